@@ -1,0 +1,57 @@
+// Public shape of the client library: what the CLI, the Electron main process and the web backend use.
+
+export type ClientRole = 'host' | 'member';
+
+export interface ClientOptions {
+  /** Server address: hostname, IPv4 or IPv6 (without brackets). */
+  host: string;
+  /** TCRP (TCP) port. */
+  port: number;
+  /** UDP port of the server; defaults to `port`. */
+  udpPort?: number;
+  room: string;
+  username: string;
+  /** Empty or absent: no password. */
+  password?: string;
+  /** 'create' makes a new room and becomes its host; 'join' joins an existing one. */
+  mode: 'create' | 'join';
+  /** Offer the Tincan dialect (default true). False speaks only the plain spec dialect. */
+  negotiate?: boolean;
+  /** Reconnect with backoff when the server stops answering (default true). */
+  reconnect?: boolean;
+  /** Give up reconnecting after this many attempts (default 10). */
+  maxReconnectAttempts?: number;
+  /** TCP connect + handshake timeout (default 5000 ms). */
+  handshakeTimeoutMs?: number;
+  /** Heartbeat interval when the server did not say (default 10000 ms). */
+  heartbeatIntervalMs?: number;
+  /** Missed heartbeat replies before the server is presumed dead (default 3). */
+  missedHeartbeatsBeforeReconnect?: number;
+  /** Local UDP port to bind (default 0: any). */
+  localUdpPort?: number;
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface Member {
+  name: string;
+  host: boolean;
+}
+
+/** Events, typed. The client is an EventEmitter with exactly these. */
+export interface ClientEvents {
+  /** Handshake done, UDP session open. `dialect` says whether the server speaks ours or only the plain spec. */
+  connected: [info: { role: ClientRole; dialect: 'tincan' | 'plain'; token: string; resumed: boolean }];
+  message: [msg: { from: string; text: string; seq: number | null; own: boolean; at: number }];
+  /** Free text from a plain server that is neither `name: text` nor a notice we recognise. */
+  notice: [text: string];
+  joined: [member: Member];
+  left: [info: { name: string; reason: 'left' | 'timed-out' | 'reconnected' }];
+  members: [members: Member[]];
+  /** Our own message reached the server (structured dialect only). */
+  delivered: [info: { id: number; seq: number }];
+  state: [state: ConnectionState, detail: { attempt?: number; reason?: string }];
+  /** The room is gone; the client has stopped. */
+  closed: [info: { reason: 'by-host' | 'host-left' | 'host-timed-out' | 'server-shutdown' | 'left' | 'gave-up' | 'kicked' }];
+  error: [err: Error & { code?: string; status?: number }];
+}

@@ -1,0 +1,58 @@
+// Every knob of the host server, named and defaulted in one place.
+import { TCRP_DEFAULT_MAX_PAYLOAD_BYTES } from '../../../src-shared/protocol/index.js';
+
+export interface ServerOptions {
+  /** Address to bind, e.g. '0.0.0.0', '::' (dual-stack where the OS allows), '127.0.0.1'. */
+  host: string;
+  /** TCP port for TCRP; 0 picks a free port. */
+  port: number;
+  /** UDP port for chat; defaults to the TCP port actually bound (0 → the same number as TCP if free). */
+  udpPort: number | null;
+  /** Members that send nothing (heartbeats count) for this long are dropped. */
+  inactivityTimeoutMs: number;
+  /** How often structured clients are told to send a heartbeat. */
+  heartbeatIntervalMs: number;
+  /** A TCP connection must complete its request within this time. */
+  handshakeTimeoutMs: number;
+  /** After the token is sent, how long the server waits for the optional 2-byte UDP port. */
+  portGraceMs: number;
+  /** A token must be used (first datagram or UDP port) within this time, or it expires. */
+  tokenTtlMs: number;
+  /** Largest TCRP request payload accepted. */
+  maxPayloadBytes: number;
+  maxRooms: number;
+  maxMembersPerRoom: number;
+  /** Concurrent TCP connections in handshake, in total and per remote IP. */
+  maxPendingHandshakes: number;
+  maxConnectionsPerIp: number;
+  /** Wrong passwords per (IP, room) tolerated before backoff starts. */
+  passwordAttemptsBeforeBackoff: number;
+  /** Chat datagrams a member may send per second (token bucket; burst = 4x). */
+  maxMessagesPerSecond: number;
+  /** Kernel socket buffers for the UDP socket. */
+  udpReceiveBufferBytes: number;
+  udpSendBufferBytes: number;
+  /** How often the sweeper checks for inactivity and expired tokens. */
+  sweepIntervalMs: number;
+}
+
+export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
+  host: '0.0.0.0',
+  port: 7777,
+  udpPort: null,
+  inactivityTimeoutMs: 60_000,
+  heartbeatIntervalMs: 10_000,
+  handshakeTimeoutMs: 10_000,
+  portGraceMs: 1_000,
+  tokenTtlMs: 60_000,
+  maxPayloadBytes: TCRP_DEFAULT_MAX_PAYLOAD_BYTES,
+  maxRooms: 10_000,
+  maxMembersPerRoom: 1_000,
+  maxPendingHandshakes: 1_024,
+  maxConnectionsPerIp: 64,
+  passwordAttemptsBeforeBackoff: 5,
+  maxMessagesPerSecond: 50,
+  udpReceiveBufferBytes: 4 * 1024 * 1024,
+  udpSendBufferBytes: 4 * 1024 * 1024,
+  sweepIntervalMs: 1_000,
+};

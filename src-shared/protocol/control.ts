@@ -1,0 +1,293 @@
+// The Tincan dialect's structured datagrams. Only members that negotiated the dialect in the handshake
+// send or receive them. Every one starts with 0xFF, a byte that never occurs in UTF-8 text, so a
+// structured datagram can never be mistaken for chat text and vice versa.
+import { utf8DecodeStrict, utf8Encode } from './utf8.js';
+
+export const CONTROL_MARKER = 0xff;
+
+/** Client → server kinds. */
+export const ClientKind = {
+  HELLO: 0x01,
+  HEARTBEAT: 0x02,
+  LEAVE: 0x03,
+  CLOSE_ROOM: 0x04,
+  CHAT: 0x05,
+} as const;
+
+/** Server → client kinds. */
+export const ServerKind = {
+  MEMBERS: 0x81,
+  CHAT: 0x82,
+  JOINED: 0x83,
+  LEFT: 0x84,
+  CLOSED: 0x85,
+  PONG: 0x86,
+  ACK: 0x87,
+  ERROR: 0x88,
+} as const;
+
+export const LeftReason = { LEFT: 0, TIMED_OUT: 1, RECONNECTED: 2 } as const;
+export type LeftReasonCode = (typeof LeftReason)[keyof typeof LeftReason];
+
+export const ClosedReason = { BY_HOST: 0, HOST_LEFT: 1, HOST_TIMED_OUT: 2, SERVER_SHUTDOWN: 3 } as const;
+export type ClosedReasonCode = (typeof ClosedReason)[keyof typeof ClosedReason];
+
+export const ErrorCode = { BAD_TEXT: 1, NOT_HOST: 2, RATE_LIMITED: 3, TOO_LARGE: 4 } as const;
+
+export type ClientControl =
+  | { kind: 'hello' }
+  | { kind: 'heartbeat'; nonce: number }
+  | { kind: 'leave' }
+  | { kind: 'close-room' }
+  | { kind: 'chat'; id: number; text: Uint8Array };
+
+export interface MemberEntry {
+  name: string;
+  host: boolean;
+}
+
+export type ServerEvent =
+  | { kind: 'members'; first: boolean; last: boolean; members: MemberEntry[] }
+  | { kind: 'chat'; seq: number; sender: string; text: string }
+  | { kind: 'joined'; name: string; host: boolean }
+  | { kind: 'left'; name: string; reason: LeftReasonCode }
+  | { kind: 'closed'; reason: ClosedReasonCode }
+  | { kind: 'pong'; nonce: number }
+  | { kind: 'ack'; id: number; seq: number }
+  | { kind: 'error'; code: number; message: string };
+
+export function isControl(message: Uint8Array): boolean {
+  return message.length >= 2 && message[0] === CONTROL_MARKER;
+}
+
+function u32(bytes: Uint8Array, at: number): number {
+  return (
+    (((bytes[at] as number) << 24) >>> 0) +
+    ((bytes[at + 1] as number) << 16) +
+    ((bytes[at + 2] as number) << 8) +
+    (bytes[at + 3] as number)
+  );
+}
+
+function putU32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = (value >>> 24) & 0xff;
+  bytes[at + 1] = (value >>> 16) & 0xff;
+  bytes[at + 2] = (value >>> 8) & 0xff;
+  bytes[at + 3] = value & 0xff;
+}
+
+// ---- client → server -------------------------------------------------------------------------
+
+export function encodeClientControl(msg: ClientControl): Uint8Array {
+  switch (msg.kind) {
+    case 'hello':
+      return Uint8Array.of(CONTROL_MARKER, ClientKind.HELLO);
+    case 'leave':
+      return Uint8Array.of(CONTROL_MARKER, ClientKind.LEAVE);
+    case 'close-room':
+      return Uint8Array.of(CONTROL_MARKER, ClientKind.CLOSE_ROOM);
+    case 'heartbeat': {
+      const out = new Uint8Array(6);
+      out[0] = CONTROL_MARKER;
+      out[1] = ClientKind.HEARTBEAT;
+      putU32(out, 2, msg.nonce);
+      return out;
+    }
+    case 'chat': {
+      const out = new Uint8Array(6 + msg.text.length);
+      out[0] = CONTROL_MARKER;
+      out[1] = ClientKind.CHAT;
+      putU32(out, 2, msg.id);
+      out.set(msg.text, 6);
+      return out;
+    }
+  }
+}
+
+/** Decodes the message part of a client datagram that starts with 0xFF. Returns null if malformed. */
+export function decodeClientControl(message: Uint8Array): ClientControl | null {
+  if (message.length < 2 || message[0] !== CONTROL_MARKER) return null;
+  switch (message[1]) {
+    case ClientKind.HELLO:
+      return message.length === 2 ? { kind: 'hello' } : null;
+    case ClientKind.LEAVE:
+      return message.length === 2 ? { kind: 'leave' } : null;
+    case ClientKind.CLOSE_ROOM:
+      return message.length === 2 ? { kind: 'close-room' } : null;
+    case ClientKind.HEARTBEAT:
+      return message.length === 6 ? { kind: 'heartbeat', nonce: u32(message, 2) } : null;
+    case ClientKind.CHAT:
+      return message.length >= 6 ? { kind: 'chat', id: u32(message, 2), text: message.subarray(6) } : null;
+    default:
+      return null;
+  }
+}
+
+// ---- server → client -------------------------------------------------------------------------
+
+/** Header bytes of a structured chat event before the sender name. */
+export const CHAT_EVENT_HEADER_BYTES = 7;
+
+/**
+ * Encodes a chat event: [FF][82][seq u32][senderLen][sender][text]. The relay calls this once per
+ * message and sends the same bytes to every structured recipient; it rewrites the seq in place.
+ */
+export function encodeChatEvent(seq: number, sender: Uint8Array, text: Uint8Array): Uint8Array {
+  const out = new Uint8Array(CHAT_EVENT_HEADER_BYTES + sender.length + text.length);
+  out[0] = CONTROL_MARKER;
+  out[1] = ServerKind.CHAT;
+  putU32(out, 2, seq);
+  out[6] = sender.length;
+  out.set(sender, 7);
+  out.set(text, 7 + sender.length);
+  return out;
+}
+
+function withName(kind: number, flag: number, name: string): Uint8Array {
+  const nameBytes = utf8Encode(name);
+  const out = new Uint8Array(4 + nameBytes.length);
+  out[0] = CONTROL_MARKER;
+  out[1] = kind;
+  out[2] = flag;
+  out[3] = nameBytes.length;
+  out.set(nameBytes, 4);
+  return out;
+}
+
+export function encodeJoinedEvent(name: string, host: boolean): Uint8Array {
+  return withName(ServerKind.JOINED, host ? 1 : 0, name);
+}
+
+export function encodeLeftEvent(name: string, reason: LeftReasonCode): Uint8Array {
+  return withName(ServerKind.LEFT, reason, name);
+}
+
+export function encodeClosedEvent(reason: ClosedReasonCode): Uint8Array {
+  return Uint8Array.of(CONTROL_MARKER, ServerKind.CLOSED, reason);
+}
+
+export function encodePongEvent(nonce: number): Uint8Array {
+  const out = new Uint8Array(6);
+  out[0] = CONTROL_MARKER;
+  out[1] = ServerKind.PONG;
+  putU32(out, 2, nonce);
+  return out;
+}
+
+export function encodeAckEvent(id: number, seq: number): Uint8Array {
+  const out = new Uint8Array(10);
+  out[0] = CONTROL_MARKER;
+  out[1] = ServerKind.ACK;
+  putU32(out, 2, id);
+  putU32(out, 6, seq);
+  return out;
+}
+
+export function encodeErrorEvent(code: number, message: string): Uint8Array {
+  const text = utf8Encode(message.slice(0, 200));
+  const out = new Uint8Array(3 + text.length);
+  out[0] = CONTROL_MARKER;
+  out[1] = ServerKind.ERROR;
+  out[2] = code;
+  out.set(text, 3);
+  return out;
+}
+
+/**
+ * Encodes the member list as one or more datagrams of at most `maxBytes` each:
+ * [FF][81][flags: 1 first, 2 last][count u16]{[host u8][nameLen u8][name]}…
+ */
+export function encodeMembersEvents(members: readonly MemberEntry[], maxBytes: number): Uint8Array[] {
+  const entries = members.map((m) => ({ host: m.host, name: utf8Encode(m.name) }));
+  const out: Uint8Array[] = [];
+  let i = 0;
+  do {
+    let size = 5;
+    const start = i;
+    while (i < entries.length && size + 2 + (entries[i] as { name: Uint8Array }).name.length <= maxBytes) {
+      size += 2 + (entries[i] as { name: Uint8Array }).name.length;
+      i++;
+    }
+    if (i === start && i < entries.length) throw new RangeError('member name larger than a datagram');
+    const buf = new Uint8Array(size);
+    buf[0] = CONTROL_MARKER;
+    buf[1] = ServerKind.MEMBERS;
+    buf[2] = (out.length === 0 ? 1 : 0) | (i >= entries.length ? 2 : 0);
+    buf[3] = ((i - start) >>> 8) & 0xff;
+    buf[4] = (i - start) & 0xff;
+    let at = 5;
+    for (let j = start; j < i; j++) {
+      const e = entries[j] as { host: boolean; name: Uint8Array };
+      buf[at++] = e.host ? 1 : 0;
+      buf[at++] = e.name.length;
+      buf.set(e.name, at);
+      at += e.name.length;
+    }
+    out.push(buf);
+  } while (i < entries.length);
+  return out;
+}
+
+function readName(bytes: Uint8Array, at: number): { name: string; end: number } | null {
+  const len = bytes[at];
+  if (len === undefined || at + 1 + len > bytes.length) return null;
+  const name = utf8DecodeStrict(bytes.subarray(at + 1, at + 1 + len));
+  return name === null ? null : { name, end: at + 1 + len };
+}
+
+/** Decodes a server datagram that starts with 0xFF. Returns null if malformed. */
+export function decodeServerEvent(bytes: Uint8Array): ServerEvent | null {
+  if (bytes.length < 2 || bytes[0] !== CONTROL_MARKER) return null;
+  switch (bytes[1]) {
+    case ServerKind.CHAT: {
+      if (bytes.length < CHAT_EVENT_HEADER_BYTES) return null;
+      const sender = readName(bytes, 6);
+      if (!sender) return null;
+      const text = utf8DecodeStrict(bytes.subarray(sender.end));
+      return text === null ? null : { kind: 'chat', seq: u32(bytes, 2), sender: sender.name, text };
+    }
+    case ServerKind.JOINED:
+    case ServerKind.LEFT: {
+      if (bytes.length < 4) return null;
+      const flag = bytes[2] as number;
+      const name = readName(bytes, 3);
+      if (!name || name.end !== bytes.length) return null;
+      if (bytes[1] === ServerKind.JOINED) return { kind: 'joined', name: name.name, host: flag === 1 };
+      if (flag > LeftReason.RECONNECTED) return null;
+      return { kind: 'left', name: name.name, reason: flag as LeftReasonCode };
+    }
+    case ServerKind.CLOSED: {
+      const reason = bytes[2];
+      if (bytes.length !== 3 || reason === undefined || reason > ClosedReason.SERVER_SHUTDOWN) return null;
+      return { kind: 'closed', reason: reason as ClosedReasonCode };
+    }
+    case ServerKind.PONG:
+      return bytes.length === 6 ? { kind: 'pong', nonce: u32(bytes, 2) } : null;
+    case ServerKind.ACK:
+      return bytes.length === 10 ? { kind: 'ack', id: u32(bytes, 2), seq: u32(bytes, 6) } : null;
+    case ServerKind.ERROR: {
+      if (bytes.length < 3) return null;
+      const message = utf8DecodeStrict(bytes.subarray(3));
+      return message === null ? null : { kind: 'error', code: bytes[2] as number, message };
+    }
+    case ServerKind.MEMBERS: {
+      if (bytes.length < 5) return null;
+      const flags = bytes[2] as number;
+      const count = ((bytes[3] as number) << 8) | (bytes[4] as number);
+      const members: MemberEntry[] = [];
+      let at = 5;
+      for (let k = 0; k < count; k++) {
+        const host = bytes[at];
+        if (host === undefined) return null;
+        const name = readName(bytes, at + 1);
+        if (!name) return null;
+        members.push({ name: name.name, host: host === 1 });
+        at = name.end;
+      }
+      if (at !== bytes.length) return null;
+      return { kind: 'members', first: (flags & 1) !== 0, last: (flags & 2) !== 0, members };
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,172 @@
+// Payloads of the three TCRP states, in every variant we accept and the forms we send.
+import { PASSWORD_MAX_BYTES, TOKEN_MAX_BYTES } from './limits.js';
+import { utf8ByteLength, utf8DecodeStrict, utf8Encode } from './utf8.js';
+
+/** Version of the Tincan dialect this code speaks; offered as `"tincan": 1` in a request. */
+export const TINCAN_DIALECT_VERSION = 1;
+
+export interface HandshakeRequest {
+  username: string;
+  /** Empty string means "no password". */
+  password: string;
+  /** Dialect version the client offered, or 0 for a plain client. */
+  dialect: number;
+  /** Token from an earlier session of the same member, offered to resume it instead of colliding with it. */
+  resume: string | null;
+}
+
+export type RequestProblem = 'invalid-utf8' | 'bad-json' | 'no-username' | 'bad-password' | 'bad-field';
+
+function pickString(obj: Record<string, unknown>, keys: readonly string[]): string | undefined | null {
+  for (const key of keys) {
+    if (!(key in obj)) continue;
+    const value = obj[key];
+    if (typeof value === 'string') return value;
+    if (value === null || value === undefined) return undefined;
+    return null; // present but not a string
+  }
+  return undefined;
+}
+
+/**
+ * Parses a state-0 payload. Accepted forms: a JSON object `{"username", "password"}` (also `name`/`user`
+ * and `pass`; extra fields ignored), a JSON string (the username), or plain UTF-8 text (the username,
+ * surrounding whitespace and line breaks trimmed). Never throws.
+ */
+export function parseRequestPayload(bytes: Uint8Array): HandshakeRequest | RequestProblem {
+  const text = utf8DecodeStrict(bytes);
+  if (text === null) return 'invalid-utf8';
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch {
+      return 'bad-json';
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'bad-json';
+    const obj = value as Record<string, unknown>;
+    const username = pickString(obj, ['username', 'name', 'user']);
+    if (username === null || username === undefined) return 'no-username';
+    const password = pickString(obj, ['password', 'pass']);
+    if (password === null) return 'bad-password';
+    if (password !== undefined && utf8ByteLength(password) > PASSWORD_MAX_BYTES) return 'bad-password';
+    const dialectValue = obj['tincan'];
+    const dialect =
+      typeof dialectValue === 'number' && Number.isInteger(dialectValue) && dialectValue > 0 ? dialectValue : 0;
+    const resume = pickString(obj, ['resume']);
+    if (resume === null) return 'bad-field';
+    return { username, password: password ?? '', dialect, resume: resume ?? null };
+  }
+  if (trimmed.startsWith('"')) {
+    try {
+      const value: unknown = JSON.parse(trimmed);
+      if (typeof value === 'string') return { username: value, password: '', dialect: 0, resume: null };
+    } catch {
+      // fall through: a name that merely starts with a quote is still a plain name
+    }
+  }
+  if (trimmed.length === 0) return 'no-username';
+  return { username: trimmed, password: '', dialect: 0, resume: null };
+}
+
+/** The JSON request our client sends. */
+export function encodeRequestPayload(req: {
+  username: string;
+  password?: string;
+  dialect?: number;
+  resume?: string | null;
+}): Uint8Array {
+  const body: Record<string, unknown> = { username: req.username, password: req.password ?? '' };
+  if (req.dialect) body['tincan'] = req.dialect;
+  if (req.resume) body['resume'] = req.resume;
+  return utf8Encode(JSON.stringify(body));
+}
+
+/** State-1 payload: the status as one unsigned byte. */
+export function encodeStatusPayload(status: number): Uint8Array {
+  return Uint8Array.of(status & 0xff);
+}
+
+/**
+ * Reads a state-1 payload from any server: one byte (the norm), ASCII digits, a JSON number or
+ * `{"status": n}` / `{"code": n}`, or a big-endian integer of 2 or 4 bytes. Returns null if none fits.
+ */
+export function parseStatusPayload(bytes: Uint8Array): number | null {
+  if (bytes.length === 1) return bytes[0] as number;
+  if (bytes.length === 0) return null;
+  const text = utf8DecodeStrict(bytes)?.trim();
+  if (text !== undefined && /^\d{1,5}$/.test(text)) return Number(text);
+  if (text?.startsWith('{')) {
+    try {
+      const obj = JSON.parse(text) as Record<string, unknown>;
+      const code = obj['status'] ?? obj['code'];
+      if (typeof code === 'number' && Number.isInteger(code)) return code;
+    } catch {
+      // not JSON after all
+    }
+  }
+  if (bytes.length === 2) return ((bytes[0] as number) << 8) | (bytes[1] as number);
+  if (bytes.length === 4) return new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+  return null;
+}
+
+/** What a Tincan server tells a client that negotiated the dialect, in the state-2 payload. */
+export interface SessionInfo {
+  tincan: number;
+  token: string;
+  role: 'host' | 'member';
+  /** How often the client should send a heartbeat. */
+  heartbeatMs: number;
+  /** Silence after which the server drops a member. */
+  inactivityMs: number;
+  /** Longest chat text, in UTF-8 bytes, the server relays whole. */
+  maxTextBytes: number;
+}
+
+export function encodeSessionInfo(info: SessionInfo): Uint8Array {
+  return utf8Encode(JSON.stringify(info));
+}
+
+export type Completion =
+  | { kind: 'plain'; token: Uint8Array }
+  | { kind: 'tincan'; token: Uint8Array; info: SessionInfo };
+
+/**
+ * Reads a state-2 payload: the session info JSON from a Tincan server that accepted our dialect,
+ * otherwise the raw token bytes (1..255). Returns null for an unusable payload.
+ */
+export function parseCompletionPayload(bytes: Uint8Array): Completion | null {
+  if (bytes.length > 0 && bytes[0] === 0x7b /* { */) {
+    const text = utf8DecodeStrict(bytes);
+    if (text !== null) {
+      try {
+        const obj = JSON.parse(text) as Partial<SessionInfo>;
+        if (
+          typeof obj.tincan === 'number' &&
+          typeof obj.token === 'string' &&
+          obj.token.length > 0 &&
+          obj.token.length <= TOKEN_MAX_BYTES
+        ) {
+          const info: SessionInfo = {
+            tincan: obj.tincan,
+            token: obj.token,
+            role: obj.role === 'host' ? 'host' : 'member',
+            heartbeatMs: positiveOr(obj.heartbeatMs, 10_000),
+            inactivityMs: positiveOr(obj.inactivityMs, 60_000),
+            maxTextBytes: positiveOr(obj.maxTextBytes, 3800),
+          };
+          return { kind: 'tincan', token: utf8Encode(info.token), info };
+        }
+      } catch {
+        // a token that merely starts with "{"
+      }
+    }
+  }
+  if (bytes.length === 0 || bytes.length > TOKEN_MAX_BYTES) return null;
+  return { kind: 'plain', token: bytes.slice() };
+}
+
+function positiveOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+}

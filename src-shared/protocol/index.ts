@@ -1,0 +1,11 @@
+// The wire protocol: codecs and limits shared by the server, the client, the CLI and the UI.
+export * from './limits.js';
+export * from './status.js';
+export * from './utf8.js';
+export * from './names.js';
+export * from './tcrp.js';
+export * from './tcrp-decoder.js';
+export * from './udp.js';
+export * from './handshake-payload.js';
+export * from './control.js';
+export * from './plain-text.js';
