@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  ClosedReason,
+  decodeClientControl,
+  decodeServerEvent,
+  encodeAckEvent,
+  encodeChatEvent,
+  encodeClientControl,
+  encodeClosedEvent,
+  encodeErrorEvent,
+  encodeJoinedEvent,
+  encodeLeftEvent,
+  encodeMembersEvents,
+  encodePongEvent,
+  LeftReason,
+  type MemberEntry,
+} from '../control.js';
+import { utf8DecodeStrict, utf8Encode } from '../utf8.js';
+
+describe('structured datagrams', () => {
+  it('start with 0xFF, which no UTF-8 text contains', () => {
+    expect(encodeJoinedEvent('a', false)[0]).toBe(0xff);
+    expect(utf8DecodeStrict(Uint8Array.of(0xff, 0x82))).toBeNull();
+  });
+
+  it('round-trip client controls', () => {
+    for (const msg of [
+      { kind: 'hello' as const },
+      { kind: 'leave' as const },
+      { kind: 'close-room' as const },
+      { kind: 'heartbeat' as const, nonce: 0xfffffffe },
+    ]) {
+      expect(decodeClientControl(encodeClientControl(msg))).toEqual(msg);
+    }
+    const chat = decodeClientControl(encodeClientControl({ kind: 'chat', id: 42, text: utf8Encode('hé') }));
+    expect(chat?.kind).toBe('chat');
+    if (chat?.kind === 'chat') {
+      expect(chat.id).toBe(42);
+      expect(new TextDecoder().decode(chat.text)).toBe('hé');
+    }
+  });
+
+  it('round-trip server events', () => {
+    expect(decodeServerEvent(encodeChatEvent(7, utf8Encode('alice'), utf8Encode('hi 👋')))).toEqual({
+      kind: 'chat',
+      seq: 7,
+      sender: 'alice',
+      text: 'hi 👋',
+    });
+    expect(decodeServerEvent(encodeJoinedEvent('bob', true))).toEqual({ kind: 'joined', name: 'bob', host: true });
+    expect(decodeServerEvent(encodeLeftEvent('bob', LeftReason.TIMED_OUT))).toEqual({
+      kind: 'left',
+      name: 'bob',
+      reason: 1,
+    });
+    expect(decodeServerEvent(encodeClosedEvent(ClosedReason.HOST_LEFT))).toEqual({ kind: 'closed', reason: 1 });
+    expect(decodeServerEvent(encodePongEvent(9))).toEqual({ kind: 'pong', nonce: 9 });
+    expect(decodeServerEvent(encodeAckEvent(3, 4))).toEqual({ kind: 'ack', id: 3, seq: 4 });
+    expect(decodeServerEvent(encodeErrorEvent(2, 'not host'))).toEqual({ kind: 'error', code: 2, message: 'not host' });
+  });
+
+  it('matches the CHAT example of PROTOCOL.md byte for byte', () => {
+    const hex = Buffer.from(encodeChatEvent(7, utf8Encode('alice'), utf8Encode('hi'))).toString('hex');
+    expect(hex).toBe('ff820000000705616c6963656869');
+  });
+
+  it('splits a long member list into datagrams under the limit and reassembles it', () => {
+    const members: MemberEntry[] = Array.from({ length: 500 }, (_, i) => ({
+      name: `user-${i}-${'x'.repeat(20)}`,
+      host: i === 0,
+    }));
+    const parts = encodeMembersEvents(members, 4094);
+    expect(parts.length).toBeGreaterThan(1);
+    const all: MemberEntry[] = [];
+    parts.forEach((p, i) => {
+      expect(p.length).toBeLessThanOrEqual(4094);
+      const ev = decodeServerEvent(p);
+      if (ev?.kind !== 'members') throw new Error('not a members event');
+      expect(ev.first).toBe(i === 0);
+      expect(ev.last).toBe(i === parts.length - 1);
+      all.push(...ev.members);
+    });
+    expect(all).toEqual(members);
+    const empty = encodeMembersEvents([], 4094);
+    expect(decodeServerEvent(empty[0] as Uint8Array)).toEqual({ kind: 'members', first: true, last: true, members: [] });
+  });
+
+  it('never throws on arbitrary bytes (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (tail) => {
+        const bytes = new Uint8Array(tail.length + 1);
+        bytes[0] = 0xff;
+        bytes.set(tail, 1);
+        decodeServerEvent(bytes);
+        decodeClientControl(bytes);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import {
+  encodeRequestPayload,
+  encodeSessionInfo,
+  parseCompletionPayload,
+  parseRequestPayload,
+  parseStatusPayload,
+} from '../handshake-payload.js';
+import { utf8Encode } from '../utf8.js';
+
+const req = (text: string) => parseRequestPayload(utf8Encode(text));
+
+describe('request payload variants', () => {
+  it('accepts a JSON object, ignoring extra fields', () => {
+    expect(req('{"username":"alice","password":"pw","colour":"red"}')).toEqual({
+      username: 'alice',
+      password: 'pw',
+      dialect: 0,
+      resume: null,
+    });
+  });
+  it('treats a missing or empty password as none', () => {
+    expect(req('{"username":"alice"}')).toMatchObject({ password: '' });
+    expect(req('{"username":"alice","password":""}')).toMatchObject({ password: '' });
+  });
+  it('accepts name/user and pass aliases', () => {
+    expect(req('{"name":"a","pass":"p"}')).toMatchObject({ username: 'a', password: 'p' });
+    expect(req('{"user":"b"}')).toMatchObject({ username: 'b' });
+  });
+  it('accepts a JSON string and plain text, trimming line breaks', () => {
+    expect(req('"alice"')).toMatchObject({ username: 'alice', dialect: 0 });
+    expect(req('alice\r\n')).toMatchObject({ username: 'alice', dialect: 0 });
+    expect(req('"quoted name')).toMatchObject({ username: '"quoted name' });
+  });
+  it('reads the dialect offer and the resume token', () => {
+    expect(req('{"username":"a","tincan":1,"resume":"XYZ"}')).toMatchObject({ dialect: 1, resume: 'XYZ' });
+    expect(req('{"username":"a","tincan":"yes"}')).toMatchObject({ dialect: 0 });
+  });
+  it('names each bad payload', () => {
+    expect(parseRequestPayload(Uint8Array.of(0xc3, 0x28))).toBe('invalid-utf8');
+    expect(req('{"username":')).toBe('bad-json');
+    expect(req('[1,2]')).toMatchObject({ username: '[1,2]' }); // not an object: a plain name
+    expect(req('{"password":"x"}')).toBe('no-username');
+    expect(req('{"username":"a","password":5}')).toBe('bad-password');
+    expect(req('{"username":"a","password":"' + 'x'.repeat(257) + '"}')).toBe('bad-password');
+    expect(req('   ')).toBe('no-username');
+  });
+  it('round-trips what our client sends', () => {
+    const bytes = encodeRequestPayload({ username: 'zoë', password: 'p', dialect: 1, resume: 'tok' });
+    expect(parseRequestPayload(bytes)).toEqual({ username: 'zoë', password: 'p', dialect: 1, resume: 'tok' });
+  });
+});
+
+describe('status payload', () => {
+  it('reads one byte, digits, JSON and wide integers', () => {
+    expect(parseStatusPayload(Uint8Array.of(3))).toBe(3);
+    expect(parseStatusPayload(utf8Encode('12'))).toBe(12);
+    expect(parseStatusPayload(utf8Encode('{"status":2}'))).toBe(2);
+    expect(parseStatusPayload(Uint8Array.of(0, 0, 0, 4))).toBe(4);
+    expect(parseStatusPayload(Uint8Array.of(0, 1))).toBe(1);
+    expect(parseStatusPayload(new Uint8Array(0))).toBeNull();
+    expect(parseStatusPayload(utf8Encode('nonsense'))).toBeNull();
+  });
+});
+
+describe('completion payload', () => {
+  it('reads a raw token from a plain server', () => {
+    expect(parseCompletionPayload(utf8Encode('abc123'))).toEqual({ kind: 'plain', token: utf8Encode('abc123') });
+    expect(parseCompletionPayload(new Uint8Array(0))).toBeNull();
+    expect(parseCompletionPayload(new Uint8Array(256))).toBeNull();
+  });
+  it('reads the session info of a Tincan server', () => {
+    const info = {
+      tincan: 1,
+      token: 'T'.repeat(32),
+      role: 'host' as const,
+      heartbeatMs: 5000,
+      inactivityMs: 30000,
+      maxTextBytes: 3800,
+    };
+    const parsed = parseCompletionPayload(encodeSessionInfo(info));
+    expect(parsed).toEqual({ kind: 'tincan', token: utf8Encode(info.token), info });
+  });
+  it('treats a token that merely looks like JSON as a raw token', () => {
+    expect(parseCompletionPayload(utf8Encode('{notjson'))).toMatchObject({ kind: 'plain' });
+    expect(parseCompletionPayload(utf8Encode('{"token":"x"}'))).toMatchObject({ kind: 'plain' });
+  });
+});
