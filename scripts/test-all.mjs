@@ -39,7 +39,8 @@ function readJson(path) {
 }
 
 check('type-check (node)', 'npx', ['tsc', '-p', 'tsconfig.node.json']);
-if (existsSync(join(root, 'tsconfig.web.json'))) check('type-check (web)', 'npx', ['tsc', '-p', 'tsconfig.web.json']);
+check('type-check (web)', 'npx', ['tsc', '-p', 'tsconfig.web.json']);
+check('type-check (e2e)', 'npx', ['tsc', '-p', 'tsconfig.e2e.json']);
 check('build', 'npm', ['run', 'build']);
 
 // Vitest: unit, integration (real sockets on loopback), component and package tests.

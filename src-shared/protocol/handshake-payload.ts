@@ -89,11 +89,15 @@ export function encodeStatusPayload(status: number): Uint8Array {
 }
 
 /**
- * Reads a state-1 payload from any server: one byte (the norm), ASCII digits, a JSON number or
+ * Reads a state-1 payload from any server: one byte (the norm), ASCII digits (one or more), a JSON number or
  * `{"status": n}` / `{"code": n}`, or a big-endian integer of 2 or 4 bytes. Returns null if none fits.
  */
 export function parseStatusPayload(bytes: Uint8Array): number | null {
-  if (bytes.length === 1) return bytes[0] as number;
+  if (bytes.length === 1) {
+    const byte = bytes[0] as number;
+    // A lone '0'..'9' is an ASCII digit: no status uses the byte values 0x30..0x39, and some servers write "0".
+    return byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : byte;
+  }
   if (bytes.length === 0) return null;
   const text = utf8DecodeStrict(bytes)?.trim();
   if (text !== undefined && /^\d{1,5}$/.test(text)) return Number(text);
@@ -122,6 +126,8 @@ export interface SessionInfo {
   inactivityMs: number;
   /** Longest chat text, in UTF-8 bytes, the server relays whole. */
   maxTextBytes: number;
+  /** True when the request's `resume` token took over an earlier session of the same member. */
+  resumed?: boolean;
 }
 
 export function encodeSessionInfo(info: SessionInfo): Uint8Array {
@@ -146,7 +152,7 @@ export function parseCompletionPayload(bytes: Uint8Array): Completion | null {
           typeof obj.tincan === 'number' &&
           typeof obj.token === 'string' &&
           obj.token.length > 0 &&
-          obj.token.length <= TOKEN_MAX_BYTES
+          utf8ByteLength(obj.token) <= TOKEN_MAX_BYTES
         ) {
           const info: SessionInfo = {
             tincan: obj.tincan,
@@ -156,6 +162,7 @@ export function parseCompletionPayload(bytes: Uint8Array): Completion | null {
             inactivityMs: positiveOr(obj.inactivityMs, 60_000),
             maxTextBytes: positiveOr(obj.maxTextBytes, 3800),
           };
+          if (obj.resumed === true) info.resumed = true;
           return { kind: 'tincan', token: utf8Encode(info.token), info };
         }
       } catch {

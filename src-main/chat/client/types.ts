@@ -29,6 +29,10 @@ export interface ClientOptions {
   missedHeartbeatsBeforeReconnect?: number;
   /** Local UDP port to bind (default 0: any). */
   localUdpPort?: number;
+  /** First reconnect delay; doubles per attempt (default 500 ms). */
+  reconnectBaseDelayMs?: number;
+  /** Longest reconnect delay (default 10000 ms). */
+  reconnectMaxDelayMs?: number;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -38,7 +42,17 @@ export interface Member {
   host: boolean;
 }
 
-/** Events, typed. The client is an EventEmitter with exactly these. */
+/**
+ * Events, typed. The client is an EventEmitter with exactly these.
+ * - `message` is only what others said (our own text is never echoed; `own` is true only when a foreign
+ *   plain server echoes a line under our name). `send()` returns the id that `delivered` reports.
+ * - `members` fires with the whole list after every change (server list, join, leave).
+ * - `error` fires only when someone listens to it, so an unhandled 'error' never crashes the host process.
+ * - `closed` fires once; `leave()` and `closeRoom()` both end with reason 'left'. A server that shuts
+ *   down makes the client reconnect (state 'reconnecting'), unless `reconnect` is false: then
+ *   'closed' {reason:'server-shutdown'}.
+ * - `connected` fires after connect() and again after every successful reconnect.
+ */
 export interface ClientEvents {
   /** Handshake done, UDP session open. `dialect` says whether the server speaks ours or only the plain spec. */
   connected: [info: { role: ClientRole; dialect: 'tincan' | 'plain'; token: string; resumed: boolean }];

@@ -1,0 +1,413 @@
+// The load generator: simulated users that do exactly what a user's client does — a real TCRP
+// handshake (create for the first user of a room, join for the rest), then chat over UDP with the
+// token — written for throughput: one shared message handler, preformatted datagram templates,
+// latency stamps read straight from the bytes, and no per-user timers.
+import dgram from 'node:dgram';
+import hdr from 'hdr-histogram-js';
+import {
+  CHAT_EVENT_HEADER_BYTES,
+  ClientKind,
+  CONTROL_MARKER,
+  ServerKind,
+  Status,
+  encodeClientDatagram,
+  statusName,
+  utf8Encode,
+} from '../../src-shared/protocol/index.js';
+import { nowMicros, sleepUntil } from '../clock.js';
+import { plainTextOffset, readStamp, STAMP_DIGITS, textTemplate, writeStamp } from './chat-text.js';
+import { handshake, NO_STATUS } from './handshake.js';
+import { runLimited } from './run-limited.js';
+import type { GeneratorConfig, JoinResult, PhaseResult, PhaseSpec } from './types.js';
+
+interface SimUser {
+  roomIndex: number;
+  name: string;
+  create: boolean;
+  localAddress: string;
+  socket: dgram.Socket | null;
+  /** A whole chat datagram; the stamp (and for Tincan the id) is rewritten per send. */
+  template: Buffer | null;
+  /** Offset of the stamp digits in the template. */
+  stampAt: number;
+  /** The keep-alive datagram (plain: empty message; Tincan: HEARTBEAT). */
+  keepAlive: Buffer | null;
+  members: number;
+  lastSendMicros: number;
+  chatId: number;
+}
+
+const KEEPALIVE_EVERY_MICROS = 15_000_000;
+const TICK_MS = 5;
+/** At most this many seconds of due messages are sent in one tick, so receiving is never starved. */
+const MAX_BACKLOG_SECONDS = 0.05;
+const HANDSHAKE_ATTEMPTS = 6;
+
+export function newLatencyHistogram(): hdr.Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+export class LoadGenerator {
+  private readonly users: SimUser[] = [];
+  /** Send order: interleaves rooms so consecutive sends hit different rooms. */
+  private sendOrder: SimUser[] = [];
+  private readonly sockets: dgram.Socket[] = [];
+  private readonly roomBytes: Uint8Array[];
+  private keepAliveTimer: NodeJS.Timeout | null = null;
+
+  // Counters of the current phase; the message handler updates them.
+  private windowStart = 0;
+  private windowEnd = 0;
+  private received = 0;
+  private receivedOutside = 0;
+  private notices = 0;
+  private acks = 0;
+  private unknown = 0;
+  private sendErrors = 0;
+  private histogram = newLatencyHistogram();
+
+  constructor(private readonly config: GeneratorConfig) {
+    this.roomBytes = config.rooms.map((r) => utf8Encode(r.name));
+    config.rooms.forEach((room, roomIndex) => {
+      room.users.forEach((name, i) => {
+        const addresses = config.localAddresses.length > 0 ? config.localAddresses : ['127.0.0.1'];
+        this.users.push({
+          roomIndex,
+          name,
+          create: i === 0,
+          localAddress: addresses[roomIndex % addresses.length] as string,
+          socket: null,
+          template: null,
+          stampAt: 0,
+          keepAlive: null,
+          members: 0,
+          lastSendMicros: 0,
+          chatId: 0,
+        });
+      });
+    });
+  }
+
+  get userCount(): number {
+    return this.users.length;
+  }
+
+  /** Opens the UDP sockets, then runs the join storm: every room's creator first, then everyone else. */
+  async join(): Promise<JoinResult> {
+    await this.openSockets();
+    const started = nowMicros();
+    const failures: Record<string, number> = {};
+    let retries = 0;
+    const joined = new Set<SimUser>();
+    const one = async (user: SimUser): Promise<void> => {
+      const room = this.config.rooms[user.roomIndex];
+      if (!room) return;
+      for (let attempt = 1; attempt <= HANDSHAKE_ATTEMPTS; attempt++) {
+        const outcome = await handshake({
+          host: this.config.tcpHost,
+          port: this.config.tcpPort,
+          localAddress: user.localAddress,
+          create: user.create,
+          room: this.roomBytes[user.roomIndex] as Uint8Array,
+          username: user.name,
+          password: room.password,
+          tincan: this.config.dialect === 'tincan',
+          udpPort: user.socket?.address().port ?? 0,
+          timeoutMs: this.config.handshakeTimeoutMs,
+        });
+        if (outcome.ok) {
+          this.prepareUser(user, outcome.token, outcome.tincan);
+          joined.add(user);
+          return;
+        }
+        // Capacity refusals and dropped connections are worth a retry; anything else is final.
+        const retryable = outcome.status === Status.SERVER_FULL || outcome.status === NO_STATUS;
+        if (!retryable || attempt === HANDSHAKE_ATTEMPTS) {
+          const key = outcome.status === NO_STATUS ? outcome.reason : statusName(outcome.status);
+          failures[key] = (failures[key] ?? 0) + 1;
+          return;
+        }
+        retries++;
+        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+    };
+    const concurrency = this.config.handshakeConcurrency;
+    await runLimited(
+      this.users.filter((u) => u.create),
+      concurrency,
+      one,
+    );
+    // A room whose creator failed cannot be joined; its users count as failed.
+    const liveRooms = new Set<number>();
+    for (const u of joined) liveRooms.add(u.roomIndex);
+    const joiners = this.users.filter((u) => !u.create);
+    const orphaned = joiners.filter((u) => !liveRooms.has(u.roomIndex));
+    if (orphaned.length > 0) failures['creator failed'] = orphaned.length;
+    await runLimited(
+      joiners.filter((u) => liveRooms.has(u.roomIndex)),
+      concurrency,
+      one,
+    );
+    const ended = nowMicros();
+    const durationMs = (ended - started) / 1_000;
+
+    const membersByRoom = new Map<number, number>();
+    for (const u of joined) membersByRoom.set(u.roomIndex, (membersByRoom.get(u.roomIndex) ?? 0) + 1);
+    const live = this.users.filter((u) => joined.has(u));
+    for (const u of live) u.members = membersByRoom.get(u.roomIndex) ?? 0;
+    // Interleave rooms: the k-th member of every room, then the (k+1)-th, ...
+    const ranks = new Map<SimUser, number>();
+    const seen = new Map<number, number>();
+    for (const u of live) {
+      const r = seen.get(u.roomIndex) ?? 0;
+      ranks.set(u, r);
+      seen.set(u.roomIndex, r + 1);
+    }
+    function rankInRoom(u: SimUser): number {
+      return ranks.get(u) ?? 0;
+    }
+    this.sendOrder = live.slice().sort((a, b) => rankInRoom(a) - rankInRoom(b) || a.roomIndex - b.roomIndex);
+
+    // Register every endpoint (the server also learns it from the port we wrote after the token).
+    const now = nowMicros();
+    for (const u of live) this.sendRaw(u, u.keepAlive as Buffer, now);
+    this.keepAliveTimer = setInterval(() => this.keepAlives(), 5_000);
+    this.keepAliveTimer.unref();
+
+    return {
+      users: this.users.length,
+      joined: live.length,
+      failed: this.users.length - live.length,
+      failures,
+      retries,
+      durationMs,
+      stormStartMicros: started,
+      stormEndMicros: ended,
+      socketsOpened: this.sockets.length,
+    };
+  }
+
+  /** Sends chat at the phase's rate from startAt to measureEnd and counts what arrives until drainUntil. */
+  async runPhase(spec: PhaseSpec): Promise<PhaseResult> {
+    this.windowStart = spec.measureStart;
+    this.windowEnd = spec.measureEnd;
+    this.received = 0;
+    this.receivedOutside = 0;
+    this.notices = 0;
+    this.acks = 0;
+    this.unknown = 0;
+    this.sendErrors = 0;
+    this.histogram = newLatencyHistogram();
+
+    const order = this.sendOrder;
+    const totalRate = order.length * spec.ratePerUser;
+    const maxPerTick = Math.max(1, Math.ceil(totalRate * MAX_BACKLOG_SECONDS));
+    let sentTotal = 0;
+    let scheduled = 0;
+    let skipped = 0;
+    let skippedInWindow = 0;
+    let sentInWindow = 0;
+    let expected = 0;
+    let next = 0;
+    let maxBacklog = 0;
+    let cpuAtStart: NodeJS.CpuUsage | null = null;
+    let cpuMicros = 0;
+
+    await sleepUntil(spec.startAt);
+    await new Promise<void>((resolve) => {
+      const tick = (): void => {
+        const now = nowMicros();
+        if (cpuAtStart === null && now >= spec.measureStart) cpuAtStart = process.cpuUsage();
+        if (now >= spec.measureEnd) {
+          clearInterval(timer);
+          const used = process.cpuUsage(cpuAtStart ?? undefined);
+          cpuMicros = used.user + used.system;
+          resolve();
+          return;
+        }
+        if (order.length === 0) return;
+        const due = Math.floor(((now - spec.startAt) * totalRate) / 1_000_000);
+        let backlog = due - scheduled;
+        if (backlog > maxBacklog) maxBacklog = backlog;
+        if (backlog > maxPerTick) {
+          // Behind schedule: skip what is overdue instead of bursting it out later, so the rate
+          // on the wire never exceeds the offered rate; skipped messages are reported.
+          skipped += backlog - maxPerTick;
+          if (now >= spec.measureStart) skippedInWindow += backlog - maxPerTick;
+          backlog = maxPerTick;
+        }
+        scheduled = due;
+        for (; backlog > 0; backlog--) {
+          const user = order[next] as SimUser;
+          next = next + 1 === order.length ? 0 : next + 1;
+          const stamp = nowMicros();
+          this.sendChat(user, stamp);
+          sentTotal++;
+          if (stamp >= spec.measureStart && stamp < spec.measureEnd) {
+            sentInWindow++;
+            expected += user.members - 1;
+          }
+        }
+      };
+      const timer = setInterval(tick, TICK_MS);
+      tick();
+    });
+    await sleepUntil(spec.drainUntil);
+    return {
+      users: order.length,
+      sentTotal,
+      sentInWindow,
+      skipped,
+      skippedInWindow,
+      expected,
+      received: this.received,
+      receivedOutside: this.receivedOutside,
+      notices: this.notices,
+      acks: this.acks,
+      unknown: this.unknown,
+      maxSendLagMs: totalRate > 0 ? Math.round((maxBacklog * 1000) / totalRate) : 0,
+      sendErrors: this.sendErrors,
+      histogram: hdr.encodeIntoCompressedBase64(this.histogram),
+      cpuMicros,
+      windowMicros: spec.measureEnd - spec.measureStart,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    await Promise.all(this.sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    this.sockets.length = 0;
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private async openSockets(): Promise<void> {
+    const pool = this.config.socketPool;
+    const open = (localAddress: string): Promise<dgram.Socket> =>
+      new Promise((resolve, reject) => {
+        const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
+        socket.on('message', this.onMessage);
+        socket.on('error', () => {
+          this.sendErrors++;
+        });
+        socket.once('error', reject);
+        socket.bind({ address: localAddress, port: 0 }, () => {
+          socket.connect(this.config.udpPort, this.config.udpHost, () => {
+            socket.off('error', reject);
+            resolve(socket);
+          });
+        });
+      });
+    if (pool > 0) {
+      // Shared sockets, one set per source address.
+      const byAddress = new Map<string, dgram.Socket[]>();
+      for (const address of new Set(this.users.map((u) => u.localAddress))) {
+        const list: dgram.Socket[] = [];
+        for (let i = 0; i < pool; i++) list.push(await open(address));
+        byAddress.set(address, list);
+        this.sockets.push(...list);
+      }
+      this.users.forEach((u, i) => {
+        const list = byAddress.get(u.localAddress) as dgram.Socket[];
+        u.socket = list[i % list.length] as dgram.Socket;
+      });
+      return;
+    }
+    await runLimited(this.users, 256, async (u) => {
+      u.socket = await open(u.localAddress);
+      this.sockets.push(u.socket);
+    });
+  }
+
+  private prepareUser(user: SimUser, token: Uint8Array, tincan: boolean): void {
+    const room = this.roomBytes[user.roomIndex] as Uint8Array;
+    const text = textTemplate(this.config.messageBytes, ` ${user.name}`);
+    if (tincan) {
+      const message = new Uint8Array(6 + text.length);
+      message[0] = CONTROL_MARKER;
+      message[1] = ClientKind.CHAT;
+      message.set(text, 6);
+      user.template = Buffer.from(encodeClientDatagram(room, token, message));
+      user.stampAt = 2 + room.length + token.length + 6;
+      user.keepAlive = Buffer.from(encodeClientDatagram(room, token, Uint8Array.of(CONTROL_MARKER, ClientKind.HELLO)));
+    } else {
+      user.template = Buffer.from(encodeClientDatagram(room, token, text));
+      user.stampAt = 2 + room.length + token.length;
+      user.keepAlive = Buffer.from(encodeClientDatagram(room, token, new Uint8Array(0)));
+    }
+  }
+
+  private sendChat(user: SimUser, stamp: number): void {
+    const template = user.template as Buffer;
+    // A fresh copy per send: a queued datagram must not see the next stamp written into its bytes.
+    const datagram = Buffer.allocUnsafe(template.length);
+    template.copy(datagram);
+    writeStamp(datagram, user.stampAt, stamp);
+    if (this.config.dialect === 'tincan') datagram.writeUInt32BE(++user.chatId >>> 0, user.stampAt - 4);
+    this.sendRaw(user, datagram, stamp);
+  }
+
+  private sendRaw(user: SimUser, datagram: Buffer, now: number): void {
+    user.lastSendMicros = now;
+    try {
+      // No callback: a failed send surfaces as the socket's 'error' event (counted there), and a
+      // callback per datagram would cost a completion round trip through the event loop.
+      (user.socket as dgram.Socket).send(datagram);
+    } catch {
+      this.sendErrors++;
+    }
+  }
+
+  private keepAlives(): void {
+    const now = nowMicros();
+    for (const u of this.sendOrder) {
+      if (now - u.lastSendMicros > KEEPALIVE_EVERY_MICROS && u.keepAlive) {
+        // Tincan: a HEARTBEAT, so the server answers with a PONG (counted as a notice).
+        const msg = this.config.dialect === 'tincan' ? heartbeatFrom(u.keepAlive) : u.keepAlive;
+        this.sendRaw(u, msg, now);
+      }
+    }
+  }
+
+  /** Shared by every socket: classifies a server datagram and records the latency of chat. */
+  private readonly onMessage = (msg: Buffer): void => {
+    let at: number;
+    if (msg[0] === CONTROL_MARKER) {
+      const kind = msg[1];
+      if (kind === ServerKind.CHAT && msg.length >= CHAT_EVENT_HEADER_BYTES) {
+        at = CHAT_EVENT_HEADER_BYTES + (msg[6] as number);
+      } else if (kind === ServerKind.ACK) {
+        this.acks++;
+        return;
+      } else {
+        this.notices++;
+        return;
+      }
+    } else if (msg[0] === 0x2a && msg[1] === 0x20) {
+      this.notices++;
+      return;
+    } else {
+      at = plainTextOffset(msg);
+    }
+    const stamp = at < 0 ? -1 : readStamp(msg, at);
+    if (stamp < 0 || msg[at + STAMP_DIGITS] !== 0x20) {
+      this.unknown++;
+      return;
+    }
+    if (stamp >= this.windowStart && stamp < this.windowEnd) {
+      this.received++;
+      const latency = nowMicros() - stamp;
+      this.histogram.recordValue(latency > 0 ? latency : 1);
+    } else {
+      this.receivedOutside++;
+    }
+  };
+}
+
+/** Turns a HELLO keep-alive template into a HEARTBEAT with nonce 0. */
+function heartbeatFrom(hello: Buffer): Buffer {
+  const out = Buffer.alloc(hello.length + 4);
+  hello.copy(out);
+  out[hello.length - 1] = ClientKind.HEARTBEAT;
+  return out;
+}

@@ -1,0 +1,80 @@
+// What a load generator is told and what it reports back; these cross the IPC channel as JSON.
+
+export type Dialect = 'plain' | 'tincan';
+
+export interface GenRoomSpec {
+  name: string;
+  /** The first user creates the room; the others join it. */
+  users: string[];
+  /** Empty: no password. */
+  password: string;
+}
+
+export interface GeneratorConfig {
+  tcpHost: string;
+  tcpPort: number;
+  udpHost: string;
+  udpPort: number;
+  /** Source addresses the simulated users use (each user keeps one for TCP and UDP: tokens are bound to the IP). */
+  localAddresses: string[];
+  rooms: GenRoomSpec[];
+  dialect: Dialect;
+  messageBytes: number;
+  handshakeConcurrency: number;
+  handshakeTimeoutMs: number;
+  /** 0: one UDP socket per user (the realistic model); N > 0: users share N sockets. */
+  socketPool: number;
+}
+
+export interface JoinResult {
+  users: number;
+  joined: number;
+  failed: number;
+  /** Failure reasons and how often each happened (after retries). */
+  failures: Record<string, number>;
+  retries: number;
+  /** Wall time of the storm (creates then joins; opening the UDP sockets before it is not included), ms. */
+  durationMs: number;
+  /** The storm's first and last instants (nowMicros), so storms of several workers can be combined. */
+  stormStartMicros: number;
+  stormEndMicros: number;
+  socketsOpened: number;
+}
+
+/** One measured stretch of traffic. All instants are nowMicros() values, shared by every process. */
+export interface PhaseSpec {
+  ratePerUser: number;
+  startAt: number;
+  measureStart: number;
+  measureEnd: number;
+  /** Stop listening for the window's messages at this instant. */
+  drainUntil: number;
+}
+
+export interface PhaseResult {
+  users: number;
+  /** Chat datagrams sent over the whole phase, and those stamped inside the window. */
+  sentTotal: number;
+  sentInWindow: number;
+  /** Messages the send loop skipped because it was too far behind schedule (the generator lagged). */
+  skipped: number;
+  skippedInWindow: number;
+  /** Deliveries the window's messages should cause: (room members − 1) per message. */
+  expected: number;
+  /** Deliveries of window messages that arrived before drainUntil. */
+  received: number;
+  /** Chat deliveries of messages stamped outside the window (warm-up or late). */
+  receivedOutside: number;
+  notices: number;
+  acks: number;
+  /** Datagrams the generator could not interpret. */
+  unknown: number;
+  /** Largest delay of a due message behind its schedule, ms: well above the 5 ms tick means the generator lagged. */
+  maxSendLagMs: number;
+  sendErrors: number;
+  /** Latency histogram (µs) in hdr-histogram compressed base64. */
+  histogram: string;
+  /** The generator process's own CPU over the window, µs. */
+  cpuMicros: number;
+  windowMicros: number;
+}

@@ -1,0 +1,33 @@
+// The machine a result was taken on, recorded next to every number.
+import fs from 'node:fs';
+import os from 'node:os';
+
+export interface MachineInfo {
+  nproc: number;
+  cpuModel: string;
+  node: string;
+  kernel: string;
+  memTotalMB: number;
+  loadAverage: number[];
+}
+
+export function machineInfo(): MachineInfo {
+  let cpuModel = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const line = fs
+      .readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line) cpuModel = line.split(':')[1]?.trim() ?? cpuModel;
+  } catch {
+    // not Linux: os.cpus() is good enough
+  }
+  return {
+    nproc: os.availableParallelism(),
+    cpuModel,
+    node: process.version,
+    kernel: `${os.type()} ${os.release()}`,
+    memTotalMB: Math.round(os.totalmem() / 2 ** 20),
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}

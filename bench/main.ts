@@ -1,0 +1,253 @@
+// `npm run bench`: the spec workload end to end against the real relay (and the naive reference),
+// plus --find-max, --scaling, --soak and --cpu-prof. Prints a summary and writes bench/results/*.json.
+import fs from 'node:fs';
+import path from 'node:path';
+import { formatTopFrames, newestProfile, readProfile, topSelfFrames, type TopFrame } from './cpuprofile-top.js';
+import { machineInfo } from './machine.js';
+import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
+import type { RelayImpl } from './relay-handle.js';
+import { Workload, type PhasePlan, type PhaseReport, type WorkloadReport, type WorkloadSpec } from './workload.js';
+
+/** --find-max fails a step at more loss than this (percent) ... */
+const MAX_LOSS_PCT = 0.1;
+/** ... or a p99 one-way latency above this (ms). */
+const MAX_P99_MS = 50;
+/** Multipliers of --start-rate that --find-max steps through (0.5 → 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, ...). */
+const FIND_MAX_STEPS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 40, 50, 64];
+/** Above this many users per generator process the fd limit (and receive cost) calls for more processes. */
+const USERS_PER_GEN_PROC = 12_000;
+
+const log = (line: string): void => console.log(line);
+
+function specFor(opts: BenchOptions, impl: RelayImpl, label: string, rooms: number, users: number, extra: Record<string, unknown>, cpuProfDir: string | null): WorkloadSpec {
+  const total = rooms * users;
+  const genProcs =
+    opts.socketPool === 0 && opts.genProcs > 0 ? Math.max(opts.genProcs, Math.ceil(total / USERS_PER_GEN_PROC)) : opts.genProcs;
+  return {
+    label,
+    impl,
+    rooms,
+    usersPerRoom: users,
+    messageBytes: opts.size,
+    password: opts.password,
+    dialect: opts.dialect,
+    genProcs,
+    socketPool: opts.socketPool,
+    sourceIps: opts.sourceIps,
+    handshakeConcurrency: opts.handshakeConcurrency,
+    pin: opts.pin,
+    cpuProfDir: impl === 'real' ? cpuProfDir : null,
+    serverOptions: extra,
+  };
+}
+
+function plan(opts: BenchOptions, ratePerUser: number, durationSec: number, warmupSec: number, rssEveryMs = 0): PhasePlan {
+  return { ratePerUser, warmupMs: warmupSec * 1000, durationMs: durationSec * 1000, drainMs: opts.drainSec * 1000, rssSampleEveryMs: rssEveryMs };
+}
+
+function phaseLine(p: PhaseReport): string {
+  const l = p.latencyMs;
+  return (
+    `in ${p.achievedInRate}/s (offered ${p.offeredInRate}/s)  out ${p.deliveriesPerSec}/s  ` +
+    `loss ${p.lossPct}% (${p.receivedDeliveries}/${p.expectedDeliveries})  ` +
+    `latency p50 ${l.p50} p99 ${l.p99} p99.9 ${l.p999} max ${l.max} ms  ` +
+    `relay CPU ${p.relayCpuPct}% (sys ${p.relayCpuSystemPct}) ${p.relayCpuMicrosPerDelivery} µs/delivery RSS ${p.relayRssMB} MB  ` +
+    `relay in/out ${p.relayInPerSec ?? '?'}/${p.relayOutPerSec ?? '?'} per s  kernel UDP drops ${p.kernelUdpRcvbufDrops ?? '?'}  ` +
+    `gen CPU ${p.generatorCpuPct.join('+')}% ${p.generatorCpuMicrosPerDelivery} µs/delivery${p.maxSendLagMs > 20 ? ` send lag ${p.maxSendLagMs} ms` : ''}${p.generatorSkipped > 0 ? ` skipped ${p.generatorSkipped}` : ''}` +
+    (generatorBound(p) ? '  [GENERATOR-BOUND: offered rate not reached]' : '')
+  );
+}
+
+/** The generator fell behind its schedule: the step says nothing about the relay. */
+function generatorBound(p: PhaseReport): boolean {
+  return p.achievedInRate < 0.95 * p.offeredInRate;
+}
+
+function passes(p: PhaseReport): boolean {
+  return p.lossPct <= MAX_LOSS_PCT && p.latencyMs.p99 <= MAX_P99_MS && p.achievedInRate >= 0.95 * p.offeredInRate;
+}
+
+async function withWorkload(spec: WorkloadSpec, body: (w: Workload) => Promise<PhaseReport[]>): Promise<WorkloadReport> {
+  const w = await Workload.start(spec, log);
+  let phases: PhaseReport[] = [];
+  try {
+    phases = await body(w);
+  } finally {
+    await w.stop();
+  }
+  let cpuProfile: string | null = null;
+  if (spec.cpuProfDir) cpuProfile = newestProfile(spec.cpuProfDir);
+  return w.summary(phases, cpuProfile);
+}
+
+async function steady(opts: BenchOptions, impl: RelayImpl, cpuProfDir: string | null): Promise<WorkloadReport> {
+  const spec = specFor(opts, impl, `${impl} ${opts.rooms}x${opts.users} @${opts.rate}/s`, opts.rooms, opts.users, {}, cpuProfDir);
+  return withWorkload(spec, async (w) => {
+    const p = await w.runPhase(plan(opts, opts.rate, opts.durationSec, opts.warmupSec));
+    log(`  ${phaseLine(p)}`);
+    return [p];
+  });
+}
+
+async function findMax(opts: BenchOptions, impl: RelayImpl, cpuProfDir: string | null): Promise<{ report: WorkloadReport; maxInRate: number; maxRatePerUser: number }> {
+  // The server's per-member rate limit would cap the search, so it is lifted for this mode.
+  const spec = specFor(opts, impl, `${impl} find-max ${opts.rooms}x${opts.users}`, opts.rooms, opts.users, { maxMessagesPerSecond: 100_000 }, cpuProfDir);
+  let maxInRate = 0;
+  let maxRatePerUser = 0;
+  const report = await withWorkload(spec, async (w) => {
+    const phases: PhaseReport[] = [];
+    for (const k of FIND_MAX_STEPS) {
+      const rate = opts.startRate * k;
+      let ok = false;
+      // A failed step is tried once more: other work on the machine can spoil one step.
+      for (let attempt = 1; attempt <= 2 && !ok; attempt++) {
+        const p = await w.runPhase(plan(opts, rate, opts.stepSec, 1));
+        phases.push(p);
+        ok = passes(p);
+        log(`  ${rate}/s per user${attempt > 1 ? ' (retry)' : ''}: ${ok ? 'ok  ' : 'FAIL'} ${phaseLine(p)}`);
+        if (ok) {
+          maxInRate = p.achievedInRate;
+          maxRatePerUser = rate;
+        }
+      }
+      if (!ok) break;
+    }
+    return phases;
+  });
+  log(`  → ${impl}: max sustained in-rate ${maxInRate}/s (${maxRatePerUser} msg/s per user)`);
+  return { report, maxInRate, maxRatePerUser };
+}
+
+function ratio(a: number, b: number): number | null {
+  return b > 0 ? Math.round((a / b) * 100) / 100 : null;
+}
+
+async function main(): Promise<void> {
+  let opts: BenchOptions;
+  try {
+    opts = parseBenchOptions(process.argv.slice(2));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (opts.help) {
+    console.log(USAGE);
+    return;
+  }
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  fs.mkdirSync(opts.outDir, { recursive: true });
+  const cpuProfDir = opts.cpuProf ? path.resolve(opts.outDir, `prof-${stamp}`) : null;
+  const machine = machineInfo();
+  const naiveToo = opts.compareNaive && opts.dialect === 'plain' && opts.impl === 'real';
+  log(`tincan bench — ${machine.cpuModel}, ${machine.nproc} CPUs, node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
+  log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`);
+
+  const runs: WorkloadReport[] = [];
+  const result: Record<string, unknown> = {
+    startedAt: startedAt.toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine,
+    options: opts,
+    criteria: { maxLossPct: MAX_LOSS_PCT, maxP99Ms: MAX_P99_MS },
+    runs,
+  };
+
+  if (opts.findMax) {
+    log(`find-max: ${opts.rooms} rooms x ${opts.users} users, steps of ${opts.stepSec} s, pass = loss <= ${MAX_LOSS_PCT}% and p99 <= ${MAX_P99_MS} ms`);
+    const real = await findMax(opts, opts.impl, cpuProfDir);
+    runs.push(real.report);
+    const summary: Record<string, unknown> = { [opts.impl]: { maxInRate: real.maxInRate, maxRatePerUser: real.maxRatePerUser } };
+    if (naiveToo) {
+      const naive = await findMax(opts, 'naive', null);
+      runs.push(naive.report);
+      summary['naive'] = { maxInRate: naive.maxInRate, maxRatePerUser: naive.maxRatePerUser };
+      summary['ratio'] = ratio(real.maxInRate, naive.maxInRate);
+      log(`  real / naive max in-rate: ${String(summary['ratio'])}x`);
+    }
+    result['findMax'] = summary;
+  } else if (opts.scaling) {
+    // [rooms, users per room, msg/s per user]; the fan-out row has its own rate: at 2 msg/s each of
+    // 1,000 messages a second would go to 499 people (~500,000 datagrams/s out).
+    const table: [number, number, number][] = [
+      [100, 10, opts.rate],
+      [500, 10, opts.rate],
+      [1000, 10, opts.rate],
+      [2500, 10, opts.rate],
+      [1, 500, opts.fanoutRate],
+    ];
+    for (const [rooms, users, rate] of table) {
+      const spec = specFor(opts, opts.impl, `${opts.impl} ${rooms}x${users} @${rate}/s`, rooms, users, {}, cpuProfDir);
+      log(`scaling: ${rooms} rooms x ${users} users x ${rate} msg/s`);
+      runs.push(
+        await withWorkload(spec, async (w) => {
+          const p = await w.runPhase(plan(opts, rate, opts.durationSec, opts.warmupSec));
+          log(`  ${phaseLine(p)}`);
+          return [p];
+        }),
+      );
+    }
+  } else if (opts.soak) {
+    const spec = specFor(opts, opts.impl, `${opts.impl} soak ${opts.rooms}x${opts.users}`, opts.rooms, opts.users, {}, cpuProfDir);
+    log(`soak: ${opts.soakSec} s, relay RSS every 10 s`);
+    const report = await withWorkload(spec, async (w) => [await w.runPhase(plan(opts, opts.rate, opts.soakSec, opts.warmupSec, 10_000))]);
+    runs.push(report);
+    const samples = report.phases[0]?.rssSamplesMB ?? [];
+    log(`  ${report.phases[0] ? phaseLine(report.phases[0]) : ''}`);
+    log(`  RSS MB over time: ${samples.map((s) => `${s.atSec}s:${s.rssMB}`).join(' ')}`);
+    const rss = samples.map((s) => s.rssMB);
+    // Flat: the second half never climbs more than 10 % (+5 MB of noise) above the first half's peak.
+    const half = Math.max(1, Math.floor(rss.length / 2));
+    const firstPeak = Math.max(...rss.slice(0, half));
+    const secondPeak = Math.max(...rss.slice(half));
+    const flat = secondPeak <= firstPeak * 1.1 + 5;
+    result['soak'] = { rssMinMB: Math.min(...rss), rssMaxMB: Math.max(...rss), rssFirstMB: rss[0], rssLastMB: rss[rss.length - 1], firstHalfPeakMB: firstPeak, secondHalfPeakMB: secondPeak, flat };
+    log(`  RSS ${flat ? 'flat' : 'GROWING'}: first-half peak ${firstPeak} MB, second-half peak ${secondPeak} MB`);
+  } else {
+    log(`steady: ${opts.rooms} rooms x ${opts.users} users x ${opts.rate} msg/s, ${opts.size} B, ${opts.dialect}${opts.password ? ', passwords' : ''}; ${opts.warmupSec} s warm-up + ${opts.durationSec} s`);
+    const real = await steady(opts, opts.impl, cpuProfDir);
+    runs.push(real);
+    if (naiveToo) {
+      const naive = await steady(opts, 'naive', null);
+      runs.push(naive);
+      const r = real.phases[0];
+      const n = naive.phases[0];
+      if (r && n) {
+        const cmp = {
+          relayCpuPct: { real: r.relayCpuPct, naive: n.relayCpuPct, naiveOverReal: ratio(n.relayCpuPct, r.relayCpuPct) },
+          cpuMicrosPerDelivery: { real: r.relayCpuMicrosPerDelivery, naive: n.relayCpuMicrosPerDelivery, naiveOverReal: ratio(n.relayCpuMicrosPerDelivery, r.relayCpuMicrosPerDelivery) },
+          p99Ms: { real: r.latencyMs.p99, naive: n.latencyMs.p99 },
+          lossPct: { real: r.lossPct, naive: n.lossPct },
+          handshakesPerSec: { real: real.join.handshakesPerSec, naive: naive.join.handshakesPerSec },
+        };
+        result['comparison'] = cmp;
+        log(`  naive / real CPU per delivery: ${String(cmp.cpuMicrosPerDelivery.naiveOverReal)}x`);
+      }
+    }
+  }
+
+  if (cpuProfDir) {
+    const file = newestProfile(cpuProfDir);
+    if (file) {
+      // Only the measured windows of the profiled (real) relay: not start-up, not the join storm.
+      const windows = runs
+        .filter((r) => r.impl === opts.impl && r.cpuProfile !== null)
+        .flatMap((r) => r.phases.map((p) => ({ start: p.windowStartMicros, end: p.windowEndMicros })));
+      const top: TopFrame[] = topSelfFrames(readProfile(file), 15, windows);
+      const whole: TopFrame[] = topSelfFrames(readProfile(file), 15);
+      result['cpuProfile'] = { file, topInMeasuredWindows: top, topWholeRun: whole };
+      log(`\nrelay CPU profile ${file}\ntop 15 self-time frames in the measured window(s), idle excluded:\n${formatTopFrames(top)}`);
+    } else {
+      log('no CPU profile was written');
+    }
+  }
+
+  const out = path.join(opts.outDir, `${stamp}.json`);
+  fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  log(`\nresults: ${out}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

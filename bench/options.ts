@@ -1,0 +1,140 @@
+// Command-line options of `npm run bench`.
+import { parseArgs } from 'node:util';
+import type { Dialect } from './gen/types.js';
+import type { RelayImpl } from './relay-handle.js';
+
+export interface BenchOptions {
+  rooms: number;
+  users: number;
+  rate: number;
+  size: number;
+  durationSec: number;
+  warmupSec: number;
+  drainSec: number;
+  password: boolean;
+  dialect: Dialect;
+  genProcs: number;
+  socketPool: number;
+  sourceIps: number;
+  handshakeConcurrency: number;
+  pin: boolean;
+  impl: RelayImpl;
+  compareNaive: boolean;
+  findMax: boolean;
+  startRate: number;
+  stepSec: number;
+  scaling: boolean;
+  fanoutRate: number;
+  soak: boolean;
+  soakSec: number;
+  cpuProf: boolean;
+  outDir: string;
+  help: boolean;
+}
+
+export const USAGE = `npm run bench -- [options]
+
+Workload (default: the spec workload, 500 rooms x 10 users x 2 msg/s for 20 s after 5 s warm-up)
+  --rooms N              rooms (500)
+  --users N              users per room (10)
+  --rate N               chat messages per second per user (2)
+  --size N               message text bytes, >= 15 (64)
+  --duration S           measured seconds (20)
+  --warmup S             unmeasured seconds before (5)
+  --drain S              seconds to wait for in-flight deliveries after the window (2)
+  --password             rooms have passwords (scrypt on every handshake)
+  --dialect plain|tincan wire dialect of the simulated users (plain)
+Modes
+  --find-max             step the per-user rate until loss > 0.1 % or p99 > 50 ms
+  --start-rate N         msg/s per user of the first --find-max step (0.5); steps are x1 2 3 4 5 6 8 10 12 16 ...
+  --step S               measured seconds per --find-max step (5)
+  --scaling              100 / 500 / 1000 / 2500 rooms x 10 users and 1 room x 500 users
+  --fanout-rate N        msg/s per user in the 1 x 500 fan-out row (0.1: 50 in/s, ~25,000 out/s)
+  --soak                 one long run (600 s, see --soak-seconds), relay RSS sampled every 10 s
+  --soak-seconds S       length of --soak (600)
+  --cpu-prof             run the relay under node --cpu-prof and print the top 15 self-time frames
+  --impl real|naive      relay under test (real)
+  --no-compare-naive     skip the naive reference relay (it runs by default for plain runs)
+Generator
+  --gen-procs N          generator worker processes; 0 runs it in the bench process (1)
+  --socket-pool N        users share N UDP sockets per source IP; 0 = one socket per user (0)
+  --source-ips N         spread rooms over 127.0.0.1..N (1)
+  --handshake-concurrency N  handshakes in flight (32)
+  --pin                  taskset: relay on CPU 0, generator on CPU 1
+  --out DIR              where the JSON result goes (bench/results)
+`;
+
+function int(value: string | undefined, fallback: number, name: string, min = 0): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}`);
+  return n;
+}
+
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rooms: { type: 'string' },
+      users: { type: 'string' },
+      rate: { type: 'string' },
+      size: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      drain: { type: 'string' },
+      password: { type: 'boolean' },
+      dialect: { type: 'string' },
+      'gen-procs': { type: 'string' },
+      'socket-pool': { type: 'string' },
+      'source-ips': { type: 'string' },
+      'handshake-concurrency': { type: 'string' },
+      pin: { type: 'boolean' },
+      impl: { type: 'string' },
+      'compare-naive': { type: 'boolean' },
+      'no-compare-naive': { type: 'boolean' },
+      'find-max': { type: 'boolean' },
+      step: { type: 'string' },
+      'start-rate': { type: 'string' },
+      scaling: { type: 'boolean' },
+      'fanout-rate': { type: 'string' },
+      soak: { type: 'boolean' },
+      'soak-seconds': { type: 'string' },
+      'cpu-prof': { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  const dialect = values.dialect ?? 'plain';
+  if (dialect !== 'plain' && dialect !== 'tincan') throw new Error('--dialect must be plain or tincan');
+  const impl = values.impl ?? 'real';
+  if (impl !== 'real' && impl !== 'naive') throw new Error('--impl must be real or naive');
+  return {
+    rooms: int(values.rooms, 500, 'rooms', 1),
+    users: int(values.users, 10, 'users', 1),
+    rate: int(values.rate, 2, 'rate', 0.01),
+    size: int(values.size, 64, 'size', 15),
+    durationSec: int(values.duration, 20, 'duration', 0.1),
+    warmupSec: int(values.warmup, 5, 'warmup', 0),
+    drainSec: int(values.drain, 2, 'drain', 0.1),
+    password: values.password ?? false,
+    dialect,
+    genProcs: int(values['gen-procs'], 1, 'gen-procs', 0),
+    socketPool: int(values['socket-pool'], 0, 'socket-pool', 0),
+    sourceIps: int(values['source-ips'], 1, 'source-ips', 1),
+    handshakeConcurrency: int(values['handshake-concurrency'], 32, 'handshake-concurrency', 1),
+    pin: values.pin ?? false,
+    impl,
+    compareNaive: !(values['no-compare-naive'] ?? false) && (values['compare-naive'] ?? true),
+    findMax: values['find-max'] ?? false,
+    stepSec: int(values.step, 5, 'step', 0.5),
+    startRate: int(values['start-rate'], 0.5, 'start-rate', 0.01),
+    scaling: values.scaling ?? false,
+    fanoutRate: int(values['fanout-rate'], 0.1, 'fanout-rate', 0.001),
+    soak: values.soak ?? false,
+    soakSec: int(values['soak-seconds'], 600, 'soak-seconds', 1),
+    cpuProf: values['cpu-prof'] ?? false,
+    outDir: values.out ?? 'bench/results',
+    help: values.help ?? false,
+  };
+}

@@ -1,0 +1,98 @@
+// Parent side of a relay child process: start it, pin it, ask it for CPU/RSS, stop it.
+import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RelayStatsMessage } from './relay-process.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export type RelayImpl = 'real' | 'naive';
+
+export interface RelayStartOptions {
+  impl: RelayImpl;
+  serverOptions: Record<string, unknown>;
+  /** CPU list for taskset, e.g. "0"; null: not pinned. */
+  pinCpus: string | null;
+  /** Directory for a --cpu-prof profile; null: no profile. */
+  cpuProfDir: string | null;
+}
+
+export interface RelayAddress {
+  host: string;
+  tcpPort: number;
+  udpPort: number;
+}
+
+/** Pins every thread of a running process to the given CPUs. Returns false if taskset failed. */
+export function pinProcess(pid: number, cpus: string): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class RelayHandle {
+  private pending: ((m: RelayStatsMessage) => void)[] = [];
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly address: RelayAddress,
+    readonly impl: RelayImpl,
+  ) {
+    child.on('message', (msg: { type?: string }) => {
+      if (msg.type === 'stats') this.pending.shift()?.(msg as RelayStatsMessage);
+    });
+  }
+
+  static async start(options: RelayStartOptions): Promise<RelayHandle> {
+    const execArgv = ['--import', 'tsx'];
+    if (options.cpuProfDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfDir);
+    const child = fork(path.join(here, 'relay-process.ts'), [options.impl, JSON.stringify(options.serverOptions)], {
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const address = await new Promise<RelayAddress>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('relay did not start within 30 s')), 30_000);
+      child.once('exit', (code) => reject(new Error(`relay exited with code ${String(code)} before it was ready`)));
+      child.on('message', (msg: { type?: string; address?: RelayAddress; message?: string }) => {
+        if (msg.type === 'ready' && msg.address) {
+          clearTimeout(timer);
+          resolve(msg.address);
+        } else if (msg.type === 'error') {
+          clearTimeout(timer);
+          reject(new Error(`relay failed to start: ${String(msg.message)}`));
+        }
+      });
+    });
+    if (options.pinCpus !== null && child.pid !== undefined) pinProcess(child.pid, options.pinCpus);
+    return new RelayHandle(child, address, options.impl);
+  }
+
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
+  stats(): Promise<RelayStatsMessage> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('relay did not answer a stats request')), 10_000);
+      this.pending.push((m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+      this.child.send({ type: 'stats' });
+    });
+  }
+
+  /** Closes the server and waits for the process to exit (so a CPU profile is complete). */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.send({ type: 'close' });
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

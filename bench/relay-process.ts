@@ -1,0 +1,75 @@
+// Child-process entry that runs one relay for the bench, so its CPU and memory are its own.
+//   node --import tsx bench/relay-process.ts <real|naive> '<json options>'
+// It reports {type:'ready', address} over IPC, answers {type:'stats'} with its own CPU time and RSS,
+// and on {type:'close'} closes the server and exits (which also writes a --cpu-prof profile).
+import { NaiveRelay } from './naive-relay.js';
+
+interface RelayServer {
+  listen(): Promise<{ host: string; tcpPort: number; udpPort: number }>;
+  close(): Promise<void> | void;
+  stats?(): unknown;
+}
+
+export interface RelayStatsMessage {
+  type: 'stats';
+  cpuUserMicros: number;
+  cpuSystemMicros: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  server: unknown;
+}
+
+async function makeServer(impl: string, options: Record<string, unknown>): Promise<RelayServer> {
+  if (impl === 'naive') {
+    return new NaiveRelay({ host: String(options['host'] ?? '127.0.0.1'), port: Number(options['port'] ?? 0) });
+  }
+  // Loaded by path so the bench still builds while the server is being written.
+  const serverPath = '../src-main/chat/server/chat-server.js';
+  const logPath = '../src-main/chat/log.js';
+  const serverModule = (await import(serverPath)) as { ChatServer: new (o: unknown) => RelayServer };
+  const logModule = (await import(logPath)) as { silentLogger: unknown };
+  return new serverModule.ChatServer({ ...options, logger: logModule.silentLogger });
+}
+
+async function main(): Promise<void> {
+  const impl = process.argv[2] ?? 'real';
+  const options = JSON.parse(process.argv[3] ?? '{}') as Record<string, unknown>;
+  const send = (msg: unknown): void => {
+    process.send?.(msg);
+  };
+  let server: RelayServer;
+  try {
+    server = await makeServer(impl, options);
+    const address = await server.listen();
+    send({ type: 'ready', address, pid: process.pid });
+  } catch (err) {
+    send({ type: 'error', message: (err as Error).stack ?? String(err) });
+    process.exit(1);
+  }
+  process.on('message', (msg: { type?: string }) => {
+    if (msg.type === 'stats') {
+      const cpu = process.cpuUsage();
+      let serverStats: unknown = null;
+      try {
+        serverStats = server.stats?.() ?? null;
+      } catch {
+        serverStats = null;
+      }
+      const reply: RelayStatsMessage = {
+        type: 'stats',
+        cpuUserMicros: cpu.user,
+        cpuSystemMicros: cpu.system,
+        rssBytes: process.memoryUsage.rss(),
+        heapUsedBytes: process.memoryUsage().heapUsed,
+        server: serverStats,
+      };
+      send(reply);
+    } else if (msg.type === 'close') {
+      void Promise.resolve(server.close()).finally(() => process.exit(0));
+    }
+  });
+  // The parent went away: do not linger.
+  process.on('disconnect', () => process.exit(0));
+}
+
+void main();

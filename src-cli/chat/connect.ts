@@ -1,0 +1,98 @@
+// Getting into a room: ask for what is missing (on a terminal), create the client, handshake, and
+// on a join retry with a password when the room wants one (three tries).
+import type { ClientOptions } from '../../src-main/chat/client/types.js';
+import { CliError, UsageError } from '../errors.js';
+import { parsePassword, parseUsername } from '../options.js';
+import type { Prompter } from '../terminal/prompt.js';
+import type { ChatClientPort, ConnectedInfo, CreateClient } from './client-port.js';
+import { describeConnectError } from './describe-error.js';
+
+export const MAX_PASSWORD_TRIES = 3;
+export const NO_NAME_MESSAGE = 'no name given: pass --name NAME (stdin is not a terminal, so it cannot be asked)';
+const MAX_NAME_TRIES = 3;
+
+export interface ConnectRequest {
+  mode: 'create' | 'join';
+  host: string;
+  port: number;
+  udpPort?: number;
+  room: string;
+  name?: string;
+  password?: string;
+}
+
+export interface ConnectContext {
+  createClient: CreateClient;
+  /** Null when stdin is not a terminal: nothing can be asked. */
+  prompter: Prompter | null;
+  /** A line for the user while connecting (a wrong password, a taken name). */
+  say(line: string): void;
+}
+
+export interface Connected {
+  client: ChatClientPort;
+  info: ConnectedInfo;
+  name: string;
+}
+
+async function askName(prompter: Prompter, say: (line: string) => void): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = (await prompter.ask('Your name: ')).trim();
+    try {
+      return parseUsername(answer);
+    } catch (err) {
+      if (attempt >= MAX_NAME_TRIES) throw err;
+      say(`* ${(err as Error).message}`);
+    }
+  }
+}
+
+async function askPassword(prompter: Prompter, question: string): Promise<string> {
+  return parsePassword(await prompter.askHidden(question));
+}
+
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+export async function connectToRoom(request: ConnectRequest, context: ConnectContext): Promise<Connected> {
+  const { prompter, say } = context;
+  let name = request.name;
+  if (name === undefined) {
+    if (!prompter) throw new UsageError(NO_NAME_MESSAGE);
+    name = await askName(prompter, say);
+  }
+  let password = request.password;
+  if (password === undefined && request.mode === 'create' && prompter) {
+    password = await askPassword(prompter, 'Password for the new room (empty for none): ');
+  }
+
+  let passwordTries = password ? 1 : 0;
+  let nameTries = 1;
+  for (;;) {
+    const options: ClientOptions = { host: request.host, port: request.port, room: request.room, username: name, mode: request.mode };
+    if (request.udpPort !== undefined) options.udpPort = request.udpPort;
+    if (password) options.password = password;
+    const client = context.createClient(options);
+    try {
+      const info = await client.connect();
+      return { client, info, name };
+    } catch (err) {
+      const code = errorCode(err);
+      if (prompter && (code === 'PASSWORD_REQUIRED' || code === 'WRONG_PASSWORD') && passwordTries < MAX_PASSWORD_TRIES) {
+        if (code === 'WRONG_PASSWORD') say('* wrong password');
+        password = await askPassword(prompter, `Password for room "${request.room}": `);
+        passwordTries++;
+        continue;
+      }
+      if (prompter && code === 'NAME_TAKEN' && request.name === undefined && nameTries < MAX_NAME_TRIES) {
+        say(`* the name "${name}" is taken in this room`);
+        name = await askName(prompter, say);
+        nameTries++;
+        continue;
+      }
+      throw new CliError(describeConnectError(err, { ...request, name }));
+    }
+  }
+}

@@ -1,0 +1,66 @@
+// One readable line for each way joining or creating a room can fail.
+import { formatHostAddress } from '../../src-shared/address.js';
+
+export interface ConnectTarget {
+  host: string;
+  port: number;
+  room: string;
+  name: string;
+  mode: 'create' | 'join';
+}
+
+interface CodedError {
+  code?: unknown;
+  message?: unknown;
+  cause?: unknown;
+}
+
+function causeCode(err: CodedError): string | null {
+  const cause = err.cause as CodedError | undefined;
+  return cause && typeof cause.code === 'string' ? cause.code : null;
+}
+
+const SOCKET_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'name lookup failed',
+};
+
+export function describeConnectError(err: unknown, target: ConnectTarget): string {
+  const address = formatHostAddress({ host: target.host, port: target.port });
+  const coded = (typeof err === 'object' && err !== null ? err : {}) as CodedError;
+  const code = typeof coded.code === 'string' ? coded.code : '';
+  const message = typeof coded.message === 'string' ? coded.message : String(err);
+  const room = JSON.stringify(target.room);
+  switch (code) {
+    case 'ROOM_EXISTS':
+      return `room ${room} already exists on ${address}; pick another name or join it`;
+    case 'NO_SUCH_ROOM':
+      return `there is no room ${room} on ${address}`;
+    case 'WRONG_PASSWORD':
+      return `wrong password for room ${room}`;
+    case 'PASSWORD_REQUIRED':
+      return `room ${room} needs a password; pass --password (or set TINCAN_PASSWORD)`;
+    case 'NAME_TAKEN':
+      return `the name ${JSON.stringify(target.name)} is already taken in room ${room}; pick another with --name`;
+    case 'ROOM_FULL':
+      return `room ${room} is full`;
+    case 'SERVER_FULL':
+      return `the server at ${address} is full, try again later`;
+    case 'RATE_LIMITED':
+      return `too many wrong passwords for room ${room}; wait a while and try again`;
+    case 'UNREACHABLE': {
+      const reason = SOCKET_REASONS[causeCode(coded) ?? ''] ?? message;
+      return `cannot reach ${address} (${reason}); is a Tincan server running there?`;
+    }
+    case 'TIMEOUT':
+      return `${address} did not answer in time; is it a Tincan server, and is the port open?`;
+    case 'PROTOCOL':
+      return `${address} does not speak the chat protocol: ${message}`;
+    default:
+      return code && !message.includes(code) ? `${message} (${code})` : message;
+  }
+}

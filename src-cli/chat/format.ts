@@ -1,0 +1,90 @@
+// What the CLI prints for each chat event. Everything that came from the network is made safe for a
+// terminal first: one event is exactly one line, and no escape sequence reaches the user's screen.
+import type { ClientEvents, ConnectionState, Member } from '../../src-main/chat/client/types.js';
+
+type ClosedReason = ClientEvents['closed'][0]['reason'];
+type LeftReason = ClientEvents['left'][0]['reason'];
+
+// Line breaks and tabs become spaces (the line stays readable); every other control character,
+// ESC included, becomes U+FFFD so nothing can move the cursor or recolour the terminal.
+const LINE_BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]/gu;
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/gu;
+
+export function safeText(text: string): string {
+  return text.replace(LINE_BREAKS, ' ').replace(CONTROLS, '\uFFFD');
+}
+
+export function messageLine(from: string, text: string): string {
+  return `${safeText(from)}: ${safeText(text)}`;
+}
+
+export function joinedLine(member: Member): string {
+  return `* ${safeText(member.name)}${member.host ? ' (host)' : ''} joined the room`;
+}
+
+export function leftLine(name: string, reason: LeftReason): string {
+  const who = safeText(name);
+  switch (reason) {
+    case 'timed-out':
+      return `* ${who} timed out`;
+    case 'reconnected':
+      return `* ${who} reconnected`;
+    default:
+      return `* ${who} left the room`;
+  }
+}
+
+/** Free text from a plain server: shown as a notice, without doubling a "* " it already has. */
+export function noticeLine(text: string): string {
+  const clean = safeText(text);
+  return clean.startsWith('* ') ? clean : `* ${clean}`;
+}
+
+export function closedLine(reason: ClosedReason): string {
+  switch (reason) {
+    case 'by-host':
+      return '* room closed by the host';
+    case 'host-left':
+      return '* room closed: the host left';
+    case 'host-timed-out':
+      return '* room closed: the host timed out';
+    case 'server-shutdown':
+      return '* room closed: the server is shutting down';
+    case 'gave-up':
+      return '* lost the connection to the server; gave up reconnecting';
+    case 'kicked':
+      return '* you were removed from the room';
+    case 'left':
+      return '* you left the room';
+  }
+}
+
+/** Closed for a reason that is the room's end, not ours: exit code 3. */
+export function isRoomClosed(reason: ClosedReason): boolean {
+  return reason === 'by-host' || reason === 'host-left' || reason === 'host-timed-out' || reason === 'server-shutdown';
+}
+
+/** A line for a connection state change, or null when there is nothing worth saying. */
+export function stateLine(state: ConnectionState, detail: { attempt?: number; reason?: string }, wasReconnecting: boolean): string | null {
+  if (state === 'reconnecting') {
+    const attempt = detail.attempt !== undefined ? ` (attempt ${detail.attempt})` : '';
+    const reason = detail.reason ? `: ${safeText(detail.reason)}` : '';
+    return `* reconnecting${attempt}…${reason}`;
+  }
+  if (state === 'connected' && wasReconnecting) return '* reconnected';
+  return null;
+}
+
+export function membersLine(members: readonly Member[]): string {
+  if (members.length === 0) return '* no member list yet';
+  const names = members.map((m) => `${safeText(m.name)}${m.host ? ' (host)' : ''}`);
+  return `* ${members.length} in the room: ${names.join(', ')}`;
+}
+
+export const CHAT_COMMANDS_HELP = [
+  '* /members  who is in the room',
+  '* /leave    leave the room (the host leaving closes it)',
+  '* /close    close the room for everyone (host only)',
+  '* /help     this list',
+  '* //text    send a message that starts with "/"',
+];

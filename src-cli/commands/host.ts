@@ -1,0 +1,55 @@
+// `tincan host <room>`: start a server on this machine, create the room on it over loopback and
+// chat as its host. Leaving (or closing) the room stops the server too.
+import { formatHostAddress } from '../../src-shared/address.js';
+import { NO_NAME_MESSAGE } from '../chat/connect.js';
+import { runChat } from '../chat/run-chat.js';
+import { UsageError } from '../errors.js';
+import { listenError } from '../listen-error.js';
+import { type HostConfig, loopbackFor } from '../options.js';
+import type { Runtime, ServerPort } from '../runtime.js';
+
+// Our goodbye datagram goes to the server in this same process; it must be read before the server
+// closes, or members would hear "server shutting down" (and try to reconnect) instead of "host left".
+const GOODBYE_WAIT_MS = 1000;
+const GOODBYE_POLL_MS = 20;
+
+async function waitForRoomGone(server: ServerPort, room: string): Promise<void> {
+  for (let waited = 0; waited < GOODBYE_WAIT_MS; waited += GOODBYE_POLL_MS) {
+    if (!server.roomList().some((r) => r.name === room)) return;
+    await new Promise((resolve) => setTimeout(resolve, GOODBYE_POLL_MS));
+  }
+}
+
+export async function hostCommand(config: HostConfig, rt: Runtime): Promise<number> {
+  // Fail on a missing name before a server is started for nothing.
+  if (config.name === undefined && rt.stdin.isTTY !== true) throw new UsageError(NO_NAME_MESSAGE);
+  const server = rt.createServer({ ...config.server, logger: rt.createLogger(config.logLevel) });
+  let address;
+  try {
+    address = await server.listen();
+  } catch (err) {
+    throw listenError(err, config.server.host, config.server.port);
+  }
+  try {
+    const shown = formatHostAddress({ host: address.host, port: address.tcpPort });
+    const udp = address.udpPort === address.tcpPort ? '' : ` --udp-port ${address.udpPort}`;
+    const banner = [
+      `* server listening on ${shown} (UDP port ${address.udpPort})`,
+      `* others join with: tincan join <this machine's address>:${address.tcpPort} ${config.room}${udp}`,
+    ];
+    const request = {
+      mode: 'create' as const,
+      host: loopbackFor(address.host),
+      port: address.tcpPort,
+      udpPort: address.udpPort,
+      room: config.room,
+      ...(config.name !== undefined ? { name: config.name } : {}),
+      ...(config.password !== undefined ? { password: config.password } : {}),
+    };
+    const code = await runChat(request, rt, { banner });
+    await waitForRoomGone(server, config.room);
+    return code;
+  } finally {
+    await server.close();
+  }
+}

@@ -1,0 +1,41 @@
+// `tincan serve`: a dedicated server. One line on stdout says where it listens; JSON log lines go to
+// stderr; SIGINT/SIGTERM closes every room (members are told) and exits 0.
+import { formatHostAddress } from '../../src-shared/address.js';
+import { ExitCode } from '../errors.js';
+import { listenError } from '../listen-error.js';
+import type { ServeConfig } from '../options.js';
+import type { Runtime } from '../runtime.js';
+
+export async function serveCommand(config: ServeConfig, rt: Runtime): Promise<number> {
+  const server = rt.createServer({ ...config.server, logger: rt.createLogger(config.logLevel) });
+  let address;
+  try {
+    address = await server.listen();
+  } catch (err) {
+    throw listenError(err, config.server.host, config.server.port);
+  }
+  const shown = formatHostAddress({ host: address.host, port: address.tcpPort });
+  rt.stdout.write(`tincan server listening on ${shown} (TCP) and UDP port ${address.udpPort}\n`);
+
+  return new Promise<number>((resolve) => {
+    const unsubscribe = rt.onStopSignal((count) => {
+      if (count > 1) {
+        // Shutdown is stuck or the user is impatient: stop now.
+        unsubscribe();
+        resolve(ExitCode.FAILURE);
+        return;
+      }
+      server.close().then(
+        () => {
+          unsubscribe();
+          resolve(ExitCode.OK);
+        },
+        (err: unknown) => {
+          rt.stderr.write(`tincan: the server did not close cleanly: ${err instanceof Error ? err.message : String(err)}\n`);
+          unsubscribe();
+          resolve(ExitCode.FAILURE);
+        },
+      );
+    });
+  });
+}

@@ -1,0 +1,202 @@
+// Command-line values → typed configuration. Pure: no I/O, no process access (the environment is
+// passed in), so every rule here is unit-tested. Commander only collects the raw strings.
+import { isIP } from 'node:net';
+import { AddressError, DEFAULT_PORT, parseHostAddress } from '../src-shared/address.js';
+import {
+  checkRoomName,
+  checkUsername,
+  describeNameProblem,
+  PASSWORD_MAX_BYTES,
+  ROOM_NAME_MAX_BYTES,
+  USERNAME_MAX_BYTES,
+  utf8ByteLength,
+} from '../src-shared/protocol/index.js';
+import type { ServerOptions } from '../src-main/chat/server/options.js';
+import { UsageError } from './errors.js';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Environment variable read when --password is not given (keeps the password out of `ps`). */
+export const PASSWORD_ENV = 'TINCAN_PASSWORD';
+
+/** Longest timeout accepted, in seconds: one week stays far below the 2^31 ms limit of timers. */
+const MAX_SECONDS = 7 * 24 * 3600;
+
+export type RawOptions = Record<string, string | boolean | undefined>;
+export type Env = Record<string, string | undefined>;
+
+export interface ServeConfig {
+  /** Only the options the user set; the server's own defaults fill the rest. */
+  server: Partial<ServerOptions> & { host: string; port: number };
+  logLevel: LogLevel;
+}
+
+export interface RoomConfig {
+  mode: 'create' | 'join';
+  host: string;
+  port: number;
+  udpPort?: number;
+  room: string;
+  /** Absent: ask on a terminal, fail without one. */
+  name?: string;
+  /** Absent: ask (create) or try without and ask if the room wants one (join). */
+  password?: string;
+}
+
+export interface HostConfig {
+  room: string;
+  name?: string;
+  password?: string;
+  server: Partial<ServerOptions> & { host: string; port: number };
+  logLevel: LogLevel;
+}
+
+function text(raw: RawOptions, key: string): string | undefined {
+  const value = raw[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A whole number in [min, max], written in decimal digits only. */
+export function parseInteger(value: string, flag: string, min: number, max: number): number {
+  const trimmed = value.trim();
+  if (!/^\d{1,10}$/.test(trimmed)) throw new UsageError(`${flag} must be a whole number, got "${value}"`);
+  const n = Number(trimmed);
+  if (n < min || n > max) throw new UsageError(`${flag} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+/** A positive duration in seconds (fractions allowed), returned in milliseconds. */
+export function parseSeconds(value: string, flag: string): number {
+  const trimmed = value.trim();
+  if (!/^\d{1,7}(\.\d{1,3})?$/.test(trimmed)) throw new UsageError(`${flag} must be a number of seconds, got "${value}"`);
+  const seconds = Number(trimmed);
+  if (seconds <= 0 || seconds > MAX_SECONDS) {
+    throw new UsageError(`${flag} must be more than 0 and at most ${MAX_SECONDS} seconds, got ${trimmed}`);
+  }
+  return Math.round(seconds * 1000);
+}
+
+export function parseLogLevel(value: string | undefined, fallback: LogLevel): LogLevel {
+  if (value === undefined) return fallback;
+  const level = value.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  }
+  return level as LogLevel;
+}
+
+export function parseRoomName(value: string): string {
+  const problem = checkRoomName(value);
+  if (problem) throw new UsageError(describeNameProblem('the room name', problem, ROOM_NAME_MAX_BYTES));
+  return value;
+}
+
+export function parseUsername(value: string): string {
+  const problem = checkUsername(value);
+  if (problem) throw new UsageError(describeNameProblem('the name', problem, USERNAME_MAX_BYTES));
+  return value;
+}
+
+export function parsePassword(value: string): string {
+  if (utf8ByteLength(value) > PASSWORD_MAX_BYTES) {
+    throw new UsageError(`the password must be at most ${PASSWORD_MAX_BYTES} bytes of UTF-8`);
+  }
+  return value;
+}
+
+/** A bind address for a server: an IP literal or host name, IPv6 with or without brackets. */
+export function parseBindHost(value: string): string {
+  let host = value.trim();
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  if (host.length === 0 || /[\s[\]/]/.test(host)) throw new UsageError(`--host must be an address like 0.0.0.0, :: or 127.0.0.1, got "${value}"`);
+  return host;
+}
+
+function optionalName(raw: RawOptions): string | undefined {
+  const name = text(raw, 'name');
+  return name === undefined ? undefined : parseUsername(name);
+}
+
+function optionalPassword(raw: RawOptions, env: Env): string | undefined {
+  // An empty variable counts as unset; an empty --password means "no password".
+  const password = text(raw, 'password') ?? (env[PASSWORD_ENV] || undefined);
+  return password === undefined ? undefined : parsePassword(password);
+}
+
+/** The listening part shared by `serve` and `host`. */
+function serverListen(raw: RawOptions, defaultHost: string): ServeConfig['server'] {
+  const host = parseBindHost(text(raw, 'host') ?? defaultHost);
+  const portText = text(raw, 'port');
+  const port = portText === undefined ? DEFAULT_PORT : parseInteger(portText, '--port', 0, 65535);
+  const server: ServeConfig['server'] = { host, port };
+  const udp = text(raw, 'udpPort');
+  if (udp !== undefined) server.udpPort = parseInteger(udp, '--udp-port', 0, 65535);
+  return server;
+}
+
+export function parseServeOptions(raw: RawOptions): ServeConfig {
+  const server = serverListen(raw, '0.0.0.0');
+  const seconds: [string, string, 'inactivityTimeoutMs' | 'handshakeTimeoutMs' | 'tokenTtlMs'][] = [
+    ['inactivityTimeout', '--inactivity-timeout', 'inactivityTimeoutMs'],
+    ['handshakeTimeout', '--handshake-timeout', 'handshakeTimeoutMs'],
+    ['tokenTtl', '--token-ttl', 'tokenTtlMs'],
+  ];
+  for (const [key, flag, field] of seconds) {
+    const value = text(raw, key);
+    if (value !== undefined) server[field] = parseSeconds(value, flag);
+  }
+  const counts: [string, string, 'maxRooms' | 'maxMembersPerRoom' | 'maxPendingHandshakes' | 'maxConnectionsPerIp'][] = [
+    ['maxRooms', '--max-rooms', 'maxRooms'],
+    ['maxMembers', '--max-members', 'maxMembersPerRoom'],
+    ['maxPending', '--max-pending', 'maxPendingHandshakes'],
+    ['maxConnsPerIp', '--max-conns-per-ip', 'maxConnectionsPerIp'],
+  ];
+  for (const [key, flag, field] of counts) {
+    const value = text(raw, key);
+    if (value !== undefined) server[field] = parseInteger(value, flag, 1, 10_000_000);
+  }
+  return { server, logLevel: parseLogLevel(text(raw, 'logLevel'), 'info') };
+}
+
+export function parseHostOptions(room: string, raw: RawOptions, env: Env): HostConfig {
+  const config: HostConfig = {
+    room: parseRoomName(room),
+    server: serverListen(raw, '0.0.0.0'),
+    // Log lines would cut through the chat on a terminal; only on request.
+    logLevel: parseLogLevel(text(raw, 'logLevel'), 'silent'),
+  };
+  const name = optionalName(raw);
+  if (name !== undefined) config.name = name;
+  const password = optionalPassword(raw, env);
+  if (password !== undefined) config.password = password;
+  return config;
+}
+
+/** `create` and `join`: a server address, a room, and who we are. */
+export function parseRoomOptions(mode: 'create' | 'join', address: string, room: string, raw: RawOptions, env: Env): RoomConfig {
+  let parsed;
+  try {
+    parsed = parseHostAddress(address, DEFAULT_PORT);
+  } catch (err) {
+    if (err instanceof AddressError) throw new UsageError(`bad address: ${err.message}`);
+    throw err;
+  }
+  // The shared parser takes anything with two colons for IPv6; only a real IPv6 literal is one.
+  if (parsed.host.includes(':') && isIP(parsed.host) !== 6) throw new UsageError(`bad address: "${address}" is not a valid IPv6 address`);
+  const config: RoomConfig = { mode, host: parsed.host, port: parsed.port, room: parseRoomName(room) };
+  const udp = text(raw, 'udpPort');
+  if (udp !== undefined) config.udpPort = parseInteger(udp, '--udp-port', 1, 65535);
+  const name = optionalName(raw);
+  if (name !== undefined) config.name = name;
+  const password = optionalPassword(raw, env);
+  if (password !== undefined) config.password = password;
+  return config;
+}
+
+/** The address a local client uses to reach a server bound to `bindHost`. */
+export function loopbackFor(bindHost: string): string {
+  if (bindHost === '0.0.0.0' || bindHost === '') return '127.0.0.1';
+  if (bindHost === '::' || bindHost === '::0') return '::1';
+  return bindHost;
+}

@@ -1,0 +1,31 @@
+// Everything a command touches outside itself, in one object: the standard streams, the signals,
+// and the factories of clients, servers and loggers. main.ts builds the real one.
+import type { Logger, LogLevel } from '../src-main/chat/log.js';
+import type { ServerOptions } from '../src-main/chat/server/options.js';
+import type { CreateClient } from './chat/client-port.js';
+
+export interface ListeningAddress {
+  host: string;
+  tcpPort: number;
+  udpPort: number;
+}
+
+/** The part of the chat server the CLI uses. */
+export interface ServerPort {
+  listen(): Promise<ListeningAddress>;
+  close(): Promise<void>;
+  roomList(): { name: string }[];
+}
+
+export type CreateServer = (options: Partial<ServerOptions> & { logger: Logger }) => ServerPort;
+
+export interface Runtime {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  createClient: CreateClient;
+  createServer: CreateServer;
+  createLogger(level: LogLevel): Logger;
+  /** Calls `handler` on SIGINT and SIGTERM (with how many signals came so far); returns an unsubscribe. */
+  onStopSignal(handler: (count: number) => void): () => void;
+}

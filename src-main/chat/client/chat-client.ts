@@ -1,0 +1,544 @@
+// The chat client: handshake over TCP, then a UDP session with heartbeats, typed events and automatic
+// reconnection. Pure Node; used by the CLI, the Electron main process and the web backend.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  clientMessageCapacity,
+  encodeClientControl,
+  encodeClientDatagram,
+  MESSAGE_TEXT_MAX_BYTES,
+  PLAIN_COMMAND_CLOSE,
+  PLAIN_COMMAND_LEAVE,
+  utf8Encode,
+} from '../../../src-shared/protocol/index.js';
+import { backoffDelay } from './backoff.js';
+import { ChatSessionError, HandshakeError, NotConnectedError } from './errors.js';
+import { handshake, type HandshakeResult } from './handshake.js';
+import { IncomingDecoder, MAX_MEMBERS_ASSEMBLED, type IncomingEvent } from './incoming.js';
+import { resolveServer, type ResolvedServer } from './resolve-server.js';
+import type { ClientEvents, ClientOptions, ClientRole, ConnectionState, Member } from './types.js';
+
+const DEFAULTS = {
+  negotiate: true,
+  reconnect: true,
+  maxReconnectAttempts: 10,
+  handshakeTimeoutMs: 5000,
+  heartbeatIntervalMs: 10_000,
+  missedHeartbeatsBeforeReconnect: 3,
+  localUdpPort: 0,
+  reconnectBaseDelayMs: 500,
+  reconnectMaxDelayMs: 10_000,
+} as const;
+
+/** HELLO is resent this many times at most while no MEMBERS answer arrives. */
+const HELLO_ATTEMPTS = 5;
+/** Longest wait between two HELLOs. */
+const HELLO_RETRY_MAX_MS = 500;
+/**
+ * A JOINED datagram can be lost, so the member list is refreshed (HELLO → MEMBERS) every this many
+ * heartbeats, and at once (at most once per MEMBER_REFRESH_MIN_MS) when chat comes from a stranger.
+ */
+const MEMBER_REFRESH_EVERY_HEARTBEATS = 6;
+const MEMBER_REFRESH_MIN_MS = 1000;
+/** How long leave() waits for the goodbye datagram to be handed to the kernel. */
+const GOODBYE_FLUSH_MS = 200;
+/** Bytes of the CHAT control prefix (FF 05 id u32) in front of the text. */
+const CHAT_PREFIX_BYTES = 6;
+
+/** Statuses after which retrying the handshake cannot help. */
+const FATAL_ON_RECONNECT = new Set(['WRONG_PASSWORD', 'PASSWORD_REQUIRED', 'BAD_REQUEST', 'TOO_LARGE']);
+
+type ConnectInfo = ClientEvents['connected'][0];
+type ClosedReason = ClientEvents['closed'][0]['reason'];
+
+interface Session {
+  token: string;
+  tokenBytes: Uint8Array;
+  role: ClientRole;
+  dialect: 'tincan' | 'plain';
+  heartbeatMs: number;
+  maxTextBytes: number;
+}
+
+export class ChatClient extends EventEmitter<ClientEvents> {
+  private readonly opts: Readonly<ClientOptions>;
+  private readonly roomBytes: Uint8Array;
+  private readonly stopController = new AbortController();
+  private readonly incoming = new IncomingDecoder();
+
+  private currentState: ConnectionState = 'connecting';
+  private started = false;
+  private stopped = false;
+  private server: ResolvedServer | null = null;
+  private udp: UdpSocket | null = null;
+  private session: Session | null = null;
+  private lastRole: ClientRole | null = null;
+  private lastDialect: 'tincan' | 'plain' | null = null;
+  private lastToken: string | null = null;
+  private memberList: Member[] = [];
+
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private helloTimer: NodeJS.Timeout | null = null;
+  private helloDone: (() => void) | null = null;
+  private nonce = 0;
+  private awaitingPong = false;
+  private missedHeartbeats = 0;
+  private lastMemberRefresh = 0;
+  private nextMessageId = 1;
+
+  constructor(options: ClientOptions) {
+    super();
+    this.opts = Object.freeze({ ...options });
+    this.roomBytes = utf8Encode(options.room);
+  }
+
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+  get members(): Member[] {
+    return this.memberList.map((m) => ({ ...m }));
+  }
+  get role(): ClientRole | null {
+    return this.lastRole;
+  }
+  get dialect(): 'tincan' | 'plain' | null {
+    return this.lastDialect;
+  }
+  /** Token of the current (or last) session. */
+  get token(): string | null {
+    return this.lastToken;
+  }
+  get options(): Readonly<ClientOptions> {
+    return this.opts;
+  }
+
+  /** Handshake, then open the UDP session. Rejects with HandshakeError; the client is then closed. */
+  async connect(): Promise<ConnectInfo> {
+    if (this.started) throw new Error('connect() may be called only once per client');
+    this.started = true;
+    this.setState('connecting', {});
+    try {
+      this.server = await resolveServer(this.opts.host, this.opts.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs);
+      this.throwIfStopped();
+      this.udp = await this.openUdp(this.server);
+      this.throwIfStopped();
+      const result = await this.runHandshake(this.opts.mode, null);
+      this.throwIfStopped();
+      await this.startSession(result);
+      this.throwIfStopped();
+      const info: ConnectInfo = { role: result.role, dialect: result.dialect, token: result.token, resumed: result.resumed };
+      this.setState('connected', {});
+      this.emit('connected', info);
+      return info;
+    } catch (err) {
+      const failure =
+        err instanceof HandshakeError ? err : HandshakeError.transport('PROTOCOL', (err as Error).message, err);
+      const wasStopped = this.stopped;
+      this.stopped = true;
+      // Always: a UDP socket opened while leave() ran must not outlive the client.
+      this.teardown();
+      if (!wasStopped) this.setState('closed', { reason: failure.code });
+      throw failure;
+    }
+  }
+
+  /**
+   * Sends a chat message. Returns its id (Tincan; 'delivered' reports it) or null (plain).
+   * Throws RangeError when the text is empty or too long, NotConnectedError (a RangeError) without a session.
+   */
+  send(text: string): number | null {
+    const session = this.session;
+    if (!session || this.currentState !== 'connected') throw new NotConnectedError('not connected');
+    const bytes = utf8Encode(text);
+    if (bytes.length === 0) throw new RangeError('empty message');
+    const fits = clientMessageCapacity(this.roomBytes.length, session.tokenBytes.length) - CHAT_PREFIX_BYTES;
+    const limit = Math.min(MESSAGE_TEXT_MAX_BYTES, session.maxTextBytes, fits);
+    if (bytes.length > limit) throw new RangeError(`message of ${bytes.length} bytes exceeds ${limit} bytes`);
+    if (session.dialect === 'plain') {
+      this.sendMessage(bytes);
+      return null;
+    }
+    const id = this.nextMessageId;
+    this.nextMessageId = id >= 0xffffffff ? 1 : id + 1;
+    this.sendMessage(encodeClientControl({ kind: 'chat', id, text: bytes }));
+    return id;
+  }
+
+  /** Leaves the room (LEAVE or '/leave'), stops timers and closes sockets; emits closed {reason:'left'}. */
+  async leave(): Promise<void> {
+    await this.sayGoodbye(
+      encodeClientControl({ kind: 'leave' }),
+      utf8Encode(PLAIN_COMMAND_LEAVE),
+    );
+  }
+
+  /** Host only: closes the room for everyone (CLOSE_ROOM or '/close'), then leaves like leave(). */
+  async closeRoom(): Promise<void> {
+    if (this.lastRole !== 'host') throw new Error('only the host can close the room');
+    await this.sayGoodbye(
+      encodeClientControl({ kind: 'close-room' }),
+      utf8Encode(PLAIN_COMMAND_CLOSE),
+    );
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  private async sayGoodbye(structured: Uint8Array, plain: Uint8Array): Promise<void> {
+    if (this.stopped) return;
+    const session = this.session;
+    if (session && this.currentState === 'connected') {
+      await this.flushMessage(session.dialect === 'tincan' ? structured : plain);
+    }
+    this.shutdown('left');
+  }
+
+  private throwIfStopped(): void {
+    if (this.stopped) throw HandshakeError.transport('ABORTED', 'the client was closed while connecting');
+  }
+
+  private setState(state: ConnectionState, detail: { attempt?: number; reason?: string }): void {
+    this.currentState = state;
+    this.emit('state', state, detail);
+  }
+
+  private report(err: Error & { code?: string }): void {
+    // An 'error' without listeners would throw; a library must not crash its host for a stray datagram.
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
+  /** Ends the client for good: no more reconnects, timers or sockets. Emits 'closed' once. */
+  private shutdown(reason: ClosedReason): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.teardown();
+    this.setState('closed', { reason });
+    this.emit('closed', { reason });
+  }
+
+  private teardown(): void {
+    this.stopController.abort();
+    this.stopSessionTimers();
+    this.session = null;
+    const udp = this.udp;
+    this.udp = null;
+    if (udp) {
+      try {
+        udp.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  // ---- transport ------------------------------------------------------------------------------
+
+  private openUdp(server: ResolvedServer): Promise<UdpSocket> {
+    return new Promise((resolve, reject) => {
+      const socket = createSocket(server.family === 6 ? 'udp6' : 'udp4');
+      const onBindError = (err: Error): void => {
+        socket.close();
+        reject(HandshakeError.transport('UNREACHABLE', `cannot open a UDP socket: ${err.message}`, err));
+      };
+      socket.once('error', onBindError);
+      socket.bind(this.opts.localUdpPort ?? DEFAULTS.localUdpPort, () => {
+        // A connected UDP socket only hears the server and gets ICMP "port unreachable" as ECONNREFUSED.
+        socket.connect(this.opts.udpPort ?? this.opts.port, server.address, () => {
+          socket.off('error', onBindError);
+          socket.on('error', (err: NodeJS.ErrnoException) => this.onUdpError(err));
+          socket.on('message', (msg: Buffer) => this.onDatagram(msg));
+          resolve(socket);
+        });
+      });
+    });
+  }
+
+  private runHandshake(mode: 'create' | 'join', resume: string | null): Promise<HandshakeResult> {
+    const server = this.server as ResolvedServer;
+    return handshake({
+      host: server.address,
+      port: this.opts.port,
+      room: this.opts.room,
+      username: this.opts.username,
+      password: this.opts.password ?? '',
+      mode,
+      negotiate: this.opts.negotiate ?? DEFAULTS.negotiate,
+      resume,
+      timeoutMs: this.opts.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
+      udpPort: this.udp?.address().port ?? 0,
+      signal: this.stopController.signal,
+    });
+  }
+
+  /** Wraps a message in the client datagram header and sends it; a closed socket is not an error. */
+  private sendMessage(message: Uint8Array, callback?: () => void): void {
+    const session = this.session;
+    const udp = this.udp;
+    if (!session || !udp) {
+      callback?.();
+      return;
+    }
+    try {
+      const datagram = encodeClientDatagram(this.roomBytes, session.tokenBytes, message);
+      udp.send(datagram, () => callback?.());
+    } catch (err) {
+      callback?.();
+      this.report(new ChatSessionError('SEND_FAILED', `could not send: ${(err as Error).message}`));
+    }
+  }
+
+  private flushMessage(message: Uint8Array): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, GOODBYE_FLUSH_MS);
+      this.sendMessage(message, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private onUdpError(err: NodeJS.ErrnoException): void {
+    if (err.code === 'ECONNREFUSED') {
+      // ICMP port unreachable: nothing listens on the server's UDP port any more.
+      if (this.currentState === 'connected') this.startReconnect('the server is unreachable');
+      return;
+    }
+    this.report(new ChatSessionError(err.code ?? 'UDP_ERROR', `UDP socket: ${err.message}`));
+  }
+
+  // ---- session --------------------------------------------------------------------------------
+
+  /** Adopts a handshake result and opens the UDP session; resolves once the server has seen us. */
+  private async startSession(result: HandshakeResult): Promise<void> {
+    const heartbeatMs =
+      result.kind === 'tincan' ? result.info.heartbeatMs : (this.opts.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs);
+    this.session = {
+      token: result.token,
+      tokenBytes: result.tokenBytes,
+      role: result.role,
+      dialect: result.dialect,
+      heartbeatMs,
+      maxTextBytes: result.kind === 'tincan' ? result.info.maxTextBytes : MESSAGE_TEXT_MAX_BYTES,
+    };
+    this.lastRole = result.role;
+    this.lastDialect = result.dialect;
+    this.lastToken = result.token;
+    this.awaitingPong = false;
+    this.missedHeartbeats = 0;
+    this.memberList = [{ name: this.opts.username, host: result.role === 'host' }];
+
+    if (result.dialect === 'plain') {
+      // An empty message is a keep-alive: it tells the server our endpoint and keeps us from timing out.
+      this.sendMessage(new Uint8Array(0));
+      this.heartbeatTimer = setInterval(() => this.sendMessage(new Uint8Array(0)), heartbeatMs);
+      return;
+    }
+    this.heartbeatTimer = setInterval(() => this.heartbeatTick(), heartbeatMs);
+    await this.sayHello(Math.min(HELLO_RETRY_MAX_MS, heartbeatMs));
+  }
+
+  /** Sends HELLO until MEMBERS arrives or the attempts run out (then heartbeats decide). */
+  private sayHello(retryMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      let sent = 0;
+      const done = (): void => {
+        if (this.helloTimer) clearTimeout(this.helloTimer);
+        this.helloTimer = null;
+        this.helloDone = null;
+        resolve();
+      };
+      const attempt = (): void => {
+        if (sent >= HELLO_ATTEMPTS || this.stopped) {
+          done();
+          return;
+        }
+        sent++;
+        this.sendMessage(encodeClientControl({ kind: 'hello' }));
+        this.helloTimer = setTimeout(attempt, retryMs);
+      };
+      this.helloDone = done;
+      attempt();
+    });
+  }
+
+  private heartbeatTick(): void {
+    if (this.awaitingPong) {
+      this.missedHeartbeats++;
+      const limit = this.opts.missedHeartbeatsBeforeReconnect ?? DEFAULTS.missedHeartbeatsBeforeReconnect;
+      if (this.missedHeartbeats >= limit) {
+        this.startReconnect(`no answer to ${this.missedHeartbeats} heartbeats`);
+        return;
+      }
+    }
+    this.nonce = (this.nonce + 1) >>> 0;
+    this.awaitingPong = true;
+    this.sendMessage(encodeClientControl({ kind: 'heartbeat', nonce: this.nonce }));
+    if (this.nonce % MEMBER_REFRESH_EVERY_HEARTBEATS === 0) this.refreshMembers();
+  }
+
+  /** Asks a Tincan server for the member list again (it answers HELLO with MEMBERS). */
+  private refreshMembers(): void {
+    const now = Date.now();
+    if (this.session?.dialect !== 'tincan' || now - this.lastMemberRefresh < MEMBER_REFRESH_MIN_MS) return;
+    this.lastMemberRefresh = now;
+    this.sendMessage(encodeClientControl({ kind: 'hello' }));
+  }
+
+  private stopSessionTimers(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+    this.helloDone?.();
+  }
+
+  private onDatagram(bytes: Buffer): void {
+    if (!this.session || this.stopped) return;
+    let event: IncomingEvent | null;
+    try {
+      event = this.incoming.decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+    } catch {
+      event = null; // the decoders do not throw; this is a belt for the braces
+    }
+    if (event === null) return;
+    // Anything the server understood proves it still knows our token.
+    this.awaitingPong = false;
+    this.missedHeartbeats = 0;
+    this.handleEvent(event, this.session);
+  }
+
+  private handleEvent(event: IncomingEvent, session: Session): void {
+    switch (event.type) {
+      case 'message':
+        // Chat from someone not in our list means we missed their JOINED.
+        if (session.dialect === 'tincan' && !this.memberList.some((m) => m.name === event.from)) this.refreshMembers();
+        this.emit('message', {
+          from: event.from,
+          text: event.text,
+          seq: event.seq,
+          own: session.dialect === 'plain' && event.from === this.opts.username,
+          at: Date.now(),
+        });
+        return;
+      case 'joined':
+        this.memberList = this.memberList.filter((m) => m.name !== event.member.name);
+        // A hostile server could announce members without end; a real list never gets this long.
+        if (this.memberList.length >= MAX_MEMBERS_ASSEMBLED) return;
+        this.memberList.push(event.member);
+        this.emit('joined', { ...event.member });
+        this.emit('members', this.members);
+        return;
+      case 'left':
+        if (event.name === this.opts.username && event.reason !== 'reconnected') {
+          // The server dropped our session (e.g. timed out while we were suspended): join again.
+          this.startReconnect(`the server says we ${event.reason === 'timed-out' ? 'timed out' : 'left'}`);
+          return;
+        }
+        if (event.reason !== 'reconnected') this.memberList = this.memberList.filter((m) => m.name !== event.name);
+        this.emit('left', { name: event.name, reason: event.reason });
+        if (event.reason !== 'reconnected') this.emit('members', this.members);
+        return;
+      case 'members':
+        this.memberList = dedupeMembers(event.members);
+        this.helloDone?.();
+        this.emit('members', this.members);
+        return;
+      case 'closed':
+        // A server shutting down is usually a restart: come back like after a crash (the host
+        // recreates the room). Every other reason means the room is gone for good.
+        if (event.reason === 'server-shutdown' && this.opts.reconnect !== false) {
+          this.startReconnect('the server is shutting down');
+          return;
+        }
+        this.shutdown(event.reason);
+        return;
+      case 'pong':
+        return;
+      case 'delivered':
+        this.emit('delivered', { id: event.id, seq: event.seq });
+        return;
+      case 'error':
+        this.report(new ChatSessionError(event.code, event.message));
+        return;
+      case 'notice':
+        this.emit('notice', event.text);
+        return;
+    }
+  }
+
+  // ---- reconnection ---------------------------------------------------------------------------
+
+  private startReconnect(reason: string): void {
+    if (this.stopped || this.currentState !== 'connected' || !this.session) return;
+    const oldToken = this.session.token;
+    this.stopSessionTimers();
+    this.session = null;
+    if (this.opts.reconnect === false) {
+      this.shutdown('gave-up');
+      return;
+    }
+    void this.reconnectLoop(oldToken, reason);
+  }
+
+  private async reconnectLoop(oldToken: string, firstReason: string): Promise<void> {
+    const max = this.opts.maxReconnectAttempts ?? DEFAULTS.maxReconnectAttempts;
+    let reason = firstReason;
+    for (let attempt = 1; attempt <= max; attempt++) {
+      if (this.stopped) return;
+      this.setState('reconnecting', { attempt, reason });
+      const delay = backoffDelay(attempt, {
+        baseMs: this.opts.reconnectBaseDelayMs ?? DEFAULTS.reconnectBaseDelayMs,
+        maxMs: this.opts.reconnectMaxDelayMs ?? DEFAULTS.reconnectMaxDelayMs,
+      });
+      try {
+        await sleep(delay, undefined, { signal: this.stopController.signal });
+      } catch {
+        return; // stopped while waiting
+      }
+      if (this.stopped) return;
+      try {
+        const result = await this.handshakeAgain(oldToken);
+        if (this.stopped) return;
+        await this.startSession(result);
+        if (this.stopped) return;
+        this.setState('connected', { attempt });
+        this.emit('connected', { role: result.role, dialect: result.dialect, token: result.token, resumed: result.resumed });
+        return;
+      } catch (err) {
+        if (this.stopped) return;
+        const code = err instanceof HandshakeError ? err.code : 'PROTOCOL';
+        if (FATAL_ON_RECONNECT.has(code)) {
+          this.report(err as Error);
+          this.shutdown('gave-up');
+          return;
+        }
+        reason = (err as Error).message;
+      }
+    }
+    this.shutdown('gave-up');
+  }
+
+  /**
+   * One reconnect attempt. A host first tries to create the room again (the server may have
+   * restarted) and falls back to resuming it by joining; a member joins, offering the old token.
+   */
+  private async handshakeAgain(oldToken: string): Promise<HandshakeResult> {
+    if (this.lastRole !== 'host') return this.runHandshake('join', oldToken);
+    try {
+      return await this.runHandshake('create', oldToken);
+    } catch (err) {
+      if (err instanceof HandshakeError && err.code === 'ROOM_EXISTS') return this.runHandshake('join', oldToken);
+      throw err;
+    }
+  }
+}
+
+/** Keeps the first entry per name: a list from a confused server must not show anyone twice. */
+function dedupeMembers(members: readonly Member[]): Member[] {
+  const seen = new Set<string>();
+  const out: Member[] = [];
+  for (const m of members) {
+    if (seen.has(m.name)) continue;
+    seen.add(m.name);
+    out.push({ name: m.name, host: m.host });
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+// Errors the client library throws or rejects with. Each carries a stable `code` a UI can switch on.
+import { statusMessage, statusName } from '../../../src-shared/protocol/index.js';
+
+/** Codes that are not TCRP statuses: the server could not be reached, did not answer in time, or spoke nonsense. */
+export type TransportFailure = 'UNREACHABLE' | 'TIMEOUT' | 'PROTOCOL' | 'ABORTED';
+
+/** The TCRP exchange failed: `code` is a status name from status.ts (`status` set) or a transport failure (`status` null). */
+export class HandshakeError extends Error {
+  override name = 'HandshakeError';
+  readonly code: string;
+  readonly status: number | null;
+
+  constructor(code: string, status: number | null, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.status = status;
+  }
+
+  /** The server answered with a non-OK status. */
+  static fromStatus(status: number): HandshakeError {
+    return new HandshakeError(statusName(status), status, statusMessage(status));
+  }
+
+  static transport(code: TransportFailure, message: string, cause?: unknown): HandshakeError {
+    return new HandshakeError(code, null, message, cause === undefined ? undefined : { cause });
+  }
+}
+
+/**
+ * send() while there is no session (before connect, while reconnecting, after close). A RangeError,
+ * like the "text too long" case, so a caller can guard send() with one check.
+ */
+export class NotConnectedError extends RangeError {
+  override name = 'NotConnectedError';
+  readonly code = 'NOT_CONNECTED';
+}
+
+/** An ERROR datagram from a Tincan server, or a problem on the UDP socket, reported through the 'error' event. */
+export class ChatSessionError extends Error {
+  override name = 'ChatSessionError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,138 @@
+// Turns datagrams from the server into the client's typed events: structured 0xFF events from a Tincan
+// server, readable `name: text` / `* notice` lines from a plain one. Pure (no sockets), so it is easy
+// to test and never trusts a byte: anything malformed is reported as null and dropped by the caller.
+import {
+  ClosedReason,
+  decodeServerEvent,
+  ErrorCode,
+  isControl,
+  LeftReason,
+  parsePlainLine,
+  utf8DecodeLenient,
+} from '../../../src-shared/protocol/index.js';
+import type { ClientEvents, Member } from './types.js';
+
+type ClosedWhy = ClientEvents['closed'][0]['reason'];
+type LeftWhy = ClientEvents['left'][0]['reason'];
+
+export type IncomingEvent =
+  | { type: 'message'; from: string; text: string; seq: number | null }
+  | { type: 'joined'; member: Member }
+  | { type: 'left'; name: string; reason: LeftWhy }
+  | { type: 'members'; members: Member[] }
+  | { type: 'closed'; reason: ClosedWhy }
+  | { type: 'pong'; nonce: number }
+  | { type: 'delivered'; id: number; seq: number }
+  | { type: 'error'; code: string; message: string }
+  | { type: 'notice'; text: string };
+
+/** A member list never needs more entries than this; a server sending more is ignored past it. */
+export const MAX_MEMBERS_ASSEMBLED = 10_000;
+
+const CLOSED_REASONS: Record<number, ClosedWhy> = {
+  [ClosedReason.BY_HOST]: 'by-host',
+  [ClosedReason.HOST_LEFT]: 'host-left',
+  [ClosedReason.HOST_TIMED_OUT]: 'host-timed-out',
+  [ClosedReason.SERVER_SHUTDOWN]: 'server-shutdown',
+};
+
+const LEFT_REASONS: Record<number, LeftWhy> = {
+  [LeftReason.LEFT]: 'left',
+  [LeftReason.TIMED_OUT]: 'timed-out',
+  [LeftReason.RECONNECTED]: 'reconnected',
+};
+
+const ERROR_NAMES: Record<number, string> = {
+  [ErrorCode.BAD_TEXT]: 'BAD_TEXT',
+  [ErrorCode.NOT_HOST]: 'NOT_HOST',
+  [ErrorCode.RATE_LIMITED]: 'RATE_LIMITED',
+  [ErrorCode.TOO_LARGE]: 'TOO_LARGE',
+};
+
+// Exact texts of the notices PROTOCOL.md §2 lists for plain members (after the "* " prefix).
+const PLAIN_CLOSED: Record<string, ClosedWhy> = {
+  'the host closed the room': 'by-host',
+  'the room closed: the host left': 'host-left',
+  'the room closed: the host timed out': 'host-timed-out',
+  'the room closed: the server is shutting down': 'server-shutdown',
+};
+// A name in a notice must not contain ':' so that "* a: b joined the room" (chat from a user named
+// "* a") cannot pass for a join notice.
+const PLAIN_JOINED = /^([^:\r\n]+) joined the room$/u;
+const PLAIN_LEFT: readonly [RegExp, LeftWhy][] = [
+  [/^([^:\r\n]+) left the room$/u, 'left'],
+  [/^([^:\r\n]+) timed out$/u, 'timed-out'],
+  [/^([^:\r\n]+) reconnected$/u, 'reconnected'],
+];
+
+export function interpretPlainNotice(notice: string): IncomingEvent {
+  const closed = PLAIN_CLOSED[notice];
+  if (closed) return { type: 'closed', reason: closed };
+  const joined = PLAIN_JOINED.exec(notice);
+  if (joined) return { type: 'joined', member: { name: joined[1] as string, host: false } };
+  for (const [pattern, reason] of PLAIN_LEFT) {
+    const m = pattern.exec(notice);
+    if (m) return { type: 'left', name: m[1] as string, reason };
+  }
+  return { type: 'notice', text: notice };
+}
+
+export class IncomingDecoder {
+  /** Member list being assembled from chunks, or null between lists. */
+  private pendingMembers: Member[] | null = null;
+
+  /** Interprets one datagram; null when it is malformed, empty, or only part of a member list. */
+  decode(bytes: Uint8Array): IncomingEvent | null {
+    if (isControl(bytes)) return this.decodeStructured(bytes);
+    if (bytes.length > 0 && bytes[0] === 0xff) return null; // a lone 0xFF is neither text nor an event
+    return this.decodePlain(bytes);
+  }
+
+  private decodeStructured(bytes: Uint8Array): IncomingEvent | null {
+    const event = decodeServerEvent(bytes);
+    if (event === null) return null;
+    switch (event.kind) {
+      case 'chat':
+        return { type: 'message', from: event.sender, text: event.text, seq: event.seq };
+      case 'joined':
+        return { type: 'joined', member: { name: event.name, host: event.host } };
+      case 'left':
+        return { type: 'left', name: event.name, reason: LEFT_REASONS[event.reason] ?? 'left' };
+      case 'closed':
+        return { type: 'closed', reason: CLOSED_REASONS[event.reason] ?? 'by-host' };
+      case 'pong':
+        return { type: 'pong', nonce: event.nonce };
+      case 'ack':
+        return { type: 'delivered', id: event.id, seq: event.seq };
+      case 'error':
+        return { type: 'error', code: ERROR_NAMES[event.code] ?? `ERROR_${event.code}`, message: event.message };
+      case 'members': {
+        if (event.first) this.pendingMembers = [];
+        if (this.pendingMembers === null) return null; // a middle chunk of a list whose start we lost
+        for (const m of event.members) {
+          if (this.pendingMembers.length >= MAX_MEMBERS_ASSEMBLED) break;
+          this.pendingMembers.push({ name: m.name, host: m.host });
+        }
+        if (!event.last) return null;
+        const members = this.pendingMembers;
+        this.pendingMembers = null;
+        return { type: 'members', members };
+      }
+    }
+  }
+
+  private decodePlain(bytes: Uint8Array): IncomingEvent | null {
+    // Foreign servers may end lines with a newline; strip one. Invalid UTF-8 is shown with U+FFFD.
+    const text = utf8DecodeLenient(bytes).replace(/\r?\n$/u, '');
+    if (text.length === 0) return null;
+    const line = parsePlainLine(text);
+    switch (line.kind) {
+      case 'chat':
+        return { type: 'message', from: line.sender, text: line.text, seq: null };
+      case 'notice':
+        return interpretPlainNotice(line.text);
+      case 'text':
+        return { type: 'notice', text: line.text };
+    }
+  }
+}

@@ -1,0 +1,5 @@
+// The client library's public surface.
+export { ChatClient } from './chat-client.js';
+export { ChatSessionError, HandshakeError, NotConnectedError } from './errors.js';
+export { handshake, type HandshakeOptions, type HandshakeResult } from './handshake.js';
+export type { ClientEvents, ClientOptions, ClientRole, ConnectionState, Member } from './types.js';

@@ -1,0 +1,292 @@
+// The host server: one TCP listener for TCRP handshakes and one UDP socket for the chat relay.
+// Pure Node (net, dgram, crypto); wiring, caps, the sweeper timer and shutdown live here.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { EventEmitter } from 'node:events';
+import { createServer, isIP, type Server, type Socket } from 'node:net';
+import { ClosedReason, Status, type StatusCode } from '../../../src-shared/protocol/index.js';
+import { silentLogger, type Logger } from '../log.js';
+import { Admission } from './admission.js';
+import { Announcer } from './announce.js';
+import { ServerCounters } from './counters.js';
+import { DropLog } from './drop-log.js';
+import { normaliseIp, sendAddressFor } from './ip.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
+import { RoomLifecycle } from './room-lifecycle.js';
+import { RoomRegistry } from './room-registry.js';
+import { TcrpConnection } from './tcrp-connection.js';
+import { UdpOut } from './udp-out.js';
+import { UdpRelay } from './udp-relay.js';
+
+export interface ServerStats {
+  rooms: number;
+  members: number;
+  datagramsIn: number;
+  datagramsRelayed: number;
+  dropped: Record<string, number>;
+  handshakes: Record<string, number>;
+}
+
+export interface RoomSummary {
+  name: string;
+  members: number;
+  hasPassword: boolean;
+}
+
+/** How many times listen() retries when UDP cannot get the random port TCP got. */
+const LISTEN_ATTEMPTS = 5;
+/** Connections beyond the caps are answered SERVER_FULL; beyond this many such answers at once they are just closed. */
+const MAX_REFUSING = 64;
+/** How long close() waits for the shutdown notices to leave the socket. */
+const SHUTDOWN_DRAIN_MS = 500;
+
+type Refusal = { status: Exclude<StatusCode, typeof Status.OK>; reason: string };
+
+export class ChatServer extends EventEmitter {
+  readonly options: ServerOptions;
+  private readonly log: Logger;
+  private readonly counters = new ServerCounters();
+  private readonly registry = new RoomRegistry();
+  private tcp: Server | null = null;
+  private udp: UdpSocket | null = null;
+  private udpType: 'udp4' | 'udp6' = 'udp4';
+  private lifecycle: RoomLifecycle | null = null;
+  private admission: Admission | null = null;
+  private out: UdpOut | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
+  private readonly connections = new Set<TcrpConnection>();
+  private readonly pending = new Set<TcrpConnection>();
+  private readonly refusing = new Set<TcrpConnection>();
+  private readonly perIp = new Map<string, number>();
+  private boundTcpPort = 0;
+  private boundUdpPort = 0;
+  private closing = false;
+
+  constructor(options: Partial<ServerOptions> & { logger?: Logger } = {}) {
+    super();
+    const { logger, ...rest } = options;
+    const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<ServerOptions>;
+    this.options = { ...DEFAULT_SERVER_OPTIONS, ...defined };
+    this.log = logger ?? silentLogger;
+  }
+
+  get tcpPort(): number {
+    return this.boundTcpPort;
+  }
+
+  get udpPort(): number {
+    return this.boundUdpPort;
+  }
+
+  async listen(): Promise<{ host: string; tcpPort: number; udpPort: number }> {
+    if (this.tcp) throw new Error('the server is already listening');
+    const host = await this.resolveHost(this.options.host);
+    // With port 0 and no UDP port, UDP wants the number TCP got; another process may hold it for UDP.
+    const retry = this.options.port === 0 && this.options.udpPort === null;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.bind(host);
+        break;
+      } catch (err) {
+        if (retry && attempt < LISTEN_ATTEMPTS && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
+        this.log.error('listen-failed', { host, port: this.options.port, udpPort: this.options.udpPort, err });
+        throw err;
+      }
+    }
+    this.sweeper = setInterval(() => this.sweep(), this.options.sweepIntervalMs);
+    this.sweeper.unref();
+    this.log.info('server-listening', { host, tcpPort: this.boundTcpPort, udpPort: this.boundUdpPort });
+    return { host, tcpPort: this.boundTcpPort, udpPort: this.boundUdpPort };
+  }
+
+  /** A host name is resolved once so TCP and UDP bind the same address family. */
+  private async resolveHost(host: string): Promise<string> {
+    if (isIP(host) !== 0) return host;
+    return (await lookup(host)).address;
+  }
+
+  private async bind(host: string): Promise<void> {
+    const tcp = createServer({ allowHalfOpen: true }, (socket) => this.onConnection(socket));
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen({ host, port: this.options.port, ipv6Only: false }, () => {
+        tcp.off('error', reject);
+        resolve();
+      });
+    });
+    const tcpPort = (tcp.address() as { port: number }).port;
+    this.udpType = isIP(host) === 6 ? 'udp6' : 'udp4';
+    const udp = createSocket({ type: this.udpType, ipv6Only: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind({ address: host, port: this.options.udpPort ?? tcpPort, exclusive: true }, () => {
+          udp.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      try {
+        udp.close();
+      } catch {
+        // never bound
+      }
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+      throw err;
+    }
+    tcp.on('error', (err) => this.log.error('tcp-listener-error', { err }));
+    this.tuneBuffers(udp);
+    this.tcp = tcp;
+    this.udp = udp;
+    this.boundTcpPort = tcpPort;
+    this.boundUdpPort = udp.address().port;
+    this.wire(udp);
+  }
+
+  private tuneBuffers(udp: UdpSocket): void {
+    try {
+      udp.setRecvBufferSize(this.options.udpReceiveBufferBytes);
+      udp.setSendBufferSize(this.options.udpSendBufferBytes);
+    } catch (err) {
+      this.log.warn('udp-buffer-size', { err });
+    }
+    try {
+      this.log.debug('udp-buffers', { recv: udp.getRecvBufferSize(), send: udp.getSendBufferSize() });
+    } catch {
+      // informational only
+    }
+  }
+
+  private wire(udp: UdpSocket): void {
+    const out = new UdpOut(udp);
+    const lifecycle = new RoomLifecycle(this.registry, new Announcer(out), this, this.log);
+    const relay = new UdpRelay(this.registry, lifecycle, out, this.counters, new DropLog(this.log), {
+      messagesPerSecond: this.options.maxMessagesPerSecond,
+      burst: this.options.maxMessagesPerSecond * 4,
+    });
+    this.out = out;
+    this.lifecycle = lifecycle;
+    this.admission = new Admission(this.registry, lifecycle, this.options, this.log);
+    let lastErrorLog = 0;
+    let lastRelayFailure = 0;
+    udp.on('message', (msg, rinfo) => {
+      try {
+        relay.handle(msg, rinfo);
+      } catch (err) {
+        // A bug must cost one datagram, not the server.
+        const now = Date.now();
+        if (now - lastRelayFailure > 5_000) {
+          lastRelayFailure = now;
+          this.log.error('relay-failed', { from: rinfo.address, err });
+        }
+      }
+    });
+    udp.on('error', (err) => {
+      // Send errors (e.g. ICMP unreachable surfacing) must not stop the relay; log them sparingly.
+      const now = Date.now();
+      if (now - lastErrorLog > 5_000) {
+        lastErrorLog = now;
+        this.log.warn('udp-error', { err });
+      }
+    });
+  }
+
+  private onConnection(socket: Socket): void {
+    const remote = socket.remoteAddress;
+    if (this.closing || remote === undefined || !this.admission) {
+      socket.destroy();
+      return;
+    }
+    const ip = normaliseIp(remote);
+    const refusal = this.capRefusal(ip);
+    if (refusal && this.refusing.size >= MAX_REFUSING) {
+      this.counters.countHandshake('DROPPED');
+      socket.destroy();
+      return;
+    }
+    const admission = this.admission;
+    const conn = new TcrpConnection(
+      socket,
+      ip,
+      this.options,
+      refusal,
+      {
+        admit: (req, check) => admission.admit(req, check),
+        portLearned: (member, port) => this.lifecycle?.endpointSeen(member, sendAddressFor(member.ip, this.udpType), port, 'tcp'),
+        settled: (c) => {
+          this.pending.delete(c);
+          this.refusing.delete(c);
+        },
+        closed: (c) => this.forget(c),
+      },
+      this.log,
+      this.counters,
+    );
+    this.connections.add(conn);
+    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    if (refusal) this.refusing.add(conn);
+    else this.pending.add(conn);
+  }
+
+  private capRefusal(ip: string): Refusal | null {
+    if (this.pending.size >= this.options.maxPendingHandshakes) return { status: Status.SERVER_FULL, reason: 'pending handshake cap reached' };
+    if ((this.perIp.get(ip) ?? 0) >= this.options.maxConnectionsPerIp) return { status: Status.SERVER_FULL, reason: 'per-IP connection cap reached' };
+    return null;
+  }
+
+  private forget(conn: TcrpConnection): void {
+    if (!this.connections.delete(conn)) return;
+    this.pending.delete(conn);
+    this.refusing.delete(conn);
+    const left = (this.perIp.get(conn.ip) ?? 1) - 1;
+    if (left <= 0) this.perIp.delete(conn.ip);
+    else this.perIp.set(conn.ip, left);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    this.lifecycle?.sweep(now, this.options.inactivityTimeoutMs, this.options.tokenTtlMs);
+    this.admission?.backoff.sweep(now);
+  }
+
+  /** Tells every member of every room that the server is shutting down, then closes both sockets. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
+    const rooms = [...this.registry.rooms.values()];
+    if (this.out && this.lifecycle) {
+      this.out.track();
+      for (const room of rooms) this.lifecycle.closeRoom(room, ClosedReason.SERVER_SHUTDOWN);
+      await this.out.drain(SHUTDOWN_DRAIN_MS);
+    }
+    for (const conn of this.connections) conn.destroy();
+    const tcp = this.tcp;
+    const udp = this.udp;
+    await Promise.all([
+      tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : Promise.resolve(),
+      udp ? new Promise<void>((resolve) => udp.close(() => resolve())) : Promise.resolve(),
+    ]);
+    this.log.info('server-closed', { rooms: rooms.length });
+  }
+
+  stats(): ServerStats {
+    return {
+      rooms: this.registry.rooms.size,
+      members: this.registry.memberCount,
+      datagramsIn: this.counters.datagramsIn,
+      datagramsRelayed: this.counters.datagramsRelayed,
+      dropped: { ...this.counters.dropped },
+      handshakes: { ...this.counters.handshakes },
+    };
+  }
+
+  roomList(): RoomSummary[] {
+    return [...this.registry.rooms.values()].map((room) => ({
+      name: room.name,
+      members: room.members.size,
+      hasPassword: room.password !== null,
+    }));
+  }
+}

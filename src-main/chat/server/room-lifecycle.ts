@@ -1,0 +1,144 @@
+// What happens to rooms and members over time: creation, join announcement, leave, close, resume,
+// and the sweeper's inactivity and token-expiry checks. Every change is announced, emitted and logged here.
+import type { EventEmitter } from 'node:events';
+import { ClosedReason, LeftReason, type ClosedReasonCode, type LeftReasonCode } from '../../../src-shared/protocol/index.js';
+import type { Logger } from '../log.js';
+import type { Announcer } from './announce.js';
+import type { Member, Room, RoomRegistry } from './room-registry.js';
+
+export type LeftReasonName = 'left' | 'timed-out' | 'reconnected' | 'expired';
+export type ClosedReasonName = 'by-host' | 'host-left' | 'host-timed-out' | 'server-shutdown';
+
+const LEFT_NAMES: Record<LeftReasonCode, LeftReasonName> = {
+  [LeftReason.LEFT]: 'left',
+  [LeftReason.TIMED_OUT]: 'timed-out',
+  [LeftReason.RECONNECTED]: 'reconnected',
+};
+
+const CLOSED_NAMES: Record<ClosedReasonCode, ClosedReasonName> = {
+  [ClosedReason.BY_HOST]: 'by-host',
+  [ClosedReason.HOST_LEFT]: 'host-left',
+  [ClosedReason.HOST_TIMED_OUT]: 'host-timed-out',
+  [ClosedReason.SERVER_SHUTDOWN]: 'server-shutdown',
+};
+
+export class RoomLifecycle {
+  constructor(
+    private readonly registry: RoomRegistry,
+    private readonly announcer: Announcer,
+    private readonly events: EventEmitter,
+    private readonly log: Logger,
+  ) {}
+
+  roomCreated(room: Room, host: Member): void {
+    this.log.info('room-created', { room: room.name, host: host.name, ip: host.ip, password: room.password !== null });
+    this.events.emit('room-created', { room: room.name });
+  }
+
+  /** The member's endpoint was learned or changed (datagram or TCP port). Announces a first join. */
+  endpointSeen(member: Member, address: string, port: number, via: 'udp' | 'tcp'): void {
+    if (!member.active) return;
+    const previousPort = member.port;
+    const first = this.registry.setEndpoint(member, address, port);
+    if (!first) {
+      this.log.debug('endpoint-moved', { room: member.room.name, name: member.name, from: previousPort, to: port });
+      return;
+    }
+    if (member.announced) return; // a resumed session keeps its announcement
+    member.announced = true;
+    this.announcer.joined(member);
+    this.log.info('member-joined', {
+      room: member.room.name,
+      name: member.name,
+      host: member.host,
+      dialect: member.dialect > 0 ? 'tincan' : 'plain',
+      endpoint: `${address}:${port}`,
+      via,
+    });
+    this.events.emit('member-joined', { room: member.room.name, name: member.name });
+  }
+
+  /** The member leaves or times out. A departing host closes the room. */
+  leave(member: Member, reason: LeftReasonCode): void {
+    if (!member.active) return;
+    const room = member.room;
+    if (member.host) {
+      this.closeRoom(room, reason === LeftReason.TIMED_OUT ? ClosedReason.HOST_TIMED_OUT : ClosedReason.HOST_LEFT);
+      return;
+    }
+    this.registry.removeMember(member);
+    if (member.announced) this.announcer.left(member, reason);
+    this.memberGone(member, LEFT_NAMES[reason]);
+  }
+
+  /**
+   * Tells every member (except a departed host), revokes every token, frees the name. Emits only
+   * 'room-closed' (not one 'member-left' per member): the room's end implies everyone's.
+   */
+  closeRoom(room: Room, reason: ClosedReasonCode): void {
+    if (this.registry.rooms.get(room.name) !== room) return;
+    const host = room.host;
+    const hostGone = reason === ClosedReason.HOST_LEFT || reason === ClosedReason.HOST_TIMED_OUT;
+    this.announcer.closed(room, reason, hostGone ? host : null);
+    const members = [...room.members.values()];
+    this.registry.deleteRoom(room);
+    this.log.info('room-closed', { room: room.name, reason: CLOSED_NAMES[reason], members: members.length });
+    this.events.emit('room-closed', { room: room.name, reason: CLOSED_NAMES[reason] });
+  }
+
+  /**
+   * A resumed session replaces `old` with `fresh`: same name, same role. The new session inherits
+   * the endpoint (so it keeps receiving until its own first datagram moves it) and the announcement,
+   * and the room sees "reconnected" instead of a leave and a join.
+   */
+  resume(old: Member, fresh: Member): void {
+    const wasAnnounced = old.announced;
+    const address = old.address;
+    const port = old.port;
+    this.registry.removeMember(old);
+    fresh.room.members.set(fresh.name, fresh);
+    if (old.host) {
+      fresh.host = true;
+      fresh.room.host = fresh;
+    }
+    fresh.announced = wasAnnounced;
+    if (port !== 0) this.registry.setEndpoint(fresh, address, port);
+    if (wasAnnounced) this.announcer.left(fresh, LeftReason.RECONNECTED);
+    this.log.info('member-resumed', { room: fresh.room.name, name: fresh.name, host: fresh.host });
+    if (wasAnnounced) this.events.emit('member-left', { room: fresh.room.name, name: fresh.name, reason: 'reconnected' });
+  }
+
+  /** Inactivity and token expiry; runs on the sweeper timer, never per datagram. */
+  sweep(now: number, inactivityMs: number, tokenTtlMs: number): void {
+    const timedOut: Member[] = [];
+    const expired: Member[] = [];
+    for (const room of this.registry.rooms.values()) {
+      for (const m of room.members.values()) {
+        if (m.endpointKnown) {
+          if (now - m.lastSeen > inactivityMs) timedOut.push(m);
+        } else if (now - m.issuedAt > tokenTtlMs) {
+          expired.push(m);
+        }
+      }
+    }
+    for (const m of timedOut) this.leave(m, LeftReason.TIMED_OUT);
+    for (const m of expired) this.expire(m);
+  }
+
+  /** An unused token expires. Nothing to announce unless it inherited an announcement by resuming. */
+  private expire(member: Member): void {
+    if (!member.active) return;
+    if (member.host) {
+      this.closeRoom(member.room, ClosedReason.HOST_TIMED_OUT);
+      return;
+    }
+    this.registry.removeMember(member);
+    if (member.announced) this.announcer.left(member, LeftReason.TIMED_OUT);
+    this.memberGone(member, 'expired');
+  }
+
+  private memberGone(member: Member, reason: LeftReasonName): void {
+    this.log.info('member-left', { room: member.room.name, name: member.name, reason });
+    if (member.announced) this.events.emit('member-left', { room: member.room.name, name: member.name, reason });
+  }
+}

@@ -1,0 +1,146 @@
+// Rooms, their members, and the token index the relay searches for every datagram.
+import type { PasswordHash } from './password.js';
+import type { Bucket } from './rate-limit.js';
+import { newToken, TOKEN_LENGTH, tokenKey } from './token.js';
+
+export class Member implements Bucket {
+  readonly nameBytes: Buffer;
+  /** `name: ` — the prefix of every plain chat line this member sends. */
+  readonly plainPrefix: Buffer;
+  readonly token: string;
+  readonly tokenBytes: Buffer;
+  readonly key: number;
+  /** UDP endpoint to send to; port 0 while unknown. `address` is in the socket's own form. */
+  address = '';
+  port = 0;
+  /** Whether the room was told this member joined (happens once the endpoint is known). */
+  announced = false;
+  /** False once the token is revoked; a stale reference must not act. */
+  active = true;
+  lastSeen: number;
+  bucketTokens: number;
+  bucketAt: number;
+  /** Last time a rate-limit error was sent, so errors themselves stay rate-limited. */
+  lastRateError = 0;
+
+  constructor(
+    readonly room: Room,
+    readonly name: string,
+    public host: boolean,
+    /** 0 plain, ≥ 1 Tincan dialect. */
+    readonly dialect: number,
+    /** Normalised IP of the TCP peer that received the token. */
+    readonly ip: string,
+    readonly issuedAt: number,
+    burst: number,
+  ) {
+    this.nameBytes = Buffer.from(name, 'utf8');
+    this.plainPrefix = Buffer.concat([this.nameBytes, Buffer.from(': ')]);
+    this.token = newToken();
+    this.tokenBytes = Buffer.from(this.token, 'ascii');
+    this.key = tokenKey(this.tokenBytes, 0);
+    this.lastSeen = issuedAt;
+    this.bucketTokens = burst;
+    this.bucketAt = issuedAt;
+  }
+
+  get endpointKnown(): boolean {
+    return this.port !== 0;
+  }
+}
+
+export class Room {
+  readonly nameBytes: Buffer;
+  host: Member | null = null;
+  /** Every member holding a token, by name (includes members whose endpoint is not known yet). */
+  readonly members = new Map<string, Member>();
+  /** Members with a known endpoint: who receives room traffic. Kept ready for the relay. */
+  readonly recipients: Member[] = [];
+  /** Chat sequence number of the last relayed message. */
+  seq = 0;
+
+  constructor(
+    readonly name: string,
+    readonly password: PasswordHash | null,
+    readonly createdAt: number,
+  ) {
+    this.nameBytes = Buffer.from(name, 'utf8');
+  }
+}
+
+export class RoomRegistry {
+  readonly rooms = new Map<string, Room>();
+  /** Token index: key from 6 token bytes → the (almost always single) members with that key. */
+  private readonly byKey = new Map<number, Member[]>();
+  private memberTotal = 0;
+
+  get memberCount(): number {
+    return this.memberTotal;
+  }
+
+  createRoom(name: string, password: PasswordHash | null, now: number): Room {
+    const room = new Room(name, password, now);
+    this.rooms.set(name, room);
+    return room;
+  }
+
+  addMember(room: Room, name: string, host: boolean, dialect: number, ip: string, now: number, burst: number): Member {
+    const member = new Member(room, name, host, dialect, ip, now, burst);
+    room.members.set(name, member);
+    if (host) room.host = member;
+    const bucket = this.byKey.get(member.key);
+    if (bucket) bucket.push(member);
+    else this.byKey.set(member.key, [member]);
+    this.memberTotal++;
+    return member;
+  }
+
+  /** The member whose token sits at bytes[start, start + 32); allocation-free. */
+  findByToken(bytes: Buffer, start: number): Member | undefined {
+    const bucket = this.byKey.get(tokenKey(bytes, start));
+    if (bucket === undefined) return undefined;
+    for (let i = 0; i < bucket.length; i++) {
+      const m = bucket[i] as Member;
+      if (m.tokenBytes.compare(bytes, start, start + TOKEN_LENGTH) === 0) return m;
+    }
+    return undefined;
+  }
+
+  findByTokenString(token: string): Member | undefined {
+    const bytes = Buffer.from(token, 'utf8');
+    return bytes.length === TOKEN_LENGTH ? this.findByToken(bytes, 0) : undefined;
+  }
+
+  /** Records the member's endpoint; returns true if it was unknown before (it now receives room traffic). */
+  setEndpoint(member: Member, address: string, port: number): boolean {
+    const wasKnown = member.port !== 0;
+    member.address = address;
+    member.port = port;
+    if (!wasKnown && member.active) member.room.recipients.push(member);
+    return !wasKnown;
+  }
+
+  /** Revokes the member's token and takes it out of its room. */
+  removeMember(member: Member): void {
+    if (!member.active) return;
+    member.active = false;
+    const room = member.room;
+    if (room.members.get(member.name) === member) room.members.delete(member.name);
+    if (room.host === member) room.host = null;
+    const at = room.recipients.indexOf(member);
+    if (at >= 0) room.recipients.splice(at, 1);
+    const bucket = this.byKey.get(member.key);
+    if (bucket) {
+      const i = bucket.indexOf(member);
+      if (i >= 0) bucket.splice(i, 1);
+      if (bucket.length === 0) this.byKey.delete(member.key);
+    }
+    this.memberTotal--;
+  }
+
+  /** Revokes every token of the room and frees its name. */
+  deleteRoom(room: Room): void {
+    for (const member of [...room.members.values()]) this.removeMember(member);
+    if (this.rooms.get(room.name) === room) this.rooms.delete(room.name);
+  }
+}

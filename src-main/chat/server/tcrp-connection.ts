@@ -1,0 +1,264 @@
+// One TCP connection's TCRP transaction: read exactly one request frame (incrementally, with a
+// deadline), validate it, let admission decide, reply status (+ token), half-close, then read the
+// optional 2-byte UDP port for a grace period and close.
+import type { Socket } from 'node:net';
+import {
+  checkRoomName,
+  checkUsername,
+  encodeFrame,
+  encodeSessionInfo,
+  encodeStatusPayload,
+  isOperation,
+  MESSAGE_TEXT_MAX_BYTES,
+  parseRequestPayload,
+  State,
+  Status,
+  statusName,
+  TcrpDecodeError,
+  TcrpDecoder,
+  TINCAN_DIALECT_VERSION,
+  utf8DecodeStrict,
+  type StatusCode,
+  type TcrpFrame,
+} from '../../../src-shared/protocol/index.js';
+import type { Logger } from '../log.js';
+import type { AdmissionRequest, AdmissionResult, CommitCheck } from './admission.js';
+import type { ServerCounters } from './counters.js';
+import type { Member } from './room-registry.js';
+
+/** Bytes a client may send after its request frame: the optional big-endian UDP port. */
+const PORT_BYTES = 2;
+
+export interface ConnectionSettings {
+  handshakeTimeoutMs: number;
+  portGraceMs: number;
+  maxPayloadBytes: number;
+  heartbeatIntervalMs: number;
+  inactivityTimeoutMs: number;
+}
+
+export interface ConnectionHooks {
+  admit(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult>;
+  /** The client told us its UDP port over TCP. */
+  portLearned(member: Member, port: number): void;
+  /** The request phase ended (replied or closed): the connection no longer counts as pending. */
+  settled(conn: TcrpConnection): void;
+  closed(conn: TcrpConnection): void;
+}
+
+type Phase = 'reading' | 'deciding' | 'grace' | 'draining' | 'closed';
+
+export class TcrpConnection {
+  private phase: Phase = 'reading';
+  private readonly decoder: TcrpDecoder;
+  private timer: NodeJS.Timeout | null = null;
+  /** Operation byte of the request as soon as it is known, to echo in early replies. */
+  private operationSeen = 0;
+  private receivedBytes = 0;
+  /** Bytes after the request frame (the UDP port); more than PORT_BYTES makes the request bad. */
+  private readonly extra = Buffer.alloc(PORT_BYTES);
+  private extraFill = 0;
+  private extraOverflow = false;
+  private member: Member | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    readonly ip: string,
+    private readonly settings: ConnectionSettings,
+    /** When set, the request is answered with this status whatever it asks (caps reached). */
+    private readonly refuse: { status: Exclude<StatusCode, typeof Status.OK>; reason: string } | null,
+    private readonly hooks: ConnectionHooks,
+    private readonly log: Logger,
+    private readonly counters: ServerCounters,
+  ) {
+    this.decoder = new TcrpDecoder({ maxPayloadBytes: settings.maxPayloadBytes });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('error', (err) => this.log.debug('tcp-error', { ip: this.ip, err }));
+    socket.on('close', () => this.onClose());
+    this.timer = setTimeout(() => this.onHandshakeTimeout(), settings.handshakeTimeoutMs);
+  }
+
+  get pending(): boolean {
+    return this.phase === 'reading' || this.phase === 'deciding';
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    switch (this.phase) {
+      case 'reading':
+        return this.read(chunk);
+      case 'deciding':
+        return this.keepExtra(chunk);
+      case 'grace':
+        this.keepExtra(chunk);
+        return this.maybePort();
+      default:
+        return; // draining: discard, so closing does not reset the connection over unread bytes
+    }
+  }
+
+  private read(chunk: Buffer): void {
+    if (this.receivedBytes < 2 && chunk.length > 1 - this.receivedBytes) this.operationSeen = chunk[1 - this.receivedBytes] ?? 0;
+    this.receivedBytes += chunk.length;
+    let frame: TcrpFrame | undefined;
+    let used: number;
+    try {
+      const result = this.decoder.push(chunk, 1);
+      frame = result.frames[0];
+      used = result.used;
+    } catch (err) {
+      if (!(err instanceof TcrpDecodeError)) {
+        this.log.error('handshake-failed', { ip: this.ip, err });
+        this.fail(Status.INTERNAL_ERROR, 'decoder failure', this.operationSeen, new Uint8Array(0));
+        return;
+      }
+      const status = err.code === 'PAYLOAD_TOO_LARGE' ? Status.TOO_LARGE : Status.BAD_REQUEST;
+      // The body was never read, so the room name cannot be echoed: the reply carries an empty room.
+      this.fail(status, err.message, err.header[1] ?? 0, new Uint8Array(0));
+      return;
+    }
+    if (!frame) return;
+    this.keepExtra(chunk.subarray(used));
+    this.clearTimer();
+    this.phase = 'deciding';
+    this.decide(frame).catch((err: unknown) => {
+      this.log.error('handshake-failed', { ip: this.ip, err });
+      this.fail(Status.INTERNAL_ERROR, 'internal error', frame.operation, frame.room);
+    });
+  }
+
+  private keepExtra(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    const room = PORT_BYTES - this.extraFill;
+    if (bytes.length > room) this.extraOverflow = true;
+    const take = Math.min(room, bytes.length);
+    this.extra.set(bytes.subarray(0, take), this.extraFill);
+    this.extraFill += take;
+  }
+
+  private async decide(frame: TcrpFrame): Promise<void> {
+    const op = frame.operation;
+    const bad = (reason: string): void => this.fail(Status.BAD_REQUEST, reason, op, frame.room);
+    if (frame.state !== State.REQUEST) return bad(`state ${frame.state} is not a request`);
+    if (!isOperation(op)) return bad(`unknown operation ${op}`);
+    if (this.extraOverflow) return bad('trailing bytes after the request');
+    const room = utf8DecodeStrict(frame.room);
+    if (room === null) return bad('room name is not UTF-8');
+    const roomProblem = checkRoomName(room);
+    if (roomProblem) return bad(`room name: ${roomProblem}`);
+    const request = parseRequestPayload(frame.payload);
+    if (typeof request === 'string') return bad(`payload: ${request}`);
+    const nameProblem = checkUsername(request.username);
+    if (nameProblem) return bad(`username: ${nameProblem}`);
+    if (this.refuse) return this.fail(this.refuse.status, this.refuse.reason, op, frame.room, room);
+
+    const check: CommitCheck = () => {
+      if (this.socket.destroyed || this.phase !== 'deciding') return { status: Status.INTERNAL_ERROR, reason: 'client went away' };
+      if (this.extraOverflow) return { status: Status.BAD_REQUEST, reason: 'trailing bytes after the request' };
+      return null;
+    };
+    const result = await this.hooks.admit({ operation: op, room, request, ip: this.ip }, check);
+    if (result.status !== Status.OK) return this.fail(result.status, result.reason, op, frame.room, room, request.username);
+
+    const member = result.member;
+    this.member = member;
+    const tincan = request.dialect > 0;
+    const completion = tincan
+      ? encodeSessionInfo({
+          tincan: TINCAN_DIALECT_VERSION,
+          token: member.token,
+          role: member.host ? 'host' : 'member',
+          heartbeatMs: this.settings.heartbeatIntervalMs,
+          inactivityMs: this.settings.inactivityTimeoutMs,
+          maxTextBytes: MESSAGE_TEXT_MAX_BYTES,
+          ...(result.resumed ? { resumed: true } : {}),
+        })
+      : member.tokenBytes;
+    this.counters.countHandshake('OK');
+    this.log.info('handshake-ok', {
+      ip: this.ip,
+      op: op === 1 ? 'create' : 'join',
+      room,
+      name: member.name,
+      dialect: tincan ? 'tincan' : 'plain',
+      resumed: result.resumed,
+    });
+    this.socket.write(
+      Buffer.concat([
+        encodeFrame({ operation: op, state: State.RESPONSE, room: frame.room, payload: encodeStatusPayload(Status.OK) }),
+        encodeFrame({ operation: op, state: State.COMPLETION, room: frame.room, payload: completion }),
+      ]),
+    );
+    this.phase = 'grace';
+    this.hooks.settled(this);
+    this.socket.end();
+    this.timer = setTimeout(() => this.socket.destroy(), this.settings.portGraceMs);
+    this.maybePort();
+  }
+
+  /** Once two bytes followed the request, they are the member's UDP port. */
+  private maybePort(): void {
+    if (this.phase !== 'grace' || this.extraFill < PORT_BYTES || !this.member) return;
+    const port = this.extra.readUInt16BE(0);
+    const member = this.member;
+    this.member = null;
+    if (port !== 0 && member.active) this.hooks.portLearned(member, port);
+    this.socket.destroy();
+  }
+
+  /** Replies a non-OK status and closes after the grace period (reading and discarding meanwhile). */
+  private fail(status: StatusCode, reason: string, op: number, roomBytes: Uint8Array, room?: string, name?: string): void {
+    if (this.phase === 'grace' || this.phase === 'draining' || this.phase === 'closed') return;
+    this.clearTimer();
+    this.counters.countHandshake(statusName(status));
+    this.log.info('handshake-refused', { ip: this.ip, status: statusName(status), code: status, reason, op, room, name });
+    if (!this.socket.destroyed) {
+      this.socket.write(encodeFrame({ operation: op & 0xff, state: State.RESPONSE, room: roomBytes, payload: encodeStatusPayload(status) }));
+      this.socket.end();
+    }
+    this.phase = 'draining';
+    this.hooks.settled(this);
+    this.timer = setTimeout(() => this.socket.destroy(), this.settings.portGraceMs);
+  }
+
+  private onHandshakeTimeout(): void {
+    this.timer = null;
+    if (this.phase !== 'reading') return;
+    this.fail(Status.HANDSHAKE_TIMEOUT, `no complete request within ${this.settings.handshakeTimeoutMs} ms`, this.operationSeen, new Uint8Array(0));
+  }
+
+  private onEnd(): void {
+    // The client will send nothing more. In the request phase it can no longer complete a request.
+    if (this.phase === 'reading') {
+      if (this.receivedBytes > 0) {
+        // Half of a request and a FIN: say so (the client can still read), then close.
+        this.fail(Status.BAD_REQUEST, 'connection ended mid-request', this.operationSeen, new Uint8Array(0));
+        return;
+      }
+      this.counters.countHandshake('ABANDONED');
+      this.log.debug('handshake-abandoned', { ip: this.ip });
+      this.socket.destroy();
+    } else if (this.phase === 'grace' || this.phase === 'draining') {
+      this.socket.destroy();
+    }
+    // 'deciding': keep the socket to send the reply; the client may still read it.
+  }
+
+  private onClose(): void {
+    const wasPending = this.pending;
+    this.phase = 'closed';
+    this.clearTimer();
+    if (wasPending) this.hooks.settled(this);
+    this.hooks.closed(this);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

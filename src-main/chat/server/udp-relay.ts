@@ -1,0 +1,216 @@
+// The hot path: every datagram from a client. Parses by offsets, finds the member through the token
+// index without allocating strings, checks room and source IP, then relays one encoded buffer per
+// dialect to the room's ready recipient list. No logging per datagram; counters and rate-limited lines.
+import type { RemoteInfo } from 'node:dgram';
+import { isUtf8 } from 'node:buffer';
+import {
+  ClientKind,
+  ClosedReason,
+  CONTROL_MARKER,
+  encodeAckEvent,
+  encodeErrorEvent,
+  encodeMembersEvents,
+  encodePongEvent,
+  ErrorCode,
+  LeftReason,
+  parseClientDatagram,
+  ServerKind,
+  UDP_SERVER_MAX_BYTES,
+  utf8BoundaryAtOrBefore,
+} from '../../../src-shared/protocol/index.js';
+import type { ServerCounters, DropReason } from './counters.js';
+import type { DropLog } from './drop-log.js';
+import { takeToken } from './rate-limit.js';
+import type { Member, RoomRegistry } from './room-registry.js';
+import type { RoomLifecycle } from './room-lifecycle.js';
+import { sameIp } from './ip.js';
+import { TOKEN_LENGTH } from './token.js';
+import type { UdpOut } from './udp-out.js';
+
+const SLASH = 0x2f;
+/** Plain commands, compared as bytes after trimming trailing whitespace (netcat sends a newline). */
+const CMD_LEAVE = Buffer.from('/leave');
+const CMD_CLOSE = Buffer.from('/close');
+const CHAT_HEADER = 7; // FF 82 seq(4) senderLen
+/** Rate-limit errors to one member are themselves limited to one per this interval. */
+const RATE_ERROR_INTERVAL_MS = 1_000;
+
+export interface RelayLimits {
+  messagesPerSecond: number;
+  burst: number;
+}
+
+export class UdpRelay {
+  constructor(
+    private readonly registry: RoomRegistry,
+    private readonly lifecycle: RoomLifecycle,
+    private readonly out: UdpOut,
+    private readonly counters: ServerCounters,
+    private readonly dropLog: DropLog,
+    private readonly limits: RelayLimits,
+  ) {}
+
+  handle(msg: Buffer, rinfo: RemoteInfo): void {
+    this.counters.datagramsIn++;
+    const view = parseClientDatagram(msg);
+    if (typeof view === 'string') return this.drop(view, rinfo);
+    // Our tokens all have one length; anything else cannot be one of ours.
+    if (view.tokenEnd - view.tokenStart !== TOKEN_LENGTH) return this.drop('unknown-token', rinfo);
+    const member = this.registry.findByToken(msg, view.tokenStart);
+    if (member === undefined) return this.drop('unknown-token', rinfo);
+    const roomBytes = member.room.nameBytes;
+    if (
+      roomBytes.length !== view.roomEnd - view.roomStart ||
+      roomBytes.compare(msg, view.roomStart, view.roomEnd) !== 0
+    ) {
+      return this.drop('wrong-room', rinfo);
+    }
+    if (!sameIp(rinfo.address, member.ip)) return this.drop('wrong-ip', rinfo);
+
+    const now = Date.now();
+    member.lastSeen = now;
+    if (member.port !== rinfo.port || member.address !== rinfo.address) {
+      this.lifecycle.endpointSeen(member, rinfo.address, rinfo.port, 'udp');
+    }
+    const start = view.messageStart;
+    const length = msg.length - start;
+    if (length === 0) return; // keep-alive
+    const first = msg[start] as number;
+    if (first === CONTROL_MARKER) {
+      if (member.dialect > 0) this.control(member, msg, start, now, rinfo);
+      else this.drop('bad-utf8', rinfo); // 0xFF is never UTF-8; plain members cannot send structured datagrams
+      return;
+    }
+    if (first === SLASH && length <= 16 && this.command(member, msg, start, rinfo)) return;
+    if (!isUtf8(msg.subarray(start))) return this.drop('bad-utf8', rinfo);
+    if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst)) return this.rateLimited(member, now, rinfo);
+    this.relay(member, msg, start, -1);
+  }
+
+  /** `/leave` and `/close`; returns false when the text is not a command (then it is chat). */
+  private command(member: Member, msg: Buffer, start: number, rinfo: RemoteInfo): boolean {
+    let end = msg.length;
+    while (end > start && (msg[end - 1] === 0x0a || msg[end - 1] === 0x0d || msg[end - 1] === 0x20)) end--;
+    if (CMD_LEAVE.compare(msg, start, end) === 0) {
+      this.lifecycle.leave(member, LeftReason.LEFT);
+      return true;
+    }
+    if (CMD_CLOSE.compare(msg, start, end) === 0) {
+      if (member.host) this.lifecycle.closeRoom(member.room, ClosedReason.BY_HOST);
+      else this.drop('not-host', rinfo);
+      return true;
+    }
+    return false;
+  }
+
+  private control(member: Member, msg: Buffer, start: number, now: number, rinfo: RemoteInfo): void {
+    const length = msg.length - start;
+    const kind = length >= 2 ? msg[start + 1] : -1;
+    switch (kind) {
+      case ClientKind.CHAT: {
+        if (length < 6) return this.drop('bad-control', rinfo);
+        const id = msg.readUInt32BE(start + 2);
+        if (!isUtf8(msg.subarray(start + 6))) {
+          this.out.send(encodeErrorEvent(ErrorCode.BAD_TEXT, 'message is not valid UTF-8'), member);
+          return this.drop('bad-utf8', rinfo);
+        }
+        if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst)) return this.rateLimited(member, now, rinfo);
+        this.relay(member, msg, start + 6, id);
+        return;
+      }
+      case ClientKind.HEARTBEAT:
+        if (length !== 6) return this.drop('bad-control', rinfo);
+        this.out.send(encodePongEvent(msg.readUInt32BE(start + 2)), member);
+        return;
+      case ClientKind.HELLO: {
+        if (length !== 2) return this.drop('bad-control', rinfo);
+        if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst)) return this.rateLimited(member, now, rinfo);
+        const list = member.room.recipients.map((m) => ({ name: m.name, host: m.host }));
+        for (const chunk of encodeMembersEvents(list, UDP_SERVER_MAX_BYTES)) this.out.send(chunk, member);
+        return;
+      }
+      case ClientKind.LEAVE:
+        if (length !== 2) return this.drop('bad-control', rinfo);
+        this.lifecycle.leave(member, LeftReason.LEFT);
+        return;
+      case ClientKind.CLOSE_ROOM:
+        if (length !== 2) return this.drop('bad-control', rinfo);
+        if (member.host) this.lifecycle.closeRoom(member.room, ClosedReason.BY_HOST);
+        else {
+          this.out.send(encodeErrorEvent(ErrorCode.NOT_HOST, 'only the host can close the room'), member);
+          this.drop('not-host', rinfo);
+        }
+        return;
+      default:
+        return this.drop('bad-control', rinfo);
+    }
+  }
+
+  /**
+   * Relays msg[textStart..] from `sender` to every other recipient of its room: the plain line
+   * `name: text` and the structured CHAT event are each built at most once. `ackId` ≥ 0 acks a
+   * structured CHAT to its sender.
+   */
+  private relay(sender: Member, msg: Buffer, textStart: number, ackId: number): void {
+    const room = sender.room;
+    room.seq = (room.seq + 1) >>> 0 || 1;
+    const seq = room.seq;
+    const recipients = room.recipients;
+    let plain: Buffer | null = null;
+    let event: Buffer | null = null;
+    let relayed = 0;
+    for (let i = 0; i < recipients.length; i++) {
+      const r = recipients[i] as Member;
+      if (r === sender) continue;
+      if (r.dialect > 0) this.out.send((event ??= buildChatEvent(sender, seq, msg, textStart)), r);
+      else this.out.send((plain ??= buildPlainLine(sender, msg, textStart)), r);
+      relayed++;
+    }
+    this.counters.datagramsRelayed += relayed;
+    if (ackId >= 0 && sender.port !== 0) this.out.send(encodeAckEvent(ackId, seq), sender);
+  }
+
+  private rateLimited(member: Member, now: number, rinfo: RemoteInfo): void {
+    if (member.dialect > 0 && now - member.lastRateError >= RATE_ERROR_INTERVAL_MS) {
+      member.lastRateError = now;
+      this.out.send(encodeErrorEvent(ErrorCode.RATE_LIMITED, 'too many messages; slow down'), member);
+    }
+    this.drop('rate-limited', rinfo);
+  }
+
+  private drop(reason: DropReason, rinfo: RemoteInfo): void {
+    this.counters.dropped[reason]++;
+    this.dropLog.note(reason, rinfo.address, rinfo.port);
+  }
+}
+
+/** Length of text that fits after `prefix` bytes in one server datagram, cut on a UTF-8 boundary. */
+function fittingText(msg: Buffer, textStart: number, prefix: number): number {
+  const room = UDP_SERVER_MAX_BYTES - prefix;
+  const length = msg.length - textStart;
+  if (length <= room) return length;
+  return utf8BoundaryAtOrBefore(msg.subarray(textStart), room);
+}
+
+function buildPlainLine(sender: Member, msg: Buffer, textStart: number): Buffer {
+  const prefix = sender.plainPrefix;
+  const textLength = fittingText(msg, textStart, prefix.length);
+  const out = Buffer.allocUnsafe(prefix.length + textLength);
+  prefix.copy(out, 0);
+  msg.copy(out, prefix.length, textStart, textStart + textLength);
+  return out;
+}
+
+function buildChatEvent(sender: Member, seq: number, msg: Buffer, textStart: number): Buffer {
+  const name = sender.nameBytes;
+  const header = CHAT_HEADER + name.length;
+  const textLength = fittingText(msg, textStart, header);
+  const out = Buffer.allocUnsafe(header + textLength);
+  out[0] = CONTROL_MARKER;
+  out[1] = ServerKind.CHAT;
+  out.writeUInt32BE(seq, 2);
+  out[6] = name.length;
+  name.copy(out, CHAT_HEADER);
+  msg.copy(out, header, textStart, textStart + textLength);
+  return out;
+}

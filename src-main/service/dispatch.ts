@@ -1,0 +1,84 @@
+// One request dispatcher for both transports: the Electron IPC handlers and the web-mode WebSocket
+// call it with a request name and an untrusted payload. It validates the payload against the shared
+// contract, calls the service and always answers with an ApiResult (never throws).
+import type { ApiResult, RequestName, Requests } from '../../src-shared/ipc/contract.js';
+import { isRequestName, parseRequest } from '../../src-shared/ipc/validate.js';
+import type { PrefsStore } from '../prefs/prefs-store.js';
+import type { ChatService } from './chat-service.js';
+import { ServiceError } from './service-error.js';
+import type { Logger } from './ports.js';
+
+/** What differs between Electron and web mode. */
+export interface PlatformHooks {
+  openExternal?(url: string): Promise<void> | void;
+  setActiveRoom?(roomId: string | null): void;
+}
+
+type Handlers = { [K in RequestName]: (args: Requests[K]['args']) => Promise<Requests[K]['result']> | Requests[K]['result'] };
+
+export type Dispatch = (name: unknown, payload: unknown) => Promise<ApiResult<unknown>>;
+
+/** Only these schemes may be opened outside the app. */
+export const EXTERNAL_SCHEMES = new Set(['https:', 'http:', 'mailto:']);
+
+export function checkExternalUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ServiceError('BAD_ARGS', 'That is not a valid link.');
+  }
+  if (!EXTERNAL_SCHEMES.has(parsed.protocol)) throw new ServiceError('FORBIDDEN', `Links of type ${parsed.protocol} are not opened.`);
+  return parsed;
+}
+
+export function createDispatcher(service: ChatService, prefs: PrefsStore, hooks: PlatformHooks = {}, log?: Logger): Dispatch {
+  const handlers: Handlers = {
+    hostRoom: (args) => service.hostRoom(args),
+    joinRoom: (args) => service.joinRoom(args),
+    rejoinRoom: (args) => service.rejoinRoom(args.roomId, args.password),
+    sendMessage: (args) => service.sendMessage(args.roomId, args.text),
+    leaveRoom: async (args) => {
+      await service.leaveRoom(args.roomId);
+      return null;
+    },
+    closeRoom: async (args) => {
+      await service.closeRoom(args.roomId);
+      return null;
+    },
+    dismissRoom: async (args) => {
+      await service.dismissRoom(args.roomId);
+      return null;
+    },
+    listRooms: () => service.listRooms(),
+    getHistory: (args) => service.getHistory(args.roomId),
+    listInterfaces: () => service.listInterfaces(),
+    getPrefs: () => prefs.get(),
+    setPrefs: (args) => prefs.update(args),
+    setActiveRoom: (args) => {
+      hooks.setActiveRoom?.(args.roomId);
+      return null;
+    },
+    openExternal: async (args) => {
+      const url = checkExternalUrl(args.url);
+      if (!hooks.openExternal) throw new ServiceError('FORBIDDEN', 'Opening links is not available here.');
+      await hooks.openExternal(url.href);
+      return null;
+    },
+  };
+
+  return async (name, payload) => {
+    if (!isRequestName(name)) return { ok: false, code: 'BAD_ARGS', message: `unknown request "${String(name).slice(0, 40)}"` };
+    const parsed = parseRequest(name, payload);
+    if (!parsed.ok) return parsed;
+    try {
+      const handler = handlers[name] as (args: unknown) => unknown;
+      const value = await handler(parsed.value);
+      return { ok: true, value };
+    } catch (err) {
+      if (err instanceof ServiceError) return { ok: false, code: err.code, message: err.message };
+      log?.error(`dispatch: ${name} failed: ${(err as Error).stack ?? String(err)}`);
+      return { ok: false, code: 'INTERNAL', message: 'Something went wrong inside the app; see the log.' };
+    }
+  };
+}

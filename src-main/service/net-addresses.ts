@@ -1,0 +1,66 @@
+// Which addresses a host can tell others, and which interfaces it can listen on. Pure functions over
+// the shape of os.networkInterfaces(), so they are testable with any table.
+import type { NetworkInterfaceInfo } from 'node:os';
+import { formatHostAddress } from '../../src-shared/address.js';
+import type { NetInterfaceChoice } from '../../src-shared/ipc/contract.js';
+
+export type InterfaceTable = NodeJS.Dict<NetworkInterfaceInfo[]>;
+
+function isLoopback(host: string): boolean {
+  return host === '::1' || host.startsWith('127.');
+}
+
+/** Address text for one interface entry; link-local IPv6 needs its zone to be usable. */
+function entryHost(name: string, info: NetworkInterfaceInfo): string {
+  if (info.family === 'IPv6' && info.address.toLowerCase().startsWith('fe80:')) return `${info.address}%${name}`;
+  return info.address;
+}
+
+/** Every "host:port" others can use to reach a server bound to `bindHost`. Never empty. */
+export function shareAddresses(bindHost: string, port: number, table: InterfaceTable): string[] {
+  if (bindHost !== '0.0.0.0' && bindHost !== '::' && bindHost !== '') return [formatHostAddress({ host: bindHost, port })];
+  const out: string[] = [];
+  for (const [name, infos] of Object.entries(table)) {
+    for (const info of infos ?? []) {
+      if (info.internal) continue;
+      if (bindHost === '0.0.0.0' && info.family !== 'IPv4') continue;
+      out.push(formatHostAddress({ host: entryHost(name, info), port }));
+    }
+  }
+  // Global addresses first: they are the ones that work from elsewhere.
+  out.sort((a, b) => Number(a.includes('fe80:')) - Number(b.includes('fe80:')));
+  if (out.length === 0) out.push(formatHostAddress({ host: bindHost === '::' ? '::1' : '127.0.0.1', port }));
+  return out;
+}
+
+/** The address our own client uses to reach our embedded server. */
+export function loopbackFor(bindHost: string): string {
+  if (bindHost === '0.0.0.0' || bindHost === '') return '127.0.0.1';
+  if (bindHost === '::') return '::1';
+  return bindHost;
+}
+
+export function interfaceChoices(table: InterfaceTable): NetInterfaceChoice[] {
+  const choices: NetInterfaceChoice[] = [
+    { value: '0.0.0.0', label: 'All IPv4 interfaces (0.0.0.0)' },
+    { value: '::', label: 'All interfaces, IPv4 and IPv6 (::)' },
+    { value: '127.0.0.1', label: 'This computer only (127.0.0.1)' },
+  ];
+  for (const [name, infos] of Object.entries(table)) {
+    for (const info of infos ?? []) {
+      if (info.internal || isLoopback(info.address)) continue;
+      const host = entryHost(name, info);
+      choices.push({ value: host, label: `${name}: ${host}` });
+    }
+  }
+  return choices;
+}
+
+export function inviteText(room: string, addresses: readonly string[], passwordProtected: boolean): string {
+  const [first, ...others] = addresses;
+  const lines = [`Join my Tincan chat room "${room}".`, `Host address: ${first ?? ''}`];
+  if (others.length > 0) lines.push(`Other addresses: ${others.join(', ')}`);
+  lines.push(`Room: ${room}`);
+  if (passwordProtected) lines.push('Password: ask me for it');
+  return lines.join('\n');
+}

@@ -1,0 +1,51 @@
+// The one module that touches the API: it finds it (window.api in Electron, the WebSocket client in
+// web mode), validates every event against the contract and feeds the store. Started once in
+// main.tsx; returns a disposer.
+import type { ChatApi } from '../src-shared/ipc/contract.js';
+import { parseEvent } from '../src-shared/ipc/validate.js';
+import { chatStore, type ChatStore } from './store/chat-store.js';
+import { connectWebApi } from './web-api.js';
+
+export function startBridge(api: ChatApi, store: ChatStore = chatStore): () => void {
+  const state = () => store.getState();
+  state().attachApi(api);
+  const drop = (what: string) => console.warn(`tincan: dropped a malformed ${what} event`);
+  const offs = [
+    api.onRoomUpdated((payload) => {
+      const view = parseEvent('roomUpdated', payload);
+      if (view) state().upsertRoom(view);
+      else drop('roomUpdated');
+    }),
+    api.onRoomMessage((payload) => {
+      const msg = parseEvent('roomMessage', payload);
+      if (msg) state().addEntry(msg.roomId, msg.entry);
+      else drop('roomMessage');
+    }),
+    api.onRoomRemoved((payload) => {
+      const ref = parseEvent('roomRemoved', payload);
+      if (ref) state().removeRoom(ref.roomId);
+      else drop('roomRemoved');
+    }),
+    api.onFocusRoom((payload) => {
+      const ref = parseEvent('focusRoom', payload);
+      if (ref) state().focusRoom(ref.roomId);
+      else drop('focusRoom');
+    }),
+  ];
+  void state().loadInitial();
+  return () => {
+    for (const off of offs) off();
+    state().attachApi(null);
+  };
+}
+
+/** The API of this environment: the preload's in Electron, else the web-mode WebSocket (token in the URL fragment). */
+export function resolveApi(store: ChatStore = chatStore): ChatApi | null {
+  if (window.api) return window.api;
+  const token = new URLSearchParams(window.location.hash.slice(1)).get('token');
+  if (!token) return null;
+  const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const connection = connectWebApi(`${scheme}//${window.location.host}/ws?token=${encodeURIComponent(token)}`);
+  connection.onClose(() => store.getState().setBackendLost(true));
+  return connection.api;
+}

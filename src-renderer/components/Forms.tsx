@@ -1,0 +1,193 @@
+// The host and join forms. Names are checked with the same rules as the wire protocol before sending.
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { DEFAULT_PORT } from '../../src-shared/address.js';
+import { checkRoomName, checkUsername, describeNameProblem } from '../../src-shared/protocol/names.js';
+import { ROOM_NAME_MAX_BYTES, USERNAME_MAX_BYTES } from '../../src-shared/protocol/limits.js';
+import { chatStore } from '../store/chat-store.js';
+import { useChat } from '../store/use-chat.js';
+
+function Field(props: { label: string; hint?: string; error?: string | null; children: (id: string, describedBy: string | undefined) => ReactNode }) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [props.hint ? hintId : '', props.error ? errorId : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      {props.children(id, describedBy)}
+      {props.hint && (
+        <p id={hintId} className="hint">
+          {props.hint}
+        </p>
+      )}
+      {props.error && (
+        <p id={errorId} className="field-error">
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function roomProblem(room: string): string | null {
+  const p = checkRoomName(room);
+  return p ? describeNameProblem('The room name', p, ROOM_NAME_MAX_BYTES) : null;
+}
+
+function nameProblem(name: string): string | null {
+  const p = checkUsername(name);
+  return p ? describeNameProblem('The display name', p, USERNAME_MAX_BYTES) : null;
+}
+
+function useDisplayName(): [string, (v: string) => void] {
+  const saved = useChat((s) => s.prefs?.displayName ?? '');
+  const [name, setName] = useState(saved);
+  useEffect(() => {
+    if (saved) setName((current) => current || saved);
+  }, [saved]);
+  return [name, setName];
+}
+
+function FormError() {
+  const error = useChat((s) => s.formError);
+  if (!error) return null;
+  return (
+    <p role="alert" className="form-error">
+      {error}
+    </p>
+  );
+}
+
+export function HostForm() {
+  const prefs = useChat((s) => s.prefs);
+  const interfaces = useChat((s) => s.interfaces);
+  const busy = useChat((s) => s.busy);
+  const [room, setRoom] = useState('');
+  const [username, setUsername] = useDisplayName();
+  const [password, setPassword] = useState('');
+  const [port, setPort] = useState(String(prefs?.hostPort ?? DEFAULT_PORT));
+  const [bindHost, setBindHost] = useState(prefs?.hostInterface ?? '0.0.0.0');
+  const [touched, setTouched] = useState(false);
+  useEffect(() => {
+    if (prefs) {
+      setPort((p) => (p === String(DEFAULT_PORT) ? String(prefs.hostPort) : p));
+      setBindHost(prefs.hostInterface);
+    }
+  }, [prefs]);
+
+  const portNumber = Number(port);
+  const portError = port.trim() === '' || !Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535 ? 'Use a port from 1 to 65535 (0 picks a free one).' : null;
+  const errors = { room: roomProblem(room), username: nameProblem(username), port: portError };
+  const valid = !errors.room && !errors.username && !errors.port;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setTouched(true);
+    if (!valid || busy) return;
+    await chatStore.getState().hostRoom({ room, username, password, port: portNumber, bindHost });
+  }
+
+  const choices = interfaces.length > 0 ? interfaces : [{ value: '0.0.0.0', label: 'All IPv4 interfaces (0.0.0.0)' }];
+  return (
+    <form className="card form" onSubmit={submit} aria-labelledby="host-title" noValidate>
+      <h1 id="host-title">Host a room</h1>
+      <p className="lead">Start a room on this computer. Others on your network join with your address.</p>
+      <Field label="Room name" error={touched ? errors.room : null}>
+        {(id, d) => <input id={id} aria-describedby={d} value={room} onChange={(e) => setRoom(e.target.value)} autoFocus maxLength={64} aria-invalid={touched && !!errors.room} />}
+      </Field>
+      <Field label="Your display name" error={touched ? errors.username : null}>
+        {(id, d) => <input id={id} aria-describedby={d} value={username} onChange={(e) => setUsername(e.target.value)} maxLength={64} aria-invalid={touched && !!errors.username} />}
+      </Field>
+      <Field label="Password (optional)" hint="Leave empty for an open room.">
+        {(id, d) => <input id={id} aria-describedby={d} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />}
+      </Field>
+      <div className="field-row">
+        <Field label="Port" hint="0 = any free port" error={touched ? errors.port : null}>
+          {(id, d) => <input id={id} aria-describedby={d} inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} aria-invalid={touched && !!errors.port} />}
+        </Field>
+        <Field label="Listen on">
+          {(id, d) => (
+            <select id={id} aria-describedby={d} value={bindHost} onChange={(e) => setBindHost(e.target.value)}>
+              {choices.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <FormError />
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Starting…' : 'Host room'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function JoinForm() {
+  const prefs = useChat((s) => s.prefs);
+  const busy = useChat((s) => s.busy);
+  const [address, setAddress] = useState('');
+  const [room, setRoom] = useState('');
+  const [username, setUsername] = useDisplayName();
+  const [password, setPassword] = useState('');
+  const [touched, setTouched] = useState(false);
+  const hostsId = useId();
+  const roomsId = useId();
+
+  const errors = {
+    address: address.trim() === '' ? 'Enter the host address, e.g. 192.168.1.20 or 192.168.1.20:7777.' : null,
+    room: roomProblem(room),
+    username: nameProblem(username),
+  };
+  const valid = !errors.address && !errors.room && !errors.username;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setTouched(true);
+    if (!valid || busy) return;
+    await chatStore.getState().joinRoom({ address: address.trim(), room, username, password });
+  }
+
+  return (
+    <form className="card form" onSubmit={submit} aria-labelledby="join-title" noValidate>
+      <h1 id="join-title">Join a room</h1>
+      <p className="lead">Ask the host for their address and the room name.</p>
+      <Field label="Host address" hint={`host, host:port or [IPv6]:port — port ${DEFAULT_PORT} if omitted`} error={touched ? errors.address : null}>
+        {(id, d) => (
+          <>
+            <input id={id} aria-describedby={d} list={hostsId} value={address} onChange={(e) => setAddress(e.target.value)} autoFocus spellCheck={false} aria-invalid={touched && !!errors.address} />
+            <datalist id={hostsId}>
+              {prefs?.recentHosts.map((h) => <option key={h} value={h} />)}
+            </datalist>
+          </>
+        )}
+      </Field>
+      <Field label="Room name" error={touched ? errors.room : null}>
+        {(id, d) => (
+          <>
+            <input id={id} aria-describedby={d} list={roomsId} value={room} onChange={(e) => setRoom(e.target.value)} maxLength={64} aria-invalid={touched && !!errors.room} />
+            <datalist id={roomsId}>
+              {prefs?.recentRooms.map((r) => <option key={r} value={r} />)}
+            </datalist>
+          </>
+        )}
+      </Field>
+      <Field label="Your display name" error={touched ? errors.username : null}>
+        {(id, d) => <input id={id} aria-describedby={d} value={username} onChange={(e) => setUsername(e.target.value)} maxLength={64} aria-invalid={touched && !!errors.username} />}
+      </Field>
+      <Field label="Password (if the room has one)">
+        {(id, d) => <input id={id} aria-describedby={d} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" />}
+      </Field>
+      <FormError />
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Joining…' : 'Join room'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,304 @@
+// One room: header with actions, connection banner, invite panel (host), history, members, composer.
+import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import type { ChatEntry, RoomView, ShareInfo } from '../../src-shared/ipc/contract.js';
+import { MESSAGE_TEXT_MAX_BYTES } from '../../src-shared/protocol/limits.js';
+import { utf8ByteLength } from '../../src-shared/protocol/utf8.js';
+import { CLOSED_LABEL, STATE_LABEL, copyText, formatTime, splitLinks } from '../format.js';
+import { chatStore } from '../store/chat-store.js';
+import { chatSelectors } from '../store/selectors.js';
+import { useChat, useChatShallow } from '../store/use-chat.js';
+
+function CopyButton({ text, label, children }: { text: string; label: string; children: string }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 1500);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  return (
+    <button type="button" className="small" aria-label={label} onClick={() => void copyText(text).then(setCopied)}>
+      {copied ? 'Copied ✓' : children}
+    </button>
+  );
+}
+
+function SharePanel({ share }: { share: ShareInfo }) {
+  return (
+    <details className="share" open>
+      <summary>Invite others</summary>
+      <p className="muted">Others can join with any of these addresses (port {share.port}):</p>
+      <ul className="address-list" aria-label="Host addresses">
+        {share.addresses.map((address) => (
+          <li key={address}>
+            <code>{address}</code>
+            <CopyButton text={address} label={`Copy address ${address}`}>
+              Copy
+            </CopyButton>
+          </li>
+        ))}
+      </ul>
+      <div className="invite">
+        <pre aria-label="Invite text">{share.invite}</pre>
+        <CopyButton text={share.invite} label="Copy invite text">
+          Copy invite
+        </CopyButton>
+      </div>
+    </details>
+  );
+}
+
+function StatusBanner({ room }: { room: RoomView }) {
+  const busy = useChat((s) => s.busy);
+  if (room.state === 'reconnecting') {
+    return (
+      <div role="status" className="banner banner-warn">
+        Connection lost. Reconnecting… (attempt {room.attempt ?? 1})
+      </div>
+    );
+  }
+  if (room.state === 'connecting') {
+    return (
+      <div role="status" className="banner">
+        Connecting…
+      </div>
+    );
+  }
+  if (room.state !== 'closed') return null;
+  const reason = room.closedReason ? CLOSED_LABEL[room.closedReason] : 'This room is closed.';
+  return (
+    <div role="alert" className={`banner ${room.closedReason === 'left' ? '' : 'banner-error'}`}>
+      <span>{reason}</span>
+      <button type="button" className="primary small" disabled={busy} onClick={() => void chatStore.getState().rejoinRoom(room.id)}>
+        {room.hosted ? 'Host again' : 'Rejoin'}
+      </button>
+    </div>
+  );
+}
+
+function MessageText({ text }: { text: string }) {
+  return (
+    <>
+      {splitLinks(text).map((part, i) =>
+        part.url ? (
+          <a
+            key={i}
+            href={part.url}
+            rel="noreferrer noopener"
+            onClick={(e) => {
+              e.preventDefault();
+              // The link came from another person: ask before leaving the app.
+              if (window.confirm(`Open this link in your browser?\n\n${part.url}`)) void chatStore.getState().openExternal(part.url!);
+            }}
+          >
+            {part.text}
+          </a>
+        ) : (
+          <span key={i}>{part.text}</span>
+        ),
+      )}
+    </>
+  );
+}
+
+function Entry({ entry }: { entry: ChatEntry }) {
+  if (entry.kind === 'system') {
+    return (
+      <li className={`system tone-${entry.tone}`}>
+        <span>{entry.text}</span> <time dateTime={new Date(entry.at).toISOString()}>{formatTime(entry.at)}</time>
+      </li>
+    );
+  }
+  return (
+    <li className={`msg${entry.own ? ' own' : ''}`} data-testid="chat-message">
+      <div className="msg-meta">
+        <span className="msg-from">{entry.own ? `${entry.from} (you)` : entry.from}</span>
+        <time dateTime={new Date(entry.at).toISOString()}>{formatTime(entry.at)}</time>
+        {entry.pending && <span className="pending">sending…</span>}
+      </div>
+      <div className="msg-text">
+        <MessageText text={entry.text} />
+      </div>
+    </li>
+  );
+}
+
+function MessageList({ roomId }: { roomId: string }) {
+  const entries = useChat(chatSelectors.history(roomId));
+  const listRef = useRef<HTMLOListElement>(null);
+  const stick = useRef(true);
+  useLayoutEffect(() => {
+    const el = listRef.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [entries]);
+  return (
+    <ol
+      ref={listRef}
+      className="messages"
+      aria-label="Messages"
+      aria-live="polite"
+      tabIndex={0}
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+      }}
+    >
+      {entries.map((entry) => (
+        <Entry key={entry.key} entry={entry} />
+      ))}
+    </ol>
+  );
+}
+
+function MemberList({ room }: { room: RoomView }) {
+  const members = useChatShallow(chatSelectors.sortedMembers);
+  const online = room.state === 'connected';
+  return (
+    <aside className="members" aria-labelledby="members-title">
+      <h2 id="members-title">Members ({members.length})</h2>
+      <ul aria-label="Member list">
+        {members.map((m) => (
+          <li key={m.name}>
+            <span className={`presence ${online ? 'online' : 'unknown'}`} aria-hidden="true" />
+            <span className="member-name">{m.name}</span>
+            {m.host && <span className="tag">host</span>}
+            {m.name === room.username && <span className="muted"> (you)</span>}
+          </li>
+        ))}
+      </ul>
+    </aside>
+  );
+}
+
+export function Composer({ room }: { room: RoomView }) {
+  const draft = useChat((s) => s.drafts[room.id] ?? '');
+  const [sending, setSending] = useState(false);
+  const bytes = utf8ByteLength(draft);
+  const over = bytes - MESSAGE_TEXT_MAX_BYTES;
+  const connected = room.state === 'connected';
+  const canSend = connected && !sending && draft.trim().length > 0 && over <= 0;
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+
+  async function send(event?: FormEvent) {
+    event?.preventDefault();
+    if (!canSend) return;
+    setSending(true);
+    const text = draft.replace(/\s+$/u, '');
+    const ok = await chatStore.getState().sendMessage(room.id, text);
+    setSending(false);
+    if (ok) chatStore.getState().setDraft(room.id, '');
+    inputRef.current?.focus();
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      void send();
+    }
+  }
+
+  return (
+    <form className="composer" onSubmit={send} aria-label="Send a message">
+      <label htmlFor="composer-input" className="sr-only">
+        Message
+      </label>
+      <textarea
+        id="composer-input"
+        ref={inputRef}
+        rows={2}
+        value={draft}
+        placeholder={connected ? `Message ${room.room} — Enter to send, Shift+Enter for a new line` : 'Not connected'}
+        onChange={(e) => chatStore.getState().setDraft(room.id, e.target.value)}
+        onKeyDown={onKeyDown}
+        aria-describedby="composer-counter"
+        aria-invalid={over > 0}
+        disabled={!connected}
+        autoFocus
+      />
+      <div className="composer-side">
+        <span id="composer-counter" className={`counter${over > 0 ? ' over' : ''}`} data-testid="byte-counter">
+          {bytes} / {MESSAGE_TEXT_MAX_BYTES} bytes
+          {over > 0 && <strong> — {over} too many</strong>}
+        </span>
+        <button type="submit" className="primary" disabled={!canSend}>
+          Send
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function RoomActions({ room }: { room: RoomView }) {
+  const [confirming, setConfirming] = useState(false);
+  const { leaveRoom, closeRoom, dismissRoom } = chatStore.getState();
+  if (room.state === 'closed') {
+    return (
+      <button type="button" onClick={() => void dismissRoom(room.id)}>
+        Remove from list
+      </button>
+    );
+  }
+  if (room.role !== 'host') {
+    return (
+      <button type="button" onClick={() => void leaveRoom(room.id)}>
+        Leave
+      </button>
+    );
+  }
+  // The host leaving closes the room for everyone (protocol rule), so both ask first.
+  return confirming ? (
+    <span className="confirm" role="group" aria-label="Confirm closing the room">
+      <span>Close the room for everyone?</span>
+      <button type="button" className="danger" onClick={() => void closeRoom(room.id)}>
+        Yes, close room
+      </button>
+      <button type="button" onClick={() => setConfirming(false)} autoFocus>
+        Cancel
+      </button>
+    </span>
+  ) : (
+    <>
+      <button type="button" className="danger" onClick={() => setConfirming(true)}>
+        Close room
+      </button>
+      <button type="button" onClick={() => setConfirming(true)} title="As the host, leaving closes the room">
+        Leave
+      </button>
+    </>
+  );
+}
+
+export function RoomScreen({ room }: { room: RoomView }) {
+  const roomError = useChat((s) => s.roomError);
+  return (
+    <section className="room" aria-labelledby="room-title">
+      <header className="room-header">
+        <div className="room-heading">
+          <h1 id="room-title">{room.room}</h1>
+          <p className="muted">
+            {room.hosted ? 'Hosted on this computer' : `on ${room.server}`} · you are {room.username}
+            {room.role === 'host' ? ' (host)' : ''}
+            {room.passwordProtected ? ' · password protected' : ''}
+          </p>
+        </div>
+        <span className={`state-badge state-${room.state}`} data-testid="room-state">
+          {room.state === 'reconnecting' ? `Reconnecting (attempt ${room.attempt ?? 1})` : STATE_LABEL[room.state]}
+        </span>
+        <div className="room-actions">
+          <RoomActions room={room} />
+        </div>
+      </header>
+      <StatusBanner room={room} />
+      {roomError && (
+        <p role="alert" className="banner banner-error">
+          {roomError}
+        </p>
+      )}
+      {room.share && room.state !== 'closed' && <SharePanel share={room.share} />}
+      <div className="room-body">
+        <MessageList roomId={room.id} />
+        <MemberList room={room} />
+      </div>
+      <Composer room={room} />
+    </section>
+  );
+}

@@ -1,0 +1,64 @@
+// Small display helpers shared by the components.
+import type { ClosedReason, RoomState, RoomView } from '../src-shared/ipc/contract.js';
+
+export function formatTime(at: number): string {
+  return new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+export const STATE_LABEL: Record<RoomState, string> = {
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+  closed: 'Closed',
+};
+
+export const CLOSED_LABEL: Record<ClosedReason, string> = {
+  'by-host': 'The host closed this room.',
+  'host-left': 'The room closed because the host left.',
+  'host-timed-out': 'The host is gone: the room closed after the host timed out.',
+  'server-shutdown': 'The room closed because the server shut down.',
+  left: 'You left this room.',
+  'gave-up': 'The host is gone: reconnecting failed.',
+  kicked: 'You were removed from this room.',
+  failed: 'Rejoining failed.',
+};
+
+export function roomStatusLine(room: RoomView): string {
+  if (room.state === 'reconnecting') return `Reconnecting (attempt ${room.attempt ?? 1})`;
+  if (room.state === 'closed') return room.closedReason === 'left' ? 'Left' : 'Closed';
+  return STATE_LABEL[room.state];
+}
+
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/giu;
+
+/** Splits text into plain parts and http(s) links. */
+export function splitLinks(text: string): Array<{ text: string; url: string | null }> {
+  const parts: Array<{ text: string; url: string | null }> = [];
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    const start = match.index ?? 0;
+    if (start > last) parts.push({ text: text.slice(last, start), url: null });
+    parts.push({ text: match[0], url: match[0] });
+    last = start + match[0].length;
+  }
+  if (last < text.length) parts.push({ text: text.slice(last), url: null });
+  return parts;
+}
+
+/** Copies text; the async clipboard API first, then a hidden textarea for older setups. */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.className = 'offscreen';
+    document.body.appendChild(area);
+    area.select();
+    const ok = document.execCommand('copy');
+    area.remove();
+    return ok;
+  }
+}

@@ -1,0 +1,310 @@
+// The renderer's single store, built from slices: rooms (views, history, unread counts), ui (which
+// screen, dialogs, errors) and actions that call the ChatApi. Outside React use chatStore.getState().
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type {
+  ApiResult,
+  ChatApi,
+  ChatEntry,
+  HostRequest,
+  JoinRequest,
+  NetInterfaceChoice,
+  Prefs,
+  RoomId,
+  RoomView,
+} from '../../src-shared/ipc/contract.js';
+
+/** History kept per room in the UI; the main side keeps its own bounded copy too. */
+export const UI_HISTORY_LIMIT = 2000;
+
+export type Screen = 'room' | 'host' | 'join';
+
+export type PasswordPrompt =
+  | { kind: 'join'; request: JoinRequest; error: string | null }
+  | { kind: 'rejoin'; roomId: RoomId; room: string; error: string | null };
+
+export interface RoomsSlice {
+  rooms: Record<RoomId, RoomView>;
+  order: RoomId[];
+  history: Record<RoomId, ChatEntry[]>;
+  unread: Record<RoomId, number>;
+  upsertRoom(view: RoomView): void;
+  removeRoom(roomId: RoomId): void;
+  addEntry(roomId: RoomId, entry: ChatEntry): void;
+  setHistory(roomId: RoomId, entries: ChatEntry[]): void;
+}
+
+export interface UiSlice {
+  activeRoomId: RoomId | null;
+  screen: Screen;
+  busy: boolean;
+  formError: string | null;
+  roomError: string | null;
+  passwordPrompt: PasswordPrompt | null;
+  backendLost: boolean;
+  prefs: Prefs | null;
+  interfaces: NetInterfaceChoice[];
+  /** Unsent composer text per room, kept while switching rooms. */
+  drafts: Record<RoomId, string>;
+  setDraft(roomId: RoomId, text: string): void;
+  selectRoom(roomId: RoomId): void;
+  showScreen(screen: Screen): void;
+  setBackendLost(lost: boolean): void;
+  focusRoom(roomId: RoomId): void;
+}
+
+export interface ActionsSlice {
+  api: ChatApi | null;
+  attachApi(api: ChatApi | null): void;
+  loadInitial(): Promise<void>;
+  hostRoom(req: HostRequest): Promise<boolean>;
+  joinRoom(req: JoinRequest): Promise<boolean>;
+  submitPassword(password: string): Promise<boolean>;
+  cancelPassword(): void;
+  rejoinRoom(roomId: RoomId): Promise<boolean>;
+  sendMessage(roomId: RoomId, text: string): Promise<boolean>;
+  leaveRoom(roomId: RoomId): Promise<void>;
+  closeRoom(roomId: RoomId): Promise<void>;
+  dismissRoom(roomId: RoomId): Promise<void>;
+  openExternal(url: string): Promise<void>;
+}
+
+export type ChatState = RoomsSlice & UiSlice & ActionsSlice;
+export type ChatStore = StoreApi<ChatState>;
+type Set = StoreApi<ChatState>['setState'];
+type Get = StoreApi<ChatState>['getState'];
+
+const PASSWORD_CODES = new Set(['PASSWORD_REQUIRED', 'WRONG_PASSWORD']);
+
+function upsertEntry(list: readonly ChatEntry[], entry: ChatEntry): { list: ChatEntry[]; added: boolean } {
+  const index = list.findIndex((e) => e.key === entry.key);
+  if (index >= 0) {
+    const next = list.slice();
+    next[index] = entry;
+    return { list: next, added: false };
+  }
+  const next = [...list, entry];
+  if (next.length > UI_HISTORY_LIMIT) next.splice(0, next.length - UI_HISTORY_LIMIT);
+  return { list: next, added: true };
+}
+
+const createRoomsSlice = (set: Set): RoomsSlice => ({
+  rooms: {},
+  order: [],
+  history: {},
+  unread: {},
+  upsertRoom: (view) =>
+    set((s) => ({
+      rooms: { ...s.rooms, [view.id]: view },
+      order: s.order.includes(view.id) ? s.order : [...s.order, view.id],
+    })),
+  removeRoom: (roomId) =>
+    set((s) => {
+      const rooms = { ...s.rooms };
+      const history = { ...s.history };
+      const unread = { ...s.unread };
+      delete rooms[roomId];
+      delete history[roomId];
+      delete unread[roomId];
+      const order = s.order.filter((id) => id !== roomId);
+      const activeRoomId = s.activeRoomId === roomId ? (order[0] ?? null) : s.activeRoomId;
+      return { rooms, history, unread, order, activeRoomId, screen: activeRoomId ? s.screen : s.screen === 'room' ? 'join' : s.screen };
+    }),
+  addEntry: (roomId, entry) =>
+    set((s) => {
+      const { list, added } = upsertEntry(s.history[roomId] ?? [], entry);
+      const looking = s.activeRoomId === roomId && s.screen === 'room';
+      const countsAsUnread = added && entry.kind === 'chat' && !entry.own && !looking;
+      return {
+        history: { ...s.history, [roomId]: list },
+        unread: countsAsUnread ? { ...s.unread, [roomId]: (s.unread[roomId] ?? 0) + 1 } : s.unread,
+      };
+    }),
+  setHistory: (roomId, entries) =>
+    set((s) => {
+      // Entries that arrived as events while the history was loading are kept.
+      let list = entries.slice(-UI_HISTORY_LIMIT);
+      for (const entry of s.history[roomId] ?? []) list = upsertEntry(list, entry).list;
+      return { history: { ...s.history, [roomId]: list } };
+    }),
+});
+
+const createUiSlice = (set: Set, get: Get): UiSlice => ({
+  activeRoomId: null,
+  screen: 'join',
+  busy: false,
+  formError: null,
+  roomError: null,
+  passwordPrompt: null,
+  backendLost: false,
+  prefs: null,
+  interfaces: [],
+  drafts: {},
+  setDraft: (roomId, text) => set((s) => ({ drafts: { ...s.drafts, [roomId]: text } })),
+  selectRoom: (roomId) => {
+    set((s) => ({ activeRoomId: roomId, screen: 'room', roomError: null, unread: { ...s.unread, [roomId]: 0 } }));
+    void get().api?.setActiveRoom({ roomId });
+  },
+  showScreen: (screen) => {
+    set({ screen, formError: null });
+    if (screen !== 'room') void get().api?.setActiveRoom({ roomId: null });
+  },
+  setBackendLost: (lost) => set({ backendLost: lost }),
+  focusRoom: (roomId) => {
+    if (get().rooms[roomId]) get().selectRoom(roomId);
+  },
+});
+
+function failure(result: Extract<ApiResult<unknown>, { ok: false }>): string {
+  return result.message || result.code;
+}
+
+const NO_API: Extract<ApiResult<never>, { ok: false }> = { ok: false, code: 'NO_API', message: 'The app is not connected to its backend.' };
+
+const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
+  /** Calls the API, turning a missing API or a thrown error into a failed result. */
+  async function call<T>(fn: (api: ChatApi) => Promise<ApiResult<T>>): Promise<ApiResult<T>> {
+    const api = get().api;
+    if (!api) return NO_API;
+    try {
+      return await fn(api);
+    } catch (err) {
+      return { ok: false, code: 'INTERNAL', message: (err as Error).message };
+    }
+  }
+
+  function entered(view: RoomView): void {
+    get().upsertRoom(view);
+    get().selectRoom(view.id);
+    set({ busy: false, formError: null, passwordPrompt: null });
+  }
+
+  return {
+    api: null,
+    attachApi: (api) => set({ api }),
+    loadInitial: async () => {
+      const [prefs, interfaces, rooms] = await Promise.all([
+        call((api) => api.getPrefs({})),
+        call((api) => api.listInterfaces({})),
+        call((api) => api.listRooms({})),
+      ]);
+      if (prefs.ok) set({ prefs: prefs.value });
+      if (interfaces.ok) set({ interfaces: interfaces.value });
+      if (rooms.ok) {
+        for (const view of rooms.value) get().upsertRoom(view);
+        await Promise.all(
+          rooms.value.map(async (view) => {
+            const history = await call((api) => api.getHistory({ roomId: view.id }));
+            if (history.ok) get().setHistory(view.id, history.value);
+          }),
+        );
+        const first = rooms.value[0];
+        if (first && !get().activeRoomId) get().selectRoom(first.id);
+      }
+    },
+    hostRoom: async (req) => {
+      set({ busy: true, formError: null });
+      const result = await call((api) => api.hostRoom(req));
+      if (result.ok) {
+        entered(result.value);
+        void call((api) => api.setPrefs({ hostPort: req.port, hostInterface: req.bindHost })).then((p) => p.ok && set({ prefs: p.value }));
+        return true;
+      }
+      set({ busy: false, formError: failure(result) });
+      return false;
+    },
+    joinRoom: async (req) => {
+      set({ busy: true, formError: null });
+      const result = await call((api) => api.joinRoom(req));
+      if (result.ok) {
+        entered(result.value);
+        void call((api) => api.getPrefs({})).then((p) => p.ok && set({ prefs: p.value }));
+        return true;
+      }
+      if (PASSWORD_CODES.has(result.code) || (result.code === 'RATE_LIMITED' && get().passwordPrompt)) {
+        const error =
+          result.code === 'WRONG_PASSWORD'
+            ? 'Wrong password. Please try again.'
+            : result.code === 'RATE_LIMITED'
+              ? failure(result)
+              : null;
+        set({ busy: false, formError: null, passwordPrompt: { kind: 'join', request: req, error } });
+        return false;
+      }
+      set({ busy: false, formError: failure(result), passwordPrompt: null });
+      return false;
+    },
+    submitPassword: async (password) => {
+      const prompt = get().passwordPrompt;
+      if (!prompt) return false;
+      if (prompt.kind === 'join') return get().joinRoom({ ...prompt.request, password });
+      set({ busy: true });
+      const result = await call((api) => api.rejoinRoom({ roomId: prompt.roomId, password }));
+      if (result.ok) {
+        entered(result.value);
+        return true;
+      }
+      set({
+        busy: false,
+        passwordPrompt: { ...prompt, error: result.code === 'WRONG_PASSWORD' ? 'Wrong password. Please try again.' : failure(result) },
+      });
+      return false;
+    },
+    cancelPassword: () => set({ passwordPrompt: null, busy: false }),
+    rejoinRoom: async (roomId) => {
+      set({ busy: true, roomError: null });
+      const result = await call((api) => api.rejoinRoom({ roomId }));
+      if (result.ok) {
+        entered(result.value);
+        return true;
+      }
+      if (PASSWORD_CODES.has(result.code)) {
+        const room = get().rooms[roomId]?.room ?? '';
+        set({ busy: false, passwordPrompt: { kind: 'rejoin', roomId, room, error: result.code === 'WRONG_PASSWORD' ? 'Wrong password. Please try again.' : null } });
+        return false;
+      }
+      set({ busy: false, roomError: failure(result) });
+      return false;
+    },
+    sendMessage: async (roomId, text) => {
+      const result = await call((api) => api.sendMessage({ roomId, text }));
+      if (!result.ok) set({ roomError: failure(result) });
+      else if (get().roomError) set({ roomError: null });
+      return result.ok;
+    },
+    leaveRoom: async (roomId) => {
+      const result = await call((api) => api.leaveRoom({ roomId }));
+      if (!result.ok) set({ roomError: failure(result) });
+    },
+    closeRoom: async (roomId) => {
+      const result = await call((api) => api.closeRoom({ roomId }));
+      if (!result.ok) set({ roomError: failure(result) });
+    },
+    dismissRoom: async (roomId) => {
+      const result = await call((api) => api.dismissRoom({ roomId }));
+      if (result.ok) get().removeRoom(roomId);
+      else set({ roomError: failure(result) });
+    },
+    openExternal: async (url) => {
+      const result = await call((api) => api.openExternal({ url }));
+      if (!result.ok) set({ roomError: failure(result) });
+    },
+  };
+};
+
+const initChatState = (set: Set, get: Get): ChatState => ({
+  ...createRoomsSlice(set),
+  ...createUiSlice(set, get),
+  ...createActionsSlice(set, get),
+});
+
+export function createChatStore(): ChatStore {
+  return createStore<ChatState>()(initChatState);
+}
+
+/** The app's store. Tests make their own with createChatStore(), or reset this one. */
+export const chatStore = createChatStore();
+
+/** Back to the initial state (component tests share the app's store). */
+export function resetChatStore(): void {
+  chatStore.setState(initChatState(chatStore.setState, chatStore.getState), true);
+}

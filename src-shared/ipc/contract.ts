@@ -1,0 +1,207 @@
+// The contract between the UI and the process that owns the network (Electron main, or the web-mode
+// backend). One map of requests, one map of events, and the ChatApi type derived from both, so the
+// preload, the main handlers, the WebSocket client and the renderer cannot drift apart.
+// Pure types and constants: the preload bundles this file, so it must not pull in zod or anything big.
+
+/** Every IPC channel starts with this, so a stray channel of ours is easy to spot (VS Code style). */
+export const IPC_PREFIX = 'tincan:';
+
+export type RoomId = string;
+export type RoomRole = 'host' | 'member';
+export type RoomState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+/** Why a room session ended; 'failed' means the (re)join itself did not succeed. */
+export type ClosedReason =
+  | 'by-host'
+  | 'host-left'
+  | 'host-timed-out'
+  | 'server-shutdown'
+  | 'left'
+  | 'gave-up'
+  | 'kicked'
+  | 'failed';
+
+export interface MemberView {
+  name: string;
+  host: boolean;
+}
+
+/** What a host shows so others can join: every reachable address with the port, and a ready invite text. */
+export interface ShareInfo {
+  port: number;
+  addresses: string[];
+  invite: string;
+}
+
+/** Everything the UI needs to draw one room, except the history (which arrives as entries). */
+export interface RoomView {
+  id: RoomId;
+  room: string;
+  /** The host address as the user typed it / as we show it ("192.168.1.5:7777", "this computer"). */
+  server: string;
+  username: string;
+  role: RoomRole;
+  /** True for rooms this app hosts on its embedded server. */
+  hosted: boolean;
+  passwordProtected: boolean;
+  state: RoomState;
+  /** Reconnect attempt while state is 'reconnecting'. */
+  attempt: number | null;
+  closedReason: ClosedReason | null;
+  dialect: 'tincan' | 'plain' | null;
+  members: MemberView[];
+  share: ShareInfo | null;
+}
+
+export type SystemTone = 'info' | 'warn' | 'error';
+
+/** One line of a room's history. `key` is unique per room; an entry sent again with the same key replaces it. */
+export type ChatEntry =
+  | {
+      kind: 'chat';
+      key: string;
+      from: string;
+      text: string;
+      own: boolean;
+      at: number;
+      seq: number | null;
+      /** Own message not yet acknowledged by the server (Tincan dialect only). */
+      pending: boolean;
+    }
+  | { kind: 'system'; key: string; text: string; at: number; tone: SystemTone };
+
+export interface NetInterfaceChoice {
+  /** Address to bind: '0.0.0.0', '::', '127.0.0.1' or one interface address. */
+  value: string;
+  label: string;
+}
+
+export interface WindowSize {
+  width: number;
+  height: number;
+}
+
+export interface Prefs {
+  displayName: string;
+  recentHosts: string[];
+  recentRooms: string[];
+  hostPort: number;
+  hostInterface: string;
+  window: WindowSize | null;
+}
+
+export interface HostRequest {
+  room: string;
+  username: string;
+  /** Empty: no password. */
+  password: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Interface address to listen on (see listInterfaces). */
+  bindHost: string;
+}
+
+export interface JoinRequest {
+  /** `host`, `host:port`, `[v6]:port`, as the user typed it. */
+  address: string;
+  room: string;
+  username: string;
+  password: string;
+}
+
+export interface RoomRef {
+  roomId: RoomId;
+}
+
+/** Renderer → main calls: channel name → argument and result. */
+export interface Requests {
+  hostRoom: { args: HostRequest; result: RoomView };
+  joinRoom: { args: JoinRequest; result: RoomView };
+  /** Join/host again after the room closed or the connection was lost; a new password may be given. */
+  rejoinRoom: { args: RoomRef & { password?: string }; result: RoomView };
+  sendMessage: { args: RoomRef & { text: string }; result: { key: string } };
+  leaveRoom: { args: RoomRef; result: null };
+  closeRoom: { args: RoomRef; result: null };
+  /** Forget a closed room (removes it from the sidebar). */
+  dismissRoom: { args: RoomRef; result: null };
+  listRooms: { args: Record<string, never>; result: RoomView[] };
+  getHistory: { args: RoomRef; result: ChatEntry[] };
+  listInterfaces: { args: Record<string, never>; result: NetInterfaceChoice[] };
+  getPrefs: { args: Record<string, never>; result: Prefs };
+  setPrefs: { args: Partial<Omit<Prefs, 'window'>>; result: Prefs };
+  /** Which room the user looks at (null: none); main uses it for notifications. */
+  setActiveRoom: { args: { roomId: RoomId | null }; result: null };
+  /** Open an http(s)/mailto link in the system browser (scheme allowlist in main). */
+  openExternal: { args: { url: string }; result: null };
+}
+
+/** Main → renderer pushes: channel name → payload. */
+export interface Events {
+  roomUpdated: RoomView;
+  roomMessage: { roomId: RoomId; entry: ChatEntry };
+  roomRemoved: RoomRef;
+  /** The user clicked a notification of this room. */
+  focusRoom: RoomRef;
+}
+
+export type RequestName = keyof Requests;
+export type EventName = keyof Events;
+
+export const REQUEST_NAMES = [
+  'hostRoom',
+  'joinRoom',
+  'rejoinRoom',
+  'sendMessage',
+  'leaveRoom',
+  'closeRoom',
+  'dismissRoom',
+  'listRooms',
+  'getHistory',
+  'listInterfaces',
+  'getPrefs',
+  'setPrefs',
+  'setActiveRoom',
+  'openExternal',
+] as const satisfies readonly RequestName[];
+
+export const EVENT_NAMES = ['roomUpdated', 'roomMessage', 'roomRemoved', 'focusRoom'] as const satisfies readonly EventName[];
+
+/** Stable error codes of our own (besides TCRP status names such as WRONG_PASSWORD and transport codes). */
+export type ApiErrorCode =
+  | 'BAD_ARGS'
+  | 'FORBIDDEN'
+  | 'NO_SUCH_SESSION'
+  | 'NOT_CONNECTED'
+  | 'TEXT_TOO_LONG'
+  | 'BAD_ADDRESS'
+  | 'BAD_NAME'
+  | 'PORT_IN_USE'
+  | 'PORT_DENIED'
+  | 'BAD_INTERFACE'
+  | 'SERVER_RUNNING'
+  | 'ALREADY_IN_ROOM'
+  | 'INTERNAL'
+  | (string & {});
+
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; code: ApiErrorCode; message: string };
+
+type Unsubscribe = () => void;
+type EventMethodName<K extends string> = `on${Capitalize<K>}`;
+
+/** The API the preload exposes as `window.api` (and the web-mode WebSocket client implements). */
+export type ChatApi = {
+  [K in RequestName]: (args: Requests[K]['args']) => Promise<ApiResult<Requests[K]['result']>>;
+} & {
+  [K in EventName as EventMethodName<K>]: (listener: (payload: Events[K]) => void) => Unsubscribe;
+};
+
+export function requestChannel(name: RequestName): string {
+  return `${IPC_PREFIX}req:${name}`;
+}
+
+export function eventChannel(name: EventName): string {
+  return `${IPC_PREFIX}evt:${name}`;
+}
+
+export function eventMethodName<K extends EventName>(name: K): EventMethodName<K> {
+  return `on${name.charAt(0).toUpperCase()}${name.slice(1)}` as EventMethodName<K>;
+}

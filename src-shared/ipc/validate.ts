@@ -1,0 +1,141 @@
+// Runtime validators for every request argument and event payload of the contract. Main checks every
+// request before the service sees it; the renderer checks every event before the store sees it.
+import { z } from 'zod';
+import {
+  MESSAGE_TEXT_MAX_BYTES,
+  PASSWORD_MAX_BYTES,
+  ROOM_NAME_MAX_BYTES,
+  USERNAME_MAX_BYTES,
+} from '../protocol/limits.js';
+import { utf8ByteLength } from '../protocol/utf8.js';
+import type { ApiResult, EventName, Events, RequestName, Requests } from './contract.js';
+
+/** A string whose UTF-8 form is at most `max` bytes (names are checked in detail by the service). */
+const bytes = (max: number) =>
+  z.string().refine((s) => utf8ByteLength(s) <= max, { message: `at most ${max} bytes of UTF-8` });
+
+const roomId = z.string().min(1).max(64);
+const empty = z.object({}).strict();
+const roomRef = z.object({ roomId }).strict();
+const port = z.number().int().min(0).max(65535);
+const shortText = z.string().max(256);
+
+const prefsPatch = z
+  .object({
+    displayName: bytes(USERNAME_MAX_BYTES),
+    recentHosts: z.array(shortText).max(20),
+    recentRooms: z.array(shortText).max(20),
+    hostPort: port,
+    hostInterface: shortText,
+  })
+  .partial()
+  .strict();
+
+export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']> } = {
+  hostRoom: z
+    .object({
+      room: bytes(ROOM_NAME_MAX_BYTES),
+      username: bytes(USERNAME_MAX_BYTES),
+      password: bytes(PASSWORD_MAX_BYTES),
+      port,
+      bindHost: shortText,
+    })
+    .strict(),
+  joinRoom: z
+    .object({
+      address: shortText,
+      room: bytes(ROOM_NAME_MAX_BYTES),
+      username: bytes(USERNAME_MAX_BYTES),
+      password: bytes(PASSWORD_MAX_BYTES),
+    })
+    .strict(),
+  rejoinRoom: z.object({ roomId, password: bytes(PASSWORD_MAX_BYTES).optional() }).strict(),
+  sendMessage: z.object({ roomId, text: bytes(MESSAGE_TEXT_MAX_BYTES).refine((s) => s.length > 0, 'empty message') }).strict(),
+  leaveRoom: roomRef,
+  closeRoom: roomRef,
+  dismissRoom: roomRef,
+  listRooms: empty,
+  getHistory: roomRef,
+  listInterfaces: empty,
+  getPrefs: empty,
+  setPrefs: prefsPatch,
+  setActiveRoom: z.object({ roomId: roomId.nullable() }).strict(),
+  openExternal: z.object({ url: z.string().max(2048) }).strict(),
+};
+
+const member = z.object({ name: z.string().max(64), host: z.boolean() });
+const roomView = z.object({
+  id: roomId,
+  room: z.string().max(64),
+  server: z.string().max(300),
+  username: z.string().max(64),
+  role: z.enum(['host', 'member']),
+  hosted: z.boolean(),
+  passwordProtected: z.boolean(),
+  state: z.enum(['connecting', 'connected', 'reconnecting', 'closed']),
+  attempt: z.number().int().nonnegative().nullable(),
+  closedReason: z
+    .enum(['by-host', 'host-left', 'host-timed-out', 'server-shutdown', 'left', 'gave-up', 'kicked', 'failed'])
+    .nullable(),
+  dialect: z.enum(['tincan', 'plain']).nullable(),
+  members: z.array(member).max(5000),
+  share: z
+    .object({ port, addresses: z.array(z.string().max(300)).max(200), invite: z.string().max(20_000) })
+    .nullable(),
+});
+const chatEntry = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('chat'),
+    key: z.string().max(100),
+    from: z.string().max(64),
+    text: z.string().max(MESSAGE_TEXT_MAX_BYTES * 2),
+    own: z.boolean(),
+    at: z.number(),
+    seq: z.number().int().nullable(),
+    pending: z.boolean(),
+  }),
+  z.object({
+    kind: z.literal('system'),
+    key: z.string().max(100),
+    text: z.string().max(10_000),
+    at: z.number(),
+    tone: z.enum(['info', 'warn', 'error']),
+  }),
+]);
+
+export const eventSchemas: { [K in EventName]: z.ZodType<Events[K]> } = {
+  roomUpdated: roomView,
+  roomMessage: z.object({ roomId, entry: chatEntry }),
+  roomRemoved: roomRef,
+  focusRoom: roomRef,
+};
+
+/** Validates a request argument; on failure a BAD_ARGS result naming the first problem. */
+export function parseRequest<K extends RequestName>(
+  name: K,
+  args: unknown,
+): { ok: true; value: Requests[K]['args'] } | Extract<ApiResult<never>, { ok: false }> {
+  const schema = requestSchemas[name] as z.ZodType<Requests[K]['args']> | undefined;
+  if (!schema) return { ok: false, code: 'BAD_ARGS', message: `unknown request "${String(name)}"` };
+  const parsed = schema.safeParse(args);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return { ok: false, code: 'BAD_ARGS', message: `invalid ${String(name)} request: ${where}${issue?.message ?? 'bad value'}` };
+}
+
+/** Validates an event payload; null if it does not match the contract. */
+export function parseEvent<K extends EventName>(name: K, payload: unknown): Events[K] | null {
+  const schema = eventSchemas[name] as z.ZodType<Events[K]> | undefined;
+  if (!schema) return null;
+  const parsed = schema.safeParse(payload);
+  return parsed.success ? parsed.data : null;
+}
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(eventSchemas, name);
+}

@@ -1,0 +1,87 @@
+// The bench's small parts: latency stamps in message text, the CPU-profile reader, and one whole
+// scenario through child processes (relay process + generator worker) as `npm run bench` runs it.
+import { describe, expect, it } from 'vitest';
+import { plainTextOffset, readStamp, textTemplate, writeStamp, STAMP_DIGITS } from '../../bench/gen/chat-text.js';
+import { topSelfFrames } from '../../bench/cpuprofile-top.js';
+import { Workload } from '../../bench/workload.js';
+
+describe('chat text stamps', () => {
+  it('round-trips a stamp through a plain chat line', () => {
+    const text = textTemplate(40, ' u1-r0');
+    expect(text.length).toBe(40);
+    writeStamp(text, 0, 1_234_567_890_123);
+    const line = Buffer.concat([Buffer.from('u1-r0: '), text]);
+    const at = plainTextOffset(line);
+    expect(at).toBe(7);
+    expect(readStamp(line, at)).toBe(1_234_567_890_123);
+    expect(line[at + STAMP_DIGITS]).toBe(0x20);
+  });
+
+  it('rejects lines without a stamp', () => {
+    expect(plainTextOffset(Buffer.from('* bob joined the room'))).toBe(-1);
+    expect(readStamp(Buffer.from('bob: hello there, no digits'), 5)).toBe(-1);
+    expect(readStamp(Buffer.from('bob: 123'), 5)).toBe(-1);
+  });
+});
+
+describe('cpuprofile reader', () => {
+  const frame = (id: number, functionName: string) => ({
+    id,
+    callFrame: { functionName, url: '', lineNumber: 0, columnNumber: 0 },
+  });
+  // Samples at t = 1000 + 10·k µs: node 2 (work) three times, node 3 (idle) once, node 4 twice.
+  const profile = {
+    nodes: [frame(1, '(root)'), frame(2, 'relay'), frame(3, '(idle)'), frame(4, 'send')],
+    samples: [2, 2, 3, 4, 2, 4, 4],
+    timeDeltas: [1000, 10, 10, 10, 10, 10, 10],
+    startTime: 0,
+    endTime: 1070,
+  };
+
+  it('adds self time per frame and leaves idle out', () => {
+    const top = topSelfFrames(profile, 10);
+    expect(top.map((f) => f.frame)).toEqual(['relay', 'send']);
+    expect(top[0]?.selfPct).toBe(60);
+  });
+
+  it('keeps only samples inside the given windows', () => {
+    const top = topSelfFrames(profile, 10, [{ start: 1025, end: 1100 }]);
+    expect(top.map((f) => f.frame)).toEqual(['send', 'relay']);
+  });
+});
+
+describe('bench scenario through child processes', () => {
+  it('runs a tiny workload against the real relay process with one generator worker', async () => {
+    const w = await Workload.start(
+      {
+        label: 'test',
+        impl: 'real',
+        rooms: 2,
+        usersPerRoom: 3,
+        messageBytes: 32,
+        password: false,
+        dialect: 'plain',
+        genProcs: 1,
+        socketPool: 0,
+        sourceIps: 1,
+        handshakeConcurrency: 4,
+        pin: false,
+        cpuProfDir: null,
+        serverOptions: {},
+      },
+      () => undefined,
+    );
+    try {
+      expect(w.join.joined).toBe(6);
+      const p = await w.runPhase({ ratePerUser: 4, warmupMs: 200, durationMs: 1_000, drainMs: 1_000, rssSampleEveryMs: 0 });
+      expect(p.expectedDeliveries).toBeGreaterThan(0);
+      expect(p.receivedDeliveries).toBe(p.expectedDeliveries);
+      expect(p.lossPct).toBe(0);
+      expect(p.latencyMs.count).toBe(p.receivedDeliveries);
+      expect(p.relayRssMB).toBeGreaterThan(0);
+      expect(p.generatorCpuPct).toHaveLength(1);
+    } finally {
+      await w.stop();
+    }
+  }, 30_000);
+});

@@ -1,0 +1,89 @@
+// Smoke test of the bench's load generator: a tiny workload through real sockets, checking that the
+// join storm, the delivery accounting and the latency stamps add up. No timing assertions.
+import { afterEach, describe, expect, it } from 'vitest';
+import hdr from 'hdr-histogram-js';
+import { nowMicros } from '../../bench/clock.js';
+import { LoadGenerator } from '../../bench/gen/load-generator.js';
+import type { GeneratorConfig, PhaseResult } from '../../bench/gen/types.js';
+import { NaiveRelay } from '../../bench/naive-relay.js';
+import { roomSpecs } from '../../bench/workload.js';
+
+interface Listening {
+  listen(): Promise<{ host: string; tcpPort: number; udpPort: number }>;
+  close(): Promise<void> | void;
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+async function startRealServer(): Promise<Listening> {
+  const { ChatServer } = await import('../../src-main/chat/server/chat-server.js');
+  const { silentLogger } = await import('../../src-main/chat/log.js');
+  return new ChatServer({ host: '127.0.0.1', port: 0, logger: silentLogger }) as unknown as Listening;
+}
+
+async function runTiny(server: Listening, dialect: 'plain' | 'tincan', password: boolean): Promise<{ joined: number; phase: PhaseResult }> {
+  const address = await server.listen();
+  cleanups.push(() => server.close());
+  const config: GeneratorConfig = {
+    tcpHost: address.host,
+    tcpPort: address.tcpPort,
+    udpHost: address.host,
+    udpPort: address.udpPort,
+    localAddresses: ['127.0.0.1'],
+    rooms: roomSpecs(2, 3, password),
+    dialect,
+    messageBytes: 40,
+    handshakeConcurrency: 4,
+    handshakeTimeoutMs: 5_000,
+    socketPool: 0,
+  };
+  const gen = new LoadGenerator(config);
+  cleanups.push(() => gen.close());
+  const join = await gen.join();
+  expect(join.failures).toEqual({});
+  expect(join.joined).toBe(6);
+  // Give the join announcements a moment so they do not mix with the window.
+  await new Promise((r) => setTimeout(r, 200));
+  const startAt = nowMicros() + 50_000;
+  const phase = await gen.runPhase({
+    ratePerUser: 5,
+    startAt,
+    measureStart: startAt + 200_000,
+    measureEnd: startAt + 1_200_000,
+    drainUntil: startAt + 2_200_000,
+  });
+  return { joined: join.joined, phase };
+}
+
+function expectAllDelivered(phase: PhaseResult): void {
+  expect(phase.sentInWindow).toBeGreaterThan(0);
+  // Every room has 3 members, so each message in the window must reach the 2 others.
+  expect(phase.expected).toBe(phase.sentInWindow * 2);
+  expect(phase.received).toBe(phase.expected);
+  expect(phase.unknown).toBe(0);
+  expect(phase.sendErrors).toBe(0);
+  const latency = hdr.decodeFromCompressedBase64(phase.histogram);
+  expect(latency.totalCount).toBe(phase.received);
+}
+
+describe('bench load generator', () => {
+  it('counts every delivery through the naive reference relay', async () => {
+    const { phase } = await runTiny(new NaiveRelay({ host: '127.0.0.1', port: 0 }), 'plain', true);
+    expectAllDelivered(phase);
+  });
+
+  it('counts every delivery through the real server, plain dialect with passwords', async () => {
+    const { phase } = await runTiny(await startRealServer(), 'plain', true);
+    expectAllDelivered(phase);
+  });
+
+  it('counts every delivery through the real server, tincan dialect', async () => {
+    const { phase } = await runTiny(await startRealServer(), 'tincan', false);
+    expectAllDelivered(phase);
+    // Tincan senders get an ACK for each relayed message instead of their own copy.
+    expect(phase.acks).toBe(phase.sentTotal);
+  });
+});

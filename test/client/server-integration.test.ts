@@ -1,0 +1,215 @@
+// ChatClient against our real ChatServer on loopback: the Tincan dialect end to end, mixed with a
+// plain client, passwords, closing, and reconnection across a server restart on the same ports.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChatClient } from '../../src-main/chat/client/chat-client.js';
+import { HandshakeError } from '../../src-main/chat/client/errors.js';
+import type { ClientOptions, ConnectionState, Member } from '../../src-main/chat/client/types.js';
+import { silentLogger } from '../../src-main/chat/log.js';
+import { ChatServer } from '../../src-main/chat/server/chat-server.js';
+import { waitForEvent } from './wait-for-event.js';
+
+const servers: ChatServer[] = [];
+const clients: ChatClient[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.leave();
+  for (const s of servers.splice(0)) await s.close();
+});
+
+// UDP port 0: a separate random port, so the UDP bind cannot collide with a socket that happens to
+// hold the TCP port's number (and the client's udpPort option gets exercised).
+async function startServer(tcpPort = 0, udpPort = 0): Promise<{ tcpPort: number; udpPort: number }> {
+  const server = new ChatServer({
+    host: '127.0.0.1',
+    port: tcpPort,
+    udpPort,
+    heartbeatIntervalMs: 100,
+    inactivityTimeoutMs: 3000,
+    logger: silentLogger,
+  });
+  servers.push(server);
+  const { tcpPort: tcp, udpPort: udp } = await server.listen();
+  return { tcpPort: tcp, udpPort: udp };
+}
+
+function makeClient(ports: { tcpPort: number; udpPort: number }, over: Partial<ClientOptions> = {}): ChatClient {
+  const c = new ChatClient({
+    host: '127.0.0.1',
+    port: ports.tcpPort,
+    udpPort: ports.udpPort,
+    room: 'lobby',
+    username: 'alice',
+    mode: 'create',
+    handshakeTimeoutMs: 2000,
+    heartbeatIntervalMs: 100,
+    reconnectBaseDelayMs: 100,
+    reconnectMaxDelayMs: 400,
+    maxReconnectAttempts: 20,
+    ...over,
+  });
+  clients.push(c);
+  return c;
+}
+
+const names = (members: Member[]): string[] => members.map((m) => `${m.name}${m.host ? '*' : ''}`).sort();
+
+/** Host alice and member bob, both connected, alice having seen bob join. */
+async function pair(ports: { tcpPort: number; udpPort: number }, over: Partial<ClientOptions> = {}) {
+  const host = makeClient(ports, { username: 'alice', mode: 'create', ...over });
+  await host.connect();
+  const joined = waitForEvent(host, 'joined', (m) => m.name === 'bob');
+  const member = makeClient(ports, { username: 'bob', mode: 'join', ...over });
+  await member.connect();
+  await joined;
+  return { host, member };
+}
+
+describe('ChatClient with the real ChatServer', () => {
+  it('creates, joins and chats both ways in the Tincan dialect with ACKs and sequence numbers', async () => {
+    const ports = await startServer();
+    const host = makeClient(ports, { username: 'alice', mode: 'create' });
+    expect(await host.connect()).toMatchObject({ role: 'host', dialect: 'tincan', resumed: false });
+
+    const joined = waitForEvent(host, 'joined', (m) => m.name === 'bob');
+    const member = makeClient(ports, { username: 'bob', mode: 'join' });
+    const memberList = waitForEvent(member, 'members', (list) => list.length === 2);
+    expect(await member.connect()).toMatchObject({ role: 'member', dialect: 'tincan' });
+    expect((await joined)[0]).toEqual({ name: 'bob', host: false });
+    expect(names((await memberList)[0])).toEqual(['alice*', 'bob']);
+    expect(names(host.members)).toEqual(['alice*', 'bob']);
+
+    const atMember = waitForEvent(member, 'message');
+    const delivered = waitForEvent(host, 'delivered');
+    const id = host.send('hello bob');
+    const [msg] = await atMember;
+    expect(msg).toMatchObject({ from: 'alice', text: 'hello bob', own: false, seq: 1 });
+    expect((await delivered)[0]).toEqual({ id, seq: 1 });
+
+    const atHost = waitForEvent(host, 'message');
+    member.send('hi alice');
+    expect((await atHost)[0]).toMatchObject({ from: 'bob', text: 'hi alice', seq: 2 });
+  });
+
+  it('carries UTF-8 of 1 to 4 bytes per character, up to the 3800-byte limit', async () => {
+    const ports = await startServer();
+    const { host, member } = await pair(ports);
+    const samples = ['plain ascii', 'çà ß ñ ü', '中文 日本語 ✓ €', '🎉🚀 𝄞 👩‍💻', 'a\u00e9\u4e2d\u{1f600}', '🙂'.repeat(950)];
+    for (const text of samples) {
+      const got = waitForEvent(member, 'message');
+      host.send(text);
+      expect((await got)[0].text).toBe(text);
+    }
+    expect(() => host.send('🙂'.repeat(951))).toThrow(RangeError);
+  });
+
+  it('reports leave as a left event and updates the member list', async () => {
+    const ports = await startServer();
+    const { host, member } = await pair(ports);
+    const left = waitForEvent(host, 'left');
+    await member.leave();
+    expect((await left)[0]).toEqual({ name: 'bob', reason: 'left' });
+    expect(names(host.members)).toEqual(['alice*']);
+  });
+
+  it('enforces the room password', async () => {
+    const ports = await startServer();
+    await makeClient(ports, { username: 'alice', password: 'open sesame' }).connect();
+    const attempts: [Partial<ClientOptions>, string][] = [
+      [{ password: 'wrong' }, 'WRONG_PASSWORD'],
+      [{ password: '' }, 'PASSWORD_REQUIRED'],
+    ];
+    for (const [over, code] of attempts) {
+      const err = await makeClient(ports, { username: 'eve', mode: 'join', ...over })
+        .connect()
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      expect(err).toBeInstanceOf(HandshakeError);
+      expect((err as HandshakeError).code).toBe(code);
+    }
+    const ok = makeClient(ports, { username: 'bob', mode: 'join', password: 'open sesame' });
+    expect((await ok.connect()).role).toBe('member');
+  });
+
+  it('closeRoom by the host ends the member with closed {by-host}; the host leaving gives host-left', async () => {
+    const ports = await startServer();
+    const first = await pair(ports);
+    const closed = waitForEvent(first.member, 'closed');
+    await first.host.closeRoom();
+    expect((await closed)[0]).toEqual({ reason: 'by-host' });
+    expect(first.member.state).toBe('closed');
+
+    const second = await pair(ports); // the name is free again
+    const closed2 = waitForEvent(second.member, 'closed');
+    await second.host.leave();
+    expect((await closed2)[0]).toEqual({ reason: 'host-left' });
+  });
+
+  it('a plain client and a Tincan client talk to each other through the server', async () => {
+    const ports = await startServer();
+    const { host, member } = await pair(ports, {});
+    await member.leave();
+    const joined = waitForEvent(host, 'joined', (m) => m.name === 'carol');
+    const plain = makeClient(ports, { username: 'carol', mode: 'join', negotiate: false });
+    expect((await plain.connect()).dialect).toBe('plain');
+    await joined;
+
+    const atPlain = waitForEvent(plain, 'message');
+    host.send('hi carol ✓');
+    expect((await atPlain)[0]).toMatchObject({ from: 'alice', text: 'hi carol ✓', seq: null });
+    const atHost = waitForEvent(host, 'message');
+    plain.send('hi alice 🎉');
+    expect((await atHost)[0]).toMatchObject({ from: 'carol', text: 'hi alice 🎉' });
+  });
+
+  it('works over IPv6 loopback', async () => {
+    const server = new ChatServer({ host: '::1', port: 0, udpPort: 0, heartbeatIntervalMs: 100, logger: silentLogger });
+    servers.push(server);
+    const { tcpPort, udpPort } = await server.listen();
+    const host = makeClient({ tcpPort, udpPort }, { host: '::1', username: 'alice' });
+    await host.connect();
+    const joined = waitForEvent(host, 'joined');
+    const member = makeClient({ tcpPort, udpPort }, { host: '::1', username: 'bob', mode: 'join' });
+    await member.connect();
+    await joined;
+    const got = waitForEvent(member, 'message');
+    host.send('over v6');
+    expect((await got)[0]).toMatchObject({ from: 'alice', text: 'over v6' });
+  });
+
+  it('reconnects after a server restart on the same ports: host recreates, member rejoins, no duplicates', async () => {
+    const ports = await startServer();
+    const { host, member } = await pair(ports, { password: 'pw' });
+    const hostStates: ConnectionState[] = [];
+    const memberStates: ConnectionState[] = [];
+    host.on('state', (s) => hostStates.push(s));
+    member.on('state', (s) => memberStates.push(s));
+
+    const hostBack = waitForEvent(host, 'connected', () => true, 10_000);
+    const memberBack = waitForEvent(member, 'connected', () => true, 10_000);
+    await (servers.pop() as ChatServer).close();
+    await startServer(ports.tcpPort, ports.udpPort);
+    await Promise.all([hostBack, memberBack]);
+
+    expect(hostStates[0]).toBe('reconnecting');
+    expect(memberStates[0]).toBe('reconnecting');
+    expect(hostStates.at(-1)).toBe('connected');
+    expect(memberStates.at(-1)).toBe('connected');
+    expect(host.role).toBe('host');
+    expect(member.role).toBe('member');
+
+    // Both see the same list, each name once (the member may arrive after the host's HELLO).
+    const deadline = Date.now() + 3000;
+    while (names(host.members).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(names(host.members)).toEqual(['alice*', 'bob']);
+    expect(names(member.members)).toEqual(['alice*', 'bob']);
+
+    const atHost = waitForEvent(host, 'message');
+    member.send('still here');
+    expect((await atHost)[0]).toMatchObject({ from: 'bob', text: 'still here' });
+    const atMember = waitForEvent(member, 'message');
+    host.send('welcome back');
+    expect((await atMember)[0]).toMatchObject({ from: 'alice', text: 'welcome back' });
+  });
+});

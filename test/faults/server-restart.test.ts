@@ -1,0 +1,96 @@
+// The server process dies (SIGKILL: no shutdown notice) and a new one starts on the same ports. Clients
+// must notice, reconnect on their own (host re-creates the room, members re-join), end up with no
+// duplicate members, and chat again.
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChatClient } from '../../src-main/chat/client/index.js';
+import type { ConnectionState } from '../../src-main/chat/client/index.js';
+import { sleep, waitFor } from '../hostile/helpers/raw-udp.js';
+import { startServer, type RunningServer } from '../hostile/helpers/server-harness.js';
+import { fixturePath, startChild, type Child } from './child.js';
+
+const SERVER_OPTIONS = { host: '127.0.0.1', inactivityTimeoutMs: 3000, heartbeatIntervalMs: 200, handshakeTimeoutMs: 1000, sweepIntervalMs: 50 };
+
+let first: Child | null = null;
+let second: RunningServer | null = null;
+const clients: ChatClient[] = [];
+afterAll(async () => {
+  first?.kill();
+  for (const c of clients) await c.leave().catch(() => undefined);
+  await second?.close();
+});
+
+/** A port whose number is free for both TCP and UDP (the server uses the same number for both). */
+async function freePort(): Promise<number> {
+  const probe = await startServer({ port: 0 });
+  const port = probe.tcpPort;
+  await probe.close();
+  return port;
+}
+
+describe('server restart under clients', () => {
+  it('clients reconnect to the new server; no duplicate members; chat flows again', { timeout: 30_000 }, async () => {
+    const port = await freePort();
+    first = await startChild(fixturePath('server-process.ts'), [JSON.stringify({ ...SERVER_OPTIONS, port })]);
+    expect(first.line).toBe(`listening ${port} ${port}`);
+
+    const states = new Map<string, ConnectionState[]>();
+    const make = (username: string, mode: 'create' | 'join'): ChatClient => {
+      const c = new ChatClient({
+        host: '127.0.0.1',
+        port,
+        room: 'phoenix',
+        username,
+        password: 'pw',
+        mode,
+        reconnect: true,
+        maxReconnectAttempts: 30,
+        missedHeartbeatsBeforeReconnect: 2,
+        handshakeTimeoutMs: 1000,
+      });
+      c.on('error', () => undefined);
+      states.set(username, []);
+      c.on('state', (s) => states.get(username)?.push(s));
+      clients.push(c);
+      return c;
+    };
+    const host = make('boss', 'create');
+    await host.connect();
+    const ann = make('ann', 'join');
+    const ben = make('ben', 'join');
+    await ann.connect();
+    await ben.connect();
+    await sleep(300);
+    expect(host.members.map((m) => m.name).sort()).toEqual(['ann', 'ben', 'boss']);
+
+    // Crash and restart on the same ports.
+    first.kill();
+    await new Promise((r) => first?.proc.once('exit', r));
+    await sleep(300);
+    second = await startServer({ ...SERVER_OPTIONS, port, udpPort: port });
+    const srv = second;
+
+    const back = await waitFor(
+      () => clients.every((c) => c.state === 'connected') && srv.server.stats().members === 3,
+      15_000,
+    );
+    expect(back, JSON.stringify([...states])).toBe(true);
+    for (const [name, seen] of states) {
+      expect(seen, name).toContain('reconnecting');
+      expect(seen.at(-1), name).toBe('connected');
+    }
+    expect(srv.server.stats()).toMatchObject({ rooms: 1, members: 3 });
+    expect(srv.server.roomList()).toEqual([{ name: 'phoenix', members: 3, hasPassword: true }]);
+    expect(host.role).toBe('host');
+
+    // Each client's member list settles on the three of them, each once.
+    expect(await waitFor(() => clients.every((c) => c.members.length === 3), 3000)).toBe(true);
+    for (const c of clients) expect(c.members.map((m) => m.name).sort()).toEqual(['ann', 'ben', 'boss']);
+
+    const got: string[] = [];
+    host.on('message', (m) => got.push(`boss<-${m.from}:${m.text}`));
+    ben.on('message', (m) => got.push(`ben<-${m.from}:${m.text}`));
+    ann.send('after the storm');
+    expect(await waitFor(() => got.length >= 2, 3000)).toBe(true);
+    expect(got.sort()).toEqual(['ben<-ann:after the storm', 'boss<-ann:after the storm']);
+  });
+});

@@ -1,0 +1,68 @@
+// The fast version of `npm run fuzz`, run with every test run: a few thousand inputs per codec target
+// and a few hundred random byte streams against a live server's handshake. Seeded, so a failure
+// names the seed to replay with `npm run fuzz -- --seed N`.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Operation, Status } from '../../src-shared/protocol/index.js';
+import { request } from '../hostile/helpers/raw-tcrp.js';
+import { startServer, type RunningServer } from '../hostile/helpers/server-harness.js';
+import { CODEC_TARGETS, replyPayloadTarget, runTarget, type FuzzTarget } from './codec-targets.js';
+import { fuzzHandshakes } from './handshake-fuzz.js';
+import { fuzzRelay } from './relay-fuzz.js';
+import { Rng } from './random-bytes.js';
+
+const SEED = 20261125;
+
+function quickRun(target: FuzzTarget): void {
+  const report = runTarget(target, new Rng(SEED), 4000);
+  expect(report.inputs).toBe(4000);
+  // Both paths are reached: some inputs are valid, some are refused.
+  expect(report.accepted).toBeGreaterThan(50);
+  expect(report.accepted).toBeLessThan(4000);
+  expect(report.findings, `seed ${SEED}`).toEqual([]);
+  expect(report.findingCount).toBe(0);
+}
+
+describe('quick fuzz: codecs', () => {
+  const clean = CODEC_TARGETS.filter((t) => t !== replyPayloadTarget);
+  it.each(clean.map((t) => [t.name, t] as const))('%s: 4000 inputs, no finding', (_name, target) => quickRun(target));
+
+  // Includes Tincan session-info JSON whose token is ≤ 255 characters but > 255 bytes: must be refused.
+  it('reply-payloads: 4000 inputs, no finding', () => quickRun(replyPayloadTarget));
+});
+
+describe('quick fuzz: live handshake', () => {
+  let srv: RunningServer;
+  beforeAll(async () => {
+    srv = await startServer({ handshakeTimeoutMs: 300, maxConnectionsPerIp: 1000, maxPendingHandshakes: 1000 });
+  });
+  afterAll(async () => {
+    await srv?.close();
+  });
+
+  it('400 random byte streams: well-formed replies, prompt closes, server still serves', async () => {
+    const report = await fuzzHandshakes({ tcpPort: srv.tcpPort, connections: 400, concurrency: 24, handshakeTimeoutMs: 300 }, new Rng(SEED));
+    expect(report.connections).toBe(400);
+    expect(report.findings, `seed ${SEED}`).toEqual([]);
+    // The generator reaches refusals of several kinds and some successes.
+    expect(Object.keys(report.statuses).length).toBeGreaterThanOrEqual(4);
+    expect(report.statuses[String(Status.BAD_REQUEST)]).toBeGreaterThan(0);
+    expect(report.statuses[String(Status.TOO_LARGE)]).toBeGreaterThan(0);
+    const created = await request(srv.tcpPort, { room: 'after-quick-fuzz', operation: Operation.CREATE });
+    expect(created.status).toBe(Status.OK);
+  });
+
+  it('1500 random message bodies behind valid headers: members stay, every reply well-formed', async () => {
+    const relaySrv = await startServer({ maxMessagesPerSecond: 100_000, inactivityTimeoutMs: 10_000 });
+    try {
+      const report = await fuzzRelay(
+        { tcpPort: relaySrv.tcpPort, udpPort: relaySrv.udpPort, datagrams: 1500, room: 'relay-fuzz', members: () => relaySrv.server.stats().members },
+        new Rng(SEED),
+      );
+      expect(report.findings, `seed ${SEED}`).toEqual([]);
+      expect(report.received).toBeGreaterThan(300); // relays, ACKs, PONGs, members lists, errors
+      expect(relaySrv.server.stats().datagramsRelayed).toBeGreaterThan(100);
+    } finally {
+      await relaySrv.close();
+    }
+  });
+});

@@ -1,0 +1,56 @@
+// Slowloris: connections that open and say nothing, or trickle one byte at a time, must be cut at the
+// handshake timeout (a deadline for the whole request, not an idle timer a trickle could reset), and
+// while hundreds of them hang on, a real join still goes through.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Operation, Status } from '../../src-shared/protocol/index.js';
+import { rawExchange, request, requestFrame } from './helpers/raw-tcrp.js';
+import { startServer, type RunningServer } from './helpers/server-harness.js';
+
+const HANDSHAKE_TIMEOUT_MS = 800;
+const SLACK_MS = 1000;
+const ATTACKERS = 300;
+const SOURCES = 10; // 30 connections per source address: under the default per-IP cap of 64
+
+let srv: RunningServer;
+beforeAll(async () => {
+  srv = await startServer({ handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
+});
+afterAll(async () => {
+  await srv?.close();
+});
+
+describe('slowloris', () => {
+  it(`cuts ${ATTACKERS} silent and trickling connections at the timeout while a real join completes`, async () => {
+    const frame = requestFrame({ room: 'slow', operation: Operation.CREATE, payload: { username: 'trickler' } });
+    const trickle = Array.from(frame, (b) => Uint8Array.of(b)); // ~60 one-byte chunks: 6 s at 100 ms each
+    const attackers = Array.from({ length: ATTACKERS }, (_, i) =>
+      rawExchange({
+        port: srv.tcpPort,
+        localAddress: `127.0.2.${(i % SOURCES) + 1}`,
+        chunks: i % 2 === 0 ? [] : trickle,
+        chunkDelayMs: 100,
+        timeoutMs: HANDSHAKE_TIMEOUT_MS + SLACK_MS + 2000,
+      }),
+    );
+
+    // While all of them hang on, a legitimate user creates and joins a room.
+    await new Promise((r) => setTimeout(r, 150));
+    const created = await request(srv.tcpPort, { room: 'legit', operation: Operation.CREATE, payload: { username: 'host' } });
+    const joined = await request(srv.tcpPort, { room: 'legit', payload: { username: 'guest' } });
+    expect(created.status).toBe(Status.OK);
+    expect(joined.status).toBe(Status.OK);
+    // It was served promptly, not after the attackers were cut.
+    expect(created.elapsedMs + joined.elapsedMs).toBeLessThan(HANDSHAKE_TIMEOUT_MS);
+
+    const replies = await Promise.all(attackers);
+    for (const r of replies) {
+      expect(r.closedByServer).toBe(true);
+      expect(r.status).toBe(Status.HANDSHAKE_TIMEOUT);
+      expect(r.elapsedMs).toBeGreaterThanOrEqual(HANDSHAKE_TIMEOUT_MS - 50);
+      expect(r.elapsedMs).toBeLessThan(HANDSHAKE_TIMEOUT_MS + SLACK_MS);
+    }
+    expect(srv.server.stats().handshakes['HANDSHAKE_TIMEOUT']).toBeGreaterThanOrEqual(ATTACKERS);
+    // Nothing the tricklers sent created a room.
+    expect(srv.server.roomList().map((r) => r.name)).toEqual(['legit']);
+  });
+});
