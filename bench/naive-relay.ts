@@ -69,6 +69,12 @@ export class NaiveRelay {
       const roomSize = buffered[0] as number;
       const op = buffered[1] as number;
       const size = buffered.readUIntBE(26, 6);
+      // Even a naive server must not buffer whatever a header declares.
+      if (roomSize === 0 || roomSize > 28 || size > 1024 || buffered.subarray(3, 26).some((b) => b !== 0)) {
+        done = true;
+        socket.end(this.frame(op, 1, '', Buffer.from([size > 1024 ? 6 : 5])));
+        return;
+      }
       if (buffered.length < 32 + roomSize + size) return;
       done = true;
       const room = buffered.toString('utf8', 32, 32 + roomSize);

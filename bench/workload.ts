@@ -1,5 +1,6 @@
 // One bench scenario end to end: start a relay child, connect the simulated users (the join storm),
 // run one or more measured phases, and report them.
+import os from 'node:os';
 import { nowMicros, sleep, sleepUntil } from './clock.js';
 import { GeneratorPool, type PhaseTotals } from './gen/generator-pool.js';
 import type { Dialect, GenRoomSpec, JoinResult } from './gen/types.js';
@@ -146,7 +147,9 @@ export class Workload {
     let pool: GeneratorPool | null = null;
     try {
       const idle = await relay.stats();
-      pool = await GeneratorPool.start(spec.genProcs, spec.pin ? '1' : null);
+      // Relay on CPU 0, generators on all the others.
+      const cpus = os.availableParallelism();
+      pool = await GeneratorPool.start(spec.genProcs, spec.pin ? (cpus > 2 ? `1-${cpus - 1}` : '1') : null);
       const sourceIps: string[] = [];
       for (let i = 0; i < Math.max(1, spec.sourceIps); i++) sourceIps.push(`127.0.0.${1 + i}`);
       log(`  ${spec.label}: ${spec.impl} relay pid ${relay.pid} on ${relay.address.host}:${relay.address.tcpPort}; join storm of ${spec.rooms * spec.usersPerRoom} users…`);

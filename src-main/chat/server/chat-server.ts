@@ -85,7 +85,11 @@ export class ChatServer extends EventEmitter {
     const retry = this.options.port === 0 && this.options.udpPort === null;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.bind(host);
+        // Last resort with port 0: when the ephemeral range is crowded (thousands of UDP sockets on
+        // this host), let UDP take any free number; listen() reports both ports.
+        const anyUdpPort = retry && attempt === LISTEN_ATTEMPTS;
+        if (anyUdpPort) this.log.warn('udp-port-differs', { reason: 'no free UDP port matched the TCP port' });
+        await this.bind(host, anyUdpPort);
         break;
       } catch (err) {
         if (retry && attempt < LISTEN_ATTEMPTS && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
@@ -105,7 +109,7 @@ export class ChatServer extends EventEmitter {
     return (await lookup(host)).address;
   }
 
-  private async bind(host: string): Promise<void> {
+  private async bind(host: string, anyUdpPort = false): Promise<void> {
     const tcp = createServer({ allowHalfOpen: true }, (socket) => this.onConnection(socket));
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
@@ -120,7 +124,7 @@ export class ChatServer extends EventEmitter {
     try {
       await new Promise<void>((resolve, reject) => {
         udp.once('error', reject);
-        udp.bind({ address: host, port: this.options.udpPort ?? tcpPort, exclusive: true }, () => {
+        udp.bind({ address: host, port: anyUdpPort ? 0 : (this.options.udpPort ?? tcpPort), exclusive: true }, () => {
           udp.off('error', reject);
           resolve();
         });
