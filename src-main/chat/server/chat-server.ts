@@ -1,6 +1,7 @@
 // The host server: one TCP listener for TCRP handshakes and one UDP socket for the chat relay.
 // Pure Node (net, dgram, crypto); wiring, caps, the sweeper timer and shutdown live here.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { ipLiteralLookup } from './ip-literal-lookup.js';
 import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { createServer, isIP, type Server, type Socket } from 'node:net';
@@ -120,7 +121,7 @@ export class ChatServer extends EventEmitter {
     });
     const tcpPort = (tcp.address() as { port: number }).port;
     this.udpType = isIP(host) === 6 ? 'udp6' : 'udp4';
-    const udp = createSocket({ type: this.udpType, ipv6Only: false });
+    const udp = createSocket({ type: this.udpType, ipv6Only: false, lookup: ipLiteralLookup });
     try {
       await new Promise<void>((resolve, reject) => {
         udp.once('error', reject);
