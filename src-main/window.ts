@@ -35,6 +35,8 @@ export function createMainWindow(opts: WindowOptions): BrowserWindow {
       webSecurity: true,
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
+      // Middle-click cannot open anything anyway (windows are denied); this removes the path entirely.
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: true,
     },
   });
