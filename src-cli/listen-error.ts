@@ -1,6 +1,22 @@
-// One readable line for a server that cannot start listening.
+// Starting the server for `serve` and `host`, with one readable line when it cannot listen.
 import { formatHostAddress } from '../src-shared/address.js';
+import type { LogLevel } from '../src-main/chat/log.js';
+import type { ServerOptions } from '../src-main/chat/server/options.js';
 import { CliError } from './errors.js';
+import type { Runtime, ServerPort } from './runtime.js';
+
+/** Creates and starts a server; a bind failure becomes a CliError that names the address. */
+export async function startListening(
+  config: { server: Partial<ServerOptions> & { host: string; port: number }; logLevel: LogLevel },
+  rt: Runtime,
+): Promise<{ server: ServerPort; address: Awaited<ReturnType<ServerPort['listen']>> }> {
+  const server = rt.createServer({ ...config.server, logger: rt.createLogger(config.logLevel) });
+  try {
+    return { server, address: await server.listen() };
+  } catch (err) {
+    throw listenError(err, config.server.host, config.server.port);
+  }
+}
 
 export function listenError(err: unknown, host: string, port: number): CliError {
   const code = (err as { code?: unknown } | null)?.code;

@@ -2,7 +2,7 @@
 // on a join retry with a password when the room wants one (three tries).
 import type { ClientOptions } from '../../src-main/chat/client/types.js';
 import { CliError, UsageError } from '../errors.js';
-import { parsePassword, parseUsername } from '../options.js';
+import { parsePassword, parseUsername, type RoomConfig } from '../options.js';
 import type { Prompter } from '../terminal/prompt.js';
 import type { ChatClientPort, ConnectedInfo, CreateClient } from './client-port.js';
 import { describeConnectError } from './describe-error.js';
@@ -11,15 +11,8 @@ export const MAX_PASSWORD_TRIES = 3;
 export const NO_NAME_MESSAGE = 'no name given: pass --name NAME (stdin is not a terminal, so it cannot be asked)';
 const MAX_NAME_TRIES = 3;
 
-export interface ConnectRequest {
-  mode: 'create' | 'join';
-  host: string;
-  port: number;
-  udpPort?: number;
-  room: string;
-  name?: string;
-  password?: string;
-}
+/** What the user asked for: the command line's room settings. */
+export type ConnectRequest = RoomConfig;
 
 export interface ConnectContext {
   createClient: CreateClient;

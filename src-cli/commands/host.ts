@@ -4,7 +4,7 @@ import { formatHostAddress } from '../../src-shared/address.js';
 import { NO_NAME_MESSAGE } from '../chat/connect.js';
 import { runChat } from '../chat/run-chat.js';
 import { UsageError } from '../errors.js';
-import { listenError } from '../listen-error.js';
+import { startListening } from '../listen-error.js';
 import { type HostConfig, loopbackFor } from '../options.js';
 import type { Runtime, ServerPort } from '../runtime.js';
 
@@ -23,13 +23,7 @@ async function waitForRoomGone(server: ServerPort, room: string): Promise<void> 
 export async function hostCommand(config: HostConfig, rt: Runtime): Promise<number> {
   // Fail on a missing name before a server is started for nothing.
   if (config.name === undefined && rt.stdin.isTTY !== true) throw new UsageError(NO_NAME_MESSAGE);
-  const server = rt.createServer({ ...config.server, logger: rt.createLogger(config.logLevel) });
-  let address;
-  try {
-    address = await server.listen();
-  } catch (err) {
-    throw listenError(err, config.server.host, config.server.port);
-  }
+  const { server, address } = await startListening(config, rt);
   try {
     const shown = formatHostAddress({ host: address.host, port: address.tcpPort });
     const udp = address.udpPort === address.tcpPort ? '' : ` --udp-port ${address.udpPort}`;

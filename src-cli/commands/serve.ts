@@ -2,18 +2,12 @@
 // stderr; SIGINT/SIGTERM closes every room (members are told) and exits 0.
 import { formatHostAddress } from '../../src-shared/address.js';
 import { ExitCode } from '../errors.js';
-import { listenError } from '../listen-error.js';
+import { startListening } from '../listen-error.js';
 import type { ServeConfig } from '../options.js';
 import type { Runtime } from '../runtime.js';
 
 export async function serveCommand(config: ServeConfig, rt: Runtime): Promise<number> {
-  const server = rt.createServer({ ...config.server, logger: rt.createLogger(config.logLevel) });
-  let address;
-  try {
-    address = await server.listen();
-  } catch (err) {
-    throw listenError(err, config.server.host, config.server.port);
-  }
+  const { server, address } = await startListening(config, rt);
   const shown = formatHostAddress({ host: address.host, port: address.tcpPort });
   rt.stdout.write(`tincan server listening on ${shown} (TCP) and UDP port ${address.udpPort}\n`);
 
