@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runWeb } from './web.mjs';
@@ -48,11 +49,26 @@ function ensureBuilt() {
   }
 }
 
+/**
+ * The folder Electron would use as userData for this app (appData/<package name>), so that web mode
+ * started as a fallback remembers the same preferences across restarts.
+ */
+function appUserDataDir() {
+  const appData =
+    process.platform === 'win32'
+      ? process.env.APPDATA || join(homedir(), 'AppData', 'Roaming')
+      : process.platform === 'darwin'
+        ? join(homedir(), 'Library', 'Application Support')
+        : process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  const { name } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  return join(appData, name);
+}
+
 const args = process.argv.slice(2);
 const { binary, reason } = findElectron();
 if (!binary) {
   process.stderr.write(`tincan: ${reason}; starting web mode instead — open the URL below in your browser.\n`);
-  runWeb(args);
+  runWeb(args.includes('--data-dir') ? args : [...args, '--data-dir', appUserDataDir()]);
 } else {
   ensureBuilt();
   const child = spawn(binary, [join(root, 'out/main/index.js'), ...args], { cwd: root, stdio: 'inherit' });
