@@ -16,6 +16,8 @@ export interface RelayStatsMessage {
   cpuSystemMicros: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /** Handles and requests keeping the event loop alive (sockets, timers…): flat in a healthy soak. */
+  activeHandles: number;
   server: unknown;
 }
 
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
         cpuSystemMicros: cpu.system,
         rssBytes: process.memoryUsage.rss(),
         heapUsedBytes: process.memoryUsage().heapUsed,
+        activeHandles: process.getActiveResourcesInfo().length,
         server: serverStats,
       };
       send(reply);
