@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatTopFrames, newestProfile, readProfile, topSelfFrames, type TopFrame } from './cpuprofile-top.js';
+import { loadNativeGenUdp } from './gen/native-udp.js';
 import { machineInfo } from './machine.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import type { RelayImpl } from './relay-handle.js';
@@ -36,8 +37,10 @@ function specFor(opts: BenchOptions, impl: RelayImpl, label: string, rooms: numb
     sourceIps: opts.sourceIps,
     handshakeConcurrency: opts.handshakeConcurrency,
     pin: opts.pin,
+    genIo: opts.genIo ?? 'dgram',
+    rxPollMicros: opts.rxPollMicros,
     cpuProfDir: impl === 'real' ? cpuProfDir : null,
-    serverOptions: extra,
+    serverOptions: { nativeSends: opts.relaySends === 'native', ...extra },
   };
 }
 
@@ -134,6 +137,11 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  if (opts.genIo === null) {
+    const native = loadNativeGenUdp();
+    opts.genIo = typeof native === 'string' ? 'dgram' : 'native';
+    if (typeof native === 'string') log(`generator UDP: node:dgram (${native})`);
+  }
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   fs.mkdirSync(opts.outDir, { recursive: true });
@@ -142,6 +150,7 @@ async function main(): Promise<void> {
   const naiveToo = opts.compareNaive && opts.dialect === 'plain' && opts.impl === 'real';
   log(`tincan bench — ${machine.cpuModel}, ${machine.nproc} CPUs, node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
   log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`);
+  log(`generator UDP: ${opts.genIo}${opts.genIo === 'native' ? ` (receiver ${opts.rxPollMicros > 0 ? `polls every ${opts.rxPollMicros} µs` : 'woken per datagram'})` : ''}; real relay sends: ${opts.relaySends}${opts.pin ? '; pinned: relay CPU 0, generator CPU 1' : ''}`);
 
   const runs: WorkloadReport[] = [];
   const result: Record<string, unknown> = {

@@ -1,7 +1,10 @@
 // Command-line options of `npm run bench`.
 import { parseArgs } from 'node:util';
-import type { Dialect } from './gen/types.js';
+import type { Dialect, GenIo } from './gen/types.js';
 import type { RelayImpl } from './relay-handle.js';
+
+/** Default --rx-poll-us. */
+export const RX_POLL_DEFAULT = 0;
 
 export interface BenchOptions {
   rooms: number;
@@ -18,6 +21,10 @@ export interface BenchOptions {
   sourceIps: number;
   handshakeConcurrency: number;
   pin: boolean;
+  /** null: native when built, else dgram. */
+  genIo: GenIo | null;
+  relaySends: 'native' | 'dgram';
+  rxPollMicros: number;
   impl: RelayImpl;
   compareNaive: boolean;
   findMax: boolean;
@@ -61,6 +68,10 @@ Generator
   --source-ips N         spread rooms over 127.0.0.1..N (1)
   --handshake-concurrency N  handshakes in flight (32)
   --pin                  taskset: relay on CPU 0, generator on CPU 1
+  --gen-io native|dgram  generator UDP: native recvmmsg thread (default when built) or node:dgram
+  --rx-poll-us N         native generator: look for datagrams every N µs instead of being woken per
+                         datagram (${RX_POLL_DEFAULT}); 0 = wake-ups, which loopback bills to the relay
+  --relay-sends native|dgram  real relay's send path: one sendmmsg per message (default, Linux) or dgram
   --out DIR              where the JSON result goes (bench/results)
 `;
 
@@ -89,6 +100,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'source-ips': { type: 'string' },
       'handshake-concurrency': { type: 'string' },
       pin: { type: 'boolean' },
+      'gen-io': { type: 'string' },
+      'relay-sends': { type: 'string' },
+      'rx-poll-us': { type: 'string' },
       impl: { type: 'string' },
       'compare-naive': { type: 'boolean' },
       'no-compare-naive': { type: 'boolean' },
@@ -107,6 +121,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   });
   const dialect = values.dialect ?? 'plain';
   if (dialect !== 'plain' && dialect !== 'tincan') throw new Error('--dialect must be plain or tincan');
+  const genIo = values['gen-io'] ?? null;
+  if (genIo !== null && genIo !== 'native' && genIo !== 'dgram') throw new Error('--gen-io must be native or dgram');
+  const relaySends = values['relay-sends'] ?? 'native';
+  if (relaySends !== 'native' && relaySends !== 'dgram') throw new Error('--relay-sends must be native or dgram');
   const impl = values.impl ?? 'real';
   if (impl !== 'real' && impl !== 'naive') throw new Error('--impl must be real or naive');
   return {
@@ -124,6 +142,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     sourceIps: int(values['source-ips'], 1, 'source-ips', 1),
     handshakeConcurrency: int(values['handshake-concurrency'], 32, 'handshake-concurrency', 1),
     pin: values.pin ?? false,
+    genIo,
+    relaySends,
+    rxPollMicros: int(values['rx-poll-us'], RX_POLL_DEFAULT, 'rx-poll-us', 0),
     impl,
     compareNaive: !(values['no-compare-naive'] ?? false) && (values['compare-naive'] ?? true),
     findMax: values['find-max'] ?? false,

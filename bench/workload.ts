@@ -3,7 +3,7 @@
 import os from 'node:os';
 import { nowMicros, sleep, sleepUntil } from './clock.js';
 import { GeneratorPool, type PhaseTotals } from './gen/generator-pool.js';
-import type { Dialect, GenRoomSpec, JoinResult } from './gen/types.js';
+import type { Dialect, GenIo, GenRoomSpec, JoinResult } from './gen/types.js';
 import { RelayHandle, type RelayImpl } from './relay-handle.js';
 import type { RelayStatsMessage } from './relay-process.js';
 import { readUdpCounters, type UdpCounters } from './udp-drops.js';
@@ -21,6 +21,8 @@ export interface WorkloadSpec {
   sourceIps: number;
   handshakeConcurrency: number;
   pin: boolean;
+  genIo: GenIo;
+  rxPollMicros: number;
   cpuProfDir: string | null;
   /** Extra options for the real server (the naive relay ignores them). */
   serverOptions: Record<string, unknown>;
@@ -92,6 +94,10 @@ export interface WorkloadReport {
   password: boolean;
   genProcs: number;
   socketPool: number;
+  genIo: GenIo;
+  rxPollMicros: number;
+  /** The real relay's send path as it reported it ('sendmmsg' or 'dgram'); null for the naive relay. */
+  relaySendPath: string | null;
   pinned: boolean;
   join: JoinResult & { handshakesPerSec: number };
   relayRssAfterJoinMB: number;
@@ -135,6 +141,7 @@ export class Workload {
     readonly join: JoinResult,
     readonly relayIdleRssMB: number,
     readonly relayRssAfterJoinMB: number,
+    readonly relaySendPath: string | null,
   ) {}
 
   static async start(spec: WorkloadSpec, log: (line: string) => void): Promise<Workload> {
@@ -147,12 +154,13 @@ export class Workload {
     let pool: GeneratorPool | null = null;
     try {
       const idle = await relay.stats();
+      const sendPath = (idle.server as { sendPath?: string } | null)?.sendPath ?? null;
       // Relay on CPU 0, generators on all the others.
       const cpus = os.availableParallelism();
       pool = await GeneratorPool.start(spec.genProcs, spec.pin ? (cpus > 2 ? `1-${cpus - 1}` : '1') : null);
       const sourceIps: string[] = [];
       for (let i = 0; i < Math.max(1, spec.sourceIps); i++) sourceIps.push(`127.0.0.${1 + i}`);
-      log(`  ${spec.label}: ${spec.impl} relay pid ${relay.pid} on ${relay.address.host}:${relay.address.tcpPort}; join storm of ${spec.rooms * spec.usersPerRoom} users…`);
+      log(`  ${spec.label}: ${spec.impl} relay pid ${relay.pid} on ${relay.address.host}:${relay.address.tcpPort}${sendPath ? ` (sends: ${sendPath})` : ''}; join storm of ${spec.rooms * spec.usersPerRoom} users…`);
       const join = await pool.join({
         tcpHost: relay.address.host,
         tcpPort: relay.address.tcpPort,
@@ -165,6 +173,8 @@ export class Workload {
         handshakeConcurrency: spec.handshakeConcurrency,
         handshakeTimeoutMs: 30_000,
         socketPool: spec.socketPool,
+        io: spec.genIo,
+        rxPollMicros: spec.rxPollMicros,
       });
       // Let the join notices drain (a big room announces every join to every member) before
       // anything is measured: wait until the relay is mostly idle, at most 60 s.
@@ -179,7 +189,7 @@ export class Workload {
       }
       const afterJoin = last;
       log(`  joined ${join.joined}/${join.users} in ${round(join.durationMs / 1000)} s (${Math.round((join.joined * 1000) / join.durationMs)} handshakes/s)${join.failed ? `, failures ${JSON.stringify(join.failures)}` : ''}`);
-      return new Workload(spec, relay, pool, join, idle.rssBytes / MB, afterJoin.rssBytes / MB);
+      return new Workload(spec, relay, pool, join, idle.rssBytes / MB, afterJoin.rssBytes / MB, sendPath);
     } catch (err) {
       await pool?.close();
       await relay.stop();
@@ -231,6 +241,9 @@ export class Workload {
       password: s.password,
       genProcs: s.genProcs,
       socketPool: s.socketPool,
+      genIo: s.genIo,
+      rxPollMicros: s.rxPollMicros,
+      relaySendPath: this.relaySendPath,
       pinned: s.pin,
       join: { ...this.join, handshakesPerSec: Math.round((this.join.joined * 1000) / Math.max(1, this.join.durationMs)) },
       relayIdleRssMB: round(this.relayIdleRssMB, 1),

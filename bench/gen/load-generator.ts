@@ -17,6 +17,7 @@ import {
 import { nowMicros, sleepUntil } from '../clock.js';
 import { plainTextOffset, readStamp, STAMP_DIGITS, textTemplate, writeStamp } from './chat-text.js';
 import { handshake, NO_STATUS } from './handshake.js';
+import { loadNativeGenUdp, type NativeGenUdp } from './native-udp.js';
 import { runLimited } from './run-limited.js';
 import type { GeneratorConfig, JoinResult, PhaseResult, PhaseSpec } from './types.js';
 
@@ -26,6 +27,9 @@ interface SimUser {
   create: boolean;
   localAddress: string;
   socket: dgram.Socket | null;
+  /** Native socket (gen-io native); -1 otherwise. */
+  fd: number;
+  udpPort: number;
   /** A whole chat datagram; the stamp (and for Tincan the id) is rewritten per send. */
   template: Buffer | null;
   /** Offset of the stamp digits in the template. */
@@ -52,6 +56,9 @@ export class LoadGenerator {
   /** Send order: interleaves rooms so consecutive sends hit different rooms. */
   private sendOrder: SimUser[] = [];
   private readonly sockets: dgram.Socket[] = [];
+  private readonly fds: number[] = [];
+  /** Native UDP when config.io is 'native'. */
+  private readonly native: NativeGenUdp | null;
   private readonly roomBytes: Uint8Array[];
   private keepAliveTimer: NodeJS.Timeout | null = null;
 
@@ -67,6 +74,13 @@ export class LoadGenerator {
   private histogram = newLatencyHistogram();
 
   constructor(private readonly config: GeneratorConfig) {
+    if (config.io === 'native') {
+      const loaded = loadNativeGenUdp();
+      if (typeof loaded === 'string') throw new Error(loaded);
+      this.native = loaded;
+    } else {
+      this.native = null;
+    }
     this.roomBytes = config.rooms.map((r) => utf8Encode(r.name));
     config.rooms.forEach((room, roomIndex) => {
       room.users.forEach((name, i) => {
@@ -77,6 +91,8 @@ export class LoadGenerator {
           create: i === 0,
           localAddress: addresses[roomIndex % addresses.length] as string,
           socket: null,
+          fd: -1,
+          udpPort: 0,
           template: null,
           stampAt: 0,
           keepAlive: null,
@@ -112,7 +128,7 @@ export class LoadGenerator {
           username: user.name,
           password: room.password,
           tincan: this.config.dialect === 'tincan',
-          udpPort: user.socket?.address().port ?? 0,
+          udpPort: user.udpPort,
           timeoutMs: this.config.handshakeTimeoutMs,
         });
         if (outcome.ok) {
@@ -183,7 +199,7 @@ export class LoadGenerator {
       durationMs,
       stormStartMicros: started,
       stormEndMicros: ended,
-      socketsOpened: this.sockets.length,
+      socketsOpened: this.sockets.length + this.fds.length,
     };
   }
 
@@ -198,6 +214,7 @@ export class LoadGenerator {
     this.unknown = 0;
     this.sendErrors = 0;
     this.histogram = newLatencyHistogram();
+    this.native?.setWindow(spec.measureStart, spec.measureEnd);
 
     const order = this.sendOrder;
     const totalRate = order.length * spec.ratePerUser;
@@ -253,6 +270,7 @@ export class LoadGenerator {
       tick();
     });
     await sleepUntil(spec.drainUntil);
+    if (this.native) this.collectNative(this.native);
     return {
       users: order.length,
       sentTotal,
@@ -275,13 +293,53 @@ export class LoadGenerator {
 
   async close(): Promise<void> {
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    if (this.native) {
+      for (const fd of this.fds.splice(0)) this.native.closeSocket(fd);
+      this.native.stopReceiver();
+    }
     await Promise.all(this.sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.sockets.length = 0;
   }
 
   // ---- internals ------------------------------------------------------------------------------
 
+  /** Counters and latencies the native receiver thread gathered over the phase. */
+  private collectNative(native: NativeGenUdp): void {
+    const s = native.takeStats();
+    this.received = s.received;
+    this.receivedOutside = s.outside;
+    this.notices = s.notices;
+    this.acks = s.acks;
+    this.unknown = s.unknown;
+    for (let i = 0; i < s.latency.length; i += 2) {
+      this.histogram.recordValueWithCount(s.latency[i] as number, s.latency[i + 1] as number);
+    }
+  }
+
+  private openNativeSockets(native: NativeGenUdp): void {
+    native.startReceiver(CONTROL_MARKER, ServerKind.CHAT, ServerKind.ACK, CHAT_EVENT_HEADER_BYTES, this.config.rxPollMicros ?? 0);
+    const open = (localAddress: string): [number, number] => {
+      const pair = native.open(localAddress, this.config.udpHost, this.config.udpPort, 1 << 20);
+      this.fds.push(pair[0]);
+      return pair;
+    };
+    const pool = this.config.socketPool;
+    if (pool > 0) {
+      const byAddress = new Map<string, Array<[number, number]>>();
+      for (const address of new Set(this.users.map((u) => u.localAddress))) {
+        byAddress.set(address, Array.from({ length: pool }, () => open(address)));
+      }
+      this.users.forEach((u, i) => {
+        const list = byAddress.get(u.localAddress) as Array<[number, number]>;
+        [u.fd, u.udpPort] = list[i % list.length] as [number, number];
+      });
+      return;
+    }
+    for (const u of this.users) [u.fd, u.udpPort] = open(u.localAddress);
+  }
+
   private async openSockets(): Promise<void> {
+    if (this.native) return this.openNativeSockets(this.native);
     const pool = this.config.socketPool;
     const open = (localAddress: string): Promise<dgram.Socket> =>
       new Promise((resolve, reject) => {
@@ -310,11 +368,13 @@ export class LoadGenerator {
       this.users.forEach((u, i) => {
         const list = byAddress.get(u.localAddress) as dgram.Socket[];
         u.socket = list[i % list.length] as dgram.Socket;
+        u.udpPort = u.socket.address().port;
       });
       return;
     }
     await runLimited(this.users, 256, async (u) => {
       u.socket = await open(u.localAddress);
+      u.udpPort = u.socket.address().port;
       this.sockets.push(u.socket);
     });
   }
@@ -339,6 +399,13 @@ export class LoadGenerator {
 
   private sendChat(user: SimUser, stamp: number): void {
     const template = user.template as Buffer;
+    if (this.native) {
+      // The native send copies into the kernel before it returns: the template can be reused at once.
+      writeStamp(template, user.stampAt, stamp);
+      if (this.config.dialect === 'tincan') template.writeUInt32BE(++user.chatId >>> 0, user.stampAt - 4);
+      this.sendRaw(user, template, stamp);
+      return;
+    }
     // A fresh copy per send: a queued datagram must not see the next stamp written into its bytes.
     const datagram = Buffer.allocUnsafe(template.length);
     template.copy(datagram);
@@ -349,6 +416,10 @@ export class LoadGenerator {
 
   private sendRaw(user: SimUser, datagram: Buffer, now: number): void {
     user.lastSendMicros = now;
+    if (this.native) {
+      if (this.native.send(user.fd, datagram) !== 0) this.sendErrors++;
+      return;
+    }
     try {
       // No callback: a failed send surfaces as the socket's 'error' event (counted there), and a
       // callback per datagram would cost a completion round trip through the event loop.

@@ -24,7 +24,16 @@ export interface GeneratorConfig {
   handshakeTimeoutMs: number;
   /** 0: one UDP socket per user (the realistic model); N > 0: users share N sockets. */
   socketPool: number;
+  /** UDP through node:dgram, or through bench/native/gen_udp (recvmmsg thread; far cheaper per datagram). */
+  io: GenIo;
+  /**
+   * Native io only: 0 = the receiver thread sleeps in epoll_wait (woken per datagram, a cost that
+   * loopback bills to the relay); N > 0 = it checks every N µs (≤ N µs added to measured latency).
+   */
+  rxPollMicros?: number;
 }
+
+export type GenIo = 'native' | 'dgram';
 
 export interface JoinResult {
   users: number;

@@ -66,6 +66,8 @@ describe('bench scenario through child processes', () => {
         sourceIps: 1,
         handshakeConcurrency: 4,
         pin: false,
+        genIo: process.platform === 'linux' ? 'native' : 'dgram',
+        rxPollMicros: 200,
         cpuProfDir: null,
         serverOptions: {},
       },

@@ -5,6 +5,12 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatServer } from '../../src-main/chat/server/chat-server.js';
 
+/** Both ways chat can leave the server: native sendmmsg batches (Linux, when built) and node:dgram. */
+const SEND_PATHS = [
+  { nativeSends: true, path: process.platform === 'linux' ? 'sendmmsg' : 'dgram' },
+  { nativeSends: false, path: 'dgram' },
+] as const;
+
 /** A spec-only client: TCRP over TCP for the token, then UDP datagrams [roomLen][tokenLen][room][token][msg]. */
 class SpecClient {
   private readonly udp;
@@ -83,9 +89,10 @@ afterEach(async () => {
   server = null;
 });
 
-async function chatThrough(listenHost: string, clientHost: string): Promise<void> {
-  server = new ChatServer({ host: listenHost, port: 0 });
+async function chatThrough(listenHost: string, clientHost: string, nativeSends: boolean, path: string): Promise<void> {
+  server = new ChatServer({ host: listenHost, port: 0, nativeSends });
   const { tcpPort, udpPort } = await server.listen();
+  expect(server.stats().sendPath).toBe(path);
   const alice = new SpecClient(clientHost, tcpPort, udpPort, 'spec room', 'alice');
   const bob = new SpecClient(clientHost, tcpPort, udpPort, 'spec room', 'bob');
   clients.push(alice, bob);
@@ -99,18 +106,19 @@ async function chatThrough(listenHost: string, clientHost: string): Promise<void
   expect(await bob.hear()).toBe('alice: hello bob 😀');
   bob.say('/leave');
   expect(await alice.hear()).toBe('* bob left the room');
+  expect(server.stats().udpFailed).toBe(0);
 }
 
-describe('interop with a spec-only plain client', () => {
+describe.each(SEND_PATHS)('interop with a spec-only plain client (send path $path)', ({ nativeSends, path }) => {
   it('two independent plain clients chat through the server (IPv4)', async () => {
-    await chatThrough('127.0.0.1', '127.0.0.1');
+    await chatThrough('127.0.0.1', '127.0.0.1', nativeSends, path);
   });
 
   it('works over IPv6 loopback', async () => {
-    await chatThrough('::1', '::1');
+    await chatThrough('::1', '::1', nativeSends, path);
   });
 
   it('a dual-stack listener (::) serves IPv4 clients, matching IPv4-mapped addresses to the token IP', async () => {
-    await chatThrough('::', '127.0.0.1');
+    await chatThrough('::', '127.0.0.1', nativeSends, path);
   });
 });

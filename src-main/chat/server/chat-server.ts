@@ -16,7 +16,8 @@ import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
 import { RoomLifecycle } from './room-lifecycle.js';
 import { RoomRegistry } from './room-registry.js';
 import { TcrpConnection } from './tcrp-connection.js';
-import { UdpOut } from './udp-out.js';
+import { loadUdpBatch, udpBatchUnavailable } from './udp-batch.js';
+import { UdpOut, type SendPath } from './udp-out.js';
 import { UdpRelay } from './udp-relay.js';
 
 export interface ServerStats {
@@ -26,6 +27,10 @@ export interface ServerStats {
   datagramsRelayed: number;
   dropped: Record<string, number>;
   handshakes: Record<string, number>;
+  /** How chat leaves the UDP socket: one sendmmsg per message, or one dgram send per recipient. */
+  sendPath: SendPath;
+  udpSent: number;
+  udpFailed: number;
 }
 
 export interface RoomSummary {
@@ -163,7 +168,11 @@ export class ChatServer extends EventEmitter {
   }
 
   private wire(udp: UdpSocket): void {
-    const out = new UdpOut(udp);
+    const out = new UdpOut(udp, this.options.nativeSends ? loadUdpBatch() : null);
+    this.log.info('udp-send-path', {
+      path: out.path,
+      ...(out.path === 'dgram' && this.options.nativeSends ? { reason: udpBatchUnavailable() || 'socket descriptor not reachable' } : {}),
+    });
     const lifecycle = new RoomLifecycle(this.registry, new Announcer(out), this, this.log);
     const relay = new UdpRelay(this.registry, lifecycle, out, this.counters, new DropLog(this.log), {
       messagesPerSecond: this.options.maxMessagesPerSecond,
@@ -267,6 +276,7 @@ export class ChatServer extends EventEmitter {
       await this.out.drain(SHUTDOWN_DRAIN_MS);
     }
     for (const conn of this.connections) conn.destroy();
+    this.out?.close();
     const tcp = this.tcp;
     const udp = this.udp;
     await Promise.all([
@@ -284,6 +294,9 @@ export class ChatServer extends EventEmitter {
       datagramsRelayed: this.counters.datagramsRelayed,
       dropped: { ...this.counters.dropped },
       handshakes: { ...this.counters.handshakes },
+      sendPath: this.out?.path ?? 'dgram',
+      udpSent: this.out?.sent ?? 0,
+      udpFailed: this.out?.failed ?? 0,
     };
   }
 

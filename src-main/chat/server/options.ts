@@ -34,6 +34,8 @@ export interface ServerOptions {
   udpSendBufferBytes: number;
   /** How often the sweeper checks for inactivity and expired tokens. */
   sweepIntervalMs: number;
+  /** Send chat with one sendmmsg per message when the native accelerator is built (Linux). */
+  nativeSends: boolean;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -55,4 +57,5 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   udpReceiveBufferBytes: 4 * 1024 * 1024,
   udpSendBufferBytes: 4 * 1024 * 1024,
   sweepIntervalMs: 1_000,
+  nativeSends: true,
 };

@@ -13,6 +13,8 @@ export class Member implements Bucket {
   /** UDP endpoint to send to; port 0 while unknown. `address` is in the socket's own form. */
   address = '';
   port = 0;
+  /** The endpoint packed for native batch sends: undefined until needed, null if it cannot be packed. */
+  slot: Buffer | null | undefined = undefined;
   /** Whether the room was told this member joined (happens once the endpoint is known). */
   announced = false;
   /** False once the token is revoked; a stale reference must not act. */
@@ -116,6 +118,7 @@ export class RoomRegistry {
     const wasKnown = member.port !== 0;
     member.address = address;
     member.port = port;
+    member.slot = undefined;
     if (!wasKnown && member.active) member.room.recipients.push(member);
     return !wasKnown;
   }

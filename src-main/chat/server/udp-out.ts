@@ -1,23 +1,117 @@
 // The one place that writes to the UDP socket: counts, never throws, and can be drained on shutdown.
+// With the native accelerator (udp-batch.ts) a chat message to N recipients is one sendmmsg call;
+// without it, or while earlier datagrams wait in libuv's queue (send buffer full), node:dgram sends.
 import type { Socket } from 'node:dgram';
 import type { Member } from './room-registry.js';
+import { rawSocket, type RawSocket, type UdpBatch } from './udp-batch.js';
+
+/** Recipients per native call (the result packs counts in 16 bits). */
+const BATCH_MAX = 1_024;
+
+export type SendPath = 'sendmmsg' | 'dgram';
 
 export class UdpOut {
   sent = 0;
   failed = 0;
   private tracking = false;
+  /** Sends handed to dgram with a completion callback and not completed yet. */
   private inFlight = 0;
   private drained: (() => void) | null = null;
-  private readonly onSent = (): void => {
+  private readonly onSent = (err: Error | null): void => {
+    if (err) {
+      this.failed++;
+      this.sent--;
+    }
     this.inFlight--;
     if (this.inFlight === 0 && this.drained) this.drained();
   };
+  private readonly batch: UdpBatch | null;
+  private raw: RawSocket | null;
+  private readonly v6: boolean;
+  /** Scratch: one address slot per recipient of the current batch, and who they are. */
+  private slots = Buffer.alloc(0);
+  private readonly slotMembers: Member[] = [];
 
-  constructor(private readonly socket: Socket) {}
+  constructor(
+    private readonly socket: Socket,
+    batch: UdpBatch | null,
+  ) {
+    this.v6 = socket.address().family === 'IPv6';
+    this.raw = batch ? rawSocket(socket) : null;
+    this.batch = this.raw === null ? null : batch;
+  }
+
+  get path(): SendPath {
+    return this.batch !== null && this.raw !== null && this.raw.open() ? 'sendmmsg' : 'dgram';
+  }
+
+  /** Stops using the raw descriptor (also noticed by itself once the socket is closed). */
+  close(): void {
+    this.raw = null;
+  }
 
   send(buf: Uint8Array, to: Member): void {
+    this.sendToMany(buf, [to], 1);
+  }
+
+  /** Sends `buf` to `to[0..count)`, in that order. */
+  sendToMany(buf: Uint8Array, to: readonly Member[], count: number): void {
+    // Direct sends must not overtake datagrams still queued in libuv.
+    if (this.batch === null || this.inFlight > 0 || this.raw === null || !this.raw.open()) {
+      for (let i = 0; i < count; i++) this.dgramSend(buf, to[i] as Member);
+      return;
+    }
+    const slotBytes = this.batch.SLOT_BYTES;
+    let n = 0;
+    for (let i = 0; i < count; i++) {
+      const m = to[i] as Member;
+      const slot = m.slot === undefined ? this.pack(m) : m.slot;
+      if (slot === null) {
+        this.dgramSend(buf, m); // an address the native side cannot encode (e.g. scoped IPv6)
+        continue;
+      }
+      if (n === BATCH_MAX) {
+        this.flush(buf, n);
+        n = 0;
+      }
+      if (this.slots.length < (n + 1) * slotBytes) this.grow(count * slotBytes);
+      this.slots.set(slot, n * slotBytes);
+      this.slotMembers[n++] = m;
+    }
+    if (n > 0) this.flush(buf, n);
+  }
+
+  private flush(buf: Uint8Array, n: number): void {
+    const result = (this.batch as UdpBatch).sendBatch((this.raw as RawSocket).fd, buf, this.slots, n);
+    const consumed = result % 65_536;
+    const refused = Math.floor(result / 65_536);
+    this.sent += consumed - refused;
+    this.failed += refused;
+    // The send buffer is full: queue the rest in libuv, which sends when the socket is writable.
+    for (let i = consumed; i < n; i++) this.dgramSend(buf, this.slotMembers[i] as Member);
+  }
+
+  private pack(m: Member): Buffer | null {
+    let slot: Buffer | null = null;
     try {
-      if (this.tracking) {
+      slot = (this.batch as UdpBatch).packAddress(m.address, m.port, this.v6);
+    } catch {
+      slot = null;
+    }
+    m.slot = slot;
+    return slot;
+  }
+
+  private grow(bytes: number): void {
+    const next = Buffer.alloc(Math.max(bytes, this.slots.length * 2, 16 * (this.batch as UdpBatch).SLOT_BYTES));
+    this.slots.copy(next);
+    this.slots = next;
+  }
+
+  private dgramSend(buf: Uint8Array, to: Member): void {
+    try {
+      // In batch mode every dgram send is tracked, so direct sends wait for queued ones.
+      if (this.tracking || this.batch !== null) {
         this.inFlight++;
         this.socket.send(buf, to.port, to.address, this.onSent);
       } else {
@@ -26,7 +120,7 @@ export class UdpOut {
       this.sent++;
     } catch {
       // The socket is closed or the address unusable; the datagram is lost like any other.
-      if (this.tracking) this.inFlight--;
+      if (this.tracking || this.batch !== null) this.inFlight--;
       this.failed++;
     }
   }

@@ -1,6 +1,6 @@
 // The hot path: every datagram from a client. Parses by offsets, finds the member through the token
 // index without allocating strings, checks room and source IP, then relays one encoded buffer per
-// dialect to the room's ready recipient list. No logging per datagram; counters and rate-limited lines.
+// dialect to the room's ready recipient list, in one batch per dialect. No logging per datagram; counters and rate-limited lines.
 import type { RemoteInfo } from 'node:dgram';
 import { isUtf8 } from 'node:buffer';
 import {
@@ -41,6 +41,10 @@ export interface RelayLimits {
 }
 
 export class UdpRelay {
+  /** Scratch recipient lists for one message, by dialect (reused: no allocation per datagram). */
+  private readonly structuredTo: Member[] = [];
+  private readonly plainTo: Member[] = [];
+
   constructor(
     private readonly registry: RoomRegistry,
     private readonly lifecycle: RoomLifecycle,
@@ -156,17 +160,19 @@ export class UdpRelay {
     room.seq = (room.seq + 1) >>> 0 || 1;
     const seq = room.seq;
     const recipients = room.recipients;
-    let plain: Buffer | null = null;
-    let event: Buffer | null = null;
-    let relayed = 0;
+    const structured = this.structuredTo;
+    const plain = this.plainTo;
+    let ns = 0;
+    let np = 0;
     for (let i = 0; i < recipients.length; i++) {
       const r = recipients[i] as Member;
       if (r === sender) continue;
-      if (r.dialect > 0) this.out.send((event ??= buildChatEvent(sender, seq, msg, textStart)), r);
-      else this.out.send((plain ??= buildPlainLine(sender, msg, textStart)), r);
-      relayed++;
+      if (r.dialect > 0) structured[ns++] = r;
+      else plain[np++] = r;
     }
-    this.counters.datagramsRelayed += relayed;
+    if (ns > 0) this.out.sendToMany(buildChatEvent(sender, seq, msg, textStart), structured, ns);
+    if (np > 0) this.out.sendToMany(buildPlainLine(sender, msg, textStart), plain, np);
+    this.counters.datagramsRelayed += ns + np;
     if (ackId >= 0 && sender.port !== 0) this.out.send(encodeAckEvent(ackId, seq), sender);
   }
 

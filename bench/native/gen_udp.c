@@ -1,0 +1,368 @@
+// Bench-only: the load generator's UDP in C, so the generator costs far less per datagram than the
+// relay it measures. JS opens connected sockets and sends through here; one thread drains every
+// socket with epoll + recvmmsg, classifies each datagram, reads the send stamp and records latency.
+// Counters and the histogram are read and reset by JS once per phase. Linux only.
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <node_api.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH 64
+#define DGRAM_MAX 4096
+#define STAMP_DIGITS 14
+// Latency buckets: 1 µs wide below FINE_LIMIT µs, 1 ms wide above, up to COARSE_LIMIT ms.
+#define FINE_LIMIT 65536
+#define COARSE_LIMIT 120000
+
+typedef struct {
+  double received, outside, notices, acks, unknown;
+  uint32_t fine[FINE_LIMIT];
+  uint32_t coarse[COARSE_LIMIT + 1];
+} stats_t;
+
+static struct {
+  pthread_t thread;
+  int running;
+  int epfd, wakefd;
+  pthread_mutex_t lock;
+  stats_t *stats;
+  double window_start, window_end;
+  int control, chat_kind, ack_kind, chat_header;
+  // > 0: look for datagrams every poll_micros instead of sleeping in epoll_wait (see receive_loop).
+  int poll_micros;
+} rx = {.lock = PTHREAD_MUTEX_INITIALIZER, .epfd = -1, .wakefd = -1};
+
+static napi_value throw_error(napi_env env, const char *message) {
+  napi_throw_error(env, NULL, message);
+  return NULL;
+}
+
+static double now_micros(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t); // what process.hrtime() reads: comparable across processes
+  return (double)t.tv_sec * 1e6 + (double)(t.tv_nsec / 1000);
+}
+
+static int plain_text_offset(const uint8_t *b, size_t len) {
+  size_t limit = len - 1 < 64 ? len - 1 : 64;
+  for (size_t i = 1; i < limit; i++)
+    if (b[i] == ':' && b[i + 1] == ' ') return (int)i + 2;
+  return -1;
+}
+
+static double read_stamp(const uint8_t *b, size_t len, int at) {
+  if (at < 0 || (size_t)at + STAMP_DIGITS >= len) return -1;
+  double v = 0;
+  for (int i = at; i < at + STAMP_DIGITS; i++) {
+    int d = b[i] - '0';
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return b[at + STAMP_DIGITS] == ' ' ? v : -1;
+}
+
+// Called with the lock held.
+static void classify(const uint8_t *b, size_t len, double now) {
+  stats_t *s = rx.stats;
+  int at;
+  if (len >= 2 && b[0] == rx.control) {
+    if (b[1] == rx.chat_kind && len >= (size_t)rx.chat_header) {
+      at = rx.chat_header + b[6];
+    } else {
+      if (b[1] == rx.ack_kind) s->acks++;
+      else s->notices++;
+      return;
+    }
+  } else if (len >= 2 && b[0] == '*' && b[1] == ' ') {
+    s->notices++;
+    return;
+  } else {
+    at = len >= 2 ? plain_text_offset(b, len) : -1;
+  }
+  double stamp = read_stamp(b, len, at);
+  if (stamp < 0) {
+    s->unknown++;
+    return;
+  }
+  if (stamp < rx.window_start || stamp >= rx.window_end) {
+    s->outside++;
+    return;
+  }
+  s->received++;
+  double latency = now - stamp;
+  if (latency < 1) latency = 1;
+  if (latency < FINE_LIMIT) s->fine[(uint32_t)latency]++;
+  else {
+    double ms = latency / 1000;
+    s->coarse[ms > COARSE_LIMIT ? COARSE_LIMIT : (uint32_t)ms]++;
+  }
+}
+
+static void *receive_loop(void *arg) {
+  (void)arg;
+  static uint8_t bufs[BATCH][DGRAM_MAX];
+  struct mmsghdr msgs[BATCH];
+  struct iovec iov[BATCH];
+  struct epoll_event events[256];
+  struct timespec nap = {.tv_sec = 0, .tv_nsec = (long)rx.poll_micros * 1000};
+  for (;;) {
+    // Polling mode: on loopback the sender's system call also wakes the receiver, so a receiver asleep
+    // in epoll_wait puts a cross-CPU wake-up on the relay's bill for nearly every datagram; a remote
+    // receiver would not. Checking every poll_micros keeps that cost off the relay, and adds at most
+    // poll_micros to each measured latency.
+    int n = epoll_wait(rx.epfd, events, 256, rx.poll_micros > 0 ? 0 : -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (n == 0 && rx.poll_micros > 0) {
+      nanosleep(&nap, NULL);
+      continue;
+    }
+    int stop = 0;
+    for (int e = 0; e < n; e++) {
+      int fd = events[e].data.fd;
+      if (fd == rx.wakefd) {
+        stop = 1;
+        continue;
+      }
+      for (int i = 0; i < BATCH; i++) {
+        iov[i].iov_base = bufs[i];
+        iov[i].iov_len = DGRAM_MAX;
+        memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+      }
+      // Level-triggered: a socket with more than BATCH waiting is reported again next round.
+      int got = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+      if (got <= 0) continue;
+      double now = now_micros();
+      pthread_mutex_lock(&rx.lock);
+      for (int i = 0; i < got; i++) classify(bufs[i], msgs[i].msg_len, now);
+      pthread_mutex_unlock(&rx.lock);
+    }
+    if (stop) break;
+  }
+  return NULL;
+}
+
+static int get_string(napi_env env, napi_value v, char *out, size_t size) {
+  size_t len;
+  return napi_get_value_string_utf8(env, v, out, size, &len) == napi_ok;
+}
+
+static int to_sockaddr(const char *ip, uint32_t port, struct sockaddr_storage *ss, socklen_t *len) {
+  memset(ss, 0, sizeof *ss);
+  struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+  if (inet_pton(AF_INET, ip, &a4->sin_addr) == 1) {
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons((uint16_t)port);
+    *len = sizeof *a4;
+    return AF_INET;
+  }
+  if (inet_pton(AF_INET6, ip, &a6->sin6_addr) == 1) {
+    a6->sin6_family = AF_INET6;
+    a6->sin6_port = htons((uint16_t)port);
+    *len = sizeof *a6;
+    return AF_INET6;
+  }
+  return -1;
+}
+
+// open(localIp, serverIp, serverPort, recvBufferBytes) → [fd, localPort]
+static napi_value open_socket(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  char local[64], server[64];
+  uint32_t port, rcvbuf;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4 || !get_string(env, argv[0], local, sizeof local) ||
+      !get_string(env, argv[1], server, sizeof server) || napi_get_value_uint32(env, argv[2], &port) != napi_ok ||
+      napi_get_value_uint32(env, argv[3], &rcvbuf) != napi_ok) {
+    return throw_error(env, "open(localIp, serverIp, serverPort, recvBufferBytes)");
+  }
+  struct sockaddr_storage la, sa;
+  socklen_t llen, slen;
+  int family = to_sockaddr(local, 0, &la, &llen);
+  if (family < 0 || to_sockaddr(server, port, &sa, &slen) != family) return throw_error(env, "open: addresses must be IP literals of one family");
+  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_error(env, strerror(errno));
+  int size = (int)rcvbuf;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  if (bind(fd, (struct sockaddr *)&la, llen) < 0 || connect(fd, (struct sockaddr *)&sa, slen) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_error(env, strerror(err));
+  }
+  socklen_t blen = sizeof la;
+  getsockname(fd, (struct sockaddr *)&la, &blen);
+  uint16_t bound = family == AF_INET ? ntohs(((struct sockaddr_in *)&la)->sin_port) : ntohs(((struct sockaddr_in6 *)&la)->sin6_port);
+  if (rx.epfd >= 0) {
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+    epoll_ctl(rx.epfd, EPOLL_CTL_ADD, fd, &ev);
+  }
+  napi_value result, v;
+  napi_create_array_with_length(env, 2, &result);
+  napi_create_int32(env, fd, &v);
+  napi_set_element(env, result, 0, v);
+  napi_create_uint32(env, bound, &v);
+  napi_set_element(env, result, 1, v);
+  return result;
+}
+
+// send(fd, data) → 0, or a negative errno (EAGAIN included: the datagram is lost, and counted).
+static napi_value send_one(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd;
+  void *data;
+  size_t len;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) {
+    return throw_error(env, "send(fd, buffer)");
+  }
+  ssize_t r = send(fd, data, len, MSG_DONTWAIT);
+  napi_value result;
+  napi_create_int32(env, r < 0 ? -errno : 0, &result);
+  return result;
+}
+
+// closeSocket(fd)
+static napi_value close_socket(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) {
+    return throw_error(env, "closeSocket(fd)");
+  }
+  if (rx.epfd >= 0) epoll_ctl(rx.epfd, EPOLL_CTL_DEL, fd, NULL);
+  close(fd);
+  return NULL;
+}
+
+// startReceiver(control, chatKind, ackKind, chatHeaderBytes, pollMicros): sockets opened from now on
+// are read by the thread; pollMicros 0 sleeps in epoll_wait, > 0 checks that often.
+static napi_value start_receiver(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  int32_t v[5];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) return throw_error(env, "startReceiver(control, chat, ack, header, pollMicros)");
+  for (int i = 0; i < 5; i++)
+    if (napi_get_value_int32(env, argv[i], &v[i]) != napi_ok) return throw_error(env, "startReceiver: numbers expected");
+  if (rx.running) return throw_error(env, "startReceiver: already running");
+  rx.control = v[0];
+  rx.chat_kind = v[1];
+  rx.ack_kind = v[2];
+  rx.chat_header = v[3];
+  if (v[4] < 0 || v[4] > 100000) return throw_error(env, "startReceiver: pollMicros must be 0-100000");
+  rx.poll_micros = v[4];
+  rx.stats = calloc(1, sizeof(stats_t));
+  rx.epfd = epoll_create1(EPOLL_CLOEXEC);
+  rx.wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (!rx.stats || rx.epfd < 0 || rx.wakefd < 0) return throw_error(env, "startReceiver: out of resources");
+  struct epoll_event ev = {.events = EPOLLIN, .data.fd = rx.wakefd};
+  epoll_ctl(rx.epfd, EPOLL_CTL_ADD, rx.wakefd, &ev);
+  rx.window_start = 0;
+  rx.window_end = 0;
+  if (pthread_create(&rx.thread, NULL, receive_loop, NULL) != 0) return throw_error(env, "startReceiver: no thread");
+  rx.running = 1;
+  return NULL;
+}
+
+// setWindow(startMicros, endMicros): chat stamped inside counts as received; everything is reset.
+static napi_value set_window(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  double start, end;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || napi_get_value_double(env, argv[0], &start) != napi_ok ||
+      napi_get_value_double(env, argv[1], &end) != napi_ok || !rx.stats) {
+    return throw_error(env, "setWindow(start, end) after startReceiver");
+  }
+  pthread_mutex_lock(&rx.lock);
+  memset(rx.stats, 0, sizeof(stats_t));
+  rx.window_start = start;
+  rx.window_end = end;
+  pthread_mutex_unlock(&rx.lock);
+  return NULL;
+}
+
+static void set_number(napi_env env, napi_value obj, const char *key, double value) {
+  napi_value v;
+  napi_create_double(env, value, &v);
+  napi_set_named_property(env, obj, key, v);
+}
+
+// takeStats() → { received, outside, notices, acks, unknown, latency: Float64Array [µs, count, …] }
+static napi_value take_stats(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (!rx.stats) return throw_error(env, "takeStats after startReceiver");
+  pthread_mutex_lock(&rx.lock);
+  stats_t *s = rx.stats;
+  size_t pairs = 0;
+  for (size_t i = 0; i < FINE_LIMIT; i++) pairs += s->fine[i] != 0;
+  for (size_t i = 0; i <= COARSE_LIMIT; i++) pairs += s->coarse[i] != 0;
+  napi_value ab, latency, result;
+  double *out;
+  napi_create_arraybuffer(env, pairs * 2 * sizeof(double), (void **)&out, &ab);
+  size_t k = 0;
+  for (size_t i = 0; i < FINE_LIMIT; i++)
+    if (s->fine[i]) {
+      out[k++] = (double)i;
+      out[k++] = s->fine[i];
+    }
+  for (size_t i = 0; i <= COARSE_LIMIT; i++)
+    if (s->coarse[i]) {
+      out[k++] = (double)i * 1000 + 500;
+      out[k++] = s->coarse[i];
+    }
+  napi_create_typedarray(env, napi_float64_array, pairs * 2, ab, 0, &latency);
+  napi_create_object(env, &result);
+  set_number(env, result, "received", s->received);
+  set_number(env, result, "outside", s->outside);
+  set_number(env, result, "notices", s->notices);
+  set_number(env, result, "acks", s->acks);
+  set_number(env, result, "unknown", s->unknown);
+  napi_set_named_property(env, result, "latency", latency);
+  pthread_mutex_unlock(&rx.lock);
+  return result;
+}
+
+// stopReceiver(): wakes the thread and waits for it.
+static napi_value stop_receiver(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (!rx.running) return NULL;
+  uint64_t one = 1;
+  if (write(rx.wakefd, &one, sizeof one) < 0) return throw_error(env, "stopReceiver: wake failed");
+  pthread_join(rx.thread, NULL);
+  close(rx.epfd);
+  close(rx.wakefd);
+  rx.epfd = rx.wakefd = -1;
+  free(rx.stats);
+  rx.stats = NULL;
+  rx.running = 0;
+  return NULL;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"open", NULL, open_socket, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"send", NULL, send_one, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"closeSocket", NULL, close_socket, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"startReceiver", NULL, start_receiver, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setWindow", NULL, set_window, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"takeStats", NULL, take_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"stopReceiver", NULL, stop_receiver, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}

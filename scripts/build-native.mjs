@@ -1,0 +1,39 @@
+// Builds the optional native parts with the C compiler and the Node-API headers that ship with Node
+// (Linux only): native/udp-batch, the relay's sendmmsg accelerator, and bench/native/gen_udp, the
+// load generator's UDP. Never fails the install: without them the relay and the bench use dgram.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const targets = [
+  { name: 'udp-batch', source: 'native/udp-batch/udp_batch.c', output: 'native/udp-batch/build/udp_batch.node', flags: [] },
+  { name: 'gen-udp', source: 'bench/native/gen_udp.c', output: 'bench/native/build/gen_udp.node', flags: ['-pthread'] },
+];
+
+function note(name, reason) {
+  console.log(`${name}: not built (${reason}); node:dgram is used instead`);
+}
+
+const headers = [join(dirname(process.execPath), '..', 'include', 'node'), process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, 'include', 'node')]
+  .filter(Boolean)
+  .find((dir) => existsSync(join(dir, 'node_api.h')));
+const cc = process.env.CC || 'cc';
+for (const t of targets) {
+  if (process.platform !== 'linux') {
+    note(t.name, 'Linux only');
+    continue;
+  }
+  if (!headers) {
+    note(t.name, 'Node-API headers not found next to this Node');
+    continue;
+  }
+  const output = join(root, t.output);
+  mkdirSync(dirname(output), { recursive: true });
+  const args = ['-O2', '-Wall', '-Wextra', '-fPIC', '-shared', ...t.flags, `-I${headers}`, '-o', output, join(root, t.source)];
+  const result = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.error) note(t.name, `${cc}: ${result.error.message}`);
+  else if (result.status !== 0) note(t.name, `${cc} exited with ${result.status}`);
+  else console.log(`${t.name}: built ${t.output}`);
+}

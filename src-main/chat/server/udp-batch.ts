@@ -1,0 +1,95 @@
+// Optional native accelerator for the relay's sends (native/udp-batch): one sendmmsg(2) per chat
+// message instead of one node:dgram send per recipient. Linux only, built by `npm install`; when it
+// is missing, disabled (TINCAN_UDP_BATCH=off) or cannot reach the socket, the server uses dgram.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Socket } from 'node:dgram';
+
+export interface UdpBatch {
+  /** Bytes per recipient slot in the `slots` buffer given to sendBatch. */
+  readonly SLOT_BYTES: number;
+  /** Sends `data` to the first `count` slots; returns how many were consumed (fewer = EAGAIN). */
+  sendBatch(fd: number, data: Uint8Array, slots: Uint8Array, count: number): number;
+  /** A slot for an IP literal and port, in the socket's family; null for what it cannot encode. */
+  packAddress(ip: string, port: number, v6socket: boolean): Buffer | null;
+  /** Datagrams the kernel refused since the module loaded. */
+  refusedCount(): number;
+}
+
+/** Where the build script puts the binary, relative to the package root. */
+export const UDP_BATCH_BINARY = join('native', 'udp-batch', 'build', 'udp_batch.node');
+
+let cached: UdpBatch | null | undefined;
+
+/** The loaded module, or null (with the reason in `udpBatchUnavailable`). Loads once. */
+export function loadUdpBatch(): UdpBatch | null {
+  if (cached !== undefined) return cached;
+  cached = null;
+  const setting = process.env['TINCAN_UDP_BATCH'];
+  if (setting === 'off' || setting === '0') {
+    unavailable = 'disabled by TINCAN_UDP_BATCH';
+    return null;
+  }
+  if (process.platform !== 'linux') {
+    unavailable = 'sendmmsg is Linux only';
+    return null;
+  }
+  const path = setting && setting !== 'on' ? setting : findBinary();
+  if (path === null) {
+    unavailable = `${UDP_BATCH_BINARY} not built`;
+    return null;
+  }
+  try {
+    const mod = createRequire(import.meta.url)(path) as UdpBatch;
+    if (typeof mod.sendBatch !== 'function' || typeof mod.packAddress !== 'function') throw new Error('unexpected exports');
+    cached = mod;
+  } catch (err) {
+    unavailable = `could not load ${path}: ${(err as Error).message}`;
+  }
+  return cached;
+}
+
+let unavailable = '';
+/** Why loadUdpBatch returned null ('' when it loaded or was not tried). */
+export function udpBatchUnavailable(): string {
+  return unavailable;
+}
+
+/** Walks up from this file to the package root (sources run from src-main/, the CLI from out/node/). */
+function findBinary(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, UDP_BATCH_BINARY);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return null;
+}
+
+export interface RawSocket {
+  readonly fd: number;
+  /** False from the moment close() is called (the 'close' event only comes a tick later). */
+  open(): boolean;
+}
+
+/**
+ * The file descriptor behind a bound dgram socket. Node has no public accessor: the handle sits
+ * under the socket's internal state symbol (reading the deprecated `_handle` would print a warning).
+ * Returns null when the internals differ, and the caller keeps using dgram.
+ */
+export function rawSocket(socket: Socket): RawSocket | null {
+  for (const symbol of Object.getOwnPropertySymbols(socket)) {
+    if (symbol.description !== 'state symbol') continue;
+    const state = (socket as unknown as Record<symbol, { handle?: { fd?: unknown } | null } | undefined>)[symbol];
+    const handle = state?.handle;
+    const fd = handle?.fd;
+    if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0) return null;
+    // dgram's close() drops the handle synchronously; after that the number may belong to another file.
+    return { fd, open: () => state?.handle === handle };
+  }
+  return null;
+}

@@ -1,0 +1,172 @@
+// The relay's native send path (native/udp-batch, sendmmsg) against real loopback sockets: built and
+// used on Linux, one refused recipient costs only its own datagram, a full send buffer (EAGAIN)
+// hands the rest to libuv without reordering, and the descriptor is never used after close.
+import { createSocket, type Socket } from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RoomRegistry, type Member } from '../../src-main/chat/server/room-registry.js';
+import { loadUdpBatch, rawSocket, udpBatchUnavailable, type UdpBatch } from '../../src-main/chat/server/udp-batch.js';
+import { UdpOut } from '../../src-main/chat/server/udp-out.js';
+
+const linux = process.platform === 'linux';
+const sockets: Socket[] = [];
+
+afterEach(() => {
+  for (const s of sockets.splice(0)) {
+    try {
+      s.close();
+    } catch {
+      // already closed by the test
+    }
+  }
+});
+
+async function bound(type: 'udp4' | 'udp6', host: string): Promise<Socket> {
+  const s = createSocket(type);
+  sockets.push(s);
+  s.on('error', () => {}); // dgram-path send errors surface here; the counts are what is checked
+  await new Promise<void>((resolve) => s.bind(0, host, () => resolve()));
+  return s;
+}
+
+/** A receiving socket that records what arrives. */
+async function listener(type: 'udp4' | 'udp6' = 'udp4', host = '127.0.0.1'): Promise<{ socket: Socket; got: string[] }> {
+  const socket = await bound(type, host);
+  const got: string[] = [];
+  socket.on('message', (m) => got.push(m.toString('utf8')));
+  return { socket, got };
+}
+
+function members(endpoints: Array<{ address: string; port: number }>): Member[] {
+  const registry = new RoomRegistry();
+  const room = registry.createRoom('r', null, 0);
+  return endpoints.map((e, i) => {
+    const m = registry.addMember(room, `m${i}`, i === 0, 0, '127.0.0.1', 0, 10);
+    registry.setEndpoint(m, e.address, e.port);
+    return m;
+  });
+}
+
+async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe.skipIf(!linux)('native batch sends (Linux)', () => {
+  it('the accelerator is built by npm install and loads', () => {
+    const batch = loadUdpBatch();
+    expect(batch, udpBatchUnavailable()).not.toBeNull();
+    expect(batch?.SLOT_BYTES).toBe(28);
+  });
+
+  it('packs IPv4, IPv6 and IPv4-mapped endpoints, and refuses what it cannot encode', () => {
+    const batch = loadUdpBatch() as UdpBatch;
+    expect(batch.packAddress('127.0.0.1', 0x1388, false)?.subarray(2, 8)).toEqual(Buffer.from([0x13, 0x88, 127, 0, 0, 1]));
+    const mapped = batch.packAddress('127.0.0.1', 80, true) as Buffer;
+    expect(mapped.subarray(18, 24)).toEqual(Buffer.from([0xff, 0xff, 127, 0, 0, 1]));
+    expect(batch.packAddress('::1', 80, true)?.[23]).toBe(1);
+    expect(batch.packAddress('::1', 80, false)).toBeNull(); // an IPv4 socket cannot reach IPv6
+    expect(batch.packAddress('fe80::1%eth0', 80, true)).toBeNull(); // scoped: left to dgram
+    expect(batch.packAddress('not an ip', 80, false)).toBeNull();
+    expect(() => batch.packAddress('127.0.0.1', 70_000, false)).toThrow(TypeError);
+    expect(() => batch.sendBatch(0, new Uint8Array(1), new Uint8Array(28), 2)).toThrow(TypeError);
+  });
+
+  it('sends one message to every recipient of the batch, IPv4 and dual-stack', async () => {
+    for (const [type, host, target] of [
+      ['udp4', '127.0.0.1', '127.0.0.1'],
+      ['udp6', '::', '127.0.0.1'],
+      ['udp6', '::1', '::1'],
+    ] as const) {
+      const sender = await bound(type, host);
+      const out = new UdpOut(sender, loadUdpBatch());
+      expect(out.path).toBe('sendmmsg');
+      const receivers = await Promise.all([1, 2, 3].map(() => listener(target === '::1' ? 'udp6' : 'udp4', target)));
+      const to = members(receivers.map((r) => ({ address: r.socket.address().address, port: r.socket.address().port })));
+      out.sendToMany(Buffer.from(`hello over ${type} ${host}`), to, to.length);
+      await until(() => receivers.every((r) => r.got.length === 1));
+      for (const r of receivers) expect(r.got).toEqual([`hello over ${type} ${host}`]);
+      expect(out.sent).toBe(3);
+      expect(out.failed).toBe(0);
+    }
+  });
+
+  it('a recipient the kernel refuses costs only its own datagram', async () => {
+    const sender = await bound('udp4', '0.0.0.0');
+    const out = new UdpOut(sender, loadUdpBatch());
+    const a = await listener();
+    const b = await listener();
+    // Broadcast without SO_BROADCAST: the kernel answers EACCES for this one recipient.
+    const to = members([
+      { address: '127.0.0.1', port: a.socket.address().port },
+      { address: '255.255.255.255', port: 9 },
+      { address: '127.0.0.1', port: b.socket.address().port },
+    ]);
+    out.sendToMany(Buffer.from('still delivered'), to, 3);
+    out.sendToMany(Buffer.from('and again'), to, 3);
+    await until(() => a.got.length === 2 && b.got.length === 2);
+    expect(a.got).toEqual(['still delivered', 'and again']);
+    expect(b.got).toEqual(['still delivered', 'and again']);
+    expect(out.sent).toBe(4);
+    expect(out.failed).toBe(2);
+  });
+
+  it('when the send buffer is full, the rest waits in libuv and later sends do not overtake it', async () => {
+    const real = loadUdpBatch() as UdpBatch;
+    // The kernel's EAGAIN cannot be provoked on loopback (it frees send buffers on delivery), so this
+    // wrapper reports it once: the real module sends the first recipient and "stops" there.
+    let calls = 0;
+    let eagainOnce = true;
+    const batch: UdpBatch = {
+      SLOT_BYTES: real.SLOT_BYTES,
+      packAddress: (ip, port, v6) => real.packAddress(ip, port, v6),
+      refusedCount: () => real.refusedCount(),
+      sendBatch(fd, data, slots, count) {
+        calls++;
+        if (eagainOnce) {
+          eagainOnce = false;
+          return real.sendBatch(fd, data, slots, 1);
+        }
+        return real.sendBatch(fd, data, slots, count);
+      },
+    };
+    const sender = await bound('udp4', '127.0.0.1');
+    const out = new UdpOut(sender, batch);
+    const receivers = await Promise.all([1, 2, 3].map(() => listener()));
+    const to = members(receivers.map((r) => ({ address: '127.0.0.1', port: r.socket.address().port })));
+    out.sendToMany(Buffer.from('one'), to, 3); // native sends 1, libuv queues 2
+    out.sendToMany(Buffer.from('two'), to, 3); // queued sends pending → dgram, in order
+    expect(calls).toBe(1);
+    await until(() => receivers.every((r) => r.got.length === 2));
+    out.sendToMany(Buffer.from('three'), to, 3); // queue drained → native again
+    expect(calls).toBe(2);
+    await until(() => receivers.every((r) => r.got.length === 3));
+    for (const r of receivers) expect(r.got).toEqual(['one', 'two', 'three']);
+    expect(out.sent).toBe(9);
+  });
+
+  it('never touches the descriptor once the socket is closed', async () => {
+    const sender = await bound('udp4', '127.0.0.1');
+    expect(rawSocket(sender)?.fd).toBeGreaterThanOrEqual(0);
+    const out = new UdpOut(sender, loadUdpBatch());
+    const r = await listener();
+    const to = members([{ address: '127.0.0.1', port: r.socket.address().port }]);
+    sender.close();
+    expect(out.path).toBe('dgram');
+    out.sendToMany(Buffer.from('after close'), to, 1);
+    expect(out.failed).toBe(1);
+    expect(rawSocket(sender)).toBeNull();
+  });
+});
+
+describe('without the accelerator', () => {
+  it('falls back to dgram when disabled, and says why it did', async () => {
+    const sender = await bound('udp4', '127.0.0.1');
+    const out = new UdpOut(sender, null);
+    expect(out.path).toBe('dgram');
+    const r = await listener();
+    out.sendToMany(Buffer.from('by dgram'), members([{ address: '127.0.0.1', port: r.socket.address().port }]), 1);
+    await until(() => r.got.length === 1);
+    expect(r.got).toEqual(['by dgram']);
+    if (!linux) expect(udpBatchUnavailable()).toMatch(/Linux only/);
+  });
+});
