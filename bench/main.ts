@@ -5,6 +5,7 @@ import path from 'node:path';
 import { formatTopFrames, newestProfile, readProfile, topSelfFrames, type TopFrame } from './cpuprofile-top.js';
 import { loadNativeGenUdp } from './gen/native-udp.js';
 import { machineInfo } from './machine.js';
+import { insideRpsNamespace, rerunInRpsNamespace } from './netns.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import type { RelayImpl } from './relay-handle.js';
 import { Workload, type PhasePlan, type PhaseReport, type WorkloadReport, type WorkloadSpec } from './workload.js';
@@ -54,7 +55,7 @@ function phaseLine(p: PhaseReport): string {
     `in ${p.achievedInRate}/s (offered ${p.offeredInRate}/s)  out ${p.deliveriesPerSec}/s  ` +
     `loss ${p.lossPct}% (${p.receivedDeliveries}/${p.expectedDeliveries})  ` +
     `latency p50 ${l.p50} p99 ${l.p99} p99.9 ${l.p999} max ${l.max} ms  ` +
-    `relay CPU ${p.relayCpuPct}% (sys ${p.relayCpuSystemPct}) ${p.relayCpuMicrosPerDelivery} µs/delivery RSS ${p.relayRssMB} MB  ` +
+    `relay CPU ${p.relayCpuPct}% (sys ${p.relayCpuSystemPct}) ${p.relayCpuMicrosPerDelivery} µs/delivery RSS ${p.relayRssMB} MB${p.relayLoopDelayMs ? ` loop delay p99 ${p.relayLoopDelayMs.p99} max ${p.relayLoopDelayMs.max} ms` : ''}  ` +
     `relay in/out ${p.relayInPerSec ?? '?'}/${p.relayOutPerSec ?? '?'} per s  kernel UDP drops ${p.kernelUdpRcvbufDrops ?? '?'}  ` +
     `gen CPU ${p.generatorCpuPct.join('+')}% ${p.generatorCpuMicrosPerDelivery} µs/delivery${p.maxSendLagMs > 20 ? ` send lag ${p.maxSendLagMs} ms` : ''}${p.generatorSkipped > 0 ? ` skipped ${p.generatorSkipped}` : ''}` +
     (generatorBound(p) ? '  [GENERATOR-BOUND: offered rate not reached]' : '')
@@ -137,6 +138,9 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  if (opts.rps && insideRpsNamespace() === null) {
+    process.exit(await rerunInRpsNamespace());
+  }
   if (opts.genIo === null) {
     const native = loadNativeGenUdp();
     opts.genIo = typeof native === 'string' ? 'dgram' : 'native';
@@ -150,7 +154,7 @@ async function main(): Promise<void> {
   const naiveToo = opts.compareNaive && opts.dialect === 'plain' && opts.impl === 'real';
   log(`tincan bench — ${machine.cpuModel}, ${machine.nproc} CPUs, node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
   log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`);
-  log(`generator UDP: ${opts.genIo}${opts.genIo === 'native' ? ` (receiver ${opts.rxPollMicros > 0 ? `polls every ${opts.rxPollMicros} µs` : 'woken per datagram'})` : ''}; real relay sends: ${opts.relaySends}${opts.pin ? '; pinned: relay CPU 0, generator CPU 1' : ''}`);
+  log(`generator UDP: ${opts.genIo}${opts.genIo === 'native' ? ` (receiver ${opts.rxPollMicros > 0 ? `polls every ${opts.rxPollMicros} µs` : 'woken per datagram'})` : ''}; real relay sends: ${opts.relaySends}${opts.pin ? '; pinned: relay CPU 0, generator CPU 1' : ''}${opts.rps ? `; RPS namespace ${String(insideRpsNamespace())}` : ''}`);
 
   const runs: WorkloadReport[] = [];
   const result: Record<string, unknown> = {

@@ -4,7 +4,7 @@ import type { Dialect, GenIo } from './gen/types.js';
 import type { RelayImpl } from './relay-handle.js';
 
 /** Default --rx-poll-us. */
-export const RX_POLL_DEFAULT = 0;
+export const RX_POLL_DEFAULT = 500;
 
 export interface BenchOptions {
   rooms: number;
@@ -25,6 +25,7 @@ export interface BenchOptions {
   genIo: GenIo | null;
   relaySends: 'native' | 'dgram';
   rxPollMicros: number;
+  rps: boolean;
   impl: RelayImpl;
   compareNaive: boolean;
   findMax: boolean;
@@ -69,6 +70,8 @@ Generator
   --handshake-concurrency N  handshakes in flight (32)
   --pin                  taskset: relay on CPU 0, generator on CPU 1
   --gen-io native|dgram  generator UDP: native recvmmsg thread (default when built) or node:dgram
+  --rps                  run inside a new network namespace whose loopback does receive processing
+                         on the generator's CPUs, as separate hosts would (root; see bench/netns.ts)
   --rx-poll-us N         native generator: look for datagrams every N µs instead of being woken per
                          datagram (${RX_POLL_DEFAULT}); 0 = wake-ups, which loopback bills to the relay
   --relay-sends native|dgram  real relay's send path: one sendmmsg per message (default, Linux) or dgram
@@ -103,6 +106,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'gen-io': { type: 'string' },
       'relay-sends': { type: 'string' },
       'rx-poll-us': { type: 'string' },
+      rps: { type: 'boolean' },
       impl: { type: 'string' },
       'compare-naive': { type: 'boolean' },
       'no-compare-naive': { type: 'boolean' },
@@ -145,6 +149,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     genIo,
     relaySends,
     rxPollMicros: int(values['rx-poll-us'], RX_POLL_DEFAULT, 'rx-poll-us', 0),
+    rps: values.rps ?? false,
     impl,
     compareNaive: !(values['no-compare-naive'] ?? false) && (values['compare-naive'] ?? true),
     findMax: values['find-max'] ?? false,

@@ -50,6 +50,11 @@ export class RelayHandle {
   static async start(options: RelayStartOptions): Promise<RelayHandle> {
     const execArgv = ['--import', 'tsx'];
     if (options.cpuProfDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfDir);
+    // Confined to one core, V8's helper threads (concurrent marking, compilation) can only preempt
+    // the event loop, for a scheduler slice of 10-20 ms at a time: keep the collector on the loop.
+    if (options.pinCpus !== null) execArgv.push('--single-threaded-gc');
+    if (process.env['TINCAN_BENCH_TRACE_GC']) execArgv.push('--trace-gc');
+    if (process.env['TINCAN_BENCH_RELAY_FLAGS']) execArgv.push(...process.env['TINCAN_BENCH_RELAY_FLAGS'].split(' '));
     const child = fork(path.join(here, 'relay-process.ts'), [options.impl, JSON.stringify(options.serverOptions)], {
       execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

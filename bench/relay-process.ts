@@ -2,6 +2,7 @@
 //   node --import tsx bench/relay-process.ts <real|naive> '<json options>'
 // It reports {type:'ready', address} over IPC, answers {type:'stats'} with its own CPU time and RSS,
 // and on {type:'close'} closes the server and exits (which also writes a --cpu-prof profile).
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { NaiveRelay } from './naive-relay.js';
 
 interface RelayServer {
@@ -18,6 +19,8 @@ export interface RelayStatsMessage {
   heapUsedBytes: number;
   /** Handles and requests keeping the event loop alive (sockets, timers…): flat in a healthy soak. */
   activeHandles: number;
+  /** Event-loop delay since the previous stats request (ms): stalls here are latency the relay adds. */
+  loopDelayMs: { p50: number; p99: number; max: number };
   server: unknown;
 }
 
@@ -48,6 +51,8 @@ async function main(): Promise<void> {
     send({ type: 'error', message: (err as Error).stack ?? String(err) });
     process.exit(1);
   }
+  const loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   process.on('message', (msg: { type?: string }) => {
     if (msg.type === 'stats') {
       const cpu = process.cpuUsage();
@@ -64,8 +69,14 @@ async function main(): Promise<void> {
         rssBytes: process.memoryUsage.rss(),
         heapUsedBytes: process.memoryUsage().heapUsed,
         activeHandles: process.getActiveResourcesInfo().length,
+        loopDelayMs: {
+          p50: loopDelay.percentile(50) / 1e6,
+          p99: loopDelay.percentile(99) / 1e6,
+          max: loopDelay.max / 1e6,
+        },
         server: serverStats,
       };
+      loopDelay.reset();
       send(reply);
     } else if (msg.type === 'close') {
       void Promise.resolve(server.close()).finally(() => process.exit(0));

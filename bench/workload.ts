@@ -65,6 +65,8 @@ export interface PhaseReport {
   relayCpuMicrosPerDelivery: number;
   relayCpuMicrosPerInbound: number;
   relayRssMB: number;
+  /** The relay's event-loop delay over the window (ms), from monitorEventLoopDelay. */
+  relayLoopDelayMs: { p50: number; p99: number; max: number } | null;
   generatorCpuPct: number[];
   /** Generator CPU (all processes) per delivery received, µs: the cost of the measuring side. */
   generatorCpuMicrosPerDelivery: number;
@@ -284,6 +286,9 @@ function report(
     relayCpuMicrosPerDelivery: totals.received > 0 ? round(relayCpu / totals.received, 2) : 0,
     relayCpuMicrosPerInbound: totals.sentInWindow > 0 ? round(relayCpu / totals.sentInWindow, 2) : 0,
     relayRssMB: round(after.rssBytes / MB, 1),
+    relayLoopDelayMs: after.loopDelayMs
+      ? { p50: round(after.loopDelayMs.p50, 2), p99: round(after.loopDelayMs.p99, 2), max: round(after.loopDelayMs.max, 2) }
+      : null,
     generatorCpuPct: totals.cpuMicrosPerProcess.map((c) => round((100 * c) / totals.windowMicros, 1)),
     generatorCpuMicrosPerDelivery:
       totals.received > 0 ? round(totals.cpuMicrosPerProcess.reduce((a, b) => a + b, 0) / totals.received, 2) : 0,

@@ -17,7 +17,7 @@ import {
 import { nowMicros, sleepUntil } from '../clock.js';
 import { plainTextOffset, readStamp, STAMP_DIGITS, textTemplate, writeStamp } from './chat-text.js';
 import { handshake, NO_STATUS } from './handshake.js';
-import { loadNativeGenUdp, type NativeGenUdp } from './native-udp.js';
+import { loadNativeGenUdp, type NativeGenUdp, type NativeSendCounts } from './native-udp.js';
 import { runLimited } from './run-limited.js';
 import type { GeneratorConfig, JoinResult, PhaseResult, PhaseSpec } from './types.js';
 
@@ -57,6 +57,8 @@ export class LoadGenerator {
   private sendOrder: SimUser[] = [];
   private readonly sockets: dgram.Socket[] = [];
   private readonly fds: number[] = [];
+  /** True while the native sender thread runs a phase. */
+  private nativeSending = false;
   /** Native UDP when config.io is 'native'. */
   private readonly native: NativeGenUdp | null;
   private readonly roomBytes: Uint8Array[];
@@ -216,6 +218,7 @@ export class LoadGenerator {
     this.histogram = newLatencyHistogram();
     this.native?.setWindow(spec.measureStart, spec.measureEnd);
 
+    if (this.native) return this.runNativePhase(this.native, spec);
     const order = this.sendOrder;
     const totalRate = order.length * spec.ratePerUser;
     const maxPerTick = Math.max(1, Math.ceil(totalRate * MAX_BACKLOG_SECONDS));
@@ -285,6 +288,58 @@ export class LoadGenerator {
       unknown: this.unknown,
       maxSendLagMs: totalRate > 0 ? Math.round((maxBacklog * 1000) / totalRate) : 0,
       sendErrors: this.sendErrors,
+      histogram: hdr.encodeIntoCompressedBase64(this.histogram),
+      cpuMicros,
+      windowMicros: spec.measureEnd - spec.measureStart,
+    };
+  }
+
+  /** The same phase with the native paced sender thread and receiver thread doing the datagrams. */
+  private async runNativePhase(native: NativeGenUdp, spec: PhaseSpec): Promise<PhaseResult> {
+    const order = this.sendOrder;
+    const totalRate = order.length * spec.ratePerUser;
+    let sent: NativeSendCounts = { sent: 0, sentInWindow: 0, expected: 0, skipped: 0, skippedInWindow: 0, errors: 0, maxLagMicros: 0 };
+    let cpuMicros = 0;
+    if (order.length > 0 && totalRate > 0) {
+      const templates = order.map((u) => u.template as Buffer);
+      const meta = new Int32Array(order.length * 6);
+      let offset = 0;
+      order.forEach((u, i) => {
+        meta.set([u.fd, offset, templates[i]!.length, u.stampAt, this.config.dialect === 'tincan' ? u.stampAt - 4 : -1, u.members], i * 6);
+        offset += templates[i]!.length;
+      });
+      native.startSender(Buffer.concat(templates), meta, totalRate, spec.startAt, spec.measureStart, spec.measureEnd, spec.measureEnd);
+      // The thread's chat keeps every user active; JS keep-alives would only add inbound datagrams.
+      this.nativeSending = true;
+      try {
+        await sleepUntil(spec.measureStart);
+        const cpuAtStart = process.cpuUsage();
+        await sleepUntil(spec.measureEnd);
+        const used = process.cpuUsage(cpuAtStart);
+        cpuMicros = used.user + used.system;
+      } finally {
+        sent = native.stopSender();
+        this.nativeSending = false;
+      }
+      const now = nowMicros();
+      for (const u of order) u.lastSendMicros = now;
+    }
+    await sleepUntil(spec.drainUntil);
+    this.collectNative(native);
+    return {
+      users: order.length,
+      sentTotal: sent.sent,
+      sentInWindow: sent.sentInWindow,
+      skipped: sent.skipped,
+      skippedInWindow: sent.skippedInWindow,
+      expected: sent.expected,
+      received: this.received,
+      receivedOutside: this.receivedOutside,
+      notices: this.notices,
+      acks: this.acks,
+      unknown: this.unknown,
+      maxSendLagMs: Math.round(sent.maxLagMicros / 1000),
+      sendErrors: this.sendErrors + sent.errors,
       histogram: hdr.encodeIntoCompressedBase64(this.histogram),
       cpuMicros,
       windowMicros: spec.measureEnd - spec.measureStart,
@@ -399,13 +454,6 @@ export class LoadGenerator {
 
   private sendChat(user: SimUser, stamp: number): void {
     const template = user.template as Buffer;
-    if (this.native) {
-      // The native send copies into the kernel before it returns: the template can be reused at once.
-      writeStamp(template, user.stampAt, stamp);
-      if (this.config.dialect === 'tincan') template.writeUInt32BE(++user.chatId >>> 0, user.stampAt - 4);
-      this.sendRaw(user, template, stamp);
-      return;
-    }
     // A fresh copy per send: a queued datagram must not see the next stamp written into its bytes.
     const datagram = Buffer.allocUnsafe(template.length);
     template.copy(datagram);
@@ -430,6 +478,7 @@ export class LoadGenerator {
   }
 
   private keepAlives(): void {
+    if (this.nativeSending) return;
     const now = nowMicros();
     for (const u of this.sendOrder) {
       if (now - u.lastSendMicros > KEEPALIVE_EVERY_MICROS && u.keepAlive) {

@@ -16,6 +16,16 @@ export interface NativeGenStats {
   latency: Float64Array;
 }
 
+export interface NativeSendCounts {
+  sent: number;
+  sentInWindow: number;
+  expected: number;
+  skipped: number;
+  skippedInWindow: number;
+  errors: number;
+  maxLagMicros: number;
+}
+
 export interface NativeGenUdp {
   open(localIp: string, serverIp: string, serverPort: number, recvBufferBytes: number): [fd: number, port: number];
   send(fd: number, datagram: Buffer): number;
@@ -24,6 +34,12 @@ export interface NativeGenUdp {
   setWindow(startMicros: number, endMicros: number): void;
   takeStats(): NativeGenStats;
   stopReceiver(): void;
+  /**
+   * Starts the paced sender thread. meta holds 6 numbers per user in send order: fd, offset and
+   * length of its datagram in blob, stamp offset, Tincan id offset (−1: none), room members.
+   */
+  startSender(blob: Buffer, meta: Int32Array, totalRatePerSec: number, startAt: number, windowStart: number, windowEnd: number, stopAt: number): void;
+  stopSender(): NativeSendCounts;
 }
 
 const binary = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'native', 'build', 'gen_udp.node');

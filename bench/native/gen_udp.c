@@ -2,6 +2,8 @@
 // relay it measures. JS opens connected sockets and sends through here; one thread drains every
 // socket with epoll + recvmmsg, classifies each datagram, reads the send stamp and records latency.
 // Counters and the histogram are read and reset by JS once per phase. Linux only.
+// Latency ends at the kernel's receive timestamp (SO_TIMESTAMPNS, taken when the relay's datagram
+// enters the receiving stack), so it measures the relay and not this process's scheduling.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -40,7 +42,32 @@ static struct {
   int control, chat_kind, ack_kind, chat_header;
   // > 0: look for datagrams every poll_micros instead of sleeping in epoll_wait (see receive_loop).
   int poll_micros;
+  // CLOCK_REALTIME − CLOCK_MONOTONIC in µs: kernel timestamps are wall time, stamps are monotonic.
+  double real_minus_mono;
 } rx = {.lock = PTHREAD_MUTEX_INITIALIZER, .epfd = -1, .wakefd = -1};
+
+// The paced sender: one thread sends every user's chat at its scheduled instant, so the offered load
+// is smooth and never arrives in bursts because the JS event loop was late.
+#define MAX_BACKLOG_MICROS 50000
+
+typedef struct {
+  int fd;
+  uint32_t length, stamp_at, members;
+  int32_t id_at;
+  uint32_t next_id;
+  uint8_t *bytes;
+} sim_user_t;
+
+static struct {
+  pthread_t thread;
+  int running;
+  volatile int stop;
+  sim_user_t *users;
+  uint32_t count;
+  uint8_t *blob;
+  double rate, start_at, window_start, window_end, stop_at;
+  double sent, sent_in_window, expected, skipped, skipped_in_window, errors, max_lag;
+} tx;
 
 static napi_value throw_error(napi_env env, const char *message) {
   napi_throw_error(env, NULL, message);
@@ -51,6 +78,29 @@ static double now_micros(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t); // what process.hrtime() reads: comparable across processes
   return (double)t.tv_sec * 1e6 + (double)(t.tv_nsec / 1000);
+}
+
+static double clock_micros(clockid_t id) {
+  struct timespec t;
+  clock_gettime(id, &t);
+  return (double)t.tv_sec * 1e6 + (double)(t.tv_nsec / 1000);
+}
+
+static double real_minus_mono(void) {
+  double a = clock_micros(CLOCK_MONOTONIC), r = clock_micros(CLOCK_REALTIME), b = clock_micros(CLOCK_MONOTONIC);
+  return r - (a + b) / 2;
+}
+
+// The datagram's kernel receive time on the monotonic clock, or `fallback` without a timestamp.
+static double arrival_micros(struct msghdr *h, double fallback) {
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      struct timespec ts;
+      memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      return (double)ts.tv_sec * 1e6 + (double)(ts.tv_nsec / 1000) - rx.real_minus_mono;
+    }
+  }
+  return fallback;
 }
 
 static int plain_text_offset(const uint8_t *b, size_t len) {
@@ -111,6 +161,7 @@ static void classify(const uint8_t *b, size_t len, double now) {
 static void *receive_loop(void *arg) {
   (void)arg;
   static uint8_t bufs[BATCH][DGRAM_MAX];
+  static uint8_t controls[BATCH][CMSG_SPACE(sizeof(struct timespec)) + 64];
   struct mmsghdr msgs[BATCH];
   struct iovec iov[BATCH];
   struct epoll_event events[256];
@@ -142,18 +193,147 @@ static void *receive_loop(void *arg) {
         memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
         msgs[i].msg_hdr.msg_iov = &iov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_control = controls[i];
+        msgs[i].msg_hdr.msg_controllen = sizeof controls[i];
       }
       // Level-triggered: a socket with more than BATCH waiting is reported again next round.
       int got = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
       if (got <= 0) continue;
       double now = now_micros();
       pthread_mutex_lock(&rx.lock);
-      for (int i = 0; i < got; i++) classify(bufs[i], msgs[i].msg_len, now);
+      for (int i = 0; i < got; i++) classify(bufs[i], msgs[i].msg_len, arrival_micros(&msgs[i].msg_hdr, now));
       pthread_mutex_unlock(&rx.lock);
     }
     if (stop) break;
   }
   return NULL;
+}
+
+static void set_number(napi_env env, napi_value obj, const char *key, double value) {
+  napi_value v;
+  napi_create_double(env, value, &v);
+  napi_set_named_property(env, obj, key, v);
+}
+
+static void write_stamp(uint8_t *b, double micros) {
+  uint64_t rest = (uint64_t)micros;
+  for (int i = STAMP_DIGITS - 1; i >= 0; i--) {
+    b[i] = (uint8_t)('0' + rest % 10);
+    rest /= 10;
+  }
+}
+
+static void *send_loop(void *arg) {
+  (void)arg;
+  double interval = 1e6 / tx.rate;
+  uint64_t k = 0;
+  uint32_t next = 0;
+  while (!tx.stop) {
+    double due = tx.start_at + (double)k * interval;
+    if (due >= tx.stop_at) break;
+    double now = now_micros();
+    if (due - now > 30) {
+      struct timespec until = {.tv_sec = (time_t)(due / 1e6), .tv_nsec = (long)((due - (double)(time_t)(due / 1e6) * 1e6) * 1000)};
+      clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);
+      continue;
+    }
+    double lag = now - due;
+    if (lag > tx.max_lag) tx.max_lag = lag;
+    if (lag > MAX_BACKLOG_MICROS) {
+      // Far behind: skip what is overdue rather than burst it out (counted, and reported).
+      uint64_t behind = (uint64_t)((lag - MAX_BACKLOG_MICROS) / interval) + 1;
+      tx.skipped += (double)behind;
+      if (now >= tx.window_start && now < tx.window_end) tx.skipped_in_window += (double)behind;
+      k += behind;
+      continue;
+    }
+    sim_user_t *u = &tx.users[next];
+    next = next + 1 == tx.count ? 0 : next + 1;
+    k++;
+    double stamp = now_micros();
+    write_stamp(u->bytes + u->stamp_at, stamp);
+    if (u->id_at >= 0) {
+      uint32_t id = ++u->next_id;
+      uint8_t *p = u->bytes + u->id_at;
+      p[0] = (uint8_t)(id >> 24), p[1] = (uint8_t)(id >> 16), p[2] = (uint8_t)(id >> 8), p[3] = (uint8_t)id;
+    }
+    if (send(u->fd, u->bytes, u->length, MSG_DONTWAIT) < 0) tx.errors++;
+    tx.sent++;
+    if (stamp >= tx.window_start && stamp < tx.window_end) {
+      tx.sent_in_window++;
+      tx.expected += u->members > 0 ? u->members - 1 : 0;
+    }
+  }
+  return NULL;
+}
+
+// startSender(blob, meta: Int32Array [fd, offset, length, stampAt, idAt, members] per user in send
+// order, totalRatePerSec, startAt, windowStart, windowEnd, stopAt): every instant is nowMicros() time.
+static napi_value start_sender(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  void *blob, *meta_base;
+  size_t blob_len, meta_len, meta_offset;
+  napi_typedarray_type type;
+  napi_value ab;
+  double num[5];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7 || napi_get_buffer_info(env, argv[0], &blob, &blob_len) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &type, &meta_len, &meta_base, &ab, &meta_offset) != napi_ok || type != napi_int32_array || meta_len % 6 != 0 ||
+      meta_len == 0) {
+    return throw_error(env, "startSender(blob, meta, rate, startAt, windowStart, windowEnd, stopAt)");
+  }
+  for (int i = 0; i < 5; i++)
+    if (napi_get_value_double(env, argv[2 + i], &num[i]) != napi_ok) return throw_error(env, "startSender: numbers expected");
+  if (tx.running) return throw_error(env, "startSender: already running");
+  if (!(num[0] > 0)) return throw_error(env, "startSender: rate must be > 0");
+  int32_t *meta = meta_base;
+  uint32_t count = (uint32_t)(meta_len / 6);
+  tx.blob = malloc(blob_len);
+  tx.users = calloc(count, sizeof(sim_user_t));
+  if (!tx.blob || !tx.users) return throw_error(env, "startSender: out of memory");
+  memcpy(tx.blob, blob, blob_len);
+  for (uint32_t i = 0; i < count; i++) {
+    int32_t *m = meta + i * 6;
+    if (m[1] < 0 || m[2] <= 0 || (size_t)m[1] + (size_t)m[2] > blob_len || m[3] < 0 || m[3] + STAMP_DIGITS > m[2] || m[4] < -1 || m[4] + 4 > m[2]) {
+      free(tx.blob);
+      free(tx.users);
+      return throw_error(env, "startSender: meta out of range");
+    }
+    tx.users[i] = (sim_user_t){.fd = m[0], .bytes = tx.blob + m[1], .length = (uint32_t)m[2], .stamp_at = (uint32_t)m[3], .id_at = m[4], .members = (uint32_t)m[5]};
+  }
+  tx.count = count;
+  tx.rate = num[0];
+  tx.start_at = num[1];
+  tx.window_start = num[2];
+  tx.window_end = num[3];
+  tx.stop_at = num[4];
+  tx.sent = tx.sent_in_window = tx.expected = tx.skipped = tx.skipped_in_window = tx.errors = tx.max_lag = 0;
+  tx.stop = 0;
+  if (pthread_create(&tx.thread, NULL, send_loop, NULL) != 0) return throw_error(env, "startSender: no thread");
+  tx.running = 1;
+  return NULL;
+}
+
+// stopSender() → counts; waits for the thread (it stops by itself at stopAt).
+static napi_value stop_sender(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (!tx.running) return throw_error(env, "stopSender: not running");
+  pthread_join(tx.thread, NULL);
+  tx.running = 0;
+  free(tx.blob);
+  free(tx.users);
+  tx.blob = NULL;
+  tx.users = NULL;
+  napi_value result;
+  napi_create_object(env, &result);
+  set_number(env, result, "sent", tx.sent);
+  set_number(env, result, "sentInWindow", tx.sent_in_window);
+  set_number(env, result, "expected", tx.expected);
+  set_number(env, result, "skipped", tx.skipped);
+  set_number(env, result, "skippedInWindow", tx.skipped_in_window);
+  set_number(env, result, "errors", tx.errors);
+  set_number(env, result, "maxLagMicros", tx.max_lag);
+  return result;
 }
 
 static int get_string(napi_env env, napi_value v, char *out, size_t size) {
@@ -197,8 +377,9 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
   if (family < 0 || to_sockaddr(server, port, &sa, &slen) != family) return throw_error(env, "open: addresses must be IP literals of one family");
   int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return throw_error(env, strerror(errno));
-  int size = (int)rcvbuf;
+  int size = (int)rcvbuf, on = 1;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   if (bind(fd, (struct sockaddr *)&la, llen) < 0 || connect(fd, (struct sockaddr *)&sa, slen) < 0) {
     int err = errno;
     close(fd);
@@ -274,6 +455,7 @@ static napi_value start_receiver(napi_env env, napi_callback_info info) {
   epoll_ctl(rx.epfd, EPOLL_CTL_ADD, rx.wakefd, &ev);
   rx.window_start = 0;
   rx.window_end = 0;
+  rx.real_minus_mono = real_minus_mono();
   if (pthread_create(&rx.thread, NULL, receive_loop, NULL) != 0) return throw_error(env, "startReceiver: no thread");
   rx.running = 1;
   return NULL;
@@ -292,14 +474,9 @@ static napi_value set_window(napi_env env, napi_callback_info info) {
   memset(rx.stats, 0, sizeof(stats_t));
   rx.window_start = start;
   rx.window_end = end;
+  rx.real_minus_mono = real_minus_mono();
   pthread_mutex_unlock(&rx.lock);
   return NULL;
-}
-
-static void set_number(napi_env env, napi_value obj, const char *key, double value) {
-  napi_value v;
-  napi_create_double(env, value, &v);
-  napi_set_named_property(env, obj, key, v);
 }
 
 // takeStats() → { received, outside, notices, acks, unknown, latency: Float64Array [µs, count, …] }
@@ -362,6 +539,8 @@ NAPI_MODULE_INIT() {
       {"setWindow", NULL, set_window, NULL, NULL, NULL, napi_enumerable, NULL},
       {"takeStats", NULL, take_stats, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stopReceiver", NULL, stop_receiver, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"startSender", NULL, start_sender, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"stopSender", NULL, stop_sender, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -51,49 +51,61 @@ static socklen_t slot_length(const uint8_t *slot) {
   return 0;
 }
 
-// sendBatch(fd, data, slots, count) → consumed + 65536 × refused: `consumed` slots were sent or
-// refused by the kernel (refused: unreachable, bad address…). Fewer than `count` consumed means the
-// socket's send buffer is full (EAGAIN): the caller queues the rest the slow way.
+// sendBatch(fd, data, slots, count, skip) → consumed + 65536 × refused. Sends `data` to the first
+// `count` slots except slot `skip` (−1: none; the sender of a room's table). `consumed` slot positions
+// were sent, refused by the kernel (unreachable, bad address…) or skipped; fewer than `count` means
+// the socket's send buffer is full (EAGAIN) and the caller queues the rest the slow way.
 static napi_value send_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4) return fail(env, "sendBatch(fd, data, slots, count)");
+  size_t argc = 5;
+  napi_value argv[5];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) return fail(env, "sendBatch(fd, data, slots, count, skip)");
   uint32_t fd, count;
+  int32_t skip;
   uint8_t *data, *slots;
   size_t data_len, slots_len;
-  if (!get_u32(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &data_len) ||
-      !get_bytes(env, argv[2], &slots, &slots_len) || !get_u32(env, argv[3], &count)) {
-    return fail(env, "sendBatch(fd: number, data: Uint8Array, slots: Uint8Array, count: number)");
+  if (!get_u32(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &data_len) || !get_bytes(env, argv[2], &slots, &slots_len) ||
+      !get_u32(env, argv[3], &count) || napi_get_value_int32(env, argv[4], &skip) != napi_ok) {
+    return fail(env, "sendBatch(fd: number, data: Uint8Array, slots: Uint8Array, count: number, skip: number)");
   }
   if ((size_t)count * SLOT_BYTES > slots_len || count > MAX_COUNT) return fail(env, "sendBatch: count exceeds the slots given or 65535");
 
   struct iovec iov = {.iov_base = data, .iov_len = data_len};
   struct mmsghdr msgs[CHUNK];
-  uint32_t done = 0, refused = 0;
-  while (done < count) {
-    uint32_t n = count - done < CHUNK ? count - done : CHUNK;
-    memset(msgs, 0, sizeof(struct mmsghdr) * n);
-    for (uint32_t i = 0; i < n; i++) {
-      uint8_t *slot = slots + (size_t)(done + i) * SLOT_BYTES;
-      msgs[i].msg_hdr.msg_name = slot;
-      msgs[i].msg_hdr.msg_namelen = slot_length(slot);
-      msgs[i].msg_hdr.msg_iov = &iov;
-      msgs[i].msg_hdr.msg_iovlen = 1;
+  // at: next slot position to send; msgs[k] holds slot positions pos[k].
+  uint32_t at = 0, refused = 0, pos[CHUNK];
+  while (at < count) {
+    uint32_t n = 0;
+    for (uint32_t i = at; i < count && n < CHUNK; i++) {
+      if ((int32_t)i == skip) continue;
+      uint8_t *slot = slots + (size_t)i * SLOT_BYTES;
+      memset(&msgs[n], 0, sizeof msgs[n]);
+      msgs[n].msg_hdr.msg_name = slot;
+      msgs[n].msg_hdr.msg_namelen = slot_length(slot);
+      msgs[n].msg_hdr.msg_iov = &iov;
+      msgs[n].msg_hdr.msg_iovlen = 1;
+      pos[n++] = i;
+    }
+    if (n == 0) {
+      at = count; // only the skipped slot was left
+      break;
     }
     int sent = sendmmsg((int)fd, msgs, n, MSG_DONTWAIT);
     if (sent > 0) {
-      done += (uint32_t)sent;
+      at = pos[sent - 1] + 1;
       continue;
     }
     if (sent < 0 && errno == EINTR) continue;
-    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      at = pos[0]; // nothing of this chunk left: the rest is the caller's
+      break;
+    }
     // The first datagram of this chunk was refused (unreachable, bad address, closed fd…): skip it.
     refused++;
-    done++;
+    at = pos[0] + 1;
   }
   refused_total += refused;
   napi_value result;
-  napi_create_double(env, (double)done + 65536.0 * (double)refused, &result);
+  napi_create_double(env, (double)at + 65536.0 * (double)refused, &result);
   return result;
 }
 

@@ -36,8 +36,11 @@ async function listener(type: 'udp4' | 'udp6' = 'udp4', host = '127.0.0.1'): Pro
   return { socket, got };
 }
 
+/** The registry of the last members() call, for endpoint changes. */
+let registry = new RoomRegistry();
+
 function members(endpoints: Array<{ address: string; port: number }>): Member[] {
-  const registry = new RoomRegistry();
+  registry = new RoomRegistry();
   const room = registry.createRoom('r', null, 0);
   return endpoints.map((e, i) => {
     const m = registry.addMember(room, `m${i}`, i === 0, 0, '127.0.0.1', 0, 10);
@@ -68,7 +71,7 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     expect(batch.packAddress('fe80::1%eth0', 80, true)).toBeNull(); // scoped: left to dgram
     expect(batch.packAddress('not an ip', 80, false)).toBeNull();
     expect(() => batch.packAddress('127.0.0.1', 70_000, false)).toThrow(TypeError);
-    expect(() => batch.sendBatch(0, new Uint8Array(1), new Uint8Array(28), 2)).toThrow(TypeError);
+    expect(() => batch.sendBatch(0, new Uint8Array(1), new Uint8Array(28), 2, -1)).toThrow(TypeError);
   });
 
   it('sends one message to every recipient of the batch, IPv4 and dual-stack', async () => {
@@ -120,13 +123,13 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
       SLOT_BYTES: real.SLOT_BYTES,
       packAddress: (ip, port, v6) => real.packAddress(ip, port, v6),
       refusedCount: () => real.refusedCount(),
-      sendBatch(fd, data, slots, count) {
+      sendBatch(fd, data, slots, count, skip) {
         calls++;
         if (eagainOnce) {
           eagainOnce = false;
-          return real.sendBatch(fd, data, slots, 1);
+          return real.sendBatch(fd, data, slots, 1, skip);
         }
-        return real.sendBatch(fd, data, slots, count);
+        return real.sendBatch(fd, data, slots, count, skip);
       },
     };
     const sender = await bound('udp4', '127.0.0.1');
@@ -142,6 +145,53 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     await until(() => receivers.every((r) => r.got.length === 3));
     for (const r of receivers) expect(r.got).toEqual(['one', 'two', 'three']);
     expect(out.sent).toBe(9);
+  });
+
+  it('a room table sends to everyone but the sender, and is rebuilt when an endpoint moves', async () => {
+    const sender = await bound('udp4', '127.0.0.1');
+    const out = new UdpOut(sender, loadUdpBatch());
+    const receivers = await Promise.all([1, 2, 3, 4].map(() => listener()));
+    const to = members(receivers.map((r) => ({ address: '127.0.0.1', port: r.socket.address().port })));
+    const room = (to[0] as Member).room;
+    const table = out.tableFor(room);
+    expect(table?.plain.members).toEqual(to);
+    // Member 2 sends: it is skipped by position, the other three get the message.
+    out.sendToTable(Buffer.from('from m2'), table!.plain, (to[2] as Member).tableIndex);
+    await until(() => receivers.filter((r) => r.got.length === 1).length === 3);
+    expect(receivers.map((r) => r.got)).toEqual([['from m2'], ['from m2'], [], ['from m2']]);
+    expect(out.tableFor(room)).toBe(table); // cached while nothing changed
+    // Member 0 moves to a new port: the table is rebuilt with the new address.
+    const moved = await listener();
+    registry.setEndpoint(to[0] as Member, '127.0.0.1', moved.socket.address().port);
+    const rebuilt = out.tableFor(room);
+    expect(rebuilt).not.toBe(table);
+    out.sendToTable(Buffer.from('to the new port'), rebuilt!.plain, -1);
+    await until(() => moved.got.length === 1);
+    expect(moved.got).toEqual(['to the new port']);
+    expect(receivers[0]?.got).toEqual(['from m2']);
+  });
+
+  it('a skipped sender and a full send buffer together: the rest still arrives once, in order', async () => {
+    const real = loadUdpBatch() as UdpBatch;
+    let first = true;
+    const batch: UdpBatch = {
+      SLOT_BYTES: real.SLOT_BYTES,
+      packAddress: (ip, port, v6) => real.packAddress(ip, port, v6),
+      refusedCount: () => real.refusedCount(),
+      // EAGAIN after the first two slot positions, once.
+      sendBatch: (fd, data, slots, count, skip) => real.sendBatch(fd, data, slots, first ? ((first = false), 2) : count, skip),
+    };
+    const sender = await bound('udp4', '127.0.0.1');
+    const out = new UdpOut(sender, batch);
+    const receivers = await Promise.all([1, 2, 3, 4].map(() => listener()));
+    const to = members(receivers.map((r) => ({ address: '127.0.0.1', port: r.socket.address().port })));
+    const table = out.tableFor((to[0] as Member).room)!;
+    out.sendToTable(Buffer.from('a'), table.plain, 1); // native: slot 0 (1 skipped); dgram: 2, 3
+    expect(out.tableFor((to[0] as Member).room)).toBeNull(); // queued sends pending: dgram until drained
+    await until(() => receivers.filter((r) => r.got.length === 1).length === 3);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(receivers.map((r) => r.got)).toEqual([['a'], [], ['a'], ['a']]);
+    expect(out.sent).toBe(3);
   });
 
   it('never touches the descriptor once the socket is closed', async () => {

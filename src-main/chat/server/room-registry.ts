@@ -1,5 +1,7 @@
 // Rooms, their members, and the token index the relay searches for every datagram.
+import { bytesEqualAt } from './bytes.js';
 import type { PasswordHash } from './password.js';
+import type { RoomSendTable } from './udp-out.js';
 import type { Bucket } from './rate-limit.js';
 import { newToken, TOKEN_LENGTH, tokenKey } from './token.js';
 
@@ -15,6 +17,8 @@ export class Member implements Bucket {
   port = 0;
   /** The endpoint packed for native batch sends: undefined until needed, null if it cannot be packed. */
   slot: Buffer | null | undefined = undefined;
+  /** Position in its room's send table (see UdpOut.tableFor); valid while that table is current. */
+  tableIndex = -1;
   /** Whether the room was told this member joined (happens once the endpoint is known). */
   announced = false;
   /** False once the token is revoked; a stale reference must not act. */
@@ -60,6 +64,10 @@ export class Room {
   readonly recipients: Member[] = [];
   /** Chat sequence number of the last relayed message. */
   seq = 0;
+  /** Bumped whenever recipients or their endpoints change, so a cached send table is rebuilt. */
+  version = 0;
+  /** The native send path's packed recipient addresses, owned by UdpOut. */
+  sendTable: RoomSendTable | null = null;
 
   constructor(
     readonly name: string,
@@ -99,11 +107,12 @@ export class RoomRegistry {
 
   /** The member whose token sits at bytes[start, start + 32); allocation-free. */
   findByToken(bytes: Buffer, start: number): Member | undefined {
+    if (start + TOKEN_LENGTH > bytes.length) return undefined;
     const bucket = this.byKey.get(tokenKey(bytes, start));
     if (bucket === undefined) return undefined;
     for (let i = 0; i < bucket.length; i++) {
       const m = bucket[i] as Member;
-      if (m.tokenBytes.compare(bytes, start, start + TOKEN_LENGTH) === 0) return m;
+      if (bytesEqualAt(m.tokenBytes, bytes, start)) return m;
     }
     return undefined;
   }
@@ -119,6 +128,7 @@ export class RoomRegistry {
     member.address = address;
     member.port = port;
     member.slot = undefined;
+    member.room.version++;
     if (!wasKnown && member.active) member.room.recipients.push(member);
     return !wasKnown;
   }
@@ -132,6 +142,7 @@ export class RoomRegistry {
     if (room.host === member) room.host = null;
     const at = room.recipients.indexOf(member);
     if (at >= 0) room.recipients.splice(at, 1);
+    room.version++;
     const bucket = this.byKey.get(member.key);
     if (bucket) {
       const i = bucket.indexOf(member);

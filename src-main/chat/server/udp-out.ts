@@ -2,13 +2,26 @@
 // With the native accelerator (udp-batch.ts) a chat message to N recipients is one sendmmsg call;
 // without it, or while earlier datagrams wait in libuv's queue (send buffer full), node:dgram sends.
 import type { Socket } from 'node:dgram';
-import type { Member } from './room-registry.js';
+import type { Member, Room } from './room-registry.js';
 import { rawSocket, type RawSocket, type UdpBatch } from './udp-batch.js';
 
 /** Recipients per native call (the result packs counts in 16 bits). */
 const BATCH_MAX = 1_024;
 
 export type SendPath = 'sendmmsg' | 'dgram';
+
+/** One dialect's recipients of a room, addresses packed back to back for sendBatch. */
+export interface DialectTable {
+  slots: Buffer;
+  members: Member[];
+}
+
+/** A room's recipients ready for native sends, by dialect; rebuilt when room.version moves. */
+export interface RoomSendTable {
+  version: number;
+  structured: DialectTable;
+  plain: DialectTable;
+}
 
 export class UdpOut {
   sent = 0;
@@ -82,13 +95,62 @@ export class UdpOut {
   }
 
   private flush(buf: Uint8Array, n: number): void {
-    const result = (this.batch as UdpBatch).sendBatch((this.raw as RawSocket).fd, buf, this.slots, n);
+    this.sendSlots(buf, this.slots, this.slotMembers, n, -1);
+  }
+
+  /**
+   * The room's recipients packed for native sends, or null when sends go through dgram (no
+   * accelerator, libuv still has queued datagrams, or a recipient's address cannot be packed).
+   * Cached on the room until its recipients or their endpoints change.
+   */
+  tableFor(room: Room): RoomSendTable | null {
+    if (this.batch === null || this.inFlight > 0 || this.raw === null || !this.raw.open()) return null;
+    const cached = room.sendTable;
+    if (cached !== null && cached.version === room.version) return cached;
+    const table = this.buildTable(room);
+    room.sendTable = table;
+    return table;
+  }
+
+  private buildTable(room: Room): RoomSendTable | null {
+    const structured: Member[] = [];
+    const plain: Member[] = [];
+    for (const m of room.recipients) {
+      if ((m.slot === undefined ? this.pack(m) : m.slot) === null) return null;
+      (m.dialect > 0 ? structured : plain).push(m);
+    }
+    return { version: room.version, structured: this.dialectTable(structured), plain: this.dialectTable(plain) };
+  }
+
+  private dialectTable(members: Member[]): DialectTable {
+    const size = (this.batch as UdpBatch).SLOT_BYTES;
+    const slots = Buffer.alloc(members.length * size);
+    members.forEach((m, i) => {
+      slots.set(m.slot as Buffer, i * size);
+      m.tableIndex = i;
+    });
+    return { slots, members };
+  }
+
+  /** Sends `buf` to every member of the table except position `skip` (−1: none). */
+  sendToTable(buf: Uint8Array, table: DialectTable, skip: number): void {
+    const count = table.members.length;
+    if (count > BATCH_MAX) {
+      // The native call counts in 16 bits: very large rooms go in parts.
+      for (let i = 0; i < count; i++) if (i !== skip) this.sendToMany(buf, [table.members[i] as Member], 1);
+      return;
+    }
+    this.sendSlots(buf, table.slots, table.members, count, skip);
+  }
+
+  private sendSlots(buf: Uint8Array, slots: Buffer, members: readonly Member[], count: number, skip: number): void {
+    const result = (this.batch as UdpBatch).sendBatch((this.raw as RawSocket).fd, buf, slots, count, skip);
     const consumed = result % 65_536;
     const refused = Math.floor(result / 65_536);
-    this.sent += consumed - refused;
+    this.sent += consumed - refused - (skip >= 0 && skip < consumed ? 1 : 0);
     this.failed += refused;
     // The send buffer is full: queue the rest in libuv, which sends when the socket is writable.
-    for (let i = consumed; i < n; i++) this.dgramSend(buf, this.slotMembers[i] as Member);
+    for (let i = consumed; i < count; i++) if (i !== skip) this.dgramSend(buf, members[i] as Member);
   }
 
   private pack(m: Member): Buffer | null {

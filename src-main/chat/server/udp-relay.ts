@@ -23,6 +23,7 @@ import type { DropLog } from './drop-log.js';
 import { takeToken } from './rate-limit.js';
 import type { Member, RoomRegistry } from './room-registry.js';
 import type { RoomLifecycle } from './room-lifecycle.js';
+import { bytesEqualAt } from './bytes.js';
 import { sameIp } from './ip.js';
 import { TOKEN_LENGTH } from './token.js';
 import type { UdpOut } from './udp-out.js';
@@ -65,7 +66,7 @@ export class UdpRelay {
     const roomBytes = member.room.nameBytes;
     if (
       roomBytes.length !== view.roomEnd - view.roomStart ||
-      roomBytes.compare(msg, view.roomStart, view.roomEnd) !== 0
+      !bytesEqualAt(roomBytes, msg, view.roomStart)
     ) {
       return this.drop('wrong-room', rinfo);
     }
@@ -159,7 +160,27 @@ export class UdpRelay {
     const room = sender.room;
     room.seq = (room.seq + 1) >>> 0 || 1;
     const seq = room.seq;
-    const recipients = room.recipients;
+    const table = this.out.tableFor(room);
+    if (table !== null) {
+      // Native path: each dialect's packed table in one call, the sender skipped by position.
+      const own = sender.dialect > 0 ? table.structured : table.plain;
+      const skip = own.members[sender.tableIndex] === sender ? sender.tableIndex : -1;
+      const skipS = sender.dialect > 0 ? skip : -1;
+      const skipP = sender.dialect > 0 ? -1 : skip;
+      const ns = table.structured.members.length - (skipS >= 0 ? 1 : 0);
+      const np = table.plain.members.length - (skipP >= 0 ? 1 : 0);
+      if (ns > 0) this.out.sendToTable(buildChatEvent(sender, seq, msg, textStart), table.structured, skipS);
+      if (np > 0) this.out.sendToTable(buildPlainLine(sender, msg, textStart), table.plain, skipP);
+      this.counters.datagramsRelayed += ns + np;
+    } else {
+      this.relayEach(sender, seq, msg, textStart);
+    }
+    if (ackId >= 0 && sender.port !== 0) this.out.send(encodeAckEvent(ackId, seq), sender);
+  }
+
+  /** The dgram path: recipients gathered per dialect for this one message. */
+  private relayEach(sender: Member, seq: number, msg: Buffer, textStart: number): void {
+    const recipients = sender.room.recipients;
     const structured = this.structuredTo;
     const plain = this.plainTo;
     let ns = 0;
@@ -173,7 +194,6 @@ export class UdpRelay {
     if (ns > 0) this.out.sendToMany(buildChatEvent(sender, seq, msg, textStart), structured, ns);
     if (np > 0) this.out.sendToMany(buildPlainLine(sender, msg, textStart), plain, np);
     this.counters.datagramsRelayed += ns + np;
-    if (ackId >= 0 && sender.port !== 0) this.out.send(encodeAckEvent(ackId, seq), sender);
   }
 
   private rateLimited(member: Member, now: number, rinfo: RemoteInfo): void {
