@@ -10,6 +10,15 @@ const BATCH_MAX = 1_024;
 
 export type SendPath = 'sendmmsg' | 'dgram';
 
+/**
+ * Small typed arrays made with `new Uint8Array(n)` (the shared encoders' ACK, PONG, notices) live on
+ * V8's heap; handing one to native code makes V8 move it to a backing store of its own, every time.
+ * A copy into a pooled Buffer is cheaper.
+ */
+function offHeap(buf: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(buf) ? buf : Buffer.from(buf);
+}
+
 /** One dialect's recipients of a room, addresses packed back to back for sendBatch. */
 export interface DialectTable {
   slots: Buffer;
@@ -74,6 +83,7 @@ export class UdpOut {
       for (let i = 0; i < count; i++) this.dgramSend(buf, to[i] as Member);
       return;
     }
+    buf = offHeap(buf);
     const slotBytes = this.batch.SLOT_BYTES;
     let n = 0;
     for (let i = 0; i < count; i++) {
@@ -134,6 +144,7 @@ export class UdpOut {
 
   /** Sends `buf` to every member of the table except position `skip` (−1: none). */
   sendToTable(buf: Uint8Array, table: DialectTable, skip: number): void {
+    buf = offHeap(buf);
     const count = table.members.length;
     if (count > BATCH_MAX) {
       // The native call counts in 16 bits: very large rooms go in parts.
