@@ -1,11 +1,8 @@
 // Parent side of a relay child process: start it, pin it, ask it for CPU/RSS, stop it.
 import { fork, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { relayEntry } from './relay-bundle.js';
 import type { RelayStatsMessage } from './relay-process.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 export type RelayImpl = 'real' | 'naive';
 
@@ -48,14 +45,15 @@ export class RelayHandle {
   }
 
   static async start(options: RelayStartOptions): Promise<RelayHandle> {
-    const execArgv = ['--import', 'tsx'];
+    // --expose-gc only lets the bench force a collection before reading live memory, between phases.
+    const execArgv: string[] = ['--expose-gc'];
     if (options.cpuProfDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfDir);
     // Confined to one core, V8's helper threads (concurrent marking, compilation) can only preempt
     // the event loop, for a scheduler slice of 10-20 ms at a time: keep the collector on the loop.
     if (options.pinCpus !== null) execArgv.push('--single-threaded-gc');
     if (process.env['TINCAN_BENCH_TRACE_GC']) execArgv.push('--trace-gc');
     if (process.env['TINCAN_BENCH_RELAY_FLAGS']) execArgv.push(...process.env['TINCAN_BENCH_RELAY_FLAGS'].split(' '));
-    const child = fork(path.join(here, 'relay-process.ts'), [options.impl, JSON.stringify(options.serverOptions)], {
+    const child = fork(await relayEntry(), [options.impl, JSON.stringify(options.serverOptions)], {
       execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -80,14 +78,15 @@ export class RelayHandle {
     return this.child.pid ?? 0;
   }
 
-  stats(): Promise<RelayStatsMessage> {
+  /** The relay's counters; with `collect`, after a full garbage collection (for live-memory figures). */
+  stats(collect = false): Promise<RelayStatsMessage> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('relay did not answer a stats request')), 10_000);
       this.pending.push((m) => {
         clearTimeout(timer);
         resolve(m);
       });
-      this.child.send({ type: 'stats' });
+      this.child.send({ type: 'stats', collect });
     });
   }
 

@@ -1,8 +1,11 @@
-// Child-process entry that runs one relay for the bench, so its CPU and memory are its own.
-//   node --import tsx bench/relay-process.ts <real|naive> '<json options>'
+// Child-process entry that runs one relay for the bench, so its CPU and memory are its own. The bench
+// bundles it to plain JavaScript first (relay-bundle.ts) so the relay runs as shipped, without tsx:
+//   node out/bench/relay-process.mjs <real|naive> '<json options>'
 // It reports {type:'ready', address} over IPC, answers {type:'stats'} with its own CPU time and RSS,
 // and on {type:'close'} closes the server and exits (which also writes a --cpu-prof profile).
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { ChatServer } from '../src-main/chat/server/chat-server.js';
+import { silentLogger } from '../src-main/chat/log.js';
 import { NaiveRelay } from './naive-relay.js';
 
 interface RelayServer {
@@ -28,12 +31,7 @@ async function makeServer(impl: string, options: Record<string, unknown>): Promi
   if (impl === 'naive') {
     return new NaiveRelay({ host: String(options['host'] ?? '127.0.0.1'), port: Number(options['port'] ?? 0) });
   }
-  // Loaded by path so the bench still builds while the server is being written.
-  const serverPath = '../src-main/chat/server/chat-server.js';
-  const logPath = '../src-main/chat/log.js';
-  const serverModule = (await import(serverPath)) as { ChatServer: new (o: unknown) => RelayServer };
-  const logModule = (await import(logPath)) as { silentLogger: unknown };
-  return new serverModule.ChatServer({ ...options, logger: logModule.silentLogger });
+  return new ChatServer({ ...options, logger: silentLogger });
 }
 
 async function main(): Promise<void> {
@@ -53,8 +51,9 @@ async function main(): Promise<void> {
   }
   const loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
-  process.on('message', (msg: { type?: string }) => {
+  process.on('message', (msg: { type?: string; collect?: boolean }) => {
     if (msg.type === 'stats') {
+      if (msg.collect) (globalThis as { gc?: () => void }).gc?.();
       const cpu = process.cpuUsage();
       let serverStats: unknown = null;
       try {

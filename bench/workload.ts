@@ -86,6 +86,14 @@ export interface PhaseReport {
   relayServerStats: unknown;
 }
 
+/** Live memory of the relay (after a forced GC) idle and with every user joined. */
+export interface RelayMemory {
+  idleHeapMB: number;
+  afterJoinHeapMB: number;
+  heapBytesPerMember: number;
+  rssBytesPerMember: number;
+}
+
 export interface WorkloadReport {
   label: string;
   impl: RelayImpl;
@@ -104,6 +112,7 @@ export interface WorkloadReport {
   join: JoinResult & { handshakesPerSec: number };
   relayRssAfterJoinMB: number;
   relayIdleRssMB: number;
+  relayMemory: RelayMemory;
   phases: PhaseReport[];
   cpuProfile: string | null;
 }
@@ -144,6 +153,7 @@ export class Workload {
     readonly relayIdleRssMB: number,
     readonly relayRssAfterJoinMB: number,
     readonly relaySendPath: string | null,
+    readonly memory: RelayMemory,
   ) {}
 
   static async start(spec: WorkloadSpec, log: (line: string) => void): Promise<Workload> {
@@ -155,7 +165,7 @@ export class Workload {
     });
     let pool: GeneratorPool | null = null;
     try {
-      const idle = await relay.stats();
+      const idle = await relay.stats(true);
       const sendPath = (idle.server as { sendPath?: string } | null)?.sendPath ?? null;
       // Relay on CPU 0, generators on all the others.
       const cpus = os.availableParallelism();
@@ -189,9 +199,16 @@ export class Workload {
         last = now;
         if (busy < 0.25 * 250_000 || nowMicros() - settleStart > 60_000_000) break;
       }
-      const afterJoin = last;
+      const afterJoin = await relay.stats(true);
       log(`  joined ${join.joined}/${join.users} in ${round(join.durationMs / 1000)} s (${Math.round((join.joined * 1000) / join.durationMs)} handshakes/s)${join.failed ? `, failures ${JSON.stringify(join.failures)}` : ''}`);
-      return new Workload(spec, relay, pool, join, idle.rssBytes / MB, afterJoin.rssBytes / MB, sendPath);
+      const memory = {
+        idleHeapMB: idle.heapUsedBytes / MB,
+        afterJoinHeapMB: afterJoin.heapUsedBytes / MB,
+        heapBytesPerMember: join.joined > 0 ? Math.round((afterJoin.heapUsedBytes - idle.heapUsedBytes) / join.joined) : 0,
+        rssBytesPerMember: join.joined > 0 ? Math.round((afterJoin.rssBytes - idle.rssBytes) / join.joined) : 0,
+      };
+      log(`  live heap ${round(memory.idleHeapMB, 1)} MB idle → ${round(memory.afterJoinHeapMB, 1)} MB with ${join.joined} members: ${memory.heapBytesPerMember} B heap, ${memory.rssBytesPerMember} B RSS per member (incl. ${spec.rooms} rooms)`);
+      return new Workload(spec, relay, pool, join, idle.rssBytes / MB, afterJoin.rssBytes / MB, sendPath, memory);
     } catch (err) {
       await pool?.close();
       await relay.stop();
@@ -250,6 +267,7 @@ export class Workload {
       join: { ...this.join, handshakesPerSec: Math.round((this.join.joined * 1000) / Math.max(1, this.join.durationMs)) },
       relayIdleRssMB: round(this.relayIdleRssMB, 1),
       relayRssAfterJoinMB: round(this.relayRssAfterJoinMB, 1),
+      relayMemory: { ...this.memory, idleHeapMB: round(this.memory.idleHeapMB, 1), afterJoinHeapMB: round(this.memory.afterJoinHeapMB, 1) },
       phases,
       cpuProfile,
     };

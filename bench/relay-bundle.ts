@@ -1,0 +1,29 @@
+// Bundles the relay child (relay-process.ts with the real server and the naive relay) into one plain
+// ES module, so the measured process runs compiled JavaScript like `tincan serve`, not TypeScript
+// through tsx (whose loader thread alone adds ~30 MB of RSS and a second V8 isolate).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outfile = path.join(root, 'out', 'bench', 'relay-process.mjs');
+
+let built: Promise<string> | null = null;
+
+/** Path of the bundled relay entry; built once per bench run. */
+export function relayEntry(): Promise<string> {
+  built ??= build({
+    entryPoints: [path.join(root, 'bench', 'relay-process.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Names and lines stay readable in --cpu-prof output.
+    keepNames: true,
+    sourcemap: 'linked',
+    packages: 'external',
+    logLevel: 'warning',
+  }).then(() => outfile);
+  return built;
+}
