@@ -41,7 +41,7 @@ function specFor(opts: BenchOptions, impl: RelayImpl, label: string, rooms: numb
     genIo: opts.genIo ?? 'dgram',
     rxPollMicros: opts.rxPollMicros,
     cpuProfDir: impl === 'real' ? cpuProfDir : null,
-    serverOptions: { nativeSends: opts.relaySends === 'native', ...extra },
+    serverOptions: { nativeUdp: opts.relayUdp === 'native', ...extra },
   };
 }
 
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   const naiveToo = opts.compareNaive && opts.dialect === 'plain' && opts.impl === 'real';
   log(`tincan bench — ${machine.cpuModel}, ${machine.nproc} CPUs, node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
   log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`);
-  log(`generator UDP: ${opts.genIo}${opts.genIo === 'native' ? ` (receiver ${opts.rxPollMicros > 0 ? `polls every ${opts.rxPollMicros} µs` : 'woken per datagram'})` : ''}; real relay sends: ${opts.relaySends}${opts.pin ? '; pinned: relay CPU 0, generator CPU 1' : ''}${opts.rps ? `; RPS namespace ${String(insideRpsNamespace())}` : ''}`);
+  log(`generator UDP: ${opts.genIo}${opts.genIo === 'native' ? ` (receiver ${opts.rxPollMicros > 0 ? `polls every ${opts.rxPollMicros} µs` : 'woken per datagram'})` : ''}; real relay UDP: ${opts.relayUdp}${opts.pin ? '; pinned: relay CPU 0, generator CPU 1' : ''}${opts.rps ? `; RPS namespace ${String(insideRpsNamespace())}` : ''}`);
 
   const runs: WorkloadReport[] = [];
   const result: Record<string, unknown> = {

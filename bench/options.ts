@@ -23,7 +23,7 @@ export interface BenchOptions {
   pin: boolean;
   /** null: native when built, else dgram. */
   genIo: GenIo | null;
-  relaySends: 'native' | 'dgram';
+  relayUdp: 'native' | 'dgram';
   rxPollMicros: number;
   rps: boolean;
   impl: RelayImpl;
@@ -74,7 +74,7 @@ Generator
                          on the generator's CPUs, as separate hosts would (root; see bench/netns.ts)
   --rx-poll-us N         native generator: look for datagrams every N µs instead of being woken per
                          datagram (${RX_POLL_DEFAULT}); 0 = wake-ups, which loopback bills to the relay
-  --relay-sends native|dgram  real relay's send path: one sendmmsg per message (default, Linux) or dgram
+  --relay-udp native|dgram  real relay's UDP: recvmmsg reads and one sendmmsg per message (default, Linux) or dgram
   --out DIR              where the JSON result goes (bench/results)
 `;
 
@@ -104,7 +104,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'handshake-concurrency': { type: 'string' },
       pin: { type: 'boolean' },
       'gen-io': { type: 'string' },
-      'relay-sends': { type: 'string' },
+      'relay-udp': { type: 'string' },
       'rx-poll-us': { type: 'string' },
       rps: { type: 'boolean' },
       impl: { type: 'string' },
@@ -127,8 +127,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   if (dialect !== 'plain' && dialect !== 'tincan') throw new Error('--dialect must be plain or tincan');
   const genIo = values['gen-io'] ?? null;
   if (genIo !== null && genIo !== 'native' && genIo !== 'dgram') throw new Error('--gen-io must be native or dgram');
-  const relaySends = values['relay-sends'] ?? 'native';
-  if (relaySends !== 'native' && relaySends !== 'dgram') throw new Error('--relay-sends must be native or dgram');
+  const relayUdp = values['relay-udp'] ?? 'native';
+  if (relayUdp !== 'native' && relayUdp !== 'dgram') throw new Error('--relay-udp must be native or dgram');
   const impl = values.impl ?? 'real';
   if (impl !== 'real' && impl !== 'naive') throw new Error('--impl must be real or naive');
   return {
@@ -147,7 +147,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     handshakeConcurrency: int(values['handshake-concurrency'], 32, 'handshake-concurrency', 1),
     pin: values.pin ?? false,
     genIo,
-    relaySends,
+    relayUdp,
     rxPollMicros: int(values['rx-poll-us'], RX_POLL_DEFAULT, 'rx-poll-us', 0),
     rps: values.rps ?? false,
     impl,

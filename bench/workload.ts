@@ -172,7 +172,7 @@ export class Workload {
       pool = await GeneratorPool.start(spec.genProcs, spec.pin ? (cpus > 2 ? `1-${cpus - 1}` : '1') : null);
       const sourceIps: string[] = [];
       for (let i = 0; i < Math.max(1, spec.sourceIps); i++) sourceIps.push(`127.0.0.${1 + i}`);
-      log(`  ${spec.label}: ${spec.impl} relay pid ${relay.pid} on ${relay.address.host}:${relay.address.tcpPort}${sendPath ? ` (sends: ${sendPath})` : ''}; join storm of ${spec.rooms * spec.usersPerRoom} users…`);
+      log(`  ${spec.label}: ${spec.impl} relay pid ${relay.pid} on ${relay.address.host}:${relay.address.tcpPort}${sendPath ? ` (UDP: ${sendPath})` : ''}; join storm of ${spec.rooms * spec.usersPerRoom} users…`);
       const join = await pool.join({
         tcpHost: relay.address.host,
         tcpPort: relay.address.tcpPort,

@@ -1,6 +1,7 @@
-// Batched UDP sends for the relay: one sendmmsg(2) per chat message instead of one send call per
-// recipient. Linux only; the server falls back to node:dgram where this is not built or not loaded.
-// Node-API only (no V8/libuv headers), so one binary loads in any Node or Electron of the same arch.
+// Batched UDP for the relay: one sendmmsg(2) per chat message instead of one send call per
+// recipient, and recvmmsg(2) reads of up to 64 datagrams per wake-up handed to JS in one call.
+// Linux only; the server falls back to node:dgram where this is not built or not loaded.
+// Node-API plus libuv's poll handle (the loop Node-API exposes); no V8 headers.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -8,7 +9,10 @@
 #include <node_api.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
 
 // One recipient address per slot: a sockaddr_in or sockaddr_in6, zero-padded.
 #define SLOT_BYTES 28
@@ -169,15 +173,210 @@ static napi_value refused_count(napi_env env, napi_callback_info info) {
   return result;
 }
 
+
+// ---- receiving -------------------------------------------------------------------------------
+// JS gives a buffer of RX_BATCH slots of RX_SLOT bytes and an Int32Array of RX_META ints per slot:
+// [length, truncated, family (4|6), port, address as 4 big-endian words, text length, 0] followed
+// by the address text (inet_ntop) at RX_TEXT_AT in the slot. The callback gets the count.
+#define RX_BATCH 64
+#define RX_SLOT 4160
+#define RX_DATA_MAX 4097
+#define RX_TEXT_AT 4100
+#define RX_META 10
+// Batches per wake-up before yielding to the rest of the event loop.
+#define RX_ROUNDS 4
+
+typedef struct {
+  uv_poll_t poll;
+  int fd; // our own dup of the socket: libuv's UDP watcher keeps the original number
+  napi_env env;
+  napi_ref callback, buffer_ref, meta_ref;
+  napi_async_context context;
+  uint8_t *buffer;
+  int32_t *meta;
+  // Freed when both the poll handle is closed and the JS handle object is collected.
+  int stopped, closed, finalized;
+} receiver_t;
+
+static void on_poll_closed(uv_handle_t *h) {
+  receiver_t *r = (receiver_t *)h->data;
+  r->closed = 1;
+  if (r->finalized) free(r);
+}
+
+static void receiver_stop(receiver_t *r) {
+  if (r->stopped) return;
+  r->stopped = 1;
+  uv_poll_stop(&r->poll);
+  napi_delete_reference(r->env, r->callback);
+  napi_delete_reference(r->env, r->buffer_ref);
+  napi_delete_reference(r->env, r->meta_ref);
+  napi_async_destroy(r->env, r->context);
+  uv_close((uv_handle_t *)&r->poll, on_poll_closed);
+  // uv_close has already taken the descriptor out of the loop's epoll set; close our dup now, not in
+  // the close callback, so the port is free as soon as the socket's own close() returns.
+  close(r->fd);
+  r->fd = -1;
+}
+
+static void on_readable(uv_poll_t *h, int status, int events) {
+  receiver_t *r = (receiver_t *)h->data;
+  (void)events;
+  if (status < 0 || r->stopped) return;
+  struct mmsghdr msgs[RX_BATCH];
+  struct iovec iov[RX_BATCH];
+  struct sockaddr_storage from[RX_BATCH];
+  for (int round = 0; round < RX_ROUNDS && !r->stopped; round++) {
+    for (int i = 0; i < RX_BATCH; i++) {
+      iov[i].iov_base = r->buffer + (size_t)i * RX_SLOT;
+      iov[i].iov_len = RX_DATA_MAX; // one byte more than the largest valid datagram: longer ones show as truncated
+      memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_name = &from[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+    }
+    int got = recvmmsg(r->fd, msgs, RX_BATCH, MSG_DONTWAIT, NULL);
+    if (got <= 0) return; // EAGAIN (drained) or an error the next wake-up will see again
+    for (int i = 0; i < got; i++) {
+      int32_t *m = r->meta + i * RX_META;
+      uint8_t *slot = r->buffer + (size_t)i * RX_SLOT;
+      char *text = (char *)slot + RX_TEXT_AT;
+      m[0] = (int32_t)msgs[i].msg_len;
+      m[1] = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) || msgs[i].msg_len >= RX_DATA_MAX;
+      memset(&m[4], 0, 4 * sizeof(int32_t));
+      if (from[i].ss_family == AF_INET) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&from[i];
+        m[2] = 4;
+        m[3] = ntohs(a->sin_port);
+        m[4] = (int32_t)ntohl(a->sin_addr.s_addr);
+        inet_ntop(AF_INET, &a->sin_addr, text, INET6_ADDRSTRLEN);
+      } else {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&from[i];
+        m[2] = 6;
+        m[3] = ntohs(a->sin6_port);
+        for (int w = 0; w < 4; w++) {
+          uint32_t word;
+          memcpy(&word, &a->sin6_addr.s6_addr[w * 4], 4);
+          m[4 + w] = (int32_t)ntohl(word);
+        }
+        inet_ntop(AF_INET6, &a->sin6_addr, text, INET6_ADDRSTRLEN);
+      }
+      m[8] = (int32_t)strlen(text);
+      m[9] = 0;
+    }
+    napi_handle_scope scope;
+    napi_open_handle_scope(r->env, &scope);
+    napi_value callback, recv_this, argv[1], result;
+    napi_get_reference_value(r->env, r->callback, &callback);
+    napi_get_global(r->env, &recv_this);
+    napi_create_int32(r->env, got, &argv[0]);
+    // Runs the callback like an I/O callback: process.nextTick and microtasks run after it.
+    napi_status status = napi_make_callback(r->env, r->context, recv_this, callback, 1, argv, &result);
+    if (status == napi_pending_exception) {
+      napi_value err;
+      napi_get_and_clear_last_exception(r->env, &err);
+      napi_fatal_exception(r->env, err);
+    }
+    napi_close_handle_scope(r->env, scope);
+    if (got < RX_BATCH) return;
+  }
+}
+
+static void finalize_receiver(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  receiver_t *r = data;
+  r->finalized = 1;
+  if (!r->stopped) receiver_stop(r); // the JS side dropped it without stop(): still release the socket
+  else if (r->closed) free(r);
+}
+
+// startReceiver(fd, buffer, meta, callback) → receiver. Stops the socket's reads by JS (the caller
+// has stopped dgram's) and reads a dup of the descriptor on the event loop instead.
+static napi_value start_receiver(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  uint32_t fd;
+  uint8_t *buffer;
+  size_t buffer_len;
+  void *meta;
+  size_t meta_len, meta_offset;
+  napi_typedarray_type type;
+  napi_value ab;
+  napi_valuetype cb_type;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4 || !get_u32(env, argv[0], &fd) ||
+      !get_bytes(env, argv[1], &buffer, &buffer_len) ||
+      napi_get_typedarray_info(env, argv[2], &type, &meta_len, &meta, &ab, &meta_offset) != napi_ok || type != napi_int32_array ||
+      napi_typeof(env, argv[3], &cb_type) != napi_ok || cb_type != napi_function) {
+    return fail(env, "startReceiver(fd, buffer: Uint8Array, meta: Int32Array, callback)");
+  }
+  if (buffer_len < (size_t)RX_BATCH * RX_SLOT || meta_len < (size_t)RX_BATCH * RX_META) return fail(env, "startReceiver: buffer or meta too small");
+  uv_loop_t *loop;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return fail(env, "startReceiver: no event loop");
+  receiver_t *r = calloc(1, sizeof *r);
+  if (!r) return fail(env, "startReceiver: out of memory");
+  r->fd = dup((int)fd);
+  if (r->fd < 0) {
+    free(r);
+    return fail(env, "startReceiver: dup failed");
+  }
+  r->env = env;
+  r->buffer = buffer;
+  r->meta = meta;
+  napi_value name, resource;
+  napi_create_string_utf8(env, "tincan:udp-receive", NAPI_AUTO_LENGTH, &name);
+  napi_create_object(env, &resource);
+  if (napi_async_init(env, resource, name, &r->context) != napi_ok) {
+    close(r->fd);
+    free(r);
+    return fail(env, "startReceiver: async context");
+  }
+  napi_create_reference(env, argv[3], 1, &r->callback);
+  napi_create_reference(env, argv[1], 1, &r->buffer_ref);
+  napi_create_reference(env, argv[2], 1, &r->meta_ref);
+  if (uv_poll_init(loop, &r->poll, r->fd) != 0) {
+    close(r->fd);
+    free(r);
+    return fail(env, "startReceiver: uv_poll_init failed");
+  }
+  r->poll.data = r;
+  uv_poll_start(&r->poll, UV_READABLE, on_readable);
+  napi_value handle;
+  napi_create_external(env, r, finalize_receiver, NULL, &handle);
+  return handle;
+}
+
+// stopReceiver(receiver): stops reading and closes the dup (the socket closes with dgram's close()).
+static napi_value stop_receiver(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *data;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 || napi_get_value_external(env, argv[0], &data) != napi_ok) {
+    return fail(env, "stopReceiver(receiver)");
+  }
+  receiver_stop((receiver_t *)data);
+  return NULL;
+}
+
 static napi_value module_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"sendBatch", NULL, send_batch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packAddress", NULL, pack_address, NULL, NULL, NULL, napi_enumerable, NULL},
       {"refusedCount", NULL, refused_count, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"startReceiver", NULL, start_receiver, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"stopReceiver", NULL, stop_receiver, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_value slot_bytes;
   napi_create_uint32(env, SLOT_BYTES, &slot_bytes);
   napi_set_named_property(env, exports, "SLOT_BYTES", slot_bytes);
+  int32_t layout[] = {RX_BATCH, RX_SLOT, RX_META, RX_TEXT_AT, RX_DATA_MAX - 1};
+  const char *names[] = {"RX_BATCH", "RX_SLOT", "RX_META", "RX_TEXT_AT", "RX_MAX_DATAGRAM"};
+  for (int i = 0; i < 5; i++) {
+    napi_value v;
+    napi_create_int32(env, layout[i], &v);
+    napi_set_named_property(env, exports, names[i], v);
+  }
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
 }

@@ -7,8 +7,8 @@ import { ChatServer } from '../../src-main/chat/server/chat-server.js';
 
 /** Both ways chat can leave the server: native sendmmsg batches (Linux, when built) and node:dgram. */
 const SEND_PATHS = [
-  { nativeSends: true, path: process.platform === 'linux' ? 'sendmmsg' : 'dgram' },
-  { nativeSends: false, path: 'dgram' },
+  { nativeUdp: true, path: process.platform === 'linux' ? 'sendmmsg' : 'dgram' },
+  { nativeUdp: false, path: 'dgram' },
 ] as const;
 
 /** A spec-only client: TCRP over TCP for the token, then UDP datagrams [roomLen][tokenLen][room][token][msg]. */
@@ -89,10 +89,11 @@ afterEach(async () => {
   server = null;
 });
 
-async function chatThrough(listenHost: string, clientHost: string, nativeSends: boolean, path: string): Promise<void> {
-  server = new ChatServer({ host: listenHost, port: 0, nativeSends });
+async function chatThrough(listenHost: string, clientHost: string, nativeUdp: boolean, path: string): Promise<void> {
+  server = new ChatServer({ host: listenHost, port: 0, nativeUdp });
   const { tcpPort, udpPort } = await server.listen();
   expect(server.stats().sendPath).toBe(path);
+  expect(server.stats().receivePath).toBe(path === 'sendmmsg' ? 'recvmmsg' : 'dgram');
   const alice = new SpecClient(clientHost, tcpPort, udpPort, 'spec room', 'alice');
   const bob = new SpecClient(clientHost, tcpPort, udpPort, 'spec room', 'bob');
   clients.push(alice, bob);
@@ -109,16 +110,16 @@ async function chatThrough(listenHost: string, clientHost: string, nativeSends: 
   expect(server.stats().udpFailed).toBe(0);
 }
 
-describe.each(SEND_PATHS)('interop with a spec-only plain client (send path $path)', ({ nativeSends, path }) => {
+describe.each(SEND_PATHS)('interop with a spec-only plain client (send path $path)', ({ nativeUdp, path }) => {
   it('two independent plain clients chat through the server (IPv4)', async () => {
-    await chatThrough('127.0.0.1', '127.0.0.1', nativeSends, path);
+    await chatThrough('127.0.0.1', '127.0.0.1', nativeUdp, path);
   });
 
   it('works over IPv6 loopback', async () => {
-    await chatThrough('::1', '::1', nativeSends, path);
+    await chatThrough('::1', '::1', nativeUdp, path);
   });
 
   it('a dual-stack listener (::) serves IPv4 clients, matching IPv4-mapped addresses to the token IP', async () => {
-    await chatThrough('::', '127.0.0.1', nativeSends, path);
+    await chatThrough('::', '127.0.0.1', nativeUdp, path);
   });
 });

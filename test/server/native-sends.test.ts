@@ -1,10 +1,12 @@
-// The relay's native send path (native/udp-batch, sendmmsg) against real loopback sockets: built and
-// used on Linux, one refused recipient costs only its own datagram, a full send buffer (EAGAIN)
-// hands the rest to libuv without reordering, and the descriptor is never used after close.
+// The relay's native UDP (native/udp-batch: sendmmsg out, recvmmsg in) against real loopback sockets:
+// built and used on Linux, one refused recipient costs only its own datagram, a full send buffer
+// (EAGAIN) hands the rest to libuv without reordering, the descriptor is never used after close, and
+// the receiver delivers every datagram with its sender's address and frees the port on stop.
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RoomRegistry, type Member } from '../../src-main/chat/server/room-registry.js';
 import { loadUdpBatch, rawSocket, udpBatchUnavailable, type UdpBatch } from '../../src-main/chat/server/udp-batch.js';
+import { NativeUdpIn } from '../../src-main/chat/server/udp-in.js';
 import { UdpOut } from '../../src-main/chat/server/udp-out.js';
 
 const linux = process.platform === 'linux';
@@ -120,6 +122,7 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     let calls = 0;
     let eagainOnce = true;
     const batch: UdpBatch = {
+      ...real,
       SLOT_BYTES: real.SLOT_BYTES,
       packAddress: (ip, port, v6) => real.packAddress(ip, port, v6),
       refusedCount: () => real.refusedCount(),
@@ -175,6 +178,7 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     const real = loadUdpBatch() as UdpBatch;
     let first = true;
     const batch: UdpBatch = {
+      ...real,
       SLOT_BYTES: real.SLOT_BYTES,
       packAddress: (ip, port, v6) => real.packAddress(ip, port, v6),
       refusedCount: () => real.refusedCount(),
@@ -205,6 +209,64 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     out.sendToMany(Buffer.from('after close'), to, 1);
     expect(out.failed).toBe(1);
     expect(rawSocket(sender)).toBeNull();
+  });
+});
+
+describe.skipIf(!linux)('native batch receive (Linux)', () => {
+  it('delivers every datagram of a burst from several senders, with their addresses, IPv4 and IPv6', async () => {
+    for (const [type, host] of [
+      ['udp4', '127.0.0.1'],
+      ['udp6', '::1'],
+    ] as const) {
+      const server = await bound(type, host);
+      const got: string[] = [];
+      const input = NativeUdpIn.start(server, loadUdpBatch() as UdpBatch, (msg, rinfo) => {
+        got.push(`${rinfo.address}:${rinfo.port} ${msg.toString('utf8')}`);
+      });
+      expect(input?.active).toBe(true);
+      server.on('message', () => got.push('dgram also read it')); // must stay silent
+      const senders = await Promise.all([1, 2, 3].map(() => bound(type, host)));
+      const expected: string[] = [];
+      // Bursts of 3 × 40: more than one recvmmsg batch of 64 waiting at once, yet within the
+      // socket's default receive buffer.
+      for (let i = 0; i < 100; i++) {
+        if (i % 40 === 0) await new Promise((r) => setTimeout(r, 20));
+        for (const [k, s] of senders.entries()) {
+          s.send(`m${k}-${i}`, server.address().port, host);
+          expected.push(`${host}:${s.address().port} m${k}-${i}`);
+        }
+      }
+      await until(() => got.length >= expected.length);
+      expect(got.sort()).toEqual(expected.sort());
+      input?.stop();
+    }
+  });
+
+  it('shows a datagram over 4096 bytes as longer than 4096, so the relay refuses it', async () => {
+    const server = await bound('udp4', '127.0.0.1');
+    const lengths: number[] = [];
+    const input = NativeUdpIn.start(server, loadUdpBatch() as UdpBatch, (msg) => lengths.push(msg.length));
+    const sender = await bound('udp4', '127.0.0.1');
+    sender.send(Buffer.alloc(4096, 1), server.address().port, '127.0.0.1');
+    sender.send(Buffer.alloc(9000, 2), server.address().port, '127.0.0.1');
+    await until(() => lengths.length === 2);
+    expect(lengths).toEqual([4096, 4097]);
+    input?.stop();
+  });
+
+  it('frees the port as soon as the socket is closed (a restart can bind it again at once)', async () => {
+    const server = await bound('udp4', '127.0.0.1');
+    const port = server.address().port;
+    const input = NativeUdpIn.start(server, loadUdpBatch() as UdpBatch, () => {});
+    input?.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const again = createSocket('udp4');
+    sockets.push(again);
+    await new Promise<void>((resolve, reject) => {
+      again.once('error', reject);
+      again.bind(port, '127.0.0.1', () => resolve());
+    });
+    expect(again.address().port).toBe(port);
   });
 });
 

@@ -1,6 +1,6 @@
 // The host server: one TCP listener for TCRP handshakes and one UDP socket for the chat relay.
 // Pure Node (net, dgram, crypto); wiring, caps, the sweeper timer and shutdown live here.
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { ipLiteralLookup } from './ip-literal-lookup.js';
 import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
@@ -17,6 +17,7 @@ import { RoomLifecycle } from './room-lifecycle.js';
 import { RoomRegistry } from './room-registry.js';
 import { TcrpConnection } from './tcrp-connection.js';
 import { loadUdpBatch, udpBatchUnavailable } from './udp-batch.js';
+import { NativeUdpIn } from './udp-in.js';
 import { UdpOut, type SendPath } from './udp-out.js';
 import { UdpRelay } from './udp-relay.js';
 
@@ -29,6 +30,8 @@ export interface ServerStats {
   handshakes: Record<string, number>;
   /** How chat leaves the UDP socket: one sendmmsg per message, or one dgram send per recipient. */
   sendPath: SendPath;
+  /** How datagrams are read: recvmmsg batches (native) or one dgram 'message' event each. */
+  receivePath: 'recvmmsg' | 'dgram';
   udpSent: number;
   udpFailed: number;
 }
@@ -59,6 +62,7 @@ export class ChatServer extends EventEmitter {
   private lifecycle: RoomLifecycle | null = null;
   private admission: Admission | null = null;
   private out: UdpOut | null = null;
+  private input: NativeUdpIn | null = null;
   private sweeper: NodeJS.Timeout | null = null;
   private readonly connections = new Set<TcrpConnection>();
   private readonly pending = new Set<TcrpConnection>();
@@ -168,11 +172,8 @@ export class ChatServer extends EventEmitter {
   }
 
   private wire(udp: UdpSocket): void {
-    const out = new UdpOut(udp, this.options.nativeSends ? loadUdpBatch() : null);
-    this.log.info('udp-send-path', {
-      path: out.path,
-      ...(out.path === 'dgram' && this.options.nativeSends ? { reason: udpBatchUnavailable() || 'socket descriptor not reachable' } : {}),
-    });
+    const batch = this.options.nativeUdp ? loadUdpBatch() : null;
+    const out = new UdpOut(udp, batch);
     const lifecycle = new RoomLifecycle(this.registry, new Announcer(out), this, this.log);
     const relay = new UdpRelay(this.registry, lifecycle, out, this.counters, new DropLog(this.log), {
       messagesPerSecond: this.options.maxMessagesPerSecond,
@@ -183,7 +184,7 @@ export class ChatServer extends EventEmitter {
     this.admission = new Admission(this.registry, lifecycle, this.options, this.log);
     let lastErrorLog = 0;
     let lastRelayFailure = 0;
-    udp.on('message', (msg, rinfo) => {
+    const onDatagram = (msg: Buffer, rinfo: RemoteInfo): void => {
       try {
         relay.handle(msg, rinfo);
       } catch (err) {
@@ -194,6 +195,13 @@ export class ChatServer extends EventEmitter {
           this.log.error('relay-failed', { from: rinfo.address, err });
         }
       }
+    };
+    this.input = batch ? NativeUdpIn.start(udp, batch, onDatagram) : null;
+    if (this.input === null) udp.on('message', onDatagram);
+    this.log.info('udp-path', {
+      send: out.path,
+      receive: this.input ? 'recvmmsg' : 'dgram',
+      ...(this.options.nativeUdp && (out.path === 'dgram' || !this.input) ? { reason: udpBatchUnavailable() || 'socket descriptor not reachable' } : {}),
     });
     udp.on('error', (err) => {
       // Send errors (e.g. ICMP unreachable surfacing) must not stop the relay; log them sparingly.
@@ -277,6 +285,7 @@ export class ChatServer extends EventEmitter {
     }
     for (const conn of this.connections) conn.destroy();
     this.out?.close();
+    this.input?.stop();
     const tcp = this.tcp;
     const udp = this.udp;
     await Promise.all([
@@ -295,6 +304,7 @@ export class ChatServer extends EventEmitter {
       dropped: { ...this.counters.dropped },
       handshakes: { ...this.counters.handshakes },
       sendPath: this.out?.path ?? 'dgram',
+      receivePath: this.input?.active ? 'recvmmsg' : 'dgram',
       udpSent: this.out?.sent ?? 0,
       udpFailed: this.out?.failed ?? 0,
     };

@@ -34,8 +34,8 @@ export interface ServerOptions {
   udpSendBufferBytes: number;
   /** How often the sweeper checks for inactivity and expired tokens. */
   sweepIntervalMs: number;
-  /** Send chat with one sendmmsg per message when the native accelerator is built (Linux). */
-  nativeSends: boolean;
+  /** Batched UDP through the native accelerator when it is built (Linux): sendmmsg per message, recvmmsg reads. */
+  nativeUdp: boolean;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -57,5 +57,5 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   udpReceiveBufferBytes: 4 * 1024 * 1024,
   udpSendBufferBytes: 4 * 1024 * 1024,
   sweepIntervalMs: 1_000,
-  nativeSends: true,
+  nativeUdp: true,
 };

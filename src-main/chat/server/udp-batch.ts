@@ -20,6 +20,17 @@ export interface UdpBatch {
   packAddress(ip: string, port: number, v6socket: boolean): Buffer | null;
   /** Datagrams the kernel refused since the module loaded. */
   refusedCount(): number;
+  /** Receive layout: RX_BATCH slots of RX_SLOT bytes in the buffer, RX_META ints per slot in meta. */
+  readonly RX_BATCH: number;
+  readonly RX_SLOT: number;
+  readonly RX_META: number;
+  readonly RX_TEXT_AT: number;
+  /**
+   * Reads a dup of `fd` on the event loop with recvmmsg and calls `onBatch(count)` per batch; each
+   * slot's meta is [length, truncated, family 4|6, port, address words ×4, text length, 0].
+   */
+  startReceiver(fd: number, buffer: Uint8Array, meta: Int32Array, onBatch: (count: number) => void): object;
+  stopReceiver(receiver: object): void;
 }
 
 /** Where the build script puts the binary, relative to the package root. */
@@ -78,6 +89,8 @@ export interface RawSocket {
   readonly fd: number;
   /** False from the moment close() is called (the 'close' event only comes a tick later). */
   open(): boolean;
+  /** Stops dgram's own reads (libuv's recv) so another reader owns the socket; false if it could not. */
+  stopDgramReads(): boolean;
 }
 
 /**
@@ -88,12 +101,17 @@ export interface RawSocket {
 export function rawSocket(socket: Socket): RawSocket | null {
   for (const symbol of Object.getOwnPropertySymbols(socket)) {
     if (symbol.description !== 'state symbol') continue;
-    const state = (socket as unknown as Record<symbol, { handle?: { fd?: unknown } | null } | undefined>)[symbol];
+    type Handle = { fd?: unknown; recvStop?: () => number };
+    const state = (socket as unknown as Record<symbol, { handle?: Handle | null } | undefined>)[symbol];
     const handle = state?.handle;
     const fd = handle?.fd;
     if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0) return null;
-    // dgram's close() drops the handle synchronously; after that the number may belong to another file.
-    return { fd, open: () => state?.handle === handle };
+    return {
+      fd,
+      // dgram's close() drops the handle synchronously; after that the number may belong to another file.
+      open: () => state?.handle === handle,
+      stopDgramReads: () => typeof handle?.recvStop === 'function' && handle.recvStop() === 0,
+    };
   }
   return null;
 }
