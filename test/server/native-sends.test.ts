@@ -51,6 +51,21 @@ function members(endpoints: Array<{ address: string; port: number }>): Member[] 
   });
 }
 
+/**
+ * The real module, except that its first sendBatch call stops after `positions` slot positions as if
+ * the send buffer were full: the kernel's EAGAIN cannot be provoked on loopback (it frees send
+ * buffers on delivery).
+ */
+function fullAfter(positions: number): { batch: UdpBatch; calls: () => number } {
+  const real = loadUdpBatch() as UdpBatch;
+  let calls = 0;
+  const batch: UdpBatch = {
+    ...real,
+    sendBatch: (fd, data, slots, count, skip) => real.sendBatch(fd, data, slots, calls++ === 0 ? positions : count, skip),
+  };
+  return { batch, calls: () => calls };
+}
+
 async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
@@ -116,35 +131,17 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
   });
 
   it('when the send buffer is full, the rest waits in libuv and later sends do not overtake it', async () => {
-    const real = loadUdpBatch() as UdpBatch;
-    // The kernel's EAGAIN cannot be provoked on loopback (it frees send buffers on delivery), so this
-    // wrapper reports it once: the real module sends the first recipient and "stops" there.
-    let calls = 0;
-    let eagainOnce = true;
-    const batch: UdpBatch = {
-      ...real,
-      SLOT_BYTES: real.SLOT_BYTES,
-      packAddress: (ip, port, v6) => real.packAddress(ip, port, v6),
-      refusedCount: () => real.refusedCount(),
-      sendBatch(fd, data, slots, count, skip) {
-        calls++;
-        if (eagainOnce) {
-          eagainOnce = false;
-          return real.sendBatch(fd, data, slots, 1, skip);
-        }
-        return real.sendBatch(fd, data, slots, count, skip);
-      },
-    };
+    const { batch, calls } = fullAfter(1);
     const sender = await bound('udp4', '127.0.0.1');
     const out = new UdpOut(sender, batch);
     const receivers = await Promise.all([1, 2, 3].map(() => listener()));
     const to = members(receivers.map((r) => ({ address: '127.0.0.1', port: r.socket.address().port })));
     out.sendToMany(Buffer.from('one'), to, 3); // native sends 1, libuv queues 2
     out.sendToMany(Buffer.from('two'), to, 3); // queued sends pending → dgram, in order
-    expect(calls).toBe(1);
+    expect(calls()).toBe(1);
     await until(() => receivers.every((r) => r.got.length === 2));
     out.sendToMany(Buffer.from('three'), to, 3); // queue drained → native again
-    expect(calls).toBe(2);
+    expect(calls()).toBe(2);
     await until(() => receivers.every((r) => r.got.length === 3));
     for (const r of receivers) expect(r.got).toEqual(['one', 'two', 'three']);
     expect(out.sent).toBe(9);
@@ -175,16 +172,7 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
   });
 
   it('a skipped sender and a full send buffer together: the rest still arrives once, in order', async () => {
-    const real = loadUdpBatch() as UdpBatch;
-    let first = true;
-    const batch: UdpBatch = {
-      ...real,
-      SLOT_BYTES: real.SLOT_BYTES,
-      packAddress: (ip, port, v6) => real.packAddress(ip, port, v6),
-      refusedCount: () => real.refusedCount(),
-      // EAGAIN after the first two slot positions, once.
-      sendBatch: (fd, data, slots, count, skip) => real.sendBatch(fd, data, slots, first ? ((first = false), 2) : count, skip),
-    };
+    const { batch } = fullAfter(2);
     const sender = await bound('udp4', '127.0.0.1');
     const out = new UdpOut(sender, batch);
     const receivers = await Promise.all([1, 2, 3, 4].map(() => listener()));
