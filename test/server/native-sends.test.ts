@@ -171,6 +171,21 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     expect(receivers[0]?.got).toEqual(['from m2']);
   });
 
+  it('a room larger than one native call (1,100 recipients) is sent in parts, the sender skipped once', async () => {
+    const sender = await bound('udp4', '127.0.0.1');
+    const out = new UdpOut(sender, loadUdpBatch());
+    const sinks = await Promise.all([1, 2].map(() => listener()));
+    for (const sink of sinks) sink.socket.setRecvBufferSize(4 * 1024 * 1024);
+    // Members may share an endpoint here: each still gets its own copy.
+    const to = members(Array.from({ length: 1_100 }, (_, i) => ({ address: '127.0.0.1', port: sinks[i % 2]!.socket.address().port })));
+    const table = out.tableFor((to[0] as Member).room)!;
+    out.sendToTable(Buffer.from('to everyone'), table.plain, 1_051); // in the second part
+    await until(() => sinks[0]!.got.length + sinks[1]!.got.length >= 1_099, 5_000);
+    expect(sinks[0]?.got.length).toBe(550);
+    expect(sinks[1]?.got.length).toBe(549); // position 1,051 is odd: its copy is the one skipped
+    expect(out.sent).toBe(1_099);
+  });
+
   it('a skipped sender and a full send buffer together: the rest still arrives once, in order', async () => {
     const { batch } = fullAfter(2);
     const sender = await bound('udp4', '127.0.0.1');

@@ -105,7 +105,7 @@ export class UdpOut {
   }
 
   private flush(buf: Uint8Array, n: number): void {
-    this.sendSlots(buf, this.slots, this.slotMembers, n, -1);
+    this.sendSlots(buf, this.slots, this.slotMembers, 0, n, -1);
   }
 
   /**
@@ -146,22 +146,25 @@ export class UdpOut {
   sendToTable(buf: Uint8Array, table: DialectTable, skip: number): void {
     buf = offHeap(buf);
     const count = table.members.length;
-    if (count > BATCH_MAX) {
-      // The native call counts in 16 bits: very large rooms go in parts.
-      for (let i = 0; i < count; i++) if (i !== skip) this.sendToMany(buf, [table.members[i] as Member], 1);
-      return;
+    if (count <= BATCH_MAX) return this.sendSlots(buf, table.slots, table.members, 0, count, skip);
+    // Very large rooms go in parts of BATCH_MAX positions (the native result counts in 16 bits).
+    const size = (this.batch as UdpBatch).SLOT_BYTES;
+    for (let from = 0; from < count; from += BATCH_MAX) {
+      const to = Math.min(count, from + BATCH_MAX);
+      this.sendSlots(buf, table.slots.subarray(from * size, to * size), table.members, from, to, skip);
     }
-    this.sendSlots(buf, table.slots, table.members, count, skip);
   }
 
-  private sendSlots(buf: Uint8Array, slots: Buffer, members: readonly Member[], count: number, skip: number): void {
-    const result = (this.batch as UdpBatch).sendBatch((this.raw as RawSocket).fd, buf, slots, count, skip);
+  /** Sends to positions [from, to) of `members`, whose slots start at `slots`; `skip` is absolute. */
+  private sendSlots(buf: Uint8Array, slots: Buffer, members: readonly Member[], from: number, to: number, skip: number): void {
+    const local = skip >= from && skip < to ? skip - from : -1;
+    const result = (this.batch as UdpBatch).sendBatch((this.raw as RawSocket).fd, buf, slots, to - from, local);
     const consumed = result % 65_536;
     const refused = Math.floor(result / 65_536);
-    this.sent += consumed - refused - (skip >= 0 && skip < consumed ? 1 : 0);
+    this.sent += consumed - refused - (local >= 0 && local < consumed ? 1 : 0);
     this.failed += refused;
     // The send buffer is full: queue the rest in libuv, which sends when the socket is writable.
-    for (let i = consumed; i < count; i++) if (i !== skip) this.dgramSend(buf, members[i] as Member);
+    for (let i = from + consumed; i < to; i++) if (i !== skip) this.dgramSend(buf, members[i] as Member);
   }
 
   private pack(m: Member): Buffer | null {
