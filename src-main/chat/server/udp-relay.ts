@@ -1,6 +1,7 @@
 // The hot path: every datagram from a client. Parses by offsets, finds the member through the token
 // index without allocating strings, checks room and source IP, then relays one encoded buffer per
-// dialect to the room's ready recipient list, in one batch per dialect. No logging per datagram; counters and rate-limited lines.
+// dialect to the room's ready recipient list, in one batch per dialect. No logging per datagram;
+// counters and rate-limited lines.
 import type { RemoteInfo } from 'node:dgram';
 import { isUtf8 } from 'node:buffer';
 import {
