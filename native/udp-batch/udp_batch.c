@@ -292,8 +292,9 @@ static void finalize_receiver(napi_env env, void *data, void *hint) {
   else if (r->closed) free(r);
 }
 
-// startReceiver(fd, buffer, meta, callback) → receiver. Stops the socket's reads by JS (the caller
-// has stopped dgram's) and reads a dup of the descriptor on the event loop instead.
+// startReceiver(fd, buffer, meta, callback) → receiver. The caller has stopped dgram's own reads;
+// this reads a dup of the descriptor from the event loop instead (its own epoll entry, so dgram can
+// still wait for writability on the original number).
 static napi_value start_receiver(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
