@@ -171,6 +171,26 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     expect(receivers[0]?.got).toEqual(['from m2']);
   });
 
+  it('a room with an address the native side cannot pack goes through dgram, decided once per change', async () => {
+    const sender = await bound('udp4', '127.0.0.1');
+    const out = new UdpOut(sender, loadUdpBatch());
+    const r = await listener();
+    // An IPv6 endpoint on an IPv4 socket cannot be packed (and cannot be reached either).
+    const to = members([
+      { address: '127.0.0.1', port: r.socket.address().port },
+      { address: '::1', port: 9 },
+    ]);
+    const room = (to[0] as Member).room;
+    expect(out.tableFor(room)).toBeNull();
+    const cached = room.sendTable;
+    expect(cached?.complete).toBe(false);
+    expect(out.tableFor(room)).toBeNull();
+    expect(room.sendTable).toBe(cached); // not rebuilt for every message
+    out.sendToMany(Buffer.from('still delivered'), to, 1); // the packable member alone
+    await until(() => r.got.length === 1);
+    expect(r.got).toEqual(['still delivered']);
+  });
+
   it('a room larger than one native call (1,100 recipients) is sent in parts, the sender skipped once', async () => {
     const sender = await bound('udp4', '127.0.0.1');
     const out = new UdpOut(sender, loadUdpBatch());

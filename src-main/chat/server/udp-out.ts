@@ -28,6 +28,8 @@ export interface DialectTable {
 /** A room's recipients ready for native sends, by dialect; rebuilt when room.version moves. */
 export interface RoomSendTable {
   version: number;
+  /** False when a recipient's address cannot be packed: the room then goes through dgram. */
+  complete: boolean;
   structured: DialectTable;
   plain: DialectTable;
 }
@@ -67,6 +69,11 @@ export class UdpOut {
     return this.batch !== null && this.raw !== null && this.raw.open() ? 'sendmmsg' : 'dgram';
   }
 
+  /** Whether a send may go native now: the module is there, the socket open, libuv's queue empty. */
+  private nativeReady(): boolean {
+    return this.inFlight === 0 && this.path === 'sendmmsg';
+  }
+
   /** Stops using the raw descriptor (also noticed by itself once the socket is closed). */
   close(): void {
     this.raw = null;
@@ -79,16 +86,16 @@ export class UdpOut {
   /** Sends `buf` to `to[0..count)`, in that order. */
   sendToMany(buf: Uint8Array, to: readonly Member[], count: number): void {
     // Direct sends must not overtake datagrams still queued in libuv.
-    if (this.batch === null || this.inFlight > 0 || this.raw === null || !this.raw.open()) {
+    if (!this.nativeReady()) {
       for (let i = 0; i < count; i++) this.dgramSend(buf, to[i] as Member);
       return;
     }
     buf = offHeap(buf);
-    const slotBytes = this.batch.SLOT_BYTES;
+    const slotBytes = (this.batch as UdpBatch).SLOT_BYTES;
     let n = 0;
     for (let i = 0; i < count; i++) {
       const m = to[i] as Member;
-      const slot = m.slot === undefined ? this.pack(m) : m.slot;
+      const slot = this.slotOf(m);
       if (slot === null) {
         this.dgramSend(buf, m); // an address the native side cannot encode (e.g. scoped IPv6)
         continue;
@@ -114,22 +121,29 @@ export class UdpOut {
    * Cached on the room until its recipients or their endpoints change.
    */
   tableFor(room: Room): RoomSendTable | null {
-    if (this.batch === null || this.inFlight > 0 || this.raw === null || !this.raw.open()) return null;
-    const cached = room.sendTable;
-    if (cached !== null && cached.version === room.version) return cached;
-    const table = this.buildTable(room);
-    room.sendTable = table;
-    return table;
+    if (!this.nativeReady()) return null;
+    let table = room.sendTable;
+    if (table === null || table.version !== room.version) {
+      table = this.buildTable(room);
+      room.sendTable = table;
+    }
+    return table.complete ? table : null;
   }
 
-  private buildTable(room: Room): RoomSendTable | null {
+  private buildTable(room: Room): RoomSendTable {
     const structured: Member[] = [];
     const plain: Member[] = [];
+    let complete = true;
     for (const m of room.recipients) {
-      if ((m.slot === undefined ? this.pack(m) : m.slot) === null) return null;
-      (m.dialect > 0 ? structured : plain).push(m);
+      if (this.slotOf(m) === null) complete = false;
+      else (m.dialect > 0 ? structured : plain).push(m);
     }
-    return { version: room.version, structured: this.dialectTable(structured), plain: this.dialectTable(plain) };
+    return { version: room.version, complete, structured: this.dialectTable(structured), plain: this.dialectTable(plain) };
+  }
+
+  /** The member's packed address, packed on first use; null when it cannot be packed. */
+  private slotOf(m: Member): Buffer | null {
+    return m.slot === undefined ? this.pack(m) : m.slot;
   }
 
   private dialectTable(members: Member[]): DialectTable {
