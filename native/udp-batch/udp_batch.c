@@ -55,25 +55,27 @@ static socklen_t slot_length(const uint8_t *slot) {
   return 0;
 }
 
-// sendBatch(fd, data, slots, count, skip) → consumed + 65536 × refused. Sends `data` to the first
+// sendBatch(fd, data, length, slots, count, skip) → consumed + 65536 × refused. Sends the first
+// `length` bytes of `data` (so the caller can build each message in one reused buffer) to the first
 // `count` slots except slot `skip` (−1: none; the sender of a room's table). `consumed` slot positions
 // were sent, refused by the kernel (unreachable, bad address…) or skipped; fewer than `count` means
 // the socket's send buffer is full (EAGAIN) and the caller queues the rest the slow way.
 static napi_value send_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) return fail(env, "sendBatch(fd, data, slots, count, skip)");
-  uint32_t fd, count;
+  size_t argc = 6;
+  napi_value argv[6];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6) return fail(env, "sendBatch(fd, data, length, slots, count, skip)");
+  uint32_t fd, count, length;
   int32_t skip;
   uint8_t *data, *slots;
   size_t data_len, slots_len;
-  if (!get_u32(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &data_len) || !get_bytes(env, argv[2], &slots, &slots_len) ||
-      !get_u32(env, argv[3], &count) || napi_get_value_int32(env, argv[4], &skip) != napi_ok) {
-    return fail(env, "sendBatch(fd: number, data: Uint8Array, slots: Uint8Array, count: number, skip: number)");
+  if (!get_u32(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &data_len) || !get_u32(env, argv[2], &length) ||
+      !get_bytes(env, argv[3], &slots, &slots_len) || !get_u32(env, argv[4], &count) || napi_get_value_int32(env, argv[5], &skip) != napi_ok) {
+    return fail(env, "sendBatch(fd: number, data: Uint8Array, length: number, slots: Uint8Array, count: number, skip: number)");
   }
+  if (length > data_len) return fail(env, "sendBatch: length exceeds data");
   if ((size_t)count * SLOT_BYTES > slots_len || count > MAX_COUNT) return fail(env, "sendBatch: count exceeds the slots given or 65535");
 
-  struct iovec iov = {.iov_base = data, .iov_len = data_len};
+  struct iovec iov = {.iov_base = data, .iov_len = length};
   struct mmsghdr msgs[CHUNK];
   // at: next slot position to send; msgs[k] holds slot positions pos[k].
   uint32_t at = 0, refused = 0, pos[CHUNK];

@@ -174,13 +174,21 @@ export function encodePongEvent(nonce: number): Uint8Array {
   return out;
 }
 
+/** Bytes of an ACK event. */
+export const ACK_EVENT_BYTES = 10;
+
 export function encodeAckEvent(id: number, seq: number): Uint8Array {
-  const out = new Uint8Array(10);
+  const out = new Uint8Array(ACK_EVENT_BYTES);
+  writeAckEvent(out, id, seq);
+  return out;
+}
+
+/** Writes an ACK event at the start of `out` (≥ ACK_EVENT_BYTES), for a sender that reuses a buffer. */
+export function writeAckEvent(out: Uint8Array, id: number, seq: number): void {
   out[0] = CONTROL_MARKER;
   out[1] = ServerKind.ACK;
   putU32(out, 2, id);
   putU32(out, 6, seq);
-  return out;
 }
 
 export function encodeErrorEvent(code: number, message: string): Uint8Array {

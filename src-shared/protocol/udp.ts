@@ -18,16 +18,31 @@ export interface DatagramView {
 
 /** Parses the header of a client → server datagram, or names the problem. Never throws. */
 export function parseClientDatagram(bytes: Uint8Array): DatagramView | DatagramProblem {
-  if (bytes.length > UDP_CLIENT_MAX_BYTES) return 'too-large';
-  if (bytes.length < 2) return 'too-short';
-  const roomSize = bytes[0] as number;
-  const tokenSize = bytes[1] as number;
+  const view: DatagramView = { roomStart: 0, roomEnd: 0, tokenStart: 0, tokenEnd: 0, messageStart: 0 };
+  return parseClientDatagramAt(bytes, 0, bytes.length, view) ?? view;
+}
+
+/**
+ * Parses the datagram at bytes[start, end) into `view` (offsets into `bytes`), or names the problem.
+ * For a caller that reads many datagrams from one buffer and reuses one view: nothing is allocated.
+ */
+export function parseClientDatagramAt(bytes: Uint8Array, start: number, end: number, view: DatagramView): DatagramProblem | null {
+  const size = end - start;
+  if (size > UDP_CLIENT_MAX_BYTES) return 'too-large';
+  if (size < 2) return 'too-short';
+  const roomSize = bytes[start] as number;
+  const tokenSize = bytes[start + 1] as number;
   if (roomSize === 0 || roomSize > ROOM_NAME_MAX_BYTES) return 'room-size';
   if (tokenSize === 0) return 'token-size';
-  const tokenStart = 2 + roomSize;
+  const tokenStart = start + 2 + roomSize;
   const messageStart = tokenStart + tokenSize;
-  if (messageStart > bytes.length) return 'truncated';
-  return { roomStart: 2, roomEnd: tokenStart, tokenStart, tokenEnd: messageStart, messageStart };
+  if (messageStart > end) return 'truncated';
+  view.roomStart = start + 2;
+  view.roomEnd = tokenStart;
+  view.tokenStart = tokenStart;
+  view.tokenEnd = messageStart;
+  view.messageStart = messageStart;
+  return null;
 }
 
 /** Builds a client → server datagram. Throws RangeError if the parts cannot fit. */

@@ -61,7 +61,7 @@ function fullAfter(positions: number): { batch: UdpBatch; calls: () => number } 
   let calls = 0;
   const batch: UdpBatch = {
     ...real,
-    sendBatch: (fd, data, slots, count, skip) => real.sendBatch(fd, data, slots, calls++ === 0 ? positions : count, skip),
+    sendBatch: (fd, data, length, slots, count, skip) => real.sendBatch(fd, data, length, slots, calls++ === 0 ? positions : count, skip),
   };
   return { batch, calls: () => calls };
 }
@@ -88,7 +88,8 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     expect(batch.packAddress('fe80::1%eth0', 80, true)).toBeNull(); // scoped: left to dgram
     expect(batch.packAddress('not an ip', 80, false)).toBeNull();
     expect(() => batch.packAddress('127.0.0.1', 70_000, false)).toThrow(TypeError);
-    expect(() => batch.sendBatch(0, new Uint8Array(1), new Uint8Array(28), 2, -1)).toThrow(TypeError);
+    expect(() => batch.sendBatch(0, new Uint8Array(1), 1, new Uint8Array(28), 2, -1)).toThrow(TypeError);
+    expect(() => batch.sendBatch(0, new Uint8Array(1), 2, new Uint8Array(28), 1, -1)).toThrow(TypeError); // length > data
   });
 
   it('sends one message to every recipient of the batch, IPv4 and dual-stack', async () => {
@@ -156,7 +157,8 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     const table = out.tableFor(room);
     expect(table?.plain.members).toEqual(to);
     // Member 2 sends: it is skipped by position, the other three get the message.
-    out.sendToTable(Buffer.from('from m2'), table!.plain, (to[2] as Member).tableIndex);
+    // Only the first `length` bytes of the (scratch) buffer go out.
+    out.sendToTable(Buffer.from('from m2 and scratch left over'), 7, table!.plain, (to[2] as Member).tableIndex);
     await until(() => receivers.filter((r) => r.got.length === 1).length === 3);
     expect(receivers.map((r) => r.got)).toEqual([['from m2'], ['from m2'], [], ['from m2']]);
     expect(out.tableFor(room)).toBe(table); // cached while nothing changed
@@ -165,7 +167,7 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     registry.setEndpoint(to[0] as Member, '127.0.0.1', moved.socket.address().port);
     const rebuilt = out.tableFor(room);
     expect(rebuilt).not.toBe(table);
-    out.sendToTable(Buffer.from('to the new port'), rebuilt!.plain, -1);
+    out.sendToTable(Buffer.from('to the new port'), 15, rebuilt!.plain, -1);
     await until(() => moved.got.length === 1);
     expect(moved.got).toEqual(['to the new port']);
     expect(receivers[0]?.got).toEqual(['from m2']);
@@ -199,7 +201,7 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     // Members may share an endpoint here: each still gets its own copy.
     const to = members(Array.from({ length: 1_100 }, (_, i) => ({ address: '127.0.0.1', port: sinks[i % 2]!.socket.address().port })));
     const table = out.tableFor((to[0] as Member).room)!;
-    out.sendToTable(Buffer.from('to everyone'), table.plain, 1_051); // in the second part
+    out.sendToTable(Buffer.from('to everyone'), 11, table.plain, 1_051); // in the second part
     await until(() => sinks[0]!.got.length + sinks[1]!.got.length >= 1_099, 5_000);
     expect(sinks[0]?.got.length).toBe(550);
     expect(sinks[1]?.got.length).toBe(549); // position 1,051 is odd: its copy is the one skipped
@@ -213,7 +215,11 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     const receivers = await Promise.all([1, 2, 3, 4].map(() => listener()));
     const to = members(receivers.map((r) => ({ address: '127.0.0.1', port: r.socket.address().port })));
     const table = out.tableFor((to[0] as Member).room)!;
-    out.sendToTable(Buffer.from('a'), table.plain, 1); // native: slot 0 (1 skipped); dgram: 2, 3
+    // A scratch buffer, reused by the caller right after the call: what libuv sends later must be
+    // the message as it was.
+    const scratch = Buffer.from('a-then-reused');
+    out.sendToTable(scratch, 1, table.plain, 1); // native: slot 0 (1 skipped); dgram: 2, 3
+    scratch.fill('z');
     expect(out.tableFor((to[0] as Member).room)).toBeNull(); // queued sends pending: dgram until drained
     await until(() => receivers.filter((r) => r.got.length === 1).length === 3);
     await new Promise((r) => setTimeout(r, 50));
@@ -243,8 +249,8 @@ describe.skipIf(!linux)('native batch receive (Linux)', () => {
     ] as const) {
       const server = await bound(type, host);
       const got: string[] = [];
-      const input = NativeUdpIn.start(server, loadUdpBatch() as UdpBatch, (msg, rinfo) => {
-        got.push(`${rinfo.address}:${rinfo.port} ${msg.toString('utf8')}`);
+      const input = NativeUdpIn.start(server, loadUdpBatch() as UdpBatch, (buf, start, end, rinfo) => {
+        got.push(`${rinfo.address}:${rinfo.port} ${buf.toString('utf8', start, end)}`);
       });
       expect(input?.active).toBe(true);
       server.on('message', () => got.push('dgram also read it')); // must stay silent
@@ -268,7 +274,7 @@ describe.skipIf(!linux)('native batch receive (Linux)', () => {
   it('shows a datagram over 4096 bytes as longer than 4096, so the relay refuses it', async () => {
     const server = await bound('udp4', '127.0.0.1');
     const lengths: number[] = [];
-    const input = NativeUdpIn.start(server, loadUdpBatch() as UdpBatch, (msg) => lengths.push(msg.length));
+    const input = NativeUdpIn.start(server, loadUdpBatch() as UdpBatch, (_buf, start, end) => lengths.push(end - start));
     const sender = await bound('udp4', '127.0.0.1');
     sender.send(Buffer.alloc(4096, 1), server.address().port, '127.0.0.1');
     sender.send(Buffer.alloc(9000, 2), server.address().port, '127.0.0.1');

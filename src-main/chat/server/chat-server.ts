@@ -184,9 +184,9 @@ export class ChatServer extends EventEmitter {
     this.admission = new Admission(this.registry, lifecycle, this.options, this.log);
     let lastErrorLog = 0;
     let lastRelayFailure = 0;
-    const onDatagram = (msg: Buffer, rinfo: RemoteInfo): void => {
+    const onDatagram = (msg: Buffer, start: number, end: number, rinfo: RemoteInfo): void => {
       try {
-        relay.handle(msg, rinfo);
+        relay.handle(msg, start, end, rinfo);
       } catch (err) {
         // A bug must cost one datagram, not the server.
         const now = Date.now();
@@ -197,7 +197,7 @@ export class ChatServer extends EventEmitter {
       }
     };
     this.input = batch ? NativeUdpIn.start(udp, batch, onDatagram) : null;
-    if (this.input === null) udp.on('message', onDatagram);
+    if (this.input === null) udp.on('message', (msg: Buffer, rinfo: RemoteInfo) => onDatagram(msg, 0, msg.length, rinfo));
     this.log.info('udp-path', {
       send: out.path,
       receive: this.input ? 'recvmmsg' : 'dgram',

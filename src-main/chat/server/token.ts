@@ -3,8 +3,10 @@ import { randomBytes } from 'node:crypto';
 
 /** Our tokens are always this many ASCII bytes (24 random bytes in base64url). */
 export const TOKEN_LENGTH = 32;
-/** Bytes of the token used as the index key (6 base64url chars = 36 random bits). */
+/** Bytes of the token hashed into the index key (6 base64url chars = 36 random bits). */
 const KEY_BYTES = 6;
+/** Keys fit in 30 bits so V8 keeps them as small integers: a larger number is a heap object. */
+const KEY_MASK = 0x3fffffff;
 
 /** A fresh token: 192 bits from the OS CSPRNG, printable, no padding. */
 export function newToken(): string {
@@ -12,9 +14,12 @@ export function newToken(): string {
 }
 
 /**
- * The index key of a token found at `start` in `bytes`: a number built from its first 6 bytes, so the
- * relay can look a datagram's token up without allocating a string. Callers ensure 6 bytes exist.
+ * The index key of a token found at `start` in `bytes`: a hash of its first 6 bytes, so the relay can
+ * look a datagram's token up without allocating a string or a number. Keys may collide (the index
+ * keeps a bucket per key and compares whole tokens). Callers ensure 6 bytes exist.
  */
-export function tokenKey(bytes: Buffer, start: number): number {
-  return bytes.readUIntBE(start, KEY_BYTES);
+export function tokenKey(bytes: Uint8Array, start: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < KEY_BYTES; i++) h = Math.imul(h ^ (bytes[start + i] as number), 0x01000193);
+  return h & KEY_MASK;
 }

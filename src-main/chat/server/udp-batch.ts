@@ -11,11 +11,11 @@ export interface UdpBatch {
   /** Bytes per recipient slot in the `slots` buffer given to sendBatch. */
   readonly SLOT_BYTES: number;
   /**
-   * Sends `data` to the first `count` slots except slot `skip` (−1: none). Returns consumed + 65536 ×
-   * refused: slot positions done (sent, refused or skipped; fewer than count = EAGAIN) and how many
-   * of them the kernel refused.
+   * Sends data[0, length) to the first `count` slots except slot `skip` (−1: none). Returns consumed +
+   * 65536 × refused: slot positions done (sent, refused or skipped; fewer than count = EAGAIN) and how
+   * many of them the kernel refused.
    */
-  sendBatch(fd: number, data: Uint8Array, slots: Uint8Array, count: number, skip: number): number;
+  sendBatch(fd: number, data: Uint8Array, length: number, slots: Uint8Array, count: number, skip: number): number;
   /** A slot for an IP literal and port, in the socket's family; null for what it cannot encode. */
   packAddress(ip: string, port: number, v6socket: boolean): Buffer | null;
   /** Datagrams the kernel refused since the module loaded. */

@@ -1,11 +1,13 @@
 // The native receive path (native/udp-batch): recvmmsg reads up to 64 datagrams per wake-up into one
 // reused buffer and hands them to the relay in a single call, instead of one libuv read, one new
-// ArrayBuffer, one address string and one 'message' event per datagram. The relay never keeps `msg`
-// past its handler (everything it sends is a new buffer), so the buffer can be reused at once.
+// ArrayBuffer, one address string and one 'message' event per datagram. Each datagram is handed
+// over as the shared buffer and its offsets (a view per datagram would be an object per datagram);
+// handlers never keep the buffer past the call, so it can be reused at once.
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { rawSocket, type UdpBatch } from './udp-batch.js';
 
-export type DatagramHandler = (msg: Buffer, rinfo: RemoteInfo) => void;
+/** One datagram: buf[start, end), from rinfo. Neither may be kept after the call. */
+export type DatagramHandler = (buf: Buffer, start: number, end: number, rinfo: RemoteInfo) => void;
 
 /** IPv4 address strings by address, so a busy sender costs no string per datagram. */
 const ADDRESS_CACHE_MAX = 65_536;
@@ -63,7 +65,8 @@ export class NativeUdpIn {
       const start = i * RX_SLOT;
       const length = meta[m] as number;
       if ((meta[m + 2] as number) === 4) {
-        const key = (meta[m + 4] as number) >>> 0;
+        // Signed, so every IPv4 address is a small integer key, never a heap number.
+        const key = (meta[m + 4] as number) | 0;
         let text = this.v4Text.get(key);
         if (text === undefined) {
           if (this.v4Text.size >= ADDRESS_CACHE_MAX) this.v4Text.clear();
@@ -78,7 +81,7 @@ export class NativeUdpIn {
       }
       rinfo.port = meta[m + 3] as number;
       rinfo.size = length;
-      this.handler(this.buffer.subarray(start, start + length), rinfo);
+      this.handler(this.buffer, start, start + length, rinfo);
     }
   };
 }

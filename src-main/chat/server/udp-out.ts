@@ -55,6 +55,8 @@ export class UdpOut {
   /** Scratch: one address slot per recipient of the current batch, and who they are. */
   private slots = Buffer.alloc(0);
   private readonly slotMembers: Member[] = [];
+  /** A one-member recipient list, reused. */
+  private readonly one: Member[] = [];
 
   constructor(
     private readonly socket: Socket,
@@ -79,8 +81,21 @@ export class UdpOut {
     this.raw = null;
   }
 
+  /** Sends `buf`, which the caller hands over (dgram may hold it until the send completes). */
   send(buf: Uint8Array, to: Member): void {
-    this.sendToMany(buf, [to], 1);
+    this.one[0] = to;
+    this.sendToMany(buf, this.one, 1);
+  }
+
+  /** Sends buf[0, length) to one member; the bytes are copied, so `buf` may be the caller's scratch. */
+  sendCopy(buf: Uint8Array, length: number, to: Member): void {
+    const slot = this.nativeReady() ? this.slotOf(to) : null;
+    if (slot === null) {
+      this.dgramSend(Buffer.from(buf.subarray(0, length)), to);
+      return;
+    }
+    this.one[0] = to;
+    this.sendSlots(offHeap(buf), length, slot, this.one, 0, 1, -1);
   }
 
   /** Sends `buf` to `to[0..count)`, in that order. */
@@ -112,7 +127,7 @@ export class UdpOut {
   }
 
   private flush(buf: Uint8Array, n: number): void {
-    this.sendSlots(buf, this.slots, this.slotMembers, 0, n, -1);
+    this.sendSlots(buf, buf.length, this.slots, this.slotMembers, 0, n, -1);
   }
 
   /**
@@ -156,29 +171,35 @@ export class UdpOut {
     return { slots, members };
   }
 
-  /** Sends `buf` to every member of the table except position `skip` (−1: none). */
-  sendToTable(buf: Uint8Array, table: DialectTable, skip: number): void {
+  /**
+   * Sends buf[0, length) to every member of the table except position `skip` (−1: none). The bytes
+   * are copied before this returns, so `buf` may be a scratch buffer the caller reuses.
+   */
+  sendToTable(buf: Uint8Array, length: number, table: DialectTable, skip: number): void {
     buf = offHeap(buf);
     const count = table.members.length;
-    if (count <= BATCH_MAX) return this.sendSlots(buf, table.slots, table.members, 0, count, skip);
+    if (count <= BATCH_MAX) return this.sendSlots(buf, length, table.slots, table.members, 0, count, skip);
     // Very large rooms go in parts of BATCH_MAX positions (the native result counts in 16 bits).
     const size = (this.batch as UdpBatch).SLOT_BYTES;
     for (let from = 0; from < count; from += BATCH_MAX) {
       const to = Math.min(count, from + BATCH_MAX);
-      this.sendSlots(buf, table.slots.subarray(from * size, to * size), table.members, from, to, skip);
+      this.sendSlots(buf, length, table.slots.subarray(from * size, to * size), table.members, from, to, skip);
     }
   }
 
-  /** Sends to positions [from, to) of `members`, whose slots start at `slots`; `skip` is absolute. */
-  private sendSlots(buf: Uint8Array, slots: Buffer, members: readonly Member[], from: number, to: number, skip: number): void {
+  /** Sends buf[0, length) to positions [from, to) of `members`, whose slots start at `slots`; `skip` is absolute. */
+  private sendSlots(buf: Uint8Array, length: number, slots: Buffer, members: readonly Member[], from: number, to: number, skip: number): void {
     const local = skip >= from && skip < to ? skip - from : -1;
-    const result = (this.batch as UdpBatch).sendBatch((this.raw as RawSocket).fd, buf, slots, to - from, local);
+    const result = (this.batch as UdpBatch).sendBatch((this.raw as RawSocket).fd, buf, length, slots, to - from, local);
     const consumed = result % 65_536;
     const refused = Math.floor(result / 65_536);
     this.sent += consumed - refused - (local >= 0 && local < consumed ? 1 : 0);
     this.failed += refused;
-    // The send buffer is full: queue the rest in libuv, which sends when the socket is writable.
-    for (let i = from + consumed; i < to; i++) if (i !== skip) this.dgramSend(buf, members[i] as Member);
+    if (from + consumed >= to) return;
+    // The send buffer is full: queue the rest in libuv, which sends when the socket is writable,
+    // from a copy of its own (`buf` may be the caller's scratch).
+    const queued = Buffer.from(buf.subarray(0, length));
+    for (let i = from + consumed; i < to; i++) if (i !== skip) this.dgramSend(queued, members[i] as Member);
   }
 
   private pack(m: Member): Buffer | null {

@@ -1,21 +1,24 @@
 // The hot path: every datagram from a client. Parses by offsets, finds the member through the token
 // index without allocating strings, checks room and source IP, then relays one encoded buffer per
 // dialect to the room's ready recipient list, in one batch per dialect. No logging per datagram;
-// counters and rate-limited lines.
+// counters and rate-limited lines. On the native path a chat message allocates nothing on V8's heap:
+// the datagram is read in place (buffer + offsets), the outgoing text is built in a reused buffer
+// that the kernel copies during the call, so V8 can keep its young generation small.
 import type { RemoteInfo } from 'node:dgram';
-import { isUtf8 } from 'node:buffer';
 import {
   ClientKind,
   ClosedReason,
   CONTROL_MARKER,
-  encodeAckEvent,
+  ACK_EVENT_BYTES,
+  writeAckEvent,
   encodeErrorEvent,
   encodeMembersEvents,
   encodePongEvent,
   ErrorCode,
   LeftReason,
-  parseClientDatagram,
+  parseClientDatagramAt,
   ServerKind,
+  type DatagramView,
   UDP_SERVER_MAX_BYTES,
   utf8BoundaryAtOrBefore,
 } from '../../../src-shared/protocol/index.js';
@@ -24,7 +27,7 @@ import type { DropLog } from './drop-log.js';
 import { takeToken } from './rate-limit.js';
 import type { Member, RoomRegistry } from './room-registry.js';
 import type { RoomLifecycle } from './room-lifecycle.js';
-import { bytesEqualAt } from './bytes.js';
+import { bytesEqualAt, copyBytes, isUtf8Span } from './bytes.js';
 import { sameIp } from './ip.js';
 import { TOKEN_LENGTH } from './token.js';
 import type { UdpOut } from './udp-out.js';
@@ -46,6 +49,11 @@ export class UdpRelay {
   /** Scratch recipient lists for one message, by dialect (reused: no allocation per datagram). */
   private readonly structuredTo: Member[] = [];
   private readonly plainTo: Member[] = [];
+  /** The header offsets of the datagram being handled (reused). */
+  private readonly view: DatagramView = { roomStart: 0, roomEnd: 0, tokenStart: 0, tokenEnd: 0, messageStart: 0 };
+  /** Where outgoing chat is built for native sends, which copy it before they return. */
+  private readonly scratch = Buffer.allocUnsafeSlow(UDP_SERVER_MAX_BYTES);
+  private readonly ack = Buffer.allocUnsafeSlow(ACK_EVENT_BYTES);
 
   constructor(
     private readonly registry: RoomRegistry,
@@ -56,10 +64,12 @@ export class UdpRelay {
     private readonly limits: RelayLimits,
   ) {}
 
-  handle(msg: Buffer, rinfo: RemoteInfo): void {
+  /** The datagram is msg[from, end); nothing here may keep `msg`, which the reader reuses. */
+  handle(msg: Buffer, from: number, end: number, rinfo: RemoteInfo): void {
     this.counters.datagramsIn++;
-    const view = parseClientDatagram(msg);
-    if (typeof view === 'string') return this.drop(view, rinfo);
+    const view = this.view;
+    const problem = parseClientDatagramAt(msg, from, end, view);
+    if (problem !== null) return this.drop(problem, rinfo);
     // Our tokens all have one length; anything else cannot be one of ours.
     if (view.tokenEnd - view.tokenStart !== TOKEN_LENGTH) return this.drop('unknown-token', rinfo);
     const member = this.registry.findByToken(msg, view.tokenStart);
@@ -79,23 +89,22 @@ export class UdpRelay {
       this.lifecycle.endpointSeen(member, rinfo.address, rinfo.port, 'udp');
     }
     const start = view.messageStart;
-    const length = msg.length - start;
+    const length = end - start;
     if (length === 0) return; // keep-alive
     const first = msg[start] as number;
     if (first === CONTROL_MARKER) {
-      if (member.dialect > 0) this.control(member, msg, start, now, rinfo);
+      if (member.dialect > 0) this.control(member, msg, start, end, now, rinfo);
       else this.drop('bad-utf8', rinfo); // 0xFF is never UTF-8; plain members cannot send structured datagrams
       return;
     }
-    if (first === SLASH && length <= 16 && this.command(member, msg, start, rinfo)) return;
-    if (!isUtf8(msg.subarray(start))) return this.drop('bad-utf8', rinfo);
+    if (first === SLASH && length <= 16 && this.command(member, msg, start, end, rinfo)) return;
+    if (!isUtf8Span(msg, start, end)) return this.drop('bad-utf8', rinfo);
     if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst)) return this.rateLimited(member, now, rinfo);
-    this.relay(member, msg, start, -1);
+    this.relay(member, msg, start, end, -1);
   }
 
   /** `/leave` and `/close`; returns false when the text is not a command (then it is chat). */
-  private command(member: Member, msg: Buffer, start: number, rinfo: RemoteInfo): boolean {
-    let end = msg.length;
+  private command(member: Member, msg: Buffer, start: number, end: number, rinfo: RemoteInfo): boolean {
     while (end > start && (msg[end - 1] === 0x0a || msg[end - 1] === 0x0d || msg[end - 1] === 0x20)) end--;
     if (CMD_LEAVE.compare(msg, start, end) === 0) {
       this.lifecycle.leave(member, LeftReason.LEFT);
@@ -109,19 +118,19 @@ export class UdpRelay {
     return false;
   }
 
-  private control(member: Member, msg: Buffer, start: number, now: number, rinfo: RemoteInfo): void {
-    const length = msg.length - start;
+  private control(member: Member, msg: Buffer, start: number, end: number, now: number, rinfo: RemoteInfo): void {
+    const length = end - start;
     const kind = length >= 2 ? msg[start + 1] : -1;
     switch (kind) {
       case ClientKind.CHAT: {
         if (length < 6) return this.drop('bad-control', rinfo);
         const id = msg.readUInt32BE(start + 2);
-        if (!isUtf8(msg.subarray(start + 6))) {
+        if (!isUtf8Span(msg, start + 6, end)) {
           this.out.send(encodeErrorEvent(ErrorCode.BAD_TEXT, 'message is not valid UTF-8'), member);
           return this.drop('bad-utf8', rinfo);
         }
         if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst)) return this.rateLimited(member, now, rinfo);
-        this.relay(member, msg, start + 6, id);
+        this.relay(member, msg, start + 6, end, id);
         return;
       }
       case ClientKind.HEARTBEAT:
@@ -153,11 +162,11 @@ export class UdpRelay {
   }
 
   /**
-   * Relays msg[textStart..] from `sender` to every other recipient of its room: the plain line
+   * Relays msg[textStart, end) from `sender` to every other recipient of its room: the plain line
    * `name: text` and the structured CHAT event are each built at most once. `ackId` ≥ 0 acks a
    * structured CHAT to its sender.
    */
-  private relay(sender: Member, msg: Buffer, textStart: number, ackId: number): void {
+  private relay(sender: Member, msg: Buffer, textStart: number, end: number, ackId: number): void {
     const room = sender.room;
     room.seq = (room.seq + 1) >>> 0 || 1;
     const seq = room.seq;
@@ -170,17 +179,21 @@ export class UdpRelay {
       const skipP = sender.dialect > 0 ? -1 : skip;
       const ns = table.structured.members.length - (skipS >= 0 ? 1 : 0);
       const np = table.plain.members.length - (skipP >= 0 ? 1 : 0);
-      if (ns > 0) this.out.sendToTable(buildChatEvent(sender, seq, msg, textStart), table.structured, skipS);
-      if (np > 0) this.out.sendToTable(buildPlainLine(sender, msg, textStart), table.plain, skipP);
+      const scratch = this.scratch;
+      if (ns > 0) this.out.sendToTable(scratch, writeChatEvent(scratch, sender, seq, msg, textStart, end), table.structured, skipS);
+      if (np > 0) this.out.sendToTable(scratch, writePlainLine(scratch, sender, msg, textStart, end), table.plain, skipP);
       this.counters.datagramsRelayed += ns + np;
     } else {
-      this.relayEach(sender, seq, msg, textStart);
+      this.relayEach(sender, seq, msg, textStart, end);
     }
-    if (ackId >= 0 && sender.port !== 0) this.out.send(encodeAckEvent(ackId, seq), sender);
+    if (ackId >= 0 && sender.port !== 0) {
+      writeAckEvent(this.ack, ackId, seq);
+      this.out.sendCopy(this.ack, ACK_EVENT_BYTES, sender);
+    }
   }
 
   /** The dgram path: recipients gathered per dialect for this one message. */
-  private relayEach(sender: Member, seq: number, msg: Buffer, textStart: number): void {
+  private relayEach(sender: Member, seq: number, msg: Buffer, textStart: number, end: number): void {
     const recipients = sender.room.recipients;
     const structured = this.structuredTo;
     const plain = this.plainTo;
@@ -192,8 +205,10 @@ export class UdpRelay {
       if (r.dialect > 0) structured[ns++] = r;
       else plain[np++] = r;
     }
-    if (ns > 0) this.out.sendToMany(buildChatEvent(sender, seq, msg, textStart), structured, ns);
-    if (np > 0) this.out.sendToMany(buildPlainLine(sender, msg, textStart), plain, np);
+    // dgram keeps the buffer until the send completes: each message gets its own copy.
+    const scratch = this.scratch;
+    if (ns > 0) this.out.sendToMany(ownCopy(scratch, writeChatEvent(scratch, sender, seq, msg, textStart, end)), structured, ns);
+    if (np > 0) this.out.sendToMany(ownCopy(scratch, writePlainLine(scratch, sender, msg, textStart, end)), plain, np);
     this.counters.datagramsRelayed += ns + np;
   }
 
@@ -211,33 +226,37 @@ export class UdpRelay {
   }
 }
 
-/** Length of text that fits after `prefix` bytes in one server datagram, cut on a UTF-8 boundary. */
-function fittingText(msg: Buffer, textStart: number, prefix: number): number {
+/** Length of msg[textStart, end) that fits after `prefix` bytes in one server datagram, cut on a UTF-8 boundary. */
+function fittingText(msg: Buffer, textStart: number, end: number, prefix: number): number {
   const room = UDP_SERVER_MAX_BYTES - prefix;
-  const length = msg.length - textStart;
+  const length = end - textStart;
   if (length <= room) return length;
-  return utf8BoundaryAtOrBefore(msg.subarray(textStart), room);
+  return utf8BoundaryAtOrBefore(msg.subarray(textStart, end), room);
 }
 
-function buildPlainLine(sender: Member, msg: Buffer, textStart: number): Buffer {
+/** Writes the plain line `name: text` to `out` (≥ UDP_SERVER_MAX_BYTES); returns its length. */
+function writePlainLine(out: Buffer, sender: Member, msg: Buffer, textStart: number, end: number): number {
   const prefix = sender.plainPrefix;
-  const textLength = fittingText(msg, textStart, prefix.length);
-  const out = Buffer.allocUnsafe(prefix.length + textLength);
+  const textLength = fittingText(msg, textStart, end, prefix.length);
   prefix.copy(out, 0);
-  msg.copy(out, prefix.length, textStart, textStart + textLength);
-  return out;
+  copyBytes(msg, textStart, textStart + textLength, out, prefix.length);
+  return prefix.length + textLength;
 }
 
-function buildChatEvent(sender: Member, seq: number, msg: Buffer, textStart: number): Buffer {
+/** Writes the structured CHAT event to `out` (≥ UDP_SERVER_MAX_BYTES); returns its length. */
+function writeChatEvent(out: Buffer, sender: Member, seq: number, msg: Buffer, textStart: number, end: number): number {
   const name = sender.nameBytes;
   const header = CHAT_HEADER + name.length;
-  const textLength = fittingText(msg, textStart, header);
-  const out = Buffer.allocUnsafe(header + textLength);
+  const textLength = fittingText(msg, textStart, end, header);
   out[0] = CONTROL_MARKER;
   out[1] = ServerKind.CHAT;
   out.writeUInt32BE(seq, 2);
   out[6] = name.length;
   name.copy(out, CHAT_HEADER);
-  msg.copy(out, header, textStart, textStart + textLength);
-  return out;
+  copyBytes(msg, textStart, textStart + textLength, out, header);
+  return header + textLength;
+}
+
+function ownCopy(scratch: Buffer, length: number): Buffer {
+  return Buffer.from(scratch.subarray(0, length));
 }

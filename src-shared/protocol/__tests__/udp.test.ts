@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { encodeClientDatagram, parseClientDatagram } from '../udp.js';
+import { encodeClientDatagram, parseClientDatagram, parseClientDatagramAt, type DatagramView } from '../udp.js';
 import { utf8Encode } from '../utf8.js';
 
 describe('client datagram', () => {
@@ -44,6 +44,39 @@ describe('client datagram', () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('parses a datagram in the middle of a larger buffer by offsets, as the batch reader hands them', () => {
+    const one = encodeClientDatagram(utf8Encode('lobby'), utf8Encode('TOKEN'), utf8Encode('hi'));
+    // What comes after `end` belongs to the next datagram and must not count.
+    const buffer = new Uint8Array(100).fill(0x41);
+    buffer.set(one, 30);
+    const view: DatagramView = { roomStart: 0, roomEnd: 0, tokenStart: 0, tokenEnd: 0, messageStart: 0 };
+    expect(parseClientDatagramAt(buffer, 30, 30 + one.length, view)).toBeNull();
+    expect(view).toEqual({ roomStart: 32, roomEnd: 37, tokenStart: 37, tokenEnd: 42, messageStart: 42 });
+    // Cut one byte short of the token: truncated, even though the buffer goes on.
+    expect(parseClientDatagramAt(buffer, 30, 41, view)).toBe('truncated');
+    expect(parseClientDatagramAt(buffer, 30, 31, view)).toBe('too-short');
+    expect(parseClientDatagramAt(new Uint8Array(5000), 0, 4097, view)).toBe('too-large');
+  });
+
+  it('agrees with parseClientDatagram at any offset (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(40), (bytes, pad) => {
+        const buffer = new Uint8Array(pad + bytes.length + 7).fill(9);
+        buffer.set(bytes, pad);
+        const view: DatagramView = { roomStart: 0, roomEnd: 0, tokenStart: 0, tokenEnd: 0, messageStart: 0 };
+        const whole = parseClientDatagram(bytes);
+        const problem = parseClientDatagramAt(buffer, pad, pad + bytes.length, view);
+        if (typeof whole === 'string') expect(problem).toBe(whole);
+        else {
+          expect(problem).toBeNull();
+          expect(view.messageStart - pad).toBe(whole.messageStart);
+          expect(view.roomStart - pad).toBe(whole.roomStart);
+          expect(view.tokenEnd - pad).toBe(whole.tokenEnd);
+        }
+      }),
     );
   });
 });
