@@ -8,14 +8,14 @@ import crypto from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 
-interface NaiveMember {
+export interface NaiveMember {
   name: string;
   ip: string;
   address: string | null;
   port: number;
 }
 
-interface NaiveRoom {
+export interface NaiveRoom {
   password: string;
   members: Map<string, NaiveMember>;
 }
@@ -26,11 +26,11 @@ export interface NaiveRelayOptions {
 }
 
 export class NaiveRelay {
-  private readonly rooms = new Map<string, NaiveRoom>();
+  protected readonly rooms = new Map<string, NaiveRoom>();
   private tcp: net.Server | null = null;
-  private udp: dgram.Socket | null = null;
-  private datagramsIn = 0;
-  private datagramsOut = 0;
+  protected udp: dgram.Socket | null = null;
+  protected datagramsIn = 0;
+  protected datagramsOut = 0;
   private lastLogLine = '';
 
   constructor(private readonly options: NaiveRelayOptions) {}
@@ -109,7 +109,10 @@ export class NaiveRelay {
         return reply(5);
       }
       const token = crypto.randomBytes(16).toString('hex');
-      this.rooms.get(room)?.members.set(token, { name: username, ip, address: null, port: 0 });
+      const joined = this.rooms.get(room) as NaiveRoom;
+      const member: NaiveMember = { name: username, ip, address: null, port: 0 };
+      joined.members.set(token, member);
+      this.memberAdded(room, joined, token, member);
       reply(0, token);
     });
   }
@@ -124,7 +127,10 @@ export class NaiveRelay {
     return Buffer.concat([header, roomBytes, payload]);
   }
 
-  private onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  /** For a relay built on this one that indexes members its own way. */
+  protected memberAdded(_roomName: string, _room: NaiveRoom, _token: string, _member: NaiveMember): void {}
+
+  protected onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     this.datagramsIn++;
     if (msg.length < 2) return;
     const roomSize = msg[0] as number;
@@ -145,7 +151,7 @@ export class NaiveRelay {
     this.broadcast(room, member, `${member.name}: ${text}`);
   }
 
-  private broadcast(room: NaiveRoom, from: NaiveMember, line: string): void {
+  protected broadcast(room: NaiveRoom, from: NaiveMember, line: string): void {
     for (const other of room.members.values()) {
       if (other === from || other.address === null) continue;
       this.udp?.send(Buffer.from(line, 'utf8'), other.port, other.address);

@@ -28,6 +28,7 @@ export interface BenchOptions {
   rps: boolean;
   impl: RelayImpl;
   compareNaive: boolean;
+  compareMinimal: boolean;
   findMax: boolean;
   startRate: number;
   stepSec: number;
@@ -61,8 +62,10 @@ Modes
   --soak                 one long run (600 s, see --soak-seconds), relay RSS sampled every 10 s
   --soak-seconds S       length of --soak (600)
   --cpu-prof             run the relay under node --cpu-prof and print the top 15 self-time frames
-  --impl real|naive      relay under test (real)
+  --impl real|naive|minimal  relay under test (real)
   --no-compare-naive     skip the naive reference relay (it runs by default for plain runs)
+  --compare-minimal      also run the tuned minimal Node relay (bench/minimal-relay.ts: offsets, no
+                         per-datagram strings, one dgram send per recipient) and report our ratio to it
 Generator
   --gen-procs N          generator worker processes; 0 runs it in the bench process (1)
   --socket-pool N        users share N UDP sockets per source IP; 0 = one socket per user (0)
@@ -110,6 +113,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       impl: { type: 'string' },
       'compare-naive': { type: 'boolean' },
       'no-compare-naive': { type: 'boolean' },
+      'compare-minimal': { type: 'boolean' },
       'find-max': { type: 'boolean' },
       step: { type: 'string' },
       'start-rate': { type: 'string' },
@@ -130,7 +134,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const relayUdp = values['relay-udp'] ?? 'native';
   if (relayUdp !== 'native' && relayUdp !== 'dgram') throw new Error('--relay-udp must be native or dgram');
   const impl = values.impl ?? 'real';
-  if (impl !== 'real' && impl !== 'naive') throw new Error('--impl must be real or naive');
+  if (impl !== 'real' && impl !== 'naive' && impl !== 'minimal') throw new Error('--impl must be real, naive or minimal');
   return {
     rooms: int(values.rooms, 500, 'rooms', 1),
     users: int(values.users, 10, 'users', 1),
@@ -152,6 +156,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     rps: values.rps ?? false,
     impl,
     compareNaive: !(values['no-compare-naive'] ?? false) && (values['compare-naive'] ?? true),
+    compareMinimal: values['compare-minimal'] ?? false,
     findMax: values['find-max'] ?? false,
     stepSec: int(values.step, 5, 'step', 0.5),
     startRate: int(values['start-rate'], 0.5, 'start-rate', 0.01),

@@ -1,5 +1,5 @@
-// Bundles the relay child (relay-process.ts with the real server and the naive relay) into one plain
-// ES module, so the measured process runs compiled JavaScript like `tincan serve`, not TypeScript
+// Bundles the relay child (relay-process.ts with the real server and the reference relays) into one
+// plain ES module, so the measured process runs compiled JavaScript like `tincan serve`, not TypeScript
 // through tsx (whose loader thread alone adds ~30 MB of RSS and a second V8 isolate).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,11 +1,12 @@
 // Child-process entry that runs one relay for the bench, so its CPU and memory are its own. The bench
 // bundles it to plain JavaScript first (relay-bundle.ts) so the relay runs as shipped, without tsx:
-//   node out/bench/relay-process.mjs <real|naive> '<json options>'
+//   node out/bench/relay-process.mjs <real|naive|minimal> '<json options>'
 // It reports {type:'ready', address} over IPC, answers {type:'stats'} with its own CPU time and RSS,
 // and on {type:'close'} closes the server and exits (which also writes a --cpu-prof profile).
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { ChatServer } from '../src-main/chat/server/chat-server.js';
 import { silentLogger } from '../src-main/chat/log.js';
+import { MinimalRelay } from './minimal-relay.js';
 import { NaiveRelay } from './naive-relay.js';
 
 interface RelayServer {
@@ -28,9 +29,9 @@ export interface RelayStatsMessage {
 }
 
 async function makeServer(impl: string, options: Record<string, unknown>): Promise<RelayServer> {
-  if (impl === 'naive') {
-    return new NaiveRelay({ host: String(options['host'] ?? '127.0.0.1'), port: Number(options['port'] ?? 0) });
-  }
+  const at = { host: String(options['host'] ?? '127.0.0.1'), port: Number(options['port'] ?? 0) };
+  if (impl === 'naive') return new NaiveRelay(at);
+  if (impl === 'minimal') return new MinimalRelay(at);
   return new ChatServer({ ...options, logger: silentLogger });
 }
 

@@ -5,6 +5,7 @@ import hdr from 'hdr-histogram-js';
 import { nowMicros } from '../../bench/clock.js';
 import { LoadGenerator } from '../../bench/gen/load-generator.js';
 import type { GenIo, GeneratorConfig, PhaseResult } from '../../bench/gen/types.js';
+import { MinimalRelay } from '../../bench/minimal-relay.js';
 import { NaiveRelay } from '../../bench/naive-relay.js';
 import { roomSpecs } from '../../bench/workload.js';
 
@@ -76,6 +77,11 @@ const IO_MODES: GenIo[] = process.platform === 'linux' ? ['native', 'dgram'] : [
 describe.each(IO_MODES)('bench load generator (%s UDP)', (io) => {
   it('counts every delivery through the naive reference relay', async () => {
     const { phase } = await runTiny(new NaiveRelay({ host: '127.0.0.1', port: 0 }), 'plain', true, io);
+    expectAllDelivered(phase);
+  });
+
+  it('counts every delivery through the tuned minimal reference relay', async () => {
+    const { phase } = await runTiny(new MinimalRelay({ host: '127.0.0.1', port: 0 }), 'plain', true, io);
     expectAllDelivered(phase);
   });
 
