@@ -122,6 +122,23 @@ async function findMax(opts: BenchOptions, impl: RelayImpl, cpuProfDir: string |
   return { report, maxInRate, maxRatePerUser };
 }
 
+/** Datagrams the kernel calibration sends (about a second of CPU). */
+const CALIBRATION_DATAGRAMS = 200_000;
+
+/**
+ * The machine's kernel UDP cost right now (the native generator's `calibrate`): the relay's µs per
+ * delivery moves with it, so runs from different days or machines are compared through it.
+ */
+type Calibration = { loopbackMicrosPerDatagram: number } | null;
+const CALIBRATION_ENV = 'TINCAN_BENCH_CALIBRATION';
+
+function calibrate(): Calibration {
+  const native = loadNativeGenUdp();
+  if (typeof native === 'string') return null;
+  const ns = native.calibrate(CALIBRATION_DATAGRAMS);
+  return ns > 0 ? { loopbackMicrosPerDatagram: Math.round(ns / 10) / 100 } : null;
+}
+
 function ratio(a: number, b: number): number | null {
   return b > 0 ? Math.round((a / b) * 100) / 100 : null;
 }
@@ -138,7 +155,10 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  // Calibrated on the host's loopback even for --rps (whose namespace moves receive work to other CPUs).
+  const calibration = process.env[CALIBRATION_ENV] ? (JSON.parse(process.env[CALIBRATION_ENV]) as Calibration) : calibrate();
   if (opts.rps && insideRpsNamespace() === null) {
+    process.env[CALIBRATION_ENV] = JSON.stringify(calibration);
     process.exit(await rerunInRpsNamespace());
   }
   if (opts.genIo === null) {
@@ -155,6 +175,7 @@ async function main(): Promise<void> {
   const references: RelayImpl[] = opts.dialect === 'plain' && opts.impl === 'real' ? [...(opts.compareNaive ? ['naive' as const] : []), ...(opts.compareMinimal ? ['minimal' as const] : [])] : [];
   log(`tincan bench — ${machine.cpuModel}, ${machine.nproc} CPUs, node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
   log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`);
+  if (calibration !== null) log(`kernel UDP on loopback: ${calibration.loopbackMicrosPerDatagram} µs of CPU per datagram sent and received (sendmmsg/recvmmsg, ${CALIBRATION_DATAGRAMS} datagrams)`);
   log(`generator UDP: ${opts.genIo}${opts.genIo === 'native' ? ` (receiver ${opts.rxPollMicros > 0 ? `polls every ${opts.rxPollMicros} µs` : 'woken per datagram'})` : ''}; real relay UDP: ${opts.relayUdp}${opts.pin ? '; pinned: relay CPU 0, generator CPU 1' : ''}${opts.rps ? `; RPS namespace ${String(insideRpsNamespace())}` : ''}`);
 
   const runs: WorkloadReport[] = [];
@@ -162,6 +183,7 @@ async function main(): Promise<void> {
     startedAt: startedAt.toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     machine,
+    calibration,
     options: opts,
     criteria: { maxLossPct: MAX_LOSS_PCT, maxP99Ms: MAX_P99_MS },
     runs,

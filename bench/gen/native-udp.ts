@@ -40,6 +40,8 @@ export interface NativeGenUdp {
    */
   startSender(blob: Buffer, meta: Int32Array, totalRatePerSec: number, startAt: number, windowStart: number, windowEnd: number, stopAt: number): void;
   stopSender(): NativeSendCounts;
+  /** CPU ns per 64-byte datagram sent and received over loopback (sendmmsg/recvmmsg); −1 if unusable. */
+  calibrate(count: number): number;
 }
 
 const binary = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'native', 'build', 'gen_udp.node');

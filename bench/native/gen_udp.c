@@ -515,6 +515,69 @@ static napi_value take_stats(napi_env env, napi_callback_info info) {
 }
 
 // stopReceiver(): wakes the thread and waits for it.
+// calibrate(count) → CPU nanoseconds this thread spent per datagram sending `count` 64-byte
+// datagrams over loopback with sendmmsg (64 at a time) and reading them back with recvmmsg. On
+// loopback the receive path runs inside the send call, so this is the kernel's whole per-datagram
+// UDP cost on this machine, now: recorded with every bench run so that runs taken on different days
+// (or different virtual machines) can be compared. −1 if loopback UDP is not usable.
+static napi_value calibrate(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  uint32_t count;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 || napi_get_value_uint32(env, argv[0], &count) != napi_ok ||
+      count == 0 || count > 10000000) {
+    return throw_error(env, "calibrate(count: 1..10,000,000)");
+  }
+  double result = -1;
+  int rxfd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  int txfd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t to_len = sizeof to;
+  int big = 4 * 1024 * 1024;
+  if (rxfd >= 0 && txfd >= 0 && setsockopt(rxfd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big) == 0 &&
+      bind(rxfd, (struct sockaddr *)&to, sizeof to) == 0 && getsockname(rxfd, (struct sockaddr *)&to, &to_len) == 0) {
+    static uint8_t out[64], in[BATCH][64];
+    struct mmsghdr tx_msgs[BATCH], rx_msgs[BATCH];
+    struct iovec tx_iov = {.iov_base = out, .iov_len = sizeof out}, rx_iov[BATCH];
+    memset(out, 'x', sizeof out);
+    for (int i = 0; i < BATCH; i++) {
+      memset(&tx_msgs[i], 0, sizeof tx_msgs[i]);
+      tx_msgs[i].msg_hdr.msg_name = &to;
+      tx_msgs[i].msg_hdr.msg_namelen = sizeof to;
+      tx_msgs[i].msg_hdr.msg_iov = &tx_iov;
+      tx_msgs[i].msg_hdr.msg_iovlen = 1;
+      rx_iov[i].iov_base = in[i];
+      rx_iov[i].iov_len = sizeof in[i];
+      memset(&rx_msgs[i], 0, sizeof rx_msgs[i]);
+      rx_msgs[i].msg_hdr.msg_iov = &rx_iov[i];
+      rx_msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+    uint32_t sent = 0, received = 0;
+    int failed = 0;
+    while (sent < count && !failed) {
+      unsigned n = count - sent < BATCH ? count - sent : BATCH;
+      int k = sendmmsg(txfd, tx_msgs, n, 0);
+      if (k <= 0) {
+        failed = errno != EINTR;
+        continue;
+      }
+      sent += (uint32_t)k;
+      int got;
+      while ((got = recvmmsg(rxfd, rx_msgs, BATCH, MSG_DONTWAIT, NULL)) > 0) received += (uint32_t)got;
+    }
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+    double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+    if (!failed && received > 0) result = ns / (double)sent;
+  }
+  if (rxfd >= 0) close(rxfd);
+  if (txfd >= 0) close(txfd);
+  napi_value value;
+  napi_create_double(env, result, &value);
+  return value;
+}
+
 static napi_value stop_receiver(napi_env env, napi_callback_info info) {
   (void)info;
   if (!rx.running) return NULL;
@@ -532,6 +595,7 @@ static napi_value stop_receiver(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
+      {"calibrate", NULL, calibrate, NULL, NULL, NULL, napi_enumerable, NULL},
       {"open", NULL, open_socket, NULL, NULL, NULL, napi_enumerable, NULL},
       {"send", NULL, send_one, NULL, NULL, NULL, napi_enumerable, NULL},
       {"closeSocket", NULL, close_socket, NULL, NULL, NULL, napi_enumerable, NULL},

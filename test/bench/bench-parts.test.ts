@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { plainTextOffset, readStamp, textTemplate, writeStamp, STAMP_DIGITS } from '../../bench/gen/chat-text.js';
 import { topSelfFrames } from '../../bench/cpuprofile-top.js';
 import { Workload } from '../../bench/workload.js';
+import { loadNativeGenUdp } from '../../bench/gen/native-udp.js';
 
 describe('chat text stamps', () => {
   it('round-trips a stamp through a plain chat line', () => {
@@ -21,6 +22,18 @@ describe('chat text stamps', () => {
     expect(plainTextOffset(Buffer.from('* bob joined the room'))).toBe(-1);
     expect(readStamp(Buffer.from('bob: hello there, no digits'), 5)).toBe(-1);
     expect(readStamp(Buffer.from('bob: 123'), 5)).toBe(-1);
+  });
+});
+
+describe.runIf(process.platform === 'linux')('kernel UDP calibration (native generator)', () => {
+  it('sends and reads back datagrams over loopback and reports a CPU cost per datagram', () => {
+    const native = loadNativeGenUdp();
+    if (typeof native === 'string') throw new Error(native); // built by npm install on Linux
+    const ns = native.calibrate(5_000);
+    // A real cost: more than a system call's bare minimum, less than a millisecond per datagram.
+    expect(ns).toBeGreaterThan(100);
+    expect(ns).toBeLessThan(1_000_000);
+    expect(() => native.calibrate(0)).toThrow();
   });
 });
 
