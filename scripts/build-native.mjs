@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const targets = [
-  { name: 'udp-batch', source: 'native/udp-batch/udp_batch.c', output: 'native/udp-batch/build/udp_batch.node', flags: [] },
-  { name: 'gen-udp', source: 'bench/native/gen_udp.c', output: 'bench/native/build/gen_udp.node', flags: ['-pthread'] },
+  { name: 'udp-batch', sources: ['native/udp-batch/udp_batch.c', 'native/udp-batch/reuseport_group.c'], output: 'native/udp-batch/build/udp_batch.node', flags: [] },
+  { name: 'gen-udp', sources: ['bench/native/gen_udp.c'], output: 'bench/native/build/gen_udp.node', flags: ['-pthread'] },
 ];
 
 function note(name, reason) {
@@ -31,7 +31,7 @@ for (const t of targets) {
   }
   const output = join(root, t.output);
   mkdirSync(dirname(output), { recursive: true });
-  const args = ['-O2', '-Wall', '-Wextra', '-fPIC', '-shared', ...t.flags, `-I${headers}`, '-o', output, join(root, t.source)];
+  const args = ['-O2', '-Wall', '-Wextra', '-fPIC', '-shared', ...t.flags, `-I${headers}`, '-o', output, ...t.sources.map((s) => join(root, s))];
   const result = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.error) note(t.name, `${cc}: ${result.error.message}`);
   else if (result.status !== 0) note(t.name, `${cc} exited with ${result.status}`);

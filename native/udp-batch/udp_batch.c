@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "reuseport_group.h"
+
 // One recipient address per slot: a sockaddr_in or sockaddr_in6, zero-padded.
 #define SLOT_BYTES 28
 // Recipients per sendmmsg call; larger rooms take several calls.
@@ -369,6 +371,7 @@ static napi_value module_init(napi_env env, napi_value exports) {
       {"refusedCount", NULL, refused_count, NULL, NULL, NULL, napi_enumerable, NULL},
       {"startReceiver", NULL, start_receiver, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stopReceiver", NULL, stop_receiver, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"openReusePortGroup", NULL, reuseport_group_open, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_value slot_bytes;
   napi_create_uint32(env, SLOT_BYTES, &slot_bytes);

@@ -31,6 +31,12 @@ export interface UdpBatch {
    */
   startReceiver(fd: number, buffer: Uint8Array, meta: Int32Array, onBatch: (count: number) => void): object;
   stopReceiver(receiver: object): void;
+  /**
+   * `count` (1–64) UDP sockets bound to ip:port with SO_REUSEPORT (port 0: chosen by the first), and a
+   * steering program that sends each datagram to socket roomShard(room, count). Returns their
+   * descriptors in group order; node:dgram adopts one with bind({ fd }). Throws, leaving nothing open.
+   */
+  openReusePortGroup(ip: string, port: number, count: number, v6only: boolean): number[];
 }
 
 /** Where the build script puts the binary, relative to the package root. */
