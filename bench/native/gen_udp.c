@@ -514,12 +514,12 @@ static napi_value take_stats(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// stopReceiver(): wakes the thread and waits for it.
 // calibrate(count) → CPU nanoseconds this thread spent per datagram sending `count` 64-byte
 // datagrams over loopback with sendmmsg (64 at a time) and reading them back with recvmmsg. On
-// loopback the receive path runs inside the send call, so this is the kernel's whole per-datagram
-// UDP cost on this machine, now: recorded with every bench run so that runs taken on different days
-// (or different virtual machines) can be compared. −1 if loopback UDP is not usable.
+// loopback the receive path runs inside the send call, so this is most of the kernel's per-datagram
+// UDP cost on this machine, now (a kernel that accounts softirq time apart may leave some out):
+// recorded with every bench run so that runs taken at different times (or on different virtual
+// machines) can be compared. −1 if loopback UDP is not usable.
 static napi_value calibrate(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -578,6 +578,7 @@ static napi_value calibrate(napi_env env, napi_callback_info info) {
   return value;
 }
 
+// stopReceiver(): wakes the thread and waits for it.
 static napi_value stop_receiver(napi_env env, napi_callback_info info) {
   (void)info;
   if (!rx.running) return NULL;

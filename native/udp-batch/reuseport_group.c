@@ -34,7 +34,8 @@
 
 static napi_value group_fail(napi_env env, const char *what, int err) {
   char message[160];
-  snprintf(message, sizeof message, "openReusePortGroup: %s: %s", what, strerror(err));
+  if (err) snprintf(message, sizeof message, "openReusePortGroup: %s: %s", what, strerror(err));
+  else snprintf(message, sizeof message, "openReusePortGroup: %s failed", what);
   napi_throw_error(env, err ? "ESYSCALL" : NULL, message);
   return NULL;
 }
@@ -67,11 +68,32 @@ static void close_all(int *fds, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) close(fds[i]);
 }
 
+// SO_REUSEPORT would let the group join sockets another process (of the same user) already has on
+// the port, and replace their steering program: first take the port with a plain socket, which fails
+// if anything is bound there, and (for port 0) learn a port that is really free.
+static int claim_port(struct sockaddr_storage *addr, socklen_t addr_len, bool v6only) {
+  int fd = socket(addr->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return errno;
+  int v6 = v6only ? 1 : 0;
+  int err = 0;
+  if (addr->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6, sizeof v6) != 0) err = errno;
+  if (!err && bind(fd, (struct sockaddr *)addr, addr_len) != 0) err = errno;
+  struct sockaddr_storage bound;
+  socklen_t bound_len = sizeof bound;
+  if (!err && getsockname(fd, (struct sockaddr *)&bound, &bound_len) != 0) err = errno;
+  if (!err) {
+    if (addr->ss_family == AF_INET) ((struct sockaddr_in *)addr)->sin_port = ((struct sockaddr_in *)&bound)->sin_port;
+    else ((struct sockaddr_in6 *)addr)->sin6_port = ((struct sockaddr_in6 *)&bound)->sin6_port;
+  }
+  close(fd);
+  return err;
+}
+
 // openReusePortGroup(ip, port, count, v6only) → [fd, …]: `count` (1–64) non-blocking UDP sockets
-// bound to ip:port in this order (port 0: the first bind picks one, the others share it), the
-// steering program attached to the group. Socket i receives the rooms whose hash % count is i. The
-// caller owns the descriptors (node:dgram can adopt one with bind({ fd })). Throws on any failure,
-// with nothing left open.
+// bound to ip:port in this order (port 0: a free port is picked first), refused if anything is bound
+// there already, the steering program attached to the group. Socket i receives the rooms whose
+// hash % count is i. The caller owns the descriptors (node:dgram can adopt one with
+// bind({ fd })). Throws on any failure, with nothing left open.
 napi_value reuseport_group_open(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -104,6 +126,9 @@ napi_value reuseport_group_open(napi_env env, napi_callback_info info) {
     return NULL;
   }
 
+  int claim = claim_port(&addr, addr_len, v6only);
+  if (claim != 0) return group_fail(env, "bind", claim);
+
   int fds[GROUP_MAX];
   uint32_t open_count = 0;
   const int one = 1;
@@ -128,16 +153,6 @@ napi_value reuseport_group_open(napi_env env, napi_callback_info info) {
       return group_fail(env, "bind", err);
     }
     if (i == 0) {
-      // Port 0: the rest of the group joins the port the kernel chose.
-      struct sockaddr_storage bound;
-      socklen_t bound_len = sizeof bound;
-      if (getsockname(fd, (struct sockaddr *)&bound, &bound_len) != 0) {
-        int err = errno;
-        close_all(fds, open_count);
-        return group_fail(env, "getsockname", err);
-      }
-      if (addr.ss_family == AF_INET) a4->sin_port = ((struct sockaddr_in *)&bound)->sin_port;
-      else a6->sin6_port = ((struct sockaddr_in6 *)&bound)->sin6_port;
       struct sock_filter program[PROGRAM_MAX];
       struct sock_fprog fprog = {.len = (unsigned short)steering_program(program, count), .filter = program};
       if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fprog, sizeof fprog) != 0) {
@@ -148,11 +163,14 @@ napi_value reuseport_group_open(napi_env env, napi_callback_info info) {
     }
   }
   napi_value result;
-  napi_create_array_with_length(env, count, &result);
-  for (uint32_t i = 0; i < count; i++) {
+  bool ok = napi_create_array_with_length(env, count, &result) == napi_ok;
+  for (uint32_t i = 0; ok && i < count; i++) {
     napi_value fd;
-    napi_create_int32(env, fds[i], &fd);
-    napi_set_element(env, result, i, fd);
+    ok = napi_create_int32(env, fds[i], &fd) == napi_ok && napi_set_element(env, result, i, fd) == napi_ok;
+  }
+  if (!ok) {
+    close_all(fds, open_count);
+    return group_fail(env, "returning the descriptors", 0);
   }
   return result;
 }

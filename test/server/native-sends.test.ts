@@ -310,4 +310,20 @@ describe('without the accelerator', () => {
     expect(r.got).toEqual(['by dgram']);
     if (!linux) expect(udpBatchUnavailable()).toMatch(/Linux only/);
   });
+
+  it('sendCopy copies a scratch buffer before dgram queues it (the relay reuses it for the next ACK)', async () => {
+    const sender = await bound('udp4', '127.0.0.1');
+    const out = new UdpOut(sender, null);
+    const r = await listener();
+    const [member] = members([{ address: '127.0.0.1', port: r.socket.address().port }]);
+    const scratch = Buffer.alloc(16);
+    // Two sends in one tick from the same buffer, as two ACKs would be: dgram sends both later.
+    scratch.write('first-ack', 'latin1');
+    out.sendCopy(scratch, 9, member as Member);
+    scratch.write('second-ak', 'latin1');
+    out.sendCopy(scratch, 9, member as Member);
+    scratch.fill('z');
+    await until(() => r.got.length === 2);
+    expect(r.got).toEqual(['first-ack', 'second-ak']);
+  });
 });

@@ -2,6 +2,7 @@
 // a room to the same socket. Real sockets on loopback: the kernel's choice is compared with
 // roomShard(), the number the TCRP side would use to pick the owning shard.
 import { createSocket, type Socket } from 'node:dgram';
+import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { roomShard } from '../../src-main/chat/server/room-shard.js';
@@ -99,15 +100,18 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
     expect(new Set(arrivals.map((a) => a.socket)).size).toBe(4);
   });
 
-  it('sends datagrams too short for the hash to socket 0 instead of losing them', async () => {
+  it('sends datagrams too short for the hash to socket 0 instead of losing them, from any sender', async () => {
     const { sockets, arrivals } = await adopt(native.openReusePortGroup('127.0.0.1', 0, 3, false), 'udp4');
     const port = sockets[0]!.address().port;
-    const sender = await client('udp4', '127.0.0.1');
-    sender.send(Buffer.alloc(0), port, '127.0.0.1'); // empty
-    sender.send(Buffer.from([20]), port, '127.0.0.1'); // claims a 20-byte room that is not there
-    sender.send(Buffer.from([9, 1, 0x61]), port, '127.0.0.1'); // cut inside the hashed bytes
-    await until(() => arrivals.length === 3);
-    expect(arrivals.map((a) => a.socket)).toEqual([0, 0, 0]);
+    // Several source ports: without the program the kernel would spread them by address hash.
+    const senders = await Promise.all([1, 2, 3, 4, 5, 6].map(() => client('udp4', '127.0.0.1')));
+    for (const sender of senders) {
+      sender.send(Buffer.alloc(0), port, '127.0.0.1'); // empty
+      sender.send(Buffer.from([20]), port, '127.0.0.1'); // claims a 20-byte room that is not there
+      sender.send(Buffer.from([9, 1, 0x61]), port, '127.0.0.1'); // cut inside the hashed bytes
+    }
+    await until(() => arrivals.length === 18);
+    expect(arrivals.map((a) => a.socket)).toEqual(Array(18).fill(0));
   });
 
   it('replies leave from the shared port, whichever socket sends them', async () => {
@@ -121,13 +125,12 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
   });
 
   it('works for IPv6 too', async () => {
-    let fds: number[];
     try {
-      fds = native.openReusePortGroup('::1', 0, 2, true);
+      await client('udp6', '::1');
     } catch {
-      return; // no IPv6 loopback here: nothing to check
+      return; // no IPv6 loopback on this machine: nothing to check
     }
-    const { sockets, arrivals } = await adopt(fds, 'udp6');
+    const { sockets, arrivals } = await adopt(native.openReusePortGroup('::1', 0, 2, true), 'udp6');
     const sender = await client('udp6', '::1');
     for (const room of ['alpha', 'beta', 'gamma', 'delta', 'epsilon']) sender.send(datagram(room), sockets[0]!.address().port, '::1');
     await until(() => arrivals.length === 5);
@@ -140,5 +143,13 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
     expect(() => native.openReusePortGroup('localhost', 0, 2, false)).toThrow(TypeError);
     const taken = await client('udp4', '127.0.0.1');
     expect(() => native.openReusePortGroup('127.0.0.1', taken.address().port, 2, false)).toThrow(/bind: Address already in use/);
+  });
+
+  it('never joins sockets already on the port, not even another group of the same user', async () => {
+    const { sockets } = await adopt(native.openReusePortGroup('127.0.0.1', 0, 2, false), 'udp4');
+    const fdsBefore = readdirSync('/proc/self/fd').length;
+    // Joining would silently take rooms from the first group and replace its steering program.
+    expect(() => native.openReusePortGroup('127.0.0.1', sockets[0]!.address().port, 2, false)).toThrow(/bind: Address already in use/);
+    expect(readdirSync('/proc/self/fd').length).toBe(fdsBefore); // nothing left open by the failure
   });
 });

@@ -105,9 +105,9 @@ export class RoomRegistry {
     return member;
   }
 
-  /** The member whose token sits at bytes[start, start + 32); allocation-free. */
-  findByToken(bytes: Buffer, start: number): Member | undefined {
-    if (start + TOKEN_LENGTH > bytes.length) return undefined;
+  /** The member whose token sits at bytes[start, start + 32), within bytes[…, end); allocation-free. */
+  findByToken(bytes: Buffer, start: number, end = bytes.length): Member | undefined {
+    if (start + TOKEN_LENGTH > end) return undefined;
     const bucket = this.byKey.get(tokenKey(bytes, start));
     if (bucket === undefined) return undefined;
     for (let i = 0; i < bucket.length; i++) {

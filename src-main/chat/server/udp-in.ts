@@ -65,7 +65,8 @@ export class NativeUdpIn {
       const start = i * RX_SLOT;
       const length = meta[m] as number;
       if ((meta[m + 2] as number) === 4) {
-        // Signed, so every IPv4 address is a small integer key, never a heap number.
+        // Signed 32-bit: a small integer in Node's usual V8 build (31-bit small integers, as with
+        // pointer compression, would still box the upper half of the address space).
         const key = (meta[m + 4] as number) | 0;
         let text = this.v4Text.get(key);
         if (text === undefined) {
