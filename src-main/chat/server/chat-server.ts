@@ -51,6 +51,19 @@ const SHUTDOWN_DRAIN_MS = 500;
 
 type Refusal = { status: Exclude<StatusCode, typeof Status.OK>; reason: string };
 
+/**
+ * A server that is one shard of a relay spread over processes (docs/MULTICORE.md): it adopts one
+ * socket of a SO_REUSEPORT group instead of binding UDP, and does not listen on TCP — a primary
+ * accepts, reads the header and hands each connection over with adoptConnection().
+ */
+export interface ShardBinding {
+  /** Descriptor of this shard's socket in the group (openReusePortGroup). */
+  udpFd: number;
+  udpType: 'udp4' | 'udp6';
+  /** The primary's TCP port, reported by listen(). */
+  tcpPort: number;
+}
+
 export class ChatServer extends EventEmitter {
   readonly options: ServerOptions;
   private readonly log: Logger;
@@ -71,10 +84,12 @@ export class ChatServer extends EventEmitter {
   private boundTcpPort = 0;
   private boundUdpPort = 0;
   private closing = false;
+  private readonly shard: ShardBinding | null;
 
-  constructor(options: Partial<ServerOptions> & { logger?: Logger } = {}) {
+  constructor(options: Partial<ServerOptions> & { logger?: Logger; shard?: ShardBinding } = {}) {
     super();
-    const { logger, ...rest } = options;
+    const { logger, shard, ...rest } = options;
+    this.shard = shard ?? null;
     const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<ServerOptions>;
     this.options = { ...DEFAULT_SERVER_OPTIONS, ...defined };
     this.log = logger ?? silentLogger;
@@ -89,8 +104,12 @@ export class ChatServer extends EventEmitter {
   }
 
   async listen(): Promise<{ host: string; tcpPort: number; udpPort: number }> {
-    if (this.tcp) throw new Error('the server is already listening');
+    if (this.tcp || this.udp) throw new Error('the server is already listening');
     const host = await this.resolveHost(this.options.host);
+    if (this.shard) {
+      await this.adopt(this.shard);
+      return this.started(host);
+    }
     // With port 0 and no UDP port, UDP wants the number TCP got; another process may hold it for UDP.
     const retry = this.options.port === 0 && this.options.udpPort === null;
     for (let attempt = 1; ; attempt++) {
@@ -107,6 +126,10 @@ export class ChatServer extends EventEmitter {
         throw err;
       }
     }
+    return this.started(host);
+  }
+
+  private started(host: string): { host: string; tcpPort: number; udpPort: number } {
     this.sweeper = setInterval(() => this.sweep(), this.options.sweepIntervalMs);
     this.sweeper.unref();
     this.log.info('server-listening', { host, tcpPort: this.boundTcpPort, udpPort: this.boundUdpPort });
@@ -155,6 +178,34 @@ export class ChatServer extends EventEmitter {
     this.boundTcpPort = tcpPort;
     this.boundUdpPort = udp.address().port;
     this.wire(udp);
+  }
+
+  /** Shard mode: UDP is a descriptor of the group, TCP is the primary's. */
+  private async adopt(shard: ShardBinding): Promise<void> {
+    const udp = createSocket({ type: shard.udpType, lookup: ipLiteralLookup });
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind({ fd: shard.udpFd }, () => {
+        udp.off('error', reject);
+        resolve();
+      });
+    });
+    this.tuneBuffers(udp);
+    this.udpType = shard.udpType;
+    this.udp = udp;
+    this.boundTcpPort = shard.tcpPort;
+    this.boundUdpPort = udp.address().port;
+    this.wire(udp);
+  }
+
+  /**
+   * Shard mode: a TCP connection the primary accepted `elapsedMs` ago and routed here, with the bytes
+   * it already read from it. The handshake goes on as if it had been accepted here. The socket must
+   * be paused (no bytes may be emitted before this call); it is resumed here.
+   */
+  adoptConnection(socket: Socket, head: Buffer, elapsedMs: number): void {
+    this.onConnection(socket, { head, elapsedMs });
+    socket.resume();
   }
 
   private tuneBuffers(udp: UdpSocket): void {
@@ -213,7 +264,7 @@ export class ChatServer extends EventEmitter {
     });
   }
 
-  private onConnection(socket: Socket): void {
+  private onConnection(socket: Socket, routed?: { head: Buffer; elapsedMs: number }): void {
     const remote = socket.remoteAddress;
     if (this.closing || remote === undefined || !this.admission) {
       socket.destroy();
@@ -248,6 +299,7 @@ export class ChatServer extends EventEmitter {
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     if (refusal) this.refusing.add(conn);
     else this.pending.add(conn);
+    if (routed) conn.adopted(routed.head, routed.elapsedMs);
   }
 
   private capRefusal(ip: string): Refusal | null {

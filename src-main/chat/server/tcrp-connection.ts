@@ -80,6 +80,16 @@ export class TcrpConnection {
     this.timer = setTimeout(() => this.onHandshakeTimeout(), settings.handshakeTimeoutMs);
   }
 
+  /**
+   * A connection a primary accepted and routed here: the bytes it already read, and how long ago it
+   * accepted it (the handshake deadline counts from then).
+   */
+  adopted(bytes: Buffer, elapsedMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.onHandshakeTimeout(), Math.max(0, this.settings.handshakeTimeoutMs - elapsedMs));
+    if (bytes.length > 0) this.onData(bytes);
+  }
+
   get pending(): boolean {
     return this.phase === 'reading' || this.phase === 'deciding';
   }
