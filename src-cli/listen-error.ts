@@ -7,10 +7,10 @@ import type { Runtime, ServerPort } from './runtime.js';
 
 /** Creates and starts a server; a bind failure becomes a CliError that names the address. */
 export async function startListening(
-  config: { server: Partial<ServerOptions> & { host: string; port: number }; logLevel: LogLevel },
+  config: { server: Partial<ServerOptions> & { host: string; port: number }; logLevel: LogLevel; workers?: number },
   rt: Runtime,
 ): Promise<{ server: ServerPort; address: Awaited<ReturnType<ServerPort['listen']>> }> {
-  const server = rt.createServer({ ...config.server, logger: rt.createLogger(config.logLevel) });
+  const server = rt.createServer({ ...config.server, logger: rt.createLogger(config.logLevel), workers: config.workers, logLevel: config.logLevel });
   try {
     return { server, address: await server.listen() };
   } catch (err) {

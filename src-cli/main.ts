@@ -3,6 +3,7 @@
 import { ChatClient } from '../src-main/chat/client/chat-client.js';
 import { createLogger, silentLogger } from '../src-main/chat/log.js';
 import { ChatServer } from '../src-main/chat/server/chat-server.js';
+import { ShardedChatServer } from '../src-main/chat/server/sharded-server.js';
 import { createCommand } from './commands/create.js';
 import { hostCommand } from './commands/host.js';
 import { joinCommand } from './commands/join.js';
@@ -26,7 +27,8 @@ const runtime: Runtime = {
   stdout: process.stdout,
   stderr: process.stderr,
   createClient: (options) => new ChatClient(options),
-  createServer: (options) => new ChatServer(options),
+  createServer: ({ workers, logLevel, ...options }) =>
+    workers !== undefined && workers > 1 ? new ShardedChatServer(options, { shards: workers, logLevel }) : new ChatServer(options),
   createLogger: (level) => (level === 'silent' ? silentLogger : createLogger({ level, write: (line) => void process.stderr.write(`${line}\n`) })),
   onStopSignal: stopSignals,
 };

@@ -30,6 +30,8 @@ export interface ServeConfig {
   /** Only the options the user set; the server's own defaults fill the rest. */
   server: Partial<ServerOptions> & { host: string; port: number };
   logLevel: LogLevel;
+  /** Relay processes (docs/MULTICORE.md); 1 is the single-process server. */
+  workers: number;
 }
 
 export interface RoomConfig {
@@ -156,7 +158,8 @@ export function parseServeOptions(raw: RawOptions): ServeConfig {
     const value = text(raw, key);
     if (value !== undefined) server[field] = parseInteger(value, flag, 1, 10_000_000);
   }
-  return { server, logLevel: parseLogLevel(text(raw, 'logLevel'), 'info') };
+  const workers = text(raw, 'workers');
+  return { server, logLevel: parseLogLevel(text(raw, 'logLevel'), 'info'), workers: workers === undefined ? 1 : parseInteger(workers, '--workers', 1, 64) };
 }
 
 export function parseHostOptions(room: string, raw: RawOptions, env: Env): HostConfig {

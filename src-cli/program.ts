@@ -73,6 +73,7 @@ export function buildProgram(actions: CommandActions, env: Env, io: CliIo, setEx
     .option('--max-members <n>', withDefault('most members per room', DEFAULT_SERVER_OPTIONS.maxMembersPerRoom))
     .option('--max-pending <n>', withDefault('most room requests in progress at once', DEFAULT_SERVER_OPTIONS.maxPendingHandshakes))
     .option('--max-conns-per-ip <n>', withDefault('most TCP connections from one IP at once', DEFAULT_SERVER_OPTIONS.maxConnectionsPerIp))
+    .option('--workers <n>', withDefault('relay processes sharing the port, rooms spread over them (Linux; more than 1 needs the native UDP addon)', 1))
     .addOption(new Option('--log-level <level>', withDefault('log lines (JSON, on stderr) at or above this level', 'info')).choices(LOG_LEVELS))
     .addHelpText('after', '\nPrints one line saying where it listens. Ctrl+C or SIGTERM tells every member and stops.')
     .action(async (opts: RawOptions) => setExitCode(await actions.serve(parseServeOptions(opts))));

@@ -105,3 +105,26 @@ describe('tincan serve + create + join (piped)', () => {
     expect(proc.lines.stderr.join('\n')).toMatch(/no name given: pass --name/);
   });
 });
+
+describe.runIf(process.platform === 'linux')('tincan serve --workers 2 (relay processes sharing the port)', () => {
+  it('rooms on both workers: members chat through the one address, and SIGTERM tells every room', async () => {
+    const { roomShard } = await import('../../src-main/chat/server/room-shard.js');
+    const { proc: server, port } = await startServe({ extra: ['--workers', '2'] });
+    // One room per worker: the same hash the kernel steers datagrams by.
+    const rooms: string[] = [];
+    for (let i = 0; rooms.length < 2; i++) if (roomShard(Buffer.from(`cli-${i}`), 2) === rooms.length) rooms.push(`cli-${i}`);
+    const members: CliProcess[] = [];
+    for (const room of rooms) {
+      const alice = await enter('create', port, room, 'alice');
+      const bob = await enter('join', port, room, 'bob');
+      await alice.waitForLine('stdout', /^\* bob joined the room$/);
+      bob.writeLine(`hello from ${room}`);
+      await alice.waitForLine('stdout', new RegExp(`^bob: hello from ${room}$`));
+      members.push(alice, bob);
+    }
+    server.signal('SIGTERM');
+    expect((await server.waitForExit(10_000)).code).toBe(0);
+    // Every member, whichever worker had its room, is told why (and starts reconnecting, as with one process).
+    for (const m of members) await m.waitForLine('stdout', /the server is shutting down/);
+  }, 40_000);
+});

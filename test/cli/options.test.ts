@@ -23,7 +23,7 @@ function usageMessage(fn: () => unknown): string {
 
 describe('parseServeOptions', () => {
   it('uses the defaults when nothing is given', () => {
-    expect(parseServeOptions({})).toEqual({ server: { host: '0.0.0.0', port: 7777 }, logLevel: 'info' });
+    expect(parseServeOptions({})).toEqual({ server: { host: '0.0.0.0', port: 7777 }, logLevel: 'info', workers: 1 });
   });
 
   it('maps every flag to the server option it sets, seconds to milliseconds', () => {
@@ -39,6 +39,7 @@ describe('parseServeOptions', () => {
       maxPending: '7',
       maxConnsPerIp: '8',
       logLevel: 'debug',
+      workers: '4',
     });
     expect(config).toEqual({
       server: {
@@ -54,6 +55,7 @@ describe('parseServeOptions', () => {
         maxConnectionsPerIp: 8,
       },
       logLevel: 'debug',
+      workers: 4,
     });
   });
 
@@ -73,6 +75,8 @@ describe('parseServeOptions', () => {
     [{ maxRooms: '0' }, /--max-rooms must be between 1/],
     [{ maxConnsPerIp: 'x' }, /--max-conns-per-ip must be a whole number/],
     [{ logLevel: 'loud' }, /--log-level must be one of debug, info, warn, error, silent/],
+    [{ workers: '0' }, /--workers/],
+    [{ workers: '65' }, /--workers/],
     [{ host: 'two words' }, /--host must be an address/],
   ])('refuses %j', (raw, message) => {
     expect(usageMessage(() => parseServeOptions(raw))).toMatch(message);

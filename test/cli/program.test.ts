@@ -37,7 +37,7 @@ describe('--help', () => {
   });
 
   it.each([
-    ['serve', ['--host <addr>', '--port <n>', '--udp-port <n>', '--inactivity-timeout <s>', '--handshake-timeout <s>', '--token-ttl <s>', '--max-rooms <n>', '--max-members <n>', '--max-pending <n>', '--max-conns-per-ip <n>', '--log-level <level>']],
+    ['serve', ['--host <addr>', '--port <n>', '--udp-port <n>', '--inactivity-timeout <s>', '--handshake-timeout <s>', '--token-ttl <s>', '--max-rooms <n>', '--max-members <n>', '--max-pending <n>', '--max-conns-per-ip <n>', '--workers <n>', '--log-level <level>']],
     ['host', ['<room>', '--name <name>', '--password <password>', '--port <n>', '--udp-port <n>', '--host <addr>']],
     ['create', ['<server>', '<room>', '--name <name>', '--password <password>', '--udp-port <n>']],
     ['join', ['<server>', '<room>', '--name <name>', '--password <password>', '--udp-port <n>']],
@@ -58,10 +58,10 @@ describe('--help', () => {
 
 describe('flags reach the commands', () => {
   it('serve', async () => {
-    const r = await run(['serve', '--host', '127.0.0.1', '--port', '0', '--max-members', '3', '--inactivity-timeout', '2', '--log-level', 'warn']);
+    const r = await run(['serve', '--host', '127.0.0.1', '--port', '0', '--max-members', '3', '--inactivity-timeout', '2', '--log-level', 'warn', '--workers', '2']);
     expect(r.code).toBe(0);
     expect(r.calls.serve).toEqual([
-      { server: { host: '127.0.0.1', port: 0, maxMembersPerRoom: 3, inactivityTimeoutMs: 2000 }, logLevel: 'warn' },
+      { server: { host: '127.0.0.1', port: 0, maxMembersPerRoom: 3, inactivityTimeoutMs: 2000 }, logLevel: 'warn', workers: 2 },
     ]);
   });
 

@@ -17,6 +17,19 @@ export interface ShardRouterOptions {
 /** Receives a paused socket, the bytes read from it, the owning shard and the time since accept. */
 export type HandOver = (socket: Socket, head: Buffer, shard: number, elapsedMs: number) => void;
 
+/**
+ * Stops the socket's reads at the kernel, not just its events: a socket handed to another process
+ * drops whatever its old handle reads in the meantime, and the rest of the request may still be on
+ * its way. What stays in the kernel is read by the new owner. (Node's own pause() keeps reading.)
+ */
+function stopReading(socket: Socket): void {
+  const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })._handle;
+  if (handle?.readStop) {
+    handle.reading = false; // what net.Socket checks before starting reads again (resume())
+    handle.readStop();
+  }
+}
+
 export class ShardRouter {
   private pendingCount = 0;
   /** Connections closed at accept because maxPending were still sending headers. */
@@ -51,6 +64,7 @@ export class ShardRouter {
       socket.off('close', onClose);
       if (shard === null) return; // closed before it said anything useful
       socket.pause();
+      stopReading(socket);
       // Whatever the stream read ahead belongs to the request too.
       for (let more = socket.read() as Buffer | null; more !== null; more = socket.read() as Buffer | null) head = Buffer.concat([head, more]);
       this.handOver(socket, head, shard, Date.now() - acceptedAt);

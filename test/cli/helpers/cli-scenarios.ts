@@ -6,8 +6,8 @@ import { type CliProcess, spawnCli } from './cli-process.js';
 export const LISTENING = /^tincan server listening on 127\.0\.0\.1:(\d+) \(TCP\) and UDP port (\d+)$/;
 export const CONNECTED = /^\* connected to room "(.+)" as (.+)$/;
 
-export async function startServe(options: { shared?: boolean; logLevel?: string } = {}): Promise<{ proc: CliProcess; port: number }> {
-  const proc = spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', '--log-level', options.logLevel ?? 'warn'], options);
+export async function startServe(options: { shared?: boolean; logLevel?: string; extra?: string[] } = {}): Promise<{ proc: CliProcess; port: number }> {
+  const proc = spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', '--log-level', options.logLevel ?? 'warn', ...(options.extra ?? [])], options);
   const match = await proc.waitForLine('stdout', LISTENING);
   return { proc, port: Number(match[1]) };
 }

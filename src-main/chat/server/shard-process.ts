@@ -1,0 +1,46 @@
+// Entry of one shard process of a ShardedChatServer (docs/MULTICORE.md): a whole ChatServer in
+// shard mode on the UDP descriptor its parent passed as fd 3, taking the TCP connections the parent
+// routes to it over IPC. Started by sharded-server.ts, never by hand:
+//   node shard-process.js '<json: { options, udpType, tcpPort, logLevel }>'
+import type { Socket } from 'node:net';
+import { createLogger } from '../log.js';
+import { ChatServer } from './chat-server.js';
+import { SHARD_UDP_FD, type ShardConfig, type ToShard } from './shard-messages.js';
+
+const config = JSON.parse(process.argv[2] ?? '{}') as ShardConfig;
+const send = (msg: unknown): void => {
+  if (process.connected) process.send?.(msg);
+};
+const log = createLogger({ level: config.logLevel, write: (line) => process.stderr.write(`${line.replace(/^\{/, `{"shard":${config.index},`)}\n`) });
+const server = new ChatServer({ ...config.options, logger: log, shard: { udpFd: SHARD_UDP_FD, udpType: config.udpType, tcpPort: config.tcpPort } });
+for (const event of ['room-created', 'room-closed', 'member-joined', 'member-left'] as const) {
+  server.on(event, (detail: unknown) => send({ type: 'event', event, detail }));
+}
+
+process.on('message', (msg: ToShard, handle?: Socket) => {
+  if (msg.type === 'conn' && handle) {
+    server.adoptConnection(handle, Buffer.from(msg.head, 'base64'), msg.elapsedMs);
+  } else if (msg.type === 'stats') {
+    const cpu = process.cpuUsage();
+    send({ type: 'stats', id: msg.id, stats: server.stats(), rooms: server.roomList(), cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage.rss() });
+  } else if (msg.type === 'close') {
+    void server.close().finally(() => process.exit(0));
+  }
+});
+// The parent is gone: nobody routes connections here any more.
+process.on('disconnect', () => void server.close().finally(() => process.exit(0)));
+// Ctrl+C in a terminal signals the whole process group: the parent closes the shards in order (each
+// tells its rooms), so a shard waits for that instead of dying at once; without a parent, it closes.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (!process.connected) void server.close().finally(() => process.exit(0));
+  });
+}
+
+server.listen().then(
+  (address) => send({ type: 'ready', address }),
+  (err: unknown) => {
+    send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+    process.exit(1);
+  },
+);

@@ -1,0 +1,260 @@
+// The relay spread over processes (docs/MULTICORE.md): N shard processes, each a whole ChatServer on
+// its own socket of a SO_REUSEPORT group (the kernel steers each datagram to the socket of its room),
+// and this primary, which listens on TCP and routes each connection to the shard that owns its room.
+// Clients see one address and port, as with a single ChatServer. Linux with the native addon only.
+import { fork, type ChildProcess } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import { EventEmitter } from 'node:events';
+import { closeSync } from 'node:fs';
+import { createServer, isIP, type Server, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { silentLogger, type Logger, type LogLevel } from '../log.js';
+import type { RoomSummary, ServerStats } from './chat-server.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
+import { ShardRouter } from './shard-router.js';
+import { SHARD_UDP_FD, type ShardConfig, type ToShard } from './shard-messages.js';
+import { loadUdpBatch, udpBatchUnavailable } from './udp-batch.js';
+
+/** How long close() waits for a shard to send its shutdown notices and exit. */
+const SHARD_CLOSE_MS = 5_000;
+
+export interface ShardedOptions {
+  /** Shard processes (2–64). */
+  shards: number;
+  logLevel?: LogLevel;
+  /** How to start a shard; the default runs shard-process.js (or .ts through tsx) next to this file. */
+  shardEntry?: { path: string; execArgv: string[] };
+}
+
+export interface ShardStats extends ServerStats {
+  /** Per shard: CPU time used so far (µs) and RSS, in shard order. */
+  shards: { cpuMicros: number; rssBytes: number; rooms: number; members: number }[];
+}
+
+interface Shard {
+  index: number;
+  fd: number;
+  child: ChildProcess | null;
+  rooms: Set<string>;
+}
+
+function defaultEntry(): { path: string; execArgv: string[] } {
+  const here = import.meta.url;
+  // Under a TypeScript loader (tests, tsx) this module is .ts, and so is its sibling.
+  if (here.endsWith('.ts')) return { path: fileURLToPath(new URL('./shard-process.ts', here)), execArgv: ['--import', 'tsx'] };
+  return { path: fileURLToPath(new URL('./shard-process.js', here)), execArgv: [] };
+}
+
+export class ShardedChatServer extends EventEmitter {
+  readonly options: ServerOptions;
+  private readonly log: Logger;
+  private readonly shards: Shard[] = [];
+  private tcp: Server | null = null;
+  private closing = false;
+  private host = '';
+  private port = 0;
+  private udpType: 'udp4' | 'udp6' = 'udp4';
+  private statsId = 0;
+  private readonly statsWaiters = new Map<number, (reply: { stats: ServerStats; cpuMicros: number; rssBytes: number }) => void>();
+
+  constructor(
+    options: Partial<ServerOptions> & { logger?: Logger },
+    private readonly sharding: ShardedOptions,
+  ) {
+    super();
+    const { logger, ...rest } = options;
+    const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<ServerOptions>;
+    this.options = { ...DEFAULT_SERVER_OPTIONS, ...defined };
+    this.log = logger ?? silentLogger;
+    if (!Number.isInteger(sharding.shards) || sharding.shards < 2 || sharding.shards > 64) throw new RangeError('shards must be 2-64');
+  }
+
+  async listen(): Promise<{ host: string; tcpPort: number; udpPort: number }> {
+    if (this.tcp) throw new Error('the server is already listening');
+    const batch = loadUdpBatch();
+    if (batch === null) throw new Error(`shards need the native UDP addon (${udpBatchUnavailable()})`);
+    if (this.options.udpPort !== null && this.options.udpPort !== this.options.port) throw new Error('shards serve TCP and UDP on one port');
+    this.host = isIP(this.options.host) !== 0 ? this.options.host : (await lookup(this.options.host)).address;
+    this.udpType = isIP(this.host) === 6 ? 'udp6' : 'udp4';
+    const router = new ShardRouter(
+      { shards: this.sharding.shards, handshakeTimeoutMs: this.options.handshakeTimeoutMs, maxPending: this.options.maxPendingHandshakes },
+      (socket, head, shard, elapsedMs) => this.handOver(socket, head, shard, elapsedMs),
+    );
+    const tcp = createServer({ allowHalfOpen: true, pauseOnConnect: false }, (socket) => router.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen({ host: this.host, port: this.options.port, ipv6Only: false }, () => {
+        tcp.off('error', reject);
+        resolve();
+      });
+    });
+    tcp.on('error', (err) => this.log.error('tcp-listener-error', { err }));
+    this.tcp = tcp;
+    this.port = (tcp.address() as { port: number }).port;
+    let fds: number[];
+    try {
+      fds = batch.openReusePortGroup(this.host, this.port, this.sharding.shards, false);
+    } catch (err) {
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+      this.tcp = null;
+      throw err;
+    }
+    fds.forEach((fd, index) => this.shards.push({ index, fd, child: null, rooms: new Set() }));
+    try {
+      await Promise.all(this.shards.map((s) => this.start(s)));
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+    this.log.info('server-listening', { host: this.host, tcpPort: this.port, udpPort: this.port, shards: this.shards.length });
+    return { host: this.host, tcpPort: this.port, udpPort: this.port };
+  }
+
+  /** Starts (or restarts) a shard on its descriptor; resolves once it listens. */
+  private start(shard: Shard): Promise<void> {
+    const entry = this.sharding.shardEntry ?? defaultEntry();
+    const config: ShardConfig = {
+      options: { ...this.options, host: this.host, udpPort: null },
+      udpType: this.udpType,
+      tcpPort: this.port,
+      logLevel: this.sharding.logLevel ?? 'silent',
+      index: shard.index,
+    };
+    // stdio[3] is the shard's socket: the child finds it at SHARD_UDP_FD.
+    const stdio: (number | 'inherit' | 'ipc')[] = ['inherit', 'inherit', 'inherit', shard.fd, 'ipc'];
+    if (SHARD_UDP_FD !== 3) throw new Error('the shard descriptor must be stdio[3]');
+    const child = fork(entry.path, [JSON.stringify(config)], { execArgv: entry.execArgv, stdio });
+    shard.child = child;
+    shard.rooms.clear();
+    child.on('message', (msg: { type: string; event?: string; detail?: { room?: string }; id?: number }) => this.onShardMessage(shard, msg));
+    return new Promise((resolve, reject) => {
+      const onEarlyExit = (code: number | null): void => reject(new Error(`shard ${shard.index} exited (${String(code)}) before it listened`));
+      child.once('exit', onEarlyExit);
+      child.on('message', (msg: { type: string; message?: string }) => {
+        if (msg.type === 'ready') {
+          child.off('exit', onEarlyExit);
+          child.once('exit', (code, signal) => this.onShardExit(shard, child, code, signal));
+          resolve();
+        } else if (msg.type === 'failed') {
+          reject(new Error(`shard ${shard.index}: ${String(msg.message)}`));
+        }
+      });
+    });
+  }
+
+  private onShardMessage(shard: Shard, msg: { type: string; event?: string; detail?: { room?: string }; id?: number } & Record<string, unknown>): void {
+    if (msg.type === 'event' && msg.event) {
+      const room = msg.detail?.room;
+      if (msg.event === 'room-created' && room !== undefined) shard.rooms.add(room);
+      if (msg.event === 'room-closed' && room !== undefined) shard.rooms.delete(room);
+      this.emit(msg.event, msg.detail);
+    } else if (msg.type === 'stats' && msg.id !== undefined) {
+      this.statsWaiters.get(msg.id)?.(msg as unknown as { stats: ServerStats; cpuMicros: number; rssBytes: number });
+    }
+  }
+
+  /** A shard died: its rooms are gone (clients reconnect, hosts re-create); a new one takes its socket. */
+  private onShardExit(shard: Shard, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.closing || shard.child !== child) return;
+    this.log.error('shard-exited', { shard: shard.index, code, signal, rooms: shard.rooms.size });
+    for (const room of shard.rooms) this.emit('room-closed', { room, reason: 'server-error' });
+    shard.child = null;
+    this.start(shard).catch((err: unknown) => this.log.error('shard-restart-failed', { shard: shard.index, err }));
+  }
+
+  private handOver(socket: Socket, head: Buffer, index: number, elapsedMs: number): void {
+    const child = this.shards[index]?.child;
+    if (!child?.connected) {
+      socket.destroy(); // the shard is restarting: the client retries
+      return;
+    }
+    const message: ToShard = { type: 'conn', head: head.toString('base64'), elapsedMs };
+    child.send(message, socket, (err) => {
+      if (err) {
+        this.log.warn('handover-failed', { shard: index, err });
+        socket.destroy();
+      }
+    });
+  }
+
+  /** Process ids of the shards, in shard order (0 while one restarts). */
+  get shardPids(): number[] {
+    return this.shards.map((s) => s.child?.pid ?? 0);
+  }
+
+  roomList(): RoomSummary[] {
+    // Names only: member counts and passwords live in the shards (see stats()).
+    return this.shards.flatMap((s) => [...s.rooms].map((name) => ({ name, members: 0, hasPassword: false })));
+  }
+
+  /** Every shard's counters, added up, and each shard's own CPU and memory. */
+  async stats(): Promise<ShardStats> {
+    const replies = await Promise.all(
+      this.shards.map(
+        (s) =>
+          new Promise<{ stats: ServerStats; cpuMicros: number; rssBytes: number }>((resolve, reject) => {
+            const id = ++this.statsId;
+            const timer = setTimeout(() => {
+              this.statsWaiters.delete(id);
+              reject(new Error(`shard ${s.index} did not answer`));
+            }, 5_000);
+            this.statsWaiters.set(id, (reply) => {
+              clearTimeout(timer);
+              this.statsWaiters.delete(id);
+              resolve(reply);
+            });
+            s.child?.send({ type: 'stats', id } satisfies ToShard);
+          }),
+      ),
+    );
+    const sum = (pick: (s: ServerStats) => number): number => replies.reduce((n, r) => n + pick(r.stats), 0);
+    const merge = (pick: (s: ServerStats) => Record<string, number>): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const r of replies) for (const [k, v] of Object.entries(pick(r.stats))) out[k] = (out[k] ?? 0) + v;
+      return out;
+    };
+    const first = replies[0]?.stats;
+    return {
+      rooms: sum((s) => s.rooms),
+      members: sum((s) => s.members),
+      datagramsIn: sum((s) => s.datagramsIn),
+      datagramsRelayed: sum((s) => s.datagramsRelayed),
+      dropped: merge((s) => s.dropped),
+      handshakes: merge((s) => s.handshakes),
+      sendPath: first?.sendPath ?? 'dgram',
+      receivePath: first?.receivePath ?? 'dgram',
+      udpSent: sum((s) => s.udpSent),
+      udpFailed: sum((s) => s.udpFailed),
+      shards: replies.map((r) => ({ cpuMicros: r.cpuMicros, rssBytes: r.rssBytes, rooms: r.stats.rooms, members: r.stats.members })),
+    };
+  }
+
+  /** Stops accepting, lets every shard tell its rooms the server is shutting down, then closes. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    // Stop accepting now; the close callback also waits for sockets handed to shards, which the
+    // shards close themselves below.
+    const tcp = this.tcp;
+    const tcpClosed = tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : Promise.resolve();
+    await Promise.all(
+      this.shards.map(async (s) => {
+        const child = s.child;
+        if (child && child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+          if (child.connected) child.send({ type: 'close' } satisfies ToShard);
+          const timer = setTimeout(() => child.kill('SIGKILL'), SHARD_CLOSE_MS);
+          await exited;
+          clearTimeout(timer);
+        }
+        try {
+          closeSync(s.fd);
+        } catch {
+          // already closed
+        }
+      }),
+    );
+    await Promise.race([tcpClosed, new Promise((resolve) => setTimeout(resolve, SHARD_CLOSE_MS).unref())]);
+    this.log.info('server-closed', { shards: this.shards.length });
+  }
+}

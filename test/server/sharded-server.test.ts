@@ -1,0 +1,97 @@
+// The relay as shard processes behind one port (ShardedChatServer): real child processes, each a
+// ChatServer on its socket of a SO_REUSEPORT group, TCP routed by room in the primary. Spec-only
+// peers (raw TCRP + UDP) chat in rooms owned by different shards; a shard that dies is replaced.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Status } from '../../src-shared/protocol/index.js';
+import { roomShard } from '../../src-main/chat/server/room-shard.js';
+import { ShardedChatServer } from '../../src-main/chat/server/sharded-server.js';
+import { loadUdpBatch } from '../../src-main/chat/server/udp-batch.js';
+import { CREATE, JOIN, handshake, Peer, until } from './raw-helpers.js';
+
+const native = process.platform === 'linux' && loadUdpBatch() !== null;
+const SHARDS = 2;
+
+function roomsByShard(prefix: string): string[] {
+  const found: (string | undefined)[] = Array.from({ length: SHARDS }, () => undefined);
+  for (let i = 0; found.includes(undefined); i++) found[roomShard(Buffer.from(`${prefix}-${i}`), SHARDS)] ??= `${prefix}-${i}`;
+  return found as string[];
+}
+
+async function chatLine(peer: Peer, text: string, timeoutMs = 3_000): Promise<string> {
+  for (;;) {
+    const line = await peer.nextText(timeoutMs);
+    if (line.endsWith(text)) return line;
+  }
+}
+
+describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', () => {
+  const peers: Peer[] = [];
+  let server: ShardedChatServer | null = null;
+
+  afterEach(async () => {
+    for (const p of peers.splice(0)) p.close();
+    await server?.close();
+    server = null;
+  });
+
+  async function enter(port: number, op: number, room: string, name: string): Promise<{ peer: Peer; token: Buffer }> {
+    const peer = await Peer.open();
+    peers.push(peer);
+    const session = await handshake(port, op, room, name, { portAfter: peer.port });
+    expect(session.status).toBe(Status.OK);
+    return { peer, token: session.token };
+  }
+
+  async function pair(port: number, room: string): Promise<{ host: { peer: Peer; token: Buffer }; guest: { peer: Peer; token: Buffer } }> {
+    const host = await enter(port, CREATE, room, 'host');
+    const guest = await enter(port, JOIN, room, 'guest');
+    guest.peer.send(port, room, guest.token, `hi ${room}`);
+    expect(await chatLine(host.peer, `hi ${room}`)).toBe(`guest: hi ${room}`);
+    host.peer.send(port, room, host.token, `yo ${room}`);
+    expect(await chatLine(guest.peer, `yo ${room}`)).toBe(`host: yo ${room}`);
+    return { host, guest };
+  }
+
+  it('relays rooms owned by different shard processes through one address, and adds up their stats', async () => {
+    server = new ShardedChatServer({ host: '127.0.0.1', port: 0 }, { shards: SHARDS });
+    const created: string[] = [];
+    server.on('room-created', (e: { room: string }) => created.push(e.room));
+    const address = await server.listen();
+    expect(address.udpPort).toBe(address.tcpPort);
+    expect(new Set(server.shardPids).size).toBe(SHARDS);
+    const rooms = roomsByShard('lobby');
+    for (const room of rooms) await pair(address.tcpPort, room);
+    const stats = await server.stats();
+    expect(stats.rooms).toBe(2);
+    expect(stats.members).toBe(4);
+    expect(stats.shards.map((s) => s.rooms)).toEqual([1, 1]);
+    expect(stats.shards.every((s) => s.cpuMicros > 0 && s.rssBytes > 0)).toBe(true);
+    expect(stats.sendPath).toBe('sendmmsg');
+    await until(() => created.length === 2);
+    expect(server.roomList().map((r) => r.name).sort()).toEqual([...rooms].sort());
+    // Closing tells every room, in every shard, that the server is going away.
+    const closing = server.close();
+    for (const p of peers) expect(await chatLine(p, 'the server is shutting down')).toMatch(/shutting down/);
+    await closing;
+  }, 30_000);
+
+  it('replaces a shard that dies: its rooms are gone, new rooms on it work, the other shard is untouched', async () => {
+    server = new ShardedChatServer({ host: '127.0.0.1', port: 0 }, { shards: SHARDS });
+    const closed: string[] = [];
+    server.on('room-closed', (e: { room: string }) => closed.push(e.room));
+    const { tcpPort: port } = await server.listen();
+    const [room0, room1] = roomsByShard('before') as [string, string];
+    await pair(port, room0);
+    const survivor = await pair(port, room1);
+    await until(() => server!.roomList().length === 2);
+    const dead = server.shardPids[0] as number;
+    process.kill(dead, 'SIGKILL');
+    await until(() => closed.includes(room0) && (server!.shardPids[0] ?? 0) !== 0 && server!.shardPids[0] !== dead, 10_000);
+    // The replacement took shard 0's socket: a new room there works end to end.
+    const [again] = roomsByShard('after');
+    await pair(port, again as string);
+    // Shard 1 kept its room and members.
+    survivor.guest.peer.send(port, room1, survivor.guest.token, 'still here');
+    expect(await chatLine(survivor.host.peer, 'still here')).toBe('guest: still here');
+  }, 30_000);
+});
