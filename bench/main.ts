@@ -41,7 +41,7 @@ function specFor(opts: BenchOptions, impl: RelayImpl, label: string, rooms: numb
     genIo: opts.genIo ?? 'dgram',
     rxPollMicros: opts.rxPollMicros,
     cpuProfDir: impl === 'real' ? cpuProfDir : null,
-    serverOptions: { nativeUdp: opts.relayUdp === 'native', ...extra },
+    serverOptions: { nativeUdp: opts.relayUdp === 'native', ...(opts.relayWorkers > 1 ? { workers: opts.relayWorkers } : {}), ...extra },
   };
 }
 
@@ -154,6 +154,11 @@ async function main(): Promise<void> {
   if (opts.help) {
     console.log(USAGE);
     return;
+  }
+  if (opts.relayWorkers > 1 && opts.pin) {
+    // taskset would pin the primary only; pinning each shard to its own core is not built.
+    console.error('--relay-workers cannot be combined with --pin yet');
+    process.exit(2);
   }
   // Calibrated on the host's loopback even for --rps (whose namespace moves receive work to other CPUs).
   const calibration = process.env[CALIBRATION_ENV] ? (JSON.parse(process.env[CALIBRATION_ENV]) as Calibration) : calibrate();

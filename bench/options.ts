@@ -24,6 +24,7 @@ export interface BenchOptions {
   /** null: native when built, else dgram. */
   genIo: GenIo | null;
   relayUdp: 'native' | 'dgram';
+  relayWorkers: number;
   rxPollMicros: number;
   rps: boolean;
   impl: RelayImpl;
@@ -78,6 +79,8 @@ Generator
   --rx-poll-us N         native generator: look for datagrams every N µs instead of being woken per
                          datagram (${RX_POLL_DEFAULT}); 0 = wake-ups, which loopback bills to the relay
   --relay-udp native|dgram  real relay's UDP: recvmmsg reads and one sendmmsg per message (default, Linux) or dgram
+  --relay-workers N      real relay as N shard processes on one port (tincan serve --workers N; Linux,
+                         native UDP); CPU % and RSS are all processes added up (1)
   --out DIR              where the JSON result goes (bench/results)
 `;
 
@@ -108,6 +111,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       pin: { type: 'boolean' },
       'gen-io': { type: 'string' },
       'relay-udp': { type: 'string' },
+      'relay-workers': { type: 'string' },
       'rx-poll-us': { type: 'string' },
       rps: { type: 'boolean' },
       impl: { type: 'string' },
@@ -152,6 +156,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     pin: values.pin ?? false,
     genIo,
     relayUdp,
+    relayWorkers: int(values['relay-workers'], 1, 'relay-workers', 1),
     rxPollMicros: int(values['rx-poll-us'], RX_POLL_DEFAULT, 'rx-poll-us', 0),
     rps: values.rps ?? false,
     impl,

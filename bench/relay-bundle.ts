@@ -6,15 +6,19 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = path.join(root, 'out', 'bench', 'relay-process.mjs');
+const outdir = path.join(root, 'out', 'bench');
+const outfile = path.join(outdir, 'relay-process.mjs');
 
 let built: Promise<string> | null = null;
 
 /** Path of the bundled relay entry; built once per bench run. */
 export function relayEntry(): Promise<string> {
   built ??= build({
-    entryPoints: [path.join(root, 'bench', 'relay-process.ts')],
-    outfile,
+    // The shard entry too, for --relay-workers: shard processes run as shipped as well.
+    entryPoints: [path.join(root, 'bench', 'relay-process.ts'), path.join(root, 'src-main', 'chat', 'server', 'shard-process.ts')],
+    outdir,
+    entryNames: '[name]',
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -4,7 +4,9 @@
 // It reports {type:'ready', address} over IPC, answers {type:'stats'} with its own CPU time and RSS,
 // and on {type:'close'} closes the server and exits (which also writes a --cpu-prof profile).
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { ChatServer } from '../src-main/chat/server/chat-server.js';
+import { ShardedChatServer, type ShardStats } from '../src-main/chat/server/sharded-server.js';
 import { silentLogger } from '../src-main/chat/log.js';
 import { MinimalRelay } from './minimal-relay.js';
 import { NaiveRelay } from './naive-relay.js';
@@ -13,6 +15,12 @@ interface RelayServer {
   listen(): Promise<{ host: string; tcpPort: number; udpPort: number }>;
   close(): Promise<void> | void;
   stats?(): unknown;
+}
+
+/** Shard processes' CPU and memory count as the relay's: they are the relay. */
+function shardTotals(stats: unknown): { cpuMicros: number; rssBytes: number } {
+  const shards = (stats as Partial<ShardStats> | null)?.shards ?? [];
+  return { cpuMicros: shards.reduce((n, s) => n + s.cpuMicros, 0), rssBytes: shards.reduce((n, s) => n + s.rssBytes, 0) };
 }
 
 export interface RelayStatsMessage {
@@ -32,7 +40,13 @@ async function makeServer(impl: string, options: Record<string, unknown>): Promi
   const at = { host: String(options['host'] ?? '127.0.0.1'), port: Number(options['port'] ?? 0) };
   if (impl === 'naive') return new NaiveRelay(at);
   if (impl === 'minimal') return new MinimalRelay(at);
-  return new ChatServer({ ...options, logger: silentLogger });
+  const { workers, ...rest } = options;
+  if (typeof workers === 'number' && workers > 1) {
+    // The bundle's own shard entry, next to this file (see relay-bundle.ts).
+    const shardEntry = { path: fileURLToPath(new URL('./shard-process.mjs', import.meta.url)), execArgv: [] };
+    return new ShardedChatServer({ ...rest, logger: silentLogger }, { shards: workers, shardEntry });
+  }
+  return new ChatServer({ ...rest, logger: silentLogger });
 }
 
 async function main(): Promise<void> {
@@ -52,21 +66,23 @@ async function main(): Promise<void> {
   }
   const loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
-  process.on('message', (msg: { type?: string; collect?: boolean }) => {
+  process.on('message', async (msg: { type?: string; collect?: boolean }) => {
     if (msg.type === 'stats') {
       if (msg.collect) (globalThis as { gc?: () => void }).gc?.();
-      const cpu = process.cpuUsage();
       let serverStats: unknown = null;
       try {
-        serverStats = server.stats?.() ?? null;
+        serverStats = (await server.stats?.()) ?? null;
       } catch {
         serverStats = null;
       }
+      const cpu = process.cpuUsage();
+      const shards = shardTotals(serverStats);
       const reply: RelayStatsMessage = {
         type: 'stats',
-        cpuUserMicros: cpu.user,
+        // With shard processes: their CPU (user and system together) is added to user time.
+        cpuUserMicros: cpu.user + shards.cpuMicros,
         cpuSystemMicros: cpu.system,
-        rssBytes: process.memoryUsage.rss(),
+        rssBytes: process.memoryUsage.rss() + shards.rssBytes,
         heapUsedBytes: process.memoryUsage().heapUsed,
         activeHandles: process.getActiveResourcesInfo().length,
         loopDelayMs: {

@@ -64,12 +64,12 @@ describe('cpuprofile reader', () => {
 });
 
 describe('bench scenario through child processes', () => {
-  it('runs a tiny workload against the real relay process with one generator worker', async () => {
+  const scenario = async (serverOptions: Record<string, unknown>): Promise<void> => {
     const w = await Workload.start(
       {
         label: 'test',
         impl: 'real',
-        rooms: 2,
+        rooms: 4,
         usersPerRoom: 3,
         messageBytes: 32,
         password: false,
@@ -82,21 +82,31 @@ describe('bench scenario through child processes', () => {
         genIo: process.platform === 'linux' ? 'native' : 'dgram',
         rxPollMicros: 200,
         cpuProfDir: null,
-        serverOptions: {},
+        serverOptions,
       },
       () => undefined,
     );
     try {
-      expect(w.join.joined).toBe(6);
+      expect(w.join.joined).toBe(12);
       const p = await w.runPhase({ ratePerUser: 4, warmupMs: 200, durationMs: 1_000, drainMs: 1_000, rssSampleEveryMs: 0 });
       expect(p.expectedDeliveries).toBeGreaterThan(0);
       expect(p.receivedDeliveries).toBe(p.expectedDeliveries);
       expect(p.lossPct).toBe(0);
       expect(p.latencyMs.count).toBe(p.receivedDeliveries);
       expect(p.relayRssMB).toBeGreaterThan(0);
+      expect(p.relayCpuPct).toBeGreaterThan(0);
+      expect(p.relayInPerSec).toBeGreaterThan(0); // the server's counters came through (added up over shards)
       expect(p.generatorCpuPct).toHaveLength(1);
     } finally {
       await w.stop();
     }
+  };
+
+  it('runs a tiny workload against the real relay process with one generator worker', async () => {
+    await scenario({});
+  }, 30_000);
+
+  it.runIf(process.platform === 'linux')('and against the relay as two shard processes (--relay-workers 2)', async () => {
+    await scenario({ workers: 2 });
   }, 30_000);
 });
