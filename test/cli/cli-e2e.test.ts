@@ -1,5 +1,6 @@
 // The real `tincan` command in child processes, talking over loopback: a dedicated server with rooms
 // created and joined in piped mode, messages both ways, and every way a join or create can fail.
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type CliProcess, killAll, spawnCli } from './helpers/cli-process.js';
 import { enter, startServe } from './helpers/cli-scenarios.js';
@@ -122,9 +123,23 @@ describe.runIf(process.platform === 'linux')('tincan serve --workers 2 (relay pr
       await alice.waitForLine('stdout', new RegExp(`^bob: hello from ${room}$`));
       members.push(alice, bob);
     }
+    const shardPids = (): number[] =>
+      readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((pid) => {
+          try {
+            const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+            return cmd.includes('shard-process') && cmd.includes(`"tcpPort":${port},`);
+          } catch {
+            return false; // gone meanwhile
+          }
+        })
+        .map(Number);
+    expect(shardPids()).toHaveLength(2);
     server.signal('SIGTERM');
     expect((await server.waitForExit(10_000)).code).toBe(0);
     // Every member, whichever worker had its room, is told why (and starts reconnecting, as with one process).
     for (const m of members) await m.waitForLine('stdout', /the server is shutting down/);
+    expect(shardPids()).toEqual([]); // no worker outlives the server
   }, 40_000);
 });

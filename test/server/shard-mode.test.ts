@@ -40,7 +40,7 @@ describe.skipIf(batch === null)('relay shards behind one port (ShardRouter + Cha
   const peers: Peer[] = [];
 
   beforeEach(async () => {
-    primary = createServer();
+    primary = createServer({ allowHalfOpen: true });
     await new Promise<void>((resolve) => primary.listen(0, '127.0.0.1', resolve));
     port = (primary.address() as { port: number }).port;
     const fds = (batch as UdpBatch).openReusePortGroup('127.0.0.1', port, SHARDS, false);
@@ -48,7 +48,7 @@ describe.skipIf(batch === null)('relay shards behind one port (ShardRouter + Cha
       (fd) => new ChatServer({ host: '127.0.0.1', handshakeTimeoutMs: TIMEOUT_MS, shard: { udpFd: fd, udpType: 'udp4', tcpPort: port } }),
     );
     for (const s of shards) expect(await s.listen()).toEqual({ host: '127.0.0.1', tcpPort: port, udpPort: port });
-    router = new ShardRouter({ shards: SHARDS, handshakeTimeoutMs: TIMEOUT_MS, maxPending: 64 }, (socket, head, shard, elapsed) =>
+    router = new ShardRouter({ shards: SHARDS, handshakeTimeoutMs: TIMEOUT_MS, maxPending: 64, maxPendingPerIp: 64 }, (socket, head, shard, elapsed) =>
       (shards[shard] as ChatServer).adoptConnection(socket, head, elapsed),
     );
     primary.on('connection', (socket) => router.accept(socket));

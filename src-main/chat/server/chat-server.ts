@@ -200,10 +200,12 @@ export class ChatServer extends EventEmitter {
 
   /**
    * Shard mode: a TCP connection the primary accepted `elapsedMs` ago and routed here, with the bytes
-   * it already read from it. The handshake goes on as if it had been accepted here. The socket must
-   * be paused (no bytes may be emitted before this call); it is resumed here.
+   * it already read from it. The handshake goes on as if it had been accepted here: `head` is parsed
+   * before anything the socket reads from now on (its data events start on a later tick).
    */
   adoptConnection(socket: Socket, head: Buffer, elapsedMs: number): void {
+    // As our listener's sockets: a client may half-close after its request and still get the reply.
+    socket.allowHalfOpen = true;
     this.onConnection(socket, { head, elapsedMs });
     socket.resume();
   }

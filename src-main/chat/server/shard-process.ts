@@ -37,8 +37,14 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
+// A parent that died while this process was still loading fired 'disconnect' before anyone listened.
+if (!process.connected) process.exit(0);
+
 server.listen().then(
-  (address) => send({ type: 'ready', address }),
+  (address) => {
+    if (!process.connected) void server.close().finally(() => process.exit(0));
+    else send({ type: 'ready', address });
+  },
   (err: unknown) => {
     send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
     process.exit(1);

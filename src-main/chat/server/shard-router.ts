@@ -10,29 +10,47 @@ export interface ShardRouterOptions {
   shards: number;
   /** The handshake deadline; a connection that has not sent its room by then goes to shard 0, which answers it timed out. */
   handshakeTimeoutMs: number;
-  /** Connections still sending their header at once; more are closed at accept. */
+  /** Connections still sending their header at once, in all and per remote IP; more are closed at accept. */
   maxPending: number;
+  maxPendingPerIp: number;
 }
-
-/** Receives a paused socket, the bytes read from it, the owning shard and the time since accept. */
-export type HandOver = (socket: Socket, head: Buffer, shard: number, elapsedMs: number) => void;
 
 /**
- * Stops the socket's reads at the kernel, not just its events: a socket handed to another process
- * drops whatever its old handle reads in the meantime, and the rest of the request may still be on
- * its way. What stays in the kernel is read by the new owner. (Node's own pause() keeps reading.)
+ * Receives a paused socket, the bytes read from it, the owning shard and the time since accept. The
+ * socket keeps an error listener (a reset must not go unhandled) until its new owner has it. To send
+ * it to another process, take what it buffered since and stop its reads first (detachForHandOver).
  */
-function stopReading(socket: Socket): void {
-  const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })._handle;
-  if (handle?.readStop) {
-    handle.reading = false; // what net.Socket checks before starting reads again (resume())
-    handle.readStop();
-  }
+export type HandOver = (socket: Socket, head: Buffer, shard: number, elapsedMs: number) => void;
+
+/** Appends whatever the paused socket's stream has buffered to `head`. */
+function takeBuffered(socket: Socket, head: Buffer): Buffer {
+  for (let more = socket.read() as Buffer | null; more !== null; more = socket.read() as Buffer | null) head = Buffer.concat([head, more]);
+  return head;
 }
 
+/**
+ * Right before a socket is sent to another process: takes what its stream buffered, then stops its
+ * reads at the kernel, not just its events. Node's pause() keeps reading, and the parent's copy
+ * drops whatever it reads once sent, while the rest of the request may still be on its way; what
+ * stays in the kernel is read by the new owner. Returns the complete head. Synchronous, so nothing
+ * is read in between.
+ */
+export function detachForHandOver(socket: Socket, head: Buffer): Buffer {
+  const all = takeBuffered(socket, head);
+  const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })._handle;
+  if (handle?.readStop) {
+    handle.reading = false;
+    handle.readStop();
+  }
+  return all;
+}
+
+const ignoreError = (): void => {};
+
 export class ShardRouter {
-  private pendingCount = 0;
-  /** Connections closed at accept because maxPending were still sending headers. */
+  private readonly open = new Set<Socket>();
+  private readonly perIp = new Map<string, number>();
+  /** Connections closed at accept because the pending caps were reached. */
   refused = 0;
 
   constructor(
@@ -41,33 +59,44 @@ export class ShardRouter {
   ) {}
 
   get pending(): number {
-    return this.pendingCount;
+    return this.open.size;
+  }
+
+  /** Closes every connection still sending its header (shutdown). */
+  closeAll(): void {
+    for (const socket of this.open) socket.destroy();
   }
 
   accept(socket: Socket): void {
-    if (this.pendingCount >= this.options.maxPending) {
+    const ip = socket.remoteAddress ?? '';
+    const fromIp = this.perIp.get(ip) ?? 0;
+    if (this.open.size >= this.options.maxPending || fromIp >= this.options.maxPendingPerIp) {
       this.refused++;
       socket.destroy();
       return;
     }
-    this.pendingCount++;
+    this.open.add(socket);
+    this.perIp.set(ip, fromIp + 1);
     const acceptedAt = Date.now();
     let head: Buffer = Buffer.alloc(0);
     let done = false;
     const finish = (shard: number | null): void => {
       if (done) return;
       done = true;
-      this.pendingCount--;
+      this.open.delete(socket);
+      const left = (this.perIp.get(ip) ?? 1) - 1;
+      if (left <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, left);
       clearTimeout(timer);
       socket.off('data', onData);
-      socket.off('error', onError);
+      socket.off('end', onEnd);
       socket.off('close', onClose);
+      socket.off('error', onError);
+      socket.on('error', ignoreError);
       if (shard === null) return; // closed before it said anything useful
       socket.pause();
-      stopReading(socket);
       // Whatever the stream read ahead belongs to the request too.
-      for (let more = socket.read() as Buffer | null; more !== null; more = socket.read() as Buffer | null) head = Buffer.concat([head, more]);
-      this.handOver(socket, head, shard, Date.now() - acceptedAt);
+      this.handOver(socket, takeBuffered(socket, head), shard, Date.now() - acceptedAt);
     };
     const onData = (chunk: Buffer): void => {
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
@@ -77,6 +106,8 @@ export class ShardRouter {
       const need = TCRP_HEADER_BYTES + roomLength;
       if (head.length >= need) finish(roomShard(head.subarray(TCRP_HEADER_BYTES, need), this.options.shards));
     };
+    // The client stopped sending before its room name: shard 0 answers the short request.
+    const onEnd = (): void => finish(0);
     const onError = (): void => {
       finish(null);
       socket.destroy();
@@ -85,6 +116,7 @@ export class ShardRouter {
     // Silent past the deadline: shard 0 answers HANDSHAKE_TIMEOUT at once.
     const timer = setTimeout(() => finish(0), this.options.handshakeTimeoutMs);
     socket.on('data', onData);
+    socket.on('end', onEnd);
     socket.on('error', onError);
     socket.on('close', onClose);
   }

@@ -11,12 +11,16 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger, type Logger, type LogLevel } from '../log.js';
 import type { RoomSummary, ServerStats } from './chat-server.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
-import { ShardRouter } from './shard-router.js';
+import { detachForHandOver, ShardRouter } from './shard-router.js';
 import { SHARD_UDP_FD, type ShardConfig, type ToShard } from './shard-messages.js';
 import { loadUdpBatch, udpBatchUnavailable } from './udp-batch.js';
 
 /** How long close() waits for a shard to send its shutdown notices and exit. */
 const SHARD_CLOSE_MS = 5_000;
+/** How long a shard may take to start listening. */
+const SHARD_START_MS = 30_000;
+/** Delay before starting a shard again after a failed restart. */
+const RESTART_RETRY_MS = 1_000;
 
 export interface ShardedOptions {
   /** Shard processes (2–64). */
@@ -35,7 +39,13 @@ interface Shard {
   index: number;
   fd: number;
   child: ChildProcess | null;
+  /** The child listens and takes connections. */
+  ready: boolean;
   rooms: Set<string>;
+  /** Routed while the shard was (re)starting: handed over once it is ready (bounded). */
+  waiting: { socket: Socket; head: Buffer; shard: number; acceptedAt: number }[];
+  /** Sent and not yet taken by the child (its ACK): destroyed if the child dies first. */
+  inFlight: Set<Socket>;
 }
 
 function defaultEntry(): { path: string; execArgv: string[] } {
@@ -50,6 +60,7 @@ export class ShardedChatServer extends EventEmitter {
   private readonly log: Logger;
   private readonly shards: Shard[] = [];
   private tcp: Server | null = null;
+  private router: ShardRouter | null = null;
   private closing = false;
   private host = '';
   private port = 0;
@@ -77,9 +88,15 @@ export class ShardedChatServer extends EventEmitter {
     this.host = isIP(this.options.host) !== 0 ? this.options.host : (await lookup(this.options.host)).address;
     this.udpType = isIP(this.host) === 6 ? 'udp6' : 'udp4';
     const router = new ShardRouter(
-      { shards: this.sharding.shards, handshakeTimeoutMs: this.options.handshakeTimeoutMs, maxPending: this.options.maxPendingHandshakes },
-      (socket, head, shard, elapsedMs) => this.handOver(socket, head, shard, elapsedMs),
+      {
+        shards: this.sharding.shards,
+        handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+        maxPending: this.options.maxPendingHandshakes,
+        maxPendingPerIp: this.options.maxConnectionsPerIp,
+      },
+      (socket, head, shard, elapsedMs) => this.route(socket, head, shard, Date.now() - elapsedMs),
     );
+    this.router = router;
     const tcp = createServer({ allowHalfOpen: true, pauseOnConnect: false }, (socket) => router.accept(socket));
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
@@ -99,7 +116,7 @@ export class ShardedChatServer extends EventEmitter {
       this.tcp = null;
       throw err;
     }
-    fds.forEach((fd, index) => this.shards.push({ index, fd, child: null, rooms: new Set() }));
+    fds.forEach((fd, index) => this.shards.push({ index, fd, child: null, ready: false, rooms: new Set(), waiting: [], inFlight: new Set() }));
     try {
       await Promise.all(this.shards.map((s) => this.start(s)));
     } catch (err) {
@@ -125,15 +142,26 @@ export class ShardedChatServer extends EventEmitter {
     if (SHARD_UDP_FD !== 3) throw new Error('the shard descriptor must be stdio[3]');
     const child = fork(entry.path, [JSON.stringify(config)], { execArgv: entry.execArgv, stdio });
     shard.child = child;
+    shard.ready = false;
     shard.rooms.clear();
+    // A send to a child that just went away reports here; the exit handler does the rest.
+    child.on('error', (err) => this.log.warn('shard-ipc-error', { shard: shard.index, err }));
     child.on('message', (msg: { type: string; event?: string; detail?: { room?: string }; id?: number }) => this.onShardMessage(shard, msg));
+    child.once('exit', (code, signal) => this.onShardExit(shard, child, code, signal));
     return new Promise((resolve, reject) => {
-      const onEarlyExit = (code: number | null): void => reject(new Error(`shard ${shard.index} exited (${String(code)}) before it listened`));
-      child.once('exit', onEarlyExit);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`shard ${shard.index} did not start within ${SHARD_START_MS} ms`));
+      }, SHARD_START_MS);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`shard ${shard.index} exited (${String(code)}) before it listened`));
+      });
       child.on('message', (msg: { type: string; message?: string }) => {
         if (msg.type === 'ready') {
-          child.off('exit', onEarlyExit);
-          child.once('exit', (code, signal) => this.onShardExit(shard, child, code, signal));
+          clearTimeout(timer);
+          shard.ready = true;
+          for (const w of shard.waiting.splice(0)) this.route(w.socket, w.head, w.shard, w.acceptedAt);
           resolve();
         } else if (msg.type === 'failed') {
           reject(new Error(`shard ${shard.index}: ${String(msg.message)}`));
@@ -155,21 +183,50 @@ export class ShardedChatServer extends EventEmitter {
 
   /** A shard died: its rooms are gone (clients reconnect, hosts re-create); a new one takes its socket. */
   private onShardExit(shard: Shard, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.closing || shard.child !== child) return;
+    if (shard.child !== child) return;
+    shard.child = null;
+    shard.ready = false;
+    // Sockets sent but never taken would stay open here for good.
+    for (const socket of shard.inFlight) socket.destroy();
+    shard.inFlight.clear();
+    if (this.closing) return;
     this.log.error('shard-exited', { shard: shard.index, code, signal, rooms: shard.rooms.size });
     for (const room of shard.rooms) this.emit('room-closed', { room, reason: 'server-error' });
-    shard.child = null;
-    this.start(shard).catch((err: unknown) => this.log.error('shard-restart-failed', { shard: shard.index, err }));
+    shard.rooms.clear();
+    this.restart(shard);
   }
 
-  private handOver(socket: Socket, head: Buffer, index: number, elapsedMs: number): void {
-    const child = this.shards[index]?.child;
-    if (!child?.connected) {
-      socket.destroy(); // the shard is restarting: the client retries
+  private restart(shard: Shard): void {
+    if (this.closing) return;
+    this.start(shard).catch((err: unknown) => {
+      this.log.error('shard-restart-failed', { shard: shard.index, err });
+      setTimeout(() => this.restart(shard), RESTART_RETRY_MS).unref();
+    });
+  }
+
+  /** Hands a routed connection to its shard, or holds it (bounded) while that shard starts. */
+  private route(socket: Socket, head: Buffer, index: number, acceptedAt: number): void {
+    const shard = this.shards[index];
+    const child = shard?.child;
+    if (!shard || this.closing) {
+      socket.destroy();
       return;
     }
-    const message: ToShard = { type: 'conn', head: head.toString('base64'), elapsedMs };
+    if (!shard.ready || !child?.connected) {
+      if (shard.waiting.length + shard.inFlight.size >= this.options.maxPendingHandshakes) socket.destroy();
+      else shard.waiting.push({ socket, head, shard: index, acceptedAt });
+      return;
+    }
+    if (shard.inFlight.size >= this.options.maxPendingHandshakes) {
+      socket.destroy(); // the shard is not taking them: do not queue without bound
+      return;
+    }
+    shard.inFlight.add(socket);
+    // A socket that waited here kept reading into its (paused) stream: take that too, then stop.
+    const whole = detachForHandOver(socket, head);
+    const message: ToShard = { type: 'conn', head: whole.toString('base64'), elapsedMs: Date.now() - acceptedAt };
     child.send(message, socket, (err) => {
+      shard.inFlight.delete(socket);
       if (err) {
         this.log.warn('handover-failed', { shard: index, err });
         socket.destroy();
@@ -177,9 +234,9 @@ export class ShardedChatServer extends EventEmitter {
     });
   }
 
-  /** Process ids of the shards, in shard order (0 while one restarts). */
+  /** Process ids of the shards, in shard order (0 while one is starting). */
   get shardPids(): number[] {
-    return this.shards.map((s) => s.child?.pid ?? 0);
+    return this.shards.map((s) => (s.ready ? (s.child?.pid ?? 0) : 0));
   }
 
   roomList(): RoomSummary[] {
@@ -189,8 +246,9 @@ export class ShardedChatServer extends EventEmitter {
 
   /** Every shard's counters, added up, and each shard's own CPU and memory. */
   async stats(): Promise<ShardStats> {
+    const answering = this.shards.filter((s) => s.ready && s.child?.connected);
     const replies = await Promise.all(
-      this.shards.map(
+      answering.map(
         (s) =>
           new Promise<{ stats: ServerStats; cpuMicros: number; rssBytes: number }>((resolve, reject) => {
             const id = ++this.statsId;
@@ -237,6 +295,8 @@ export class ShardedChatServer extends EventEmitter {
     // shards close themselves below.
     const tcp = this.tcp;
     const tcpClosed = tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : Promise.resolve();
+    this.router?.closeAll();
+    for (const s of this.shards) for (const w of s.waiting.splice(0)) w.socket.destroy();
     await Promise.all(
       this.shards.map(async (s) => {
         const child = s.child;
