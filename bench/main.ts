@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatTopFrames, newestProfile, readProfile, topSelfFrames, type TopFrame } from './cpuprofile-top.js';
 import { loadNativeGenUdp } from './gen/native-udp.js';
+import { cpuPlan } from './cpu-plan.js';
 import { machineInfo } from './machine.js';
 import { insideRpsNamespace, rerunInRpsNamespace } from './netns.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
@@ -155,10 +156,13 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (opts.relayWorkers > 1 && opts.pin) {
-    // taskset would pin the primary only; pinning each shard to its own core is not built.
-    console.error('--relay-workers cannot be combined with --pin yet');
-    process.exit(2);
+  if (opts.pin) {
+    try {
+      cpuPlan(machineInfo().nproc, opts.relayWorkers);
+    } catch (err) {
+      console.error((err as Error).message);
+      process.exit(2);
+    }
   }
   // Calibrated on the host's loopback even for --rps (whose namespace moves receive work to other CPUs).
   const calibration = process.env[CALIBRATION_ENV] ? (JSON.parse(process.env[CALIBRATION_ENV]) as Calibration) : calibrate();

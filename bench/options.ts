@@ -80,7 +80,8 @@ Generator
                          datagram (${RX_POLL_DEFAULT}); 0 = wake-ups, which loopback bills to the relay
   --relay-udp native|dgram  real relay's UDP: recvmmsg reads and one sendmmsg per message (default, Linux) or dgram
   --relay-workers N      real relay as N shard processes on one port (tincan serve --workers N; Linux,
-                         native UDP); CPU % and RSS are all processes added up (1)
+                         native UDP); CPU % and RSS are all processes added up; with --pin, shard i
+                         on CPU i and the generator on CPUs N and up (needs N + 1 CPUs) (1)
   --out DIR              where the JSON result goes (bench/results)
 `;
 

@@ -11,6 +11,8 @@ export interface RelayStartOptions {
   serverOptions: Record<string, unknown>;
   /** CPU list for taskset, e.g. "0"; null: not pinned. */
   pinCpus: string | null;
+  /** With shard processes: one CPU list per shard, pinned once they listen. */
+  shardCpus?: string[];
   /** Directory for a --cpu-prof profile; null: no profile. */
   cpuProfDir: string | null;
 }
@@ -57,12 +59,14 @@ export class RelayHandle {
       execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    let shardPids: number[] = [];
     const address = await new Promise<RelayAddress>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('relay did not start within 30 s')), 30_000);
       child.once('exit', (code) => reject(new Error(`relay exited with code ${String(code)} before it was ready`)));
-      child.on('message', (msg: { type?: string; address?: RelayAddress; message?: string }) => {
+      child.on('message', (msg: { type?: string; address?: RelayAddress; message?: string; shardPids?: number[] }) => {
         if (msg.type === 'ready' && msg.address) {
           clearTimeout(timer);
+          shardPids = msg.shardPids ?? [];
           resolve(msg.address);
         } else if (msg.type === 'error') {
           clearTimeout(timer);
@@ -71,6 +75,10 @@ export class RelayHandle {
       });
     });
     if (options.pinCpus !== null && child.pid !== undefined) pinProcess(child.pid, options.pinCpus);
+    shardPids.forEach((pid, i) => {
+      const cpus = options.shardCpus?.[i];
+      if (cpus !== undefined && pid > 0) pinProcess(pid, cpus);
+    });
     return new RelayHandle(child, address, options.impl);
   }
 

@@ -43,7 +43,9 @@ async function makeServer(impl: string, options: Record<string, unknown>): Promi
   const { workers, ...rest } = options;
   if (typeof workers === 'number' && workers > 1) {
     // The bundle's own shard entry, next to this file (see relay-bundle.ts).
-    const shardEntry = { path: fileURLToPath(new URL('./shard-process.mjs', import.meta.url)), execArgv: [] };
+    // Shards run with the relay's own GC settings (--single-threaded-gc when pinned).
+    const execArgv = process.execArgv.filter((a) => a === '--single-threaded-gc' || a === '--expose-gc');
+    const shardEntry = { path: fileURLToPath(new URL('./shard-process.mjs', import.meta.url)), execArgv };
     return new ShardedChatServer({ ...rest, logger: silentLogger }, { shards: workers, shardEntry });
   }
   return new ChatServer({ ...rest, logger: silentLogger });
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
   try {
     server = await makeServer(impl, options);
     const address = await server.listen();
-    send({ type: 'ready', address, pid: process.pid });
+    send({ type: 'ready', address, pid: process.pid, shardPids: server instanceof ShardedChatServer ? server.shardPids : [] });
   } catch (err) {
     send({ type: 'error', message: (err as Error).stack ?? String(err) });
     process.exit(1);

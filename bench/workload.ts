@@ -2,6 +2,7 @@
 // run one or more measured phases, and report them.
 import os from 'node:os';
 import { nowMicros, sleep, sleepUntil } from './clock.js';
+import { cpuPlan } from './cpu-plan.js';
 import { GeneratorPool, type PhaseTotals } from './gen/generator-pool.js';
 import type { Dialect, GenIo, GenRoomSpec, JoinResult } from './gen/types.js';
 import { RelayHandle, type RelayImpl } from './relay-handle.js';
@@ -157,19 +158,21 @@ export class Workload {
   ) {}
 
   static async start(spec: WorkloadSpec, log: (line: string) => void): Promise<Workload> {
+    const workers = typeof spec.serverOptions['workers'] === 'number' ? spec.serverOptions['workers'] : 1;
+    const plan = spec.pin ? cpuPlan(os.availableParallelism(), workers) : null;
     const relay = await RelayHandle.start({
       impl: spec.impl,
       serverOptions: { host: '127.0.0.1', port: 0, ...spec.serverOptions },
-      pinCpus: spec.pin ? '0' : null,
+      pinCpus: plan?.relay ?? null,
+      shardCpus: plan?.shards,
       cpuProfDir: spec.cpuProfDir,
     });
     let pool: GeneratorPool | null = null;
     try {
       const idle = await relay.stats(true);
       const sendPath = (idle.server as { sendPath?: string } | null)?.sendPath ?? null;
-      // Relay on CPU 0, generators on all the others.
-      const cpus = os.availableParallelism();
-      pool = await GeneratorPool.start(spec.genProcs, spec.pin ? (cpus > 2 ? `1-${cpus - 1}` : '1') : null);
+      // Relay (or its shards) on the first CPUs, generators on all the others (bench/cpu-plan.ts).
+      pool = await GeneratorPool.start(spec.genProcs, plan?.generator ?? null);
       const sourceIps: string[] = [];
       for (let i = 0; i < Math.max(1, spec.sourceIps); i++) sourceIps.push(`127.0.0.${1 + i}`);
       log(`  ${spec.label}: ${spec.impl} relay pid ${relay.pid} on ${relay.address.host}:${relay.address.tcpPort}${sendPath ? ` (UDP: ${sendPath})` : ''}; join storm of ${spec.rooms * spec.usersPerRoom} users…`);

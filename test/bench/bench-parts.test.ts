@@ -5,6 +5,7 @@ import { plainTextOffset, readStamp, textTemplate, writeStamp, STAMP_DIGITS } fr
 import { topSelfFrames } from '../../bench/cpuprofile-top.js';
 import { Workload } from '../../bench/workload.js';
 import { loadNativeGenUdp } from '../../bench/gen/native-udp.js';
+import { cpuPlan } from '../../bench/cpu-plan.js';
 
 describe('chat text stamps', () => {
   it('round-trips a stamp through a plain chat line', () => {
@@ -34,6 +35,19 @@ describe.runIf(process.platform === 'linux')('kernel UDP calibration (native gen
     expect(ns).toBeGreaterThan(100);
     expect(ns).toBeLessThan(1_000_000);
     expect(() => native.calibrate(0)).toThrow();
+  });
+});
+
+describe('CPU plan of a pinned run', () => {
+  it('puts the relay on CPU 0 and the generator on the rest', () => {
+    expect(cpuPlan(2, 1)).toEqual({ relay: '0', shards: [], generator: '1' });
+    expect(cpuPlan(8, 1)).toEqual({ relay: '0', shards: [], generator: '1-7' });
+  });
+
+  it('gives each shard its own CPU and the generator what is left, or refuses', () => {
+    expect(cpuPlan(4, 2)).toEqual({ relay: '0', shards: ['0', '1'], generator: '2-3' });
+    expect(cpuPlan(3, 2)).toEqual({ relay: '0', shards: ['0', '1'], generator: '2' });
+    expect(() => cpuPlan(2, 2)).toThrow(/needs at least 3 CPUs/);
   });
 });
 
