@@ -21,6 +21,17 @@ export function isUtf8Span(bytes: Buffer, start: number, end: number): boolean {
   return i === end || isUtf8(bytes.subarray(i, end));
 }
 
+/**
+ * 32-bit FNV-1a of bytes[start, start + count), as a signed int32 (a small integer in V8, so the
+ * per-datagram token lookup allocates nothing; `>>> 0` gives the unsigned value). The caller ensures
+ * the bytes exist.
+ */
+export function fnv1a32(bytes: Uint8Array, start: number, count: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < count; i++) h = Math.imul(h ^ (bytes[start + i] as number), 0x01000193);
+  return h;
+}
+
 /** Spans up to this long are copied by a loop; longer ones by Buffer#copy (which makes a view). */
 const LOOP_COPY_MAX = 512;
 

@@ -1,5 +1,6 @@
 // Session tokens: what a member presents in every datagram to prove who it is.
 import { randomBytes } from 'node:crypto';
+import { fnv1a32 } from './bytes.js';
 
 /** Our tokens are always this many ASCII bytes (24 random bytes in base64url). */
 export const TOKEN_LENGTH = 32;
@@ -19,7 +20,5 @@ export function newToken(): string {
  * keeps a bucket per key and compares whole tokens). Callers ensure 6 bytes exist.
  */
 export function tokenKey(bytes: Uint8Array, start: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < KEY_BYTES; i++) h = Math.imul(h ^ (bytes[start + i] as number), 0x01000193);
-  return h & KEY_MASK;
+  return fnv1a32(bytes, start, KEY_BYTES) & KEY_MASK;
 }
