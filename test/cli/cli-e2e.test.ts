@@ -109,11 +109,10 @@ describe('tincan serve + create + join (piped)', () => {
 
 describe.runIf(process.platform === 'linux')('tincan serve --workers 2 (relay processes sharing the port)', () => {
   it('rooms on both workers: members chat through the one address, and SIGTERM tells every room', async () => {
-    const { roomShard } = await import('../../src-main/chat/server/room-shard.js');
+    const { roomsByShard } = await import('../server/raw-helpers.js');
     const { proc: server, port } = await startServe({ extra: ['--workers', '2'] });
     // One room per worker: the same hash the kernel steers datagrams by.
-    const rooms: string[] = [];
-    for (let i = 0; rooms.length < 2; i++) if (roomShard(Buffer.from(`cli-${i}`), 2) === rooms.length) rooms.push(`cli-${i}`);
+    const rooms = roomsByShard('cli', 2);
     const members: CliProcess[] = [];
     for (const room of rooms) {
       const alice = await enter('create', port, room, 'alice');

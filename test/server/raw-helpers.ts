@@ -12,6 +12,7 @@ import {
 } from '../../src-shared/protocol/index.js';
 import { ChatServer } from '../../src-main/chat/server/chat-server.js';
 import type { ServerOptions } from '../../src-main/chat/server/options.js';
+import { roomShard } from '../../src-main/chat/server/room-shard.js';
 import type { Logger } from '../../src-main/chat/log.js';
 
 export const CREATE = 1;
@@ -199,4 +200,11 @@ export async function until(cond: () => boolean, timeoutMs = 2_000): Promise<voi
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await sleep(10);
   }
+}
+
+/** One room name per shard (index = the shard that owns it), `${prefix}-${i}` for the first i that fits. */
+export function roomsByShard(prefix: string, shards: number): string[] {
+  const found: (string | undefined)[] = Array.from({ length: shards }, () => undefined);
+  for (let i = 0; found.includes(undefined); i++) found[roomShard(Buffer.from(`${prefix}-${i}`), shards)] ??= `${prefix}-${i}`;
+  return found as string[];
 }

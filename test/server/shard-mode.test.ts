@@ -6,24 +6,13 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Status } from '../../src-shared/protocol/index.js';
 import { ChatServer } from '../../src-main/chat/server/chat-server.js';
-import { roomShard } from '../../src-main/chat/server/room-shard.js';
 import { ShardRouter } from '../../src-main/chat/server/shard-router.js';
 import { loadUdpBatch, type UdpBatch } from '../../src-main/chat/server/udp-batch.js';
-import { CREATE, JOIN, handshake, Peer, rawExchange, requestFrame } from './raw-helpers.js';
+import { CREATE, JOIN, handshake, Peer, rawExchange, requestFrame, roomsByShard } from './raw-helpers.js';
 
 const batch = process.platform === 'linux' ? loadUdpBatch() : null;
 const SHARDS = 2;
 const TIMEOUT_MS = 400;
-
-/** Room names owned by each shard. */
-function roomsByShard(): string[] {
-  const found: (string | undefined)[] = Array.from({ length: SHARDS }, () => undefined);
-  for (let i = 0; found.includes(undefined); i++) {
-    const name = `room-${i}`;
-    found[roomShard(Buffer.from(name), SHARDS)] ??= name;
-  }
-  return found as string[];
-}
 
 async function chatLine(peer: Peer, text: string): Promise<string> {
   for (;;) {
@@ -69,7 +58,7 @@ describe.skipIf(batch === null)('relay shards behind one port (ShardRouter + Cha
   }
 
   it('keeps each room on the shard that receives its datagrams, and chat flows through the one port', async () => {
-    const rooms = roomsByShard();
+    const rooms = roomsByShard('room', SHARDS);
     for (const room of rooms) {
       const host = await enter(CREATE, room, 'host');
       const guest = await enter(JOIN, room, 'guest');
@@ -84,7 +73,7 @@ describe.skipIf(batch === null)('relay shards behind one port (ShardRouter + Cha
   });
 
   it('a room name is unique across shards: creating it again reaches the same shard and is refused', async () => {
-    const [room] = roomsByShard();
+    const [room] = roomsByShard('room', SHARDS);
     await enter(CREATE, room as string, 'first');
     const again = await handshake(port, CREATE, room as string, 'second');
     expect(again.status).toBe(Status.ROOM_EXISTS);
@@ -101,7 +90,7 @@ describe.skipIf(batch === null)('relay shards behind one port (ShardRouter + Cha
   });
 
   it('a request split into small pieces is routed once its room name is complete', async () => {
-    const [, room] = roomsByShard();
+    const [, room] = roomsByShard('room', SHARDS);
     const peer = await Peer.open();
     peers.push(peer);
     const frame = Buffer.from(requestFrame(CREATE, room as string, 'slow'));

@@ -3,20 +3,13 @@
 // peers (raw TCRP + UDP) chat in rooms owned by different shards; a shard that dies is replaced.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Status } from '../../src-shared/protocol/index.js';
-import { roomShard } from '../../src-main/chat/server/room-shard.js';
 import { ShardedChatServer } from '../../src-main/chat/server/sharded-server.js';
 import { loadUdpBatch } from '../../src-main/chat/server/udp-batch.js';
 import { encodeRequestPayload } from '../../src-shared/protocol/index.js';
-import { CREATE, JOIN, handshake, Peer, rawExchange, requestFrame, until } from './raw-helpers.js';
+import { CREATE, JOIN, handshake, Peer, rawExchange, requestFrame, roomsByShard, until } from './raw-helpers.js';
 
 const native = process.platform === 'linux' && loadUdpBatch() !== null;
 const SHARDS = 2;
-
-function roomsByShard(prefix: string): string[] {
-  const found: (string | undefined)[] = Array.from({ length: SHARDS }, () => undefined);
-  for (let i = 0; found.includes(undefined); i++) found[roomShard(Buffer.from(`${prefix}-${i}`), SHARDS)] ??= `${prefix}-${i}`;
-  return found as string[];
-}
 
 async function chatLine(peer: Peer, text: string, timeoutMs = 3_000): Promise<string> {
   for (;;) {
@@ -60,7 +53,7 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     const address = await server.listen();
     expect(address.udpPort).toBe(address.tcpPort);
     expect(new Set(server.shardPids).size).toBe(SHARDS);
-    const rooms = roomsByShard('lobby');
+    const rooms = roomsByShard('lobby', SHARDS);
     for (const room of rooms) await pair(address.tcpPort, room);
     const stats = await server.stats();
     expect(stats.rooms).toBe(2);
@@ -79,7 +72,7 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
   it('a request cut after its room name and then half-closed still reaches its shard whole (across processes)', async () => {
     server = new ShardedChatServer({ host: '127.0.0.1', port: 0 }, { shards: SHARDS });
     const { tcpPort: port } = await server.listen();
-    for (const room of roomsByShard('split')) {
+    for (const room of roomsByShard('split', SHARDS)) {
       const frame = Buffer.from(requestFrame(CREATE, room, encodeRequestPayload({ username: 'slow', password: '', dialect: 0, resume: null })));
       const cut = 32 + Buffer.byteLength(room); // the primary routes here; the payload follows later
       const { frames } = await rawExchange(port, [frame.subarray(0, cut), frame.subarray(cut, cut + 3), frame.subarray(cut + 3)], {
@@ -97,7 +90,7 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     const closed: string[] = [];
     server.on('room-closed', (e: { room: string }) => closed.push(e.room));
     const { tcpPort: port } = await server.listen();
-    const [room0, room1] = roomsByShard('before') as [string, string];
+    const [room0, room1] = roomsByShard('before', SHARDS) as [string, string];
     await pair(port, room0);
     const survivor = await pair(port, room1);
     await until(() => server!.roomList().length === 2);
@@ -105,7 +98,7 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     process.kill(dead, 'SIGKILL');
     await until(() => closed.includes(room0), 10_000);
     // Right away, while the replacement starts: the request is held until it is ready, then served.
-    const [again] = roomsByShard('after');
+    const [again] = roomsByShard('after', SHARDS);
     await pair(port, again as string);
     expect(server.shardPids[0]).not.toBe(dead);
     expect(server.shardPids[0]).toBeGreaterThan(0);

@@ -43,7 +43,7 @@ interface Shard {
   ready: boolean;
   rooms: Set<string>;
   /** Routed while the shard was (re)starting: handed over once it is ready (bounded). */
-  waiting: { socket: Socket; head: Buffer; shard: number; acceptedAt: number }[];
+  waiting: { socket: Socket; head: Buffer; acceptedAt: number }[];
   /** Sent and not yet taken by the child (its ACK): destroyed if the child dies first. */
   inFlight: Set<Socket>;
 }
@@ -137,9 +137,10 @@ export class ShardedChatServer extends EventEmitter {
       logLevel: this.sharding.logLevel ?? 'silent',
       index: shard.index,
     };
-    // stdio[3] is the shard's socket: the child finds it at SHARD_UDP_FD.
-    const stdio: (number | 'inherit' | 'ipc')[] = ['inherit', 'inherit', 'inherit', shard.fd, 'ipc'];
-    if (SHARD_UDP_FD !== 3) throw new Error('the shard descriptor must be stdio[3]');
+    // The shard's socket at stdio[SHARD_UDP_FD] (3), where the child finds it; IPC after it.
+    const stdio: (number | 'inherit' | 'ipc')[] = ['inherit', 'inherit', 'inherit'];
+    stdio[SHARD_UDP_FD] = shard.fd;
+    stdio.push('ipc');
     const child = fork(entry.path, [JSON.stringify(config)], { execArgv: entry.execArgv, stdio });
     shard.child = child;
     shard.ready = false;
@@ -161,7 +162,7 @@ export class ShardedChatServer extends EventEmitter {
         if (msg.type === 'ready') {
           clearTimeout(timer);
           shard.ready = true;
-          for (const w of shard.waiting.splice(0)) this.route(w.socket, w.head, w.shard, w.acceptedAt);
+          for (const w of shard.waiting.splice(0)) this.route(w.socket, w.head, shard.index, w.acceptedAt);
           resolve();
         } else if (msg.type === 'failed') {
           reject(new Error(`shard ${shard.index}: ${String(msg.message)}`));
@@ -214,7 +215,7 @@ export class ShardedChatServer extends EventEmitter {
     }
     if (!shard.ready || !child?.connected) {
       if (shard.waiting.length + shard.inFlight.size >= this.options.maxPendingHandshakes) socket.destroy();
-      else shard.waiting.push({ socket, head, shard: index, acceptedAt });
+      else shard.waiting.push({ socket, head, acceptedAt });
       return;
     }
     if (shard.inFlight.size >= this.options.maxPendingHandshakes) {
