@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   const cpuProfDir = opts.cpuProf ? path.resolve(opts.outDir, `prof-${stamp}`) : null;
   const machine = machineInfo();
   // The reference relays speak only the plain dialect.
-  const references: RelayImpl[] = opts.dialect === 'plain' && opts.impl === 'real' ? [...(opts.compareNaive ? ['naive' as const] : []), ...(opts.compareMinimal ? ['minimal' as const] : [])] : [];
+  const references: RelayImpl[] = opts.dialect === 'plain' && opts.impl === 'real' ? [...(opts.compareNaive ? ['naive' as const] : []), ...(opts.compareMinimal ? ['minimal' as const] : []), ...(opts.compareC ? ['c' as const] : [])] : [];
   log(`tincan bench — ${machine.cpuModel}, ${machine.nproc} CPUs, node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
   log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`);
   if (calibration !== null) log(`kernel UDP on loopback: ${calibration.loopbackMicrosPerDatagram} µs of CPU per datagram sent and received (sendmmsg/recvmmsg, ${CALIBRATION_DATAGRAMS} datagrams)`);

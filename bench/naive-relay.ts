@@ -39,18 +39,27 @@ export class NaiveRelay {
     const tcp = net.createServer((socket) => this.onConnection(socket));
     await new Promise<void>((resolve) => tcp.listen(this.options.port, this.options.host, resolve));
     const tcpPort = (tcp.address() as net.AddressInfo).port;
-    // The same kernel buffer the real server asks for, so the comparison is about the code.
-    const udp = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
-    udp.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
-    udp.on('error', () => undefined);
-    await new Promise<void>((resolve) => udp.bind(tcpPort, this.options.host, resolve));
     this.tcp = tcp;
-    this.udp = udp;
+    await this.openUdp(this.options.host, tcpPort);
     return { host: this.options.host, tcpPort, udpPort: tcpPort };
   }
 
   async close(): Promise<void> {
     await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
+    await this.closeUdp();
+  }
+
+  /** Binds the UDP side on the TCP port; a relay with its own UDP path overrides this and closeUdp. */
+  protected async openUdp(host: string, port: number): Promise<void> {
+    // The same kernel buffer the real server asks for, so the comparison is about the code.
+    const udp = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
+    udp.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
+    udp.on('error', () => undefined);
+    await new Promise<void>((resolve) => udp.bind(port, host, resolve));
+    this.udp = udp;
+  }
+
+  protected async closeUdp(): Promise<void> {
     await new Promise<void>((resolve) => (this.udp ? this.udp.close(() => resolve()) : resolve()));
   }
 

@@ -30,6 +30,7 @@ export interface BenchOptions {
   impl: RelayImpl;
   compareNaive: boolean;
   compareMinimal: boolean;
+  compareC: boolean;
   findMax: boolean;
   startRate: number;
   stepSec: number;
@@ -63,10 +64,12 @@ Modes
   --soak                 one long run (600 s, see --soak-seconds), relay RSS sampled every 10 s
   --soak-seconds S       length of --soak (600)
   --cpu-prof             run the relay under node --cpu-prof and print the top 15 self-time frames
-  --impl real|naive|minimal  relay under test (real)
+  --impl real|naive|minimal|c  relay under test (real)
   --no-compare-naive     skip the naive reference relay (it runs by default for plain runs)
   --compare-minimal      also run the tuned minimal Node relay (bench/minimal-relay.ts: offsets, no
                          per-datagram strings, one dgram send per recipient) and report our ratio to it
+  --compare-c            also run the C reference relay (bench/native/c_relay.c: recvmmsg, a token
+                         table, sendmmsg per batch) and report our ratio to it
 Generator
   --gen-procs N          generator worker processes; 0 runs it in the bench process (1)
   --socket-pool N        users share N UDP sockets per source IP; 0 = one socket per user (0)
@@ -119,6 +122,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'compare-naive': { type: 'boolean' },
       'no-compare-naive': { type: 'boolean' },
       'compare-minimal': { type: 'boolean' },
+      'compare-c': { type: 'boolean' },
       'find-max': { type: 'boolean' },
       step: { type: 'string' },
       'start-rate': { type: 'string' },
@@ -139,7 +143,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const relayUdp = values['relay-udp'] ?? 'native';
   if (relayUdp !== 'native' && relayUdp !== 'dgram') throw new Error('--relay-udp must be native or dgram');
   const impl = values.impl ?? 'real';
-  if (impl !== 'real' && impl !== 'naive' && impl !== 'minimal') throw new Error('--impl must be real, naive or minimal');
+  if (impl !== 'real' && impl !== 'naive' && impl !== 'minimal' && impl !== 'c') throw new Error('--impl must be real, naive, minimal or c');
   return {
     rooms: int(values.rooms, 500, 'rooms', 1),
     users: int(values.users, 10, 'users', 1),
@@ -163,6 +167,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     impl,
     compareNaive: !(values['no-compare-naive'] ?? false) && (values['compare-naive'] ?? true),
     compareMinimal: values['compare-minimal'] ?? false,
+    compareC: values['compare-c'] ?? false,
     findMax: values['find-max'] ?? false,
     stepSec: int(values.step, 5, 'step', 0.5),
     startRate: int(values['start-rate'], 0.5, 'start-rate', 0.01),

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { relayEntry } from './relay-bundle.js';
 import type { RelayStatsMessage } from './relay-process.js';
 
-export type RelayImpl = 'real' | 'naive' | 'minimal';
+export type RelayImpl = 'real' | 'naive' | 'minimal' | 'c';
 
 export interface RelayStartOptions {
   impl: RelayImpl;

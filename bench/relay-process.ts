@@ -1,6 +1,6 @@
 // Child-process entry that runs one relay for the bench, so its CPU and memory are its own. The bench
 // bundles it to plain JavaScript first (relay-bundle.ts) so the relay runs as shipped, without tsx:
-//   node out/bench/relay-process.mjs <real|naive|minimal> '<json options>'
+//   node out/bench/relay-process.mjs <real|naive|minimal|c> '<json options>'
 // It reports {type:'ready', address} over IPC, answers {type:'stats'} with its own CPU time and RSS,
 // and on {type:'close'} closes the server and exits (which also writes a --cpu-prof profile).
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ChatServer } from '../src-main/chat/server/chat-server.js';
 import { ShardedChatServer, type ShardStats } from '../src-main/chat/server/sharded-server.js';
 import { silentLogger } from '../src-main/chat/log.js';
+import { CRelay } from './c-relay.js';
 import { MinimalRelay } from './minimal-relay.js';
 import { NaiveRelay } from './naive-relay.js';
 
@@ -40,6 +41,7 @@ async function makeServer(impl: string, options: Record<string, unknown>): Promi
   const at = { host: String(options['host'] ?? '127.0.0.1'), port: Number(options['port'] ?? 0) };
   if (impl === 'naive') return new NaiveRelay(at);
   if (impl === 'minimal') return new MinimalRelay(at);
+  if (impl === 'c') return new CRelay(at);
   const { workers, ...rest } = options;
   if (typeof workers === 'number' && workers > 1) {
     // The bundle's own shard entry, next to this file (see relay-bundle.ts).

@@ -1,6 +1,7 @@
 // Builds the optional native parts with the C compiler and the Node-API headers that ship with Node
-// (Linux only): native/udp-batch, the relay's sendmmsg accelerator, and bench/native/gen_udp, the
-// load generator's UDP. Never fails the install: without them the relay and the bench use dgram.
+// (Linux only): native/udp-batch, the relay's sendmmsg accelerator, bench/native/gen_udp, the load
+// generator's UDP, and bench/native/c_relay, the bench's C reference relay. Never fails the install:
+// without them the relay and the bench use dgram (and the bench skips the C reference).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const targets = [
   { name: 'udp-batch', sources: ['native/udp-batch/udp_batch.c', 'native/udp-batch/reuseport_group.c'], output: 'native/udp-batch/build/udp_batch.node', flags: [] },
   { name: 'gen-udp', sources: ['bench/native/gen_udp.c'], output: 'bench/native/build/gen_udp.node', flags: ['-pthread'] },
+  { name: 'c-relay', sources: ['bench/native/c_relay.c'], output: 'bench/native/build/c_relay.node', flags: ['-pthread'] },
 ];
 
 function note(name, reason) {

@@ -5,6 +5,7 @@ import hdr from 'hdr-histogram-js';
 import { nowMicros } from '../../bench/clock.js';
 import { LoadGenerator } from '../../bench/gen/load-generator.js';
 import type { GenIo, GeneratorConfig, PhaseResult } from '../../bench/gen/types.js';
+import { CRelay } from '../../bench/c-relay.js';
 import { MinimalRelay } from '../../bench/minimal-relay.js';
 import { NaiveRelay } from '../../bench/naive-relay.js';
 import { roomSpecs } from '../../bench/workload.js';
@@ -83,6 +84,18 @@ describe.each(IO_MODES)('bench load generator (%s UDP)', (io) => {
   it('counts every delivery through the tuned minimal reference relay', async () => {
     const { phase } = await runTiny(new MinimalRelay({ host: '127.0.0.1', port: 0 }), 'plain', true, io);
     expectAllDelivered(phase);
+  });
+
+  // Built by npm install on Linux (scripts/build-native.mjs); a missing build fails here.
+  it.runIf(process.platform === 'linux')('counts every delivery through the C reference relay', async () => {
+    const relay = new CRelay({ host: '127.0.0.1', port: 0 });
+    const { phase } = await runTiny(relay, 'plain', true, io);
+    expectAllDelivered(phase);
+    const counts = relay.stats();
+    expect(counts['members']).toBe(6);
+    expect(counts['sendFailures']).toBe(0);
+    // Each of the 6 members' join notice reached those already there, and every message 2 others.
+    expect(counts['datagramsOut']).toBeGreaterThanOrEqual(phase.sentTotal * 2);
   });
 
   it('counts every delivery through the real server, plain dialect with passwords', async () => {

@@ -1,0 +1,69 @@
+// A third reference: the relay's UDP half in C (bench/native/c_relay.c: one thread, recvmmsg, a token
+// table, each line built once, sendmmsg per receive batch) — the compiled relay issue #5 quotes at
+// ~30,000 datagrams/s in. The TCRP handshake is the naive relay's; each admitted member is registered
+// with the C side, which learns its endpoint from its first datagram. Run beside the real server
+// (--compare-c) it says what fraction of compiled code's ceiling ours reaches on the same machine.
+// Not hardened: for loopback benchmarking only.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NaiveRelay, type NaiveMember, type NaiveRoom } from './naive-relay.js';
+
+interface NativeCRelay {
+  start(host: string, port: number): void;
+  /** Index of a new room, for addMember. */
+  addRoom(name: Buffer): number;
+  addMember(token: Buffer, room: number, name: Buffer, ip: string): void;
+  stats(): { datagramsIn: number; datagramsOut: number; sendFailures: number; rooms: number; members: number };
+  stop(): void;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+// From the source (bench/) and from the bundle the bench runs (out/bench/).
+const candidates = [path.join(here, 'native', 'build', 'c_relay.node'), path.join(here, '..', '..', 'bench', 'native', 'build', 'c_relay.node')];
+
+/** The addon, or why it cannot be used. */
+export function loadCRelay(): NativeCRelay | string {
+  if (process.platform !== 'linux') return 'the C reference relay is Linux only';
+  const file = candidates.find((f) => existsSync(f));
+  if (file === undefined) return 'bench/native/build/c_relay.node is not built (npm run build:native)';
+  try {
+    return createRequire(import.meta.url)(file) as NativeCRelay;
+  } catch (err) {
+    return `could not load ${file}: ${(err as Error).message}`;
+  }
+}
+
+export class CRelay extends NaiveRelay {
+  private native: NativeCRelay | null = null;
+  private readonly roomIndex = new Map<NaiveRoom, number>();
+
+  protected override async openUdp(host: string, port: number): Promise<void> {
+    const loaded = loadCRelay();
+    if (typeof loaded === 'string') throw new Error(loaded);
+    loaded.start(host, port);
+    this.native = loaded;
+  }
+
+  protected override async closeUdp(): Promise<void> {
+    this.native?.stop();
+    this.native = null;
+  }
+
+  protected override memberAdded(roomName: string, room: NaiveRoom, token: string, member: NaiveMember): void {
+    const native = this.native;
+    if (native === null) return;
+    let index = this.roomIndex.get(room);
+    if (index === undefined) {
+      index = native.addRoom(Buffer.from(roomName));
+      this.roomIndex.set(room, index);
+    }
+    const ip = member.ip.startsWith('::ffff:') ? member.ip.slice(7) : member.ip;
+    native.addMember(Buffer.from(token, 'latin1'), index, Buffer.from(member.name), ip);
+  }
+
+  override stats(): Record<string, number> {
+    return this.native?.stats() ?? {};
+  }
+}
