@@ -1,12 +1,13 @@
 // The relay as shard processes behind one port (ShardedChatServer): real child processes, each a
 // ChatServer on its socket of a SO_REUSEPORT group, TCP routed by room in the primary. Spec-only
 // peers (raw TCRP + UDP) chat in rooms owned by different shards; a shard that dies is replaced.
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Status } from '../../src-shared/protocol/index.js';
 import { ShardedChatServer } from '../../src-main/chat/server/sharded-server.js';
 import { loadUdpBatch } from '../../src-main/chat/server/udp-batch.js';
 import { encodeRequestPayload } from '../../src-shared/protocol/index.js';
-import { CREATE, JOIN, handshake, Peer, rawExchange, requestFrame, roomsByShard, until } from './raw-helpers.js';
+import { CREATE, JOIN, handshake, Peer, rawExchange, requestFrame, roomsByShard, sleep, until } from './raw-helpers.js';
 
 const native = process.platform === 'linux' && loadUdpBatch() !== null;
 const SHARDS = 2;
@@ -20,10 +21,12 @@ async function chatLine(peer: Peer, text: string, timeoutMs = 3_000): Promise<st
 
 describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', () => {
   const peers: Peer[] = [];
+  const sockets: Socket[] = [];
   let server: ShardedChatServer | null = null;
 
   afterEach(async () => {
     for (const p of peers.splice(0)) p.close();
+    for (const s of sockets.splice(0)) s.destroy();
     await server?.close();
     server = null;
   });
@@ -83,6 +86,59 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
       expect(frames[1]?.payload.length).toBeGreaterThan(0); // the token
     }
     expect((await server.stats()).shards.map((s) => s.rooms)).toEqual([1, 1]);
+  }, 30_000);
+
+  /** A connection that sends a CREATE's header and room name (enough to be routed) and then waits. */
+  async function stalled(port: number, room: string): Promise<Socket> {
+    const frame = Buffer.from(requestFrame(CREATE, room, encodeRequestPayload({ username: 'slow', password: '', dialect: 0, resume: null })));
+    const socket = connect(port, '127.0.0.1');
+    sockets.push(socket);
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(frame.subarray(0, 32 + Buffer.byteLength(room) + 2));
+    return socket;
+  }
+
+  it('counts connections per IP across all shards, and forgets them when the shard closes them', async () => {
+    server = new ShardedChatServer({ host: '127.0.0.1', port: 0, maxConnectionsPerIp: 2 }, { shards: SHARDS });
+    const { tcpPort: port } = await server.listen();
+    const [room0, room1] = roomsByShard('held', SHARDS) as [string, string];
+    // One open connection in each shard: each shard alone is under the cap of 2, the server is at it.
+    const held = [await stalled(port, room0), await stalled(port, room1)];
+    await sleep(100);
+    const [other] = roomsByShard('third', SHARDS);
+    const refused = await handshake(port, CREATE, other as string, 'third');
+    expect(refused.status).toBe(Status.SERVER_FULL);
+    // Once the shards report those connections closed, the IP may connect again.
+    for (const s of held) s.destroy();
+    let status = -1;
+    for (let i = 0; i < 50 && status !== Status.OK; i++) {
+      status = (await handshake(port, CREATE, other as string, 'third')).status;
+      if (status !== Status.OK) await sleep(50);
+    }
+    expect(status).toBe(Status.OK);
+  }, 30_000);
+
+  it('caps rooms across all shards: a new name is refused once they add up to the cap, existing names answer as before', async () => {
+    server = new ShardedChatServer({ host: '127.0.0.1', port: 0, maxRooms: 2 }, { shards: SHARDS });
+    const closed: string[] = [];
+    server.on('room-closed', (e: { room: string }) => closed.push(e.room));
+    const { tcpPort: port } = await server.listen();
+    const [room0, room1] = roomsByShard('cap', SHARDS) as [string, string];
+    const host0 = await enter(port, CREATE, room0, 'host');
+    await enter(port, CREATE, room1, 'host');
+    await until(() => server!.roomList().length === 2);
+    // Each shard holds one room, under the cap of 2 on its own; the server holds two.
+    for (const name of roomsByShard('late', SHARDS)) {
+      expect((await handshake(port, CREATE, name, 'late')).status).toBe(Status.SERVER_FULL);
+    }
+    expect((await handshake(port, CREATE, room1, 'again')).status).toBe(Status.ROOM_EXISTS);
+    expect((await handshake(port, JOIN, room1, 'guest')).status).toBe(Status.OK);
+    // A room closes: there is space again.
+    host0.peer.send(port, room0, host0.token, '/close');
+    await until(() => closed.includes(room0), 5_000);
+    const [fresh] = roomsByShard('fresh', SHARDS);
+    expect((await handshake(port, CREATE, fresh as string, 'next')).status).toBe(Status.OK);
   }, 30_000);
 
   it('replaces a shard that dies: its rooms are gone, new rooms on it work, the other shard is untouched', async () => {

@@ -201,12 +201,14 @@ export class ChatServer extends EventEmitter {
   /**
    * Shard mode: a TCP connection the primary accepted `elapsedMs` ago and routed here, with the bytes
    * it already read from it. The handshake goes on as if it had been accepted here: `head` is parsed
-   * before anything the socket reads from now on (its data events start on a later tick).
+   * before anything the socket reads from now on (its data events start on a later tick). `refusal`:
+   * a server-wide cap the primary found reached (connections per IP or in all, rooms), answered like
+   * this server's own caps.
    */
-  adoptConnection(socket: Socket, head: Buffer, elapsedMs: number): void {
+  adoptConnection(socket: Socket, head: Buffer, elapsedMs: number, refusal: Refusal | null = null): void {
     // As our listener's sockets: a client may half-close after its request and still get the reply.
     socket.allowHalfOpen = true;
-    this.onConnection(socket, { head, elapsedMs });
+    this.onConnection(socket, { head, elapsedMs, refusal });
     socket.resume();
   }
 
@@ -266,14 +268,14 @@ export class ChatServer extends EventEmitter {
     });
   }
 
-  private onConnection(socket: Socket, routed?: { head: Buffer; elapsedMs: number }): void {
+  private onConnection(socket: Socket, routed?: { head: Buffer; elapsedMs: number; refusal: Refusal | null }): void {
     const remote = socket.remoteAddress;
     if (this.closing || remote === undefined || !this.admission) {
       socket.destroy();
       return;
     }
     const ip = normaliseIp(remote);
-    const refusal = this.capRefusal(ip);
+    const refusal = routed?.refusal ?? this.capRefusal(ip);
     if (refusal && this.refusing.size >= MAX_REFUSING) {
       this.counters.countHandshake('DROPPED');
       socket.destroy();

@@ -19,7 +19,9 @@ for (const event of ['room-created', 'room-closed', 'member-joined', 'member-lef
 
 process.on('message', (msg: ToShard, handle?: Socket) => {
   if (msg.type === 'conn' && handle) {
-    server.adoptConnection(handle, Buffer.from(msg.head, 'base64'), msg.elapsedMs);
+    // However it ends (answered, refused, reset, destroyed here at once), the primary hears of it.
+    handle.once('close', () => send({ type: 'conn-closed', id: msg.id }));
+    server.adoptConnection(handle, Buffer.from(msg.head, 'base64'), msg.elapsedMs, msg.refuse);
   } else if (msg.type === 'stats') {
     const cpu = process.cpuUsage();
     send({ type: 'stats', id: msg.id, stats: server.stats(), rooms: server.roomList(), cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage.rss() });

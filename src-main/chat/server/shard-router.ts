@@ -4,6 +4,7 @@
 // kernel's steering program gives that room's datagrams (roomShard). The shard runs the handshake.
 import type { Socket } from 'node:net';
 import { ROOM_NAME_MAX_BYTES, TCRP_HEADER_BYTES } from '../../../src-shared/protocol/index.js';
+import { normaliseIp } from './ip.js';
 import { roomShard } from './room-shard.js';
 
 export interface ShardRouterOptions {
@@ -62,13 +63,18 @@ export class ShardRouter {
     return this.open.size;
   }
 
+  /** Connections from this (normalised) IP still sending their header. */
+  pendingFrom(ip: string): number {
+    return this.perIp.get(ip) ?? 0;
+  }
+
   /** Closes every connection still sending its header (shutdown). */
   closeAll(): void {
     for (const socket of this.open) socket.destroy();
   }
 
   accept(socket: Socket): void {
-    const ip = socket.remoteAddress ?? '';
+    const ip = normaliseIp(socket.remoteAddress ?? '');
     const fromIp = this.perIp.get(ip) ?? 0;
     if (this.open.size >= this.options.maxPending || fromIp >= this.options.maxPendingPerIp) {
       this.refused++;

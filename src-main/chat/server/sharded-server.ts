@@ -8,11 +8,13 @@ import { EventEmitter } from 'node:events';
 import { closeSync } from 'node:fs';
 import { createServer, isIP, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { Operation, Status, TCRP_HEADER_BYTES } from '../../../src-shared/protocol/index.js';
 import { silentLogger, type Logger, type LogLevel } from '../log.js';
 import type { RoomSummary, ServerStats } from './chat-server.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
+import { normaliseIp } from './ip.js';
 import { detachForHandOver, ShardRouter } from './shard-router.js';
-import { SHARD_UDP_FD, type ShardConfig, type ToShard } from './shard-messages.js';
+import { SHARD_UDP_FD, type ShardConfig, type ShardRefusal, type ToShard } from './shard-messages.js';
 import { loadUdpBatch, udpBatchUnavailable } from './udp-batch.js';
 
 /** How long close() waits for a shard to send its shutdown notices and exit. */
@@ -66,6 +68,13 @@ export class ShardedChatServer extends EventEmitter {
   private port = 0;
   private udpType: 'udp4' | 'udp6' = 'udp4';
   private statsId = 0;
+  /**
+   * Connections handed to a shard and not yet closed there, by id: the server-wide connection caps
+   * count them (a shard alone sees only its own), as a single ChatServer counts its connections.
+   */
+  private readonly routed = new Map<number, { ip: string; shard: number }>();
+  private readonly routedPerIp = new Map<string, number>();
+  private connId = 0;
   private readonly statsWaiters = new Map<number, (reply: { stats: ServerStats; cpuMicros: number; rssBytes: number }) => void>();
 
   constructor(
@@ -177,6 +186,8 @@ export class ShardedChatServer extends EventEmitter {
       if (msg.event === 'room-created' && room !== undefined) shard.rooms.add(room);
       if (msg.event === 'room-closed' && room !== undefined) shard.rooms.delete(room);
       this.emit(msg.event, msg.detail);
+    } else if (msg.type === 'conn-closed' && msg.id !== undefined) {
+      this.untrack(msg.id);
     } else if (msg.type === 'stats' && msg.id !== undefined) {
       this.statsWaiters.get(msg.id)?.(msg as unknown as { stats: ServerStats; cpuMicros: number; rssBytes: number });
     }
@@ -190,6 +201,8 @@ export class ShardedChatServer extends EventEmitter {
     // Sockets sent but never taken would stay open here for good.
     for (const socket of shard.inFlight) socket.destroy();
     shard.inFlight.clear();
+    // Its connections died with it, and will never be reported closed.
+    for (const [id, conn] of this.routed) if (conn.shard === shard.index) this.untrack(id);
     if (this.closing) return;
     this.log.error('shard-exited', { shard: shard.index, code, signal, rooms: shard.rooms.size });
     for (const room of shard.rooms) this.emit('room-closed', { room, reason: 'server-error' });
@@ -225,14 +238,59 @@ export class ShardedChatServer extends EventEmitter {
     shard.inFlight.add(socket);
     // A socket that waited here kept reading into its (paused) stream: take that too, then stop.
     const whole = detachForHandOver(socket, head);
-    const message: ToShard = { type: 'conn', head: whole.toString('base64'), elapsedMs: Date.now() - acceptedAt };
+    const ip = normaliseIp(socket.remoteAddress ?? '');
+    const refuse = this.capRefusal(ip, whole);
+    const id = this.track(ip, index);
+    const message: ToShard = { type: 'conn', id, head: whole.toString('base64'), elapsedMs: Date.now() - acceptedAt, refuse };
     child.send(message, socket, (err) => {
       shard.inFlight.delete(socket);
       if (err) {
         this.log.warn('handover-failed', { shard: index, err });
+        this.untrack(id);
         socket.destroy();
       }
     });
+  }
+
+  /**
+   * The policy caps of a single ChatServer, applied server-wide: connections per IP (counted until the
+   * shard reports them closed, plus those still sending their header here) and rooms (a CREATE of a
+   * new name once every shard's rooms add up to the cap). Each shard still applies its own caps too,
+   * and the pending-handshake cap stays a per-process bound. Creates racing in different shards can
+   * pass the room cap by at most the handshakes in flight at that moment.
+   */
+  private capRefusal(ip: string, head: Buffer): ShardRefusal | null {
+    const router = this.router;
+    if (router === null) return null;
+    if ((this.routedPerIp.get(ip) ?? 0) + router.pendingFrom(ip) >= this.options.maxConnectionsPerIp) {
+      return { status: Status.SERVER_FULL, reason: 'per-IP connection cap reached' };
+    }
+    const roomLength = head[0] ?? 0;
+    if (head[1] === Operation.CREATE && head.length >= TCRP_HEADER_BYTES + roomLength) {
+      const room = head.toString('utf8', TCRP_HEADER_BYTES, TCRP_HEADER_BYTES + roomLength);
+      // An existing name is the shard's to answer (ROOM_EXISTS), as without shards.
+      const rooms = this.shards.reduce((n, s) => n + s.rooms.size, 0);
+      if (rooms >= this.options.maxRooms && !this.shards.some((s) => s.rooms.has(room))) {
+        return { status: Status.SERVER_FULL, reason: 'room cap reached' };
+      }
+    }
+    return null;
+  }
+
+  private track(ip: string, shard: number): number {
+    const id = ++this.connId;
+    this.routed.set(id, { ip, shard });
+    this.routedPerIp.set(ip, (this.routedPerIp.get(ip) ?? 0) + 1);
+    return id;
+  }
+
+  private untrack(id: number): void {
+    const conn = this.routed.get(id);
+    if (conn === undefined) return;
+    this.routed.delete(id);
+    const left = (this.routedPerIp.get(conn.ip) ?? 1) - 1;
+    if (left <= 0) this.routedPerIp.delete(conn.ip);
+    else this.routedPerIp.set(conn.ip, left);
   }
 
   /** Process ids of the shards, in shard order (0 while one is starting). */
