@@ -9,14 +9,13 @@ import { machineInfo } from './machine.js';
 import { insideRpsNamespace, rerunInRpsNamespace } from './netns.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import type { RelayImpl } from './relay-handle.js';
+import { searchMaxRate } from './rate-search.js';
 import { Workload, type PhasePlan, type PhaseReport, type WorkloadReport, type WorkloadSpec } from './workload.js';
 
 /** --find-max fails a step at more loss than this (percent) ... */
 const MAX_LOSS_PCT = 0.1;
 /** ... or a p99 one-way latency above this (ms). */
 const MAX_P99_MS = 50;
-/** Multipliers of --start-rate that --find-max steps through (0.5 → 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, ...). */
-const FIND_MAX_STEPS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 40, 50, 64];
 /** Above this many users per generator process the fd limit (and receive cost) calls for more processes. */
 const USERS_PER_GEN_PROC = 12_000;
 
@@ -101,22 +100,23 @@ async function findMax(opts: BenchOptions, impl: RelayImpl, cpuProfDir: string |
   let maxRatePerUser = 0;
   const report = await withWorkload(spec, async (w) => {
     const phases: PhaseReport[] = [];
-    for (const k of FIND_MAX_STEPS) {
-      const rate = opts.startRate * k;
-      let ok = false;
-      // A failed step is tried once more: other work on the machine can spoil one step.
-      for (let attempt = 1; attempt <= 2 && !ok; attempt++) {
+    // Each rate is tried once more if it fails: other work on the machine can spoil one step.
+    await searchMaxRate(opts.startRate, opts.refine, async (rate, refining) => {
+      for (let attempt = 1; attempt <= 2; attempt++) {
         const p = await w.runPhase(plan(opts, rate, opts.stepSec, 1));
         phases.push(p);
-        ok = passes(p);
-        log(`  ${rate}/s per user${attempt > 1 ? ' (retry)' : ''}: ${ok ? 'ok  ' : 'FAIL'} ${phaseLine(p)}`);
+        const ok = passes(p);
+        log(`  ${rate}/s per user${refining ? ' (refine)' : ''}${attempt > 1 ? ' (retry)' : ''}: ${ok ? 'ok  ' : 'FAIL'} ${phaseLine(p)}`);
         if (ok) {
-          maxInRate = p.achievedInRate;
-          maxRatePerUser = rate;
+          if (rate > maxRatePerUser) {
+            maxInRate = p.achievedInRate;
+            maxRatePerUser = rate;
+          }
+          return true;
         }
       }
-      if (!ok) break;
-    }
+      return false;
+    });
     return phases;
   });
   log(`  → ${impl}: max sustained in-rate ${maxInRate}/s (${maxRatePerUser} msg/s per user)`);

@@ -33,6 +33,7 @@ export interface BenchOptions {
   compareC: boolean;
   findMax: boolean;
   startRate: number;
+  refine: number;
   stepSec: number;
   scaling: boolean;
   fanoutRate: number;
@@ -58,6 +59,8 @@ Workload (default: the spec workload, 500 rooms x 10 users x 2 msg/s for 20 s af
 Modes
   --find-max             step the per-user rate until loss > 0.1 % or p99 > 50 ms
   --start-rate N         msg/s per user of the first --find-max step (0.5); steps are x1 2 3 4 5 6 8 10 12 16 ...
+  --refine N             after the steps, halve the gap between the last rate that passed and the first
+                         that failed N times (2: to a quarter of a step)
   --step S               measured seconds per --find-max step (5)
   --scaling              100 / 500 / 1000 / 2500 rooms x 10 users and 1 room x 500 users
   --fanout-rate N        msg/s per user in the 1 x 500 fan-out row (0.1: 50 in/s, ~25,000 out/s)
@@ -126,6 +129,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'find-max': { type: 'boolean' },
       step: { type: 'string' },
       'start-rate': { type: 'string' },
+      refine: { type: 'string' },
       scaling: { type: 'boolean' },
       'fanout-rate': { type: 'string' },
       soak: { type: 'boolean' },
@@ -171,6 +175,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     findMax: values['find-max'] ?? false,
     stepSec: int(values.step, 5, 'step', 0.5),
     startRate: int(values['start-rate'], 0.5, 'start-rate', 0.01),
+    refine: Math.floor(int(values.refine, 2, 'refine', 0)),
     scaling: values.scaling ?? false,
     fanoutRate: int(values['fanout-rate'], 0.1, 'fanout-rate', 0.001),
     soak: values.soak ?? false,

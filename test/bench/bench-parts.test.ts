@@ -6,6 +6,7 @@ import { topSelfFrames } from '../../bench/cpuprofile-top.js';
 import { Workload } from '../../bench/workload.js';
 import { loadNativeGenUdp } from '../../bench/gen/native-udp.js';
 import { cpuPlan } from '../../bench/cpu-plan.js';
+import { searchMaxRate } from '../../bench/rate-search.js';
 
 describe('chat text stamps', () => {
   it('round-trips a stamp through a plain chat line', () => {
@@ -23,6 +24,29 @@ describe('chat text stamps', () => {
     expect(plainTextOffset(Buffer.from('* bob joined the room'))).toBe(-1);
     expect(readStamp(Buffer.from('bob: hello there, no digits'), 5)).toBe(-1);
     expect(readStamp(Buffer.from('bob: 123'), 5)).toBe(-1);
+  });
+});
+
+describe('find-max rate search', () => {
+  /** A relay that sustains up to `limit` msg/s per user; records the rates tried. */
+  function relayUpTo(limit: number): { tried: string[]; tryRate: (rate: number, refining: boolean) => Promise<boolean> } {
+    const tried: string[] = [];
+    return { tried, tryRate: async (rate, refining) => (tried.push(`${rate}${refining ? 'r' : ''}`), rate <= limit) };
+  }
+
+  it('steps up until a rate fails, then halves the gap to the last rate that passed', async () => {
+    const relay = relayUpTo(2.8);
+    expect(await searchMaxRate(0.5, 2, relay.tryRate)).toBe(2.75);
+    // 3 fails: 2.75 (between 2.5 and 3) passes, then 2.875 (between 2.75 and 3) fails.
+    expect(relay.tried).toEqual(['0.5', '1', '1.5', '2', '2.5', '3', '2.75r', '2.875r']);
+  });
+
+  it('without refinement reports the last whole step; refines nothing when even the first fails or none does', async () => {
+    expect(await searchMaxRate(0.5, 0, relayUpTo(2.8).tryRate)).toBe(2.5);
+    const none = relayUpTo(0.1);
+    expect(await searchMaxRate(0.5, 2, none.tryRate)).toBe(0);
+    expect(none.tried).toEqual(['0.5']);
+    expect(await searchMaxRate(0.5, 2, relayUpTo(1_000).tryRate)).toBe(32);
   });
 });
 
