@@ -105,7 +105,7 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     const [room0, room1] = roomsByShard('held', SHARDS) as [string, string];
     // One open connection in each shard: each shard alone is under the cap of 2, the server is at it.
     const held = [await stalled(port, room0), await stalled(port, room1)];
-    await sleep(100);
+    await until(() => server!.routedConnections === 2);
     const [other] = roomsByShard('third', SHARDS);
     const refused = await handshake(port, CREATE, other as string, 'third');
     expect(refused.status).toBe(Status.SERVER_FULL);
@@ -117,6 +117,26 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
       if (status !== Status.OK) await sleep(50);
     }
     expect(status).toBe(Status.OK);
+  }, 30_000);
+
+  it('forgets a connection that was reset while it waited for a restarting shard', async () => {
+    server = new ShardedChatServer({ host: '127.0.0.1', port: 0, maxConnectionsPerIp: 1 }, { shards: SHARDS });
+    const closed: string[] = [];
+    server.on('room-closed', (e: { room: string }) => closed.push(e.room));
+    const { tcpPort: port } = await server.listen();
+    const [room0] = roomsByShard('wait', SHARDS) as [string];
+    await enter(port, CREATE, room0, 'host');
+    const dead = server.shardPids[0] as number;
+    process.kill(dead, 'SIGKILL');
+    await until(() => closed.includes(room0), 10_000);
+    // Routed to shard 0 while it starts again, then reset by the client before it is handed over.
+    const gone = await stalled(port, room0);
+    await sleep(50);
+    gone.resetAndDestroy();
+    await until(() => (server!.shardPids[0] ?? 0) > 0 && server!.shardPids[0] !== dead, 10_000);
+    // The reset connection was never counted (per-IP cap of 1): this IP may still connect.
+    expect((await handshake(port, CREATE, room0, 'again')).status).toBe(Status.OK);
+    await until(() => server!.routedConnections === 0, 5_000);
   }, 30_000);
 
   it('caps rooms across all shards: a new name is refused once they add up to the cap, existing names answer as before', async () => {

@@ -202,8 +202,8 @@ export class ChatServer extends EventEmitter {
    * Shard mode: a TCP connection the primary accepted `elapsedMs` ago and routed here, with the bytes
    * it already read from it. The handshake goes on as if it had been accepted here: `head` is parsed
    * before anything the socket reads from now on (its data events start on a later tick). `refusal`:
-   * a server-wide cap the primary found reached (connections per IP or in all, rooms), answered like
-   * this server's own caps.
+   * a server-wide cap the primary found reached (connections per IP, rooms), answered SERVER_FULL
+   * once the request has arrived, as this server's own caps are.
    */
   adoptConnection(socket: Socket, head: Buffer, elapsedMs: number, refusal: Refusal | null = null): void {
     // As our listener's sockets: a client may half-close after its request and still get the reply.
@@ -275,8 +275,12 @@ export class ChatServer extends EventEmitter {
       return;
     }
     const ip = normaliseIp(remote);
-    const refusal = routed?.refusal ?? this.capRefusal(ip);
-    if (refusal && this.refusing.size >= MAX_REFUSING) {
+    // This process's own caps first (as without shards); a cap the primary found is answered after
+    // the request like an admission refusal, so it waits among the pending handshakes (bounded by
+    // their cap), not among the connections refused at once (MAX_REFUSING, dropped beyond).
+    const own = this.capRefusal(ip);
+    const refusal = own ?? routed?.refusal ?? null;
+    if (own && this.refusing.size >= MAX_REFUSING) {
       this.counters.countHandshake('DROPPED');
       socket.destroy();
       return;
@@ -301,7 +305,7 @@ export class ChatServer extends EventEmitter {
     );
     this.connections.add(conn);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-    if (refusal) this.refusing.add(conn);
+    if (own) this.refusing.add(conn);
     else this.pending.add(conn);
     if (routed) conn.adopted(routed.head, routed.elapsedMs);
   }

@@ -22,6 +22,9 @@ process.on('message', (msg: ToShard, handle?: Socket) => {
     // However it ends (answered, refused, reset, destroyed here at once), the primary hears of it.
     handle.once('close', () => send({ type: 'conn-closed', id: msg.id }));
     server.adoptConnection(handle, Buffer.from(msg.head, 'base64'), msg.elapsedMs, msg.refuse);
+  } else if (msg.type === 'conn') {
+    // The socket closed on the way (Node then delivers the message alone): nothing to count.
+    send({ type: 'conn-closed', id: msg.id });
   } else if (msg.type === 'stats') {
     const cpu = process.cpuUsage();
     send({ type: 'stats', id: msg.id, stats: server.stats(), rooms: server.roomList(), cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage.rss() });

@@ -156,7 +156,10 @@ export class ShardedChatServer extends EventEmitter {
     shard.rooms.clear();
     // A send to a child that just went away reports here; the exit handler does the rest.
     child.on('error', (err) => this.log.warn('shard-ipc-error', { shard: shard.index, err }));
-    child.on('message', (msg: { type: string; event?: string; detail?: { room?: string }; id?: number }) => this.onShardMessage(shard, msg));
+    // A replaced child's late words (a room event, a close report) must not count for its successor.
+    child.on('message', (msg: { type: string; event?: string; detail?: { room?: string }; id?: number }) => {
+      if (shard.child === child) this.onShardMessage(shard, msg);
+    });
     child.once('exit', (code, signal) => this.onShardExit(shard, child, code, signal));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -175,6 +178,7 @@ export class ShardedChatServer extends EventEmitter {
           resolve();
         } else if (msg.type === 'failed') {
           reject(new Error(`shard ${shard.index}: ${String(msg.message)}`));
+          child.kill('SIGKILL'); // it exits by itself; its exit schedules the next attempt either way
         }
       });
     });
@@ -196,6 +200,7 @@ export class ShardedChatServer extends EventEmitter {
   /** A shard died: its rooms are gone (clients reconnect, hosts re-create); a new one takes its socket. */
   private onShardExit(shard: Shard, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (shard.child !== child) return;
+    const wasReady = shard.ready;
     shard.child = null;
     shard.ready = false;
     // Sockets sent but never taken would stay open here for good.
@@ -207,28 +212,39 @@ export class ShardedChatServer extends EventEmitter {
     this.log.error('shard-exited', { shard: shard.index, code, signal, rooms: shard.rooms.size });
     for (const room of shard.rooms) this.emit('room-closed', { room, reason: 'server-error' });
     shard.rooms.clear();
-    this.restart(shard);
+    // At once after a crash; after a pause when it died starting (it may well die again).
+    if (wasReady) this.restart(shard);
+    else setTimeout(() => this.restart(shard), RESTART_RETRY_MS).unref();
   }
 
+  /** Every failed start ends with the child's exit, which schedules the next attempt. */
   private restart(shard: Shard): void {
-    if (this.closing) return;
-    this.start(shard).catch((err: unknown) => {
-      this.log.error('shard-restart-failed', { shard: shard.index, err });
-      setTimeout(() => this.restart(shard), RESTART_RETRY_MS).unref();
-    });
+    // Never two children on one shard's socket: they would split its datagrams between them.
+    if (this.closing || shard.child !== null) return;
+    this.start(shard).catch((err: unknown) => this.log.error('shard-restart-failed', { shard: shard.index, err }));
   }
 
   /** Hands a routed connection to its shard, or holds it (bounded) while that shard starts. */
   private route(socket: Socket, head: Buffer, index: number, acceptedAt: number): void {
     const shard = this.shards[index];
     const child = shard?.child;
-    if (!shard || this.closing) {
+    // Gone while it waited (a reset): there is nothing to hand over, and nothing to count.
+    if (!shard || this.closing || socket.destroyed) {
       socket.destroy();
       return;
     }
     if (!shard.ready || !child?.connected) {
-      if (shard.waiting.length + shard.inFlight.size >= this.options.maxPendingHandshakes) socket.destroy();
-      else shard.waiting.push({ socket, head, acceptedAt });
+      if (shard.waiting.length + shard.inFlight.size >= this.options.maxPendingHandshakes) {
+        socket.destroy();
+        return;
+      }
+      const entry = { socket, head, acceptedAt };
+      shard.waiting.push(entry);
+      // A client that gives up while the shard starts frees its place in the queue.
+      socket.once('close', () => {
+        const at = shard.waiting.indexOf(entry);
+        if (at >= 0) shard.waiting.splice(at, 1);
+      });
       return;
     }
     if (shard.inFlight.size >= this.options.maxPendingHandshakes) {
@@ -291,6 +307,11 @@ export class ShardedChatServer extends EventEmitter {
     const left = (this.routedPerIp.get(conn.ip) ?? 1) - 1;
     if (left <= 0) this.routedPerIp.delete(conn.ip);
     else this.routedPerIp.set(conn.ip, left);
+  }
+
+  /** Connections handed to shards and not yet reported closed (what the per-IP cap counts). */
+  get routedConnections(): number {
+    return this.routed.size;
   }
 
   /** Process ids of the shards, in shard order (0 while one is starting). */
