@@ -8,10 +8,11 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NaiveRelay, type NaiveMember, type NaiveRoom } from './naive-relay.js';
+import { NaiveRelay, type NaiveMember, type NaiveRelayOptions, type NaiveRoom } from './naive-relay.js';
 
 interface NativeCRelay {
-  start(host: string, port: number): void;
+  /** Binds and starts the relay thread; each member may send `messagesPerSecond` (bursts of 4×). */
+  start(host: string, port: number, messagesPerSecond: number): void;
   /** Index of a new room, for addMember. */
   addRoom(name: Buffer): number;
   addMember(token: Buffer, room: number, name: Buffer, ip: string): void;
@@ -35,14 +36,25 @@ export function loadCRelay(): NativeCRelay | string {
   }
 }
 
+export interface CRelayOptions extends NaiveRelayOptions {
+  /** The per-member rate limit, as the real server's maxMessagesPerSecond (50). */
+  messagesPerSecond?: number;
+}
+
 export class CRelay extends NaiveRelay {
   private native: NativeCRelay | null = null;
   private readonly roomIndex = new Map<NaiveRoom, number>();
+  private readonly messagesPerSecond: number;
+
+  constructor(options: CRelayOptions) {
+    super(options);
+    this.messagesPerSecond = options.messagesPerSecond ?? 50;
+  }
 
   protected override async openUdp(host: string, port: number): Promise<void> {
     const loaded = loadCRelay();
     if (typeof loaded === 'string') throw new Error(loaded);
-    loaded.start(host, port);
+    loaded.start(host, port, this.messagesPerSecond);
     this.native = loaded;
   }
 
@@ -51,16 +63,21 @@ export class CRelay extends NaiveRelay {
     this.native = null;
   }
 
-  protected override memberAdded(roomName: string, room: NaiveRoom, token: string, member: NaiveMember): void {
+  protected override memberAdded(roomName: string, room: NaiveRoom, token: string, member: NaiveMember): boolean {
     const native = this.native;
-    if (native === null) return;
-    let index = this.roomIndex.get(room);
-    if (index === undefined) {
-      index = native.addRoom(Buffer.from(roomName));
-      this.roomIndex.set(room, index);
+    if (native === null) return false;
+    try {
+      let index = this.roomIndex.get(room);
+      if (index === undefined) {
+        index = native.addRoom(Buffer.from(roomName));
+        this.roomIndex.set(room, index);
+      }
+      const ip = member.ip.startsWith('::ffff:') ? member.ip.slice(7) : member.ip;
+      native.addMember(Buffer.from(token, 'latin1'), index, Buffer.from(member.name), ip);
+      return true;
+    } catch {
+      return false; // over its table's size, a name over 64 bytes, not IPv4: refused, not a crash
     }
-    const ip = member.ip.startsWith('::ffff:') ? member.ip.slice(7) : member.ip;
-    native.addMember(Buffer.from(token, 'latin1'), index, Buffer.from(member.name), ip);
   }
 
   override stats(): Record<string, number> {

@@ -34,7 +34,7 @@ export class MinimalRelay extends NaiveRelay {
   private readonly byKey = new Map<number, Entry[]>();
   private readonly peersOf = new Map<NaiveRoom, Entry[]>();
 
-  protected override memberAdded(roomName: string, room: NaiveRoom, token: string, member: NaiveMember): void {
+  protected override memberAdded(roomName: string, room: NaiveRoom, token: string, member: NaiveMember): boolean {
     let peers = this.peersOf.get(room);
     if (peers === undefined) {
       peers = [];
@@ -47,6 +47,7 @@ export class MinimalRelay extends NaiveRelay {
     const bucket = this.byKey.get(key);
     if (bucket) bucket.push(entry);
     else this.byKey.set(key, [entry]);
+    return true;
   }
 
   protected override onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {

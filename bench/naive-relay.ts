@@ -121,7 +121,11 @@ export class NaiveRelay {
       const joined = this.rooms.get(room) as NaiveRoom;
       const member: NaiveMember = { name: username, ip, address: null, port: 0 };
       joined.members.set(token, member);
-      this.memberAdded(room, joined, token, member);
+      if (!this.memberAdded(room, joined, token, member)) {
+        joined.members.delete(token);
+        if (op === 1) this.rooms.delete(room);
+        return reply(7); // SERVER_FULL: a relay built on this one could not take the member
+      }
       reply(0, token);
     });
   }
@@ -136,8 +140,10 @@ export class NaiveRelay {
     return Buffer.concat([header, roomBytes, payload]);
   }
 
-  /** For a relay built on this one that indexes members its own way. */
-  protected memberAdded(_roomName: string, _room: NaiveRoom, _token: string, _member: NaiveMember): void {}
+  /** For a relay built on this one that indexes members its own way; false refuses the member. */
+  protected memberAdded(_roomName: string, _room: NaiveRoom, _token: string, _member: NaiveMember): boolean {
+    return true;
+  }
 
   protected onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     this.datagramsIn++;

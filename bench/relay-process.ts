@@ -41,7 +41,7 @@ async function makeServer(impl: string, options: Record<string, unknown>): Promi
   const at = { host: String(options['host'] ?? '127.0.0.1'), port: Number(options['port'] ?? 0) };
   if (impl === 'naive') return new NaiveRelay(at);
   if (impl === 'minimal') return new MinimalRelay(at);
-  if (impl === 'c') return new CRelay(at);
+  if (impl === 'c') return new CRelay({ ...at, messagesPerSecond: Number(options['maxMessagesPerSecond'] ?? 50) });
   const { workers, ...rest } = options;
   if (typeof workers === 'number' && workers > 1) {
     // The bundle's own shard entry, next to this file (see relay-bundle.ts).
