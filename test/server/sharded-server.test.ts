@@ -4,6 +4,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Status } from '../../src-shared/protocol/index.js';
+import type { ServerOptions } from '../../src-main/chat/server/options.js';
 import { ShardedChatServer } from '../../src-main/chat/server/sharded-server.js';
 import { loadUdpBatch } from '../../src-main/chat/server/udp-batch.js';
 import { encodeRequestPayload } from '../../src-shared/protocol/index.js';
@@ -88,6 +89,16 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     expect((await server.stats()).shards.map((s) => s.rooms)).toEqual([1, 1]);
   }, 30_000);
 
+  /** Starts the server under test with these options; `closed` collects the rooms it reports closed. */
+  async function startSharded(options: Partial<ServerOptions> = {}): Promise<{ sharded: ShardedChatServer; port: number; closed: string[] }> {
+    const started = new ShardedChatServer({ host: '127.0.0.1', port: 0, ...options }, { shards: SHARDS });
+    server = started;
+    const closed: string[] = [];
+    started.on('room-closed', (e: { room: string }) => closed.push(e.room));
+    const { tcpPort: port } = await started.listen();
+    return { sharded: started, port, closed };
+  }
+
   /** A connection that sends a CREATE's header and room name (enough to be routed) and then waits. */
   async function stalled(port: number, room: string): Promise<Socket> {
     const frame = Buffer.from(requestFrame(CREATE, room, encodeRequestPayload({ username: 'slow', password: '', dialect: 0, resume: null })));
@@ -120,34 +131,28 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
   }, 30_000);
 
   it('forgets a connection that was reset while it waited for a restarting shard', async () => {
-    server = new ShardedChatServer({ host: '127.0.0.1', port: 0, maxConnectionsPerIp: 1 }, { shards: SHARDS });
-    const closed: string[] = [];
-    server.on('room-closed', (e: { room: string }) => closed.push(e.room));
-    const { tcpPort: port } = await server.listen();
+    const { sharded, port, closed } = await startSharded({ maxConnectionsPerIp: 1 });
     const [room0] = roomsByShard('wait', SHARDS) as [string];
     await enter(port, CREATE, room0, 'host');
-    const dead = server.shardPids[0] as number;
+    const dead = sharded.shardPids[0] as number;
     process.kill(dead, 'SIGKILL');
     await until(() => closed.includes(room0), 10_000);
     // Routed to shard 0 while it starts again, then reset by the client before it is handed over.
     const gone = await stalled(port, room0);
     await sleep(50);
     gone.resetAndDestroy();
-    await until(() => (server!.shardPids[0] ?? 0) > 0 && server!.shardPids[0] !== dead, 10_000);
+    await until(() => (sharded.shardPids[0] ?? 0) > 0 && sharded.shardPids[0] !== dead, 10_000);
     // The reset connection was never counted (per-IP cap of 1): this IP may still connect.
     expect((await handshake(port, CREATE, room0, 'again')).status).toBe(Status.OK);
-    await until(() => server!.routedConnections === 0, 5_000);
+    await until(() => sharded.routedConnections === 0, 5_000);
   }, 30_000);
 
   it('caps rooms across all shards: a new name is refused once they add up to the cap, existing names answer as before', async () => {
-    server = new ShardedChatServer({ host: '127.0.0.1', port: 0, maxRooms: 2 }, { shards: SHARDS });
-    const closed: string[] = [];
-    server.on('room-closed', (e: { room: string }) => closed.push(e.room));
-    const { tcpPort: port } = await server.listen();
+    const { sharded, port, closed } = await startSharded({ maxRooms: 2 });
     const [room0, room1] = roomsByShard('cap', SHARDS) as [string, string];
     const host0 = await enter(port, CREATE, room0, 'host');
     await enter(port, CREATE, room1, 'host');
-    await until(() => server!.roomList().length === 2);
+    await until(() => sharded.roomList().length === 2);
     // Each shard holds one room, under the cap of 2 on its own; the server holds two.
     for (const name of roomsByShard('late', SHARDS)) {
       expect((await handshake(port, CREATE, name, 'late')).status).toBe(Status.SERVER_FULL);
@@ -162,22 +167,19 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
   }, 30_000);
 
   it('replaces a shard that dies: its rooms are gone, new rooms on it work, the other shard is untouched', async () => {
-    server = new ShardedChatServer({ host: '127.0.0.1', port: 0 }, { shards: SHARDS });
-    const closed: string[] = [];
-    server.on('room-closed', (e: { room: string }) => closed.push(e.room));
-    const { tcpPort: port } = await server.listen();
+    const { sharded, port, closed } = await startSharded();
     const [room0, room1] = roomsByShard('before', SHARDS) as [string, string];
     await pair(port, room0);
     const survivor = await pair(port, room1);
-    await until(() => server!.roomList().length === 2);
-    const dead = server.shardPids[0] as number;
+    await until(() => sharded.roomList().length === 2);
+    const dead = sharded.shardPids[0] as number;
     process.kill(dead, 'SIGKILL');
     await until(() => closed.includes(room0), 10_000);
     // Right away, while the replacement starts: the request is held until it is ready, then served.
     const [again] = roomsByShard('after', SHARDS);
     await pair(port, again as string);
-    expect(server.shardPids[0]).not.toBe(dead);
-    expect(server.shardPids[0]).toBeGreaterThan(0);
+    expect(sharded.shardPids[0]).not.toBe(dead);
+    expect(sharded.shardPids[0]).toBeGreaterThan(0);
     // Shard 1 kept its room and members.
     survivor.guest.peer.send(port, room1, survivor.guest.token, 'still here');
     expect(await chatLine(survivor.host.peer, 'still here')).toBe('guest: still here');
