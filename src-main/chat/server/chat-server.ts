@@ -11,6 +11,7 @@ import { Admission } from './admission.js';
 import { Announcer } from './announce.js';
 import { ServerCounters } from './counters.js';
 import { DropLog } from './drop-log.js';
+import { IpCounts } from './ip-counts.js';
 import { normaliseIp, sendAddressFor } from './ip.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
 import { RoomLifecycle } from './room-lifecycle.js';
@@ -80,7 +81,7 @@ export class ChatServer extends EventEmitter {
   private readonly connections = new Set<TcrpConnection>();
   private readonly pending = new Set<TcrpConnection>();
   private readonly refusing = new Set<TcrpConnection>();
-  private readonly perIp = new Map<string, number>();
+  private readonly perIp = new IpCounts();
   private boundTcpPort = 0;
   private boundUdpPort = 0;
   private closing = false;
@@ -304,7 +305,7 @@ export class ChatServer extends EventEmitter {
       this.counters,
     );
     this.connections.add(conn);
-    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    this.perIp.add(ip);
     if (own) this.refusing.add(conn);
     else this.pending.add(conn);
     if (routed) conn.adopted(routed.head, routed.elapsedMs);
@@ -312,7 +313,7 @@ export class ChatServer extends EventEmitter {
 
   private capRefusal(ip: string): Refusal | null {
     if (this.pending.size >= this.options.maxPendingHandshakes) return { status: Status.SERVER_FULL, reason: 'pending handshake cap reached' };
-    if ((this.perIp.get(ip) ?? 0) >= this.options.maxConnectionsPerIp) return { status: Status.SERVER_FULL, reason: 'per-IP connection cap reached' };
+    if (this.perIp.of(ip) >= this.options.maxConnectionsPerIp) return { status: Status.SERVER_FULL, reason: 'per-IP connection cap reached' };
     return null;
   }
 
@@ -320,9 +321,7 @@ export class ChatServer extends EventEmitter {
     if (!this.connections.delete(conn)) return;
     this.pending.delete(conn);
     this.refusing.delete(conn);
-    const left = (this.perIp.get(conn.ip) ?? 1) - 1;
-    if (left <= 0) this.perIp.delete(conn.ip);
-    else this.perIp.set(conn.ip, left);
+    this.perIp.remove(conn.ip);
   }
 
   private sweep(): void {

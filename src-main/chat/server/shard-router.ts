@@ -4,6 +4,7 @@
 // kernel's steering program gives that room's datagrams (roomShard). The shard runs the handshake.
 import type { Socket } from 'node:net';
 import { ROOM_NAME_MAX_BYTES, TCRP_HEADER_BYTES } from '../../../src-shared/protocol/index.js';
+import { IpCounts } from './ip-counts.js';
 import { normaliseIp } from './ip.js';
 import { roomShard } from './room-shard.js';
 
@@ -50,7 +51,7 @@ const ignoreError = (): void => {};
 
 export class ShardRouter {
   private readonly open = new Set<Socket>();
-  private readonly perIp = new Map<string, number>();
+  private readonly perIp = new IpCounts();
   /** Connections closed at accept because the pending caps were reached. */
   refused = 0;
 
@@ -65,7 +66,7 @@ export class ShardRouter {
 
   /** Connections from this (normalised) IP still sending their header. */
   pendingFrom(ip: string): number {
-    return this.perIp.get(ip) ?? 0;
+    return this.perIp.of(ip);
   }
 
   /** Closes every connection still sending its header (shutdown). */
@@ -75,14 +76,14 @@ export class ShardRouter {
 
   accept(socket: Socket): void {
     const ip = normaliseIp(socket.remoteAddress ?? '');
-    const fromIp = this.perIp.get(ip) ?? 0;
+    const fromIp = this.perIp.of(ip);
     if (this.open.size >= this.options.maxPending || fromIp >= this.options.maxPendingPerIp) {
       this.refused++;
       socket.destroy();
       return;
     }
     this.open.add(socket);
-    this.perIp.set(ip, fromIp + 1);
+    this.perIp.add(ip);
     const acceptedAt = Date.now();
     let head: Buffer = Buffer.alloc(0);
     let done = false;
@@ -90,9 +91,7 @@ export class ShardRouter {
       if (done) return;
       done = true;
       this.open.delete(socket);
-      const left = (this.perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, left);
+      this.perIp.remove(ip);
       clearTimeout(timer);
       socket.off('data', onData);
       socket.off('end', onEnd);

@@ -12,6 +12,7 @@ import { Operation, Status, TCRP_HEADER_BYTES } from '../../../src-shared/protoc
 import { silentLogger, type Logger, type LogLevel } from '../log.js';
 import type { RoomSummary, ServerStats } from './chat-server.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
+import { IpCounts } from './ip-counts.js';
 import { normaliseIp } from './ip.js';
 import { detachForHandOver, ShardRouter } from './shard-router.js';
 import { SHARD_UDP_FD, type ShardConfig, type ShardRefusal, type ToShard } from './shard-messages.js';
@@ -73,7 +74,7 @@ export class ShardedChatServer extends EventEmitter {
    * count them (a shard alone sees only its own), as a single ChatServer counts its connections.
    */
   private readonly routed = new Map<number, { ip: string; shard: number }>();
-  private readonly routedPerIp = new Map<string, number>();
+  private readonly routedPerIp = new IpCounts();
   private connId = 0;
   private readonly statsWaiters = new Map<number, (reply: { stats: ServerStats; cpuMicros: number; rssBytes: number }) => void>();
 
@@ -278,7 +279,7 @@ export class ShardedChatServer extends EventEmitter {
   private capRefusal(ip: string, head: Buffer): ShardRefusal | null {
     const router = this.router;
     if (router === null) return null;
-    if ((this.routedPerIp.get(ip) ?? 0) + router.pendingFrom(ip) >= this.options.maxConnectionsPerIp) {
+    if (this.routedPerIp.of(ip) + router.pendingFrom(ip) >= this.options.maxConnectionsPerIp) {
       return { status: Status.SERVER_FULL, reason: 'per-IP connection cap reached' };
     }
     const roomLength = head[0] ?? 0;
@@ -296,7 +297,7 @@ export class ShardedChatServer extends EventEmitter {
   private track(ip: string, shard: number): number {
     const id = ++this.connId;
     this.routed.set(id, { ip, shard });
-    this.routedPerIp.set(ip, (this.routedPerIp.get(ip) ?? 0) + 1);
+    this.routedPerIp.add(ip);
     return id;
   }
 
@@ -304,9 +305,7 @@ export class ShardedChatServer extends EventEmitter {
     const conn = this.routed.get(id);
     if (conn === undefined) return;
     this.routed.delete(id);
-    const left = (this.routedPerIp.get(conn.ip) ?? 1) - 1;
-    if (left <= 0) this.routedPerIp.delete(conn.ip);
-    else this.routedPerIp.set(conn.ip, left);
+    this.routedPerIp.remove(conn.ip);
   }
 
   /** Connections handed to shards and not yet reported closed (what the per-IP cap counts). */
