@@ -89,6 +89,25 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     expect((await server.stats()).shards.map((s) => s.rooms)).toEqual([1, 1]);
   }, 30_000);
 
+  it('24 requests at once, each cut after its room name with the rest 0-3 ms later, all reach their shard whole', async () => {
+    const { sharded, port } = await startSharded();
+    // The rest of each request arrives while its connection is routed and sent to a shard (whether it
+    // lands in the sub-millisecond window that stopping the reads guards is up to the scheduler).
+    const names = Array.from({ length: 24 }, (_, i) => `hand-${i}`);
+    const results = await Promise.all(
+      names.map(async (room, i) => {
+        const frame = Buffer.from(requestFrame(CREATE, room, encodeRequestPayload({ username: 'u', password: '', dialect: 0, resume: null })));
+        const cut = 32 + Buffer.byteLength(room);
+        const { frames } = await rawExchange(port, [frame.subarray(0, cut), frame.subarray(cut)], { gapMs: i % 4 });
+        return frames[0]?.payload[0];
+      }),
+    );
+    expect(results).toEqual(names.map(() => Status.OK));
+    const stats = await sharded.stats();
+    expect(stats.rooms).toBe(names.length);
+    expect(stats.shards.every((s) => s.rooms > 0)).toBe(true);
+  }, 30_000);
+
   /** Starts the server under test with these options; `closed` collects the rooms it reports closed. */
   async function startSharded(options: Partial<ServerOptions> = {}): Promise<{ sharded: ShardedChatServer; port: number; closed: string[] }> {
     const started = new ShardedChatServer({ host: '127.0.0.1', port: 0, ...options }, { shards: SHARDS });
