@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { normaliseIp } from '../src-main/chat/server/ip.js';
 import { NaiveRelay, type NaiveMember, type NaiveRelayOptions, type NaiveRoom } from './naive-relay.js';
 
 interface NativeCRelay {
@@ -72,8 +73,7 @@ export class CRelay extends NaiveRelay {
         index = native.addRoom(Buffer.from(roomName));
         this.roomIndex.set(room, index);
       }
-      const ip = member.ip.startsWith('::ffff:') ? member.ip.slice(7) : member.ip;
-      native.addMember(Buffer.from(token, 'latin1'), index, Buffer.from(member.name), ip);
+      native.addMember(Buffer.from(token, 'latin1'), index, Buffer.from(member.name), normaliseIp(member.ip));
       return true;
     } catch {
       return false; // over its table's size, a name over 64 bytes, not IPv4: refused, not a crash

@@ -100,18 +100,16 @@ async function findMax(opts: BenchOptions, impl: RelayImpl, cpuProfDir: string |
   let maxRatePerUser = 0;
   const report = await withWorkload(spec, async (w) => {
     const phases: PhaseReport[] = [];
-    // Each rate is tried once more if it fails: other work on the machine can spoil one step.
-    await searchMaxRate(opts.startRate, opts.refine, async (rate, refining) => {
+    // Each rate is tried once more if it fails: other work on the machine can spoil one step. A rate
+    // that passes is always above every one that passed before it, so its in-rate is the new maximum.
+    maxRatePerUser = await searchMaxRate(opts.startRate, opts.refine, async (rate, refining) => {
       for (let attempt = 1; attempt <= 2; attempt++) {
         const p = await w.runPhase(plan(opts, rate, opts.stepSec, 1));
         phases.push(p);
         const ok = passes(p);
         log(`  ${rate}/s per user${refining ? ' (refine)' : ''}${attempt > 1 ? ' (retry)' : ''}: ${ok ? 'ok  ' : 'FAIL'} ${phaseLine(p)}`);
         if (ok) {
-          if (rate > maxRatePerUser) {
-            maxInRate = p.achievedInRate;
-            maxRatePerUser = rate;
-          }
+          maxInRate = p.achievedInRate;
           return true;
         }
       }
