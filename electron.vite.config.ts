@@ -10,7 +10,7 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
-      lib: { entry: resolve(root, 'src-main/index.ts'), formats: ['es'], fileName: () => 'index.js' },
+      lib: { entry: resolve(root, 'src-main/electron/index.ts'), formats: ['es'], fileName: () => 'index.js' },
       sourcemap: true,
     },
   },

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { normaliseIp } from '../src-main/chat/server/ip.js';
+import { normaliseIp } from '../src-main/engine/index.js';
 import { NaiveRelay, type NaiveMember, type NaiveRelayOptions, type NaiveRoom } from './naive-relay.js';
 
 interface NativeCRelay {

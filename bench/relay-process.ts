@@ -5,9 +5,7 @@
 // and on {type:'close'} closes the server and exits (which also writes a --cpu-prof profile).
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { ChatServer } from '../src-main/chat/server/chat-server.js';
-import { ShardedChatServer, type ShardStats } from '../src-main/chat/server/sharded-server.js';
-import { silentLogger } from '../src-main/chat/log.js';
+import { ChatServer, ShardedChatServer, type ShardStats, silentLogger } from '../src-main/engine/index.js';
 import { CRelay } from './c-relay.js';
 import { MinimalRelay } from './minimal-relay.js';
 import { NaiveRelay } from './naive-relay.js';

@@ -1,7 +1,6 @@
 // Starting the server for `serve` and `host`, with one readable line when it cannot listen.
 import { formatHostAddress } from '../src-shared/address.js';
-import type { LogLevel } from '../src-main/chat/log.js';
-import type { ServerOptions } from '../src-main/chat/server/options.js';
+import type { LogLevel, ServerOptions } from '../src-main/engine/index.js';
 import { CliError } from './errors.js';
 import type { Runtime, ServerPort } from './runtime.js';
 

@@ -1,9 +1,6 @@
 // Entry point of the `tincan` command: wires the real client, server, logger, streams and signals
 // into the commands, runs, and exits with the command's code once the output is flushed.
-import { ChatClient } from '../src-main/chat/client/chat-client.js';
-import { createLogger, silentLogger } from '../src-main/chat/log.js';
-import { ChatServer } from '../src-main/chat/server/chat-server.js';
-import { ShardedChatServer } from '../src-main/chat/server/sharded-server.js';
+import { ChatClient, createLogger, silentLogger, ChatServer, ShardedChatServer } from '../src-main/engine/index.js';
 import { createCommand } from './commands/create.js';
 import { hostCommand } from './commands/host.js';
 import { joinCommand } from './commands/join.js';

@@ -11,7 +11,7 @@ import {
   USERNAME_MAX_BYTES,
   utf8ByteLength,
 } from '../src-shared/protocol/index.js';
-import type { ServerOptions } from '../src-main/chat/server/options.js';
+import type { ServerOptions } from '../src-main/engine/index.js';
 import { UsageError } from './errors.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;

@@ -2,7 +2,7 @@
 // and the actions (real ones in main.ts, fakes in tests) do the work and return an exit code.
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_PORT } from '../src-shared/address.js';
-import { DEFAULT_SERVER_OPTIONS } from '../src-main/chat/server/options.js';
+import { DEFAULT_SERVER_OPTIONS } from '../src-main/engine/index.js';
 import { CliError, ExitCode } from './errors.js';
 import {
   type Env,

@@ -1,7 +1,6 @@
 // Everything a command touches outside itself, in one object: the standard streams, the signals,
 // and the factories of clients, servers and loggers. main.ts builds the real one.
-import type { Logger, LogLevel } from '../src-main/chat/log.js';
-import type { ServerOptions } from '../src-main/chat/server/options.js';
+import type { Logger, LogLevel, ServerOptions } from '../src-main/engine/index.js';
 import type { CreateClient } from './chat/client-port.js';
 
 export interface ListeningAddress {

@@ -60,8 +60,8 @@ describe('layer boundaries', () => {
   it('src-renderer imports no electron or node:*', () => {
     expect(violations('src-renderer', (s) => isNode(s) || isElectron(s))).toEqual([]);
   });
-  it('src-main/chat, src-main/service, src-main/web and src-main/prefs import no electron', () => {
-    for (const dir of ['src-main/chat', 'src-main/service', 'src-main/web', 'src-main/prefs']) expect(violations(dir, isElectron)).toEqual([]);
+  it('src-main/engine, src-main/service, src-main/web and src-main/prefs import no electron', () => {
+    for (const dir of ['src-main/engine', 'src-main/service', 'src-main/web', 'src-main/prefs']) expect(violations(dir, isElectron)).toEqual([]);
   });
   it('the preload imports only electron and the shared contract', () => {
     expect(violations('src-main/preload', (s) => !isElectron(s) && !s.endsWith('src-shared/ipc/contract.js'))).toEqual([]);

@@ -4,7 +4,7 @@
 //
 // The kernel runs the program with the UDP payload at offset 0: [roomLen][tokenLen][room…]. It
 // computes 32-bit FNV-1a over the first min(roomLen, ROOM_HASH_BYTES) room bytes and returns
-// hash % count. src-main/chat/server/room-shard.ts computes the same number for the TCRP side; a
+// hash % count. src-main/engine/server/room-shard.ts computes the same number for the TCRP side; a
 // test checks that the two agree. A datagram too short for the bytes the program reads makes it
 // return 0 (socket 0), and roomLen 0 hashes nothing (the seed % count): malformed datagrams still
 // reach a socket, whose relay rejects them as it does today.

@@ -1,6 +1,6 @@
 // The part of the chat client the CLI uses, as a structural type: the commands depend on this
 // shape, and main.ts plugs in the real ChatClient.
-import type { ClientEvents, ClientOptions, ClientRole, Member } from '../../src-main/chat/client/types.js';
+import type { ClientEvents, ClientOptions, ClientRole, Member } from '../../src-main/engine/index.js';
 
 export type ConnectedInfo = ClientEvents['connected'][0];
 

@@ -1,6 +1,6 @@
 // Getting into a room: ask for what is missing (on a terminal), create the client, handshake, and
 // on a join retry with a password when the room wants one (three tries).
-import type { ClientOptions } from '../../src-main/chat/client/types.js';
+import type { ClientOptions } from '../../src-main/engine/index.js';
 import { CliError, UsageError } from '../errors.js';
 import { parsePassword, parseUsername, type RoomConfig } from '../options.js';
 import type { Prompter } from '../terminal/prompt.js';

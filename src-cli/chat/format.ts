@@ -1,6 +1,6 @@
 // What the CLI prints for each chat event. Everything that came from the network is made safe for a
 // terminal first: one event is exactly one line, and no escape sequence reaches the user's screen.
-import type { ClientEvents, ConnectionState, Member } from '../../src-main/chat/client/types.js';
+import type { ClientEvents, ConnectionState, Member } from '../../src-main/engine/index.js';
 
 type ClosedReason = ClientEvents['closed'][0]['reason'];
 type LeftReason = ClientEvents['left'][0]['reason'];

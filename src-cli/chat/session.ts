@@ -2,7 +2,7 @@
 // sends what the user types, and decides how the session ends (and with which exit code).
 // The two front ends (piped.ts, interactive.ts) only read input and call these methods.
 import { MESSAGE_TEXT_MAX_BYTES, utf8ByteLength } from '../../src-shared/protocol/index.js';
-import type { ClientEvents, Member } from '../../src-main/chat/client/types.js';
+import type { ClientEvents, Member } from '../../src-main/engine/index.js';
 import { ExitCode } from '../errors.js';
 import type { ChatClientPort, ConnectedInfo } from './client-port.js';
 import { SendPacer } from './send-pacer.js';

@@ -18,7 +18,7 @@ import type {
 } from '../../src-shared/ipc/contract.js';
 import { checkRoomName, checkUsername, describeNameProblem } from '../../src-shared/protocol/names.js';
 import { PASSWORD_MAX_BYTES, ROOM_NAME_MAX_BYTES, USERNAME_MAX_BYTES } from '../../src-shared/protocol/limits.js';
-import type { ClientEvents, ClientOptions } from '../chat/client/types.js';
+import type { ClientEvents, ClientOptions } from '../engine/index.js';
 import type { ChatClientPort, ChatFactories, ChatServerPort, ListenInfo, Logger } from './ports.js';
 import { interfaceChoices, inviteText, loopbackFor, shareAddresses, type InterfaceTable } from './net-addresses.js';
 import { ServiceError } from './service-error.js';

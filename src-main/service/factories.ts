@@ -1,6 +1,5 @@
 // The real chat library behind the service's ports.
-import { ChatClient } from '../chat/client/chat-client.js';
-import { ChatServer } from '../chat/server/chat-server.js';
+import { ChatClient, ChatServer } from '../engine/index.js';
 import type { ChatFactories } from './ports.js';
 
 export const realFactories: ChatFactories = {

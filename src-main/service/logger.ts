@@ -1,6 +1,6 @@
 // The app's logger: the chat library's JSON-lines logger on stderr (stdout is reserved for the
 // web-mode URL line), with a component name on every line.
-import { createLogger, type Logger } from '../chat/log.js';
+import { createLogger, type Logger } from '../engine/index.js';
 
 export function stderrLogger(component: string): Logger {
   const base = createLogger({ level: process.env.TINCAN_LOG_LEVEL === 'debug' ? 'debug' : 'info' });

@@ -1,6 +1,6 @@
 // The slices of the chat library the service uses, as structural types. The real ChatServer and
 // ChatClient satisfy them; keeping the service on these small shapes makes its dependencies explicit.
-import type { ClientEvents, ClientOptions, ClientRole } from '../chat/client/types.js';
+import type { ClientEvents, ClientOptions, ClientRole, Logger } from '../engine/index.js';
 
 export interface ConnectInfo {
   role: ClientRole;
@@ -31,8 +31,7 @@ export interface ChatServerPort {
   roomList(): Array<{ name: string }>;
 }
 
-export type { Logger } from '../chat/log.js';
-import type { Logger } from '../chat/log.js';
+export type { Logger } from '../engine/index.js';
 
 export interface ChatFactories {
   createServer(options: { host: string; port: number; logger: Logger }): ChatServerPort;

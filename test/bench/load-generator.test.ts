@@ -21,8 +21,8 @@ afterEach(async () => {
 });
 
 async function startRealServer(): Promise<Listening> {
-  const { ChatServer } = await import('../../src-main/chat/server/chat-server.js');
-  const { silentLogger } = await import('../../src-main/chat/log.js');
+  const { ChatServer } = await import('../../src-main/engine/server/chat-server.js');
+  const { silentLogger } = await import('../../src-main/engine/log.js');
   return new ChatServer({ host: '127.0.0.1', port: 0, logger: silentLogger }) as unknown as Listening;
 }
 

@@ -1,7 +1,7 @@
 // The one-line messages for failed handshakes, built from the client's real error objects.
 import { describe, expect, it } from 'vitest';
 import { describeConnectError } from '../../src-cli/chat/describe-error.js';
-import { HandshakeError } from '../../src-main/chat/client/errors.js';
+import { HandshakeError } from '../../src-main/engine/client/errors.js';
 import { Status } from '../../src-shared/protocol/index.js';
 
 const target = { host: '::1', port: 7777, room: 'lobby', name: 'bob', mode: 'join' as const };

@@ -4,10 +4,10 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChat } from '../../src-cli/chat/run-chat.js';
 import type { Runtime } from '../../src-cli/runtime.js';
-import { ChatClient } from '../../src-main/chat/client/chat-client.js';
-import type { ClientEvents } from '../../src-main/chat/client/types.js';
-import { silentLogger } from '../../src-main/chat/log.js';
-import { ChatServer } from '../../src-main/chat/server/chat-server.js';
+import { ChatClient } from '../../src-main/engine/client/chat-client.js';
+import type { ClientEvents } from '../../src-main/engine/client/types.js';
+import { silentLogger } from '../../src-main/engine/log.js';
+import { ChatServer } from '../../src-main/engine/server/chat-server.js';
 import { FakeTerminal } from './helpers/fake-terminal.js';
 
 let server: ChatServer;

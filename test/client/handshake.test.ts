@@ -2,9 +2,9 @@
 // servers do (liberal status encodings, byte-by-byte writes, silence, garbage).
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/chat/client/chat-client.js';
-import { HandshakeError } from '../../src-main/chat/client/errors.js';
-import { handshake, type HandshakeOptions } from '../../src-main/chat/client/handshake.js';
+import { ChatClient } from '../../src-main/engine/client/chat-client.js';
+import { HandshakeError } from '../../src-main/engine/client/errors.js';
+import { handshake, type HandshakeOptions } from '../../src-main/engine/client/handshake.js';
 
 interface SeenRequest {
   roomLen: number;

@@ -11,8 +11,8 @@ import {
   encodePongEvent,
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
-import { IncomingDecoder } from '../../src-main/chat/client/incoming.js';
-import { backoffDelay } from '../../src-main/chat/client/backoff.js';
+import { IncomingDecoder } from '../../src-main/engine/client/incoming.js';
+import { backoffDelay } from '../../src-main/engine/client/backoff.js';
 
 const text = (s: string): Uint8Array => utf8Encode(s);
 

@@ -1,6 +1,6 @@
 // Test helper: resolves with the arguments of the client's next matching event, or fails after a bounded wait.
-import type { ChatClient } from '../../src-main/chat/client/chat-client.js';
-import type { ClientEvents } from '../../src-main/chat/client/types.js';
+import type { ChatClient } from '../../src-main/engine/client/chat-client.js';
+import type { ClientEvents } from '../../src-main/engine/client/types.js';
 
 export function waitForEvent<K extends keyof ClientEvents>(
   client: ChatClient,

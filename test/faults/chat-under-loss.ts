@@ -1,7 +1,7 @@
 // One scenario, run over either impairment (netem or the user-space relay): a host and three members
 // chat for a few seconds over a lossy, jittery path. Reports what was delivered and every sign of a
 // false disconnect (a member timed out, a client started reconnecting).
-import { ChatClient } from '../../src-main/chat/client/index.js';
+import { ChatClient } from '../../src-main/engine/client/index.js';
 import { sleep, waitFor } from '../hostile/helpers/raw-udp.js';
 
 export interface LossScenario {

@@ -1,7 +1,7 @@
 // The host's process dies without a word (SIGKILL). The room must close after the inactivity timeout
 // and every member, of either dialect, must be told why.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/chat/client/index.js';
+import { ChatClient } from '../../src-main/engine/client/index.js';
 import { plainClosedNotice, ClosedReason, utf8Encode } from '../../src-shared/protocol/index.js';
 import { RawMember, sleep, waitFor } from '../hostile/helpers/raw-udp.js';
 import { startServer, type RunningServer } from '../hostile/helpers/server-harness.js';

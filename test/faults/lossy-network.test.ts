@@ -3,7 +3,7 @@
 // Two impairments: kernel netem between network namespaces (skipped where the kernel has no
 // sch_netem), and a user-space lossy relay that runs everywhere.
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/chat/client/index.js';
+import { ChatClient } from '../../src-main/engine/client/index.js';
 import { Rng } from '../fuzz/random-bytes.js';
 import { waitFor } from '../hostile/helpers/raw-udp.js';
 import { startServer } from '../hostile/helpers/server-harness.js';

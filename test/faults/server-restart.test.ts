@@ -2,8 +2,7 @@
 // must notice, reconnect on their own (host re-creates the room, members re-join), end up with no
 // duplicate members, and chat again.
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/chat/client/index.js';
-import type { ConnectionState } from '../../src-main/chat/client/index.js';
+import { ChatClient, type ConnectionState } from '../../src-main/engine/client/index.js';
 import { sleep, waitFor } from '../hostile/helpers/raw-udp.js';
 import { startServer, type RunningServer } from '../hostile/helpers/server-harness.js';
 import { fixturePath, startChild, type Child } from './child.js';

@@ -4,7 +4,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/chat/client/index.js';
+import { ChatClient } from '../../src-main/engine/client/index.js';
 import {
   encodeChatEvent,
   encodeFrame,

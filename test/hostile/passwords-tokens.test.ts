@@ -1,7 +1,7 @@
 // Password guessing meets a per-(IP, room) backoff; session tokens are unguessable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Operation, Status } from '../../src-shared/protocol/index.js';
-import { hashPassword, verifyPassword } from '../../src-main/chat/server/password.js';
+import { hashPassword, verifyPassword } from '../../src-main/engine/server/password.js';
 import { request } from './helpers/raw-tcrp.js';
 import { sleep } from './helpers/raw-udp.js';
 import { startServer, type RunningServer } from './helpers/server-harness.js';

@@ -3,8 +3,8 @@
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { copyBytes, isUtf8Span } from '../../src-main/chat/server/bytes.js';
-import { tokenKey } from '../../src-main/chat/server/token.js';
+import { copyBytes, isUtf8Span } from '../../src-main/engine/server/bytes.js';
+import { tokenKey } from '../../src-main/engine/server/token.js';
 
 describe('isUtf8Span', () => {
   it('checks only [start, end): ASCII, multi-byte, and invalid bytes around the span', () => {

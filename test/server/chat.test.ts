@@ -6,7 +6,7 @@ import {
   Status,
   UDP_SERVER_MAX_BYTES,
 } from '../../src-shared/protocol/index.js';
-import type { ChatServer } from '../../src-main/chat/server/chat-server.js';
+import type { ChatServer } from '../../src-main/engine/server/chat-server.js';
 import { CREATE, handshake, JOIN, Peer, startServer, until } from './raw-helpers.js';
 
 let server: ChatServer;

@@ -1,7 +1,7 @@
 // TCRP handshake against a real server on loopback: statuses, framing edge cases, caps, timeouts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Status, TCRP_HEADER_BYTES } from '../../src-shared/protocol/index.js';
-import type { ChatServer } from '../../src-main/chat/server/chat-server.js';
+import type { ChatServer } from '../../src-main/engine/server/chat-server.js';
 import { CREATE, handshake, JOIN, rawExchange, requestFrame, startServer } from './raw-helpers.js';
 
 let server: ChatServer;
@@ -240,7 +240,7 @@ describe('listening', () => {
 
   it('rejects with EADDRINUSE when the TCP port is taken', async () => {
     server = await startServer();
-    const clash = await import('../../src-main/chat/server/chat-server.js').then(
+    const clash = await import('../../src-main/engine/server/chat-server.js').then(
       ({ ChatServer }) => new ChatServer({ host: '127.0.0.1', port: server.tcpPort }),
     );
     await expect(clash.listen()).rejects.toMatchObject({ code: 'EADDRINUSE' });

@@ -3,7 +3,7 @@
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatServer } from '../../src-main/chat/server/chat-server.js';
+import { ChatServer } from '../../src-main/engine/server/chat-server.js';
 
 /** Both ways chat can leave the server: native sendmmsg batches (Linux, when built) and node:dgram. */
 const SEND_PATHS = [

@@ -1,8 +1,8 @@
 // Lifetime of members and rooms: inactivity, token expiry, resume, shutdown, emitted events, logs.
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeServerEvent, encodeClientControl, Status } from '../../src-shared/protocol/index.js';
-import type { ChatServer } from '../../src-main/chat/server/chat-server.js';
-import { createLogger } from '../../src-main/chat/log.js';
+import type { ChatServer } from '../../src-main/engine/server/chat-server.js';
+import { createLogger } from '../../src-main/engine/log.js';
 import { CREATE, handshake, JOIN, Peer, sleep, startServer, until } from './raw-helpers.js';
 
 let server: ChatServer;

@@ -4,10 +4,10 @@
 // the receiver delivers every datagram with its sender's address and frees the port on stop.
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RoomRegistry, type Member } from '../../src-main/chat/server/room-registry.js';
-import { loadUdpBatch, rawSocket, udpBatchUnavailable, type UdpBatch } from '../../src-main/chat/server/udp-batch.js';
-import { NativeUdpIn } from '../../src-main/chat/server/udp-in.js';
-import { UdpOut } from '../../src-main/chat/server/udp-out.js';
+import { RoomRegistry, type Member } from '../../src-main/engine/server/room-registry.js';
+import { loadUdpBatch, rawSocket, udpBatchUnavailable, type UdpBatch } from '../../src-main/engine/server/udp-batch.js';
+import { NativeUdpIn } from '../../src-main/engine/server/udp-in.js';
+import { UdpOut } from '../../src-main/engine/server/udp-out.js';
 
 const linux = process.platform === 'linux';
 const sockets: Socket[] = [];

@@ -10,10 +10,10 @@ import {
   TcrpDecoder,
   type TcrpFrame,
 } from '../../src-shared/protocol/index.js';
-import { ChatServer } from '../../src-main/chat/server/chat-server.js';
-import type { ServerOptions } from '../../src-main/chat/server/options.js';
-import { roomShard } from '../../src-main/chat/server/room-shard.js';
-import type { Logger } from '../../src-main/chat/log.js';
+import { ChatServer } from '../../src-main/engine/server/chat-server.js';
+import type { ServerOptions } from '../../src-main/engine/server/options.js';
+import { roomShard } from '../../src-main/engine/server/room-shard.js';
+import type { Logger } from '../../src-main/engine/log.js';
 
 export const CREATE = 1;
 export const JOIN = 2;

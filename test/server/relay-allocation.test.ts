@@ -9,8 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handshake } from '../../src-main/chat/client/handshake.js';
-import { loadUdpBatch } from '../../src-main/chat/server/udp-batch.js';
+import { handshake } from '../../src-main/engine/client/handshake.js';
+import { loadUdpBatch } from '../../src-main/engine/server/udp-batch.js';
 import { encodeClientControl, encodeClientDatagram } from '../../src-shared/protocol/index.js';
 
 /** Datagrams sent before measuring, so V8 has optimised the relay's code (interpreted code boxes numbers). */

@@ -5,8 +5,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { roomShard } from '../../src-main/chat/server/room-shard.js';
-import { loadUdpBatch, type UdpBatch } from '../../src-main/chat/server/udp-batch.js';
+import { roomShard } from '../../src-main/engine/server/room-shard.js';
+import { loadUdpBatch, type UdpBatch } from '../../src-main/engine/server/udp-batch.js';
 
 const batch = process.platform === 'linux' ? loadUdpBatch() : null;
 const opened: Socket[] = [];

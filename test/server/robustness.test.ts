@@ -3,7 +3,7 @@
 import { connect } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { Status } from '../../src-shared/protocol/index.js';
-import type { ChatServer } from '../../src-main/chat/server/chat-server.js';
+import type { ChatServer } from '../../src-main/engine/server/chat-server.js';
 import { CREATE, handshake, JOIN, Peer, startServer, until } from './raw-helpers.js';
 
 let server: ChatServer;

@@ -5,9 +5,9 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Status } from '../../src-shared/protocol/index.js';
-import { ChatServer } from '../../src-main/chat/server/chat-server.js';
-import { ShardRouter } from '../../src-main/chat/server/shard-router.js';
-import { loadUdpBatch, type UdpBatch } from '../../src-main/chat/server/udp-batch.js';
+import { ChatServer } from '../../src-main/engine/server/chat-server.js';
+import { ShardRouter } from '../../src-main/engine/server/shard-router.js';
+import { loadUdpBatch, type UdpBatch } from '../../src-main/engine/server/udp-batch.js';
 import { CREATE, JOIN, handshake, Peer, rawExchange, requestFrame, roomsByShard } from './raw-helpers.js';
 
 const batch = process.platform === 'linux' ? loadUdpBatch() : null;

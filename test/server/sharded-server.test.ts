@@ -3,11 +3,10 @@
 // peers (raw TCRP + UDP) chat in rooms owned by different shards; a shard that dies is replaced.
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Status } from '../../src-shared/protocol/index.js';
-import type { ServerOptions } from '../../src-main/chat/server/options.js';
-import { ShardedChatServer } from '../../src-main/chat/server/sharded-server.js';
-import { loadUdpBatch } from '../../src-main/chat/server/udp-batch.js';
-import { encodeRequestPayload } from '../../src-shared/protocol/index.js';
+import { Status, encodeRequestPayload } from '../../src-shared/protocol/index.js';
+import type { ServerOptions } from '../../src-main/engine/server/options.js';
+import { ShardedChatServer } from '../../src-main/engine/server/sharded-server.js';
+import { loadUdpBatch } from '../../src-main/engine/server/udp-batch.js';
 import { CREATE, JOIN, handshake, Peer, rawExchange, requestFrame, roomsByShard, sleep, until } from './raw-helpers.js';
 
 const native = process.platform === 'linux' && loadUdpBatch() !== null;

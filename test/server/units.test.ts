@@ -3,12 +3,12 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createLogger, silentLogger } from '../../src-main/chat/log.js';
-import { ChatServer } from '../../src-main/chat/server/chat-server.js';
-import { normaliseIp, sameIp, sendAddressFor } from '../../src-main/chat/server/ip.js';
-import { hashPassword, verifyPassword } from '../../src-main/chat/server/password.js';
-import { PasswordBackoff, takeToken } from '../../src-main/chat/server/rate-limit.js';
-import { newToken } from '../../src-main/chat/server/token.js';
+import { createLogger, silentLogger } from '../../src-main/engine/log.js';
+import { ChatServer } from '../../src-main/engine/server/chat-server.js';
+import { normaliseIp, sameIp, sendAddressFor } from '../../src-main/engine/server/ip.js';
+import { hashPassword, verifyPassword } from '../../src-main/engine/server/password.js';
+import { PasswordBackoff, takeToken } from '../../src-main/engine/server/rate-limit.js';
+import { newToken } from '../../src-main/engine/server/token.js';
 
 describe('logger', () => {
   it('writes one JSON line per event at or above the level', () => {

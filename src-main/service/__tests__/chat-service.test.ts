@@ -2,8 +2,7 @@
 // (two users) in one process, exactly as the Electron main process and the web backend use it.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatEntry, RoomView } from '../../../src-shared/ipc/contract.js';
-import { ChatClient } from '../../chat/client/chat-client.js';
-import { ChatServer } from '../../chat/server/chat-server.js';
+import { ChatClient, ChatServer } from '../../engine/index.js';
 import { ChatService } from '../chat-service.js';
 import { realFactories } from '../factories.js';
 import { ServiceError } from '../service-error.js';

@@ -1,7 +1,7 @@
 // Starts a real ChatServer on loopback with short timeouts, so hostile tests run in seconds.
-import { ChatServer } from '../../../src-main/chat/server/chat-server.js';
-import type { ServerOptions } from '../../../src-main/chat/server/options.js';
-import { createLogger, silentLogger } from '../../../src-main/chat/log.js';
+import { ChatServer } from '../../../src-main/engine/server/chat-server.js';
+import type { ServerOptions } from '../../../src-main/engine/server/options.js';
+import { createLogger, silentLogger } from '../../../src-main/engine/log.js';
 
 export interface RunningServer {
   server: ChatServer;

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { protocol } from 'electron';
 import { APP_HOST, APP_SCHEME } from './ipc/sender.js';
-import { RENDERER_CSP, contentType, resolveStaticPath } from './web/static-files.js';
+import { RENDERER_CSP, contentType, resolveStaticPath } from '../web/static-files.js';
 
 /** Must run before app 'ready'. */
 export function registerAppScheme(): void {

@@ -2,8 +2,8 @@
 // header policy, and the navigation guards every web contents gets.
 import { BrowserWindow, app, session, type WebContents } from 'electron';
 import { APP_ORIGIN, APP_SCHEME } from './ipc/sender.js';
-import { RENDERER_CSP } from './web/static-files.js';
-import type { WindowSize } from '../src-shared/ipc/contract.js';
+import { RENDERER_CSP } from '../web/static-files.js';
+import type { WindowSize } from '../../src-shared/ipc/contract.js';
 
 /** The only permissions the UI ever needs: desktop notifications and writing to the clipboard. */
 const ALLOWED_PERMISSIONS = new Set(['notifications', 'clipboard-sanitized-write']);

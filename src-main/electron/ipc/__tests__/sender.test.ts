@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTrustedFrame, isTrustedUrl } from '../sender.js';
-import { checkExternalUrl } from '../../service/dispatch.js';
-import { inviteText, shareAddresses, interfaceChoices } from '../../service/net-addresses.js';
+import { checkExternalUrl } from '../../../service/dispatch.js';
+import { inviteText, shareAddresses, interfaceChoices } from '../../../service/net-addresses.js';
 
 describe('IPC sender check', () => {
   it('trusts only the top app:// frame (and the dev server when given)', () => {

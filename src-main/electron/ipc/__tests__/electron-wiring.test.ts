@@ -41,7 +41,7 @@ vi.mock('electron', () => electron.module);
 
 const { registerIpc } = await import('../register.js');
 const { guardWebContents, hardenSession } = await import('../../window.js');
-const { requestChannel } = await import('../../../src-shared/ipc/contract.js');
+const { requestChannel } = await import('../../../../src-shared/ipc/contract.js');
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const top = (url: string) => ({ senderFrame: { url, parent: null } });
