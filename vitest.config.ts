@@ -15,7 +15,13 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'node',
-          include: ['src-shared/**/*.test.ts', 'src-main/**/*.test.ts', 'src-cli/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: [
+            'src-shared/**/*.test.ts',
+            'src-main/**/*.test.ts',
+            'src-cli/**/*.test.ts',
+            'test/**/*.test.ts',
+            'bench/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

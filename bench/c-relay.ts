@@ -23,7 +23,10 @@ interface NativeCRelay {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // From the source (bench/) and from the bundle the bench runs (out/bench/).
-const candidates = [path.join(here, 'native', 'build', 'c_relay.node'), path.join(here, '..', '..', 'bench', 'native', 'build', 'c_relay.node')];
+const candidates = [
+  path.join(here, 'native', 'build', 'c_relay.node'),
+  path.join(here, '..', '..', 'bench', 'native', 'build', 'c_relay.node'),
+];
 
 /** The addon, or why it cannot be used. */
 export function loadCRelay(): NativeCRelay | string {

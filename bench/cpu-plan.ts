@@ -17,7 +17,13 @@ function range(from: number, to: number): string {
 export function cpuPlan(nproc: number, workers: number): CpuPlan {
   if (workers <= 1) return { relay: '0', shards: [], generator: range(1, Math.max(1, nproc - 1)) };
   if (nproc < workers + 1) {
-    throw new Error(`--pin with --relay-workers ${workers} needs at least ${workers + 1} CPUs (one per shard and one for the generator); this machine has ${nproc}`);
+    throw new Error(
+      `--pin with --relay-workers ${workers} needs at least ${workers + 1} CPUs (one per shard and one for the generator); this machine has ${nproc}`,
+    );
   }
-  return { relay: '0', shards: Array.from({ length: workers }, (_, i) => String(i)), generator: range(workers, nproc - 1) };
+  return {
+    relay: '0',
+    shards: Array.from({ length: workers }, (_, i) => String(i)),
+    generator: range(workers, nproc - 1),
+  };
 }

@@ -67,7 +67,12 @@ export function topSelfFrames(profile: CpuProfile, count: number, windows: reado
       total += dt;
     }
   } else {
-    const interval = (profile.endTime - profile.startTime) / Math.max(1, profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0));
+    const interval =
+      (profile.endTime - profile.startTime) /
+      Math.max(
+        1,
+        profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0),
+      );
     for (const node of profile.nodes) {
       const key = describe(node);
       if (NOT_WORK.has(key)) continue;
@@ -79,7 +84,11 @@ export function topSelfFrames(profile: CpuProfile, count: number, windows: reado
   return [...self.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
-    .map(([frame, us]) => ({ frame, selfMs: Math.round(us / 100) / 10, selfPct: total > 0 ? Math.round((1000 * us) / total) / 10 : 0 }));
+    .map(([frame, us]) => ({
+      frame,
+      selfMs: Math.round(us / 100) / 10,
+      selfPct: total > 0 ? Math.round((1000 * us) / total) / 10 : 0,
+    }));
 }
 
 export function readProfile(file: string): CpuProfile {
@@ -102,7 +111,12 @@ export function newestProfile(dir: string): string | null {
 }
 
 export function formatTopFrames(frames: TopFrame[]): string {
-  return frames.map((f, i) => `${String(i + 1).padStart(2)}. ${f.selfPct.toFixed(1).padStart(5)} %  ${f.selfMs.toFixed(1).padStart(8)} ms  ${f.frame}`).join('\n');
+  return frames
+    .map(
+      (f, i) =>
+        `${String(i + 1).padStart(2)}. ${f.selfPct.toFixed(1).padStart(5)} %  ${f.selfMs.toFixed(1).padStart(8)} ms  ${f.frame}`,
+    )
+    .join('\n');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

@@ -21,10 +21,20 @@ const USERS_PER_GEN_PROC = 12_000;
 
 const log = (line: string): void => console.log(line);
 
-function specFor(opts: BenchOptions, impl: RelayImpl, label: string, rooms: number, users: number, extra: Record<string, unknown>, cpuProfDir: string | null): WorkloadSpec {
+function specFor(
+  opts: BenchOptions,
+  impl: RelayImpl,
+  label: string,
+  rooms: number,
+  users: number,
+  extra: Record<string, unknown>,
+  cpuProfDir: string | null,
+): WorkloadSpec {
   const total = rooms * users;
   const genProcs =
-    opts.socketPool === 0 && opts.genProcs > 0 ? Math.max(opts.genProcs, Math.ceil(total / USERS_PER_GEN_PROC)) : opts.genProcs;
+    opts.socketPool === 0 && opts.genProcs > 0
+      ? Math.max(opts.genProcs, Math.ceil(total / USERS_PER_GEN_PROC))
+      : opts.genProcs;
   return {
     label,
     impl,
@@ -41,12 +51,28 @@ function specFor(opts: BenchOptions, impl: RelayImpl, label: string, rooms: numb
     genIo: opts.genIo ?? 'dgram',
     rxPollMicros: opts.rxPollMicros,
     cpuProfDir: impl === 'real' ? cpuProfDir : null,
-    serverOptions: { nativeUdp: opts.relayUdp === 'native', ...(opts.relayWorkers > 1 ? { workers: opts.relayWorkers } : {}), ...extra },
+    serverOptions: {
+      nativeUdp: opts.relayUdp === 'native',
+      ...(opts.relayWorkers > 1 ? { workers: opts.relayWorkers } : {}),
+      ...extra,
+    },
   };
 }
 
-function plan(opts: BenchOptions, ratePerUser: number, durationSec: number, warmupSec: number, rssEveryMs = 0): PhasePlan {
-  return { ratePerUser, warmupMs: warmupSec * 1000, durationMs: durationSec * 1000, drainMs: opts.drainSec * 1000, rssSampleEveryMs: rssEveryMs };
+function plan(
+  opts: BenchOptions,
+  ratePerUser: number,
+  durationSec: number,
+  warmupSec: number,
+  rssEveryMs = 0,
+): PhasePlan {
+  return {
+    ratePerUser,
+    warmupMs: warmupSec * 1000,
+    durationMs: durationSec * 1000,
+    drainMs: opts.drainSec * 1000,
+    rssSampleEveryMs: rssEveryMs,
+  };
 }
 
 function phaseLine(p: PhaseReport): string {
@@ -71,7 +97,10 @@ function passes(p: PhaseReport): boolean {
   return p.lossPct <= MAX_LOSS_PCT && p.latencyMs.p99 <= MAX_P99_MS && p.achievedInRate >= 0.95 * p.offeredInRate;
 }
 
-async function withWorkload(spec: WorkloadSpec, body: (w: Workload) => Promise<PhaseReport[]>): Promise<WorkloadReport> {
+async function withWorkload(
+  spec: WorkloadSpec,
+  body: (w: Workload) => Promise<PhaseReport[]>,
+): Promise<WorkloadReport> {
   const w = await Workload.start(spec, log);
   let phases: PhaseReport[] = [];
   try {
@@ -85,7 +114,15 @@ async function withWorkload(spec: WorkloadSpec, body: (w: Workload) => Promise<P
 }
 
 async function steady(opts: BenchOptions, impl: RelayImpl, cpuProfDir: string | null): Promise<WorkloadReport> {
-  const spec = specFor(opts, impl, `${impl} ${opts.rooms}x${opts.users} @${opts.rate}/s`, opts.rooms, opts.users, {}, cpuProfDir);
+  const spec = specFor(
+    opts,
+    impl,
+    `${impl} ${opts.rooms}x${opts.users} @${opts.rate}/s`,
+    opts.rooms,
+    opts.users,
+    {},
+    cpuProfDir,
+  );
   return withWorkload(spec, async (w) => {
     const p = await w.runPhase(plan(opts, opts.rate, opts.durationSec, opts.warmupSec));
     log(`  ${phaseLine(p)}`);
@@ -93,9 +130,21 @@ async function steady(opts: BenchOptions, impl: RelayImpl, cpuProfDir: string | 
   });
 }
 
-async function findMax(opts: BenchOptions, impl: RelayImpl, cpuProfDir: string | null): Promise<{ report: WorkloadReport; maxInRate: number; maxRatePerUser: number }> {
+async function findMax(
+  opts: BenchOptions,
+  impl: RelayImpl,
+  cpuProfDir: string | null,
+): Promise<{ report: WorkloadReport; maxInRate: number; maxRatePerUser: number }> {
   // The server's per-member rate limit would cap the search, so it is lifted for this mode.
-  const spec = specFor(opts, impl, `${impl} find-max ${opts.rooms}x${opts.users}`, opts.rooms, opts.users, { maxMessagesPerSecond: 100_000 }, cpuProfDir);
+  const spec = specFor(
+    opts,
+    impl,
+    `${impl} find-max ${opts.rooms}x${opts.users}`,
+    opts.rooms,
+    opts.users,
+    { maxMessagesPerSecond: 100_000 },
+    cpuProfDir,
+  );
   let maxInRate = 0;
   let maxRatePerUser = 0;
   const report = await withWorkload(spec, async (w) => {
@@ -107,7 +156,9 @@ async function findMax(opts: BenchOptions, impl: RelayImpl, cpuProfDir: string |
         const p = await w.runPhase(plan(opts, rate, opts.stepSec, 1));
         phases.push(p);
         const ok = passes(p);
-        log(`  ${rate}/s per user${refining ? ' (refine)' : ''}${attempt > 1 ? ' (retry)' : ''}: ${ok ? 'ok  ' : 'FAIL'} ${phaseLine(p)}`);
+        log(
+          `  ${rate}/s per user${refining ? ' (refine)' : ''}${attempt > 1 ? ' (retry)' : ''}: ${ok ? 'ok  ' : 'FAIL'} ${phaseLine(p)}`,
+        );
         if (ok) {
           maxInRate = p.achievedInRate;
           return true;
@@ -163,7 +214,9 @@ async function main(): Promise<void> {
     }
   }
   // Calibrated on the host's loopback even for --rps (whose namespace moves receive work to other CPUs).
-  const calibration = process.env[CALIBRATION_ENV] ? (JSON.parse(process.env[CALIBRATION_ENV]) as Calibration) : calibrate();
+  const calibration = process.env[CALIBRATION_ENV]
+    ? (JSON.parse(process.env[CALIBRATION_ENV]) as Calibration)
+    : calibrate();
   if (opts.rps && insideRpsNamespace() === null) {
     process.env[CALIBRATION_ENV] = JSON.stringify(calibration);
     process.exit(await rerunInRpsNamespace());
@@ -179,11 +232,25 @@ async function main(): Promise<void> {
   const cpuProfDir = opts.cpuProf ? path.resolve(opts.outDir, `prof-${stamp}`) : null;
   const machine = machineInfo();
   // The reference relays speak only the plain dialect.
-  const references: RelayImpl[] = opts.dialect === 'plain' && opts.impl === 'real' ? [...(opts.compareNaive ? ['naive' as const] : []), ...(opts.compareMinimal ? ['minimal' as const] : []), ...(opts.compareC ? ['c' as const] : [])] : [];
-  log(`tincan bench — ${machine.cpuModel}, ${machine.nproc} CPUs, node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
+  const references: RelayImpl[] =
+    opts.dialect === 'plain' && opts.impl === 'real'
+      ? [
+          ...(opts.compareNaive ? ['naive' as const] : []),
+          ...(opts.compareMinimal ? ['minimal' as const] : []),
+          ...(opts.compareC ? ['c' as const] : []),
+        ]
+      : [];
+  log(
+    `tincan bench — ${machine.cpuModel}, ${machine.nproc} CPUs, node ${machine.node}, load ${machine.loadAverage.join(' ')}`,
+  );
   log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`);
-  if (calibration !== null) log(`kernel UDP on loopback: ${calibration.loopbackMicrosPerDatagram} µs of CPU per datagram sent and received (sendmmsg/recvmmsg, ${CALIBRATION_DATAGRAMS} datagrams)`);
-  log(`generator UDP: ${opts.genIo}${opts.genIo === 'native' ? ` (receiver ${opts.rxPollMicros > 0 ? `polls every ${opts.rxPollMicros} µs` : 'woken per datagram'})` : ''}; real relay UDP: ${opts.relayUdp}${opts.pin ? '; pinned: relay CPU 0, generator CPU 1' : ''}${opts.rps ? `; RPS namespace ${String(insideRpsNamespace())}` : ''}`);
+  if (calibration !== null)
+    log(
+      `kernel UDP on loopback: ${calibration.loopbackMicrosPerDatagram} µs of CPU per datagram sent and received (sendmmsg/recvmmsg, ${CALIBRATION_DATAGRAMS} datagrams)`,
+    );
+  log(
+    `generator UDP: ${opts.genIo}${opts.genIo === 'native' ? ` (receiver ${opts.rxPollMicros > 0 ? `polls every ${opts.rxPollMicros} µs` : 'woken per datagram'})` : ''}; real relay UDP: ${opts.relayUdp}${opts.pin ? '; pinned: relay CPU 0, generator CPU 1' : ''}${opts.rps ? `; RPS namespace ${String(insideRpsNamespace())}` : ''}`,
+  );
 
   const runs: WorkloadReport[] = [];
   const result: Record<string, unknown> = {
@@ -197,10 +264,14 @@ async function main(): Promise<void> {
   };
 
   if (opts.findMax) {
-    log(`find-max: ${opts.rooms} rooms x ${opts.users} users, steps of ${opts.stepSec} s, pass = loss <= ${MAX_LOSS_PCT}% and p99 <= ${MAX_P99_MS} ms`);
+    log(
+      `find-max: ${opts.rooms} rooms x ${opts.users} users, steps of ${opts.stepSec} s, pass = loss <= ${MAX_LOSS_PCT}% and p99 <= ${MAX_P99_MS} ms`,
+    );
     const real = await findMax(opts, opts.impl, cpuProfDir);
     runs.push(real.report);
-    const summary: Record<string, unknown> = { [opts.impl]: { maxInRate: real.maxInRate, maxRatePerUser: real.maxRatePerUser } };
+    const summary: Record<string, unknown> = {
+      [opts.impl]: { maxInRate: real.maxInRate, maxRatePerUser: real.maxRatePerUser },
+    };
     for (const ref of references) {
       const other = await findMax(opts, ref, null);
       runs.push(other.report);
@@ -232,9 +303,19 @@ async function main(): Promise<void> {
       );
     }
   } else if (opts.soak) {
-    const spec = specFor(opts, opts.impl, `${opts.impl} soak ${opts.rooms}x${opts.users}`, opts.rooms, opts.users, {}, cpuProfDir);
+    const spec = specFor(
+      opts,
+      opts.impl,
+      `${opts.impl} soak ${opts.rooms}x${opts.users}`,
+      opts.rooms,
+      opts.users,
+      {},
+      cpuProfDir,
+    );
     log(`soak: ${opts.soakSec} s, relay RSS every 10 s`);
-    const report = await withWorkload(spec, async (w) => [await w.runPhase(plan(opts, opts.rate, opts.soakSec, opts.warmupSec, 10_000))]);
+    const report = await withWorkload(spec, async (w) => [
+      await w.runPhase(plan(opts, opts.rate, opts.soakSec, opts.warmupSec, 10_000)),
+    ]);
     runs.push(report);
     const samples = report.phases[0]?.rssSamplesMB ?? [];
     log(`  ${report.phases[0] ? phaseLine(report.phases[0]) : ''}`);
@@ -245,10 +326,20 @@ async function main(): Promise<void> {
     const firstPeak = Math.max(...rss.slice(0, half));
     const secondPeak = Math.max(...rss.slice(half));
     const flat = secondPeak <= firstPeak * 1.1 + 5;
-    result['soak'] = { rssMinMB: Math.min(...rss), rssMaxMB: Math.max(...rss), rssFirstMB: rss[0], rssLastMB: rss[rss.length - 1], firstHalfPeakMB: firstPeak, secondHalfPeakMB: secondPeak, flat };
+    result['soak'] = {
+      rssMinMB: Math.min(...rss),
+      rssMaxMB: Math.max(...rss),
+      rssFirstMB: rss[0],
+      rssLastMB: rss[rss.length - 1],
+      firstHalfPeakMB: firstPeak,
+      secondHalfPeakMB: secondPeak,
+      flat,
+    };
     log(`  RSS ${flat ? 'flat' : 'GROWING'}: first-half peak ${firstPeak} MB, second-half peak ${secondPeak} MB`);
   } else {
-    log(`steady: ${opts.rooms} rooms x ${opts.users} users x ${opts.rate} msg/s, ${opts.size} B, ${opts.dialect}${opts.password ? ', passwords' : ''}; ${opts.warmupSec} s warm-up + ${opts.durationSec} s`);
+    log(
+      `steady: ${opts.rooms} rooms x ${opts.users} users x ${opts.rate} msg/s, ${opts.size} B, ${opts.dialect}${opts.password ? ', passwords' : ''}; ${opts.warmupSec} s warm-up + ${opts.durationSec} s`,
+    );
     const real = await steady(opts, opts.impl, cpuProfDir);
     runs.push(real);
     for (const ref of references) {
@@ -258,7 +349,11 @@ async function main(): Promise<void> {
       const o = other.phases[0];
       if (r && o) {
         // Keys named after the reference ({real, naive, naiveOverReal}), as earlier result files have.
-        const pair = (a: number, b: number): Record<string, number | null> => ({ real: a, [ref]: b, [`${ref}OverReal`]: ratio(b, a) });
+        const pair = (a: number, b: number): Record<string, number | null> => ({
+          real: a,
+          [ref]: b,
+          [`${ref}OverReal`]: ratio(b, a),
+        });
         const cmp = {
           relayCpuPct: pair(r.relayCpuPct, o.relayCpuPct),
           cpuMicrosPerDelivery: pair(r.relayCpuMicrosPerDelivery, o.relayCpuMicrosPerDelivery),
@@ -282,7 +377,9 @@ async function main(): Promise<void> {
       const top: TopFrame[] = topSelfFrames(readProfile(file), 15, windows);
       const whole: TopFrame[] = topSelfFrames(readProfile(file), 15);
       result['cpuProfile'] = { file, topInMeasuredWindows: top, topWholeRun: whole };
-      log(`\nrelay CPU profile ${file}\ntop 15 self-time frames in the measured window(s), idle excluded:\n${formatTopFrames(top)}`);
+      log(
+        `\nrelay CPU profile ${file}\ntop 15 self-time frames in the measured window(s), idle excluded:\n${formatTopFrames(top)}`,
+      );
     } else {
       log('no CPU profile was written');
     }

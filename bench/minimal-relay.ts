@@ -41,7 +41,13 @@ export class MinimalRelay extends NaiveRelay {
       this.peersOf.set(room, peers);
     }
     const tokenBytes = Buffer.from(token, 'latin1');
-    const entry: Entry = { member, token: tokenBytes, roomBytes: Buffer.from(roomName), prefix: Buffer.from(`${member.name}: `), peers };
+    const entry: Entry = {
+      member,
+      token: tokenBytes,
+      roomBytes: Buffer.from(roomName),
+      prefix: Buffer.from(`${member.name}: `),
+      peers,
+    };
     peers.push(entry);
     const key = keyOf(tokenBytes, 0);
     const bucket = this.byKey.get(key);

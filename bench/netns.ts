@@ -32,12 +32,23 @@ export async function rerunInRpsNamespace(): Promise<number> {
   try {
     ip('-n', name, 'link', 'set', 'lo', 'up');
     const mask = generatorCpuMask();
-    ip('netns', 'exec', name, 'sh', '-c', `echo ${mask} > /sys/class/net/lo/queues/rx-0/rps_cpus; [ -n "$TINCAN_RFS" ] && echo 32768 > /sys/class/net/lo/queues/rx-0/rps_flow_cnt; true`);
+    ip(
+      'netns',
+      'exec',
+      name,
+      'sh',
+      '-c',
+      `echo ${mask} > /sys/class/net/lo/queues/rx-0/rps_cpus; [ -n "$TINCAN_RFS" ] && echo 32768 > /sys/class/net/lo/queues/rx-0/rps_flow_cnt; true`,
+    );
     console.log(`--rps: namespace ${name}, loopback receive processing on CPU mask ${mask}`);
-    const child = spawn('ip', ['netns', 'exec', name, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-      stdio: 'inherit',
-      env: { ...process.env, [INSIDE]: name },
-    });
+    const child = spawn(
+      'ip',
+      ['netns', 'exec', name, process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+      {
+        stdio: 'inherit',
+        env: { ...process.env, [INSIDE]: name },
+      },
+    );
     return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   } finally {
     ip('netns', 'del', name);

@@ -147,7 +147,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const relayUdp = values['relay-udp'] ?? 'native';
   if (relayUdp !== 'native' && relayUdp !== 'dgram') throw new Error('--relay-udp must be native or dgram');
   const impl = values.impl ?? 'real';
-  if (impl !== 'real' && impl !== 'naive' && impl !== 'minimal' && impl !== 'c') throw new Error('--impl must be real, naive, minimal or c');
+  if (impl !== 'real' && impl !== 'naive' && impl !== 'minimal' && impl !== 'c')
+    throw new Error('--impl must be real, naive, minimal or c');
   return {
     rooms: int(values.rooms, 500, 'rooms', 1),
     users: int(values.users, 10, 'users', 1),

@@ -6,7 +6,11 @@
 export const FIND_MAX_STEPS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 40, 50, 64];
 
 /** Returns the highest rate that passed (0 if none did). */
-export async function searchMaxRate(startRate: number, refine: number, tryRate: (rate: number, refining: boolean) => Promise<boolean>): Promise<number> {
+export async function searchMaxRate(
+  startRate: number,
+  refine: number,
+  tryRate: (rate: number, refining: boolean) => Promise<boolean>,
+): Promise<number> {
   let best = 0;
   let failed: number | null = null;
   for (const k of FIND_MAX_STEPS) {

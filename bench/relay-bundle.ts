@@ -15,7 +15,10 @@ let built: Promise<string> | null = null;
 export function relayEntry(): Promise<string> {
   built ??= build({
     // The shard entry too, for --relay-workers: shard processes run as shipped as well.
-    entryPoints: [path.join(root, 'bench', 'relay-process.ts'), path.join(root, 'src-main', 'engine', 'server', 'shard-process.ts')],
+    entryPoints: [
+      path.join(root, 'bench', 'relay-process.ts'),
+      path.join(root, 'src-main', 'engine', 'server', 'shard-process.ts'),
+    ],
     outdir,
     entryNames: '[name]',
     outExtension: { '.js': '.mjs' },

@@ -19,7 +19,10 @@ interface RelayServer {
 /** Shard processes' CPU and memory count as the relay's: they are the relay. */
 function shardTotals(stats: unknown): { cpuMicros: number; rssBytes: number } {
   const shards = (stats as Partial<ShardStats> | null)?.shards ?? [];
-  return { cpuMicros: shards.reduce((n, s) => n + s.cpuMicros, 0), rssBytes: shards.reduce((n, s) => n + s.rssBytes, 0) };
+  return {
+    cpuMicros: shards.reduce((n, s) => n + s.cpuMicros, 0),
+    rssBytes: shards.reduce((n, s) => n + s.rssBytes, 0),
+  };
 }
 
 export interface RelayStatsMessage {
@@ -61,7 +64,12 @@ async function main(): Promise<void> {
   try {
     server = await makeServer(impl, options);
     const address = await server.listen();
-    send({ type: 'ready', address, pid: process.pid, shardPids: server instanceof ShardedChatServer ? server.shardPids : [] });
+    send({
+      type: 'ready',
+      address,
+      pid: process.pid,
+      shardPids: server instanceof ShardedChatServer ? server.shardPids : [],
+    });
   } catch (err) {
     send({ type: 'error', message: (err as Error).stack ?? String(err) });
     process.exit(1);

@@ -17,7 +17,9 @@ if (!file) {
   process.exit(2);
 }
 const result = JSON.parse(fs.readFileSync(file, 'utf8')) as ResultFile;
-console.log(`\`${result.command}\` — ${result.startedAt}, sends ${result.runs.map((r) => r.relaySendPath ?? r.impl).join('/')}, generator ${result.runs[0]?.genIo ?? 'dgram'}, ${result.machine.nproc} × ${result.machine.cpuModel}, node ${result.machine.node}, load average at start ${result.machine.loadAverage.join(' / ')}${result.calibration ? `, kernel UDP ${result.calibration.loopbackMicrosPerDatagram} µs/datagram` : ''}\n`);
+console.log(
+  `\`${result.command}\` — ${result.startedAt}, sends ${result.runs.map((r) => r.relaySendPath ?? r.impl).join('/')}, generator ${result.runs[0]?.genIo ?? 'dgram'}, ${result.machine.nproc} × ${result.machine.cpuModel}, node ${result.machine.node}, load average at start ${result.machine.loadAverage.join(' / ')}${result.calibration ? `, kernel UDP ${result.calibration.loopbackMicrosPerDatagram} µs/datagram` : ''}\n`,
+);
 console.log(
   '| relay | rooms × users | msg/s/user | in offered / achieved (/s) | deliveries/s | loss % | p50 / p99 / p99.9 / max (ms) | relay CPU % (sys) | relay µs/delivery | loop delay max ms | relay RSS MB | handshakes/s | gen CPU % | gen µs/delivery |',
 );

@@ -10,7 +10,10 @@ export interface UdpCounters {
 
 export function readUdpCounters(): UdpCounters | null {
   try {
-    const lines = fs.readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+    const lines = fs
+      .readFileSync('/proc/net/snmp', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('Udp:'));
     const names = (lines[0] ?? '').split(/\s+/).slice(1);
     const values = (lines[1] ?? '').split(/\s+/).slice(1).map(Number);
     const get = (name: string): number => values[names.indexOf(name)] ?? 0;

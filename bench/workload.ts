@@ -175,7 +175,9 @@ export class Workload {
       pool = await GeneratorPool.start(spec.genProcs, plan?.generator ?? null);
       const sourceIps: string[] = [];
       for (let i = 0; i < Math.max(1, spec.sourceIps); i++) sourceIps.push(`127.0.0.${1 + i}`);
-      log(`  ${spec.label}: ${spec.impl} relay pid ${relay.pid} on ${relay.address.host}:${relay.address.tcpPort}${sendPath ? ` (UDP: ${sendPath})` : ''}; join storm of ${spec.rooms * spec.usersPerRoom} users…`);
+      log(
+        `  ${spec.label}: ${spec.impl} relay pid ${relay.pid} on ${relay.address.host}:${relay.address.tcpPort}${sendPath ? ` (UDP: ${sendPath})` : ''}; join storm of ${spec.rooms * spec.usersPerRoom} users…`,
+      );
       const join = await pool.join({
         tcpHost: relay.address.host,
         tcpPort: relay.address.tcpPort,
@@ -203,14 +205,19 @@ export class Workload {
         if (busy < 0.25 * 250_000 || nowMicros() - settleStart > 60_000_000) break;
       }
       const afterJoin = await relay.stats(true);
-      log(`  joined ${join.joined}/${join.users} in ${round(join.durationMs / 1000)} s (${Math.round((join.joined * 1000) / join.durationMs)} handshakes/s)${join.failed ? `, failures ${JSON.stringify(join.failures)}` : ''}`);
+      log(
+        `  joined ${join.joined}/${join.users} in ${round(join.durationMs / 1000)} s (${Math.round((join.joined * 1000) / join.durationMs)} handshakes/s)${join.failed ? `, failures ${JSON.stringify(join.failures)}` : ''}`,
+      );
       const memory = {
         idleHeapMB: idle.heapUsedBytes / MB,
         afterJoinHeapMB: afterJoin.heapUsedBytes / MB,
-        heapBytesPerMember: join.joined > 0 ? Math.round((afterJoin.heapUsedBytes - idle.heapUsedBytes) / join.joined) : 0,
+        heapBytesPerMember:
+          join.joined > 0 ? Math.round((afterJoin.heapUsedBytes - idle.heapUsedBytes) / join.joined) : 0,
         rssBytesPerMember: join.joined > 0 ? Math.round((afterJoin.rssBytes - idle.rssBytes) / join.joined) : 0,
       };
-      log(`  live heap ${round(memory.idleHeapMB, 1)} MB idle → ${round(memory.afterJoinHeapMB, 1)} MB with ${join.joined} members: ${memory.heapBytesPerMember} B heap, ${memory.rssBytesPerMember} B RSS per member (incl. ${spec.rooms} rooms)`);
+      log(
+        `  live heap ${round(memory.idleHeapMB, 1)} MB idle → ${round(memory.afterJoinHeapMB, 1)} MB with ${join.joined} members: ${memory.heapBytesPerMember} B heap, ${memory.rssBytesPerMember} B RSS per member (incl. ${spec.rooms} rooms)`,
+      );
       return new Workload(spec, relay, pool, join, idle.rssBytes / MB, afterJoin.rssBytes / MB, sendPath, memory);
     } catch (err) {
       await pool?.close();
@@ -233,9 +240,11 @@ export class Workload {
     let sampler: NodeJS.Timeout | null = null;
     if (plan.rssSampleEveryMs > 0) {
       sampler = setInterval(() => {
-        void this.relay.stats().then((s) =>
-          rssSamples.push({ atSec: round((nowMicros() - measureStart) / 1e6, 1), rssMB: round(s.rssBytes / MB, 1) }),
-        );
+        void this.relay
+          .stats()
+          .then((s) =>
+            rssSamples.push({ atSec: round((nowMicros() - measureStart) / 1e6, 1), rssMB: round(s.rssBytes / MB, 1) }),
+          );
       }, plan.rssSampleEveryMs);
     }
     await sleepUntil(measureEnd);
@@ -267,10 +276,17 @@ export class Workload {
       rxPollMicros: s.rxPollMicros,
       relaySendPath: this.relaySendPath,
       pinned: s.pin,
-      join: { ...this.join, handshakesPerSec: Math.round((this.join.joined * 1000) / Math.max(1, this.join.durationMs)) },
+      join: {
+        ...this.join,
+        handshakesPerSec: Math.round((this.join.joined * 1000) / Math.max(1, this.join.durationMs)),
+      },
       relayIdleRssMB: round(this.relayIdleRssMB, 1),
       relayRssAfterJoinMB: round(this.relayRssAfterJoinMB, 1),
-      relayMemory: { ...this.memory, idleHeapMB: round(this.memory.idleHeapMB, 1), afterJoinHeapMB: round(this.memory.afterJoinHeapMB, 1) },
+      relayMemory: {
+        ...this.memory,
+        idleHeapMB: round(this.memory.idleHeapMB, 1),
+        afterJoinHeapMB: round(this.memory.afterJoinHeapMB, 1),
+      },
       phases,
       cpuProfile,
     };
@@ -308,7 +324,11 @@ function report(
     relayCpuMicrosPerInbound: totals.sentInWindow > 0 ? round(relayCpu / totals.sentInWindow, 2) : 0,
     relayRssMB: round(after.rssBytes / MB, 1),
     relayLoopDelayMs: after.loopDelayMs
-      ? { p50: round(after.loopDelayMs.p50, 2), p99: round(after.loopDelayMs.p99, 2), max: round(after.loopDelayMs.max, 2) }
+      ? {
+          p50: round(after.loopDelayMs.p50, 2),
+          p99: round(after.loopDelayMs.p99, 2),
+          max: round(after.loopDelayMs.max, 2),
+        }
       : null,
     generatorCpuPct: totals.cpuMicrosPerProcess.map((c) => round((100 * c) / totals.windowMicros, 1)),
     generatorCpuMicrosPerDelivery:

@@ -63,7 +63,11 @@ function shade(x, y) {
   // Background: teal, lighter at the top.
   let c = [20 + 30 * (1 - y), 110 + 60 * (1 - y), 130 + 50 * (1 - y)];
   // The can: a cylinder body with an elliptic lid, slightly left of centre.
-  const cx = 0.44, top = 0.36, bottom = 0.74, rx = 0.17, ry = 0.05;
+  const cx = 0.44,
+    top = 0.36,
+    bottom = 0.74,
+    rx = 0.17,
+    ry = 0.05;
   const inBody = Math.abs(x - cx) <= rx && y >= top && y <= bottom;
   const inBottom = ellipse(x, y, cx, bottom, rx, ry) <= 0;
   if (inBody || inBottom) {
@@ -76,7 +80,8 @@ function shade(x, y) {
     c = ellipse(x, y, cx, top, rx * 0.8, ry * 0.8) <= 0 ? [120, 130, 140] : [225, 230, 235];
   }
   // The string: a straight line from the lid to a knot at the top right, like a tin-can telephone.
-  const sx = 0.8, sy = 0.2;
+  const sx = 0.8,
+    sy = 0.2;
   const along = clamp01(((x - cx) * (sx - cx) + (y - top) * (sy - top)) / ((sx - cx) ** 2 + (sy - top) ** 2));
   if (Math.hypot(x - (cx + along * (sx - cx)), y - (top + along * (sy - top))) < 0.011) c = [250, 240, 210];
   if (ellipse(x, y, sx, sy, 0.035, 0.035) <= 0) c = [235, 120, 60];
@@ -87,11 +92,19 @@ function render(size) {
   const n = 4;
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < n; sy++) {
         for (let sx = 0; sx < n; sx++) {
           const c = shade((px + (sx + 0.5) / n) / size, (py + (sy + 0.5) / n) / size);
-          if (c) { r += c[0]; g += c[1]; b += c[2]; a += 1; }
+          if (c) {
+            r += c[0];
+            g += c[1];
+            b += c[2];
+            a += 1;
+          }
         }
       }
       const o = (py * size + px) * 4;
@@ -146,7 +159,10 @@ const pngs = new Map(sizes.map((s) => [s, render(s)]));
 mkdirSync(join(here, 'icons'), { recursive: true });
 for (const [s, png] of pngs) if (s <= 512) writeFileSync(join(here, 'icons', `${s}x${s}.png`), png);
 writeFileSync(join(here, 'icon.png'), pngs.get(1024));
-writeFileSync(join(here, 'icon.ico'), encodeIco([16, 32, 48, 64, 128, 256].map((size) => ({ size, png: pngs.get(size) }))));
+writeFileSync(
+  join(here, 'icon.ico'),
+  encodeIco([16, 32, 48, 64, 128, 256].map((size) => ({ size, png: pngs.get(size) }))),
+);
 writeFileSync(
   join(here, 'icon.icns'),
   encodeIcns([

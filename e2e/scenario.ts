@@ -74,7 +74,9 @@ export async function runChatScenario(a: Page, b: Page, prefix: string): Promise
   await box.pressSequentially('line two');
   await expect(box).toHaveValue('line one\nline two');
   await box.press('Enter');
-  await expect(messages(a).getByTestId('chat-message').last()).toContainText('line one\nline two', { useInnerText: true });
+  await expect(messages(a).getByTestId('chat-message').last()).toContainText('line one\nline two', {
+    useInnerText: true,
+  });
   await shot(a, `${prefix}-4-chat-host`);
   await shot(b, `${prefix}-5-chat-member`);
 

@@ -9,16 +9,34 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const targets = [
-  { name: 'udp-batch', sources: ['native/udp-batch/udp_batch.c', 'native/udp-batch/reuseport_group.c'], output: 'native/udp-batch/build/udp_batch.node', flags: [] },
-  { name: 'gen-udp', sources: ['bench/native/gen_udp.c'], output: 'bench/native/build/gen_udp.node', flags: ['-pthread'] },
-  { name: 'c-relay', sources: ['bench/native/c_relay.c'], output: 'bench/native/build/c_relay.node', flags: ['-pthread'] },
+  {
+    name: 'udp-batch',
+    sources: ['native/udp-batch/udp_batch.c', 'native/udp-batch/reuseport_group.c'],
+    output: 'native/udp-batch/build/udp_batch.node',
+    flags: [],
+  },
+  {
+    name: 'gen-udp',
+    sources: ['bench/native/gen_udp.c'],
+    output: 'bench/native/build/gen_udp.node',
+    flags: ['-pthread'],
+  },
+  {
+    name: 'c-relay',
+    sources: ['bench/native/c_relay.c'],
+    output: 'bench/native/build/c_relay.node',
+    flags: ['-pthread'],
+  },
 ];
 
 function note(name, reason) {
   console.log(`${name}: not built (${reason}); node:dgram is used instead`);
 }
 
-const headers = [join(dirname(process.execPath), '..', 'include', 'node'), process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, 'include', 'node')]
+const headers = [
+  join(dirname(process.execPath), '..', 'include', 'node'),
+  process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, 'include', 'node'),
+]
   .filter(Boolean)
   .find((dir) => existsSync(join(dir, 'node_api.h')));
 const cc = process.env.CC || 'cc';
@@ -33,7 +51,18 @@ for (const t of targets) {
   }
   const output = join(root, t.output);
   mkdirSync(dirname(output), { recursive: true });
-  const args = ['-O2', '-Wall', '-Wextra', '-fPIC', '-shared', ...t.flags, `-I${headers}`, '-o', output, ...t.sources.map((s) => join(root, s))];
+  const args = [
+    '-O2',
+    '-Wall',
+    '-Wextra',
+    '-fPIC',
+    '-shared',
+    ...t.flags,
+    `-I${headers}`,
+    '-o',
+    output,
+    ...t.sources.map((s) => join(root, s)),
+  ];
   const result = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.error) note(t.name, `${cc}: ${result.error.message}`);
   else if (result.status !== 0) note(t.name, `${cc} exited with ${result.status}`);

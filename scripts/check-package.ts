@@ -42,7 +42,11 @@ const ELECTRON_DEFAULT_FUSES: Record<FuseName, boolean> = {
 
 export function encodeFuseWire(fuses: Record<FuseName, boolean>): Buffer {
   const states = FUSE_NAMES.map((name) => (fuses[name] ? '1' : '0')).join('');
-  return Buffer.concat([Buffer.from(FUSE_SENTINEL, 'ascii'), Buffer.from([1, FUSE_NAMES.length]), Buffer.from(states, 'ascii')]);
+  return Buffer.concat([
+    Buffer.from(FUSE_SENTINEL, 'ascii'),
+    Buffer.from([1, FUSE_NAMES.length]),
+    Buffer.from(states, 'ascii'),
+  ]);
 }
 
 /** Reads the fuse wire from a binary; null when it has none. */
@@ -69,11 +73,17 @@ export function decodeFuseWire(binary: Buffer): Partial<Record<FuseName, boolean
 export async function makeStubElectron(dir: string, electronVersion: string): Promise<string> {
   await mkdir(join(dir, 'resources'), { recursive: true });
   await mkdir(join(dir, 'locales'), { recursive: true });
-  const script = Buffer.from('#!/bin/sh\necho "stub Electron made by scripts/check-package.ts: cannot run" >&2\nexit 1\n# ', 'ascii');
-  await writeFile(join(dir, 'electron'), Buffer.concat([script, encodeFuseWire(ELECTRON_DEFAULT_FUSES), Buffer.from('\n')]));
+  const script = Buffer.from(
+    '#!/bin/sh\necho "stub Electron made by scripts/check-package.ts: cannot run" >&2\nexit 1\n# ',
+    'ascii',
+  );
+  await writeFile(
+    join(dir, 'electron'),
+    Buffer.concat([script, encodeFuseWire(ELECTRON_DEFAULT_FUSES), Buffer.from('\n')]),
+  );
   await chmod(join(dir, 'electron'), 0o755);
   await writeFile(join(dir, 'version'), `${electronVersion}\n`);
-  await writeFile(join(dir, 'LICENSE'), 'Stub standing in for Electron\'s MIT licence file.\n');
+  await writeFile(join(dir, 'LICENSE'), "Stub standing in for Electron's MIT licence file.\n");
   await writeFile(join(dir, 'locales', 'en-US.pak'), '');
   return dir;
 }
@@ -83,7 +93,13 @@ interface RunResult {
   code: number | null;
   output: string;
 }
-function run(cmd: string, args: string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
+function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunResult> {
   return new Promise((done, fail) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
@@ -156,7 +172,15 @@ export function listAsarFiles(archive: string): string[] {
 
 const BUILTINS = new Set(builtinModules);
 // Modules a sandboxed preload may require (Electron docs, "Process Sandboxing").
-const SANDBOXED_PRELOAD_MODULES = new Set(['electron', 'events', 'timers', 'url', 'node:events', 'node:timers', 'node:url']);
+const SANDBOXED_PRELOAD_MODULES = new Set([
+  'electron',
+  'events',
+  'timers',
+  'url',
+  'node:events',
+  'node:timers',
+  'node:url',
+]);
 
 /** Module specifiers a bundle loads: static/dynamic import, export-from and require(). */
 export function importSpecifiers(code: string): string[] {
@@ -247,17 +271,21 @@ export function inspectAppAsar(archive: string, expect: AsarExpectations): AsarR
         const target = posix.normalize(posix.join(posix.dirname(f), spec));
         const candidates = [target, `${target}.js`, `${target}.cjs`, `${target}.mjs`, `${target}/index.js`];
         if (!candidates.some((c) => fileSet.has(c))) problems.push(`${f} imports ${spec}, which is not in app.asar`);
-        if (isPreload) problems.push(`preload ${f} loads another file (${spec}); a sandboxed preload must be one bundle`);
+        if (isPreload)
+          problems.push(`preload ${f} loads another file (${spec}); a sandboxed preload must be one bundle`);
         continue;
       }
       if (isPreload) {
-        if (!SANDBOXED_PRELOAD_MODULES.has(spec)) problems.push(`preload ${f} requires ${spec}, which a sandboxed preload cannot`);
+        if (!SANDBOXED_PRELOAD_MODULES.has(spec))
+          problems.push(`preload ${f} requires ${spec}, which a sandboxed preload cannot`);
         continue;
       }
-      if (spec === 'electron' || spec.startsWith('electron/') || spec.startsWith('node:') || BUILTINS.has(spec)) continue;
+      if (spec === 'electron' || spec.startsWith('electron/') || spec.startsWith('node:') || BUILTINS.has(spec))
+        continue;
       const name = packageNameOf(spec);
       external.push(spec);
-      if (!fileSet.has(`node_modules/${name}/package.json`)) problems.push(`${f} imports ${spec}, but node_modules/${name} is not in app.asar`);
+      if (!fileSet.has(`node_modules/${name}/package.json`))
+        problems.push(`${f} imports ${spec}, but node_modules/${name} is not in app.asar`);
     }
     if (external.length > 0) externalImports[f] = external;
   }
@@ -281,7 +309,9 @@ async function dependencyClosure(projectDir: string, roots: string[]): Promise<S
     if (seen.has(name)) continue;
     seen.add(name);
     try {
-      const pkg = JSON.parse(await readFile(join(projectDir, 'node_modules', name, 'package.json'), 'utf8')) as PackageJson & {
+      const pkg = JSON.parse(
+        await readFile(join(projectDir, 'node_modules', name, 'package.json'), 'utf8'),
+      ) as PackageJson & {
         optionalDependencies?: Record<string, string>;
       };
       queue.push(...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {}));
@@ -304,12 +334,18 @@ export interface PackageCheckReport {
   problems: string[];
 }
 
-export async function checkPackage(opts: { projectDir: string; workDir?: string; keepWorkDir?: boolean }): Promise<PackageCheckReport> {
+export async function checkPackage(opts: {
+  projectDir: string;
+  workDir?: string;
+  keepWorkDir?: boolean;
+}): Promise<PackageCheckReport> {
   const projectDir = resolve(opts.projectDir);
   const workDir = opts.workDir ?? (await mkdtemp(join(tmpdir(), 'tincan-package-check-')));
   try {
     const pkg = JSON.parse(await readFile(join(projectDir, 'package.json'), 'utf8')) as PackageJson;
-    const electronPkg = JSON.parse(await readFile(join(projectDir, 'node_modules', 'electron', 'package.json'), 'utf8')) as {
+    const electronPkg = JSON.parse(
+      await readFile(join(projectDir, 'node_modules', 'electron', 'package.json'), 'utf8'),
+    ) as {
       version: string;
     };
     const electronVersion = electronPkg.version;
@@ -339,7 +375,8 @@ export async function checkPackage(opts: { projectDir: string; workDir?: string;
       if (!(await stat(path).catch(() => null))) problems.push(`missing ${what}: ${path}`);
     }
     for (const stray of ['resources/app', 'resources/app.asar.unpacked']) {
-      if (await stat(join(appDir, stray)).catch(() => null)) problems.push(`${stray} exists: the app is not fully inside app.asar`);
+      if (await stat(join(appDir, stray)).catch(() => null))
+        problems.push(`${stray} exists: the app is not fully inside app.asar`);
     }
     if (problems.length > 0) throw new Error(`${problems.join('\n')}\n\nelectron-builder output:\n${built.output}`);
 

@@ -27,7 +27,11 @@ function findElectron() {
   const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : 'electron';
   const binary = join(process.env.ELECTRON_OVERRIDE_DIST_PATH || join(pkgDir, 'dist'), relative);
   if (!existsSync(binary)) return { binary: null, reason: `the Electron binary is missing (${binary})` };
-  const probe = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  const probe = spawnSync(binary, ['--version'], {
+    encoding: 'utf8',
+    timeout: 15_000,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
   if (probe.status !== 0) {
     const why = (probe.stderr || probe.error?.message || `exit ${probe.status}`).trim().split('\n')[0];
     return { binary: null, reason: `the Electron binary cannot start (${why})` };

@@ -17,7 +17,9 @@ function run(label, command, args, env = {}) {
   console.log(`\n=== ${label}: ${command} ${args.join(' ')}`);
   const started = Date.now();
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  console.log(`=== ${label}: exit ${result.status ?? result.signal} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `=== ${label}: exit ${result.status ?? result.signal} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   return result.status === 0;
 }
 
@@ -38,6 +40,7 @@ function readJson(path) {
   }
 }
 
+check('format (prettier)', 'npx', ['prettier', '--check', '.']);
 check('type-check (node)', 'npx', ['tsc', '-p', 'tsconfig.node.json']);
 check('type-check (web)', 'npx', ['tsc', '-p', 'tsconfig.web.json']);
 check('type-check (e2e)', 'npx', ['tsc', '-p', 'tsconfig.e2e.json']);
@@ -45,7 +48,13 @@ check('build', 'npm', ['run', 'build']);
 
 // Vitest: unit, integration (real sockets on loopback), component and package tests.
 const vitestJson = join(reports, 'vitest.json');
-const vitestOk = run('vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+const vitestOk = run('vitest', 'npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestJson}`,
+]);
 const v = readJson(vitestJson);
 if (v) {
   totals.passed += v.numPassedTests ?? 0;
@@ -53,7 +62,9 @@ if (v) {
   totals.skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
   if (v.numFailedTests) failures.push(`vitest: ${v.numFailedTests} failed`);
   // A suite that fails to load has no tests to count; count it as a failure.
-  const brokenFiles = (v.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0);
+  const brokenFiles = (v.testResults ?? []).filter(
+    (f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0,
+  );
   totals.failed += brokenFiles.length;
   for (const f of brokenFiles) failures.push(`vitest: ${f.name} failed to run`);
 }

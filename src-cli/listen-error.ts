@@ -9,7 +9,12 @@ export async function startListening(
   config: { server: Partial<ServerOptions> & { host: string; port: number }; logLevel: LogLevel; workers?: number },
   rt: Runtime,
 ): Promise<{ server: ServerPort; address: Awaited<ReturnType<ServerPort['listen']>> }> {
-  const server = rt.createServer({ ...config.server, logger: rt.createLogger(config.logLevel), workers: config.workers, logLevel: config.logLevel });
+  const server = rt.createServer({
+    ...config.server,
+    logger: rt.createLogger(config.logLevel),
+    workers: config.workers,
+    logLevel: config.logLevel,
+  });
   try {
     return { server, address: await server.listen() };
   } catch (err) {

@@ -25,8 +25,13 @@ const runtime: Runtime = {
   stderr: process.stderr,
   createClient: (options) => new ChatClient(options),
   createServer: ({ workers, logLevel, ...options }) =>
-    workers !== undefined && workers > 1 ? new ShardedChatServer(options, { shards: workers, logLevel }) : new ChatServer(options),
-  createLogger: (level) => (level === 'silent' ? silentLogger : createLogger({ level, write: (line) => void process.stderr.write(`${line}\n`) })),
+    workers !== undefined && workers > 1
+      ? new ShardedChatServer(options, { shards: workers, logLevel })
+      : new ChatServer(options),
+  createLogger: (level) =>
+    level === 'silent'
+      ? silentLogger
+      : createLogger({ level, write: (line) => void process.stderr.write(`${line}\n`) }),
   onStopSignal: stopSignals,
 };
 

@@ -71,7 +71,8 @@ export function parseInteger(value: string, flag: string, min: number, max: numb
 /** A positive duration in seconds (fractions allowed), returned in milliseconds. */
 export function parseSeconds(value: string, flag: string): number {
   const trimmed = value.trim();
-  if (!/^\d{1,7}(\.\d{1,3})?$/.test(trimmed)) throw new UsageError(`${flag} must be a number of seconds, got "${value}"`);
+  if (!/^\d{1,7}(\.\d{1,3})?$/.test(trimmed))
+    throw new UsageError(`${flag} must be a number of seconds, got "${value}"`);
   const seconds = Number(trimmed);
   if (seconds <= 0 || seconds > MAX_SECONDS) {
     throw new UsageError(`${flag} must be more than 0 and at most ${MAX_SECONDS} seconds, got ${trimmed}`);
@@ -111,7 +112,8 @@ export function parsePassword(value: string): string {
 export function parseBindHost(value: string): string {
   let host = value.trim();
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-  if (host.length === 0 || /[\s[\]/]/.test(host)) throw new UsageError(`--host must be an address like 0.0.0.0, :: or 127.0.0.1, got "${value}"`);
+  if (host.length === 0 || /[\s[\]/]/.test(host))
+    throw new UsageError(`--host must be an address like 0.0.0.0, :: or 127.0.0.1, got "${value}"`);
   return host;
 }
 
@@ -148,18 +150,23 @@ export function parseServeOptions(raw: RawOptions): ServeConfig {
     const value = text(raw, key);
     if (value !== undefined) server[field] = parseSeconds(value, flag);
   }
-  const counts: [string, string, 'maxRooms' | 'maxMembersPerRoom' | 'maxPendingHandshakes' | 'maxConnectionsPerIp'][] = [
-    ['maxRooms', '--max-rooms', 'maxRooms'],
-    ['maxMembers', '--max-members', 'maxMembersPerRoom'],
-    ['maxPending', '--max-pending', 'maxPendingHandshakes'],
-    ['maxConnsPerIp', '--max-conns-per-ip', 'maxConnectionsPerIp'],
-  ];
+  const counts: [string, string, 'maxRooms' | 'maxMembersPerRoom' | 'maxPendingHandshakes' | 'maxConnectionsPerIp'][] =
+    [
+      ['maxRooms', '--max-rooms', 'maxRooms'],
+      ['maxMembers', '--max-members', 'maxMembersPerRoom'],
+      ['maxPending', '--max-pending', 'maxPendingHandshakes'],
+      ['maxConnsPerIp', '--max-conns-per-ip', 'maxConnectionsPerIp'],
+    ];
   for (const [key, flag, field] of counts) {
     const value = text(raw, key);
     if (value !== undefined) server[field] = parseInteger(value, flag, 1, 10_000_000);
   }
   const workers = text(raw, 'workers');
-  return { server, logLevel: parseLogLevel(text(raw, 'logLevel'), 'info'), workers: workers === undefined ? 1 : parseInteger(workers, '--workers', 1, 64) };
+  return {
+    server,
+    logLevel: parseLogLevel(text(raw, 'logLevel'), 'info'),
+    workers: workers === undefined ? 1 : parseInteger(workers, '--workers', 1, 64),
+  };
 }
 
 export function parseHostOptions(room: string, raw: RawOptions, env: Env): HostConfig {
@@ -177,7 +184,13 @@ export function parseHostOptions(room: string, raw: RawOptions, env: Env): HostC
 }
 
 /** `create` and `join`: a server address, a room, and who we are. */
-export function parseRoomOptions(mode: 'create' | 'join', address: string, room: string, raw: RawOptions, env: Env): RoomConfig {
+export function parseRoomOptions(
+  mode: 'create' | 'join',
+  address: string,
+  room: string,
+  raw: RawOptions,
+  env: Env,
+): RoomConfig {
   let parsed;
   try {
     parsed = parseHostAddress(address, DEFAULT_PORT);
@@ -186,7 +199,8 @@ export function parseRoomOptions(mode: 'create' | 'join', address: string, room:
     throw err;
   }
   // The shared parser takes anything with two colons for IPv6; only a real IPv6 literal is one.
-  if (parsed.host.includes(':') && isIP(parsed.host) !== 6) throw new UsageError(`bad address: "${address}" is not a valid IPv6 address`);
+  if (parsed.host.includes(':') && isIP(parsed.host) !== 6)
+    throw new UsageError(`bad address: "${address}" is not a valid IPv6 address`);
   const config: RoomConfig = { mode, host: parsed.host, port: parsed.port, room: parseRoomName(room) };
   const udp = text(raw, 'udpPort');
   if (udp !== undefined) config.udpPort = parseInteger(udp, '--udp-port', 1, 65535);

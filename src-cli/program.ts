@@ -54,7 +54,12 @@ function addServerListenOptions(command: Command): Command {
 }
 
 /** Builds the program; `setExitCode` receives the action's result. */
-export function buildProgram(actions: CommandActions, env: Env, io: CliIo, setExitCode: (code: number) => void): Command {
+export function buildProgram(
+  actions: CommandActions,
+  env: Env,
+  io: CliIo,
+  setExitCode: (code: number) => void,
+): Command {
   const program = new Command('tincan');
   program
     .description('Host and join password-protected chat rooms over TCRP/UDP, from the terminal.')
@@ -63,18 +68,42 @@ export function buildProgram(actions: CommandActions, env: Env, io: CliIo, setEx
     .showSuggestionAfterError(true)
     .addHelpText('after', EXIT_CODES_HELP);
 
-  addServerListenOptions(
-    program.command('serve').description('run a dedicated server that anyone can create rooms on'),
-  )
-    .option('--inactivity-timeout <s>', withDefault('drop members silent for this long', DEFAULT_SERVER_OPTIONS.inactivityTimeoutMs / 1000))
-    .option('--handshake-timeout <s>', withDefault('a room request must arrive within this time', DEFAULT_SERVER_OPTIONS.handshakeTimeoutMs / 1000))
-    .option('--token-ttl <s>', withDefault('a token unused for this long expires', DEFAULT_SERVER_OPTIONS.tokenTtlMs / 1000))
+  addServerListenOptions(program.command('serve').description('run a dedicated server that anyone can create rooms on'))
+    .option(
+      '--inactivity-timeout <s>',
+      withDefault('drop members silent for this long', DEFAULT_SERVER_OPTIONS.inactivityTimeoutMs / 1000),
+    )
+    .option(
+      '--handshake-timeout <s>',
+      withDefault('a room request must arrive within this time', DEFAULT_SERVER_OPTIONS.handshakeTimeoutMs / 1000),
+    )
+    .option(
+      '--token-ttl <s>',
+      withDefault('a token unused for this long expires', DEFAULT_SERVER_OPTIONS.tokenTtlMs / 1000),
+    )
     .option('--max-rooms <n>', withDefault('most rooms at once', DEFAULT_SERVER_OPTIONS.maxRooms))
     .option('--max-members <n>', withDefault('most members per room', DEFAULT_SERVER_OPTIONS.maxMembersPerRoom))
-    .option('--max-pending <n>', withDefault('most room requests in progress at once', DEFAULT_SERVER_OPTIONS.maxPendingHandshakes))
-    .option('--max-conns-per-ip <n>', withDefault('most TCP connections from one IP at once', DEFAULT_SERVER_OPTIONS.maxConnectionsPerIp))
-    .option('--workers <n>', withDefault('relay processes sharing the port, rooms spread over them (Linux; more than 1 needs the native UDP addon)', 1))
-    .addOption(new Option('--log-level <level>', withDefault('log lines (JSON, on stderr) at or above this level', 'info')).choices(LOG_LEVELS))
+    .option(
+      '--max-pending <n>',
+      withDefault('most room requests in progress at once', DEFAULT_SERVER_OPTIONS.maxPendingHandshakes),
+    )
+    .option(
+      '--max-conns-per-ip <n>',
+      withDefault('most TCP connections from one IP at once', DEFAULT_SERVER_OPTIONS.maxConnectionsPerIp),
+    )
+    .option(
+      '--workers <n>',
+      withDefault(
+        'relay processes sharing the port, rooms spread over them (Linux; more than 1 needs the native UDP addon)',
+        1,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--log-level <level>',
+        withDefault('log lines (JSON, on stderr) at or above this level', 'info'),
+      ).choices(LOG_LEVELS),
+    )
     .addHelpText('after', '\nPrints one line saying where it listens. Ctrl+C or SIGTERM tells every member and stops.')
     .action(async (opts: RawOptions) => setExitCode(await actions.serve(parseServeOptions(opts))));
 
@@ -86,16 +115,26 @@ export function buildProgram(actions: CommandActions, env: Env, io: CliIo, setEx
   )
     .option('--name <name>', 'your name in the room (asked on a terminal if missing)')
     .option('--password <password>', 'password others need to join (asked on a terminal if missing; empty for none)')
-    .addOption(new Option('--log-level <level>', withDefault('server log lines (JSON, on stderr)', 'silent')).choices(LOG_LEVELS))
+    .addOption(
+      new Option('--log-level <level>', withDefault('server log lines (JSON, on stderr)', 'silent')).choices(
+        LOG_LEVELS,
+      ),
+    )
     .addHelpText('after', `${CHAT_HELP}\nLeaving the room closes it and stops the server.`)
-    .action(async (room: string, opts: RawOptions) => setExitCode(await actions.host(parseHostOptions(room, opts, env))));
+    .action(async (room: string, opts: RawOptions) =>
+      setExitCode(await actions.host(parseHostOptions(room, opts, env))),
+    );
 
   for (const mode of ['create', 'join'] as const) {
     program
       .command(mode)
       .argument('<server>', `server address: host, host:port, [ipv6]:port (default port ${DEFAULT_PORT})`)
       .argument('<room>', 'room name')
-      .description(mode === 'create' ? 'create a room on a running server and chat in it as its host' : 'join a room on a running server')
+      .description(
+        mode === 'create'
+          ? 'create a room on a running server and chat in it as its host'
+          : 'join a room on a running server',
+      )
       .option('--name <name>', 'your name in the room (asked on a terminal if missing)')
       .option(
         '--password <password>',

@@ -17,7 +17,9 @@ export interface ServerPort {
 }
 
 /** `workers` > 1: the relay as that many processes on one port (ShardedChatServer). */
-export type CreateServer = (options: Partial<ServerOptions> & { logger: Logger; workers?: number; logLevel?: LogLevel }) => ServerPort;
+export type CreateServer = (
+  options: Partial<ServerOptions> & { logger: Logger; workers?: number; logLevel?: LogLevel },
+) => ServerPort;
 
 export interface Runtime {
   stdin: NodeJS.ReadStream;

@@ -24,7 +24,13 @@ export function App() {
             The Tincan backend is not reachable. Restart it (npm run web) and reload this page.
           </p>
         )}
-        {screen === 'host' ? <HostForm /> : screen === 'room' && room ? <RoomScreen key={room.id} room={room} /> : <JoinForm />}
+        {screen === 'host' ? (
+          <HostForm />
+        ) : screen === 'room' && room ? (
+          <RoomScreen key={room.id} room={room} />
+        ) : (
+          <JoinForm />
+        )}
       </main>
       <PasswordDialog />
     </div>

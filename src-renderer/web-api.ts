@@ -18,7 +18,10 @@ export interface WebApiConnection {
   close(): void;
 }
 
-export function connectWebApi(wsUrl: string, makeSocket: (url: string) => WebSocket = (u) => new WebSocket(u)): WebApiConnection {
+export function connectWebApi(
+  wsUrl: string,
+  makeSocket: (url: string) => WebSocket = (u) => new WebSocket(u),
+): WebApiConnection {
   const socket = makeSocket(wsUrl);
   const pending = new Map<number, { resolve: (r: ApiResult<unknown>) => void; timer: ReturnType<typeof setTimeout> }>();
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
@@ -58,7 +61,12 @@ export function connectWebApi(wsUrl: string, makeSocket: (url: string) => WebSoc
   });
 
   function request(name: string, args: unknown): Promise<ApiResult<unknown>> {
-    if (closed) return Promise.resolve({ ok: false, code: 'BACKEND_GONE', message: 'The Tincan backend is not running any more.' });
+    if (closed)
+      return Promise.resolve({
+        ok: false,
+        code: 'BACKEND_GONE',
+        message: 'The Tincan backend is not running any more.',
+      });
     const id = nextId++;
     const frame = JSON.stringify({ t: 'req', id, name, payload: args ?? {} });
     return new Promise((resolve) => {
@@ -90,7 +98,8 @@ export function connectWebApi(wsUrl: string, makeSocket: (url: string) => WebSoc
     } catch {
       return { ok: false, code: 'BAD_ARGS', message: 'That is not a valid link.' };
     }
-    if (!['https:', 'http:', 'mailto:'].includes(parsed.protocol)) return { ok: false, code: 'FORBIDDEN', message: 'Links of that type are not opened.' };
+    if (!['https:', 'http:', 'mailto:'].includes(parsed.protocol))
+      return { ok: false, code: 'FORBIDDEN', message: 'Links of that type are not opened.' };
     window.open(parsed.href, '_blank', 'noopener,noreferrer');
     return { ok: true, value: null };
   };

@@ -16,7 +16,9 @@ interface Issue {
   location: { line: number; column: number };
   description: string;
 }
-type Electronegativity = (options: Record<string, unknown>) => Promise<{ issues: Issue[]; errors: { file: string; message: string; tolerable: boolean }[] }>;
+type Electronegativity = (
+  options: Record<string, unknown>,
+) => Promise<{ issues: Issue[]; errors: { file: string; message: string; tolerable: boolean }[] }>;
 
 const require = createRequire(import.meta.url);
 const electronegativity = require('@doyensec/electronegativity') as Electronegativity;
@@ -55,7 +57,10 @@ async function scan(input: string): Promise<Issue[]> {
     isRelative: true,
     electronVersionOverride: electronVersion,
   });
-  expect(result.errors.filter((e) => !e.tolerable), 'files the scanner could not parse').toEqual([]);
+  expect(
+    result.errors.filter((e) => !e.tolerable),
+    'files the scanner could not parse',
+  ).toEqual([]);
   return result.issues;
 }
 
@@ -82,7 +87,9 @@ describe('Electron security scan', () => {
     const issues = await scan(appSources());
     const serious = issues.filter((i) => i.severity.value >= MEDIUM);
     const accepted = (i: Issue): boolean => allowlist.accepted.some((a) => a.check === i.id && a.file === i.file);
-    const unexplained = serious.filter((i) => !accepted(i)).map((i) => `${i.severity.name} ${i.id} ${i.file}:${i.location.line} — ${i.description}`);
+    const unexplained = serious
+      .filter((i) => !accepted(i))
+      .map((i) => `${i.severity.name} ${i.id} ${i.file}:${i.location.line} — ${i.description}`);
     expect(unexplained).toEqual([]);
     // The core settings are not merely unflagged: the checks for them ran and found nothing.
     const ids = new Set(issues.map((i) => i.id));

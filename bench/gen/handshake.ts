@@ -28,8 +28,7 @@ export interface HandshakeRequestSpec {
 }
 
 export type HandshakeOutcome =
-  | { ok: true; token: Uint8Array; tincan: boolean }
-  | { ok: false; status: number; reason: string };
+  { ok: true; token: Uint8Array; tincan: boolean } | { ok: false; status: number; reason: string };
 
 /** Status code we report for failures that never produced a status byte. */
 export const NO_STATUS = -1;

@@ -48,7 +48,11 @@ const MAX_BACKLOG_SECONDS = 0.05;
 const HANDSHAKE_ATTEMPTS = 6;
 
 export function newLatencyHistogram(): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 120_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
 }
 
 export class LoadGenerator {
@@ -298,17 +302,43 @@ export class LoadGenerator {
   private async runNativePhase(native: NativeGenUdp, spec: PhaseSpec): Promise<PhaseResult> {
     const order = this.sendOrder;
     const totalRate = order.length * spec.ratePerUser;
-    let sent: NativeSendCounts = { sent: 0, sentInWindow: 0, expected: 0, skipped: 0, skippedInWindow: 0, errors: 0, maxLagMicros: 0 };
+    let sent: NativeSendCounts = {
+      sent: 0,
+      sentInWindow: 0,
+      expected: 0,
+      skipped: 0,
+      skippedInWindow: 0,
+      errors: 0,
+      maxLagMicros: 0,
+    };
     let cpuMicros = 0;
     if (order.length > 0 && totalRate > 0) {
       const templates = order.map((u) => u.template as Buffer);
       const meta = new Int32Array(order.length * 6);
       let offset = 0;
       order.forEach((u, i) => {
-        meta.set([u.fd, offset, templates[i]!.length, u.stampAt, this.config.dialect === 'tincan' ? u.stampAt - 4 : -1, u.members], i * 6);
+        meta.set(
+          [
+            u.fd,
+            offset,
+            templates[i]!.length,
+            u.stampAt,
+            this.config.dialect === 'tincan' ? u.stampAt - 4 : -1,
+            u.members,
+          ],
+          i * 6,
+        );
         offset += templates[i]!.length;
       });
-      native.startSender(Buffer.concat(templates), meta, totalRate, spec.startAt, spec.measureStart, spec.measureEnd, spec.measureEnd);
+      native.startSender(
+        Buffer.concat(templates),
+        meta,
+        totalRate,
+        spec.startAt,
+        spec.measureStart,
+        spec.measureEnd,
+        spec.measureEnd,
+      );
       // The thread's chat keeps every user active; JS keep-alives would only add inbound datagrams.
       this.nativeSending = true;
       try {
@@ -372,7 +402,13 @@ export class LoadGenerator {
   }
 
   private openNativeSockets(native: NativeGenUdp): void {
-    native.startReceiver(CONTROL_MARKER, ServerKind.CHAT, ServerKind.ACK, CHAT_EVENT_HEADER_BYTES, this.config.rxPollMicros ?? 0);
+    native.startReceiver(
+      CONTROL_MARKER,
+      ServerKind.CHAT,
+      ServerKind.ACK,
+      CHAT_EVENT_HEADER_BYTES,
+      this.config.rxPollMicros ?? 0,
+    );
     const open = (localAddress: string): [number, number] => {
       const pair = native.open(localAddress, this.config.udpHost, this.config.udpPort, 1 << 20);
       this.fds.push(pair[0]);
@@ -382,7 +418,10 @@ export class LoadGenerator {
     if (pool > 0) {
       const byAddress = new Map<string, Array<[number, number]>>();
       for (const address of new Set(this.users.map((u) => u.localAddress))) {
-        byAddress.set(address, Array.from({ length: pool }, () => open(address)));
+        byAddress.set(
+          address,
+          Array.from({ length: pool }, () => open(address)),
+        );
       }
       this.users.forEach((u, i) => {
         const list = byAddress.get(u.localAddress) as Array<[number, number]>;

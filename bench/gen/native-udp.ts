@@ -38,7 +38,15 @@ export interface NativeGenUdp {
    * Starts the paced sender thread. meta holds 6 numbers per user in send order: fd, offset and
    * length of its datagram in blob, stamp offset, Tincan id offset (−1: none), room members.
    */
-  startSender(blob: Buffer, meta: Int32Array, totalRatePerSec: number, startAt: number, windowStart: number, windowEnd: number, stopAt: number): void;
+  startSender(
+    blob: Buffer,
+    meta: Int32Array,
+    totalRatePerSec: number,
+    startAt: number,
+    windowStart: number,
+    windowEnd: number,
+    stopAt: number,
+  ): void;
   stopSender(): NativeSendCounts;
   /** CPU ns per 64-byte datagram sent and received over loopback (sendmmsg/recvmmsg); −1 if unusable. */
   calibrate(count: number): number;

@@ -195,7 +195,9 @@ export class ChurnDriver {
           room,
           host: create,
           socket,
-          chat: Buffer.from(encodeClientDatagram(room.bytes, token, utf8Encode(`soak chat from ${name} in ${room.name}`))),
+          chat: Buffer.from(
+            encodeClientDatagram(room.bytes, token, utf8Encode(`soak chat from ${name} in ${room.name}`)),
+          ),
           keepAlive: Buffer.from(encodeClientDatagram(room.bytes, token, new Uint8Array(0))),
           leave: Buffer.from(encodeClientDatagram(room.bytes, token, utf8Encode('/leave'))),
           lastSendMs: 0,

@@ -11,8 +11,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 function table(result: SoakResult): string {
   const head = ['t (s)', 'phase', 'RSS MB', 'heap MB', 'fds', 'handles', 'rooms', 'members', 'users'];
   const rows = result.samples.map((s) => [
-    String(s.atSec), s.phase, String(s.rssMb), String(s.heapUsedMb), String(s.fds),
-    s.handles === null ? 'n/a' : String(s.handles), String(s.rooms), String(s.members), String(s.liveUsers),
+    String(s.atSec),
+    s.phase,
+    String(s.rssMb),
+    String(s.heapUsedMb),
+    String(s.fds),
+    s.handles === null ? 'n/a' : String(s.handles),
+    String(s.rooms),
+    String(s.members),
+    String(s.liveUsers),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
@@ -28,7 +35,9 @@ async function main(): Promise<void> {
       `${options.roomClosesPerRound} room close+recreate per round; relay inactivity timeout ${options.inactivityMs} ms (short, for the soak)`,
   );
   if (options.rooms < SPEC_ROOMS) {
-    log(`[soak] note: ${options.rooms} rooms, below the spec's ${SPEC_ROOMS}: the full workload plus churn overloads a 2-core machine with the generator in-process`);
+    log(
+      `[soak] note: ${options.rooms} rooms, below the spec's ${SPEC_ROOMS}: the full workload plus churn overloads a 2-core machine with the generator in-process`,
+    );
   }
   const result = await runSoak(options, log);
   const c = result.counts;

@@ -70,7 +70,12 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void)
   const t0 = Date.now();
   const samples: SoakSample[] = [];
   const driver = new ChurnDriver(
-    { tcpHost: relay.address.host, tcpPort: relay.address.tcpPort, udpHost: relay.address.host, udpPort: relay.address.udpPort },
+    {
+      tcpHost: relay.address.host,
+      tcpPort: relay.address.tcpPort,
+      udpHost: relay.address.host,
+      udpPort: relay.address.udpPort,
+    },
     options.rooms,
     options.users,
     options.rate,
@@ -101,7 +106,9 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void)
   try {
     const baseline = await sample('baseline');
     await driver.populate();
-    log(`[soak] populated: ${driver.liveUsers} users in ${options.rooms} rooms (${driver.counts.joinFailures} join failures)`);
+    log(
+      `[soak] populated: ${driver.liveUsers} users in ${options.rooms} rooms (${driver.counts.joinFailures} join failures)`,
+    );
     driver.startTraffic();
     const endAt = Date.now() + options.minutes * 60_000;
     const perRound = Math.max(1, Math.round(options.rooms * options.users * options.churnFraction));
@@ -128,7 +135,10 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void)
     const giveUpAt = Date.now() + options.inactivityMs * 2 + options.sweepMs * 4 + 5_000;
     await new Promise((r) => setTimeout(r, options.inactivityMs + options.sweepMs * 2));
     let end = await sample('end');
-    while ((end.rooms !== 0 || end.members !== 0 || end.fds > baseline.fds + options.fdTolerance) && Date.now() < giveUpAt) {
+    while (
+      (end.rooms !== 0 || end.members !== 0 || end.fds > baseline.fds + options.fdTolerance) &&
+      Date.now() < giveUpAt
+    ) {
       await new Promise((r) => setTimeout(r, 500));
       samples.pop();
       end = await sample('end');
@@ -141,7 +151,13 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void)
   }
 }
 
-function judge(options: SoakOptions, samples: SoakSample[], baseline: SoakSample, end: SoakSample, counts: ChurnCounts): SoakVerdict {
+function judge(
+  options: SoakOptions,
+  samples: SoakSample[],
+  baseline: SoakSample,
+  end: SoakSample,
+  counts: ChurnCounts,
+): SoakVerdict {
   const run = samples.filter((s) => s.phase === 'run');
   const warm = run.find((s) => s.atSec >= options.warmupSec) ?? run[0] ?? baseline;
   const last = run[run.length - 1] ?? warm;
@@ -161,7 +177,18 @@ function judge(options: SoakOptions, samples: SoakSample[], baseline: SoakSample
   const churnHappened = counts.politeLeaves > 0 && counts.silenced > 0 && counts.joins > 0;
   if (!churnHappened) reasons.push('no churn happened (run too short for a churn round?)');
   const pass = rssFlat && fdsFlat && handlesFlat && emptyAtEnd && fdsBackToBaseline && churnHappened;
-  return { pass, rssGrowthMb, rssAllowedMb, rssFlat, fdsFlat, handlesFlat, emptyAtEnd, fdsBackToBaseline, churnHappened, reasons };
+  return {
+    pass,
+    rssGrowthMb,
+    rssAllowedMb,
+    rssFlat,
+    fdsFlat,
+    handlesFlat,
+    emptyAtEnd,
+    fdsBackToBaseline,
+    churnHappened,
+    reasons,
+  };
 }
 
 function round1(n: number): number {

@@ -5,7 +5,10 @@ import { electronBinary, launchApp, type LaunchedApp } from '../fixtures/electro
 import { runChatScenario } from '../scenario.js';
 
 const binary = electronBinary();
-test.skip(binary === null, 'the Electron binary is not installed (node_modules/electron/dist is missing; run where Electron can be downloaded, e.g. CI under xvfb)');
+test.skip(
+  binary === null,
+  'the Electron binary is not installed (node_modules/electron/dist is missing; run where Electron can be downloaded, e.g. CI under xvfb)',
+);
 
 let apps: LaunchedApp[] = [];
 test.afterEach(async () => {
@@ -24,7 +27,9 @@ test('the window runs sandboxed, isolated, from app:// with a named API only', a
   const { app, window: page } = apps[0]!;
   expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
   // Permissions outside the allowlist (notifications, clipboard write) are refused.
-  expect(await page.evaluate(() => navigator.permissions.query({ name: 'geolocation' }).then((s) => s.state))).toBe('denied');
+  expect(await page.evaluate(() => navigator.permissions.query({ name: 'geolocation' }).then((s) => s.state))).toBe(
+    'denied',
+  );
   expect(page.url()).toMatch(/^app:\/\/tincan\//);
   const surface = await page.evaluate(() => ({
     require: typeof (globalThis as { require?: unknown }).require,
@@ -37,7 +42,12 @@ test('the window runs sandboxed, isolated, from app:// with a named API only', a
   expect(surface.apiKeys).toContain('onRoomMessage');
   expect(surface.apiKeys).not.toContain('invoke');
   // No network from the renderer, and no navigation away from the app.
-  const fetched = await page.evaluate(() => fetch('https://example.com/').then(() => 'ok', () => 'blocked'));
+  const fetched = await page.evaluate(() =>
+    fetch('https://example.com/').then(
+      () => 'ok',
+      () => 'blocked',
+    ),
+  );
   expect(fetched).toBe('blocked');
   await page.evaluate(() => {
     window.location.href = 'https://example.com/';

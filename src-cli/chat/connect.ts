@@ -64,7 +64,13 @@ export async function connectToRoom(request: ConnectRequest, context: ConnectCon
   let passwordTries = password ? 1 : 0;
   let nameTries = 1;
   for (;;) {
-    const options: ClientOptions = { host: request.host, port: request.port, room: request.room, username: name, mode: request.mode };
+    const options: ClientOptions = {
+      host: request.host,
+      port: request.port,
+      room: request.room,
+      username: name,
+      mode: request.mode,
+    };
     if (request.udpPort !== undefined) options.udpPort = request.udpPort;
     if (password) options.password = password;
     const client = context.createClient(options);
@@ -73,7 +79,11 @@ export async function connectToRoom(request: ConnectRequest, context: ConnectCon
       return { client, info, name };
     } catch (err) {
       const code = errorCode(err);
-      if (prompter && (code === 'PASSWORD_REQUIRED' || code === 'WRONG_PASSWORD') && passwordTries < MAX_PASSWORD_TRIES) {
+      if (
+        prompter &&
+        (code === 'PASSWORD_REQUIRED' || code === 'WRONG_PASSWORD') &&
+        passwordTries < MAX_PASSWORD_TRIES
+      ) {
         if (code === 'WRONG_PASSWORD') say('* wrong password');
         password = await askPassword(prompter, `Password for room "${request.room}": `);
         passwordTries++;

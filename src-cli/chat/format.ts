@@ -65,7 +65,11 @@ export function isRoomClosed(reason: ClosedReason): boolean {
 }
 
 /** A line for a connection state change, or null when there is nothing worth saying. */
-export function stateLine(state: ConnectionState, detail: { attempt?: number; reason?: string }, wasReconnecting: boolean): string | null {
+export function stateLine(
+  state: ConnectionState,
+  detail: { attempt?: number; reason?: string },
+  wasReconnecting: boolean,
+): string | null {
   if (state === 'reconnecting') {
     const attempt = detail.attempt !== undefined ? ` (attempt ${detail.attempt})` : '';
     const reason = detail.reason ? `: ${safeText(detail.reason)}` : '';

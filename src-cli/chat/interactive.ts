@@ -31,10 +31,17 @@ export class PromptScreen implements Screen {
   }
 }
 
-export function runInteractive(session: ChatSession, screen: PromptScreen, input: NodeJS.ReadStream, output: NodeJS.WriteStream): Promise<number> {
+export function runInteractive(
+  session: ChatSession,
+  screen: PromptScreen,
+  input: NodeJS.ReadStream,
+  output: NodeJS.WriteStream,
+): Promise<number> {
   const rl = createInterface({ input, output, terminal: true, prompt: `${session.room}> `, historySize: 200 });
   screen.attach(rl);
-  screen.show(`* in room "${session.room}" as ${session.name}${session.role === 'host' ? ' (host)' : ''}; type /help for commands`);
+  screen.show(
+    `* in room "${session.room}" as ${session.name}${session.role === 'host' ? ' (host)' : ''}; type /help for commands`,
+  );
   rl.prompt();
 
   rl.on('line', (line) => {

@@ -25,7 +25,9 @@ export async function serveCommand(config: ServeConfig, rt: Runtime): Promise<nu
           resolve(ExitCode.OK);
         },
         (err: unknown) => {
-          rt.stderr.write(`tincan: the server did not close cleanly: ${err instanceof Error ? err.message : String(err)}\n`);
+          rt.stderr.write(
+            `tincan: the server did not close cleanly: ${err instanceof Error ? err.message : String(err)}\n`,
+          );
           unsubscribe();
           resolve(ExitCode.FAILURE);
         },

@@ -34,7 +34,8 @@ async function start(): Promise<void> {
   service = new ChatService({
     factories: realFactories,
     logger,
-    onJoined: (info) => prefs.remember({ displayName: info.displayName, room: info.room, ...(info.host ? { host: info.host } : {}) }),
+    onJoined: (info) =>
+      prefs.remember({ displayName: info.displayName, room: info.room, ...(info.host ? { host: info.host } : {}) }),
   });
   const dispatch = createDispatcher(
     service,
@@ -81,10 +82,13 @@ async function start(): Promise<void> {
   });
 }
 
-app.whenReady().then(start).catch((err: Error) => {
-  logger.error(`startup failed: ${err.stack ?? err.message}`);
-  app.exit(1);
-});
+app
+  .whenReady()
+  .then(start)
+  .catch((err: Error) => {
+    logger.error(`startup failed: ${err.stack ?? err.message}`);
+    app.exit(1);
+  });
 
 app.on('window-all-closed', () => app.quit());
 

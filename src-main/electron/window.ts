@@ -65,7 +65,12 @@ export function hardenSession(devServerUrl: string | null): void {
     const headers = { ...details.responseHeaders };
     // The dev server injects inline scripts for HMR; production never relaxes the policy.
     headers['Content-Security-Policy'] = [
-      devServerUrl ? RENDERER_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("connect-src 'self'", `connect-src 'self' ws://${new URL(devServerUrl).host}`) : RENDERER_CSP,
+      devServerUrl
+        ? RENDERER_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+            "connect-src 'self'",
+            `connect-src 'self' ws://${new URL(devServerUrl).host}`,
+          )
+        : RENDERER_CSP,
     ];
     callback({ responseHeaders: headers });
   });

@@ -10,12 +10,21 @@ export const RECENT_LIMIT = 8;
 const FILE_NAME = 'prefs.json';
 
 export function defaultPrefs(): Prefs {
-  return { displayName: '', recentHosts: [], recentRooms: [], hostPort: DEFAULT_PORT, hostInterface: '0.0.0.0', window: null };
+  return {
+    displayName: '',
+    recentHosts: [],
+    recentRooms: [],
+    hostPort: DEFAULT_PORT,
+    hostInterface: '0.0.0.0',
+    window: null,
+  };
 }
 
 function stringList(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
-  return value.filter((v): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256).slice(0, RECENT_LIMIT);
+  return value
+    .filter((v): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256)
+    .slice(0, RECENT_LIMIT);
 }
 
 function windowSize(value: unknown): WindowSize | null {
@@ -33,7 +42,8 @@ export function sanitizePrefs(raw: unknown): Prefs {
   if (typeof r.displayName === 'string' && r.displayName.length <= 64) prefs.displayName = r.displayName;
   prefs.recentHosts = stringList(r.recentHosts);
   prefs.recentRooms = stringList(r.recentRooms);
-  if (typeof r.hostPort === 'number' && Number.isInteger(r.hostPort) && r.hostPort >= 0 && r.hostPort <= 65535) prefs.hostPort = r.hostPort;
+  if (typeof r.hostPort === 'number' && Number.isInteger(r.hostPort) && r.hostPort >= 0 && r.hostPort <= 65535)
+    prefs.hostPort = r.hostPort;
   if (typeof r.hostInterface === 'string' && r.hostInterface.length <= 256) prefs.hostInterface = r.hostInterface;
   prefs.window = windowSize(r.window);
   return prefs;
@@ -60,7 +70,8 @@ export class PrefsStore {
     try {
       return sanitizePrefs(JSON.parse(readFileSync(this.file, 'utf8')));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log(`prefs: ignoring unreadable ${this.file}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.log(`prefs: ignoring unreadable ${this.file}: ${(err as Error).message}`);
       return defaultPrefs();
     }
   }

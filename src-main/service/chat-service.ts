@@ -80,9 +80,11 @@ const CLOSED_TEXT: Record<ClosedReason, string> = {
 
 function checkNames(room: string, username: string, password: string): void {
   const roomProblem = checkRoomName(room);
-  if (roomProblem) throw new ServiceError('BAD_NAME', describeNameProblem('The room name', roomProblem, ROOM_NAME_MAX_BYTES));
+  if (roomProblem)
+    throw new ServiceError('BAD_NAME', describeNameProblem('The room name', roomProblem, ROOM_NAME_MAX_BYTES));
   const userProblem = checkUsername(username);
-  if (userProblem) throw new ServiceError('BAD_NAME', describeNameProblem('The display name', userProblem, USERNAME_MAX_BYTES));
+  if (userProblem)
+    throw new ServiceError('BAD_NAME', describeNameProblem('The display name', userProblem, USERNAME_MAX_BYTES));
   if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) {
     throw new ServiceError('BAD_NAME', `The password must be at most ${PASSWORD_MAX_BYTES} bytes`);
   }
@@ -96,9 +98,15 @@ function toServiceError(err: unknown): ServiceError {
   if (typeof e?.code === 'string') {
     switch (e.code) {
       case 'EADDRINUSE':
-        return new ServiceError('PORT_IN_USE', 'That port is already in use on this computer. Pick another port (or 0 for any free one).');
+        return new ServiceError(
+          'PORT_IN_USE',
+          'That port is already in use on this computer. Pick another port (or 0 for any free one).',
+        );
       case 'EACCES':
-        return new ServiceError('PORT_DENIED', 'This computer does not allow listening on that port. Try a port above 1024.');
+        return new ServiceError(
+          'PORT_DENIED',
+          'This computer does not allow listening on that port. Try a port above 1024.',
+        );
       case 'EADDRNOTAVAIL':
         return new ServiceError('BAD_INTERFACE', 'That interface address is not available on this computer.');
       default:
@@ -298,7 +306,16 @@ export class ChatService {
     const key = this.nextKey(session);
     const pending = id !== null;
     if (id !== null) session.pendingOwn.set(id, key);
-    this.addEntry(session, { kind: 'chat', key, from: session.view.username, text, own: true, at: this.now(), seq: null, pending });
+    this.addEntry(session, {
+      kind: 'chat',
+      key,
+      from: session.view.username,
+      text,
+      own: true,
+      at: this.now(),
+      seq: null,
+      pending,
+    });
     return { key };
   }
 
@@ -415,7 +432,8 @@ export class ChatService {
     this.sessions.set(session.view.id, session);
     this.addSystem(session, greeting, 'info');
     this.emitView(session);
-    for (const entry of session.history) this.emit('roomMessage', { roomId: session.view.id, entry: structuredClone(entry) });
+    for (const entry of session.history)
+      this.emit('roomMessage', { roomId: session.view.id, entry: structuredClone(entry) });
   }
 
   private shareInfo(session: Session): RoomView['share'] {
@@ -478,7 +496,8 @@ export class ChatService {
       session.view.attempt = null;
       session.view.dialect = info.dialect;
       session.view.role = info.role;
-      if (wasReconnecting) this.addSystem(session, info.resumed ? 'Reconnected.' : 'Reconnected (joined again).', 'info');
+      if (wasReconnecting)
+        this.addSystem(session, info.resumed ? 'Reconnected.' : 'Reconnected (joined again).', 'info');
       this.emitView(session);
     });
     on('state', (state, detail) => {
@@ -486,7 +505,12 @@ export class ChatService {
         const first = session.view.state !== 'reconnecting';
         session.view.state = 'reconnecting';
         session.view.attempt = detail.attempt ?? (session.view.attempt ?? 0) + 1;
-        if (first) this.addSystem(session, `Connection lost${detail.reason ? ` (${detail.reason})` : ''}. Reconnecting…`, 'warn');
+        if (first)
+          this.addSystem(
+            session,
+            `Connection lost${detail.reason ? ` (${detail.reason})` : ''}. Reconnecting…`,
+            'warn',
+          );
         this.emitView(session);
       }
       // 'connected' is handled by the 'connected' event (it carries the dialect); 'closed' by 'closed'.
@@ -522,7 +546,11 @@ export class ChatService {
         return;
       }
       session.view.members = session.view.members.filter((m: MemberView) => m.name !== info.name);
-      this.addSystem(session, info.reason === 'timed-out' ? `${info.name} timed out.` : `${info.name} left the room.`, info.reason === 'timed-out' ? 'warn' : 'info');
+      this.addSystem(
+        session,
+        info.reason === 'timed-out' ? `${info.name} timed out.` : `${info.name} left the room.`,
+        info.reason === 'timed-out' ? 'warn' : 'info',
+      );
       this.emitView(session);
     });
     on('delivered', (info) => {
@@ -583,7 +611,8 @@ export class ChatService {
   private addEntry(session: Session, entry: ChatEntry): void {
     session.history.push(entry);
     if (session.history.length > HISTORY_LIMIT) session.history.splice(0, session.history.length - HISTORY_LIMIT);
-    if (this.sessions.get(session.view.id) === session) this.emit('roomMessage', { roomId: session.view.id, entry: structuredClone(entry) });
+    if (this.sessions.get(session.view.id) === session)
+      this.emit('roomMessage', { roomId: session.view.id, entry: structuredClone(entry) });
   }
 
   private emitView(session: Session): void {
@@ -609,7 +638,9 @@ export class ChatService {
         const info = await server.listen();
         const started = { server, bindHost, info };
         this.server = started;
-        this.log.info(`service: embedded server listening on ${formatHostAddress({ host: bindHost, port: info.tcpPort })} (UDP ${info.udpPort})`);
+        this.log.info(
+          `service: embedded server listening on ${formatHostAddress({ host: bindHost, port: info.tcpPort })} (UDP ${info.udpPort})`,
+        );
         return started;
       } catch (err) {
         await Promise.resolve(server.close()).catch(() => {});

@@ -14,7 +14,9 @@ export interface PlatformHooks {
   setActiveRoom?(roomId: string | null): void;
 }
 
-type Handlers = { [K in RequestName]: (args: Requests[K]['args']) => Promise<Requests[K]['result']> | Requests[K]['result'] };
+type Handlers = {
+  [K in RequestName]: (args: Requests[K]['args']) => Promise<Requests[K]['result']> | Requests[K]['result'];
+};
 
 export type Dispatch = (name: unknown, payload: unknown) => Promise<ApiResult<unknown>>;
 
@@ -28,11 +30,17 @@ export function checkExternalUrl(url: string): URL {
   } catch {
     throw new ServiceError('BAD_ARGS', 'That is not a valid link.');
   }
-  if (!EXTERNAL_SCHEMES.has(parsed.protocol)) throw new ServiceError('FORBIDDEN', `Links of type ${parsed.protocol} are not opened.`);
+  if (!EXTERNAL_SCHEMES.has(parsed.protocol))
+    throw new ServiceError('FORBIDDEN', `Links of type ${parsed.protocol} are not opened.`);
   return parsed;
 }
 
-export function createDispatcher(service: ChatService, prefs: PrefsStore, hooks: PlatformHooks = {}, log?: Logger): Dispatch {
+export function createDispatcher(
+  service: ChatService,
+  prefs: PrefsStore,
+  hooks: PlatformHooks = {},
+  log?: Logger,
+): Dispatch {
   const handlers: Handlers = {
     hostRoom: (args) => service.hostRoom(args),
     joinRoom: (args) => service.joinRoom(args),
@@ -68,7 +76,8 @@ export function createDispatcher(service: ChatService, prefs: PrefsStore, hooks:
   };
 
   return async (name, payload) => {
-    if (!isRequestName(name)) return { ok: false, code: 'BAD_ARGS', message: `unknown request "${String(name).slice(0, 40)}"` };
+    if (!isRequestName(name))
+      return { ok: false, code: 'BAD_ARGS', message: `unknown request "${String(name).slice(0, 40)}"` };
     const parsed = parseRequest(name, payload);
     if (!parsed.ok) return parsed;
     try {

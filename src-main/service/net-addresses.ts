@@ -18,7 +18,8 @@ function entryHost(name: string, info: NetworkInterfaceInfo): string {
 
 /** Every "host:port" others can use to reach a server bound to `bindHost`. Never empty. */
 export function shareAddresses(bindHost: string, port: number, table: InterfaceTable): string[] {
-  if (bindHost !== '0.0.0.0' && bindHost !== '::' && bindHost !== '') return [formatHostAddress({ host: bindHost, port })];
+  if (bindHost !== '0.0.0.0' && bindHost !== '::' && bindHost !== '')
+    return [formatHostAddress({ host: bindHost, port })];
   const out: string[] = [];
   for (const [name, infos] of Object.entries(table)) {
     for (const info of infos ?? []) {

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
     strict: true,
   });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got "${values.port}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0..65535, got "${values.port}"`);
   const dataDir = values['data-dir'] ? resolve(values['data-dir']) : mkdtempSync(join(tmpdir(), 'tincan-web-'));
   const rendererDir = values['renderer-dir'] ? resolve(values['renderer-dir']) : resolve(here, '../../out/renderer');
   const logger = stderrLogger('tincan-web');
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
   const service = new ChatService({
     factories: realFactories,
     logger,
-    onJoined: (info) => prefs.remember({ displayName: info.displayName, room: info.room, ...(info.host ? { host: info.host } : {}) }),
+    onJoined: (info) =>
+      prefs.remember({ displayName: info.displayName, room: info.room, ...(info.host ? { host: info.host } : {}) }),
   });
   // Web mode has no shell: links open in a new tab from the page itself.
   const dispatch = createDispatcher(service, prefs, {}, logger);

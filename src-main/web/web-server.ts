@@ -91,7 +91,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   function refuse(socket: Duplex, status: number, why: string): void {
     log.warn(`web: refused a WebSocket: ${why}`);
-    socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+    );
   }
 
   http.on('upgrade', (req, socket, head) => {
@@ -99,7 +101,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (url.pathname !== '/ws') return refuse(socket, 400, `path ${url.pathname}`);
     if (!allowedHosts().has(req.headers.host ?? '')) return refuse(socket, 403, 'wrong Host header');
     const origin = req.headers.origin ?? '';
-    if (origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) return refuse(socket, 403, `origin "${origin.slice(0, 80)}"`);
+    if (origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`)
+      return refuse(socket, 403, `origin "${origin.slice(0, 80)}"`);
     if (!sameSecret(url.searchParams.get('token') ?? '', token)) return refuse(socket, 403, 'bad token');
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
   });
@@ -114,7 +117,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       }
       ws.send(JSON.stringify(frame));
     };
-    const unsubscribe = EVENT_NAMES.map((name) => opts.service.on(name, (payload) => send({ t: 'evt', name, payload })));
+    const unsubscribe = EVENT_NAMES.map((name) =>
+      opts.service.on(name, (payload) => send({ t: 'evt', name, payload })),
+    );
     ws.on('message', (data, isBinary) => {
       if (isBinary) return send({ t: 'err', message: 'binary frames are not accepted' });
       let frame: unknown;
@@ -124,7 +129,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         return send({ t: 'err', message: 'malformed JSON' });
       }
       const f = frame as { t?: unknown; id?: unknown; name?: unknown; payload?: unknown };
-      if (f?.t !== 'req' || typeof f.id !== 'number' || !Number.isSafeInteger(f.id)) return send({ t: 'err', message: 'malformed request' });
+      if (f?.t !== 'req' || typeof f.id !== 'number' || !Number.isSafeInteger(f.id))
+        return send({ t: 'err', message: 'malformed request' });
       const id = f.id;
       void opts.dispatch(f.name, f.payload).then((result) => send({ t: 'res', id, result }));
     });

@@ -10,7 +10,10 @@ describe('bridge', () => {
     const fake = fakeApi();
     const store = createChatStore();
     fake.respond('listRooms', { ok: true, value: [roomView()] });
-    fake.respond('getHistory', { ok: true, value: [{ kind: 'system', key: 'r1-1', text: 'You joined', at: 1, tone: 'info' }] });
+    fake.respond('getHistory', {
+      ok: true,
+      value: [{ kind: 'system', key: 'r1-1', text: 'You joined', at: 1, tone: 'info' }],
+    });
     const stop = startBridge(fake.api, store);
     await flush();
     const s = store.getState();
@@ -21,7 +24,10 @@ describe('bridge', () => {
 
     fake.emit('roomUpdated', roomView({ state: 'reconnecting', attempt: 3 }));
     expect(store.getState().rooms.r1).toMatchObject({ state: 'reconnecting', attempt: 3 });
-    fake.emit('roomMessage', { roomId: 'r1', entry: { kind: 'chat', key: 'r1-2', from: 'alice', text: '你好 👋', own: false, at: 2, seq: 1, pending: false } });
+    fake.emit('roomMessage', {
+      roomId: 'r1',
+      entry: { kind: 'chat', key: 'r1-2', from: 'alice', text: '你好 👋', own: false, at: 2, seq: 1, pending: false },
+    });
     expect(store.getState().history.r1?.at(-1)?.text).toBe('你好 👋');
     fake.emit('roomUpdated', roomView({ id: 'r2', room: 'other' }));
     fake.emit('focusRoom', { roomId: 'r2' });

@@ -37,7 +37,9 @@ describe('composer', () => {
     fireEvent.keyDown(box, { key: 'Enter', shiftKey: true });
     expect(fake.calls.some((c) => c.name === 'sendMessage')).toBe(false);
     fireEvent.keyDown(box, { key: 'Enter' });
-    await waitFor(() => expect(fake.calls.find((c) => c.name === 'sendMessage')?.args).toEqual({ roomId: 'r1', text: '你好 👋' }));
+    await waitFor(() =>
+      expect(fake.calls.find((c) => c.name === 'sendMessage')?.args).toEqual({ roomId: 'r1', text: '你好 👋' }),
+    );
     await waitFor(() => expect((box as HTMLTextAreaElement).value).toBe(''));
   });
 
@@ -64,7 +66,12 @@ describe('composer', () => {
 describe('room screen', () => {
   it('host sees Close room (with confirmation), members see Leave; closed rooms offer Rejoin', async () => {
     render(<App />);
-    openRoom({ role: 'host', hosted: true, username: 'alice', share: { port: 7777, addresses: ['192.168.1.5:7777', '[fd00::5]:7777'], invite: 'Join my room' } });
+    openRoom({
+      role: 'host',
+      hosted: true,
+      username: 'alice',
+      share: { port: 7777, addresses: ['192.168.1.5:7777', '[fd00::5]:7777'], invite: 'Join my room' },
+    });
     expect(screen.getByRole('button', { name: 'Leave' })).toBeTruthy(); // asks, since it closes the room
     expect(screen.getByText('[fd00::5]:7777')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Close room' }));
@@ -82,8 +89,14 @@ describe('room screen', () => {
     render(<App />);
     openRoom();
     act(() => {
-      fake.emit('roomMessage', { roomId: 'r1', entry: { kind: 'chat', key: 'a', from: 'bob', text: 'mine', own: true, at: 1, seq: null, pending: true } });
-      fake.emit('roomMessage', { roomId: 'r1', entry: { kind: 'chat', key: 'b', from: 'alice', text: 'theirs', own: false, at: 2, seq: 1, pending: false } });
+      fake.emit('roomMessage', {
+        roomId: 'r1',
+        entry: { kind: 'chat', key: 'a', from: 'bob', text: 'mine', own: true, at: 1, seq: null, pending: true },
+      });
+      fake.emit('roomMessage', {
+        roomId: 'r1',
+        entry: { kind: 'chat', key: 'b', from: 'alice', text: 'theirs', own: false, at: 2, seq: 1, pending: false },
+      });
     });
     const own = screen.getByText('mine').closest('li')!;
     expect(own.className).toContain('own');

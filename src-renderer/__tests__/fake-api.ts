@@ -1,6 +1,16 @@
 // An in-memory ChatApi for renderer tests: scripted results per request, recorded calls, and
 // emit() to push events exactly as the preload or the WebSocket client would.
-import { EVENT_NAMES, REQUEST_NAMES, eventMethodName, type ApiResult, type ChatApi, type EventName, type Events, type RequestName, type RoomView } from '../../src-shared/ipc/contract.js';
+import {
+  EVENT_NAMES,
+  REQUEST_NAMES,
+  eventMethodName,
+  type ApiResult,
+  type ChatApi,
+  type EventName,
+  type Events,
+  type RequestName,
+  type RoomView,
+} from '../../src-shared/ipc/contract.js';
 
 export interface FakeApi {
   api: ChatApi;
@@ -37,7 +47,14 @@ const FALLBACK: Partial<Record<RequestName, unknown>> = {
   listRooms: [],
   getHistory: [],
   listInterfaces: [{ value: '0.0.0.0', label: 'All IPv4 interfaces (0.0.0.0)' }],
-  getPrefs: { displayName: 'Bob', recentHosts: [], recentRooms: [], hostPort: 7777, hostInterface: '0.0.0.0', window: null },
+  getPrefs: {
+    displayName: 'Bob',
+    recentHosts: [],
+    recentRooms: [],
+    hostPort: 7777,
+    hostInterface: '0.0.0.0',
+    window: null,
+  },
   sendMessage: { key: 'k' },
 };
 

@@ -6,7 +6,12 @@ import { ROOM_NAME_MAX_BYTES, USERNAME_MAX_BYTES } from '../../src-shared/protoc
 import { chatStore } from '../store/chat-store.js';
 import { useChat } from '../store/use-chat.js';
 
-function Field(props: { label: string; hint?: string; error?: string | null; children: (id: string, describedBy: string | undefined) => ReactNode }) {
+function Field(props: {
+  label: string;
+  hint?: string;
+  error?: string | null;
+  children: (id: string, describedBy: string | undefined) => ReactNode;
+}) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -76,7 +81,10 @@ export function HostForm() {
   }, [prefs]);
 
   const portNumber = Number(port);
-  const portError = port.trim() === '' || !Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535 ? 'Use a port from 1 to 65535 (0 picks a free one).' : null;
+  const portError =
+    port.trim() === '' || !Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535
+      ? 'Use a port from 1 to 65535 (0 picks a free one).'
+      : null;
   const errors = { room: roomProblem(room), username: nameProblem(username), port: portError };
   const valid = !errors.room && !errors.username && !errors.port;
 
@@ -93,17 +101,54 @@ export function HostForm() {
       <h1 id="host-title">Host a room</h1>
       <p className="lead">Start a room on this computer. Others on your network join with your address.</p>
       <Field label="Room name" error={touched ? errors.room : null}>
-        {(id, d) => <input id={id} aria-describedby={d} value={room} onChange={(e) => setRoom(e.target.value)} autoFocus maxLength={64} aria-invalid={touched && !!errors.room} />}
+        {(id, d) => (
+          <input
+            id={id}
+            aria-describedby={d}
+            value={room}
+            onChange={(e) => setRoom(e.target.value)}
+            autoFocus
+            maxLength={64}
+            aria-invalid={touched && !!errors.room}
+          />
+        )}
       </Field>
       <Field label="Your display name" error={touched ? errors.username : null}>
-        {(id, d) => <input id={id} aria-describedby={d} value={username} onChange={(e) => setUsername(e.target.value)} maxLength={64} aria-invalid={touched && !!errors.username} />}
+        {(id, d) => (
+          <input
+            id={id}
+            aria-describedby={d}
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            maxLength={64}
+            aria-invalid={touched && !!errors.username}
+          />
+        )}
       </Field>
       <Field label="Password (optional)" hint="Leave empty for an open room.">
-        {(id, d) => <input id={id} aria-describedby={d} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />}
+        {(id, d) => (
+          <input
+            id={id}
+            aria-describedby={d}
+            type="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete="new-password"
+          />
+        )}
       </Field>
       <div className="field-row">
         <Field label="Port" hint="0 = any free port" error={touched ? errors.port : null}>
-          {(id, d) => <input id={id} aria-describedby={d} inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} aria-invalid={touched && !!errors.port} />}
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              inputMode="numeric"
+              value={port}
+              onChange={(e) => setPort(e.target.value)}
+              aria-invalid={touched && !!errors.port}
+            />
+          )}
         </Field>
         <Field label="Listen on">
           {(id, d) => (
@@ -156,12 +201,27 @@ export function JoinForm() {
     <form className="card form" onSubmit={submit} aria-labelledby="join-title" noValidate>
       <h1 id="join-title">Join a room</h1>
       <p className="lead">Ask the host for their address and the room name.</p>
-      <Field label="Host address" hint={`host, host:port or [IPv6]:port — port ${DEFAULT_PORT} if omitted`} error={touched ? errors.address : null}>
+      <Field
+        label="Host address"
+        hint={`host, host:port or [IPv6]:port — port ${DEFAULT_PORT} if omitted`}
+        error={touched ? errors.address : null}
+      >
         {(id, d) => (
           <>
-            <input id={id} aria-describedby={d} list={hostsId} value={address} onChange={(e) => setAddress(e.target.value)} autoFocus spellCheck={false} aria-invalid={touched && !!errors.address} />
+            <input
+              id={id}
+              aria-describedby={d}
+              list={hostsId}
+              value={address}
+              onChange={(e) => setAddress(e.target.value)}
+              autoFocus
+              spellCheck={false}
+              aria-invalid={touched && !!errors.address}
+            />
             <datalist id={hostsId}>
-              {prefs?.recentHosts.map((h) => <option key={h} value={h} />)}
+              {prefs?.recentHosts.map((h) => (
+                <option key={h} value={h} />
+              ))}
             </datalist>
           </>
         )}
@@ -169,18 +229,46 @@ export function JoinForm() {
       <Field label="Room name" error={touched ? errors.room : null}>
         {(id, d) => (
           <>
-            <input id={id} aria-describedby={d} list={roomsId} value={room} onChange={(e) => setRoom(e.target.value)} maxLength={64} aria-invalid={touched && !!errors.room} />
+            <input
+              id={id}
+              aria-describedby={d}
+              list={roomsId}
+              value={room}
+              onChange={(e) => setRoom(e.target.value)}
+              maxLength={64}
+              aria-invalid={touched && !!errors.room}
+            />
             <datalist id={roomsId}>
-              {prefs?.recentRooms.map((r) => <option key={r} value={r} />)}
+              {prefs?.recentRooms.map((r) => (
+                <option key={r} value={r} />
+              ))}
             </datalist>
           </>
         )}
       </Field>
       <Field label="Your display name" error={touched ? errors.username : null}>
-        {(id, d) => <input id={id} aria-describedby={d} value={username} onChange={(e) => setUsername(e.target.value)} maxLength={64} aria-invalid={touched && !!errors.username} />}
+        {(id, d) => (
+          <input
+            id={id}
+            aria-describedby={d}
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            maxLength={64}
+            aria-invalid={touched && !!errors.username}
+          />
+        )}
       </Field>
       <Field label="Password (if the room has one)">
-        {(id, d) => <input id={id} aria-describedby={d} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" />}
+        {(id, d) => (
+          <input
+            id={id}
+            aria-describedby={d}
+            type="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete="current-password"
+          />
+        )}
       </Field>
       <FormError />
       <div className="form-actions">

@@ -68,7 +68,12 @@ function StatusBanner({ room }: { room: RoomView }) {
   return (
     <div role="alert" className={`banner ${room.closedReason === 'left' ? '' : 'banner-error'}`}>
       <span>{reason}</span>
-      <button type="button" className="primary small" disabled={busy} onClick={() => void chatStore.getState().rejoinRoom(room.id)}>
+      <button
+        type="button"
+        className="primary small"
+        disabled={busy}
+        onClick={() => void chatStore.getState().rejoinRoom(room.id)}
+      >
         {room.hosted ? 'Host again' : 'Rejoin'}
       </button>
     </div>
@@ -87,7 +92,8 @@ function MessageText({ text }: { text: string }) {
             onClick={(e) => {
               e.preventDefault();
               // The link came from another person: ask before leaving the app.
-              if (window.confirm(`Open this link in your browser?\n\n${part.url}`)) void chatStore.getState().openExternal(part.url!);
+              if (window.confirm(`Open this link in your browser?\n\n${part.url}`))
+                void chatStore.getState().openExternal(part.url!);
             }}
           >
             {part.text}

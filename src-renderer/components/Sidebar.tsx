@@ -41,7 +41,10 @@ export function Sidebar() {
   return (
     <nav className="sidebar" aria-label="Rooms">
       <div className="brand">
-        <span className="brand-mark" aria-hidden="true">◉</span> Tincan
+        <span className="brand-mark" aria-hidden="true">
+          ◉
+        </span>{' '}
+        Tincan
       </div>
       <div className="sidebar-actions">
         <button type="button" className={screen === 'host' ? 'primary' : ''} onClick={() => showScreen('host')}>

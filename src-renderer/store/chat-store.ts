@@ -107,7 +107,14 @@ const createRoomsSlice = (set: Set): RoomsSlice => ({
       delete unread[roomId];
       const order = s.order.filter((id) => id !== roomId);
       const activeRoomId = s.activeRoomId === roomId ? (order[0] ?? null) : s.activeRoomId;
-      return { rooms, history, unread, order, activeRoomId, screen: activeRoomId ? s.screen : s.screen === 'room' ? 'join' : s.screen };
+      return {
+        rooms,
+        history,
+        unread,
+        order,
+        activeRoomId,
+        screen: activeRoomId ? s.screen : s.screen === 'room' ? 'join' : s.screen,
+      };
     }),
   addEntry: (roomId, entry) =>
     set((s) => {
@@ -158,7 +165,11 @@ function failure(result: Extract<ApiResult<unknown>, { ok: false }>): string {
   return result.message || result.code;
 }
 
-const NO_API: Extract<ApiResult<never>, { ok: false }> = { ok: false, code: 'NO_API', message: 'The app is not connected to its backend.' };
+const NO_API: Extract<ApiResult<never>, { ok: false }> = {
+  ok: false,
+  code: 'NO_API',
+  message: 'The app is not connected to its backend.',
+};
 
 const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
   /** Calls the API, turning a missing API or a thrown error into a failed result. */
@@ -206,7 +217,9 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
       const result = await call((api) => api.hostRoom(req));
       if (result.ok) {
         entered(result.value);
-        void call((api) => api.setPrefs({ hostPort: req.port, hostInterface: req.bindHost })).then((p) => p.ok && set({ prefs: p.value }));
+        void call((api) => api.setPrefs({ hostPort: req.port, hostInterface: req.bindHost })).then(
+          (p) => p.ok && set({ prefs: p.value }),
+        );
         return true;
       }
       set({ busy: false, formError: failure(result) });
@@ -245,7 +258,10 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
       }
       set({
         busy: false,
-        passwordPrompt: { ...prompt, error: result.code === 'WRONG_PASSWORD' ? 'Wrong password. Please try again.' : failure(result) },
+        passwordPrompt: {
+          ...prompt,
+          error: result.code === 'WRONG_PASSWORD' ? 'Wrong password. Please try again.' : failure(result),
+        },
       });
       return false;
     },
@@ -259,7 +275,15 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
       }
       if (PASSWORD_CODES.has(result.code)) {
         const room = get().rooms[roomId]?.room ?? '';
-        set({ busy: false, passwordPrompt: { kind: 'rejoin', roomId, room, error: result.code === 'WRONG_PASSWORD' ? 'Wrong password. Please try again.' : null } });
+        set({
+          busy: false,
+          passwordPrompt: {
+            kind: 'rejoin',
+            roomId,
+            room,
+            error: result.code === 'WRONG_PASSWORD' ? 'Wrong password. Please try again.' : null,
+          },
+        });
         return false;
       }
       set({ busy: false, roomError: failure(result) });

@@ -7,9 +7,16 @@ const NO_ENTRIES: ChatEntry[] = [];
 
 export const chatSelectors = {
   activeRoom: (s: ChatState): RoomView | null => (s.activeRoomId ? (s.rooms[s.activeRoomId] ?? null) : null),
-  roomList: (s: ChatState): RoomView[] => s.order.map((id) => s.rooms[id]).filter((r): r is RoomView => r !== undefined),
-  history: (roomId: string | null) => (s: ChatState): ChatEntry[] => (roomId ? (s.history[roomId] ?? NO_ENTRIES) : NO_ENTRIES),
-  unread: (roomId: string) => (s: ChatState): number => s.unread[roomId] ?? 0,
+  roomList: (s: ChatState): RoomView[] =>
+    s.order.map((id) => s.rooms[id]).filter((r): r is RoomView => r !== undefined),
+  history:
+    (roomId: string | null) =>
+    (s: ChatState): ChatEntry[] =>
+      roomId ? (s.history[roomId] ?? NO_ENTRIES) : NO_ENTRIES,
+  unread:
+    (roomId: string) =>
+    (s: ChatState): number =>
+      s.unread[roomId] ?? 0,
   totalUnread: (s: ChatState): number => Object.values(s.unread).reduce((a, b) => a + b, 0),
   /** Hosts first, then by name; stable for equal names. */
   sortedMembers: (s: ChatState) => {

@@ -11,14 +11,7 @@ export type RoomRole = 'host' | 'member';
 export type RoomState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 /** Why a room session ended; 'failed' means the (re)join itself did not succeed. */
 export type ClosedReason =
-  | 'by-host'
-  | 'host-left'
-  | 'host-timed-out'
-  | 'server-shutdown'
-  | 'left'
-  | 'gave-up'
-  | 'kicked'
-  | 'failed';
+  'by-host' | 'host-left' | 'host-timed-out' | 'server-shutdown' | 'left' | 'gave-up' | 'kicked' | 'failed';
 
 export interface MemberView {
   name: string;
@@ -163,7 +156,12 @@ export const REQUEST_NAMES = [
   'openExternal',
 ] as const satisfies readonly RequestName[];
 
-export const EVENT_NAMES = ['roomUpdated', 'roomMessage', 'roomRemoved', 'focusRoom'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = [
+  'roomUpdated',
+  'roomMessage',
+  'roomRemoved',
+  'focusRoom',
+] as const satisfies readonly EventName[];
 
 /** Stable error codes of our own (besides TCRP status names such as WRONG_PASSWORD and transport codes). */
 export type ApiErrorCode =

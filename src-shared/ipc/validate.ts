@@ -50,7 +50,9 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
     })
     .strict(),
   rejoinRoom: z.object({ roomId, password: bytes(PASSWORD_MAX_BYTES).optional() }).strict(),
-  sendMessage: z.object({ roomId, text: bytes(MESSAGE_TEXT_MAX_BYTES).refine((s) => s.length > 0, 'empty message') }).strict(),
+  sendMessage: z
+    .object({ roomId, text: bytes(MESSAGE_TEXT_MAX_BYTES).refine((s) => s.length > 0, 'empty message') })
+    .strict(),
   leaveRoom: roomRef,
   closeRoom: roomRef,
   dismissRoom: roomRef,
@@ -121,7 +123,11 @@ export function parseRequest<K extends RequestName>(
   if (parsed.success) return { ok: true, value: parsed.data };
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  return { ok: false, code: 'BAD_ARGS', message: `invalid ${String(name)} request: ${where}${issue?.message ?? 'bad value'}` };
+  return {
+    ok: false,
+    code: 'BAD_ARGS',
+    message: `invalid ${String(name)} request: ${where}${issue?.message ?? 'bad value'}`,
+  };
 }
 
 /** Validates an event payload; null if it does not match the contract. */

@@ -135,8 +135,7 @@ export function encodeSessionInfo(info: SessionInfo): Uint8Array {
 }
 
 export type Completion =
-  | { kind: 'plain'; token: Uint8Array }
-  | { kind: 'tincan'; token: Uint8Array; info: SessionInfo };
+  { kind: 'plain'; token: Uint8Array } | { kind: 'tincan'; token: Uint8Array; info: SessionInfo };
 
 /**
  * Reads a state-2 payload: the session info JSON from a Tincan server that accepted our dialect,

@@ -38,9 +38,7 @@ export function plainClosedNotice(reason: ClosedReasonCode): string {
 }
 
 export type PlainLine =
-  | { kind: 'chat'; sender: string; text: string }
-  | { kind: 'notice'; text: string }
-  | { kind: 'text'; text: string };
+  { kind: 'chat'; sender: string; text: string } | { kind: 'notice'; text: string } | { kind: 'text'; text: string };
 
 // A sender is 1..64 characters without a colon or line break, followed by ": ".
 const CHAT_LINE = /^([^:\r\n]{1,64}): ([\s\S]*)$/u;

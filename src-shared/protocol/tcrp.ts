@@ -56,4 +56,3 @@ export function encodeFrame(frame: TcrpFrame): Uint8Array {
   out.set(frame.payload, TCRP_HEADER_BYTES + frame.room.length);
   return out;
 }
-

@@ -26,7 +26,12 @@ export function parseClientDatagram(bytes: Uint8Array): DatagramView | DatagramP
  * Parses the datagram at bytes[start, end) into `view` (offsets into `bytes`), or names the problem.
  * For a caller that reads many datagrams from one buffer and reuses one view: nothing is allocated.
  */
-export function parseClientDatagramAt(bytes: Uint8Array, start: number, end: number, view: DatagramView): DatagramProblem | null {
+export function parseClientDatagramAt(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  view: DatagramView,
+): DatagramProblem | null {
   const size = end - start;
   if (size > UDP_CLIENT_MAX_BYTES) return 'too-large';
   if (size < 2) return 'too-short';

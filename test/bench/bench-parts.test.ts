@@ -29,7 +29,10 @@ describe('chat text stamps', () => {
 
 describe('find-max rate search', () => {
   /** A relay that sustains up to `limit` msg/s per user; records the rates tried. */
-  function relayUpTo(limit: number): { tried: string[]; tryRate: (rate: number, refining: boolean) => Promise<boolean> } {
+  function relayUpTo(limit: number): {
+    tried: string[];
+    tryRate: (rate: number, refining: boolean) => Promise<boolean>;
+  } {
     const tried: string[] = [];
     return { tried, tryRate: async (rate, refining) => (tried.push(`${rate}${refining ? 'r' : ''}`), rate <= limit) };
   }
@@ -126,7 +129,13 @@ describe('bench scenario through child processes', () => {
     );
     try {
       expect(w.join.joined).toBe(12);
-      const p = await w.runPhase({ ratePerUser: 4, warmupMs: 200, durationMs: 1_000, drainMs: 1_000, rssSampleEveryMs: 0 });
+      const p = await w.runPhase({
+        ratePerUser: 4,
+        warmupMs: 200,
+        durationMs: 1_000,
+        drainMs: 1_000,
+        rssSampleEveryMs: 0,
+      });
       expect(p.expectedDeliveries).toBeGreaterThan(0);
       expect(p.receivedDeliveries).toBe(p.expectedDeliveries);
       expect(p.lossPct).toBe(0);
@@ -144,7 +153,11 @@ describe('bench scenario through child processes', () => {
     await scenario({});
   }, 30_000);
 
-  it.runIf(process.platform === 'linux')('and against the relay as two shard processes (--relay-workers 2)', async () => {
-    await scenario({ workers: 2 });
-  }, 30_000);
+  it.runIf(process.platform === 'linux')(
+    'and against the relay as two shard processes (--relay-workers 2)',
+    async () => {
+      await scenario({ workers: 2 });
+    },
+    30_000,
+  );
 });

@@ -26,7 +26,12 @@ async function startRealServer(): Promise<Listening> {
   return new ChatServer({ host: '127.0.0.1', port: 0, logger: silentLogger }) as unknown as Listening;
 }
 
-async function runTiny(server: Listening, dialect: 'plain' | 'tincan', password: boolean, io: GenIo): Promise<{ joined: number; phase: PhaseResult }> {
+async function runTiny(
+  server: Listening,
+  dialect: 'plain' | 'tincan',
+  password: boolean,
+  io: GenIo,
+): Promise<{ joined: number; phase: PhaseResult }> {
   const address = await server.listen();
   cleanups.push(() => server.close());
   const config: GeneratorConfig = {

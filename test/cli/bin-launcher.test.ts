@@ -26,7 +26,10 @@ describe('bin/tincan.js', () => {
     copyFileSync(LAUNCHER, join(scratch, 'bin', 'tincan.js'));
     // Mark the folder ESM like the project's package.json does.
     copyFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), join(scratch, 'package.json'));
-    const result = spawnSync(process.execPath, [join(scratch, 'bin', 'tincan.js'), '--help'], { encoding: 'utf8', timeout: 10_000 });
+    const result = spawnSync(process.execPath, [join(scratch, 'bin', 'tincan.js'), '--help'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     const lines = result.stderr.trim().split('\n');

@@ -56,7 +56,9 @@ describe('serve shutdown', () => {
     server.signal('SIGTERM');
     expect((await server.waitForExit()).code).toBe(0);
     // stderr is JSON lines: the room, its closing for the shutdown, the server closing.
-    const events = server.lines.stderr.filter((l) => l !== '').map((l) => JSON.parse(l) as { event: string; reason?: string });
+    const events = server.lines.stderr
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { event: string; reason?: string });
     expect(events).toContainEqual(expect.objectContaining({ event: 'room-created', room: 'shutdown' }));
     expect(events).toContainEqual(expect.objectContaining({ event: 'room-closed', reason: 'server-shutdown' }));
     expect(events.at(-1)).toMatchObject({ event: 'server-closed' });
@@ -68,7 +70,10 @@ describe('serve shutdown', () => {
 describe('tincan host', () => {
   it('starts a server, hosts the room, chats; leaving closes the room and the server', async () => {
     const host = spawnCli(['host', 'den', '--name', 'alice', '--host', '127.0.0.1', '--port', '0']);
-    const listening = await host.waitForLine('stderr', /^\* server listening on 127\.0\.0\.1:(\d+) \(UDP port (\d+)\)$/);
+    const listening = await host.waitForLine(
+      'stderr',
+      /^\* server listening on 127\.0\.0\.1:(\d+) \(UDP port (\d+)\)$/,
+    );
     const port = Number(listening[1]);
     await host.waitForLine('stderr', /^\* connected to room "den" as alice \(host\)$/);
 

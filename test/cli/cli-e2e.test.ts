@@ -40,7 +40,12 @@ describe('tincan serve + create + join (piped)', () => {
     await alice.waitForLine('stdout', /^\* bob left the room$/);
 
     // Exactly what was sent, in order, one line each; the empty line was skipped; no echo of our own.
-    expect(alice.lines.stdout).toEqual(['* bob joined the room', 'bob: hello alice', 'bob: second line', '* bob left the room']);
+    expect(alice.lines.stdout).toEqual([
+      '* bob joined the room',
+      'bob: hello alice',
+      'bob: second line',
+      '* bob left the room',
+    ]);
     expect(bob.lines.stdout).toEqual(['alice: hi bob, ünïcödé 👋']);
 
     alice.endInput();

@@ -26,12 +26,18 @@ describe('describeConnectError', () => {
       'cannot reach [::1]:7777 (connection refused); is a Tincan server running there?',
     );
     const unknownHost = Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
-    expect(describeConnectError(HandshakeError.transport('UNREACHABLE', 'cannot resolve "x"', unknownHost), target)).toContain('(no such host)');
-    expect(describeConnectError(HandshakeError.transport('UNREACHABLE', 'cannot resolve "x"'), target)).toContain('(cannot resolve "x")');
+    expect(
+      describeConnectError(HandshakeError.transport('UNREACHABLE', 'cannot resolve "x"', unknownHost), target),
+    ).toContain('(no such host)');
+    expect(describeConnectError(HandshakeError.transport('UNREACHABLE', 'cannot resolve "x"'), target)).toContain(
+      '(cannot resolve "x")',
+    );
   });
 
   it('timeouts and protocol trouble', () => {
-    expect(describeConnectError(HandshakeError.transport('TIMEOUT', 'no answer'), target)).toMatch(/^\[::1\]:7777 did not answer in time/);
+    expect(describeConnectError(HandshakeError.transport('TIMEOUT', 'no answer'), target)).toMatch(
+      /^\[::1\]:7777 did not answer in time/,
+    );
     expect(describeConnectError(HandshakeError.transport('PROTOCOL', 'bad frame'), target)).toBe(
       '[::1]:7777 does not speak the chat protocol: bad frame',
     );

@@ -1,7 +1,17 @@
 // Lines the CLI prints and what typed lines mean.
 import { describe, expect, it } from 'vitest';
 import { parseChatInput } from '../../src-cli/chat/input.js';
-import { closedLine, isRoomClosed, joinedLine, leftLine, membersLine, messageLine, noticeLine, safeText, stateLine } from '../../src-cli/chat/format.js';
+import {
+  closedLine,
+  isRoomClosed,
+  joinedLine,
+  leftLine,
+  membersLine,
+  messageLine,
+  noticeLine,
+  safeText,
+  stateLine,
+} from '../../src-cli/chat/format.js';
 
 describe('safeText', () => {
   it('keeps one event on one line and strips terminal escapes', () => {
@@ -41,7 +51,12 @@ describe('event lines', () => {
   });
 
   it('member list', () => {
-    expect(membersLine([{ name: 'al', host: true }, { name: 'bob', host: false }])).toBe('* 2 in the room: al (host), bob');
+    expect(
+      membersLine([
+        { name: 'al', host: true },
+        { name: 'bob', host: false },
+      ]),
+    ).toBe('* 2 in the room: al (host), bob');
   });
 });
 

@@ -47,8 +47,19 @@ function runtimeFor(terminal: FakeTerminal): { rt: Runtime; stderr: () => string
 }
 
 /** Another member, through the library directly. */
-async function member(room: string, username: string, password?: string): Promise<{ client: ChatClient; heard: string[] }> {
-  const client = new ChatClient({ host: '127.0.0.1', port, room, username, mode: 'join', ...(password ? { password } : {}) });
+async function member(
+  room: string,
+  username: string,
+  password?: string,
+): Promise<{ client: ChatClient; heard: string[] }> {
+  const client = new ChatClient({
+    host: '127.0.0.1',
+    port,
+    room,
+    username,
+    mode: 'join',
+    ...(password ? { password } : {}),
+  });
   clients.push(client);
   const heard: string[] = [];
   client.on('message', (m: ClientEvents['message'][0]) => heard.push(`${m.from}: ${m.text}`));
@@ -104,7 +115,14 @@ describe('interactive create', () => {
 
 describe('interactive join', () => {
   it('asks for the password only when the room wants one, retries after a wrong one', async () => {
-    const host = new ChatClient({ host: '127.0.0.1', port, room: 'vault', username: 'alice', mode: 'create', password: 'open sesame' });
+    const host = new ChatClient({
+      host: '127.0.0.1',
+      port,
+      room: 'vault',
+      username: 'alice',
+      mode: 'create',
+      password: 'open sesame',
+    });
     clients.push(host);
     await host.connect();
     const heardByHost: string[] = [];
@@ -132,7 +150,14 @@ describe('interactive join', () => {
   });
 
   it('gives up after three wrong passwords with exit 1', async () => {
-    const host = new ChatClient({ host: '127.0.0.1', port, room: 'vault', username: 'alice', mode: 'create', password: 'right' });
+    const host = new ChatClient({
+      host: '127.0.0.1',
+      port,
+      room: 'vault',
+      username: 'alice',
+      mode: 'create',
+      password: 'right',
+    });
     clients.push(host);
     await host.connect();
 

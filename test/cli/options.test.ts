@@ -85,7 +85,9 @@ describe('parseServeOptions', () => {
 
 describe('parseRoomOptions', () => {
   it('parses host:port, the room, the name and the password', () => {
-    expect(parseRoomOptions('join', '127.0.0.1:4000', 'lobby', { name: 'bob', password: 'pw', udpPort: '4001' }, {})).toEqual({
+    expect(
+      parseRoomOptions('join', '127.0.0.1:4000', 'lobby', { name: 'bob', password: 'pw', udpPort: '4001' }, {}),
+    ).toEqual({
       mode: 'join',
       host: '127.0.0.1',
       port: 4000,
@@ -136,11 +138,17 @@ describe('parseRoomOptions', () => {
 
 describe('parseHostOptions', () => {
   it('listens on all interfaces, port 7777, with server logs off by default', () => {
-    expect(parseHostOptions('lobby', {}, {})).toEqual({ room: 'lobby', server: { host: '0.0.0.0', port: 7777 }, logLevel: 'silent' });
+    expect(parseHostOptions('lobby', {}, {})).toEqual({
+      room: 'lobby',
+      server: { host: '0.0.0.0', port: 7777 },
+      logLevel: 'silent',
+    });
   });
 
   it('maps the listening flags, name and password', () => {
-    expect(parseHostOptions('lobby', { host: '127.0.0.1', port: '0', udpPort: '0', name: 'al', password: 'pw' }, {})).toEqual({
+    expect(
+      parseHostOptions('lobby', { host: '127.0.0.1', port: '0', udpPort: '0', name: 'al', password: 'pw' }, {}),
+    ).toEqual({
       room: 'lobby',
       name: 'al',
       password: 'pw',

@@ -32,12 +32,29 @@ describe('--help', () => {
   it('lists every command at the top level, with the exit codes', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
-    for (const command of ['serve', 'host', 'create', 'join']) expect(r.out).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['serve', 'host', 'create', 'join'])
+      expect(r.out).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     expect(r.out).toMatch(/3\s+the room closed/);
   });
 
   it.each([
-    ['serve', ['--host <addr>', '--port <n>', '--udp-port <n>', '--inactivity-timeout <s>', '--handshake-timeout <s>', '--token-ttl <s>', '--max-rooms <n>', '--max-members <n>', '--max-pending <n>', '--max-conns-per-ip <n>', '--workers <n>', '--log-level <level>']],
+    [
+      'serve',
+      [
+        '--host <addr>',
+        '--port <n>',
+        '--udp-port <n>',
+        '--inactivity-timeout <s>',
+        '--handshake-timeout <s>',
+        '--token-ttl <s>',
+        '--max-rooms <n>',
+        '--max-members <n>',
+        '--max-pending <n>',
+        '--max-conns-per-ip <n>',
+        '--workers <n>',
+        '--log-level <level>',
+      ],
+    ],
     ['host', ['<room>', '--name <name>', '--password <password>', '--port <n>', '--udp-port <n>', '--host <addr>']],
     ['create', ['<server>', '<room>', '--name <name>', '--password <password>', '--udp-port <n>']],
     ['join', ['<server>', '<room>', '--name <name>', '--password <password>', '--udp-port <n>']],
@@ -58,10 +75,28 @@ describe('--help', () => {
 
 describe('flags reach the commands', () => {
   it('serve', async () => {
-    const r = await run(['serve', '--host', '127.0.0.1', '--port', '0', '--max-members', '3', '--inactivity-timeout', '2', '--log-level', 'warn', '--workers', '2']);
+    const r = await run([
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--max-members',
+      '3',
+      '--inactivity-timeout',
+      '2',
+      '--log-level',
+      'warn',
+      '--workers',
+      '2',
+    ]);
     expect(r.code).toBe(0);
     expect(r.calls.serve).toEqual([
-      { server: { host: '127.0.0.1', port: 0, maxMembersPerRoom: 3, inactivityTimeoutMs: 2000 }, logLevel: 'warn', workers: 2 },
+      {
+        server: { host: '127.0.0.1', port: 0, maxMembersPerRoom: 3, inactivityTimeoutMs: 2000 },
+        logLevel: 'warn',
+        workers: 2,
+      },
     ]);
   });
 
@@ -70,12 +105,16 @@ describe('flags reach the commands', () => {
       calls: { room: [{ mode: 'join', host: '::1', port: 5000, udpPort: 5001, room: 'lobby', name: 'bob' }] },
     });
     const created = await run(['create', 'localhost', 'lobby', '--password', 'pw'], { TINCAN_PASSWORD: 'ignored' });
-    expect(created.calls.room).toEqual([{ mode: 'create', host: 'localhost', port: 7777, room: 'lobby', password: 'pw' }]);
+    expect(created.calls.room).toEqual([
+      { mode: 'create', host: 'localhost', port: 7777, room: 'lobby', password: 'pw' },
+    ]);
   });
 
   it('host', async () => {
     const r = await run(['host', 'lobby', '--name', 'al', '--port', '0', '--host', '127.0.0.1']);
-    expect(r.calls.host).toEqual([{ room: 'lobby', name: 'al', server: { host: '127.0.0.1', port: 0 }, logLevel: 'silent' }]);
+    expect(r.calls.host).toEqual([
+      { room: 'lobby', name: 'al', server: { host: '127.0.0.1', port: 0 }, logLevel: 'silent' },
+    ]);
   });
 
   it('passes the exit code of the command through', async () => {
@@ -115,7 +154,12 @@ describe('failures', () => {
       room: async () => 0,
     };
     let err = '';
-    const code = await runCli(['node', 'tincan', 'serve'], actions, {}, { writeOut: () => {}, writeErr: (t) => void (err += t) });
+    const code = await runCli(
+      ['node', 'tincan', 'serve'],
+      actions,
+      {},
+      { writeOut: () => {}, writeErr: (t) => void (err += t) },
+    );
     expect(code).toBe(ExitCode.FAILURE);
     expect(err).toBe('tincan: 127.0.0.1:1 is already in use\n');
   });

@@ -12,7 +12,14 @@ describe('SendPacer', () => {
 
   function pacer(rate = 10, burst = 5): { sent: string[]; pacer: SendPacer } {
     const sent: string[] = [];
-    return { sent, pacer: new SendPacer((t) => sent.push(t), { ratePerSecond: rate, burst }, () => Date.now()) };
+    return {
+      sent,
+      pacer: new SendPacer(
+        (t) => sent.push(t),
+        { ratePerSecond: rate, burst },
+        () => Date.now(),
+      ),
+    };
   }
 
   it('sends a burst at once, then at the sustained rate, in order', async () => {

@@ -23,7 +23,9 @@ afterEach(async () => {
 });
 
 /** A TCP server that parses one request frame and hands it to `reply`; records what it saw. */
-async function scripted(reply: (socket: Socket, req: SeenRequest) => void): Promise<{ port: number; seen: SeenRequest[] }> {
+async function scripted(
+  reply: (socket: Socket, req: SeenRequest) => void,
+): Promise<{ port: number; seen: SeenRequest[] }> {
   const seen: SeenRequest[] = [];
   const server = createServer((socket) => {
     let buf = Buffer.alloc(0);
@@ -109,7 +111,15 @@ describe('handshake request', () => {
 
 describe('handshake replies', () => {
   it('reads a tincan completion written one byte at a time, then announces the UDP port', async () => {
-    const info = { tincan: 1, token: 'T'.repeat(32), role: 'host', heartbeatMs: 123, inactivityMs: 456, maxTextBytes: 3800, resumed: true };
+    const info = {
+      tincan: 1,
+      token: 'T'.repeat(32),
+      role: 'host',
+      heartbeatMs: 123,
+      inactivityMs: 456,
+      maxTextBytes: 3800,
+      resumed: true,
+    };
     const { port, seen } = await scripted((s, req) => {
       const bytes = Buffer.concat([
         frame(req.op, req.room, 1, Buffer.of(0)),
@@ -159,7 +169,9 @@ describe('handshake replies', () => {
 
   it('accepts a status given as ASCII "0" followed by the token', async () => {
     const { port } = await scripted((s, req) => {
-      s.end(Buffer.concat([frame(req.op, req.room, 1, Buffer.from('0')), frame(req.op, req.room, 2, Buffer.from('abc'))]));
+      s.end(
+        Buffer.concat([frame(req.op, req.room, 1, Buffer.from('0')), frame(req.op, req.room, 2, Buffer.from('abc'))]),
+      );
     });
     expect((await handshake(base(port))).token).toBe('abc');
   });
@@ -220,7 +232,14 @@ describe('handshake failures', () => {
 describe('ChatClient.connect cancellation', () => {
   it('leave() during a hanging handshake rejects connect with ABORTED and closes the client', async () => {
     const { port } = await scripted(() => {});
-    const client = new ChatClient({ host: '127.0.0.1', port, room: 'lobby', username: 'alice', mode: 'create', handshakeTimeoutMs: 5000 });
+    const client = new ChatClient({
+      host: '127.0.0.1',
+      port,
+      room: 'lobby',
+      username: 'alice',
+      mode: 'create',
+      handshakeTimeoutMs: 5000,
+    });
     const closed: string[] = [];
     client.on('closed', (info) => closed.push(info.reason));
     const pending = client.connect();

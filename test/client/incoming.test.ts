@@ -19,14 +19,23 @@ const text = (s: string): Uint8Array => utf8Encode(s);
 describe('IncomingDecoder, structured datagrams', () => {
   it('decodes every server event kind', () => {
     const d = new IncomingDecoder();
-    expect(d.decode(encodeChatEvent(7, text('alice'), text('hi 🎉')))).toEqual({ type: 'message', from: 'alice', text: 'hi 🎉', seq: 7 });
+    expect(d.decode(encodeChatEvent(7, text('alice'), text('hi 🎉')))).toEqual({
+      type: 'message',
+      from: 'alice',
+      text: 'hi 🎉',
+      seq: 7,
+    });
     expect(d.decode(encodeJoinedEvent('bob', false))).toEqual({ type: 'joined', member: { name: 'bob', host: false } });
     expect(d.decode(encodeLeftEvent('bob', 1))).toEqual({ type: 'left', name: 'bob', reason: 'timed-out' });
     expect(d.decode(encodeLeftEvent('bob', 2))).toEqual({ type: 'left', name: 'bob', reason: 'reconnected' });
     expect(d.decode(encodeClosedEvent(2))).toEqual({ type: 'closed', reason: 'host-timed-out' });
     expect(d.decode(encodePongEvent(0xdeadbeef))).toEqual({ type: 'pong', nonce: 0xdeadbeef });
     expect(d.decode(encodeAckEvent(3, 9))).toEqual({ type: 'delivered', id: 3, seq: 9 });
-    expect(d.decode(encodeErrorEvent(3, 'slow down'))).toEqual({ type: 'error', code: 'RATE_LIMITED', message: 'slow down' });
+    expect(d.decode(encodeErrorEvent(3, 'slow down'))).toEqual({
+      type: 'error',
+      code: 'RATE_LIMITED',
+      message: 'slow down',
+    });
   });
 
   it('reassembles a member list sent in chunks and ignores a chunk without its start', () => {
@@ -66,7 +75,10 @@ describe('IncomingDecoder, plain lines', () => {
     expect(line('* the host closed the room')).toEqual({ type: 'closed', reason: 'by-host' });
     expect(line('* the room closed: the host left')).toEqual({ type: 'closed', reason: 'host-left' });
     expect(line('* the room closed: the host timed out')).toEqual({ type: 'closed', reason: 'host-timed-out' });
-    expect(line('* the room closed: the server is shutting down')).toEqual({ type: 'closed', reason: 'server-shutdown' });
+    expect(line('* the room closed: the server is shutting down')).toEqual({
+      type: 'closed',
+      reason: 'server-shutdown',
+    });
   });
 
   it('keeps other text as notices, and does not let chat pass for a notice', () => {
@@ -78,14 +90,21 @@ describe('IncomingDecoder, plain lines', () => {
   });
 
   it('shows invalid UTF-8 with replacement characters instead of failing', () => {
-    expect(d.decode(Uint8Array.of(0x61, 0x3a, 0x20, 0xc3))).toEqual({ type: 'message', from: 'a', text: '\ufffd', seq: null });
+    expect(d.decode(Uint8Array.of(0x61, 0x3a, 0x20, 0xc3))).toEqual({
+      type: 'message',
+      from: 'a',
+      text: '\ufffd',
+      seq: null,
+    });
   });
 });
 
 describe('backoffDelay', () => {
   it('doubles from the base, caps at the maximum and stays within the jitter band', () => {
     const mid = { baseMs: 500, maxMs: 10_000, random: () => 0.5 };
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(n, mid))).toEqual([500, 1000, 2000, 4000, 8000, 10_000, 10_000]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(n, mid))).toEqual([
+      500, 1000, 2000, 4000, 8000, 10_000, 10_000,
+    ]);
     expect(backoffDelay(1, { ...mid, random: () => 0 })).toBe(400);
     expect(backoffDelay(1, { ...mid, random: () => 0.999999 })).toBe(600);
     expect(backoffDelay(100, { ...mid, random: () => 0.999999 })).toBe(10_000);

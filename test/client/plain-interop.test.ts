@@ -283,7 +283,11 @@ describe('ChatClient against a minimal bare-spec server', () => {
   it('connect() rejects with UNREACHABLE for an unknown host name or a closed port, and the client is closed', async () => {
     await start();
     const unknown = client({ host: 'nothing-here.invalid', handshakeTimeoutMs: 3000 });
-    await expect(unknown.connect()).rejects.toMatchObject({ name: 'HandshakeError', code: 'UNREACHABLE', status: null });
+    await expect(unknown.connect()).rejects.toMatchObject({
+      name: 'HandshakeError',
+      code: 'UNREACHABLE',
+      status: null,
+    });
     expect(unknown.state).toBe('closed');
     const port = ports.tcpPort;
     await server.stop();

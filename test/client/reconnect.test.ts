@@ -14,7 +14,10 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.stop().catch(() => {});
 });
 
-async function startServer(tcpPort = 0, udpPort = 0): Promise<{ server: TincanFakeServer; tcpPort: number; udpPort: number }> {
+async function startServer(
+  tcpPort = 0,
+  udpPort = 0,
+): Promise<{ server: TincanFakeServer; tcpPort: number; udpPort: number }> {
   const server = new TincanFakeServer();
   servers.push(server);
   return { server, ...(await server.start(tcpPort, udpPort)) };
@@ -40,7 +43,9 @@ function makeClient(ports: { tcpPort: number; udpPort: number }, over: Partial<C
 
 function recordStates(c: ChatClient): { state: ConnectionState; attempt?: number }[] {
   const seen: { state: ConnectionState; attempt?: number }[] = [];
-  c.on('state', (state, detail) => seen.push(detail.attempt === undefined ? { state } : { state, attempt: detail.attempt }));
+  c.on('state', (state, detail) =>
+    seen.push(detail.attempt === undefined ? { state } : { state, attempt: detail.attempt }),
+  );
   return seen;
 }
 
@@ -64,7 +69,12 @@ describe('ChatClient session with a Tincan server', () => {
     await host.connect();
     // No 'error' listener: an ERROR datagram must not throw out of the socket handler.
     server.sendRaw(encodeErrorEvent(ErrorCode.RATE_LIMITED, 'slow down'));
-    for (const junk of [Uint8Array.of(0xff), Uint8Array.of(0xff, 0x81, 1, 0xff, 0xff), Uint8Array.of(0xc3, 0x28), new Uint8Array(4000).fill(0xff)]) {
+    for (const junk of [
+      Uint8Array.of(0xff),
+      Uint8Array.of(0xff, 0x81, 1, 0xff, 0xff),
+      Uint8Array.of(0xc3, 0x28),
+      new Uint8Array(4000).fill(0xff),
+    ]) {
       server.sendRaw(junk);
     }
     const first = waitForEvent(host, 'notice', (t) => t === 'marker 1');

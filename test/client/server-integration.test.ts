@@ -93,7 +93,14 @@ describe('ChatClient with the real ChatServer', () => {
   it('carries UTF-8 of 1 to 4 bytes per character, up to the 3800-byte limit', async () => {
     const ports = await startServer();
     const { host, member } = await pair(ports);
-    const samples = ['plain ascii', 'çà ß ñ ü', '中文 日本語 ✓ €', '🎉🚀 𝄞 👩‍💻', 'a\u00e9\u4e2d\u{1f600}', '🙂'.repeat(950)];
+    const samples = [
+      'plain ascii',
+      'çà ß ñ ü',
+      '中文 日本語 ✓ €',
+      '🎉🚀 𝄞 👩‍💻',
+      'a\u00e9\u4e2d\u{1f600}',
+      '🙂'.repeat(950),
+    ];
     for (const text of samples) {
       const got = waitForEvent(member, 'message');
       host.send(text);

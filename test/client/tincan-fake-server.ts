@@ -66,7 +66,8 @@ export class TincanFakeServer {
   }
 
   sendClosed(reason: ClosedReasonCode): void {
-    for (const m of this.members.values()) if (m.endpoint) this.udp.send(encodeClosedEvent(reason), m.endpoint.port, m.endpoint.address);
+    for (const m of this.members.values())
+      if (m.endpoint) this.udp.send(encodeClosedEvent(reason), m.endpoint.port, m.endpoint.address);
   }
 
   private onConnection(socket: Socket): void {
@@ -92,7 +93,14 @@ export class TincanFakeServer {
       const token = randomBytes(24).toString('base64url');
       for (const [t, m] of this.members) if (m.name === req.username) this.members.delete(t);
       this.members.set(token, { name: req.username, host: frame.operation === 1, endpoint: null });
-      const info = { tincan: 1, token, role: frame.operation === 1 ? 'host' : 'member', heartbeatMs: 50, inactivityMs: 5000, maxTextBytes: 3800 } as const;
+      const info = {
+        tincan: 1,
+        token,
+        role: frame.operation === 1 ? 'host' : 'member',
+        heartbeatMs: 50,
+        inactivityMs: 5000,
+        maxTextBytes: 3800,
+      } as const;
       reply(State.COMPLETION, encodeSessionInfo(info));
       socket.end();
     });
@@ -121,7 +129,8 @@ export class TincanFakeServer {
       case 'chat': {
         to(encodeAckEvent(control.id, 1));
         const event = encodeChatEvent(1, utf8Encode(member.name), control.text);
-        for (const m of this.members.values()) if (m !== member && m.endpoint) this.udp.send(event, m.endpoint.port, m.endpoint.address);
+        for (const m of this.members.values())
+          if (m !== member && m.endpoint) this.udp.send(event, m.endpoint.port, m.endpoint.address);
         return;
       }
       default:

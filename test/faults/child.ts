@@ -14,10 +14,17 @@ export function fixturePath(name: string): string {
 }
 
 /** Starts `node --import tsx <script> ...args`, optionally under a command prefix (e.g. ip netns exec). */
-export function startChild(script: string, args: string[], opts: { prefix?: string[]; timeoutMs?: number } = {}): Promise<Child> {
+export function startChild(
+  script: string,
+  args: string[],
+  opts: { prefix?: string[]; timeoutMs?: number } = {},
+): Promise<Child> {
   const prefix = opts.prefix ?? [];
   const argv = [...prefix, process.execPath, '--import', 'tsx', script, ...args];
-  const proc = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+  const proc = spawn(argv[0] as string, argv.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+  });
   const kill = (): void => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   };
@@ -41,7 +48,9 @@ export function startChild(script: string, args: string[], opts: { prefix?: stri
     });
     proc.on('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`child ${script} exited (${code ?? signal}) before it was ready; stderr: ${err.slice(0, 2000)}`));
+      reject(
+        new Error(`child ${script} exited (${code ?? signal}) before it was ready; stderr: ${err.slice(0, 2000)}`),
+      );
     });
   });
 }

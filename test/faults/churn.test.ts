@@ -14,7 +14,12 @@ const CHURN_MS = 2000;
 
 let srv: RunningServer;
 beforeAll(async () => {
-  srv = await startServer({ inactivityTimeoutMs: INACTIVITY_MS, tokenTtlMs: TOKEN_TTL_MS, sweepIntervalMs: 50, maxMessagesPerSecond: 500 });
+  srv = await startServer({
+    inactivityTimeoutMs: INACTIVITY_MS,
+    tokenTtlMs: TOKEN_TTL_MS,
+    sweepIntervalMs: 50,
+    maxMessagesPerSecond: 500,
+  });
 });
 afterAll(async () => {
   await srv?.close();
@@ -38,7 +43,14 @@ describe('churn', () => {
         if (action < 4) {
           // Join, or create when the room is gone.
           const hasRoom = srv.server.roomList().some((r) => r.name === room);
-          const m = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room, username: `u${n}`, create: !hasRoom, tincan: rng.chance(0.7) });
+          const m = await RawMember.join({
+            tcpPort: srv.tcpPort,
+            udpPort: srv.udpPort,
+            room,
+            username: `u${n}`,
+            create: !hasRoom,
+            tincan: rng.chance(0.7),
+          });
           if (!hasRoom) counts.roomsCreated++;
           counts.joins++;
           live.push(m);
@@ -74,10 +86,13 @@ describe('churn', () => {
 
     // Everyone still around leaves; the silent ones and unused tokens must expire on their own.
     for (const m of live) await m.leave();
-    const empty = await waitFor(() => {
-      const s = srv.server.stats();
-      return s.rooms === 0 && s.members === 0;
-    }, INACTIVITY_MS + TOKEN_TTL_MS + 2000);
+    const empty = await waitFor(
+      () => {
+        const s = srv.server.stats();
+        return s.rooms === 0 && s.members === 0;
+      },
+      INACTIVITY_MS + TOKEN_TTL_MS + 2000,
+    );
     const stats = srv.server.stats();
     expect({ rooms: stats.rooms, members: stats.members }, JSON.stringify(counts)).toEqual({ rooms: 0, members: 0 });
     expect(empty).toBe(true);

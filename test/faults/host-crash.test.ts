@@ -28,13 +28,26 @@ describe('host crash', () => {
 
     const closedReasons: string[] = [];
     for (const name of ['ann', 'ben']) {
-      const c = new ChatClient({ host: '127.0.0.1', port: srv.tcpPort, room: 'crashy', username: name, mode: 'join', reconnect: false });
+      const c = new ChatClient({
+        host: '127.0.0.1',
+        port: srv.tcpPort,
+        room: 'crashy',
+        username: name,
+        mode: 'join',
+        reconnect: false,
+      });
       c.on('error', () => undefined);
       c.on('closed', (info) => closedReasons.push(`${name}:${info.reason}`));
       clients.push(c);
       await c.connect();
     }
-    const plain = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room: 'crashy', username: 'old', tincan: false });
+    const plain = await RawMember.join({
+      tcpPort: srv.tcpPort,
+      udpPort: srv.udpPort,
+      room: 'crashy',
+      username: 'old',
+      tincan: false,
+    });
     try {
       await sleep(300);
       expect(srv.server.stats().members).toBe(4);

@@ -7,7 +7,13 @@ import { sleep, waitFor } from '../hostile/helpers/raw-udp.js';
 import { startServer, type RunningServer } from '../hostile/helpers/server-harness.js';
 import { fixturePath, startChild, type Child } from './child.js';
 
-const SERVER_OPTIONS = { host: '127.0.0.1', inactivityTimeoutMs: 3000, heartbeatIntervalMs: 200, handshakeTimeoutMs: 1000, sweepIntervalMs: 50 };
+const SERVER_OPTIONS = {
+  host: '127.0.0.1',
+  inactivityTimeoutMs: 3000,
+  heartbeatIntervalMs: 200,
+  handshakeTimeoutMs: 1000,
+  sweepIntervalMs: 50,
+};
 
 let first: Child | null = null;
 let second: RunningServer | null = null;

@@ -63,7 +63,11 @@ const CAP = 300;
 function seedFrame(rng: Rng): Uint8Array {
   const room = utf8Encode(rng.pick(['lobby', 'a', 'x'.repeat(28), 'ruum-ü', '']));
   const payload = rng.chance(0.5)
-    ? encodeRequestPayload({ username: rng.pick(['bob', 'ä', '']), password: rng.pick(['', 'pw']), dialect: rng.int(2) })
+    ? encodeRequestPayload({
+        username: rng.pick(['bob', 'ä', '']),
+        password: rng.pick(['', 'pw']),
+        dialect: rng.int(2),
+      })
     : rng.bytes(rng.length(CAP + 2));
   return encodeFrame({ operation: rng.int(4), state: rng.int(4), room, payload });
 }
@@ -93,12 +97,18 @@ export const tcrpDecoderTarget: FuzzTarget = {
           // What we decoded must encode back to a frame that decodes the same.
           const again = new TcrpDecoder({ maxPayloadBytes: CAP }).push(encodeFrame(f)).frames[0];
           assert(
-            again !== undefined && sameBytes(again.room, f.room) && sameBytes(again.payload, f.payload) &&
-              again.operation === f.operation && again.state === f.state,
+            again !== undefined &&
+              sameBytes(again.room, f.room) &&
+              sameBytes(again.payload, f.payload) &&
+              again.operation === f.operation &&
+              again.state === f.state,
             'frame does not survive re-encoding',
           );
         }
-        assert(decoder.pendingBytes <= TCRP_HEADER_BYTES + ROOM_NAME_MAX_BYTES + CAP, 'decoder buffered past its bound');
+        assert(
+          decoder.pendingBytes <= TCRP_HEADER_BYTES + ROOM_NAME_MAX_BYTES + CAP,
+          'decoder buffered past its bound',
+        );
         at += n;
       }
     } catch (err) {
@@ -128,14 +138,20 @@ export const udpDatagramTarget: FuzzTarget = {
   check(input) {
     const view = parseClientDatagram(input);
     if (typeof view === 'string') {
-      assert(['too-short', 'too-large', 'room-size', 'token-size', 'truncated'].includes(view), `unknown problem ${view}`);
+      assert(
+        ['too-short', 'too-large', 'room-size', 'token-size', 'truncated'].includes(view),
+        `unknown problem ${view}`,
+      );
       if (input.length > UDP_CLIENT_MAX_BYTES) assert(view === 'too-large', 'oversized datagram not named too-large');
       return false;
     }
     assert(input.length <= UDP_CLIENT_MAX_BYTES, 'oversized datagram accepted');
     const { roomStart, roomEnd, tokenStart, tokenEnd, messageStart } = view;
     assert(roomStart === 2 && roomStart < roomEnd && roomEnd === tokenStart, 'room offsets out of order');
-    assert(tokenStart < tokenEnd && tokenEnd === messageStart && messageStart <= input.length, 'offsets past the datagram');
+    assert(
+      tokenStart < tokenEnd && tokenEnd === messageStart && messageStart <= input.length,
+      'offsets past the datagram',
+    );
     assert(roomEnd - roomStart <= ROOM_NAME_MAX_BYTES, 'room too long accepted');
     const rebuilt = encodeClientDatagram(
       input.subarray(roomStart, roomEnd),
@@ -179,7 +195,13 @@ function seedControl(rng: Rng): Uint8Array {
     case 2:
       return encodeChatEvent(rng.u32(), utf8Encode('alice'), utf8Encode('hi there'));
     case 3:
-      return encodeMembersEvents([{ name: 'a', host: true }, { name: 'bé', host: false }], 4094)[0] as Uint8Array;
+      return encodeMembersEvents(
+        [
+          { name: 'a', host: true },
+          { name: 'bé', host: false },
+        ],
+        4094,
+      )[0] as Uint8Array;
     case 4:
       return encodeLeftEvent('bob', 1);
     case 5:
@@ -207,12 +229,16 @@ export const controlTarget: FuzzTarget = {
     const client = decodeClientControl(input);
     if (client !== null) {
       assert(input[0] === 0xff, 'control accepted without the 0xFF marker');
-      assert(sameBytes(encodeClientControl(client), input), `client ${client.kind} does not re-encode to the same bytes`);
+      assert(
+        sameBytes(encodeClientControl(client), input),
+        `client ${client.kind} does not re-encode to the same bytes`,
+      );
     }
     const server = decodeServerEvent(input);
     if (server !== null) {
       const first = reencodeServerEvent(server).map((b) => decodeServerEvent(b))[0] ?? null;
-      if (first === null || first.kind !== server.kind) throw new Invariant(`${server.kind} does not survive re-encoding`);
+      if (first === null || first.kind !== server.kind)
+        throw new Invariant(`${server.kind} does not survive re-encoding`);
       if (server.kind === 'members' && first.kind === 'members') {
         assert(JSON.stringify(first.members) === JSON.stringify(server.members), 'members differ after re-encoding');
       } else if (server.kind !== 'error') {
@@ -252,7 +278,10 @@ export const requestPayloadTarget: FuzzTarget = {
   check(input) {
     const req = parseRequestPayload(input);
     if (typeof req === 'string') {
-      assert(['invalid-utf8', 'bad-json', 'no-username', 'bad-password', 'bad-field'].includes(req), `unknown problem ${req}`);
+      assert(
+        ['invalid-utf8', 'bad-json', 'no-username', 'bad-password', 'bad-field'].includes(req),
+        `unknown problem ${req}`,
+      );
     } else {
       assert(typeof req.username === 'string' && typeof req.password === 'string', 'non-string name or password');
       assert(utf8ByteLength(req.password) <= PASSWORD_MAX_BYTES, 'password over the limit accepted');
@@ -260,8 +289,11 @@ export const requestPayloadTarget: FuzzTarget = {
       assert(req.resume === null || typeof req.resume === 'string', 'bad resume field');
       const again = parseRequestPayload(encodeRequestPayload(req));
       assert(
-        typeof again !== 'string' && again.username === req.username && again.password === req.password &&
-          again.dialect === req.dialect && again.resume === (req.resume === '' ? null : req.resume),
+        typeof again !== 'string' &&
+          again.username === req.username &&
+          again.password === req.password &&
+          again.dialect === req.dialect &&
+          again.resume === (req.resume === '' ? null : req.resume),
         'request does not survive our own encoding',
       );
     }
@@ -280,7 +312,16 @@ function seedReply(rng: Rng): Uint8Array {
     case 2:
       return rng.bytes(1 + rng.int(40)); // a raw token
     case 3:
-      return utf8Encode(JSON.stringify({ tincan: 1, token: 'A'.repeat(32), role: 'host', heartbeatMs: 10_000, inactivityMs: 60_000, maxTextBytes: 3800 }));
+      return utf8Encode(
+        JSON.stringify({
+          tincan: 1,
+          token: 'A'.repeat(32),
+          role: 'host',
+          heartbeatMs: 10_000,
+          inactivityMs: 60_000,
+          maxTextBytes: 3800,
+        }),
+      );
     case 4:
       // Multi-byte characters: few characters, many bytes.
       return utf8Encode(JSON.stringify({ tincan: 1, token: 'é'.repeat(100 + rng.int(156)), role: 'member' }));
@@ -307,7 +348,10 @@ export const replyPayloadTarget: FuzzTarget = {
     );
     if (completion.kind === 'tincan') {
       const { heartbeatMs, inactivityMs, maxTextBytes } = completion.info;
-      assert([heartbeatMs, inactivityMs, maxTextBytes].every((v) => Number.isFinite(v) && v > 0), 'non-positive session timing');
+      assert(
+        [heartbeatMs, inactivityMs, maxTextBytes].every((v) => Number.isFinite(v) && v > 0),
+        'non-positive session timing',
+      );
     }
     return true;
   },

@@ -40,7 +40,10 @@ describe('quick fuzz: live handshake', () => {
   });
 
   it('400 random byte streams: well-formed replies, prompt closes, server still serves', async () => {
-    const report = await fuzzHandshakes({ tcpPort: srv.tcpPort, connections: 400, concurrency: 24, handshakeTimeoutMs: 300 }, new Rng(SEED));
+    const report = await fuzzHandshakes(
+      { tcpPort: srv.tcpPort, connections: 400, concurrency: 24, handshakeTimeoutMs: 300 },
+      new Rng(SEED),
+    );
     expect(report.connections).toBe(400);
     expect(report.findings, `seed ${SEED}`).toEqual([]);
     // The generator reaches refusals of several kinds and some successes.
@@ -55,7 +58,13 @@ describe('quick fuzz: live handshake', () => {
     const relaySrv = await startServer({ maxMessagesPerSecond: 100_000, inactivityTimeoutMs: 10_000 });
     try {
       const report = await fuzzRelay(
-        { tcpPort: relaySrv.tcpPort, udpPort: relaySrv.udpPort, datagrams: 1500, room: 'relay-fuzz', members: () => relaySrv.server.stats().members },
+        {
+          tcpPort: relaySrv.tcpPort,
+          udpPort: relaySrv.udpPort,
+          datagrams: 1500,
+          room: 'relay-fuzz',
+          members: () => relaySrv.server.stats().members,
+        },
         new Rng(SEED),
       );
       expect(report.findings, `seed ${SEED}`).toEqual([]);

@@ -40,9 +40,18 @@ const KNOWN_STATUS = new Set<number>(Object.values(Status));
 function seedRequest(rng: Rng): Uint8Array {
   const room = rng.pick(['fuzz', 'lobby', 'r'.repeat(28), 'ü', 'fz' + rng.int(50)]);
   const payload = rng.chance(0.7)
-    ? encodeRequestPayload({ username: rng.pick(['u', 'alice', 'b'.repeat(32), 'x' + rng.int(1000)]), password: rng.pick(['', 'pw']), dialect: rng.int(2) })
+    ? encodeRequestPayload({
+        username: rng.pick(['u', 'alice', 'b'.repeat(32), 'x' + rng.int(1000)]),
+        password: rng.pick(['', 'pw']),
+        dialect: rng.int(2),
+      })
     : utf8Encode(rng.pick(['bob', '"carol"', '{"username":1}', '']));
-  return encodeFrame({ operation: rng.pick([Operation.CREATE, Operation.JOIN]), state: State.REQUEST, room: utf8Encode(room), payload });
+  return encodeFrame({
+    operation: rng.pick([Operation.CREATE, Operation.JOIN]),
+    state: State.REQUEST,
+    room: utf8Encode(room),
+    payload,
+  });
 }
 
 function generateStream(rng: Rng): Uint8Array {
@@ -97,7 +106,10 @@ function oneConnection(
       resolve({ status: status === null ? 'none' : String(status), problem });
     };
     // Writing takes at most 8 gaps; after that the server has the handshake timeout plus slack to hang up.
-    const guard = setTimeout(() => finish('server kept the connection open past the handshake timeout'), opts.handshakeTimeoutMs + 8 * gapMs + 2500);
+    const guard = setTimeout(
+      () => finish('server kept the connection open past the handshake timeout'),
+      opts.handshakeTimeoutMs + 8 * gapMs + 2500,
+    );
     socket.on('connect', async () => {
       for (const c of chunks) {
         if (done) return;
@@ -139,7 +151,8 @@ export async function fuzzHandshakes(opts: HandshakeFuzzOptions, rng: Rng): Prom
       const { status, problem } = await oneConnection(opts, rng, addresses[index % addresses.length], input);
       statuses[status] = (statuses[status] ?? 0) + 1;
       completed++;
-      if (problem && findings.length < 20) findings.push({ index, problem, input: Buffer.from(input).toString('hex').slice(0, 300) });
+      if (problem && findings.length < 20)
+        findings.push({ index, problem, input: Buffer.from(input).toString('hex').slice(0, 300) });
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));

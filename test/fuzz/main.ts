@@ -64,9 +64,14 @@ try {
   );
   findings += report.findings.length;
   const statuses = Object.entries(report.statuses)
-    .map(([code, n]) => `${code === 'none' ? 'none' : (Object.entries(Status).find(([, v]) => String(v) === code)?.[0] ?? code)}=${n}`)
+    .map(
+      ([code, n]) =>
+        `${code === 'none' ? 'none' : (Object.entries(Status).find(([, v]) => String(v) === code)?.[0] ?? code)}=${n}`,
+    )
     .join(' ');
-  console.log(`  handshake          ${String(report.connections).padStart(9)} connections  ${report.findings.length} findings  ${report.ms} ms`);
+  console.log(
+    `  handshake          ${String(report.connections).padStart(9)} connections  ${report.findings.length} findings  ${report.ms} ms`,
+  );
   console.log(`    replies: ${statuses}`);
   for (const f of report.findings.slice(0, 5)) console.log(`    #${f.index}: ${f.problem}\n      input ${f.input}`);
 
@@ -85,13 +90,23 @@ try {
 const relayServer = await startServer({ maxMessagesPerSecond: 1_000_000, inactivityTimeoutMs: 600_000 });
 try {
   const report = await fuzzRelay(
-    { tcpPort: relayServer.tcpPort, udpPort: relayServer.udpPort, datagrams, room: 'relay-fuzz', members: () => relayServer.server.stats().members },
+    {
+      tcpPort: relayServer.tcpPort,
+      udpPort: relayServer.udpPort,
+      datagrams,
+      room: 'relay-fuzz',
+      members: () => relayServer.server.stats().members,
+    },
     rng,
   );
   findings += report.findings.length;
   const s = relayServer.server.stats();
-  console.log(`  relay              ${String(report.datagrams).padStart(9)} datagrams    ${report.findings.length} findings  ${report.ms} ms`);
-  console.log(`    server: relayed=${s.datagramsRelayed} dropped=${JSON.stringify(Object.fromEntries(Object.entries(s.dropped).filter(([, n]) => n > 0)))}; members received ${report.received}`);
+  console.log(
+    `  relay              ${String(report.datagrams).padStart(9)} datagrams    ${report.findings.length} findings  ${report.ms} ms`,
+  );
+  console.log(
+    `    server: relayed=${s.datagramsRelayed} dropped=${JSON.stringify(Object.fromEntries(Object.entries(s.dropped).filter(([, n]) => n > 0)))}; members received ${report.received}`,
+  );
   for (const f of report.findings.slice(0, 5)) console.log(`    ${f}`);
 } finally {
   await relayServer.close();

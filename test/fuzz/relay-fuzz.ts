@@ -53,7 +53,9 @@ function body(rng: Rng): Uint8Array {
 function checkOutgoing(bytes: Buffer, tincan: boolean): string | null {
   if (bytes.length > UDP_SERVER_MAX_BYTES) return `server sent ${bytes.length} bytes (> ${UDP_SERVER_MAX_BYTES})`;
   if (tincan && bytes[0] === CONTROL_MARKER) {
-    return decodeServerEvent(bytes) === null ? `malformed structured datagram ${bytes.subarray(0, 16).toString('hex')}` : null;
+    return decodeServerEvent(bytes) === null
+      ? `malformed structured datagram ${bytes.subarray(0, 16).toString('hex')}`
+      : null;
   }
   return utf8DecodeStrict(bytes) === null ? `invalid UTF-8 sent to a ${tincan ? 'Tincan' : 'plain'} member` : null;
 }

@@ -16,19 +16,45 @@ afterAll(async () => {
 
 describe('dual-stack IP binding', () => {
   it('relays between an IPv4 and an IPv6 member, and refuses each token from the other family', async () => {
-    const v4 = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room: 'ds', username: 'four', create: true });
-    const v6 = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room: 'ds', username: 'six', address: '::1', serverHost: '::1' });
+    const v4 = await RawMember.join({
+      tcpPort: srv.tcpPort,
+      udpPort: srv.udpPort,
+      room: 'ds',
+      username: 'four',
+      create: true,
+    });
+    const v6 = await RawMember.join({
+      tcpPort: srv.tcpPort,
+      udpPort: srv.udpPort,
+      room: 'ds',
+      username: 'six',
+      address: '::1',
+      serverHost: '::1',
+    });
     const thief6 = await UdpProbe.bind('::1');
     const thief4 = await UdpProbe.bind('127.0.0.1');
     try {
       await sleep(100);
       await v4.chat(1, 'from v4');
       await v6.chat(1, 'from v6');
-      expect(await waitFor(() => v6.chats().some((c) => c.text === 'from v4') && v4.chats().some((c) => c.text === 'from v6'), 2000)).toBe(true);
+      expect(
+        await waitFor(
+          () => v6.chats().some((c) => c.text === 'from v4') && v4.chats().some((c) => c.text === 'from v6'),
+          2000,
+        ),
+      ).toBe(true);
 
       const before = srv.dropped('wrong-ip');
-      await thief6.send(v4.datagram(encodeClientControl({ kind: 'chat', id: 9, text: utf8Encode('stolen v4') })), srv.udpPort, '::1');
-      await thief4.send(v6.datagram(encodeClientControl({ kind: 'chat', id: 9, text: utf8Encode('stolen v6') })), srv.udpPort, '127.0.0.1');
+      await thief6.send(
+        v4.datagram(encodeClientControl({ kind: 'chat', id: 9, text: utf8Encode('stolen v4') })),
+        srv.udpPort,
+        '::1',
+      );
+      await thief4.send(
+        v6.datagram(encodeClientControl({ kind: 'chat', id: 9, text: utf8Encode('stolen v6') })),
+        srv.udpPort,
+        '127.0.0.1',
+      );
       expect(await waitFor(() => srv.dropped('wrong-ip') >= before + 2, 2000)).toBe(true);
       await sleep(100);
       expect([...v4.chats(), ...v6.chats()].some((c) => c.text.startsWith('stolen'))).toBe(false);

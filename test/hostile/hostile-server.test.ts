@@ -121,13 +121,17 @@ describe('ChatClient against a hostile server', () => {
   // A JSON token of ≤ 255 characters but > 255 bytes cannot fit a datagram's TokenSize: refused.
   it('refuses a session token that cannot fit the 1-byte TokenSize of a datagram', async () => {
     // 200 × "é" is 200 characters but 400 bytes: no datagram can carry it.
-    const completion = utf8Encode(JSON.stringify({ tincan: 1, token: 'é'.repeat(200), role: 'member', heartbeatMs: 300 }));
+    const completion = utf8Encode(
+      JSON.stringify({ tincan: 1, token: 'é'.repeat(200), role: 'member', heartbeatMs: 300 }),
+    );
     open.server = await fakeServer((socket, room, op) => ok(socket, room, op, completion));
     await expect(client(open.server).connect()).rejects.toMatchObject({ name: 'HandshakeError' });
   });
 
   it('survives junk datagrams from the server address and still takes real ones', async () => {
-    const completion = utf8Encode(JSON.stringify({ tincan: 1, token: 'T'.repeat(32), role: 'member', heartbeatMs: 5000 }));
+    const completion = utf8Encode(
+      JSON.stringify({ tincan: 1, token: 'T'.repeat(32), role: 'member', heartbeatMs: 5000 }),
+    );
     open.server = await fakeServer((socket, room, op) => ok(socket, room, op, completion));
     const server = open.server;
     const c = client(server);

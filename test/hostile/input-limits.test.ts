@@ -2,14 +2,15 @@
 // against a live server on loopback. Each refusal must carry the status code PROTOCOL.md documents,
 // and the server must hang up after it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeClientDatagram, Operation, State, Status, utf8Encode } from '../../src-shared/protocol/index.js';
 import {
-  encodeClientDatagram,
-  Operation,
-  State,
-  Status,
-  utf8Encode,
-} from '../../src-shared/protocol/index.js';
-import { headerDeclaring, headerWithSize, rawExchange, request, requestFrame, type RawReply } from './helpers/raw-tcrp.js';
+  headerDeclaring,
+  headerWithSize,
+  rawExchange,
+  request,
+  requestFrame,
+  type RawReply,
+} from './helpers/raw-tcrp.js';
 import { RawMember, sleep, UdpProbe, waitFor } from './helpers/raw-udp.js';
 import { startServer, type RunningServer } from './helpers/server-harness.js';
 
@@ -25,7 +26,10 @@ afterAll(async () => {
   await srv?.close();
 });
 
-function create(room: string | Uint8Array, payload: Parameters<typeof requestFrame>[0]['payload'] = { username: 'host' }): Promise<RawReply> {
+function create(
+  room: string | Uint8Array,
+  payload: Parameters<typeof requestFrame>[0]['payload'] = { username: 'host' },
+): Promise<RawReply> {
   return request(srv.tcpPort, { room, operation: Operation.CREATE, payload });
 }
 
@@ -99,7 +103,10 @@ describe('TCRP payload size', () => {
     const sizes = [2 ** 31, 2 ** 40, 2 ** 48 - 1];
     const replies = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        rawExchange({ port: srv.tcpPort, chunks: [i % 4 === 3 ? headerDeclaring(4, 231) : headerWithSize(4, sizes[i % 3] as number)] }),
+        rawExchange({
+          port: srv.tcpPort,
+          chunks: [i % 4 === 3 ? headerDeclaring(4, 231) : headerWithSize(4, sizes[i % 3] as number)],
+        }),
       ),
     );
     for (const r of replies) expectRefused(r, Status.TOO_LARGE);
@@ -143,9 +150,15 @@ describe('malformed requests', () => {
     expectRefused(await request(srv.tcpPort, { room: freshRoom(), operation: op }), Status.BAD_REQUEST);
   });
 
-  it.each([State.RESPONSE, State.COMPLETION, 9, 0xff])('refuses a client frame in state %i with BAD_REQUEST', async (state) => {
-    expectRefused(await request(srv.tcpPort, { room: freshRoom(), operation: Operation.CREATE, state }), Status.BAD_REQUEST);
-  });
+  it.each([State.RESPONSE, State.COMPLETION, 9, 0xff])(
+    'refuses a client frame in state %i with BAD_REQUEST',
+    async (state) => {
+      expectRefused(
+        await request(srv.tcpPort, { room: freshRoom(), operation: Operation.CREATE, state }),
+        Status.BAD_REQUEST,
+      );
+    },
+  );
 
   it('refuses a JSON request with a non-string password or malformed JSON', async () => {
     expectRefused(await create(freshRoom(), utf8Encode('{"username":"a","password":5}')), Status.BAD_REQUEST);
@@ -154,7 +167,10 @@ describe('malformed requests', () => {
 
   it('refuses more than 2 trailing bytes after the request, accepts exactly 2 (a UDP port)', async () => {
     const withTail = (n: number): Uint8Array =>
-      Buffer.concat([requestFrame({ room: freshRoom(), operation: Operation.CREATE, payload: { username: 'h' } }), Buffer.alloc(n, 7)]);
+      Buffer.concat([
+        requestFrame({ room: freshRoom(), operation: Operation.CREATE, payload: { username: 'h' } }),
+        Buffer.alloc(n, 7),
+      ]);
     expectAccepted(await rawExchange({ port: srv.tcpPort, chunks: [withTail(2)] }));
     expectRefused(await rawExchange({ port: srv.tcpPort, chunks: [withTail(3)] }), Status.BAD_REQUEST);
     expectRefused(await rawExchange({ port: srv.tcpPort, chunks: [withTail(40)] }), Status.BAD_REQUEST);
@@ -182,7 +198,11 @@ describe('malformed requests', () => {
 
   it('times out a whole header with half a body with HANDSHAKE_TIMEOUT', async () => {
     const frame = requestFrame({ room: freshRoom(), operation: Operation.CREATE, payload: { username: 'slowpoke' } });
-    const reply = await rawExchange({ port: srv.tcpPort, chunks: [frame.subarray(0, frame.length - 5)], timeoutMs: HANDSHAKE_TIMEOUT_MS + 2000 });
+    const reply = await rawExchange({
+      port: srv.tcpPort,
+      chunks: [frame.subarray(0, frame.length - 5)],
+      timeoutMs: HANDSHAKE_TIMEOUT_MS + 2000,
+    });
     expectRefused(reply, Status.HANDSHAKE_TIMEOUT);
   });
 
@@ -194,7 +214,14 @@ describe('malformed requests', () => {
 describe('UDP datagram size', () => {
   it('relays a 4096-byte datagram and silently drops a 4097-byte one from the same member', async () => {
     const room = freshRoom('u');
-    const a = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room, username: 'a', create: true, tincan: false });
+    const a = await RawMember.join({
+      tcpPort: srv.tcpPort,
+      udpPort: srv.udpPort,
+      room,
+      username: 'a',
+      create: true,
+      tincan: false,
+    });
     const b = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room, username: 'b', tincan: false });
     try {
       await sleep(100);
@@ -223,8 +250,21 @@ describe('UDP datagram size', () => {
   it('truncates the longest possible plain line to 4094 bytes on a character boundary', async () => {
     // 1-byte room, 32-byte name: "name: " + 4061 bytes of text would be 4095 bytes.
     const name = 'n'.repeat(32);
-    const sender = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room: 'Z', username: name, create: true, tincan: false });
-    const plain = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room: 'Z', username: 'p', tincan: false });
+    const sender = await RawMember.join({
+      tcpPort: srv.tcpPort,
+      udpPort: srv.udpPort,
+      room: 'Z',
+      username: name,
+      create: true,
+      tincan: false,
+    });
+    const plain = await RawMember.join({
+      tcpPort: srv.tcpPort,
+      udpPort: srv.udpPort,
+      room: 'Z',
+      username: 'p',
+      tincan: false,
+    });
     const tin = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room: 'Z', username: 't' });
     try {
       await sleep(100);
@@ -253,13 +293,24 @@ describe('UDP datagram size', () => {
 
   it('drops datagrams with token sizes that cannot be ours (1, 31, 33, 255) without answering', async () => {
     const room = freshRoom('t');
-    const host = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room, username: 'h', create: true });
+    const host = await RawMember.join({
+      tcpPort: srv.tcpPort,
+      udpPort: srv.udpPort,
+      room,
+      username: 'h',
+      create: true,
+    });
     const probe = await UdpProbe.bind();
     try {
       const before = srv.droppedTotal();
       const roomBytes = utf8Encode(room);
       const real = Buffer.from(host.token, 'latin1');
-      const tokens = [real.subarray(0, 1), real.subarray(0, 31), Buffer.concat([real, Buffer.from('A')]), Buffer.alloc(255, 0x41)];
+      const tokens = [
+        real.subarray(0, 1),
+        real.subarray(0, 31),
+        Buffer.concat([real, Buffer.from('A')]),
+        Buffer.alloc(255, 0x41),
+      ];
       for (const t of tokens) await probe.send(encodeClientDatagram(roomBytes, t, utf8Encode('hello')), srv.udpPort);
       expect(await waitFor(() => srv.droppedTotal() >= before + tokens.length, 2000)).toBe(true);
       await sleep(100);
@@ -275,8 +326,20 @@ describe('UDP datagram size', () => {
 describe('malformed datagrams', () => {
   it('drops each malformed datagram silently under its own reason in stats().dropped', async () => {
     const room = freshRoom('d');
-    const tin = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room, username: 'tin', create: true });
-    const plain = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room, username: 'plain', tincan: false });
+    const tin = await RawMember.join({
+      tcpPort: srv.tcpPort,
+      udpPort: srv.udpPort,
+      room,
+      username: 'tin',
+      create: true,
+    });
+    const plain = await RawMember.join({
+      tcpPort: srv.tcpPort,
+      udpPort: srv.udpPort,
+      room,
+      username: 'plain',
+      tincan: false,
+    });
     try {
       await sleep(100);
       const roomBytes = utf8Encode(room);
@@ -313,7 +376,8 @@ describe('server caps', () => {
   it('refuses the room after maxRooms with SERVER_FULL', async () => {
     const small = await startServer({ maxRooms: 3 });
     try {
-      for (let i = 0; i < 3; i++) expectAccepted(await request(small.tcpPort, { room: `cap${i}`, operation: Operation.CREATE }));
+      for (let i = 0; i < 3; i++)
+        expectAccepted(await request(small.tcpPort, { room: `cap${i}`, operation: Operation.CREATE }));
       expectRefused(await request(small.tcpPort, { room: 'cap3', operation: Operation.CREATE }), Status.SERVER_FULL);
       expect(small.server.stats().rooms).toBe(3);
     } finally {
@@ -324,7 +388,9 @@ describe('server caps', () => {
   it('refuses the member after maxMembersPerRoom with ROOM_FULL', async () => {
     const small = await startServer({ maxMembersPerRoom: 4 });
     try {
-      expectAccepted(await request(small.tcpPort, { room: 'full', operation: Operation.CREATE, payload: { username: 'host' } }));
+      expectAccepted(
+        await request(small.tcpPort, { room: 'full', operation: Operation.CREATE, payload: { username: 'host' } }),
+      );
       let accepted = 1;
       let last: RawReply | null = null;
       for (let i = 0; i < 6; i++) {
@@ -345,9 +411,15 @@ describe('server caps', () => {
     const held = await Promise.all(Array.from({ length: 4 }, () => openSilent(small.tcpPort, '127.0.0.3')));
     try {
       await sleep(50);
-      const fifth = await request(small.tcpPort, { room: 'ip', operation: Operation.CREATE, localAddress: '127.0.0.3' });
+      const fifth = await request(small.tcpPort, {
+        room: 'ip',
+        operation: Operation.CREATE,
+        localAddress: '127.0.0.3',
+      });
       expectRefused(fifth, Status.SERVER_FULL);
-      expectAccepted(await request(small.tcpPort, { room: 'ip', operation: Operation.CREATE, localAddress: '127.0.0.4' }));
+      expectAccepted(
+        await request(small.tcpPort, { room: 'ip', operation: Operation.CREATE, localAddress: '127.0.0.4' }),
+      );
     } finally {
       for (const s of held) s.destroy();
       await small.close();
@@ -360,9 +432,14 @@ describe('server caps', () => {
     const held = await Promise.all(Array.from({ length: 5 }, (_, i) => openSilent(small.tcpPort, `127.0.1.${i + 1}`)));
     try {
       await sleep(50);
-      expectRefused(await request(small.tcpPort, { room: 'p', operation: Operation.CREATE, localAddress: '127.0.1.99' }), Status.SERVER_FULL);
+      expectRefused(
+        await request(small.tcpPort, { room: 'p', operation: Operation.CREATE, localAddress: '127.0.1.99' }),
+        Status.SERVER_FULL,
+      );
       await sleep(900); // the silent ones time out and free their slots
-      expectAccepted(await request(small.tcpPort, { room: 'p', operation: Operation.CREATE, localAddress: '127.0.1.99' }));
+      expectAccepted(
+        await request(small.tcpPort, { room: 'p', operation: Operation.CREATE, localAddress: '127.0.1.99' }),
+      );
     } finally {
       for (const s of held) s.destroy();
       await small.close();

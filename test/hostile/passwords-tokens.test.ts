@@ -9,8 +9,16 @@ import { startServer, type RunningServer } from './helpers/server-harness.js';
 const FREE_ATTEMPTS = 3;
 let srv: RunningServer;
 beforeAll(async () => {
-  srv = await startServer({ passwordAttemptsBeforeBackoff: FREE_ATTEMPTS, tokenTtlMs: 10_000, inactivityTimeoutMs: 10_000 });
-  const created = await request(srv.tcpPort, { room: 'vault', operation: Operation.CREATE, payload: { username: 'host', password: 'sesame' } });
+  srv = await startServer({
+    passwordAttemptsBeforeBackoff: FREE_ATTEMPTS,
+    tokenTtlMs: 10_000,
+    inactivityTimeoutMs: 10_000,
+  });
+  const created = await request(srv.tcpPort, {
+    room: 'vault',
+    operation: Operation.CREATE,
+    payload: { username: 'host', password: 'sesame' },
+  });
   expect(created.status).toBe(Status.OK);
 });
 afterAll(async () => {
@@ -22,7 +30,8 @@ const join = (username: string, password: string, localAddress: string, tincan =
 
 describe('password guessing', () => {
   it('backs off after the free attempts, even for the right password, only for that IP', async () => {
-    for (let i = 0; i < FREE_ATTEMPTS; i++) expect((await join(`g${i}`, `guess${i}`, '127.0.0.6')).status).toBe(Status.WRONG_PASSWORD);
+    for (let i = 0; i < FREE_ATTEMPTS; i++)
+      expect((await join(`g${i}`, `guess${i}`, '127.0.0.6')).status).toBe(Status.WRONG_PASSWORD);
     expect((await join('g9', 'guess9', '127.0.0.6')).status).toBe(Status.RATE_LIMITED);
     expect((await join('g10', 'sesame', '127.0.0.6')).status).toBe(Status.RATE_LIMITED);
     // Another address is not punished for the guesser.
@@ -33,7 +42,8 @@ describe('password guessing', () => {
   });
 
   it('doubles the backoff with each further wrong password', async () => {
-    for (let i = 0; i < FREE_ATTEMPTS; i++) expect((await join(`d${i}`, 'nope', '127.0.0.8')).status).toBe(Status.WRONG_PASSWORD);
+    for (let i = 0; i < FREE_ATTEMPTS; i++)
+      expect((await join(`d${i}`, 'nope', '127.0.0.8')).status).toBe(Status.WRONG_PASSWORD);
     await sleep(1100); // the 1 s backoff has passed…
     expect((await join('d3', 'nope', '127.0.0.8')).status).toBe(Status.WRONG_PASSWORD);
     await sleep(1100); // …but this failure earned 2 s
@@ -67,7 +77,11 @@ describe('tokens', () => {
     for (let batch = 0; batch < 8; batch++) {
       const replies = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          request(srv.tcpPort, { room: `tk${batch}-${i}`, operation: Operation.CREATE, payload: { username: 'h', tincan: i % 2 === 0 } }),
+          request(srv.tcpPort, {
+            room: `tk${batch}-${i}`,
+            operation: Operation.CREATE,
+            payload: { username: 'h', tincan: i % 2 === 0 },
+          }),
         ),
       );
       for (const r of replies) {

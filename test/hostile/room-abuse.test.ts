@@ -28,11 +28,19 @@ const member = (room: string, username: string, create = false, extra: { address
 
 describe('names', () => {
   it('refuses a second create of a room with ROOM_EXISTS and a taken name with NAME_TAKEN; names are case-sensitive', async () => {
-    expect((await request(srv.tcpPort, { room: 'names', operation: Operation.CREATE, payload: { username: 'bob' } })).status).toBe(Status.OK);
-    expect((await request(srv.tcpPort, { room: 'names', operation: Operation.CREATE, payload: { username: 'eve' } })).status).toBe(Status.ROOM_EXISTS);
-    expect((await request(srv.tcpPort, { room: 'names', payload: { username: 'bob' } })).status).toBe(Status.NAME_TAKEN);
+    expect(
+      (await request(srv.tcpPort, { room: 'names', operation: Operation.CREATE, payload: { username: 'bob' } })).status,
+    ).toBe(Status.OK);
+    expect(
+      (await request(srv.tcpPort, { room: 'names', operation: Operation.CREATE, payload: { username: 'eve' } })).status,
+    ).toBe(Status.ROOM_EXISTS);
+    expect((await request(srv.tcpPort, { room: 'names', payload: { username: 'bob' } })).status).toBe(
+      Status.NAME_TAKEN,
+    );
     expect((await request(srv.tcpPort, { room: 'names', payload: { username: 'Bob' } })).status).toBe(Status.OK);
-    expect((await request(srv.tcpPort, { room: 'Names', payload: { username: 'x' } })).status).toBe(Status.NO_SUCH_ROOM);
+    expect((await request(srv.tcpPort, { room: 'Names', payload: { username: 'x' } })).status).toBe(
+      Status.NO_SUCH_ROOM,
+    );
   });
 });
 
@@ -40,7 +48,11 @@ describe('races', () => {
   it('of 20 simultaneous creates of one room (scrypt in between), exactly one wins', async () => {
     const replies = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        request(srv.tcpPort, { room: 'race', operation: Operation.CREATE, payload: { username: `h${i}`, password: 'pw' } }),
+        request(srv.tcpPort, {
+          room: 'race',
+          operation: Operation.CREATE,
+          payload: { username: `h${i}`, password: 'pw' },
+        }),
       ),
     );
     const statuses = replies.map((r) => r.status);
@@ -50,7 +62,9 @@ describe('races', () => {
 
   it('of 20 simultaneous joins under one name, exactly one gets it', async () => {
     const replies = await Promise.all(
-      Array.from({ length: 20 }, () => request(srv.tcpPort, { room: 'race', payload: { username: 'twin', password: 'pw' } })),
+      Array.from({ length: 20 }, () =>
+        request(srv.tcpPort, { room: 'race', payload: { username: 'twin', password: 'pw' } }),
+      ),
     );
     const statuses = replies.map((r) => r.status);
     expect(statuses.filter((s) => s === Status.OK)).toHaveLength(1);
@@ -64,8 +78,12 @@ describe('closed rooms and stale tokens', () => {
     const guest = await member('gone', 'guest');
     await sleep(100);
     await host.leave();
-    expect(await waitFor(() => guest.events.some((e) => e.kind === 'closed' && e.reason === ClosedReason.HOST_LEFT), 2000)).toBe(true);
-    expect((await request(srv.tcpPort, { room: 'gone', payload: { username: 'late' } })).status).toBe(Status.NO_SUCH_ROOM);
+    expect(
+      await waitFor(() => guest.events.some((e) => e.kind === 'closed' && e.reason === ClosedReason.HOST_LEFT), 2000),
+    ).toBe(true);
+    expect((await request(srv.tcpPort, { room: 'gone', payload: { username: 'late' } })).status).toBe(
+      Status.NO_SUCH_ROOM,
+    );
 
     // Someone creates a room with the same name; the old tokens mean nothing there.
     const newHost = await member('gone', 'newhost', true);
@@ -123,13 +141,20 @@ describe('unused tokens', () => {
     const quick = await startServer({ tokenTtlMs: 300, sweepIntervalMs: 50, inactivityTimeoutMs: 5000 });
     const probe = await UdpProbe.bind();
     try {
-      expect((await request(quick.tcpPort, { room: 'ttl', operation: Operation.CREATE, payload: { username: 'host' } })).status).toBe(Status.OK);
+      expect(
+        (await request(quick.tcpPort, { room: 'ttl', operation: Operation.CREATE, payload: { username: 'host' } }))
+          .status,
+      ).toBe(Status.OK);
       // A handshake whose token is never used, neither by datagram nor by TCP port.
       const idle = await request(quick.tcpPort, { room: 'ttl', payload: { username: 'idle', tincan: true } });
       expect(idle.status).toBe(Status.OK);
       expect(await waitFor(() => quick.server.stats().members === 0, 1500)).toBe(true);
       const before = quick.dropped('unknown-token');
-      const late = encodeClientDatagram(utf8Encode('ttl'), Buffer.from(idle.token as string), encodeClientControl({ kind: 'hello' }));
+      const late = encodeClientDatagram(
+        utf8Encode('ttl'),
+        Buffer.from(idle.token as string),
+        encodeClientControl({ kind: 'hello' }),
+      );
       await probe.send(late, quick.udpPort);
       expect(await waitFor(() => quick.dropped('unknown-token') > before, 1000)).toBe(true);
       expect(probe.received).toEqual([]);
@@ -151,7 +176,10 @@ describe('authority', () => {
       await thief.send(host.datagram(encodeClientControl({ kind: 'close-room' })), srv.udpPort);
       await thief.send(host.datagram(utf8Encode('/close')), srv.udpPort);
       await thief.send(host.datagram(encodeClientControl({ kind: 'leave' })), srv.udpPort);
-      await thief.send(host.datagram(encodeClientControl({ kind: 'chat', id: 1, text: utf8Encode('I am the host now') })), srv.udpPort);
+      await thief.send(
+        host.datagram(encodeClientControl({ kind: 'chat', id: 1, text: utf8Encode('I am the host now') })),
+        srv.udpPort,
+      );
       expect(await waitFor(() => srv.dropped('wrong-ip') >= before + 4, 2000)).toBe(true);
       await sleep(150);
       expect(thief.received).toEqual([]);
@@ -160,7 +188,9 @@ describe('authority', () => {
       expect(srv.server.roomList().some((r) => r.name === 'throne')).toBe(true);
       // The real host still rules.
       await host.sendRaw(encodeClientControl({ kind: 'close-room' }));
-      expect(await waitFor(() => guest.events.some((e) => e.kind === 'closed' && e.reason === ClosedReason.BY_HOST), 2000)).toBe(true);
+      expect(
+        await waitFor(() => guest.events.some((e) => e.kind === 'closed' && e.reason === ClosedReason.BY_HOST), 2000),
+      ).toBe(true);
     } finally {
       host.close();
       guest.close();

@@ -35,7 +35,11 @@ describe('slowloris', () => {
 
     // While all of them hang on, a legitimate user creates and joins a room.
     await new Promise((r) => setTimeout(r, 150));
-    const created = await request(srv.tcpPort, { room: 'legit', operation: Operation.CREATE, payload: { username: 'host' } });
+    const created = await request(srv.tcpPort, {
+      room: 'legit',
+      operation: Operation.CREATE,
+      payload: { username: 'host' },
+    });
     const joined = await request(srv.tcpPort, { room: 'legit', payload: { username: 'guest' } });
     expect(created.status).toBe(Status.OK);
     expect(joined.status).toBe(Status.OK);

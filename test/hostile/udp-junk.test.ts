@@ -24,7 +24,9 @@ describe('UDP junk while a room chats', () => {
   it('drops and never answers junk, forged and stolen tokens; the room loses nothing', async () => {
     const room = 'busy';
     const members: RawMember[] = [];
-    members.push(await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room, username: 'm0', create: true }));
+    members.push(
+      await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room, username: 'm0', create: true }),
+    );
     for (let i = 1; i < MEMBERS; i++) {
       members.push(await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room, username: `m${i}` }));
     }
@@ -49,7 +51,10 @@ describe('UDP junk while a room chats', () => {
       }
       const stolenFromFar = 300;
       for (let i = 0; i < stolenFromFar; i++) {
-        junk.push({ bytes: stolen.datagram(encodeClientControl({ kind: 'chat', id: i, text: utf8Encode('EVIL stolen') })), from: far });
+        junk.push({
+          bytes: stolen.datagram(encodeClientControl({ kind: 'chat', id: i, text: utf8Encode('EVIL stolen') })),
+          from: far,
+        });
       }
       junk.push({ bytes: stolen.datagram(encodeClientControl({ kind: 'heartbeat', nonce: 7 })), from: far });
       junk.push({ bytes: stolen.datagram(encodeClientControl({ kind: 'leave' })), from: far });
@@ -102,11 +107,21 @@ describe('UDP junk while a room chats', () => {
   });
 
   it('answers nothing to a datagram for a room that does not exist, even with a real token', async () => {
-    const m = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room: 'solo', username: 'solo', create: true });
+    const m = await RawMember.join({
+      tcpPort: srv.tcpPort,
+      udpPort: srv.udpPort,
+      room: 'solo',
+      username: 'solo',
+      create: true,
+    });
     const probe = await UdpProbe.bind('127.0.0.1');
     try {
       const before = srv.dropped('wrong-room');
-      const forged = encodeClientDatagram(utf8Encode('other'), Buffer.from(m.token), encodeClientControl({ kind: 'heartbeat', nonce: 1 }));
+      const forged = encodeClientDatagram(
+        utf8Encode('other'),
+        Buffer.from(m.token),
+        encodeClientControl({ kind: 'heartbeat', nonce: 1 }),
+      );
       await probe.send(forged, srv.udpPort);
       await m.probe.send(forged, srv.udpPort);
       expect(await waitFor(() => srv.dropped('wrong-room') >= before + 2, 2000)).toBe(true);
@@ -121,8 +136,19 @@ describe('UDP junk while a room chats', () => {
 
   it('rate-limits a flooding member: the room gets at most the burst, the flooder a few errors', async () => {
     const limited = await startServer({ maxMessagesPerSecond: 20 }); // burst 80
-    const flooder = await RawMember.join({ tcpPort: limited.tcpPort, udpPort: limited.udpPort, room: 'flood', username: 'fl', create: true });
-    const victim = await RawMember.join({ tcpPort: limited.tcpPort, udpPort: limited.udpPort, room: 'flood', username: 'vi' });
+    const flooder = await RawMember.join({
+      tcpPort: limited.tcpPort,
+      udpPort: limited.udpPort,
+      room: 'flood',
+      username: 'fl',
+      create: true,
+    });
+    const victim = await RawMember.join({
+      tcpPort: limited.tcpPort,
+      udpPort: limited.udpPort,
+      room: 'flood',
+      username: 'vi',
+    });
     try {
       await sleep(100);
       for (let i = 0; i < 500; i++) {

@@ -9,7 +9,14 @@ import { fileURLToPath } from 'node:url';
 import asar from '@electron/asar';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUSE_NAMES, checkPackage, decodeFuseWire, importSpecifiers, inspectAppAsar, type PackageCheckReport } from '../../scripts/check-package.js';
+import {
+  FUSE_NAMES,
+  checkPackage,
+  decodeFuseWire,
+  importSpecifiers,
+  inspectAppAsar,
+  type PackageCheckReport,
+} from '../../scripts/check-package.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const onLinuxLike = process.platform !== 'win32';
@@ -44,9 +51,15 @@ interface BuilderConfig {
   linux: { target: { target: string }[]; category: string; maintainer: string; executableName: string };
   extraMetadata: { homepage: string };
 }
-const loadConfig = async (): Promise<BuilderConfig> => parse(await readFile(join(root, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
+const loadConfig = async (): Promise<BuilderConfig> =>
+  parse(await readFile(join(root, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 
-function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -70,7 +83,9 @@ describe('electron-builder.yml', () => {
     expect(c.productName).toBe('Tincan');
     expect(c.asar).toBe(true);
     expect(c.npmRebuild).toBe(false);
-    expect(c.files).toEqual(expect.arrayContaining(['package.json', 'out/main/**', 'out/preload/**', 'out/renderer/**', '!**/*.map']));
+    expect(c.files).toEqual(
+      expect.arrayContaining(['package.json', 'out/main/**', 'out/preload/**', 'out/renderer/**', '!**/*.map']),
+    );
     // Nothing outside out/{main,preload,renderer} and package.json is included on purpose.
     for (const pattern of c.files.filter((p) => !p.startsWith('!'))) {
       expect(pattern === 'package.json' || /^out\/(main|preload|renderer)\/\*\*$/.test(pattern)).toBe(true);
@@ -122,7 +137,9 @@ describe('package check helpers', () => {
   it('finds imports in ESM and CJS bundles', () => {
     const code = `import{app as a}from"electron";import * as z from 'zod';import "./side.js";export{x}from"./chunks/x.js";
       const ws=require("ws");const p=import("./lazy.js");const s="not an import";`;
-    expect(importSpecifiers(code).sort()).toEqual(['./chunks/x.js', './lazy.js', './side.js', 'electron', 'ws', 'zod'].sort());
+    expect(importSpecifiers(code).sort()).toEqual(
+      ['./chunks/x.js', './lazy.js', './side.js', 'electron', 'ws', 'zod'].sort(),
+    );
   });
 
   it('reports leaks, unresolved imports and a missing main in a bad app.asar', async () => {
@@ -140,7 +157,10 @@ describe('package check helpers', () => {
       await writeFile(join(app, 'src-main/index.ts'), 'export {}');
       await writeFile(join(app, 'node_modules/vitest/package.json'), '{}');
       await asar.createPackage(app, join(dir, 'app.asar'));
-      const r = inspectAppAsar(join(dir, 'app.asar'), { allowedPackages: new Set(['ws']), devPackages: new Set(['vitest']) });
+      const r = inspectAppAsar(join(dir, 'app.asar'), {
+        allowedPackages: new Set(['ws']),
+        devPackages: new Set(['vitest']),
+      });
       expect(r.problems).toEqual(
         expect.arrayContaining([
           'missing out/renderer/index.html',
@@ -161,7 +181,9 @@ describe('package check helpers', () => {
 
 function expectGoodPackage(r: PackageCheckReport, fuses: Record<string, boolean>): void {
   expect(r.problems, r.problems.join('\n')).toEqual([]);
-  expect(r.asar.files).toEqual(expect.arrayContaining(['package.json', 'out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html']));
+  expect(r.asar.files).toEqual(
+    expect.arrayContaining(['package.json', 'out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html']),
+  );
   expect(r.asar.main).toBe('out/main/index.js');
   for (const f of r.asar.files) {
     expect(f).not.toMatch(/^(src-[^/]+|e2e|test|bench|scripts|build|docs|dist|out\/node)\//);
@@ -186,7 +208,8 @@ describe.runIf(onLinuxLike)('packaged app from a fixture build (fake out/)', () 
     await cp(join(root, 'build'), join(proj, 'build'), { recursive: true });
     await symlink(join(root, 'node_modules'), join(proj, 'node_modules'), 'dir');
     const files: Record<string, string> = {
-      'out/main/index.js': 'import { app } from "electron";\nimport { z } from "zod";\nimport { start } from "./chunks/start.js";\nstart(app, z);\n',
+      'out/main/index.js':
+        'import { app } from "electron";\nimport { z } from "zod";\nimport { start } from "./chunks/start.js";\nstart(app, z);\n',
       'out/main/chunks/start.js': 'export function start() {}\n',
       'out/main/index.js.map': '{}',
       'out/preload/index.cjs': 'const { contextBridge } = require("electron");\n',
@@ -212,22 +235,36 @@ describe.runIf(onLinuxLike)('packaged app from a fixture build (fake out/)', () 
     expectGoodPackage(report, (await loadConfig()).electronFuses);
     const appFiles = report.asar.files.filter((f) => !f.startsWith('node_modules/'));
     expect(appFiles.sort()).toEqual(
-      ['out/main/chunks/start.js', 'out/main/index.js', 'out/preload/index.cjs', 'out/renderer/assets/index-1.js', 'out/renderer/index.html', 'package.json'].sort(),
+      [
+        'out/main/chunks/start.js',
+        'out/main/index.js',
+        'out/preload/index.cjs',
+        'out/renderer/assets/index-1.js',
+        'out/renderer/index.html',
+        'package.json',
+      ].sort(),
     );
     expect(report.asar.externalImports).toEqual({ 'out/main/index.js': ['zod'] });
     expect(report.asar.nodeModules).toContain('zod');
-    for (const dev of ['electron', 'react', 'vitest', 'electron-builder', 'typescript']) expect(report.asar.nodeModules).not.toContain(dev);
+    for (const dev of ['electron', 'react', 'vitest', 'electron-builder', 'typescript'])
+      expect(report.asar.nodeModules).not.toContain(dev);
   });
 
   it('flips the fuses away from Electron defaults and names the executable tincan', async () => {
     const binary = await readFile(report.executable);
-    expect(decodeFuseWire(binary)).toMatchObject({ runAsNode: false, onlyLoadAppFromAsar: true, enableCookieEncryption: true });
+    expect(decodeFuseWire(binary)).toMatchObject({
+      runAsNode: false,
+      onlyLoadAppFromAsar: true,
+      enableCookieEncryption: true,
+    });
     expect(report.executable.endsWith('/linux-unpacked/tincan')).toBe(true);
   });
 });
 
 // The real thing: `npm run build` output packaged the same way. Needs electron-vite's config.
-const hasViteConfig = ['electron.vite.config.ts', 'electron.vite.config.mjs', 'electron.vite.config.js'].some((f) => existsSync(join(root, f)));
+const hasViteConfig = ['electron.vite.config.ts', 'electron.vite.config.mjs', 'electron.vite.config.js'].some((f) =>
+  existsSync(join(root, f)),
+);
 describe.runIf(onLinuxLike)('packaged app from the real build', () => {
   it.skipIf(!hasViteConfig)(
     'packages out/ from `npm run build` with only the app inside app.asar',

@@ -51,7 +51,8 @@ describe('actionlint', () => {
   });
 
   it('does report a broken workflow (so a clean result means something)', () => {
-    const broken = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    if: ${{ nosuchcontext.x }}\n    steps:\n      - run: echo hi\n';
+    const broken =
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    if: ${{ nosuchcontext.x }}\n    steps:\n      - run: echo hi\n';
     expect(lint(broken, 'broken.yml').length).toBeGreaterThan(0);
   });
 });
@@ -115,6 +116,7 @@ describe('release.yml', () => {
     expect(uses(rel).some((u) => u.startsWith('actions/download-artifact'))).toBe(true);
     expect(runs(rel)).toContain('gh release upload');
     const upload = (wf.jobs.build as Job).steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
-    for (const ext of ['exe', 'dmg', 'zip', 'AppImage', 'deb']) expect(String(upload?.with?.path)).toContain(`dist/Tincan-*.${ext}`);
+    for (const ext of ['exe', 'dmg', 'zip', 'AppImage', 'deb'])
+      expect(String(upload?.with?.path)).toContain(`dist/Tincan-*.${ext}`);
   });
 });

@@ -186,12 +186,22 @@ describe('plain dialect', () => {
 describe('tincan dialect', () => {
   it('relays CHAT events with seq, ACKs the sender, and mixes with plain members', async () => {
     const [alice, bob, carol] = await roomWith('mix', ['alice', 'bob', 'carol'], [true, true, false]);
-    alice!.peer.send(server.udpPort, 'mix', alice!.token, encodeClientControl({ kind: 'chat', id: 42, text: Buffer.from('hé 😀') }));
+    alice!.peer.send(
+      server.udpPort,
+      'mix',
+      alice!.token,
+      encodeClientControl({ kind: 'chat', id: 42, text: Buffer.from('hé 😀') }),
+    );
     expect(decodeServerEvent(await bob!.peer.next())).toEqual({ kind: 'chat', seq: 1, sender: 'alice', text: 'hé 😀' });
     expect(await carol!.peer.nextText()).toBe('alice: hé 😀');
     expect(decodeServerEvent(await alice!.peer.next())).toEqual({ kind: 'ack', id: 42, seq: 1 });
     carol!.peer.send(server.udpPort, 'mix', carol!.token, 'plain hi');
-    expect(decodeServerEvent(await alice!.peer.next())).toEqual({ kind: 'chat', seq: 2, sender: 'carol', text: 'plain hi' });
+    expect(decodeServerEvent(await alice!.peer.next())).toEqual({
+      kind: 'chat',
+      seq: 2,
+      sender: 'carol',
+      text: 'plain hi',
+    });
     expect(decodeServerEvent(await bob!.peer.next())).toMatchObject({ kind: 'chat', seq: 2 });
   });
 

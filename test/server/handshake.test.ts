@@ -58,9 +58,13 @@ describe('create and join', () => {
   it('checks passwords: right, wrong, missing (plain vs negotiated)', async () => {
     expect((await handshake(server.tcpPort, CREATE, 'secret', 'alice', { password: 'pw' })).status).toBe(Status.OK);
     expect(server.roomList()[0]!.hasPassword).toBe(true);
-    expect((await handshake(server.tcpPort, JOIN, 'secret', 'bob', { password: 'nope' })).status).toBe(Status.WRONG_PASSWORD);
+    expect((await handshake(server.tcpPort, JOIN, 'secret', 'bob', { password: 'nope' })).status).toBe(
+      Status.WRONG_PASSWORD,
+    );
     expect((await handshake(server.tcpPort, JOIN, 'secret', 'bob')).status).toBe(Status.WRONG_PASSWORD);
-    expect((await handshake(server.tcpPort, JOIN, 'secret', 'bob', { tincan: true })).status).toBe(Status.PASSWORD_REQUIRED);
+    expect((await handshake(server.tcpPort, JOIN, 'secret', 'bob', { tincan: true })).status).toBe(
+      Status.PASSWORD_REQUIRED,
+    );
     expect((await handshake(server.tcpPort, JOIN, 'secret', 'bob', { password: 'pw' })).status).toBe(Status.OK);
   });
 
@@ -124,7 +128,10 @@ describe('framing', () => {
     const { Peer } = await import('./raw-helpers.js');
     const host = await Peer.open();
     try {
-      const withPort = Buffer.concat([requestFrame(CREATE, 'p', 'alice'), Buffer.from([host.port >> 8, host.port & 0xff])]);
+      const withPort = Buffer.concat([
+        requestFrame(CREATE, 'p', 'alice'),
+        Buffer.from([host.port >> 8, host.port & 0xff]),
+      ]);
       const { frames } = await rawExchange(server.tcpPort, [withPort]);
       expect(frames[0]!.payload[0]).toBe(Status.OK);
       // The endpoint is known without any datagram: bob's message reaches alice's socket.
@@ -158,7 +165,9 @@ describe('framing', () => {
   });
 
   it('still answers a complete request whose client half-closed right after it', async () => {
-    const { frames } = await rawExchange(server.tcpPort, [requestFrame(CREATE, 'fin', 'alice')], { endAfterWrite: true });
+    const { frames } = await rawExchange(server.tcpPort, [requestFrame(CREATE, 'fin', 'alice')], {
+      endAfterWrite: true,
+    });
     expect(frames.map((f) => f.state)).toEqual([1, 2]);
     expect(frames[0]!.payload[0]).toBe(Status.OK);
   });
@@ -218,10 +227,16 @@ describe('caps and backoff', () => {
   it('rate-limits wrong passwords per IP and room', async () => {
     server = await startServer({ passwordAttemptsBeforeBackoff: 2 });
     expect((await handshake(server.tcpPort, CREATE, 'vault', 'alice', { password: 'pw' })).status).toBe(Status.OK);
-    expect((await handshake(server.tcpPort, JOIN, 'vault', 'bob', { password: 'x' })).status).toBe(Status.WRONG_PASSWORD);
-    expect((await handshake(server.tcpPort, JOIN, 'vault', 'bob', { password: 'y' })).status).toBe(Status.WRONG_PASSWORD);
+    expect((await handshake(server.tcpPort, JOIN, 'vault', 'bob', { password: 'x' })).status).toBe(
+      Status.WRONG_PASSWORD,
+    );
+    expect((await handshake(server.tcpPort, JOIN, 'vault', 'bob', { password: 'y' })).status).toBe(
+      Status.WRONG_PASSWORD,
+    );
     // Now blocked, even with the right password.
-    expect((await handshake(server.tcpPort, JOIN, 'vault', 'bob', { password: 'pw' })).status).toBe(Status.RATE_LIMITED);
+    expect((await handshake(server.tcpPort, JOIN, 'vault', 'bob', { password: 'pw' })).status).toBe(
+      Status.RATE_LIMITED,
+    );
     expect(server.stats().handshakes['RATE_LIMITED']).toBe(1);
   });
 });

@@ -94,7 +94,10 @@ describe('resume', () => {
     expect(await a.nextText()).toBe('* bob joined the room');
     await b1.next(); // MEMBERS
 
-    const second = await handshake(server.tcpPort, JOIN, 'lobby', 'bob', { tincan: true, resume: first.token.toString() });
+    const second = await handshake(server.tcpPort, JOIN, 'lobby', 'bob', {
+      tincan: true,
+      resume: first.token.toString(),
+    });
     expect(second.status).toBe(Status.OK);
     expect(second.token.equals(first.token)).toBe(false);
     expect(second.info?.resumed).toBe(true);
@@ -102,10 +105,20 @@ describe('resume', () => {
     expect(await a.nextText()).toBe('* bob reconnected');
     expect(server.stats().members).toBe(2);
     // The old token is revoked; the new one works from a new socket.
-    b1.send(server.udpPort, 'lobby', first.token, encodeClientControl({ kind: 'chat', id: 1, text: Buffer.from('old') }));
+    b1.send(
+      server.udpPort,
+      'lobby',
+      first.token,
+      encodeClientControl({ kind: 'chat', id: 1, text: Buffer.from('old') }),
+    );
     await until(() => server.stats().dropped['unknown-token'] === 1);
     const b2 = await peer();
-    b2.send(server.udpPort, 'lobby', second.token, encodeClientControl({ kind: 'chat', id: 2, text: Buffer.from('new') }));
+    b2.send(
+      server.udpPort,
+      'lobby',
+      second.token,
+      encodeClientControl({ kind: 'chat', id: 2, text: Buffer.from('new') }),
+    );
     expect(await a.nextText()).toBe('bob: new');
     expect(await a.quiet(100)).toEqual([]); // no duplicate join
   });
@@ -113,12 +126,19 @@ describe('resume', () => {
   it('lets a resumed host keep the room; a wrong resume token is just a normal request', async () => {
     server = await startServer();
     const host = await handshake(server.tcpPort, CREATE, 'lobby', 'alice', { tincan: true, password: 'pw' });
-    const again = await handshake(server.tcpPort, CREATE, 'lobby', 'alice', { tincan: true, resume: host.token.toString() });
+    const again = await handshake(server.tcpPort, CREATE, 'lobby', 'alice', {
+      tincan: true,
+      resume: host.token.toString(),
+    });
     expect(again.status).toBe(Status.OK);
     expect(again.info?.role).toBe('host');
     const bogus = await handshake(server.tcpPort, CREATE, 'lobby', 'alice', { tincan: true, resume: 'A'.repeat(32) });
     expect(bogus.status).toBe(Status.ROOM_EXISTS);
-    const otherName = await handshake(server.tcpPort, JOIN, 'lobby', 'mallory', { tincan: true, resume: again.token.toString(), password: 'x' });
+    const otherName = await handshake(server.tcpPort, JOIN, 'lobby', 'mallory', {
+      tincan: true,
+      resume: again.token.toString(),
+      password: 'x',
+    });
     expect(otherName.status).toBe(Status.WRONG_PASSWORD);
   });
 });
@@ -161,7 +181,14 @@ describe('shutdown and observability', () => {
     const events = lines.map((l) => JSON.parse(l) as { event: string; level: string; t: string });
     expect(events.every((e) => typeof e.t === 'string' && e.level === 'info')).toBe(true);
     expect(events.map((e) => e.event)).toEqual(
-      expect.arrayContaining(['server-listening', 'room-created', 'handshake-ok', 'member-joined', 'member-left', 'room-closed']),
+      expect.arrayContaining([
+        'server-listening',
+        'room-created',
+        'handshake-ok',
+        'member-joined',
+        'member-left',
+        'room-closed',
+      ]),
     );
   });
 });

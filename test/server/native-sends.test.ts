@@ -31,7 +31,10 @@ async function bound(type: 'udp4' | 'udp6', host: string): Promise<Socket> {
 }
 
 /** A receiving socket that records what arrives. */
-async function listener(type: 'udp4' | 'udp6' = 'udp4', host = '127.0.0.1'): Promise<{ socket: Socket; got: string[] }> {
+async function listener(
+  type: 'udp4' | 'udp6' = 'udp4',
+  host = '127.0.0.1',
+): Promise<{ socket: Socket; got: string[] }> {
   const socket = await bound(type, host);
   const got: string[] = [];
   socket.on('message', (m) => got.push(m.toString('utf8')));
@@ -61,7 +64,8 @@ function fullAfter(positions: number): { batch: UdpBatch; calls: () => number } 
   let calls = 0;
   const batch: UdpBatch = {
     ...real,
-    sendBatch: (fd, data, length, slots, count, skip) => real.sendBatch(fd, data, length, slots, calls++ === 0 ? positions : count, skip),
+    sendBatch: (fd, data, length, slots, count, skip) =>
+      real.sendBatch(fd, data, length, slots, calls++ === 0 ? positions : count, skip),
   };
   return { batch, calls: () => calls };
 }
@@ -80,7 +84,9 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
 
   it('packs IPv4, IPv6 and IPv4-mapped endpoints, and refuses what it cannot encode', () => {
     const batch = loadUdpBatch() as UdpBatch;
-    expect(batch.packAddress('127.0.0.1', 0x1388, false)?.subarray(2, 8)).toEqual(Buffer.from([0x13, 0x88, 127, 0, 0, 1]));
+    expect(batch.packAddress('127.0.0.1', 0x1388, false)?.subarray(2, 8)).toEqual(
+      Buffer.from([0x13, 0x88, 127, 0, 0, 1]),
+    );
     const mapped = batch.packAddress('127.0.0.1', 80, true) as Buffer;
     expect(mapped.subarray(18, 24)).toEqual(Buffer.from([0xff, 0xff, 127, 0, 0, 1]));
     expect(batch.packAddress('::1', 80, true)?.[23]).toBe(1);
@@ -102,7 +108,9 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
       const out = new UdpOut(sender, loadUdpBatch());
       expect(out.path).toBe('sendmmsg');
       const receivers = await Promise.all([1, 2, 3].map(() => listener(target === '::1' ? 'udp6' : 'udp4', target)));
-      const to = members(receivers.map((r) => ({ address: r.socket.address().address, port: r.socket.address().port })));
+      const to = members(
+        receivers.map((r) => ({ address: r.socket.address().address, port: r.socket.address().port })),
+      );
       out.sendToMany(Buffer.from(`hello over ${type} ${host}`), to, to.length);
       await until(() => receivers.every((r) => r.got.length === 1));
       for (const r of receivers) expect(r.got).toEqual([`hello over ${type} ${host}`]);
@@ -199,7 +207,9 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     const sinks = await Promise.all([1, 2].map(() => listener()));
     for (const sink of sinks) sink.socket.setRecvBufferSize(4 * 1024 * 1024);
     // Members may share an endpoint here: each still gets its own copy.
-    const to = members(Array.from({ length: 1_100 }, (_, i) => ({ address: '127.0.0.1', port: sinks[i % 2]!.socket.address().port })));
+    const to = members(
+      Array.from({ length: 1_100 }, (_, i) => ({ address: '127.0.0.1', port: sinks[i % 2]!.socket.address().port })),
+    );
     const table = out.tableFor((to[0] as Member).room)!;
     out.sendToTable(Buffer.from('to everyone'), 11, table.plain, 1_051); // in the second part
     await until(() => sinks[0]!.got.length + sinks[1]!.got.length >= 1_099, 5_000);
@@ -274,7 +284,9 @@ describe.skipIf(!linux)('native batch receive (Linux)', () => {
   it('shows a datagram over 4096 bytes as longer than 4096, so the relay refuses it', async () => {
     const server = await bound('udp4', '127.0.0.1');
     const lengths: number[] = [];
-    const input = NativeUdpIn.start(server, loadUdpBatch() as UdpBatch, (_buf, start, end) => lengths.push(end - start));
+    const input = NativeUdpIn.start(server, loadUdpBatch() as UdpBatch, (_buf, start, end) =>
+      lengths.push(end - start),
+    );
     const sender = await bound('udp4', '127.0.0.1');
     sender.send(Buffer.alloc(4096, 1), server.address().port, '127.0.0.1');
     sender.send(Buffer.alloc(9000, 2), server.address().port, '127.0.0.1');

@@ -99,7 +99,7 @@ async function joinRoom(tcpPort: number, room: string, dialects: readonly Dialec
 
 /** Sends `count` chat datagrams round-robin, in bursts the relay's receive buffer can hold. */
 async function chat(users: User[], count: number, udpPort: number): Promise<void> {
-  for (let sent = 0; sent < count; ) {
+  for (let sent = 0; sent < count;) {
     for (let b = 0; b < 200 && sent < count; b++, sent++) {
       const user = users[sent % users.length] as User;
       user.socket.send(user.datagram, udpPort, '127.0.0.1');
@@ -109,40 +109,45 @@ async function chat(users: User[], count: number, udpPort: number): Promise<void
   await new Promise((r) => setTimeout(r, 100));
 }
 
-describe.each(process.platform === 'linux' && loadUdpBatch() ? (['native'] as const) : [])('relay allocation per chat datagram (%s UDP path)', (mode) => {
-  let child: RelayChild;
-  let users: User[] = [];
-  let udpPort = 0;
+describe.each(process.platform === 'linux' && loadUdpBatch() ? (['native'] as const) : [])(
+  'relay allocation per chat datagram (%s UDP path)',
+  (mode) => {
+    let child: RelayChild;
+    let users: User[] = [];
+    let udpPort = 0;
 
-  beforeAll(async () => {
-    child = RelayChild.start(mode);
-    const ready = await child.next('ready');
-    expect(ready['sendPath']).toBe('sendmmsg');
-    expect(ready['receivePath']).toBe('recvmmsg');
-    udpPort = ready['udpPort'] as number;
-    const tcpPort = ready['tcpPort'] as number;
-    users = [
-      ...(await joinRoom(tcpPort, 'plain', ['plain', 'plain', 'plain'])),
-      ...(await joinRoom(tcpPort, 'tincan', ['tincan', 'tincan', 'tincan'])),
-      ...(await joinRoom(tcpPort, 'mixed', ['tincan', 'plain', 'plain'])),
-    ];
-  });
+    beforeAll(async () => {
+      child = RelayChild.start(mode);
+      const ready = await child.next('ready');
+      expect(ready['sendPath']).toBe('sendmmsg');
+      expect(ready['receivePath']).toBe('recvmmsg');
+      udpPort = ready['udpPort'] as number;
+      const tcpPort = ready['tcpPort'] as number;
+      users = [
+        ...(await joinRoom(tcpPort, 'plain', ['plain', 'plain', 'plain'])),
+        ...(await joinRoom(tcpPort, 'tincan', ['tincan', 'tincan', 'tincan'])),
+        ...(await joinRoom(tcpPort, 'mixed', ['tincan', 'plain', 'plain'])),
+      ];
+    });
 
-  afterAll(() => {
-    for (const u of users) u.socket.close();
-    child?.stop();
-  });
+    afterAll(() => {
+      for (const u of users) u.socket.close();
+      child?.stop();
+    });
 
-  it(`stays under ${BUDGET_BYTES_PER_DATAGRAM} bytes of V8 heap per relayed message, plain and Tincan dialects`, async () => {
-    await chat(users, WARMUP, udpPort);
-    await child.ask('mark', 'marked');
-    await chat(users, MEASURED, udpPort);
-    const m = await child.ask('measure', 'measured');
-    const datagrams = m['datagrams'] as number;
-    // Most of what was sent must have been relayed for the figure to mean anything.
-    expect(datagrams).toBeGreaterThan(MEASURED * 0.9);
-    expect(m['relayed'] as number).toBeGreaterThan(0);
-    const perDatagram = (m['allocated'] as number) / datagrams;
-    expect(perDatagram, `allocated ${String(m['allocated'])} B over ${datagrams} datagrams`).toBeLessThan(BUDGET_BYTES_PER_DATAGRAM);
-  }, 60_000);
-});
+    it(`stays under ${BUDGET_BYTES_PER_DATAGRAM} bytes of V8 heap per relayed message, plain and Tincan dialects`, async () => {
+      await chat(users, WARMUP, udpPort);
+      await child.ask('mark', 'marked');
+      await chat(users, MEASURED, udpPort);
+      const m = await child.ask('measure', 'measured');
+      const datagrams = m['datagrams'] as number;
+      // Most of what was sent must have been relayed for the figure to mean anything.
+      expect(datagrams).toBeGreaterThan(MEASURED * 0.9);
+      expect(m['relayed'] as number).toBeGreaterThan(0);
+      const perDatagram = (m['allocated'] as number) / datagrams;
+      expect(perDatagram, `allocated ${String(m['allocated'])} B over ${datagrams} datagrams`).toBeLessThan(
+        BUDGET_BYTES_PER_DATAGRAM,
+      );
+    }, 60_000);
+  },
+);

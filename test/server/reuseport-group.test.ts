@@ -87,7 +87,10 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
     const port = sockets[0]!.address().port;
     for (const s of sockets) expect(s.address()).toEqual({ address: '127.0.0.1', family: 'IPv4', port });
     // Names of every length up to the 28-byte limit, multi-byte UTF-8, names sharing 8-byte prefixes.
-    const rooms = fc.sample(fc.string({ minLength: 1, maxLength: 28 }).filter((r) => Buffer.byteLength(r) <= 28), { numRuns: 150, seed: 7 });
+    const rooms = fc.sample(
+      fc.string({ minLength: 1, maxLength: 28 }).filter((r) => Buffer.byteLength(r) <= 28),
+      { numRuns: 150, seed: 7 },
+    );
     rooms.push('é', '部屋', 'lobby', 'lobby-eight', 'lobby-eighteen', '🎉🎉🎉🎉🎉🎉🎉');
     const senders = await Promise.all([1, 2, 3].map(() => client('udp4', '127.0.0.1')));
     for (const [k, room] of rooms.entries()) {
@@ -95,7 +98,11 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
       if (k % 40 === 39) await new Promise((r) => setTimeout(r, 10)); // stay within the socket buffers
     }
     await until(() => arrivals.length === rooms.length * senders.length);
-    for (const a of arrivals) expect({ room: a.room, socket: a.socket }).toEqual({ room: a.room, socket: roomShard(Buffer.from(a.room, 'utf8'), 4) });
+    for (const a of arrivals)
+      expect({ room: a.room, socket: a.socket }).toEqual({
+        room: a.room,
+        socket: roomShard(Buffer.from(a.room, 'utf8'), 4),
+      });
     // Every socket gets some rooms: the steering spreads them.
     expect(new Set(arrivals.map((a) => a.socket)).size).toBe(4);
   });
@@ -132,7 +139,8 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
     }
     const { sockets, arrivals } = await adopt(native.openReusePortGroup('::1', 0, 2, true), 'udp6');
     const sender = await client('udp6', '::1');
-    for (const room of ['alpha', 'beta', 'gamma', 'delta', 'epsilon']) sender.send(datagram(room), sockets[0]!.address().port, '::1');
+    for (const room of ['alpha', 'beta', 'gamma', 'delta', 'epsilon'])
+      sender.send(datagram(room), sockets[0]!.address().port, '::1');
     await until(() => arrivals.length === 5);
     for (const a of arrivals) expect(a.socket).toBe(roomShard(Buffer.from(a.room), 2));
   });
@@ -142,14 +150,18 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
     expect(() => native.openReusePortGroup('127.0.0.1', 0, 65, false)).toThrow(TypeError);
     expect(() => native.openReusePortGroup('localhost', 0, 2, false)).toThrow(TypeError);
     const taken = await client('udp4', '127.0.0.1');
-    expect(() => native.openReusePortGroup('127.0.0.1', taken.address().port, 2, false)).toThrow(/bind: Address already in use/);
+    expect(() => native.openReusePortGroup('127.0.0.1', taken.address().port, 2, false)).toThrow(
+      /bind: Address already in use/,
+    );
   });
 
   it('never joins sockets already on the port, not even another group of the same user', async () => {
     const { sockets } = await adopt(native.openReusePortGroup('127.0.0.1', 0, 2, false), 'udp4');
     const fdsBefore = readdirSync('/proc/self/fd').length;
     // Joining would silently take rooms from the first group and replace its steering program.
-    expect(() => native.openReusePortGroup('127.0.0.1', sockets[0]!.address().port, 2, false)).toThrow(/bind: Address already in use/);
+    expect(() => native.openReusePortGroup('127.0.0.1', sockets[0]!.address().port, 2, false)).toThrow(
+      /bind: Address already in use/,
+    );
     expect(readdirSync('/proc/self/fd').length).toBe(fdsBefore); // nothing left open by the failure
   });
 });

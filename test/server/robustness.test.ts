@@ -44,16 +44,18 @@ it('survives random TCP and UDP input and keeps serving', async () => {
   for (let i = 0; i < 50; i++) a.send(server.udpPort, 'real', host.token, randomBytes(rand, 200));
 
   await Promise.all(
-    Array.from({ length: 40 }, (_, i) =>
-      new Promise<void>((resolve) => {
-        const s = connect(server.tcpPort, '127.0.0.1', () => {
-          s.write(randomBytes(rand, 120));
-          if (i % 2 === 0) s.end();
-        });
-        s.on('data', () => {});
-        s.on('error', () => resolve());
-        s.on('close', () => resolve());
-      }),
+    Array.from(
+      { length: 40 },
+      (_, i) =>
+        new Promise<void>((resolve) => {
+          const s = connect(server.tcpPort, '127.0.0.1', () => {
+            s.write(randomBytes(rand, 120));
+            if (i % 2 === 0) s.end();
+          });
+          s.on('data', () => {});
+          s.on('error', () => resolve());
+          s.on('close', () => resolve());
+        }),
     ),
   );
   await until(() => server.stats().datagramsIn >= 351, 3_000);

@@ -34,11 +34,17 @@ describe.skipIf(batch === null)('relay shards behind one port (ShardRouter + Cha
     port = (primary.address() as { port: number }).port;
     const fds = (batch as UdpBatch).openReusePortGroup('127.0.0.1', port, SHARDS, false);
     shards = fds.map(
-      (fd) => new ChatServer({ host: '127.0.0.1', handshakeTimeoutMs: TIMEOUT_MS, shard: { udpFd: fd, udpType: 'udp4', tcpPort: port } }),
+      (fd) =>
+        new ChatServer({
+          host: '127.0.0.1',
+          handshakeTimeoutMs: TIMEOUT_MS,
+          shard: { udpFd: fd, udpType: 'udp4', tcpPort: port },
+        }),
     );
     for (const s of shards) expect(await s.listen()).toEqual({ host: '127.0.0.1', tcpPort: port, udpPort: port });
-    router = new ShardRouter({ shards: SHARDS, handshakeTimeoutMs: TIMEOUT_MS, maxPending: 64, maxPendingPerIp: 64 }, (socket, head, shard, elapsed) =>
-      (shards[shard] as ChatServer).adoptConnection(socket, head, elapsed),
+    router = new ShardRouter(
+      { shards: SHARDS, handshakeTimeoutMs: TIMEOUT_MS, maxPending: 64, maxPendingPerIp: 64 },
+      (socket, head, shard, elapsed) => (shards[shard] as ChatServer).adoptConnection(socket, head, elapsed),
     );
     primary.on('connection', (socket) => router.accept(socket));
   });

@@ -39,7 +39,10 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     return { peer, token: session.token };
   }
 
-  async function pair(port: number, room: string): Promise<{ host: { peer: Peer; token: Buffer }; guest: { peer: Peer; token: Buffer } }> {
+  async function pair(
+    port: number,
+    room: string,
+  ): Promise<{ host: { peer: Peer; token: Buffer }; guest: { peer: Peer; token: Buffer } }> {
     const host = await enter(port, CREATE, room, 'host');
     const guest = await enter(port, JOIN, room, 'guest');
     guest.peer.send(port, room, guest.token, `hi ${room}`);
@@ -65,7 +68,12 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     expect(stats.shards.every((s) => s.cpuMicros > 0 && s.rssBytes > 0)).toBe(true);
     expect(stats.sendPath).toBe('sendmmsg');
     await until(() => created.length === 2);
-    expect(server.roomList().map((r) => r.name).sort()).toEqual([...rooms].sort());
+    expect(
+      server
+        .roomList()
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual([...rooms].sort());
     // Closing tells every room, in every shard, that the server is going away.
     const closing = server.close();
     for (const p of peers) expect(await chatLine(p, 'the server is shutting down')).toMatch(/shutting down/);
@@ -76,12 +84,18 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     server = new ShardedChatServer({ host: '127.0.0.1', port: 0 }, { shards: SHARDS });
     const { tcpPort: port } = await server.listen();
     for (const room of roomsByShard('split', SHARDS)) {
-      const frame = Buffer.from(requestFrame(CREATE, room, encodeRequestPayload({ username: 'slow', password: '', dialect: 0, resume: null })));
+      const frame = Buffer.from(
+        requestFrame(CREATE, room, encodeRequestPayload({ username: 'slow', password: '', dialect: 0, resume: null })),
+      );
       const cut = 32 + Buffer.byteLength(room); // the primary routes here; the payload follows later
-      const { frames } = await rawExchange(port, [frame.subarray(0, cut), frame.subarray(cut, cut + 3), frame.subarray(cut + 3)], {
-        gapMs: 60,
-        endAfterWrite: true, // and the client half-closes: the reply must still come
-      });
+      const { frames } = await rawExchange(
+        port,
+        [frame.subarray(0, cut), frame.subarray(cut, cut + 3), frame.subarray(cut + 3)],
+        {
+          gapMs: 60,
+          endAfterWrite: true, // and the client half-closes: the reply must still come
+        },
+      );
       expect(frames[0]?.payload[0]).toBe(Status.OK);
       expect(frames[1]?.payload.length).toBeGreaterThan(0); // the token
     }
@@ -95,7 +109,9 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     const names = Array.from({ length: 24 }, (_, i) => `hand-${i}`);
     const results = await Promise.all(
       names.map(async (room, i) => {
-        const frame = Buffer.from(requestFrame(CREATE, room, encodeRequestPayload({ username: 'u', password: '', dialect: 0, resume: null })));
+        const frame = Buffer.from(
+          requestFrame(CREATE, room, encodeRequestPayload({ username: 'u', password: '', dialect: 0, resume: null })),
+        );
         const cut = 32 + Buffer.byteLength(room);
         const { frames } = await rawExchange(port, [frame.subarray(0, cut), frame.subarray(cut)], { gapMs: i % 4 });
         return frames[0]?.payload[0];
@@ -108,7 +124,9 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
   }, 30_000);
 
   /** Starts the server under test with these options; `closed` collects the rooms it reports closed. */
-  async function startSharded(options: Partial<ServerOptions> = {}): Promise<{ sharded: ShardedChatServer; port: number; closed: string[] }> {
+  async function startSharded(
+    options: Partial<ServerOptions> = {},
+  ): Promise<{ sharded: ShardedChatServer; port: number; closed: string[] }> {
     const started = new ShardedChatServer({ host: '127.0.0.1', port: 0, ...options }, { shards: SHARDS });
     server = started;
     const closed: string[] = [];
@@ -119,7 +137,9 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
 
   /** A connection that sends a CREATE's header and room name (enough to be routed) and then waits. */
   async function stalled(port: number, room: string): Promise<Socket> {
-    const frame = Buffer.from(requestFrame(CREATE, room, encodeRequestPayload({ username: 'slow', password: '', dialect: 0, resume: null })));
+    const frame = Buffer.from(
+      requestFrame(CREATE, room, encodeRequestPayload({ username: 'slow', password: '', dialect: 0, resume: null })),
+    );
     const socket = connect(port, '127.0.0.1');
     sockets.push(socket);
     socket.on('error', () => undefined);

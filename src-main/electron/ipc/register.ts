@@ -2,7 +2,13 @@
 // then lets the shared dispatcher validate the payload and call the service. Errors come back as
 // {ok:false, code, message} results, since thrown errors lose everything but their message over IPC.
 import { ipcMain, type BrowserWindow } from 'electron';
-import { REQUEST_NAMES, eventChannel, requestChannel, type EventName, type Events } from '../../../src-shared/ipc/contract.js';
+import {
+  REQUEST_NAMES,
+  eventChannel,
+  requestChannel,
+  type EventName,
+  type Events,
+} from '../../../src-shared/ipc/contract.js';
 import type { Dispatch } from '../../service/dispatch.js';
 import type { Logger } from '../../service/ports.js';
 import { isTrustedFrame } from './sender.js';

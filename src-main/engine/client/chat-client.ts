@@ -127,7 +127,12 @@ export class ChatClient extends EventEmitter<ClientEvents> {
       this.throwIfStopped();
       await this.startSession(result);
       this.throwIfStopped();
-      const info: ConnectInfo = { role: result.role, dialect: result.dialect, token: result.token, resumed: result.resumed };
+      const info: ConnectInfo = {
+        role: result.role,
+        dialect: result.dialect,
+        token: result.token,
+        resumed: result.resumed,
+      };
       this.setState('connected', {});
       this.emit('connected', info);
       return info;
@@ -167,19 +172,13 @@ export class ChatClient extends EventEmitter<ClientEvents> {
 
   /** Leaves the room (LEAVE or '/leave'), stops timers and closes sockets; emits closed {reason:'left'}. */
   async leave(): Promise<void> {
-    await this.sayGoodbye(
-      encodeClientControl({ kind: 'leave' }),
-      utf8Encode(PLAIN_COMMAND_LEAVE),
-    );
+    await this.sayGoodbye(encodeClientControl({ kind: 'leave' }), utf8Encode(PLAIN_COMMAND_LEAVE));
   }
 
   /** Host only: closes the room for everyone (CLOSE_ROOM or '/close'), then leaves like leave(). */
   async closeRoom(): Promise<void> {
     if (this.lastRole !== 'host') throw new Error('only the host can close the room');
-    await this.sayGoodbye(
-      encodeClientControl({ kind: 'close-room' }),
-      utf8Encode(PLAIN_COMMAND_CLOSE),
-    );
+    await this.sayGoodbye(encodeClientControl({ kind: 'close-room' }), utf8Encode(PLAIN_COMMAND_CLOSE));
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -311,7 +310,9 @@ export class ChatClient extends EventEmitter<ClientEvents> {
   /** Adopts a handshake result and opens the UDP session; resolves once the server has seen us. */
   private async startSession(result: HandshakeResult): Promise<void> {
     const heartbeatMs =
-      result.kind === 'tincan' ? result.info.heartbeatMs : (this.opts.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs);
+      result.kind === 'tincan'
+        ? result.info.heartbeatMs
+        : (this.opts.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs);
     this.session = {
       token: result.token,
       tokenBytes: result.tokenBytes,
@@ -500,7 +501,12 @@ export class ChatClient extends EventEmitter<ClientEvents> {
         await this.startSession(result);
         if (this.stopped) return;
         this.setState('connected', { attempt });
-        this.emit('connected', { role: result.role, dialect: result.dialect, token: result.token, resumed: result.resumed });
+        this.emit('connected', {
+          role: result.role,
+          dialect: result.dialect,
+          token: result.token,
+          resumed: result.resumed,
+        });
         return;
       } catch (err) {
         if (this.stopped) return;

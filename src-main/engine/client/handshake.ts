@@ -64,7 +64,11 @@ const LINGER_MS = 1000;
 function validate(opts: HandshakeOptions): void {
   const roomProblem = checkRoomName(opts.room);
   if (roomProblem) {
-    throw new HandshakeError('BAD_REQUEST', null, describeNameProblem('the room name', roomProblem, ROOM_NAME_MAX_BYTES));
+    throw new HandshakeError(
+      'BAD_REQUEST',
+      null,
+      describeNameProblem('the room name', roomProblem, ROOM_NAME_MAX_BYTES),
+    );
   }
   const userProblem = checkUsername(opts.username);
   if (userProblem) {
@@ -214,9 +218,21 @@ export function handshake(opts: HandshakeOptions): Promise<HandshakeResult> {
 
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (!connected) {
-        fail(HandshakeError.transport('UNREACHABLE', `cannot connect to ${opts.host}:${opts.port} (${err.code ?? err.message})`, err));
+        fail(
+          HandshakeError.transport(
+            'UNREACHABLE',
+            `cannot connect to ${opts.host}:${opts.port} (${err.code ?? err.message})`,
+            err,
+          ),
+        );
       } else {
-        fail(HandshakeError.transport('PROTOCOL', `connection failed during the handshake (${err.code ?? err.message})`, err));
+        fail(
+          HandshakeError.transport(
+            'PROTOCOL',
+            `connection failed during the handshake (${err.code ?? err.message})`,
+            err,
+          ),
+        );
       }
     });
 

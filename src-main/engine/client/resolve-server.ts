@@ -15,7 +15,10 @@ export async function resolveServer(host: string, timeoutMs = 5000): Promise<Res
   if (literal === 4 || literal === 6) return { address: host, family: literal };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(HandshakeError.transport('TIMEOUT', `resolving "${host}" took too long`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(HandshakeError.transport('TIMEOUT', `resolving "${host}" took too long`)),
+      timeoutMs,
+    );
   });
   try {
     const found = await Promise.race([lookup(host), timeout]);

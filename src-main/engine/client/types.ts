@@ -66,6 +66,8 @@ export interface ClientEvents {
   delivered: [info: { id: number; seq: number }];
   state: [state: ConnectionState, detail: { attempt?: number; reason?: string }];
   /** The room is gone; the client has stopped. */
-  closed: [info: { reason: 'by-host' | 'host-left' | 'host-timed-out' | 'server-shutdown' | 'left' | 'gave-up' | 'kicked' }];
+  closed: [
+    info: { reason: 'by-host' | 'host-left' | 'host-timed-out' | 'server-shutdown' | 'left' | 'gave-up' | 'kicked' },
+  ];
   error: [err: Error & { code?: string; status?: number }];
 }

@@ -60,7 +60,15 @@ export class Admission {
     }
     const refused = check();
     if (refused) return refused;
-    const fresh = this.registry.addMember(old.room, old.name, old.host, req.request.dialect, req.ip, Date.now(), this.burst);
+    const fresh = this.registry.addMember(
+      old.room,
+      old.name,
+      old.host,
+      req.request.dialect,
+      req.ip,
+      Date.now(),
+      this.burst,
+    );
     this.lifecycle.resume(old, fresh);
     return { status: Status.OK, member: fresh, resumed: true };
   }
@@ -75,14 +83,23 @@ export class Admission {
     if (late) return late;
     const now = Date.now();
     const room = this.registry.createRoom(req.room, hash, now);
-    const host = this.registry.addMember(room, req.request.username, true, req.request.dialect, req.ip, now, this.burst);
+    const host = this.registry.addMember(
+      room,
+      req.request.username,
+      true,
+      req.request.dialect,
+      req.ip,
+      now,
+      this.burst,
+    );
     this.lifecycle.roomCreated(room, host);
     return { status: Status.OK, member: host, resumed: false };
   }
 
   private createRefusal(room: string): AdmissionResult | null {
     if (this.registry.rooms.has(room)) return { status: Status.ROOM_EXISTS, reason: 'room exists' };
-    if (this.registry.rooms.size >= this.options.maxRooms) return { status: Status.SERVER_FULL, reason: 'room cap reached' };
+    if (this.registry.rooms.size >= this.options.maxRooms)
+      return { status: Status.SERVER_FULL, reason: 'room cap reached' };
     return null;
   }
 
@@ -106,12 +123,22 @@ export class Admission {
       }
       this.backoff.recordSuccess(key);
     }
-    if (this.registry.rooms.get(req.room) !== room) return { status: Status.NO_SUCH_ROOM, reason: 'room closed meanwhile' };
+    if (this.registry.rooms.get(req.room) !== room)
+      return { status: Status.NO_SUCH_ROOM, reason: 'room closed meanwhile' };
     if (room.members.has(req.request.username)) return { status: Status.NAME_TAKEN, reason: 'name taken' };
-    if (room.members.size >= this.options.maxMembersPerRoom) return { status: Status.ROOM_FULL, reason: 'member cap reached' };
+    if (room.members.size >= this.options.maxMembersPerRoom)
+      return { status: Status.ROOM_FULL, reason: 'member cap reached' };
     const refused = check();
     if (refused) return refused;
-    const member = this.registry.addMember(room, req.request.username, false, req.request.dialect, req.ip, Date.now(), this.burst);
+    const member = this.registry.addMember(
+      room,
+      req.request.username,
+      false,
+      req.request.dialect,
+      req.ip,
+      Date.now(),
+      this.burst,
+    );
     this.log.debug('token-issued', { room: room.name, name: member.name, ip: req.ip });
     return { status: Status.OK, member, resumed: false };
   }

@@ -91,7 +91,9 @@ export class ChatServer extends EventEmitter {
     super();
     const { logger, shard, ...rest } = options;
     this.shard = shard ?? null;
-    const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<ServerOptions>;
+    const defined = Object.fromEntries(
+      Object.entries(rest).filter(([, v]) => v !== undefined),
+    ) as Partial<ServerOptions>;
     this.options = { ...DEFAULT_SERVER_OPTIONS, ...defined };
     this.log = logger ?? silentLogger;
   }
@@ -253,11 +255,14 @@ export class ChatServer extends EventEmitter {
       }
     };
     this.input = batch ? NativeUdpIn.start(udp, batch, onDatagram) : null;
-    if (this.input === null) udp.on('message', (msg: Buffer, rinfo: RemoteInfo) => onDatagram(msg, 0, msg.length, rinfo));
+    if (this.input === null)
+      udp.on('message', (msg: Buffer, rinfo: RemoteInfo) => onDatagram(msg, 0, msg.length, rinfo));
     this.log.info('udp-path', {
       send: out.path,
       receive: this.input ? 'recvmmsg' : 'dgram',
-      ...(this.options.nativeUdp && (out.path === 'dgram' || !this.input) ? { reason: udpBatchUnavailable() || 'socket descriptor not reachable' } : {}),
+      ...(this.options.nativeUdp && (out.path === 'dgram' || !this.input)
+        ? { reason: udpBatchUnavailable() || 'socket descriptor not reachable' }
+        : {}),
     });
     udp.on('error', (err) => {
       // Send errors (e.g. ICMP unreachable surfacing) must not stop the relay; log them sparingly.
@@ -294,7 +299,8 @@ export class ChatServer extends EventEmitter {
       refusal,
       {
         admit: (req, check) => admission.admit(req, check),
-        portLearned: (member, port) => this.lifecycle?.endpointSeen(member, sendAddressFor(member.ip, this.udpType), port, 'tcp'),
+        portLearned: (member, port) =>
+          this.lifecycle?.endpointSeen(member, sendAddressFor(member.ip, this.udpType), port, 'tcp'),
         settled: (c) => {
           this.pending.delete(c);
           this.refusing.delete(c);
@@ -312,8 +318,10 @@ export class ChatServer extends EventEmitter {
   }
 
   private capRefusal(ip: string): Refusal | null {
-    if (this.pending.size >= this.options.maxPendingHandshakes) return { status: Status.SERVER_FULL, reason: 'pending handshake cap reached' };
-    if (this.perIp.of(ip) >= this.options.maxConnectionsPerIp) return { status: Status.SERVER_FULL, reason: 'per-IP connection cap reached' };
+    if (this.pending.size >= this.options.maxPendingHandshakes)
+      return { status: Status.SERVER_FULL, reason: 'pending handshake cap reached' };
+    if (this.perIp.of(ip) >= this.options.maxConnectionsPerIp)
+      return { status: Status.SERVER_FULL, reason: 'per-IP connection cap reached' };
     return null;
   }
 

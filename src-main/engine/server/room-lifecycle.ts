@@ -1,7 +1,12 @@
 // What happens to rooms and members over time: creation, join announcement, leave, close, resume,
 // and the sweeper's inactivity and token-expiry checks. Every change is announced, emitted and logged here.
 import type { EventEmitter } from 'node:events';
-import { ClosedReason, LeftReason, type ClosedReasonCode, type LeftReasonCode } from '../../../src-shared/protocol/index.js';
+import {
+  ClosedReason,
+  LeftReason,
+  type ClosedReasonCode,
+  type LeftReasonCode,
+} from '../../../src-shared/protocol/index.js';
 import type { Logger } from '../log.js';
 import type { Announcer } from './announce.js';
 import type { Member, Room, RoomRegistry } from './room-registry.js';
@@ -105,7 +110,8 @@ export class RoomLifecycle {
     if (port !== 0) this.registry.setEndpoint(fresh, address, port);
     if (wasAnnounced) this.announcer.left(fresh, LeftReason.RECONNECTED);
     this.log.info('member-resumed', { room: fresh.room.name, name: fresh.name, host: fresh.host });
-    if (wasAnnounced) this.events.emit('member-left', { room: fresh.room.name, name: fresh.name, reason: 'reconnected' });
+    if (wasAnnounced)
+      this.events.emit('member-left', { room: fresh.room.name, name: fresh.name, reason: 'reconnected' });
   }
 
   /** Inactivity and token expiry; runs on the sweeper timer, never per datagram. */

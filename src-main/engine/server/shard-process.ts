@@ -11,8 +11,15 @@ const config = JSON.parse(process.argv[2] ?? '{}') as ShardConfig;
 const send = (msg: unknown): void => {
   if (process.connected) process.send?.(msg);
 };
-const log = createLogger({ level: config.logLevel, write: (line) => process.stderr.write(`${line.replace(/^\{/, `{"shard":${config.index},`)}\n`) });
-const server = new ChatServer({ ...config.options, logger: log, shard: { udpFd: SHARD_UDP_FD, udpType: config.udpType, tcpPort: config.tcpPort } });
+const log = createLogger({
+  level: config.logLevel,
+  write: (line) => process.stderr.write(`${line.replace(/^\{/, `{"shard":${config.index},`)}\n`),
+});
+const server = new ChatServer({
+  ...config.options,
+  logger: log,
+  shard: { udpFd: SHARD_UDP_FD, udpType: config.udpType, tcpPort: config.tcpPort },
+});
 for (const event of ['room-created', 'room-closed', 'member-joined', 'member-left'] as const) {
   server.on(event, (detail: unknown) => send({ type: 'event', event, detail }));
 }
@@ -27,7 +34,14 @@ process.on('message', (msg: ToShard, handle?: Socket) => {
     send({ type: 'conn-closed', id: msg.id });
   } else if (msg.type === 'stats') {
     const cpu = process.cpuUsage();
-    send({ type: 'stats', id: msg.id, stats: server.stats(), rooms: server.roomList(), cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage.rss() });
+    send({
+      type: 'stats',
+      id: msg.id,
+      stats: server.stats(),
+      rooms: server.roomList(),
+      cpuMicros: cpu.user + cpu.system,
+      rssBytes: process.memoryUsage.rss(),
+    });
   } else if (msg.type === 'close') {
     void server.close().finally(() => process.exit(0));
   }

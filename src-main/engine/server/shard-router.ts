@@ -26,7 +26,8 @@ export type HandOver = (socket: Socket, head: Buffer, shard: number, elapsedMs: 
 
 /** Appends whatever the paused socket's stream has buffered to `head`. */
 function takeBuffered(socket: Socket, head: Buffer): Buffer {
-  for (let more = socket.read() as Buffer | null; more !== null; more = socket.read() as Buffer | null) head = Buffer.concat([head, more]);
+  for (let more = socket.read() as Buffer | null; more !== null; more = socket.read() as Buffer | null)
+    head = Buffer.concat([head, more]);
   return head;
 }
 

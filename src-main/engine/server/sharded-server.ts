@@ -54,7 +54,8 @@ interface Shard {
 function defaultEntry(): { path: string; execArgv: string[] } {
   const here = import.meta.url;
   // Under a TypeScript loader (tests, tsx) this module is .ts, and so is its sibling.
-  if (here.endsWith('.ts')) return { path: fileURLToPath(new URL('./shard-process.ts', here)), execArgv: ['--import', 'tsx'] };
+  if (here.endsWith('.ts'))
+    return { path: fileURLToPath(new URL('./shard-process.ts', here)), execArgv: ['--import', 'tsx'] };
   return { path: fileURLToPath(new URL('./shard-process.js', here)), execArgv: [] };
 }
 
@@ -76,7 +77,10 @@ export class ShardedChatServer extends EventEmitter {
   private readonly routed = new Map<number, { ip: string; shard: number }>();
   private readonly routedPerIp = new IpCounts();
   private connId = 0;
-  private readonly statsWaiters = new Map<number, (reply: { stats: ServerStats; cpuMicros: number; rssBytes: number }) => void>();
+  private readonly statsWaiters = new Map<
+    number,
+    (reply: { stats: ServerStats; cpuMicros: number; rssBytes: number }) => void
+  >();
 
   constructor(
     options: Partial<ServerOptions> & { logger?: Logger },
@@ -84,17 +88,21 @@ export class ShardedChatServer extends EventEmitter {
   ) {
     super();
     const { logger, ...rest } = options;
-    const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<ServerOptions>;
+    const defined = Object.fromEntries(
+      Object.entries(rest).filter(([, v]) => v !== undefined),
+    ) as Partial<ServerOptions>;
     this.options = { ...DEFAULT_SERVER_OPTIONS, ...defined };
     this.log = logger ?? silentLogger;
-    if (!Number.isInteger(sharding.shards) || sharding.shards < 2 || sharding.shards > 64) throw new RangeError('shards must be 2-64');
+    if (!Number.isInteger(sharding.shards) || sharding.shards < 2 || sharding.shards > 64)
+      throw new RangeError('shards must be 2-64');
   }
 
   async listen(): Promise<{ host: string; tcpPort: number; udpPort: number }> {
     if (this.tcp) throw new Error('the server is already listening');
     const batch = loadUdpBatch();
     if (batch === null) throw new Error(`shards need the native UDP addon (${udpBatchUnavailable()})`);
-    if (this.options.udpPort !== null && this.options.udpPort !== this.options.port) throw new Error('shards serve TCP and UDP on one port');
+    if (this.options.udpPort !== null && this.options.udpPort !== this.options.port)
+      throw new Error('shards serve TCP and UDP on one port');
     this.host = isIP(this.options.host) !== 0 ? this.options.host : (await lookup(this.options.host)).address;
     this.udpType = isIP(this.host) === 6 ? 'udp6' : 'udp4';
     const router = new ShardRouter(
@@ -126,14 +134,21 @@ export class ShardedChatServer extends EventEmitter {
       this.tcp = null;
       throw err;
     }
-    fds.forEach((fd, index) => this.shards.push({ index, fd, child: null, ready: false, rooms: new Set(), waiting: [], inFlight: new Set() }));
+    fds.forEach((fd, index) =>
+      this.shards.push({ index, fd, child: null, ready: false, rooms: new Set(), waiting: [], inFlight: new Set() }),
+    );
     try {
       await Promise.all(this.shards.map((s) => this.start(s)));
     } catch (err) {
       await this.close();
       throw err;
     }
-    this.log.info('server-listening', { host: this.host, tcpPort: this.port, udpPort: this.port, shards: this.shards.length });
+    this.log.info('server-listening', {
+      host: this.host,
+      tcpPort: this.port,
+      udpPort: this.port,
+      shards: this.shards.length,
+    });
     return { host: this.host, tcpPort: this.port, udpPort: this.port };
   }
 
@@ -185,7 +200,10 @@ export class ShardedChatServer extends EventEmitter {
     });
   }
 
-  private onShardMessage(shard: Shard, msg: { type: string; event?: string; detail?: { room?: string }; id?: number } & Record<string, unknown>): void {
+  private onShardMessage(
+    shard: Shard,
+    msg: { type: string; event?: string; detail?: { room?: string }; id?: number } & Record<string, unknown>,
+  ): void {
     if (msg.type === 'event' && msg.event) {
       const room = msg.detail?.room;
       if (msg.event === 'room-created' && room !== undefined) shard.rooms.add(room);
@@ -258,7 +276,13 @@ export class ShardedChatServer extends EventEmitter {
     const ip = normaliseIp(socket.remoteAddress ?? '');
     const refuse = this.capRefusal(ip, whole);
     const id = this.track(ip, index);
-    const message: ToShard = { type: 'conn', id, head: whole.toString('base64'), elapsedMs: Date.now() - acceptedAt, refuse };
+    const message: ToShard = {
+      type: 'conn',
+      id,
+      head: whole.toString('base64'),
+      elapsedMs: Date.now() - acceptedAt,
+      refuse,
+    };
     child.send(message, socket, (err) => {
       shard.inFlight.delete(socket);
       if (err) {
@@ -362,7 +386,12 @@ export class ShardedChatServer extends EventEmitter {
       receivePath: first?.receivePath ?? 'dgram',
       udpSent: sum((s) => s.udpSent),
       udpFailed: sum((s) => s.udpFailed),
-      shards: replies.map((r) => ({ cpuMicros: r.cpuMicros, rssBytes: r.rssBytes, rooms: r.stats.rooms, members: r.stats.members })),
+      shards: replies.map((r) => ({
+        cpuMicros: r.cpuMicros,
+        rssBytes: r.rssBytes,
+        rooms: r.stats.rooms,
+        members: r.stats.members,
+      })),
     };
   }
 

@@ -113,7 +113,8 @@ export class TcrpConnection {
   }
 
   private read(chunk: Buffer): void {
-    if (this.receivedBytes < 2 && chunk.length > 1 - this.receivedBytes) this.operationSeen = chunk[1 - this.receivedBytes] ?? 0;
+    if (this.receivedBytes < 2 && chunk.length > 1 - this.receivedBytes)
+      this.operationSeen = chunk[1 - this.receivedBytes] ?? 0;
     this.receivedBytes += chunk.length;
     let frame: TcrpFrame | undefined;
     let used: number;
@@ -168,12 +169,14 @@ export class TcrpConnection {
     if (this.refuse) return this.fail(this.refuse.status, this.refuse.reason, op, frame.room, room);
 
     const check: CommitCheck = () => {
-      if (this.socket.destroyed || this.phase !== 'deciding') return { status: Status.INTERNAL_ERROR, reason: 'client went away' };
+      if (this.socket.destroyed || this.phase !== 'deciding')
+        return { status: Status.INTERNAL_ERROR, reason: 'client went away' };
       if (this.extraOverflow) return { status: Status.BAD_REQUEST, reason: 'trailing bytes after the request' };
       return null;
     };
     const result = await this.hooks.admit({ operation: op, room, request, ip: this.ip }, check);
-    if (result.status !== Status.OK) return this.fail(result.status, result.reason, op, frame.room, room, request.username);
+    if (result.status !== Status.OK)
+      return this.fail(result.status, result.reason, op, frame.room, room, request.username);
 
     const member = result.member;
     this.member = member;
@@ -200,7 +203,12 @@ export class TcrpConnection {
     });
     this.socket.write(
       Buffer.concat([
-        encodeFrame({ operation: op, state: State.RESPONSE, room: frame.room, payload: encodeStatusPayload(Status.OK) }),
+        encodeFrame({
+          operation: op,
+          state: State.RESPONSE,
+          room: frame.room,
+          payload: encodeStatusPayload(Status.OK),
+        }),
         encodeFrame({ operation: op, state: State.COMPLETION, room: frame.room, payload: completion }),
       ]),
     );
@@ -222,13 +230,35 @@ export class TcrpConnection {
   }
 
   /** Replies a non-OK status and closes after the grace period (reading and discarding meanwhile). */
-  private fail(status: StatusCode, reason: string, op: number, roomBytes: Uint8Array, room?: string, name?: string): void {
+  private fail(
+    status: StatusCode,
+    reason: string,
+    op: number,
+    roomBytes: Uint8Array,
+    room?: string,
+    name?: string,
+  ): void {
     if (this.phase === 'grace' || this.phase === 'draining' || this.phase === 'closed') return;
     this.clearTimer();
     this.counters.countHandshake(statusName(status));
-    this.log.info('handshake-refused', { ip: this.ip, status: statusName(status), code: status, reason, op, room, name });
+    this.log.info('handshake-refused', {
+      ip: this.ip,
+      status: statusName(status),
+      code: status,
+      reason,
+      op,
+      room,
+      name,
+    });
     if (!this.socket.destroyed) {
-      this.socket.write(encodeFrame({ operation: op & 0xff, state: State.RESPONSE, room: roomBytes, payload: encodeStatusPayload(status) }));
+      this.socket.write(
+        encodeFrame({
+          operation: op & 0xff,
+          state: State.RESPONSE,
+          room: roomBytes,
+          payload: encodeStatusPayload(status),
+        }),
+      );
       this.socket.end();
     }
     this.phase = 'draining';
@@ -239,7 +269,12 @@ export class TcrpConnection {
   private onHandshakeTimeout(): void {
     this.timer = null;
     if (this.phase !== 'reading') return;
-    this.fail(Status.HANDSHAKE_TIMEOUT, `no complete request within ${this.settings.handshakeTimeoutMs} ms`, this.operationSeen, new Uint8Array(0));
+    this.fail(
+      Status.HANDSHAKE_TIMEOUT,
+      `no complete request within ${this.settings.handshakeTimeoutMs} ms`,
+      this.operationSeen,
+      new Uint8Array(0),
+    );
   }
 
   private onEnd(): void {

@@ -64,7 +64,8 @@ export function loadUdpBatch(): UdpBatch | null {
   }
   try {
     const mod = createRequire(import.meta.url)(path) as UdpBatch;
-    if (typeof mod.sendBatch !== 'function' || typeof mod.packAddress !== 'function') throw new Error('unexpected exports');
+    if (typeof mod.sendBatch !== 'function' || typeof mod.packAddress !== 'function')
+      throw new Error('unexpected exports');
     cached = mod;
   } catch (err) {
     unavailable = `could not load ${path}: ${(err as Error).message}`;

@@ -77,7 +77,11 @@ export class NativeUdpIn {
         rinfo.address = text;
         rinfo.family = 'IPv4';
       } else {
-        rinfo.address = this.buffer.toString('latin1', start + RX_TEXT_AT, start + RX_TEXT_AT + (meta[m + 8] as number));
+        rinfo.address = this.buffer.toString(
+          'latin1',
+          start + RX_TEXT_AT,
+          start + RX_TEXT_AT + (meta[m + 8] as number),
+        );
         rinfo.family = 'IPv6';
       }
       rinfo.port = meta[m + 3] as number;

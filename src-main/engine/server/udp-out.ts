@@ -153,7 +153,12 @@ export class UdpOut {
       if (this.slotOf(m) === null) complete = false;
       else (m.dialect > 0 ? structured : plain).push(m);
     }
-    return { version: room.version, complete, structured: this.dialectTable(structured), plain: this.dialectTable(plain) };
+    return {
+      version: room.version,
+      complete,
+      structured: this.dialectTable(structured),
+      plain: this.dialectTable(plain),
+    };
   }
 
   /** The member's packed address, packed on first use; null when it cannot be packed. */
@@ -188,7 +193,15 @@ export class UdpOut {
   }
 
   /** Sends buf[0, length) to positions [from, to) of `members`, whose slots start at `slots`; `skip` is absolute. */
-  private sendSlots(buf: Uint8Array, length: number, slots: Buffer, members: readonly Member[], from: number, to: number, skip: number): void {
+  private sendSlots(
+    buf: Uint8Array,
+    length: number,
+    slots: Buffer,
+    members: readonly Member[],
+    from: number,
+    to: number,
+    skip: number,
+  ): void {
     const local = skip >= from && skip < to ? skip - from : -1;
     const result = (this.batch as UdpBatch).sendBatch((this.raw as RawSocket).fd, buf, length, slots, to - from, local);
     const consumed = result % 65_536;

@@ -76,10 +76,7 @@ export class UdpRelay {
     const member = this.registry.findByToken(msg, view.tokenStart, end);
     if (member === undefined) return this.drop('unknown-token', rinfo);
     const roomBytes = member.room.nameBytes;
-    if (
-      roomBytes.length !== view.roomEnd - view.roomStart ||
-      !bytesEqualAt(roomBytes, msg, view.roomStart)
-    ) {
+    if (roomBytes.length !== view.roomEnd - view.roomStart || !bytesEqualAt(roomBytes, msg, view.roomStart)) {
       return this.drop('wrong-room', rinfo);
     }
     if (!sameIp(rinfo.address, member.ip)) return this.drop('wrong-ip', rinfo);
@@ -100,7 +97,8 @@ export class UdpRelay {
     }
     if (first === SLASH && length <= 16 && this.command(member, msg, start, end, rinfo)) return;
     if (!isUtf8Span(msg, start, end)) return this.drop('bad-utf8', rinfo);
-    if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst)) return this.rateLimited(member, now, rinfo);
+    if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst))
+      return this.rateLimited(member, now, rinfo);
     this.relay(member, msg, start, end, -1);
   }
 
@@ -130,7 +128,8 @@ export class UdpRelay {
           this.out.send(encodeErrorEvent(ErrorCode.BAD_TEXT, 'message is not valid UTF-8'), member);
           return this.drop('bad-utf8', rinfo);
         }
-        if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst)) return this.rateLimited(member, now, rinfo);
+        if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst))
+          return this.rateLimited(member, now, rinfo);
         this.relay(member, msg, start + 6, end, id);
         return;
       }
@@ -140,7 +139,8 @@ export class UdpRelay {
         return;
       case ClientKind.HELLO: {
         if (length !== 2) return this.drop('bad-control', rinfo);
-        if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst)) return this.rateLimited(member, now, rinfo);
+        if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst))
+          return this.rateLimited(member, now, rinfo);
         const list = member.room.recipients.map((m) => ({ name: m.name, host: m.host }));
         for (const chunk of encodeMembersEvents(list, UDP_SERVER_MAX_BYTES)) this.out.send(chunk, member);
         return;
@@ -181,8 +181,15 @@ export class UdpRelay {
       const ns = table.structured.members.length - (skipS >= 0 ? 1 : 0);
       const np = table.plain.members.length - (skipP >= 0 ? 1 : 0);
       const scratch = this.scratch;
-      if (ns > 0) this.out.sendToTable(scratch, writeChatEvent(scratch, sender, seq, msg, textStart, end), table.structured, skipS);
-      if (np > 0) this.out.sendToTable(scratch, writePlainLine(scratch, sender, msg, textStart, end), table.plain, skipP);
+      if (ns > 0)
+        this.out.sendToTable(
+          scratch,
+          writeChatEvent(scratch, sender, seq, msg, textStart, end),
+          table.structured,
+          skipS,
+        );
+      if (np > 0)
+        this.out.sendToTable(scratch, writePlainLine(scratch, sender, msg, textStart, end), table.plain, skipP);
       this.counters.datagramsRelayed += ns + np;
     } else {
       this.relayEach(sender, seq, msg, textStart, end);
@@ -208,7 +215,8 @@ export class UdpRelay {
     }
     // dgram keeps the buffer until the send completes: each message gets its own copy.
     const scratch = this.scratch;
-    if (ns > 0) this.out.sendToMany(ownCopy(scratch, writeChatEvent(scratch, sender, seq, msg, textStart, end)), structured, ns);
+    if (ns > 0)
+      this.out.sendToMany(ownCopy(scratch, writeChatEvent(scratch, sender, seq, msg, textStart, end)), structured, ns);
     if (np > 0) this.out.sendToMany(ownCopy(scratch, writePlainLine(scratch, sender, msg, textStart, end)), plain, np);
     this.counters.datagramsRelayed += ns + np;
   }

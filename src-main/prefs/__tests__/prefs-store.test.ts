@@ -30,7 +30,14 @@ describe('PrefsStore', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'prefs.json'), '{not json');
     expect(new PrefsStore(dir).get()).toEqual(defaultPrefs());
-    expect(sanitizePrefs({ displayName: 5, recentHosts: ['ok', 7, 'x'.repeat(999)], hostPort: 99999, window: { width: -1, height: 5 } })).toEqual({
+    expect(
+      sanitizePrefs({
+        displayName: 5,
+        recentHosts: ['ok', 7, 'x'.repeat(999)],
+        hostPort: 99999,
+        window: { width: -1, height: 5 },
+      }),
+    ).toEqual({
       ...defaultPrefs(),
       recentHosts: ['ok'],
     });

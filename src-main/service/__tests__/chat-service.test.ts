@@ -62,7 +62,13 @@ describe('ChatService with a real server on loopback', () => {
     const recA = record(a);
     const recB = record(b);
 
-    const hosted = await a.hostRoom({ room: 'lobby', username: 'alice', password: 's3cret', port: 0, bindHost: '127.0.0.1' });
+    const hosted = await a.hostRoom({
+      room: 'lobby',
+      username: 'alice',
+      password: 's3cret',
+      port: 0,
+      bindHost: '127.0.0.1',
+    });
     expect(hosted).toMatchObject({ hosted: true, role: 'host', state: 'connected', passwordProtected: true });
     const port = a.serverInfo()?.tcpPort;
     expect(port).toBeGreaterThan(0);
@@ -73,13 +79,19 @@ describe('ChatService with a real server on loopback', () => {
     await rejectsWith(b.joinRoom({ address, room: 'lobby', username: 'bob', password: '' }), 'PASSWORD_REQUIRED');
     await rejectsWith(b.joinRoom({ address, room: 'lobby', username: 'bob', password: 'nope' }), 'WRONG_PASSWORD');
     await rejectsWith(b.joinRoom({ address, room: 'nosuch', username: 'bob', password: '' }), 'NO_SUCH_ROOM');
-    await rejectsWith(b.joinRoom({ address: 'bad host name', room: 'lobby', username: 'bob', password: '' }), 'BAD_ADDRESS');
+    await rejectsWith(
+      b.joinRoom({ address: 'bad host name', room: 'lobby', username: 'bob', password: '' }),
+      'BAD_ADDRESS',
+    );
     await rejectsWith(b.joinRoom({ address, room: 'lobby', username: ' bob', password: '' }), 'BAD_NAME');
 
     const joined = await b.joinRoom({ address, room: 'lobby', username: 'bob', password: 's3cret' });
     expect(joined).toMatchObject({ hosted: false, role: 'member', state: 'connected', server: address });
     await waitFor('alice to see bob', () => recA.views.get(hosted.id)?.members.some((m) => m.name === 'bob') ?? false);
-    await waitFor('bob to see alice as host', () => recB.views.get(joined.id)?.members.some((m) => m.name === 'alice' && m.host) ?? false);
+    await waitFor(
+      'bob to see alice as host',
+      () => recB.views.get(joined.id)?.members.some((m) => m.name === 'alice' && m.host) ?? false,
+    );
 
     const greeting = 'héllo 👋 你好';
     a.sendMessage(hosted.id, greeting);
@@ -88,7 +100,9 @@ describe('ChatService with a real server on loopback', () => {
     expect(got).toMatchObject({ kind: 'chat', from: 'alice', own: false });
     // Alice's own line is acknowledged by the server.
     await waitFor('alice own line delivered', () =>
-      (recA.entries.get(hosted.id) ?? []).some((e) => e.kind === 'chat' && e.own && e.text === greeting && !e.pending && e.seq !== null),
+      (recA.entries.get(hosted.id) ?? []).some(
+        (e) => e.kind === 'chat' && e.own && e.text === greeting && !e.pending && e.seq !== null,
+      ),
     );
     b.sendMessage(joined.id, 'こんにちは 🎉');
     await waitFor('alice to get the reply', () => texts(recA, hosted.id).includes('こんにちは 🎉'));
@@ -101,11 +115,17 @@ describe('ChatService with a real server on loopback', () => {
 
     const again = await b.rejoinRoom(joined.id);
     expect(again).toMatchObject({ id: joined.id, state: 'connected' });
-    await waitFor('alice to see bob back', () => recA.views.get(hosted.id)?.members.some((m) => m.name === 'bob') ?? false);
+    await waitFor(
+      'alice to see bob back',
+      () => recA.views.get(hosted.id)?.members.some((m) => m.name === 'bob') ?? false,
+    );
     expect(b.getHistory(joined.id).some((e) => e.text === greeting)).toBe(true); // history survives the rejoin
 
     await a.closeRoom(hosted.id);
-    await waitFor('bob to see the room closed', () => recB.views.get(joined.id)?.state === 'closed').catch((e) => { console.log(JSON.stringify(recB.views.get(joined.id)), texts(recB, joined.id), texts(recA, hosted.id)); throw e; });
+    await waitFor('bob to see the room closed', () => recB.views.get(joined.id)?.state === 'closed').catch((e) => {
+      console.log(JSON.stringify(recB.views.get(joined.id)), texts(recB, joined.id), texts(recA, hosted.id));
+      throw e;
+    });
     expect(recB.views.get(joined.id)?.closedReason).toBe('by-host');
     expect(texts(recB, joined.id)).toContain('The host closed the room.');
     expect(a.serverInfo()).toBeNull(); // last hosted room closed → server stopped
@@ -117,8 +137,20 @@ describe('ChatService with a real server on loopback', () => {
     const port = a.serverInfo()!.tcpPort;
     const two = await a.hostRoom({ room: 'two', username: 'alice', password: '', port, bindHost: '127.0.0.1' });
     expect(two.share?.port).toBe(port);
-    await rejectsWith(a.hostRoom({ room: 'three', username: 'alice', password: '', port: port === 65535 ? 65534 : port + 1, bindHost: '127.0.0.1' }), 'SERVER_RUNNING');
-    await rejectsWith(a.hostRoom({ room: 'one', username: 'alice', password: '', port, bindHost: '127.0.0.1' }), 'ROOM_EXISTS');
+    await rejectsWith(
+      a.hostRoom({
+        room: 'three',
+        username: 'alice',
+        password: '',
+        port: port === 65535 ? 65534 : port + 1,
+        bindHost: '127.0.0.1',
+      }),
+      'SERVER_RUNNING',
+    );
+    await rejectsWith(
+      a.hostRoom({ room: 'one', username: 'alice', password: '', port, bindHost: '127.0.0.1' }),
+      'ROOM_EXISTS',
+    );
     await a.closeRoom(one.id);
     expect(a.serverInfo()).not.toBeNull(); // "two" still hosted
     await a.closeRoom(two.id);
@@ -133,18 +165,32 @@ describe('ChatService with a real server on loopback', () => {
   it('reports an unreachable host with a clear code', async () => {
     const b = makeService();
     // Port 1 on loopback: nothing listens there.
-    await rejectsWith(b.joinRoom({ address: '127.0.0.1:1', room: 'lobby', username: 'bob', password: '' }), 'UNREACHABLE');
+    await rejectsWith(
+      b.joinRoom({ address: '127.0.0.1:1', room: 'lobby', username: 'bob', password: '' }),
+      'UNREACHABLE',
+    );
     expect(b.listRooms()).toEqual([]);
   });
 
   it('shows reconnecting with the attempt count, then "host gone", and a failed rejoin', async () => {
     const server = new ChatServer({ host: '127.0.0.1', port: 0 });
     const { tcpPort } = await server.listen();
-    const host = new ChatClient({ host: '127.0.0.1', port: tcpPort, room: 'remote', username: 'hoster', mode: 'create' });
+    const host = new ChatClient({
+      host: '127.0.0.1',
+      port: tcpPort,
+      room: 'remote',
+      username: 'hoster',
+      mode: 'create',
+    });
     await host.connect();
     const b = new ChatService({
       factories: realFactories,
-      clientDefaults: { maxReconnectAttempts: 2, reconnectBaseDelayMs: 20, reconnectMaxDelayMs: 40, handshakeTimeoutMs: 500 },
+      clientDefaults: {
+        maxReconnectAttempts: 2,
+        reconnectBaseDelayMs: 20,
+        reconnectMaxDelayMs: 40,
+        handshakeTimeoutMs: 500,
+      },
     });
     services.push(b);
     const states: string[] = [];

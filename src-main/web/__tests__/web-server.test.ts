@@ -26,7 +26,14 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'secret.txt'), 'secret');
   service = new ChatService({ factories: realFactories });
   const prefs = new PrefsStore(join(dir, 'data'));
-  server = await startWebServer({ port: 0, rendererDir, service, dispatch: createDispatcher(service, prefs), logger: { debug() {}, info() {}, warn() {}, error() {} }, token: 'test-token' });
+  server = await startWebServer({
+    port: 0,
+    rendererDir,
+    service,
+    dispatch: createDispatcher(service, prefs),
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    token: 'test-token',
+  });
 });
 
 afterAll(async () => {
@@ -35,7 +42,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function get(path: string, host = `127.0.0.1:${server.port}`): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function get(
+  path: string,
+  host = `127.0.0.1:${server.port}`,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path, headers: { host } }, (res) => {
       let body = '';
@@ -90,7 +100,12 @@ describe('WebSocket', () => {
 
   it('answers requests through the dispatcher and pushes events', async () => {
     const ws = (await connect('?token=test-token', origin())) as WebSocket;
-    const frames: Array<{ t: string; id?: number; name?: string; result?: { ok: boolean; code?: string; value?: unknown } }> = [];
+    const frames: Array<{
+      t: string;
+      id?: number;
+      name?: string;
+      result?: { ok: boolean; code?: string; value?: unknown };
+    }> = [];
     ws.on('message', (data) => frames.push(JSON.parse(data.toString())));
     const call = async (id: number, name: string, payload: unknown) => {
       ws.send(JSON.stringify({ t: 'req', id, name, payload }));
@@ -104,7 +119,13 @@ describe('WebSocket', () => {
     expect(await call(1, 'listRooms', {})).toEqual({ ok: true, value: [] });
     expect(await call(2, 'joinRoom', { address: 'x' })).toMatchObject({ ok: false, code: 'BAD_ARGS' });
     expect(await call(3, 'rm -rf', {})).toMatchObject({ ok: false, code: 'BAD_ARGS' });
-    const hosted = await call(4, 'hostRoom', { room: 'lobby', username: 'alice', password: '', port: 0, bindHost: '127.0.0.1' });
+    const hosted = await call(4, 'hostRoom', {
+      room: 'lobby',
+      username: 'alice',
+      password: '',
+      port: 0,
+      bindHost: '127.0.0.1',
+    });
     expect(hosted).toMatchObject({ ok: true, value: { room: 'lobby', state: 'connected' } });
     expect(frames.some((f) => f.t === 'evt' && f.name === 'roomUpdated')).toBe(true);
     ws.send('not json');

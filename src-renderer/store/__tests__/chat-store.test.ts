@@ -43,7 +43,11 @@ describe('chat store: rooms slice', () => {
     expect(chatSelectors.unread('r1')(s())).toBe(0);
     expect(chatSelectors.unread('r2')(s())).toBe(2);
     expect(chatSelectors.totalUnread(s())).toBe(2);
-    expect(chatSelectors.history('r2')(s()).map((e) => e.text)).toEqual(['text b', 'edited', 'text d', 'x joined']);
+    expect(
+      chatSelectors
+        .history('r2')(s())
+        .map((e) => e.text),
+    ).toEqual(['text b', 'edited', 'text d', 'x joined']);
     s().selectRoom('r2');
     expect(chatSelectors.unread('r2')(s())).toBe(0);
   });
@@ -72,7 +76,15 @@ describe('chat store: rooms slice', () => {
 
   it('sorts members host first, and memoises nothing that would loop React', () => {
     const store = createChatStore();
-    store.getState().upsertRoom(roomView({ members: [{ name: 'zed', host: false }, { name: 'amy', host: false }, { name: 'host', host: true }] }));
+    store.getState().upsertRoom(
+      roomView({
+        members: [
+          { name: 'zed', host: false },
+          { name: 'amy', host: false },
+          { name: 'host', host: true },
+        ],
+      }),
+    );
     store.getState().selectRoom('r1');
     expect(chatSelectors.sortedMembers(store.getState()).map((m) => m.name)).toEqual(['host', 'amy', 'zed']);
     // history() returns the same empty array each time (stable for useStore without useShallow).
@@ -97,7 +109,9 @@ describe('chat store: actions', () => {
 
     fake.respond('joinRoom', { ok: true, value: roomView() });
     expect(await s().submitPassword('right')).toBe(true);
-    expect(fake.calls.filter((c) => c.name === 'joinRoom').map((c) => (c.args as { password: string }).password)).toEqual(['', 'nope', 'right']);
+    expect(
+      fake.calls.filter((c) => c.name === 'joinRoom').map((c) => (c.args as { password: string }).password),
+    ).toEqual(['', 'nope', 'right']);
     expect(s().passwordPrompt).toBeNull();
     expect(s().screen).toBe('room');
     expect(s().activeRoomId).toBe('r1');
@@ -124,7 +138,10 @@ describe('chat store: actions', () => {
     expect(s().passwordPrompt).toMatchObject({ kind: 'rejoin', roomId: 'r1', room: 'lobby' });
     fake.respond('rejoinRoom', { ok: true, value: roomView() });
     await s().submitPassword('new');
-    expect(fake.calls.filter((c) => c.name === 'rejoinRoom').at(-1)).toEqual({ name: 'rejoinRoom', args: { roomId: 'r1', password: 'new' } });
+    expect(fake.calls.filter((c) => c.name === 'rejoinRoom').at(-1)).toEqual({
+      name: 'rejoinRoom',
+      args: { roomId: 'r1', password: 'new' },
+    });
     expect(s().rooms.r1?.state).toBe('connected');
   });
 
@@ -134,7 +151,11 @@ describe('chat store: actions', () => {
     expect(store.getState().roomError).toMatch(/not connected/i);
     const fake = fakeApi();
     store.getState().attachApi(fake.api);
-    fake.respond('sendMessage', { ok: false, code: 'NOT_CONNECTED', message: 'You are not connected to this room right now.' });
+    fake.respond('sendMessage', {
+      ok: false,
+      code: 'NOT_CONNECTED',
+      message: 'You are not connected to this room right now.',
+    });
     expect(await store.getState().sendMessage('r1', 'hi')).toBe(false);
     expect(store.getState().roomError).toMatch(/not connected/);
   });

@@ -29,8 +29,12 @@ describe('IPC contract', () => {
   });
 
   it('accepts well-formed requests', () => {
-    expect(parseRequest('joinRoom', { address: '[::1]:7777', room: 'lobby', username: 'bob', password: '' }).ok).toBe(true);
-    expect(parseRequest('hostRoom', { room: '部屋', username: 'ana 🎉', password: 'pw', port: 0, bindHost: '::' }).ok).toBe(true);
+    expect(parseRequest('joinRoom', { address: '[::1]:7777', room: 'lobby', username: 'bob', password: '' }).ok).toBe(
+      true,
+    );
+    expect(
+      parseRequest('hostRoom', { room: '部屋', username: 'ana 🎉', password: 'pw', port: 0, bindHost: '::' }).ok,
+    ).toBe(true);
     expect(parseRequest('sendMessage', { roomId: 'r1', text: '😀'.repeat(950) }).ok).toBe(true); // 3800 bytes
     expect(parseRequest('listRooms', {}).ok).toBe(true);
     expect(parseRequest('setActiveRoom', { roomId: null }).ok).toBe(true);

@@ -83,7 +83,12 @@ describe('structured datagrams', () => {
     });
     expect(all).toEqual(members);
     const empty = encodeMembersEvents([], 4094);
-    expect(decodeServerEvent(empty[0] as Uint8Array)).toEqual({ kind: 'members', first: true, last: true, members: [] });
+    expect(decodeServerEvent(empty[0] as Uint8Array)).toEqual({
+      kind: 'members',
+      first: true,
+      last: true,
+      members: [],
+    });
   });
 
   it('never throws on arbitrary bytes (property)', () => {

@@ -87,7 +87,11 @@ export class CliProcess {
         }
         if (this.exit) {
           done();
-          reject(new Error(`tincan ${this.args.join(' ')} exited (${this.exit.code ?? this.exit.signal}) without ${stream} matching ${pattern}\n${this.transcript()}`));
+          reject(
+            new Error(
+              `tincan ${this.args.join(' ')} exited (${this.exit.code ?? this.exit.signal}) without ${stream} matching ${pattern}\n${this.transcript()}`,
+            ),
+          );
           return true;
         }
         return false;
@@ -110,7 +114,10 @@ export class CliProcess {
   async waitForExit(timeoutMs = DEFAULT_WAIT_MS): Promise<Exit> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`tincan ${this.args.join(' ')} did not exit in time\n${this.transcript()}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`tincan ${this.args.join(' ')} did not exit in time\n${this.transcript()}`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([this.exited, timeout]);

@@ -6,14 +6,34 @@ import { type CliProcess, spawnCli } from './cli-process.js';
 export const LISTENING = /^tincan server listening on 127\.0\.0\.1:(\d+) \(TCP\) and UDP port (\d+)$/;
 export const CONNECTED = /^\* connected to room "(.+)" as (.+)$/;
 
-export async function startServe(options: { shared?: boolean; logLevel?: string; extra?: string[] } = {}): Promise<{ proc: CliProcess; port: number }> {
-  const proc = spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', '--log-level', options.logLevel ?? 'warn', ...(options.extra ?? [])], options);
+export async function startServe(
+  options: { shared?: boolean; logLevel?: string; extra?: string[] } = {},
+): Promise<{ proc: CliProcess; port: number }> {
+  const proc = spawnCli(
+    [
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--log-level',
+      options.logLevel ?? 'warn',
+      ...(options.extra ?? []),
+    ],
+    options,
+  );
   const match = await proc.waitForLine('stdout', LISTENING);
   return { proc, port: Number(match[1]) };
 }
 
 /** A member in piped mode, connected (the "connected" line is on stderr). */
-export async function enter(mode: 'create' | 'join', port: number, room: string, name: string, extra: string[] = []): Promise<CliProcess> {
+export async function enter(
+  mode: 'create' | 'join',
+  port: number,
+  room: string,
+  name: string,
+  extra: string[] = [],
+): Promise<CliProcess> {
   const proc = spawnCli([mode, `127.0.0.1:${port}`, room, '--name', name, ...extra]);
   await proc.waitForLine('stderr', CONNECTED);
   return proc;

@@ -122,8 +122,18 @@ export function requestFrame(spec: RequestSpec): Uint8Array {
   const payload =
     p instanceof Uint8Array
       ? p
-      : encodeRequestPayload({ username: p.username, password: p.password ?? '', dialect: p.tincan ? 1 : 0, resume: p.resume ?? null });
-  return encodeFrame({ operation: spec.operation ?? Operation.JOIN, state: spec.state ?? State.REQUEST, room, payload });
+      : encodeRequestPayload({
+          username: p.username,
+          password: p.password ?? '',
+          dialect: p.tincan ? 1 : 0,
+          resume: p.resume ?? null,
+        });
+  return encodeFrame({
+    operation: spec.operation ?? Operation.JOIN,
+    state: spec.state ?? State.REQUEST,
+    room,
+    payload,
+  });
 }
 
 /** A 32-byte header with arbitrary RoomNameSize and a declared payload size of 2^exponent. */
@@ -139,7 +149,12 @@ export function headerDeclaring(roomSize: number, exponent: number, operation: n
 
 /** A header whose declared payload size is exactly `size` (≤ 2^48). */
 export function headerWithSize(roomSize: number, size: number, operation: number = Operation.CREATE): Uint8Array {
-  const full = encodeFrame({ operation, state: State.REQUEST, room: new Uint8Array(roomSize), payload: new Uint8Array(0) });
+  const full = encodeFrame({
+    operation,
+    state: State.REQUEST,
+    room: new Uint8Array(roomSize),
+    payload: new Uint8Array(0),
+  });
   const h = full.slice(0, TCRP_HEADER_BYTES);
   let rest = size;
   for (let i = TCRP_HEADER_BYTES - 1; i >= 3 && rest > 0; i--) {

@@ -108,7 +108,8 @@ export class RawMember {
   }
 
   chat(id: number, text: string): Promise<void> {
-    const msg = (this.opts.tincan ?? true) ? encodeClientControl({ kind: 'chat', id, text: utf8Encode(text) }) : utf8Encode(text);
+    const msg =
+      (this.opts.tincan ?? true) ? encodeClientControl({ kind: 'chat', id, text: utf8Encode(text) }) : utf8Encode(text);
     return this.sendRaw(msg);
   }
 

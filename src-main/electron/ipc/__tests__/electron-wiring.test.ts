@@ -8,7 +8,12 @@ const electron = vi.hoisted(() => {
   const appListeners = new Map<string, (...args: unknown[]) => void>();
   const session = {
     beforeRequest: null as null | ((d: { url: string }, cb: (r: { cancel: boolean }) => void) => void),
-    headers: null as null | ((d: { responseHeaders: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void),
+    headers: null as
+      | null
+      | ((
+          d: { responseHeaders: Record<string, string[]> },
+          cb: (r: { responseHeaders: Record<string, string[]> }) => void,
+        ) => void),
     permissionRequest: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
     permissionCheck: null as null | ((wc: unknown, permission: string) => boolean),
   };
@@ -18,7 +23,8 @@ const electron = vi.hoisted(() => {
     session,
     module: {
       ipcMain: {
-        handle: (channel: string, fn: (event: unknown, payload: unknown) => Promise<unknown>) => handlers.set(channel, fn),
+        handle: (channel: string, fn: (event: unknown, payload: unknown) => Promise<unknown>) =>
+          handlers.set(channel, fn),
         removeHandler: (channel: string) => handlers.delete(channel),
       },
       app: { on: (name: string, fn: (...args: unknown[]) => void) => appListeners.set(name, fn) },
@@ -56,7 +62,12 @@ describe('registerIpc', () => {
     expect(electron.handlers.size).toBe(14);
     expect(await handler(top('app://tincan/index.html'), {})).toEqual({ ok: true, value: [] });
     expect(dispatch).toHaveBeenCalledWith('listRooms', {});
-    for (const event of [top('https://evil.example/'), top('file:///x'), { senderFrame: { url: 'app://tincan/', parent: {} } }, { senderFrame: null }]) {
+    for (const event of [
+      top('https://evil.example/'),
+      top('file:///x'),
+      { senderFrame: { url: 'app://tincan/', parent: {} } },
+      { senderFrame: null },
+    ]) {
       expect(await handler(event, {})).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     }
     expect(dispatch).toHaveBeenCalledTimes(1);
@@ -88,7 +99,13 @@ describe('session and navigation policy', () => {
     for (const p of ['notifications', 'clipboard-sanitized-write', 'geolocation', 'media', 'openExternal']) {
       electron.session.permissionRequest!(null, p, (ok) => (asked[p] = ok));
     }
-    expect(asked).toEqual({ notifications: true, 'clipboard-sanitized-write': true, geolocation: false, media: false, openExternal: false });
+    expect(asked).toEqual({
+      notifications: true,
+      'clipboard-sanitized-write': true,
+      geolocation: false,
+      media: false,
+      openExternal: false,
+    });
     expect(electron.session.permissionCheck!(null, 'geolocation')).toBe(false);
   });
 

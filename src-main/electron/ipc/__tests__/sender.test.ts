@@ -37,7 +37,14 @@ describe('host addresses', () => {
     expect(shareAddresses('::', 7777, table)).toEqual(['192.168.1.5:7777', '[fd00::5]:7777', '[fe80::1%eth0]:7777']);
     expect(shareAddresses('127.0.0.1', 9, table)).toEqual(['127.0.0.1:9']);
     expect(shareAddresses('0.0.0.0', 7777, {})).toEqual(['127.0.0.1:7777']);
-    expect(interfaceChoices(table).map((c) => c.value)).toEqual(['0.0.0.0', '::', '127.0.0.1', 'fe80::1%eth0', '192.168.1.5', 'fd00::5']);
+    expect(interfaceChoices(table).map((c) => c.value)).toEqual([
+      '0.0.0.0',
+      '::',
+      '127.0.0.1',
+      'fe80::1%eth0',
+      '192.168.1.5',
+      'fd00::5',
+    ]);
   });
   it('writes an invite that names the room, the addresses and the password need', () => {
     const text = inviteText('lobby', ['192.168.1.5:7777', '[fd00::5]:7777'], true);
