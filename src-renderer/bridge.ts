@@ -3,6 +3,7 @@
 // main.tsx; returns a disposer.
 import type { ChatApi } from '../src-shared/ipc/contract.js';
 import { parseEvent } from '../src-shared/ipc/validate.js';
+import { createFrameBatch } from './frame-batch.js';
 import { chatStore, type ChatStore } from './store/chat-store.js';
 import { connectWebApi } from './web-api.js';
 
@@ -10,23 +11,29 @@ export function startBridge(api: ChatApi, store: ChatStore = chatStore): () => v
   const state = () => store.getState();
   state().attachApi(api);
   const drop = (what: string) => console.warn(`tincan: dropped a malformed ${what} event`);
+  // Chat lines are batched per frame; every other event first applies the lines queued before it,
+  // so the order of events is kept (a line never lands in a room removed after it).
+  const lines = createFrameBatch((roomId, entries) => state().addEntries(roomId, entries));
   const offs = [
     api.onRoomUpdated((payload) => {
+      lines.flush();
       const view = parseEvent('roomUpdated', payload);
       if (view) state().upsertRoom(view);
       else drop('roomUpdated');
     }),
     api.onRoomMessage((payload) => {
       const msg = parseEvent('roomMessage', payload);
-      if (msg) state().addEntry(msg.roomId, msg.entry);
+      if (msg) lines.add(msg.roomId, msg.entry);
       else drop('roomMessage');
     }),
     api.onRoomRemoved((payload) => {
+      lines.flush();
       const ref = parseEvent('roomRemoved', payload);
       if (ref) state().removeRoom(ref.roomId);
       else drop('roomRemoved');
     }),
     api.onFocusRoom((payload) => {
+      lines.flush();
       const ref = parseEvent('focusRoom', payload);
       if (ref) state().focusRoom(ref.roomId);
       else drop('focusRoom');
@@ -35,6 +42,7 @@ export function startBridge(api: ChatApi, store: ChatStore = chatStore): () => v
   void state().loadInitial();
   return () => {
     for (const off of offs) off();
+    lines.dispose();
     state().attachApi(null);
   };
 }

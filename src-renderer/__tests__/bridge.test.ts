@@ -20,7 +20,7 @@ describe('bridge', () => {
     expect(s.prefs?.displayName).toBe('Bob');
     expect(s.interfaces).toHaveLength(1);
     expect(s.activeRoomId).toBe('r1');
-    expect(s.history.r1?.map((e) => e.text)).toEqual(['You joined']);
+    expect(s.history.r1?.toArray().map((e) => e.text)).toEqual(['You joined']);
 
     fake.emit('roomUpdated', roomView({ state: 'reconnecting', attempt: 3 }));
     expect(store.getState().rooms.r1).toMatchObject({ state: 'reconnecting', attempt: 3 });
@@ -28,7 +28,8 @@ describe('bridge', () => {
       roomId: 'r1',
       entry: { kind: 'chat', key: 'r1-2', from: 'alice', text: '你好 👋', own: false, at: 2, seq: 1, pending: false },
     });
-    expect(store.getState().history.r1?.at(-1)?.text).toBe('你好 👋');
+    // Messages reach the store batched, on the next animation frame.
+    await vi.waitFor(() => expect(store.getState().history.r1?.toArray().at(-1)?.text).toBe('你好 👋'));
     fake.emit('roomUpdated', roomView({ id: 'r2', room: 'other' }));
     fake.emit('focusRoom', { roomId: 'r2' });
     expect(store.getState().activeRoomId).toBe('r2');

@@ -85,7 +85,7 @@ describe('room screen', () => {
     await waitFor(() => expect(fake.calls.some((c) => c.name === 'rejoinRoom')).toBe(true));
   });
 
-  it('marks own messages and the host in the member list', () => {
+  it('marks own messages and the host in the member list', async () => {
     render(<App />);
     openRoom();
     act(() => {
@@ -98,7 +98,8 @@ describe('room screen', () => {
         entry: { kind: 'chat', key: 'b', from: 'alice', text: 'theirs', own: false, at: 2, seq: 1, pending: false },
       });
     });
-    const own = screen.getByText('mine').closest('li')!;
+    // Lines reach the list batched on the next animation frame.
+    const own = (await screen.findByText('mine')).closest('li')!;
     expect(own.className).toContain('own');
     expect(own.textContent).toContain('sending…');
     expect(screen.getByText('theirs').closest('li')!.className).not.toContain('own');

@@ -1,12 +1,14 @@
-// One room: header with actions, connection banner, invite panel (host), history, members, composer.
-import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import type { ChatEntry, RoomView, ShareInfo } from '../../src-shared/ipc/contract.js';
+// One room: header with actions, connection banner, invite panel (host), history (MessageList),
+// members, composer.
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import type { RoomView, ShareInfo } from '../../src-shared/ipc/contract.js';
 import { MESSAGE_TEXT_MAX_BYTES } from '../../src-shared/protocol/limits.js';
 import { utf8ByteLength } from '../../src-shared/protocol/utf8.js';
-import { CLOSED_LABEL, STATE_LABEL, copyText, formatTime, splitLinks } from '../format.js';
+import { CLOSED_LABEL, STATE_LABEL, copyText } from '../format.js';
 import { chatStore } from '../store/chat-store.js';
 import { chatSelectors } from '../store/selectors.js';
 import { useChat, useChatShallow } from '../store/use-chat.js';
+import { MessageList } from './MessageList.js';
 
 function CopyButton({ text, label, children }: { text: string; label: string; children: string }) {
   const [copied, setCopied] = useState(false);
@@ -77,81 +79,6 @@ function StatusBanner({ room }: { room: RoomView }) {
         {room.hosted ? 'Host again' : 'Rejoin'}
       </button>
     </div>
-  );
-}
-
-function MessageText({ text }: { text: string }) {
-  return (
-    <>
-      {splitLinks(text).map((part, i) =>
-        part.url ? (
-          <a
-            key={i}
-            href={part.url}
-            rel="noreferrer noopener"
-            onClick={(e) => {
-              e.preventDefault();
-              // The link came from another person: ask before leaving the app.
-              if (window.confirm(`Open this link in your browser?\n\n${part.url}`))
-                void chatStore.getState().openExternal(part.url!);
-            }}
-          >
-            {part.text}
-          </a>
-        ) : (
-          <span key={i}>{part.text}</span>
-        ),
-      )}
-    </>
-  );
-}
-
-function Entry({ entry }: { entry: ChatEntry }) {
-  if (entry.kind === 'system') {
-    return (
-      <li className={`system tone-${entry.tone}`}>
-        <span>{entry.text}</span> <time dateTime={new Date(entry.at).toISOString()}>{formatTime(entry.at)}</time>
-      </li>
-    );
-  }
-  return (
-    <li className={`msg${entry.own ? ' own' : ''}`} data-testid="chat-message">
-      <div className="msg-meta">
-        <span className="msg-from">{entry.own ? `${entry.from} (you)` : entry.from}</span>
-        <time dateTime={new Date(entry.at).toISOString()}>{formatTime(entry.at)}</time>
-        {entry.pending && <span className="pending">sending…</span>}
-      </div>
-      <div className="msg-text">
-        <MessageText text={entry.text} />
-      </div>
-    </li>
-  );
-}
-
-function MessageList({ roomId }: { roomId: string }) {
-  const entries = useChat(chatSelectors.history(roomId));
-  const listRef = useRef<HTMLOListElement>(null);
-  const stick = useRef(true);
-  useLayoutEffect(() => {
-    const el = listRef.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [entries]);
-  return (
-    <ol
-      ref={listRef}
-      className="messages"
-      aria-label="Messages"
-      aria-live="polite"
-      tabIndex={0}
-      onScroll={(e) => {
-        const el = e.currentTarget;
-        stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-      }}
-    >
-      {entries.map((entry) => (
-        <Entry key={entry.key} entry={entry} />
-      ))}
-    </ol>
   );
 }
 

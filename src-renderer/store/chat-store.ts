@@ -12,9 +12,10 @@ import type {
   RoomId,
   RoomView,
 } from '../../src-shared/ipc/contract.js';
+import { EntryLog } from './entry-log.js';
 
 /** History kept per room in the UI; the main side keeps its own bounded copy too. */
-export const UI_HISTORY_LIMIT = 2000;
+export const UI_HISTORY_LIMIT = 10_000;
 
 export type Screen = 'room' | 'host' | 'join';
 
@@ -25,11 +26,18 @@ export type PasswordPrompt =
 export interface RoomsSlice {
   rooms: Record<RoomId, RoomView>;
   order: RoomId[];
-  history: Record<RoomId, ChatEntry[]>;
+  /** Each room's log, mutated in place: subscribe to historyVersion to see changes. */
+  history: Record<RoomId, EntryLog>;
+  /** Bumped on every change to a room's log. */
+  historyVersion: Record<RoomId, number>;
   unread: Record<RoomId, number>;
+  /** Key of the first line that arrived while the user was away from the room ("new since you left"). */
+  newSince: Record<RoomId, string>;
   upsertRoom(view: RoomView): void;
   removeRoom(roomId: RoomId): void;
   addEntry(roomId: RoomId, entry: ChatEntry): void;
+  /** Several entries in one store update (the bridge batches them per animation frame). */
+  addEntries(roomId: RoomId, entries: readonly ChatEntry[]): void;
   setHistory(roomId: RoomId, entries: ChatEntry[]): void;
 }
 
@@ -75,65 +83,86 @@ type Get = StoreApi<ChatState>['getState'];
 
 const PASSWORD_CODES = new Set(['PASSWORD_REQUIRED', 'WRONG_PASSWORD']);
 
-function upsertEntry(list: readonly ChatEntry[], entry: ChatEntry): { list: ChatEntry[]; added: boolean } {
-  const index = list.findIndex((e) => e.key === entry.key);
-  if (index >= 0) {
-    const next = list.slice();
-    next[index] = entry;
-    return { list: next, added: false };
-  }
-  const next = [...list, entry];
-  if (next.length > UI_HISTORY_LIMIT) next.splice(0, next.length - UI_HISTORY_LIMIT);
-  return { list: next, added: true };
-}
-
-const createRoomsSlice = (set: Set): RoomsSlice => ({
-  rooms: {},
-  order: [],
-  history: {},
-  unread: {},
-  upsertRoom: (view) =>
-    set((s) => ({
-      rooms: { ...s.rooms, [view.id]: view },
-      order: s.order.includes(view.id) ? s.order : [...s.order, view.id],
-    })),
-  removeRoom: (roomId) =>
+function createRoomsSlice(set: Set): RoomsSlice {
+  const addEntries: RoomsSlice['addEntries'] = (roomId, entries) =>
     set((s) => {
-      const rooms = { ...s.rooms };
-      const history = { ...s.history };
-      const unread = { ...s.unread };
-      delete rooms[roomId];
-      delete history[roomId];
-      delete unread[roomId];
-      const order = s.order.filter((id) => id !== roomId);
-      const activeRoomId = s.activeRoomId === roomId ? (order[0] ?? null) : s.activeRoomId;
-      return {
-        rooms,
-        history,
-        unread,
-        order,
-        activeRoomId,
-        screen: activeRoomId ? s.screen : s.screen === 'room' ? 'join' : s.screen,
-      };
-    }),
-  addEntry: (roomId, entry) =>
-    set((s) => {
-      const { list, added } = upsertEntry(s.history[roomId] ?? [], entry);
+      if (entries.length === 0) return {};
+      const known = s.history[roomId];
+      const log = known ?? new EntryLog(UI_HISTORY_LIMIT);
       const looking = s.activeRoomId === roomId && s.screen === 'room';
-      const countsAsUnread = added && entry.kind === 'chat' && !entry.own && !looking;
+      let unseen = 0;
+      let firstUnseen: string | null = null;
+      for (const entry of entries) {
+        const added = log.upsert(entry);
+        if (added && entry.kind === 'chat' && !entry.own && !looking) {
+          unseen += 1;
+          firstUnseen ??= entry.key;
+        }
+      }
+      // Only the touched room's keys change: the cost is per room, never per history entry.
       return {
-        history: { ...s.history, [roomId]: list },
-        unread: countsAsUnread ? { ...s.unread, [roomId]: (s.unread[roomId] ?? 0) + 1 } : s.unread,
+        history: known ? s.history : { ...s.history, [roomId]: log },
+        historyVersion: { ...s.historyVersion, [roomId]: (s.historyVersion[roomId] ?? 0) + 1 },
+        unread: unseen > 0 ? { ...s.unread, [roomId]: (s.unread[roomId] ?? 0) + unseen } : s.unread,
+        newSince:
+          firstUnseen !== null && s.newSince[roomId] === undefined
+            ? { ...s.newSince, [roomId]: firstUnseen }
+            : s.newSince,
       };
-    }),
-  setHistory: (roomId, entries) =>
-    set((s) => {
-      // Entries that arrived as events while the history was loading are kept.
-      let list = entries.slice(-UI_HISTORY_LIMIT);
-      for (const entry of s.history[roomId] ?? []) list = upsertEntry(list, entry).list;
-      return { history: { ...s.history, [roomId]: list } };
-    }),
-});
+    });
+  return {
+    rooms: {},
+    order: [],
+    history: {},
+    historyVersion: {},
+    unread: {},
+    newSince: {},
+    upsertRoom: (view) =>
+      set((s) => ({
+        rooms: { ...s.rooms, [view.id]: view },
+        order: s.order.includes(view.id) ? s.order : [...s.order, view.id],
+      })),
+    removeRoom: (roomId) =>
+      set((s) => {
+        const rooms = { ...s.rooms };
+        const history = { ...s.history };
+        const historyVersion = { ...s.historyVersion };
+        const unread = { ...s.unread };
+        const newSince = { ...s.newSince };
+        delete rooms[roomId];
+        delete history[roomId];
+        delete historyVersion[roomId];
+        delete unread[roomId];
+        delete newSince[roomId];
+        const order = s.order.filter((id) => id !== roomId);
+        const activeRoomId = s.activeRoomId === roomId ? (order[0] ?? null) : s.activeRoomId;
+        return {
+          rooms,
+          history,
+          historyVersion,
+          unread,
+          newSince,
+          order,
+          activeRoomId,
+          screen: activeRoomId ? s.screen : s.screen === 'room' ? 'join' : s.screen,
+        };
+      }),
+    addEntry: (roomId, entry) => addEntries(roomId, [entry]),
+    addEntries,
+    setHistory: (roomId, entries) =>
+      set((s) => {
+        // Entries that arrived as events while the history was loading are kept.
+        const log = new EntryLog(UI_HISTORY_LIMIT);
+        for (const entry of entries.slice(-UI_HISTORY_LIMIT)) log.upsert(entry);
+        const live = s.history[roomId];
+        if (live) for (const entry of live.toArray()) log.upsert(entry);
+        return {
+          history: { ...s.history, [roomId]: log },
+          historyVersion: { ...s.historyVersion, [roomId]: (s.historyVersion[roomId] ?? 0) + 1 },
+        };
+      }),
+  };
+}
 
 const createUiSlice = (set: Set, get: Get): UiSlice => ({
   activeRoomId: null,
@@ -148,7 +177,16 @@ const createUiSlice = (set: Set, get: Get): UiSlice => ({
   drafts: {},
   setDraft: (roomId, text) => set((s) => ({ drafts: { ...s.drafts, [roomId]: text } })),
   selectRoom: (roomId) => {
-    set((s) => ({ activeRoomId: roomId, screen: 'room', roomError: null, unread: { ...s.unread, [roomId]: 0 } }));
+    set((s) => {
+      // Leaving a room: what it showed has been seen, so its "new since you left" marker starts over.
+      let newSince = s.newSince;
+      const left = s.activeRoomId;
+      if (left !== null && left !== roomId && newSince[left] !== undefined) {
+        newSince = { ...newSince };
+        delete newSince[left];
+      }
+      return { activeRoomId: roomId, screen: 'room', roomError: null, unread: { ...s.unread, [roomId]: 0 }, newSince };
+    });
     void get().api?.setActiveRoom({ roomId });
   },
   showScreen: (screen) => {

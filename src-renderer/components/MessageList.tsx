@@ -1,0 +1,177 @@
+// The message list, virtualized: only the rows in and near the viewport are in the DOM. Row heights
+// are measured after each render and kept by log position (ListModel → HeightIndex), so finding
+// the rows for a scroll offset and appending a line cost O(log n), never a pass over the history.
+// The list follows the newest line while the reader is at the bottom; scrolled up, new lines do not
+// move the view and a "jump to latest" button counts them.
+import { useCallback, useLayoutEffect, useRef, useState } from 'react';
+import type { ChatEntry } from '../../src-shared/ipc/contract.js';
+import type { EntryLog } from '../store/entry-log.js';
+import { chatSelectors } from '../store/selectors.js';
+import { useChat } from '../store/use-chat.js';
+import { dayKey, GROUP_GAP_MS } from './message-list/dates.js';
+import { BOTTOM_SLACK_PX, ListModel } from './message-list/list-model.js';
+import { MessageRow } from './message-list/MessageRow.js';
+
+/** New lines read out by screen readers per batch; a burst is summarised after these. */
+const ANNOUNCE_MAX = 3;
+
+function rowFlags(log: EntryLog, position: number, entry: ChatEntry, marker: string | null) {
+  const prev = log.at(position - 1);
+  const startsDay = !prev || dayKey(prev.at) !== dayKey(entry.at);
+  const newSince = entry.key === marker;
+  const grouped =
+    !startsDay &&
+    !newSince &&
+    prev.kind === 'chat' &&
+    entry.kind === 'chat' &&
+    prev.from === entry.from &&
+    prev.own === entry.own &&
+    entry.at - prev.at < GROUP_GAP_MS;
+  return { startsDay, newSince, grouped };
+}
+
+function announce(spoken: string[], count: number): string {
+  const extra = count - ANNOUNCE_MAX;
+  return spoken.slice(-ANNOUNCE_MAX).join('\n') + (extra > 0 ? `\nand ${extra} more new messages` : '');
+}
+
+export function MessageList({ roomId }: { roomId: string }) {
+  const log = useChat(chatSelectors.log(roomId));
+  // Subscribed for its change only: the log is mutated in place and this number says it moved on.
+  const version = useChat(chatSelectors.historyVersion(roomId));
+  const marker = useChat(chatSelectors.newSince(roomId));
+  const scrollerRef = useRef<HTMLDivElement>(null);
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const rowsRef = useRef<HTMLOListElement>(null);
+  const [view, setView] = useState({ top: 0, height: 0, width: 0 });
+  // What the list shows around the rows; `measured` counts re-renders asked for by new heights.
+  const [status, setStatus] = useState({ following: true, unseen: 0, announcement: '', measured: 0 });
+  const { following, unseen, announcement } = status;
+  // A mutable object kept for the component's life: React never compares it.
+  const [model] = useState(() => new ListModel(log));
+  model.sync(log);
+  const { first, last, offset, total } = model.window(log, view.top, view.height);
+
+  const readView = useCallback(() => {
+    const el = scrollerRef.current;
+    if (!el) return;
+    setView((v) =>
+      v.top === el.scrollTop && v.height === el.clientHeight && v.width === el.clientWidth
+        ? v
+        : { top: el.scrollTop, height: el.clientHeight, width: el.clientWidth },
+    );
+  }, []);
+
+  // The viewport's size, now and whenever the window or the layout around the list changes.
+  useLayoutEffect(() => {
+    readView();
+    const el = scrollerRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => readView());
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [readView]);
+
+  // After every render: note new lines, measure the rendered rows, then put the scroll where it
+  // belongs. Each step ends when nothing changes, so the re-renders it asks for settle.
+  useLayoutEffect(() => {
+    const scroller = scrollerRef.current;
+    const rows = rowsRef.current;
+    const canvas = canvasRef.current;
+    if (!scroller || !rows || !canvas || !log) return;
+
+    const arrivals = model.takeArrivals(log);
+
+    const scrollTop = scroller.scrollTop;
+    const measured = Array.from(rows.children, (row) => ({
+      position: Number((row as HTMLElement).dataset.pos),
+      height: row.getBoundingClientRect().height,
+    }));
+    const { changed, shiftAbove } = model.measure(measured, scrollTop);
+    canvas.style.height = `${model.heights.total()}px`;
+    rows.style.transform = `translateY(${model.heights.top(first)}px)`;
+
+    if (!model.placed && view.height > 0) {
+      const at = model.placeAt(log, marker, view.height);
+      if (at !== null) scroller.scrollTop = at;
+    }
+    if (model.follow) scroller.scrollTop = scroller.scrollHeight;
+    else if (shiftAbove !== 0) scroller.scrollTop = scrollTop + shiftAbove;
+
+    const next = {
+      following: model.follow,
+      unseen: model.unseen,
+      announcement: arrivals.count > 0 ? announce(arrivals.spoken, arrivals.count) : status.announcement,
+      measured: status.measured + (changed ? 1 : 0),
+    };
+    const same =
+      next.following === status.following &&
+      next.unseen === status.unseen &&
+      next.announcement === status.announcement &&
+      next.measured === status.measured;
+    // Measuring needs the rendered DOM, so this effect must feed back into state; it settles as
+    // soon as the heights and the counts stop changing.
+    if (!same) setStatus(next);
+  }, [log, version, model, first, last, view.height, view.width, marker, status]);
+
+  const onScroll = () => {
+    const el = scrollerRef.current;
+    if (!el) return;
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
+    model.scrolled(atBottom);
+    setStatus((s) =>
+      s.following === atBottom && s.unseen === model.unseen ? s : { ...s, following: atBottom, unseen: model.unseen },
+    );
+    readView();
+  };
+
+  const jumpToLatest = () => {
+    const el = scrollerRef.current;
+    if (!el) return;
+    model.scrolled(true);
+    el.scrollTop = el.scrollHeight;
+    setStatus((s) => ({ ...s, following: true, unseen: 0 }));
+    // The button goes away: the list itself keeps the focus.
+    el.focus();
+    readView();
+  };
+
+  const rows = [];
+  if (log) {
+    for (let p = first; p < last; p++) {
+      const entry = log.at(p);
+      if (!entry) continue;
+      rows.push(<MessageRow key={entry.key} entry={entry} position={p} {...rowFlags(log, p, entry, marker)} />);
+    }
+  }
+
+  return (
+    <div className="message-list">
+      {/* role="log" is polite by default, but rows mounted by scrolling are not news: the list
+          itself stays silent and the region below reads out new lines only. */}
+      <div
+        ref={scrollerRef}
+        className="message-scroller"
+        role="log"
+        aria-label="Message history"
+        aria-live="off"
+        tabIndex={0}
+        onScroll={onScroll}
+      >
+        <div ref={canvasRef} className="message-canvas" style={{ height: `${total}px` }}>
+          <ol ref={rowsRef} className="messages" aria-label="Messages" style={{ transform: `translateY(${offset}px)` }}>
+            {rows}
+          </ol>
+        </div>
+      </div>
+      <div className="sr-only" aria-live="polite" aria-atomic="true">
+        {announcement}
+      </div>
+      {!following && (
+        <button type="button" className="jump-latest primary small" onClick={jumpToLatest}>
+          {unseen > 0 ? `${unseen} new ${unseen === 1 ? 'message' : 'messages'} · ` : ''}Jump to latest ↓
+        </button>
+      )}
+    </div>
+  );
+}
