@@ -3,9 +3,9 @@
 // in <bdi> and text carries dir="auto", so right-to-left messages keep their punctuation in place.
 import { memo } from 'react';
 import type { ChatEntry } from '../../../src-shared/ipc/contract.js';
-import { formatTime, splitLinks } from '../../format.js';
+import { splitLinks } from '../../format.js';
 import { chatStore } from '../../store/chat-store.js';
-import { formatDay, formatFull } from './dates.js';
+import { formatClock, formatDay, formatFull } from './dates.js';
 
 function MessageLink({ url }: { url: string }) {
   return (
@@ -36,7 +36,7 @@ function MessageText({ text }: { text: string }) {
 function Time({ at }: { at: number }) {
   return (
     <time dateTime={new Date(at).toISOString()} title={formatFull(at)}>
-      {formatTime(at)}
+      {formatClock(at)}
     </time>
   );
 }

@@ -1,5 +1,14 @@
-// Dates for the message list: the day a line belongs to (local time), the separator's label and the
-// full date and time shown on hover.
+// Dates for the message list: the day a line belongs to (local time), the separator's label, the
+// time on each line and the full date and time shown on hover. The formatters are built once:
+// toLocale*String with options builds a new one per call, which is slow for every row mounted.
+
+const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const DAY = new Intl.DateTimeFormat(undefined, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+const FULL = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
+
+export function formatClock(at: number): string {
+  return CLOCK.format(at);
+}
 
 /** A number that is equal for two times on the same local day. */
 export function dayKey(at: number): number {
@@ -11,16 +20,11 @@ export function formatDay(at: number, now: number = Date.now()): string {
   const key = dayKey(at);
   if (key === dayKey(now)) return 'Today';
   if (key === dayKey(now - 86_400_000)) return 'Yesterday';
-  return new Date(at).toLocaleDateString(undefined, {
-    weekday: 'long',
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-  });
+  return DAY.format(at);
 }
 
 export function formatFull(at: number): string {
-  return new Date(at).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'medium' });
+  return FULL.format(at);
 }
 
 /** Lines from one sender closer together than this share one header. */
