@@ -19,7 +19,7 @@ export interface ProbeData {
 export function installProbe(): void {
   const epoch = () => performance.timeOrigin + performance.now();
   const data: ProbeData = { seen: {}, preloadEndSeen: null, longTasks: [], keyDelays: [], slowKeyEvents: [] };
-  (window as unknown as { __tincanProbe: ProbeData }).__tincanProbe = data;
+  Reflect.set(window, '__tincanProbe', data);
 
   const pending: number[] = [];
   let endPending = false;
@@ -61,7 +61,8 @@ export function installProbe(): void {
     'keydown',
     (event) => {
       const target = event.target as HTMLElement | null;
-      if (!target || target.getAttribute('aria-label') !== 'Message') return;
+      // The composer is labelled by a <label for>, not aria-label: match either.
+      if (!target || (target.id !== 'composer-input' && target.getAttribute('aria-label') !== 'Message')) return;
       const pressedAt = event.timeStamp;
       // The frame after the handlers ran: what the person sees as the key's echo.
       requestAnimationFrame(() => setTimeout(() => data.keyDelays.push(performance.now() - pressedAt), 0));
