@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { startWebBackend } from '../../e2e/fixtures/web-backend.js';
+import { formatTopFrames, readProfile, topSelfFrames } from '../cpuprofile-top.js';
 import { machineInfo } from '../machine.js';
 import { installProbe, type ProbeData } from './page-probe.js';
 import { epochNow, startRoomFeeder } from './room-feeder.js';
@@ -21,7 +22,8 @@ const HELP = `npm run bench:ui -- [options]
   --burst N          messages measured (300)
   --rate N           burst messages per second (100)
   --timeout S        longest wait for the preload or the burst to show, in seconds (300)
-  --out DIR          where the JSON result goes (bench/results)`;
+  --out DIR          where the JSON result goes (bench/results)
+  --cpuprofile FILE  also record the page's CPU profile during the burst (.cpuprofile) and list its top frames`;
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '100' },
     timeout: { type: 'string', default: '300' },
     out: { type: 'string', default: 'bench/results' },
+    cpuprofile: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -134,12 +137,21 @@ async function main(): Promise<void> {
         await page.waitForTimeout(60);
       }
     })();
+    if (values.cpuprofile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     const burstStarted = epochNow();
     const sentAt = await feeder.burst(opts.burst, opts.rate);
     const last = opts.burst - 1;
     const shown = await waitInPage(page, 'burst', (d) => d.seen[last] !== undefined, opts.timeoutMs);
     typing = false;
     await typist;
+    if (values.cpuprofile) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(values.cpuprofile, JSON.stringify(profile));
+      console.log(formatTopFrames(topSelfFrames(readProfile(values.cpuprofile), 15)));
+    }
     // A page still frozen here must not cost the figures already taken.
     await composer.fill('').catch(() => undefined);
     const data = shown.data;
