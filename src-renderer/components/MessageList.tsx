@@ -45,8 +45,11 @@ export function MessageList({ roomId }: { roomId: string }) {
   const rowsRef = useRef<HTMLOListElement>(null);
   const [view, setView] = useState({ top: 0, height: 0, width: 0 });
   // What the list shows around the rows; `measured` counts re-renders asked for by new heights.
-  const [status, setStatus] = useState({ following: true, unseen: 0, announcement: '', measured: 0 });
-  const { following, unseen, announcement } = status;
+  const [status, setStatus] = useState({ following: true, unseen: 0, measured: 0 });
+  const { following, unseen } = status;
+  const liveRef = useRef<HTMLDivElement>(null);
+  // Rows measured at this width; another width re-measures them (text wraps differently).
+  const measuredWidth = useRef(0);
   // A mutable object kept for the component's life: React never compares it.
   const [model] = useState(() => new ListModel(log));
   model.sync(log);
@@ -81,36 +84,46 @@ export function MessageList({ roomId }: { roomId: string }) {
     if (!scroller || !rows || !canvas || !log) return;
 
     const arrivals = model.takeArrivals(log);
+    // Written straight to the DOM: a new announcement is no reason to render the list again.
+    if (arrivals.count > 0 && liveRef.current) liveRef.current.textContent = announce(arrivals.spoken, arrivals.count);
 
+    // Only rows not measured yet are read (each read can force a layout), all of them after a
+    // width change.
+    const widthChanged = measuredWidth.current !== view.width;
+    measuredWidth.current = view.width;
     const scrollTop = scroller.scrollTop;
-    const measured = Array.from(rows.children, (row) => ({
-      position: Number((row as HTMLElement).dataset.pos),
-      height: row.getBoundingClientRect().height,
-    }));
+    const measured: Array<{ position: number; height: number }> = [];
+    for (const row of rows.children) {
+      const position = Number((row as HTMLElement).dataset.pos);
+      if (widthChanged || !model.heights.isMeasured(position))
+        measured.push({ position, height: row.getBoundingClientRect().height });
+    }
     const { changed, shiftAbove } = model.measure(measured, scrollTop);
-    canvas.style.height = `${model.heights.total()}px`;
-    rows.style.transform = `translateY(${model.heights.top(first)}px)`;
+    const newTotal = model.heights.total();
+    if (changed) {
+      canvas.style.height = `${newTotal}px`;
+      rows.style.transform = `translateY(${model.heights.top(first)}px)`;
+    }
 
     if (!model.placed && view.height > 0) {
       const at = model.placeAt(log, marker, view.height);
       if (at !== null) scroller.scrollTop = at;
     }
-    if (model.follow) scroller.scrollTop = scroller.scrollHeight;
+    // The browser clamps to the end; the total is known, so no scrollHeight read is needed.
+    if (model.follow) scroller.scrollTop = newTotal;
     else if (shiftAbove !== 0) scroller.scrollTop = scrollTop + shiftAbove;
 
+    // New heights matter only if they change which rows belong in the window.
+    const again = changed ? model.window(log, scroller.scrollTop, view.height) : null;
     const next = {
       following: model.follow,
       unseen: model.unseen,
-      announcement: arrivals.count > 0 ? announce(arrivals.spoken, arrivals.count) : status.announcement,
-      measured: status.measured + (changed ? 1 : 0),
+      measured: status.measured + (again && (again.first !== first || again.last !== last) ? 1 : 0),
     };
     const same =
-      next.following === status.following &&
-      next.unseen === status.unseen &&
-      next.announcement === status.announcement &&
-      next.measured === status.measured;
-    // Measuring needs the rendered DOM, so this effect must feed back into state; it settles as
-    // soon as the heights and the counts stop changing.
+      next.following === status.following && next.unseen === status.unseen && next.measured === status.measured;
+    // Measuring needs the rendered DOM, so this effect feeds back into state; it settles as soon as
+    // the window and the counts stop changing.
     if (!same) setStatus(next);
   }, [log, version, model, first, last, view.height, view.width, marker, status]);
 
@@ -119,10 +132,11 @@ export function MessageList({ roomId }: { roomId: string }) {
     if (!el) return;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
     model.scrolled(atBottom);
+    // Following, the window is taken from the end, so the list's own scrolls need no render.
+    if (!atBottom) readView();
     setStatus((s) =>
       s.following === atBottom && s.unseen === model.unseen ? s : { ...s, following: atBottom, unseen: model.unseen },
     );
-    readView();
   };
 
   const jumpToLatest = () => {
@@ -164,9 +178,7 @@ export function MessageList({ roomId }: { roomId: string }) {
           </ol>
         </div>
       </div>
-      <div className="sr-only" aria-live="polite" aria-atomic="true">
-        {announcement}
-      </div>
+      <div ref={liveRef} className="sr-only" aria-live="polite" aria-atomic="true" />
       {!following && (
         <button type="button" className="jump-latest primary small" onClick={jumpToLatest}>
           {unseen > 0 ? `${unseen} new ${unseen === 1 ? 'message' : 'messages'} · ` : ''}Jump to latest ↓

@@ -7,7 +7,7 @@ import { HeightIndex } from './height-index.js';
 /** A first guess for rows not measured yet (one line of text plus a header). */
 const ROW_ESTIMATE = 52;
 /** Rows rendered beyond each edge of the viewport, in pixels, so a scroll shows no blank gap. */
-const OVERSCAN_PX = 800;
+const OVERSCAN_PX = 400;
 /** Rows rendered before the viewport's size is known (first paint, or a DOM without layout). */
 const UNSIZED_ROWS = 40;
 /** Within this distance of the end the reader counts as "at the latest line". */
