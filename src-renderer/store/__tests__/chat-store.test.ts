@@ -164,3 +164,37 @@ describe('chat store: actions', () => {
     expect(store.getState().roomError).toMatch(/not connected/);
   });
 });
+
+describe('chat store: new since you left', () => {
+  it('remembers the first unseen line of a room until the user leaves it again', () => {
+    const store = createChatStore();
+    const s = () => store.getState();
+    s().upsertRoom(roomView({ id: 'r1' }));
+    s().upsertRoom(roomView({ id: 'r2' }));
+    s().selectRoom('r1');
+    s().addEntry('r1', chat('seen'));
+    expect(chatSelectors.newSince('r1')(s())).toBeNull();
+    s().selectRoom('r2');
+    s().addEntries('r1', [chat('own', { own: true }), chat('n1'), chat('n2')]);
+    expect(chatSelectors.newSince('r1')(s())).toBe('n1');
+    expect(chatSelectors.unread('r1')(s())).toBe(2);
+    s().selectRoom('r1');
+    expect(chatSelectors.newSince('r1')(s())).toBe('n1'); // still shown while reading
+    s().selectRoom('r2');
+    expect(chatSelectors.newSince('r1')(s())).toBeNull();
+  });
+
+  it('applies a batch in one store update and bumps the room version once', () => {
+    const store = createChatStore();
+    let updates = 0;
+    store.subscribe(() => (updates += 1));
+    store.getState().addEntries('r1', [chat('a'), chat('b'), chat('c')]);
+    expect(updates).toBe(1);
+    expect(chatSelectors.historyVersion('r1')(store.getState())).toBe(1);
+    expect(
+      chatSelectors
+        .entries('r1')(store.getState())
+        .map((e) => e.key),
+    ).toEqual(['a', 'b', 'c']);
+  });
+});
