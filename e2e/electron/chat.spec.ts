@@ -34,7 +34,7 @@ test('the window runs sandboxed, isolated, from app:// with a named API only', a
   const surface = await page.evaluate(() => ({
     require: typeof (globalThis as { require?: unknown }).require,
     process: typeof (globalThis as { process?: unknown }).process,
-    apiKeys: Object.keys((window as unknown as { api: object }).api).sort(),
+    apiKeys: Object.keys((globalThis as { api?: object }).api ?? {}).sort(),
   }));
   expect(surface.require).toBe('undefined');
   expect(surface.process).toBe('undefined');
