@@ -23,7 +23,15 @@ export interface RelayStartOptions {
 }
 
 /** Server options that lift the per-IP abuse limits for a load benchmark. */
-export const LIFTED_ABUSE_LIMITS: Record<string, number> = {};
+export const LIFTED_ABUSE_LIMITS: Record<string, number> = {
+  hashBurstPerIp: 0,
+  createBurstPerIp: 0,
+  refusalBurstPerIp: 0,
+  // As many hashes at once as libuv has threads, and no queue or per-IP cap a set-up could reach.
+  hashConcurrency: 4,
+  maxQueuedHashes: 1_000_000,
+  maxHashJobsPerIp: 1_000_000,
+};
 
 export interface RelayAddress {
   host: string;
