@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, isIP, type Server, type Socket } from 'node:net';
 import { ClosedReason, Status, type StatusCode } from '../../../src-shared/protocol/index.js';
 import { silentLogger, type Logger } from '../log.js';
-import { Admission } from './admission.js';
+import { Admission, type AdmissionStats } from './admission.js';
 import { Announcer } from './announce.js';
 import { ServerCounters } from './counters.js';
 import { DropLog } from './drop-log.js';
@@ -35,6 +35,8 @@ export interface ServerStats {
   receivePath: 'recvmmsg' | 'dgram';
   udpSent: number;
   udpFailed: number;
+  /** Password hashes and abuse-limit refusals (absent before listen and in sharded totals). */
+  admission?: AdmissionStats;
 }
 
 export interface RoomSummary {
@@ -359,6 +361,7 @@ export class ChatServer extends EventEmitter {
       tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : Promise.resolve(),
       udp ? new Promise<void>((resolve) => udp.close(() => resolve())) : Promise.resolve(),
     ]);
+    this.admission?.limitLog.flush();
     this.log.info('server-closed', { rooms: rooms.length });
   }
 
@@ -374,6 +377,7 @@ export class ChatServer extends EventEmitter {
       receivePath: this.input?.active ? 'recvmmsg' : 'dgram',
       udpSent: this.out?.sent ?? 0,
       udpFailed: this.out?.failed ?? 0,
+      ...(this.admission ? { admission: this.admission.stats() } : {}),
     };
   }
 

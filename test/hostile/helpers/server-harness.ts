@@ -1,6 +1,6 @@
 // Starts a real ChatServer on loopback with short timeouts, so hostile tests run in seconds.
 import { ChatServer } from '../../../src-main/engine/server/chat-server.js';
-import type { ServerOptions } from '../../../src-main/engine/server/options.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../../src-main/engine/server/options.js';
 import { createLogger, silentLogger } from '../../../src-main/engine/log.js';
 
 export interface RunningServer {
@@ -16,8 +16,35 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * The per-IP abuse limits lifted: most tests send everything from 127.0.0.1 and test something else.
+ * Tests of the limits themselves pass `ABUSE_LIMITS` (the defaults) or their own sizes.
+ */
+export const LIFTED_LIMITS: Partial<ServerOptions> = {
+  hashBurstPerIp: 0,
+  createBurstPerIp: 0,
+  refusalBurstPerIp: 0,
+  hashConcurrency: 4,
+  maxQueuedHashes: 10_000,
+  maxHashJobsPerIp: 10_000,
+};
+
+/** The abuse limits at their production defaults. */
+export const ABUSE_LIMITS: Partial<ServerOptions> = {
+  hashesPerIpPerSecond: DEFAULT_SERVER_OPTIONS.hashesPerIpPerSecond,
+  hashBurstPerIp: DEFAULT_SERVER_OPTIONS.hashBurstPerIp,
+  hashConcurrency: DEFAULT_SERVER_OPTIONS.hashConcurrency,
+  maxQueuedHashes: DEFAULT_SERVER_OPTIONS.maxQueuedHashes,
+  maxHashJobsPerIp: DEFAULT_SERVER_OPTIONS.maxHashJobsPerIp,
+  createsPerIpPerMinute: DEFAULT_SERVER_OPTIONS.createsPerIpPerMinute,
+  createBurstPerIp: DEFAULT_SERVER_OPTIONS.createBurstPerIp,
+  refusalsPerIpPerSecond: DEFAULT_SERVER_OPTIONS.refusalsPerIpPerSecond,
+  refusalBurstPerIp: DEFAULT_SERVER_OPTIONS.refusalBurstPerIp,
+};
+
 /** Test defaults: everything short, caps small enough to reach with a few sockets. */
 export const FAST_OPTIONS: Partial<ServerOptions> = {
+  ...LIFTED_LIMITS,
   host: '127.0.0.1',
   port: 0,
   udpPort: null, // same number as TCP, as in production: our ChatClient assumes it by default
