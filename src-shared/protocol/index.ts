@@ -9,3 +9,4 @@ export * from './udp.js';
 export * from './handshake-payload.js';
 export * from './control.js';
 export * from './plain-text.js';
+export * from './plain-line-breaks.js';

@@ -204,7 +204,7 @@ export class Admission {
   }
 
   private createRefusal(room: string): AdmissionResult | null {
-    if (this.registry.rooms.has(room)) return { status: Status.ROOM_EXISTS, reason: 'room exists' };
+    if (this.registry.roomNameTaken(room)) return { status: Status.ROOM_EXISTS, reason: 'room exists' };
     if (this.registry.rooms.size >= this.options.maxRooms)
       return { status: Status.SERVER_FULL, reason: 'room cap reached' };
     return null;
