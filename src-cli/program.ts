@@ -3,6 +3,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_PORT } from '../src-shared/address.js';
 import { DEFAULT_SERVER_OPTIONS } from '../src-main/engine/index.js';
+import { LINK_SCHEME } from '../src-shared/invite/join-link.js';
+import { joinTarget } from './commands/join-target.js';
 import { CliError, ExitCode } from './errors.js';
 import {
   type Env,
@@ -126,10 +128,22 @@ export function buildProgram(
     );
 
   for (const mode of ['create', 'join'] as const) {
-    program
-      .command(mode)
-      .argument('<server>', `server address: host, host:port, [ipv6]:port (default port ${DEFAULT_PORT})`)
-      .argument('<room>', 'room name')
+    const command = program.command(mode);
+    if (mode === 'create') {
+      command
+        .argument('<server>', `server address: host, host:port, [ipv6]:port (default port ${DEFAULT_PORT})`)
+        .argument('<room>', 'room name');
+    } else {
+      // The room is optional only because an invite link carries it; joinTarget enforces the rest.
+      command
+        .usage(`[options] <server> <room>\n       tincan join [options] <link>`)
+        .argument(
+          '<server>',
+          `server address: host, host:port, [ipv6]:port (default port ${DEFAULT_PORT}), or an invite link ${LINK_SCHEME}://join?…`,
+        )
+        .argument('[room]', 'room name (not with a link)');
+    }
+    command
       .description(
         mode === 'create'
           ? 'create a room on a running server and chat in it as its host'
@@ -144,9 +158,12 @@ export function buildProgram(
       )
       .option('--udp-port <n>', "the server's UDP port (default: its TCP port)")
       .addHelpText('after', CHAT_HELP)
-      .action(async (server: string, room: string, opts: RawOptions) =>
-        setExitCode(await actions.room(parseRoomOptions(mode, server, room, opts, env))),
-      );
+      .action(async (server: string, room: string | undefined, opts: RawOptions) => {
+        const target = joinTarget(server, room, () =>
+          command.error("error: missing required argument 'room'", { code: 'commander.missingArgument' }),
+        );
+        setExitCode(await actions.room(parseRoomOptions(mode, target.server, target.room, opts, env)));
+      });
   }
   return program;
 }

@@ -134,6 +134,18 @@ export interface Events {
   roomRemoved: RoomRef;
   /** The user clicked a notification of this room. */
   focusRoom: RoomRef;
+  /** The operating system opened a tincan://join link: prefill the Join form (a link never joins by itself). */
+  joinLink: JoinLinkEvent;
+}
+
+/** The fields of a parsed invite link (src-shared/invite); there is never a password. */
+export interface JoinLinkEvent {
+  /** Host name or IP literal, IPv6 without brackets. */
+  host: string;
+  port: number;
+  room: string;
+  /** SHA-256 fingerprint, 64 lowercase hex digits; reserved for encrypted rooms. */
+  fingerprint: string | null;
 }
 
 export type RequestName = keyof Requests;
@@ -161,6 +173,7 @@ export const EVENT_NAMES = [
   'roomMessage',
   'roomRemoved',
   'focusRoom',
+  'joinLink',
 ] as const satisfies readonly EventName[];
 
 /** Stable error codes of our own (besides TCRP status names such as WRONG_PASSWORD and transport codes). */

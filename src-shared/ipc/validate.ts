@@ -7,6 +7,8 @@ import {
   ROOM_NAME_MAX_BYTES,
   USERNAME_MAX_BYTES,
 } from '../protocol/limits.js';
+import { bracket, linkHostProblem } from '../invite/link-host.js';
+import { checkRoomName } from '../protocol/names.js';
 import { utf8ByteLength } from '../protocol/utf8.js';
 import type { ApiResult, EventName, Events, RequestName, Requests } from './contract.js';
 
@@ -105,11 +107,25 @@ const chatEntry = z.discriminatedUnion('kind', [
   }),
 ]);
 
+// The same rules as the link parser, so main cannot push a prefill the parser would have refused.
+const joinLink = z
+  .object({
+    host: z.string().refine((h) => !h.startsWith('[') && linkHostProblem(bracket(h)) === null, 'not a valid link host'),
+    port: z.number().int().min(1).max(65535),
+    room: z.string().refine((r) => checkRoomName(r) === null, 'not a valid room name'),
+    fingerprint: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable(),
+  })
+  .strict();
+
 export const eventSchemas: { [K in EventName]: z.ZodType<Events[K]> } = {
   roomUpdated: roomView,
   roomMessage: z.object({ roomId, entry: chatEntry }),
   roomRemoved: roomRef,
   focusRoom: roomRef,
+  joinLink,
 };
 
 /** Validates a request argument; on failure a BAD_ARGS result naming the first problem. */
