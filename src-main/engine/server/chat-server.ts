@@ -14,6 +14,7 @@ import { IpCounts } from './ip-counts.js';
 import { normaliseIp, sendAddressFor } from './ip.js';
 import { bindUdp, closeTcp, listenTcp, resolveHost, udpTypeFor } from './listen.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
+import type { ServerEvents } from './server-events.js';
 import { RoomLifecycle } from './room-lifecycle.js';
 import { RoomRegistry } from './room-registry.js';
 import { TcrpConnection } from './tcrp-connection.js';
@@ -65,7 +66,7 @@ export interface ShardBinding {
   tcpPort: number;
 }
 
-export class ChatServer extends EventEmitter {
+export class ChatServer extends EventEmitter<ServerEvents> {
   readonly options: ServerOptions;
   private readonly log: Logger;
   private readonly counters = new ServerCounters();
