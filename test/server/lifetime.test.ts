@@ -162,7 +162,8 @@ describe('shutdown and observability', () => {
     const lines: string[] = [];
     server = await startServer({ logger: createLogger({ level: 'info', write: (l) => lines.push(l) }) });
     const seen: string[] = [];
-    for (const e of ['room-created', 'room-closed', 'member-joined', 'member-left']) server.on(e, () => seen.push(e));
+    for (const e of ['room-created', 'room-closed', 'member-joined', 'member-left'] as const)
+      server.on(e, () => seen.push(e));
     const host = await handshake(server.tcpPort, CREATE, 'lobby', 'alice');
     const bob = await handshake(server.tcpPort, JOIN, 'lobby', 'bob');
     const a = await peer();

@@ -88,3 +88,18 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   sweepIntervalMs: 1_000,
   nativeUdp: true,
 };
+
+/**
+ * The options a server runs with: every knob given over the defaults. An explicit `undefined` counts
+ * as not given (the CLI passes its unset flags so); keys that are not options are left out.
+ */
+export function resolveServerOptions(given: Partial<ServerOptions>): ServerOptions {
+  const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS };
+  for (const key of Object.keys(DEFAULT_SERVER_OPTIONS) as (keyof ServerOptions)[]) take(options, given, key);
+  return options;
+}
+
+function take<K extends keyof ServerOptions>(options: ServerOptions, given: Partial<ServerOptions>, key: K): void {
+  const value = given[key];
+  if (value !== undefined) options[key] = value;
+}
