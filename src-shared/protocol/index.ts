@@ -7,5 +7,8 @@ export * from './tcrp.js';
 export * from './tcrp-decoder.js';
 export * from './udp.js';
 export * from './handshake-payload.js';
+export * from './closed-reasons.js';
+export * from './left-reasons.js';
+export * from './session-kinds.js';
 export * from './control.js';
 export * from './plain-text.js';
