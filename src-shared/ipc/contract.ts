@@ -2,16 +2,17 @@
 // backend). One map of requests, one map of events, and the ChatApi type derived from both, so the
 // preload, the main handlers, the WebSocket client and the renderer cannot drift apart.
 // Pure types and constants: the preload bundles this file, so it must not pull in zod or anything big.
+import type { ClosedReasonName } from '../protocol/closed-reasons.js';
+import type { ConnectionState, Dialect, Role } from '../protocol/session-kinds.js';
 
 /** Every IPC channel starts with this, so a stray channel of ours is easy to spot (VS Code style). */
 export const IPC_PREFIX = 'tincan:';
 
 export type RoomId = string;
-export type RoomRole = 'host' | 'member';
-export type RoomState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
-/** Why a room session ended; 'failed' means the (re)join itself did not succeed. */
-export type ClosedReason =
-  'by-host' | 'host-left' | 'host-timed-out' | 'server-shutdown' | 'left' | 'gave-up' | 'kicked' | 'failed';
+export type RoomRole = Role;
+export type RoomState = ConnectionState;
+/** Why a room session ended (src-shared/protocol/closed-reasons.ts); 'failed': the (re)join did not succeed. */
+export type ClosedReason = ClosedReasonName;
 
 export interface MemberView {
   name: string;
@@ -40,12 +41,13 @@ export interface RoomView {
   /** Reconnect attempt while state is 'reconnecting'. */
   attempt: number | null;
   closedReason: ClosedReason | null;
-  dialect: 'tincan' | 'plain' | null;
+  dialect: Dialect | null;
   members: MemberView[];
   share: ShareInfo | null;
 }
 
-export type SystemTone = 'info' | 'warn' | 'error';
+export const SYSTEM_TONES = ['info', 'warn', 'error'] as const;
+export type SystemTone = (typeof SYSTEM_TONES)[number];
 
 /** One line of a room's history. `key` is unique per room; an entry sent again with the same key replaces it. */
 export type ChatEntry =

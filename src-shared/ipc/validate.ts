@@ -9,8 +9,17 @@ import {
 } from '../protocol/limits.js';
 import { bracket, linkHostProblem } from '../invite/link-host.js';
 import { checkRoomName } from '../protocol/names.js';
+import { CLOSED_REASON_NAMES } from '../protocol/closed-reasons.js';
+import { CONNECTION_STATE_NAMES, DIALECTS, ROLES } from '../protocol/session-kinds.js';
 import { utf8ByteLength } from '../protocol/utf8.js';
-import type { ApiResult, EventName, Events, RequestName, Requests } from './contract.js';
+import {
+  SYSTEM_TONES,
+  type ApiResult,
+  type EventName,
+  type Events,
+  type RequestName,
+  type Requests,
+} from './contract.js';
 
 /** A string whose UTF-8 form is at most `max` bytes (names are checked in detail by the service). */
 const bytes = (max: number) =>
@@ -73,15 +82,13 @@ const roomView = z.object({
   room: z.string().max(64),
   server: z.string().max(300),
   username: z.string().max(64),
-  role: z.enum(['host', 'member']),
+  role: z.enum(ROLES),
   hosted: z.boolean(),
   passwordProtected: z.boolean(),
-  state: z.enum(['connecting', 'connected', 'reconnecting', 'closed']),
+  state: z.enum(CONNECTION_STATE_NAMES),
   attempt: z.number().int().nonnegative().nullable(),
-  closedReason: z
-    .enum(['by-host', 'host-left', 'host-timed-out', 'server-shutdown', 'left', 'gave-up', 'kicked', 'failed'])
-    .nullable(),
-  dialect: z.enum(['tincan', 'plain']).nullable(),
+  closedReason: z.enum(CLOSED_REASON_NAMES).nullable(),
+  dialect: z.enum(DIALECTS).nullable(),
   members: z.array(member).max(5000),
   share: z
     .object({ port, addresses: z.array(z.string().max(300)).max(200), invite: z.string().max(20_000) })
@@ -103,7 +110,7 @@ const chatEntry = z.discriminatedUnion('kind', [
     key: z.string().max(100),
     text: z.string().max(10_000),
     at: z.number(),
-    tone: z.enum(['info', 'warn', 'error']),
+    tone: z.enum(SYSTEM_TONES),
   }),
 ]);
 

@@ -8,6 +8,7 @@ import {
   encodeClientControl,
   encodeClientDatagram,
   MESSAGE_TEXT_MAX_BYTES,
+  type StatusName,
   PLAIN_COMMAND_CLOSE,
   PLAIN_COMMAND_LEAVE,
   utf8Encode,
@@ -17,7 +18,7 @@ import { ChatSessionError, HandshakeError, NotConnectedError } from './errors.js
 import { handshake, type HandshakeResult } from './handshake.js';
 import { IncomingDecoder, MAX_MEMBERS_ASSEMBLED, type IncomingEvent } from './incoming.js';
 import { resolveServer, type ResolvedServer } from './resolve-server.js';
-import type { ClientEvents, ClientOptions, ClientRole, ConnectionState, Member } from './types.js';
+import type { ClientEvents, ClientOptions, ClientRole, ConnectionState, Dialect, Member } from './types.js';
 
 const DEFAULTS = {
   negotiate: true,
@@ -47,7 +48,12 @@ const GOODBYE_FLUSH_MS = 200;
 const CHAT_PREFIX_BYTES = 6;
 
 /** Statuses after which retrying the handshake cannot help. */
-const FATAL_ON_RECONNECT = new Set(['WRONG_PASSWORD', 'PASSWORD_REQUIRED', 'BAD_REQUEST', 'TOO_LARGE']);
+const FATAL_ON_RECONNECT = new Set<string>([
+  'WRONG_PASSWORD',
+  'PASSWORD_REQUIRED',
+  'BAD_REQUEST',
+  'TOO_LARGE',
+] satisfies StatusName[]);
 
 type ConnectInfo = ClientEvents['connected'][0];
 type ClosedReason = ClientEvents['closed'][0]['reason'];
@@ -56,7 +62,7 @@ interface Session {
   token: string;
   tokenBytes: Uint8Array;
   role: ClientRole;
-  dialect: 'tincan' | 'plain';
+  dialect: Dialect;
   heartbeatMs: number;
   maxTextBytes: number;
 }
@@ -74,7 +80,7 @@ export class ChatClient extends EventEmitter<ClientEvents> {
   private udp: UdpSocket | null = null;
   private session: Session | null = null;
   private lastRole: ClientRole | null = null;
-  private lastDialect: 'tincan' | 'plain' | null = null;
+  private lastDialect: Dialect | null = null;
   private lastToken: string | null = null;
   private memberList: Member[] = [];
 
@@ -102,7 +108,7 @@ export class ChatClient extends EventEmitter<ClientEvents> {
   get role(): ClientRole | null {
     return this.lastRole;
   }
-  get dialect(): 'tincan' | 'plain' | null {
+  get dialect(): Dialect | null {
     return this.lastDialect;
   }
   /** Token of the current (or last) session. */

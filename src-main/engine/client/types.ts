@@ -1,6 +1,14 @@
 // Public shape of the client library: what the CLI, the Electron main process and the web backend use.
+import type {
+  ClientClosedReason,
+  ConnectionState,
+  Dialect,
+  Role,
+  WireLeftReason,
+} from '../../../src-shared/protocol/index.js';
 
-export type ClientRole = 'host' | 'member';
+export type { ConnectionState, Dialect } from '../../../src-shared/protocol/index.js';
+export type ClientRole = Role;
 
 export interface ClientOptions {
   /** Server address: hostname, IPv4 or IPv6 (without brackets). */
@@ -35,8 +43,6 @@ export interface ClientOptions {
   reconnectMaxDelayMs?: number;
 }
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
-
 export interface Member {
   name: string;
   host: boolean;
@@ -55,19 +61,17 @@ export interface Member {
  */
 export interface ClientEvents {
   /** Handshake done, UDP session open. `dialect` says whether the server speaks ours or only the plain spec. */
-  connected: [info: { role: ClientRole; dialect: 'tincan' | 'plain'; token: string; resumed: boolean }];
+  connected: [info: { role: ClientRole; dialect: Dialect; token: string; resumed: boolean }];
   message: [msg: { from: string; text: string; seq: number | null; own: boolean; at: number }];
   /** Free text from a plain server that is neither `name: text` nor a notice we recognise. */
   notice: [text: string];
   joined: [member: Member];
-  left: [info: { name: string; reason: 'left' | 'timed-out' | 'reconnected' }];
+  left: [info: { name: string; reason: WireLeftReason }];
   members: [members: Member[]];
   /** Our own message reached the server (structured dialect only). */
   delivered: [info: { id: number; seq: number }];
   state: [state: ConnectionState, detail: { attempt?: number; reason?: string }];
   /** The room is gone; the client has stopped. */
-  closed: [
-    info: { reason: 'by-host' | 'host-left' | 'host-timed-out' | 'server-shutdown' | 'left' | 'gave-up' | 'kicked' },
-  ];
+  closed: [info: { reason: ClientClosedReason }];
   error: [err: Error & { code?: string; status?: number }];
 }
