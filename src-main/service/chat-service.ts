@@ -16,12 +16,12 @@ import type {
   RoomView,
   SystemTone,
 } from '../../src-shared/ipc/contract.js';
-import { checkRoomName, checkUsername, describeNameProblem } from '../../src-shared/protocol/names.js';
-import { PASSWORD_MAX_BYTES, ROOM_NAME_MAX_BYTES, USERNAME_MAX_BYTES } from '../../src-shared/protocol/limits.js';
-import type { ClientEvents, ClientOptions } from '../engine/index.js';
+import { HandshakeError, type ClientEvents, type ClientOptions } from '../engine/index.js';
 import type { ChatClientPort, ChatFactories, ChatServerPort, ListenInfo, Logger } from './ports.js';
 import { interfaceChoices, inviteText, loopbackFor, shareAddresses, type InterfaceTable } from './net-addresses.js';
 import { ServiceError } from './service-error.js';
+import { capitalize, connectFailure, listenFailure, sendFailure } from './error-mapping.js';
+import { checkNames } from './name-checks.js';
 
 /** Bounded history per room: old lines fall off, memory stays flat in a long session. */
 export const HISTORY_LIMIT = 2000;
@@ -78,49 +78,6 @@ const CLOSED_TEXT: Record<ClosedReason, string> = {
   failed: 'Could not rejoin the room.',
 };
 
-function checkNames(room: string, username: string, password: string): void {
-  const roomProblem = checkRoomName(room);
-  if (roomProblem)
-    throw new ServiceError('BAD_NAME', describeNameProblem('The room name', roomProblem, ROOM_NAME_MAX_BYTES));
-  const userProblem = checkUsername(username);
-  if (userProblem)
-    throw new ServiceError('BAD_NAME', describeNameProblem('The display name', userProblem, USERNAME_MAX_BYTES));
-  if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) {
-    throw new ServiceError('BAD_NAME', `The password must be at most ${PASSWORD_MAX_BYTES} bytes`);
-  }
-}
-
-/** Turns whatever the client library or the OS threw into a ServiceError with a stable code. */
-function toServiceError(err: unknown): ServiceError {
-  if (err instanceof ServiceError) return err;
-  const e = err as { code?: unknown; message?: unknown; name?: unknown };
-  const message = typeof e?.message === 'string' ? e.message : String(err);
-  if (typeof e?.code === 'string') {
-    switch (e.code) {
-      case 'EADDRINUSE':
-        return new ServiceError(
-          'PORT_IN_USE',
-          'That port is already in use on this computer. Pick another port (or 0 for any free one).',
-        );
-      case 'EACCES':
-        return new ServiceError(
-          'PORT_DENIED',
-          'This computer does not allow listening on that port. Try a port above 1024.',
-        );
-      case 'EADDRNOTAVAIL':
-        return new ServiceError('BAD_INTERFACE', 'That interface address is not available on this computer.');
-      default:
-        return new ServiceError(e.code, capitalize(message));
-    }
-  }
-  if (e?.name === 'RangeError') return new ServiceError('TEXT_TOO_LONG', capitalize(message));
-  return new ServiceError('INTERNAL', capitalize(message));
-}
-
-function capitalize(text: string): string {
-  return text.length > 0 ? text.charAt(0).toUpperCase() + text.slice(1) : text;
-}
-
 export class ChatService {
   private readonly sessions = new Map<RoomId, Session>();
   private readonly listeners = new Map<EventName, Set<(payload: never) => void>>();
@@ -152,7 +109,7 @@ export class ChatService {
       try {
         (listener as (p: Events[K]) => void)(payload);
       } catch (err) {
-        this.log.error(`service: a ${event} listener failed: ${(err as Error).message}`);
+        this.log.error('listener-failed', { event, error: (err as Error).message });
       }
     }
   }
@@ -202,7 +159,7 @@ export class ChatService {
       await this.connect(session);
     } catch (err) {
       await this.stopServerIfIdle();
-      throw toServiceError(err);
+      throw connectFailure(err);
     }
     this.publish(session, `You are hosting "${req.room}" as ${req.username}.`);
     this.options.onJoined?.({ displayName: req.username, host: null, room: req.room });
@@ -243,7 +200,7 @@ export class ChatService {
     try {
       await this.connect(session);
     } catch (err) {
-      throw toServiceError(err);
+      throw connectFailure(err);
     }
     this.publish(session, `You joined "${req.room}" on ${server} as ${req.username}.`);
     this.options.onJoined?.({ displayName: req.username, host: req.address.trim(), room: req.room });
@@ -258,9 +215,10 @@ export class ChatService {
     if (password !== undefined) session.params.password = password;
     this.detachClient(session, true);
     if (session.hostBind) {
-      const running = await this.ensureServer(session.hostBind.bindHost, session.hostBind.port).catch(() =>
+      const { bindHost, port } = session.hostBind;
+      const running = await this.ensureServer(bindHost, port).catch(() =>
         // The old port may be taken by now; any free port beats not hosting at all.
-        this.ensureServer(session.hostBind!.bindHost, 0),
+        this.ensureServer(bindHost, 0),
       );
       session.params.host = loopbackFor(running.bindHost);
       session.params.port = running.info.tcpPort;
@@ -275,7 +233,7 @@ export class ChatService {
     try {
       await this.connect(session);
     } catch (err) {
-      const error = toServiceError(err);
+      const error = connectFailure(err);
       session.view.state = 'closed';
       session.view.closedReason = 'failed';
       this.addSystem(session, `Could not rejoin: ${error.message}`, 'error');
@@ -297,11 +255,12 @@ export class ChatService {
     if (!client || session.view.state !== 'connected') {
       throw new ServiceError('NOT_CONNECTED', 'You are not connected to this room right now.');
     }
+    if (text.length === 0) throw new ServiceError('BAD_ARGS', 'A message cannot be empty.');
     let id: number | null;
     try {
       id = client.send(text);
     } catch (err) {
-      throw toServiceError(err);
+      throw sendFailure(err);
     }
     const key = this.nextKey(session);
     const pending = id !== null;
@@ -332,7 +291,7 @@ export class ChatService {
       try {
         await client.leave();
       } catch (err) {
-        this.log.warn(`service: leave failed: ${(err as Error).message}`);
+        this.log.warn('leave-failed', { error: (err as Error).message });
       }
     }
     if (session.view.state !== 'closed') this.markClosed(session, 'left');
@@ -349,7 +308,7 @@ export class ChatService {
       try {
         await client.closeRoom();
       } catch (err) {
-        this.log.warn(`service: close room failed: ${(err as Error).message}`);
+        this.log.warn('close-room-failed', { error: (err as Error).message });
       }
     }
     if (session.view.state !== 'closed') this.markClosed(session, 'by-host', 'You closed the room.');
@@ -465,7 +424,8 @@ export class ChatService {
     this.wire(session, client, generation);
     try {
       const info = await client.connect();
-      if (generation !== session.generation) throw new ServiceError('ABORTED', 'The connection attempt was replaced.');
+      if (generation !== session.generation)
+        throw HandshakeError.transport('ABORTED', 'The connection attempt was replaced.');
       view.dialect = info.dialect;
       view.role = info.role;
       view.state = 'connected';
@@ -486,7 +446,7 @@ export class ChatService {
         try {
           handler(...args);
         } catch (err) {
-          this.log.error(`service: handling client ${event} failed: ${(err as Error).message}`);
+          this.log.error('client-event-failed', { event, error: (err as Error).message });
         }
       });
 
@@ -570,7 +530,7 @@ export class ChatService {
       if (session.view.hosted) void this.stopServerIfIdle();
     });
     on('error', (err) => {
-      this.log.warn(`service: room ${session.view.room}: ${err.message}`);
+      this.log.warn('room-error', { room: session.view.room, error: err.message });
       if (session.view.state === 'connected') this.addSystem(session, capitalize(err.message), 'error');
     });
   }
@@ -638,13 +598,11 @@ export class ChatService {
         const info = await server.listen();
         const started = { server, bindHost, info };
         this.server = started;
-        this.log.info(
-          `service: embedded server listening on ${formatHostAddress({ host: bindHost, port: info.tcpPort })} (UDP ${info.udpPort})`,
-        );
+        this.log.info('server-listening', { host: bindHost, tcpPort: info.tcpPort, udpPort: info.udpPort });
         return started;
       } catch (err) {
         await Promise.resolve(server.close()).catch(() => {});
-        throw toServiceError(err);
+        throw listenFailure(err);
       }
     })();
     try {
@@ -673,9 +631,9 @@ export class ChatService {
     if (!running) return;
     try {
       await running.server.close();
-      this.log.info('service: embedded server stopped');
+      this.log.info('server-stopped');
     } catch (err) {
-      this.log.warn(`service: stopping the server failed: ${(err as Error).message}`);
+      this.log.warn('server-stop-failed', { error: (err as Error).message });
     }
   }
 }

@@ -86,7 +86,7 @@ export function createDispatcher(
       return { ok: true, value };
     } catch (err) {
       if (err instanceof ServiceError) return { ok: false, code: err.code, message: err.message };
-      log?.error(`dispatch: ${name} failed: ${(err as Error).stack ?? String(err)}`);
+      log?.error('request-failed', { request: name, error: (err as Error).stack ?? String(err) });
       return { ok: false, code: 'INTERNAL', message: 'Something went wrong inside the app; see the log.' };
     }
   };
