@@ -16,8 +16,15 @@ import type {
   RoomView,
   SystemTone,
 } from '../../src-shared/ipc/contract.js';
-import { HandshakeError, type ClientEvents, type ClientOptions } from '../engine/index.js';
-import type { ChatClientPort, ChatFactories, ChatServerPort, ListenInfo, Logger } from './ports.js';
+import {
+  HandshakeError,
+  type ChatClient,
+  type ChatServer,
+  type ClientEvents,
+  type ClientOptions,
+} from '../engine/index.js';
+import type { ChatFactories, ListenInfo } from './factories.js';
+import type { Logger } from './logger.js';
 import { interfaceChoices, inviteText, loopbackFor, shareAddresses, type InterfaceTable } from './net-addresses.js';
 import { ServiceError } from './service-error.js';
 import { capitalize, connectFailure, listenFailure, sendFailure } from './error-mapping.js';
@@ -48,7 +55,7 @@ interface ConnectParams {
 interface Session {
   view: RoomView;
   history: ChatEntry[];
-  client: ChatClientPort | null;
+  client: ChatClient | null;
   params: ConnectParams;
   /** For hosted rooms: where the embedded server should listen on a re-host. */
   hostBind: { bindHost: string; port: number } | null;
@@ -60,7 +67,7 @@ interface Session {
 }
 
 interface RunningServer {
-  server: ChatServerPort;
+  server: ChatServer;
   bindHost: string;
   info: ListenInfo;
 }
@@ -438,101 +445,131 @@ export class ChatService {
   }
 
   /** Feeds one client's events into the session, as long as it is the session's current client. */
-  private wire(session: Session, client: ChatClientPort, generation: number): void {
+  private wire(session: Session, client: ChatClient, generation: number): void {
     const live = () => session.generation === generation && session.client === client;
-    const on = <K extends keyof ClientEvents>(event: K, handler: (...args: ClientEvents[K]) => void) =>
-      client.on(event, (...args: ClientEvents[K]) => {
+    const guard =
+      <A extends unknown[]>(event: keyof ClientEvents, handler: (...args: A) => void) =>
+      (...args: A) => {
         if (!live()) return;
         try {
           handler(...args);
         } catch (err) {
           this.log.error('client-event-failed', { event, error: (err as Error).message });
         }
-      });
-
-    on('connected', (info) => {
-      const wasReconnecting = session.view.state === 'reconnecting';
-      session.view.state = 'connected';
-      session.view.attempt = null;
-      session.view.dialect = info.dialect;
-      session.view.role = info.role;
-      if (wasReconnecting)
-        this.addSystem(session, info.resumed ? 'Reconnected.' : 'Reconnected (joined again).', 'info');
-      this.emitView(session);
-    });
-    on('state', (state, detail) => {
-      if (state === 'reconnecting') {
-        const first = session.view.state !== 'reconnecting';
-        session.view.state = 'reconnecting';
-        session.view.attempt = detail.attempt ?? (session.view.attempt ?? 0) + 1;
-        if (first)
-          this.addSystem(
-            session,
-            `Connection lost${detail.reason ? ` (${detail.reason})` : ''}. Reconnecting…`,
-            'warn',
-          );
+      };
+    client.on(
+      'connected',
+      guard('connected', (info) => {
+        const wasReconnecting = session.view.state === 'reconnecting';
+        session.view.state = 'connected';
+        session.view.attempt = null;
+        session.view.dialect = info.dialect;
+        session.view.role = info.role;
+        if (wasReconnecting)
+          this.addSystem(session, info.resumed ? 'Reconnected.' : 'Reconnected (joined again).', 'info');
         this.emitView(session);
-      }
-      // 'connected' is handled by the 'connected' event (it carries the dialect); 'closed' by 'closed'.
-    });
-    on('message', (msg) => {
-      if (msg.own) return; // our own lines are added when sent
-      this.addEntry(session, {
-        kind: 'chat',
-        key: this.nextKey(session),
-        from: msg.from,
-        text: msg.text,
-        own: false,
-        at: msg.at,
-        seq: msg.seq,
-        pending: false,
-      });
-    });
-    on('notice', (text) => this.addSystem(session, text, 'info'));
-    on('members', (members) => {
-      session.view.members = members.map((m) => ({ name: m.name, host: m.host }));
-      this.emitView(session);
-    });
-    on('joined', (member) => {
-      const members = session.view.members.filter((m) => m.name !== member.name);
-      members.push({ name: member.name, host: member.host });
-      session.view.members = members;
-      if (member.name !== session.view.username) this.addSystem(session, `${member.name} joined the room.`, 'info');
-      this.emitView(session);
-    });
-    on('left', (info) => {
-      if (info.reason === 'reconnected') {
-        this.addSystem(session, `${info.name} reconnected.`, 'info');
-        return;
-      }
-      session.view.members = session.view.members.filter((m: MemberView) => m.name !== info.name);
-      this.addSystem(
-        session,
-        info.reason === 'timed-out' ? `${info.name} timed out.` : `${info.name} left the room.`,
-        info.reason === 'timed-out' ? 'warn' : 'info',
-      );
-      this.emitView(session);
-    });
-    on('delivered', (info) => {
-      const key = session.pendingOwn.get(info.id);
-      if (key === undefined) return;
-      session.pendingOwn.delete(info.id);
-      const entry = session.history.find((e) => e.key === key);
-      if (entry && entry.kind === 'chat') {
-        entry.pending = false;
-        entry.seq = info.seq;
-        this.emit('roomMessage', { roomId: session.view.id, entry: structuredClone(entry) });
-      }
-    });
-    on('closed', (info) => {
-      this.detachClient(session, false);
-      this.markClosed(session, info.reason);
-      if (session.view.hosted) void this.stopServerIfIdle();
-    });
-    on('error', (err) => {
-      this.log.warn('room-error', { room: session.view.room, error: err.message });
-      if (session.view.state === 'connected') this.addSystem(session, capitalize(err.message), 'error');
-    });
+      }),
+    );
+    client.on(
+      'state',
+      guard('state', (state, detail) => {
+        if (state === 'reconnecting') {
+          const first = session.view.state !== 'reconnecting';
+          session.view.state = 'reconnecting';
+          session.view.attempt = detail.attempt ?? (session.view.attempt ?? 0) + 1;
+          if (first)
+            this.addSystem(
+              session,
+              `Connection lost${detail.reason ? ` (${detail.reason})` : ''}. Reconnecting…`,
+              'warn',
+            );
+          this.emitView(session);
+        }
+        // 'connected' is handled by the 'connected' event (it carries the dialect); 'closed' by 'closed'.
+      }),
+    );
+    client.on(
+      'message',
+      guard('message', (msg) => {
+        if (msg.own) return; // our own lines are added when sent
+        this.addEntry(session, {
+          kind: 'chat',
+          key: this.nextKey(session),
+          from: msg.from,
+          text: msg.text,
+          own: false,
+          at: msg.at,
+          seq: msg.seq,
+          pending: false,
+        });
+      }),
+    );
+    client.on(
+      'notice',
+      guard('notice', (text) => this.addSystem(session, text, 'info')),
+    );
+    client.on(
+      'members',
+      guard('members', (members) => {
+        session.view.members = members.map((m) => ({ name: m.name, host: m.host }));
+        this.emitView(session);
+      }),
+    );
+    client.on(
+      'joined',
+      guard('joined', (member) => {
+        const members = session.view.members.filter((m) => m.name !== member.name);
+        members.push({ name: member.name, host: member.host });
+        session.view.members = members;
+        if (member.name !== session.view.username) this.addSystem(session, `${member.name} joined the room.`, 'info');
+        this.emitView(session);
+      }),
+    );
+    client.on(
+      'left',
+      guard('left', (info) => {
+        if (info.reason === 'reconnected') {
+          this.addSystem(session, `${info.name} reconnected.`, 'info');
+          return;
+        }
+        session.view.members = session.view.members.filter((m: MemberView) => m.name !== info.name);
+        this.addSystem(
+          session,
+          info.reason === 'timed-out' ? `${info.name} timed out.` : `${info.name} left the room.`,
+          info.reason === 'timed-out' ? 'warn' : 'info',
+        );
+        this.emitView(session);
+      }),
+    );
+    client.on(
+      'delivered',
+      guard('delivered', (info) => {
+        const key = session.pendingOwn.get(info.id);
+        if (key === undefined) return;
+        session.pendingOwn.delete(info.id);
+        const entry = session.history.find((e) => e.key === key);
+        if (entry && entry.kind === 'chat') {
+          entry.pending = false;
+          entry.seq = info.seq;
+          this.emit('roomMessage', { roomId: session.view.id, entry: structuredClone(entry) });
+        }
+      }),
+    );
+    client.on(
+      'closed',
+      guard('closed', (info) => {
+        this.detachClient(session, false);
+        this.markClosed(session, info.reason);
+        if (session.view.hosted) void this.stopServerIfIdle();
+      }),
+    );
+    client.on(
+      'error',
+      guard('error', (err) => {
+        this.log.warn('room-error', { room: session.view.room, error: err.message });
+        if (session.view.state === 'connected') this.addSystem(session, capitalize(err.message), 'error');
+      }),
+    );
   }
 
   private detachClient(session: Session, leave: boolean): void {

@@ -6,7 +6,7 @@ import { isRequestName, parseRequest } from '../../src-shared/ipc/validate.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
 import type { ChatService } from './chat-service.js';
 import { ServiceError } from './service-error.js';
-import type { Logger } from './ports.js';
+import type { Logger } from './logger.js';
 
 /** What differs between Electron and web mode. */
 export interface PlatformHooks {
