@@ -16,12 +16,19 @@ import type {
   RoomView,
   SystemTone,
 } from '../../src-shared/ipc/contract.js';
-import { checkRoomName, checkUsername, describeNameProblem } from '../../src-shared/protocol/names.js';
-import { PASSWORD_MAX_BYTES, ROOM_NAME_MAX_BYTES, USERNAME_MAX_BYTES } from '../../src-shared/protocol/limits.js';
-import type { ClientEvents, ClientOptions } from '../engine/index.js';
-import type { ChatClientPort, ChatFactories, ChatServerPort, ListenInfo, Logger } from './ports.js';
+import {
+  HandshakeError,
+  type ChatClient,
+  type ChatServer,
+  type ClientEvents,
+  type ClientOptions,
+} from '../engine/index.js';
+import type { ChatFactories, ListenInfo } from './factories.js';
+import type { Logger } from './logger.js';
 import { interfaceChoices, inviteText, loopbackFor, shareAddresses, type InterfaceTable } from './net-addresses.js';
 import { ServiceError } from './service-error.js';
+import { capitalize, connectFailure, listenFailure, sendFailure } from './error-mapping.js';
+import { checkNames } from './name-checks.js';
 
 /** Bounded history per room: old lines fall off, memory stays flat in a long session. */
 export const HISTORY_LIMIT = 2000;
@@ -48,7 +55,7 @@ interface ConnectParams {
 interface Session {
   view: RoomView;
   history: ChatEntry[];
-  client: ChatClientPort | null;
+  client: ChatClient | null;
   params: ConnectParams;
   /** For hosted rooms: where the embedded server should listen on a re-host. */
   hostBind: { bindHost: string; port: number } | null;
@@ -60,7 +67,7 @@ interface Session {
 }
 
 interface RunningServer {
-  server: ChatServerPort;
+  server: ChatServer;
   bindHost: string;
   info: ListenInfo;
 }
@@ -77,49 +84,6 @@ const CLOSED_TEXT: Record<ClosedReason, string> = {
   kicked: 'You were removed from the room.',
   failed: 'Could not rejoin the room.',
 };
-
-function checkNames(room: string, username: string, password: string): void {
-  const roomProblem = checkRoomName(room);
-  if (roomProblem)
-    throw new ServiceError('BAD_NAME', describeNameProblem('The room name', roomProblem, ROOM_NAME_MAX_BYTES));
-  const userProblem = checkUsername(username);
-  if (userProblem)
-    throw new ServiceError('BAD_NAME', describeNameProblem('The display name', userProblem, USERNAME_MAX_BYTES));
-  if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) {
-    throw new ServiceError('BAD_NAME', `The password must be at most ${PASSWORD_MAX_BYTES} bytes`);
-  }
-}
-
-/** Turns whatever the client library or the OS threw into a ServiceError with a stable code. */
-function toServiceError(err: unknown): ServiceError {
-  if (err instanceof ServiceError) return err;
-  const e = err as { code?: unknown; message?: unknown; name?: unknown };
-  const message = typeof e?.message === 'string' ? e.message : String(err);
-  if (typeof e?.code === 'string') {
-    switch (e.code) {
-      case 'EADDRINUSE':
-        return new ServiceError(
-          'PORT_IN_USE',
-          'That port is already in use on this computer. Pick another port (or 0 for any free one).',
-        );
-      case 'EACCES':
-        return new ServiceError(
-          'PORT_DENIED',
-          'This computer does not allow listening on that port. Try a port above 1024.',
-        );
-      case 'EADDRNOTAVAIL':
-        return new ServiceError('BAD_INTERFACE', 'That interface address is not available on this computer.');
-      default:
-        return new ServiceError(e.code, capitalize(message));
-    }
-  }
-  if (e?.name === 'RangeError') return new ServiceError('TEXT_TOO_LONG', capitalize(message));
-  return new ServiceError('INTERNAL', capitalize(message));
-}
-
-function capitalize(text: string): string {
-  return text.length > 0 ? text.charAt(0).toUpperCase() + text.slice(1) : text;
-}
 
 export class ChatService {
   private readonly sessions = new Map<RoomId, Session>();
@@ -152,7 +116,7 @@ export class ChatService {
       try {
         (listener as (p: Events[K]) => void)(payload);
       } catch (err) {
-        this.log.error(`service: a ${event} listener failed: ${(err as Error).message}`);
+        this.log.error('listener-failed', { event, error: (err as Error).message });
       }
     }
   }
@@ -202,7 +166,7 @@ export class ChatService {
       await this.connect(session);
     } catch (err) {
       await this.stopServerIfIdle();
-      throw toServiceError(err);
+      throw connectFailure(err);
     }
     this.publish(session, `You are hosting "${req.room}" as ${req.username}.`);
     this.options.onJoined?.({ displayName: req.username, host: null, room: req.room });
@@ -243,7 +207,7 @@ export class ChatService {
     try {
       await this.connect(session);
     } catch (err) {
-      throw toServiceError(err);
+      throw connectFailure(err);
     }
     this.publish(session, `You joined "${req.room}" on ${server} as ${req.username}.`);
     this.options.onJoined?.({ displayName: req.username, host: req.address.trim(), room: req.room });
@@ -258,9 +222,10 @@ export class ChatService {
     if (password !== undefined) session.params.password = password;
     this.detachClient(session, true);
     if (session.hostBind) {
-      const running = await this.ensureServer(session.hostBind.bindHost, session.hostBind.port).catch(() =>
+      const { bindHost, port } = session.hostBind;
+      const running = await this.ensureServer(bindHost, port).catch(() =>
         // The old port may be taken by now; any free port beats not hosting at all.
-        this.ensureServer(session.hostBind!.bindHost, 0),
+        this.ensureServer(bindHost, 0),
       );
       session.params.host = loopbackFor(running.bindHost);
       session.params.port = running.info.tcpPort;
@@ -275,7 +240,7 @@ export class ChatService {
     try {
       await this.connect(session);
     } catch (err) {
-      const error = toServiceError(err);
+      const error = connectFailure(err);
       session.view.state = 'closed';
       session.view.closedReason = 'failed';
       this.addSystem(session, `Could not rejoin: ${error.message}`, 'error');
@@ -297,11 +262,12 @@ export class ChatService {
     if (!client || session.view.state !== 'connected') {
       throw new ServiceError('NOT_CONNECTED', 'You are not connected to this room right now.');
     }
+    if (text.length === 0) throw new ServiceError('BAD_ARGS', 'A message cannot be empty.');
     let id: number | null;
     try {
       id = client.send(text);
     } catch (err) {
-      throw toServiceError(err);
+      throw sendFailure(err);
     }
     const key = this.nextKey(session);
     const pending = id !== null;
@@ -332,7 +298,7 @@ export class ChatService {
       try {
         await client.leave();
       } catch (err) {
-        this.log.warn(`service: leave failed: ${(err as Error).message}`);
+        this.log.warn('leave-failed', { error: (err as Error).message });
       }
     }
     if (session.view.state !== 'closed') this.markClosed(session, 'left');
@@ -349,7 +315,7 @@ export class ChatService {
       try {
         await client.closeRoom();
       } catch (err) {
-        this.log.warn(`service: close room failed: ${(err as Error).message}`);
+        this.log.warn('close-room-failed', { error: (err as Error).message });
       }
     }
     if (session.view.state !== 'closed') this.markClosed(session, 'by-host', 'You closed the room.');
@@ -465,7 +431,8 @@ export class ChatService {
     this.wire(session, client, generation);
     try {
       const info = await client.connect();
-      if (generation !== session.generation) throw new ServiceError('ABORTED', 'The connection attempt was replaced.');
+      if (generation !== session.generation)
+        throw HandshakeError.transport('ABORTED', 'The connection attempt was replaced.');
       view.dialect = info.dialect;
       view.role = info.role;
       view.state = 'connected';
@@ -478,101 +445,131 @@ export class ChatService {
   }
 
   /** Feeds one client's events into the session, as long as it is the session's current client. */
-  private wire(session: Session, client: ChatClientPort, generation: number): void {
+  private wire(session: Session, client: ChatClient, generation: number): void {
     const live = () => session.generation === generation && session.client === client;
-    const on = <K extends keyof ClientEvents>(event: K, handler: (...args: ClientEvents[K]) => void) =>
-      client.on(event, (...args: ClientEvents[K]) => {
+    const guard =
+      <A extends unknown[]>(event: keyof ClientEvents, handler: (...args: A) => void) =>
+      (...args: A) => {
         if (!live()) return;
         try {
           handler(...args);
         } catch (err) {
-          this.log.error(`service: handling client ${event} failed: ${(err as Error).message}`);
+          this.log.error('client-event-failed', { event, error: (err as Error).message });
         }
-      });
-
-    on('connected', (info) => {
-      const wasReconnecting = session.view.state === 'reconnecting';
-      session.view.state = 'connected';
-      session.view.attempt = null;
-      session.view.dialect = info.dialect;
-      session.view.role = info.role;
-      if (wasReconnecting)
-        this.addSystem(session, info.resumed ? 'Reconnected.' : 'Reconnected (joined again).', 'info');
-      this.emitView(session);
-    });
-    on('state', (state, detail) => {
-      if (state === 'reconnecting') {
-        const first = session.view.state !== 'reconnecting';
-        session.view.state = 'reconnecting';
-        session.view.attempt = detail.attempt ?? (session.view.attempt ?? 0) + 1;
-        if (first)
-          this.addSystem(
-            session,
-            `Connection lost${detail.reason ? ` (${detail.reason})` : ''}. Reconnecting…`,
-            'warn',
-          );
+      };
+    client.on(
+      'connected',
+      guard('connected', (info) => {
+        const wasReconnecting = session.view.state === 'reconnecting';
+        session.view.state = 'connected';
+        session.view.attempt = null;
+        session.view.dialect = info.dialect;
+        session.view.role = info.role;
+        if (wasReconnecting)
+          this.addSystem(session, info.resumed ? 'Reconnected.' : 'Reconnected (joined again).', 'info');
         this.emitView(session);
-      }
-      // 'connected' is handled by the 'connected' event (it carries the dialect); 'closed' by 'closed'.
-    });
-    on('message', (msg) => {
-      if (msg.own) return; // our own lines are added when sent
-      this.addEntry(session, {
-        kind: 'chat',
-        key: this.nextKey(session),
-        from: msg.from,
-        text: msg.text,
-        own: false,
-        at: msg.at,
-        seq: msg.seq,
-        pending: false,
-      });
-    });
-    on('notice', (text) => this.addSystem(session, text, 'info'));
-    on('members', (members) => {
-      session.view.members = members.map((m) => ({ name: m.name, host: m.host }));
-      this.emitView(session);
-    });
-    on('joined', (member) => {
-      const members = session.view.members.filter((m) => m.name !== member.name);
-      members.push({ name: member.name, host: member.host });
-      session.view.members = members;
-      if (member.name !== session.view.username) this.addSystem(session, `${member.name} joined the room.`, 'info');
-      this.emitView(session);
-    });
-    on('left', (info) => {
-      if (info.reason === 'reconnected') {
-        this.addSystem(session, `${info.name} reconnected.`, 'info');
-        return;
-      }
-      session.view.members = session.view.members.filter((m: MemberView) => m.name !== info.name);
-      this.addSystem(
-        session,
-        info.reason === 'timed-out' ? `${info.name} timed out.` : `${info.name} left the room.`,
-        info.reason === 'timed-out' ? 'warn' : 'info',
-      );
-      this.emitView(session);
-    });
-    on('delivered', (info) => {
-      const key = session.pendingOwn.get(info.id);
-      if (key === undefined) return;
-      session.pendingOwn.delete(info.id);
-      const entry = session.history.find((e) => e.key === key);
-      if (entry && entry.kind === 'chat') {
-        entry.pending = false;
-        entry.seq = info.seq;
-        this.emit('roomMessage', { roomId: session.view.id, entry: structuredClone(entry) });
-      }
-    });
-    on('closed', (info) => {
-      this.detachClient(session, false);
-      this.markClosed(session, info.reason);
-      if (session.view.hosted) void this.stopServerIfIdle();
-    });
-    on('error', (err) => {
-      this.log.warn(`service: room ${session.view.room}: ${err.message}`);
-      if (session.view.state === 'connected') this.addSystem(session, capitalize(err.message), 'error');
-    });
+      }),
+    );
+    client.on(
+      'state',
+      guard('state', (state, detail) => {
+        if (state === 'reconnecting') {
+          const first = session.view.state !== 'reconnecting';
+          session.view.state = 'reconnecting';
+          session.view.attempt = detail.attempt ?? (session.view.attempt ?? 0) + 1;
+          if (first)
+            this.addSystem(
+              session,
+              `Connection lost${detail.reason ? ` (${detail.reason})` : ''}. Reconnecting…`,
+              'warn',
+            );
+          this.emitView(session);
+        }
+        // 'connected' is handled by the 'connected' event (it carries the dialect); 'closed' by 'closed'.
+      }),
+    );
+    client.on(
+      'message',
+      guard('message', (msg) => {
+        if (msg.own) return; // our own lines are added when sent
+        this.addEntry(session, {
+          kind: 'chat',
+          key: this.nextKey(session),
+          from: msg.from,
+          text: msg.text,
+          own: false,
+          at: msg.at,
+          seq: msg.seq,
+          pending: false,
+        });
+      }),
+    );
+    client.on(
+      'notice',
+      guard('notice', (text) => this.addSystem(session, text, 'info')),
+    );
+    client.on(
+      'members',
+      guard('members', (members) => {
+        session.view.members = members.map((m) => ({ name: m.name, host: m.host }));
+        this.emitView(session);
+      }),
+    );
+    client.on(
+      'joined',
+      guard('joined', (member) => {
+        const members = session.view.members.filter((m) => m.name !== member.name);
+        members.push({ name: member.name, host: member.host });
+        session.view.members = members;
+        if (member.name !== session.view.username) this.addSystem(session, `${member.name} joined the room.`, 'info');
+        this.emitView(session);
+      }),
+    );
+    client.on(
+      'left',
+      guard('left', (info) => {
+        if (info.reason === 'reconnected') {
+          this.addSystem(session, `${info.name} reconnected.`, 'info');
+          return;
+        }
+        session.view.members = session.view.members.filter((m: MemberView) => m.name !== info.name);
+        this.addSystem(
+          session,
+          info.reason === 'timed-out' ? `${info.name} timed out.` : `${info.name} left the room.`,
+          info.reason === 'timed-out' ? 'warn' : 'info',
+        );
+        this.emitView(session);
+      }),
+    );
+    client.on(
+      'delivered',
+      guard('delivered', (info) => {
+        const key = session.pendingOwn.get(info.id);
+        if (key === undefined) return;
+        session.pendingOwn.delete(info.id);
+        const entry = session.history.find((e) => e.key === key);
+        if (entry && entry.kind === 'chat') {
+          entry.pending = false;
+          entry.seq = info.seq;
+          this.emit('roomMessage', { roomId: session.view.id, entry: structuredClone(entry) });
+        }
+      }),
+    );
+    client.on(
+      'closed',
+      guard('closed', (info) => {
+        this.detachClient(session, false);
+        this.markClosed(session, info.reason);
+        if (session.view.hosted) void this.stopServerIfIdle();
+      }),
+    );
+    client.on(
+      'error',
+      guard('error', (err) => {
+        this.log.warn('room-error', { room: session.view.room, error: err.message });
+        if (session.view.state === 'connected') this.addSystem(session, capitalize(err.message), 'error');
+      }),
+    );
   }
 
   private detachClient(session: Session, leave: boolean): void {
@@ -638,13 +635,11 @@ export class ChatService {
         const info = await server.listen();
         const started = { server, bindHost, info };
         this.server = started;
-        this.log.info(
-          `service: embedded server listening on ${formatHostAddress({ host: bindHost, port: info.tcpPort })} (UDP ${info.udpPort})`,
-        );
+        this.log.info('server-listening', { host: bindHost, tcpPort: info.tcpPort, udpPort: info.udpPort });
         return started;
       } catch (err) {
         await Promise.resolve(server.close()).catch(() => {});
-        throw toServiceError(err);
+        throw listenFailure(err);
       }
     })();
     try {
@@ -673,9 +668,9 @@ export class ChatService {
     if (!running) return;
     try {
       await running.server.close();
-      this.log.info('service: embedded server stopped');
+      this.log.info('server-stopped');
     } catch (err) {
-      this.log.warn(`service: stopping the server failed: ${(err as Error).message}`);
+      this.log.warn('server-stop-failed', { error: (err as Error).message });
     }
   }
 }

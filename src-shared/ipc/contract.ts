@@ -178,22 +178,30 @@ export const EVENT_NAMES = [
   'joinLink',
 ] as const satisfies readonly EventName[];
 
-/** Stable error codes of our own (besides TCRP status names such as WRONG_PASSWORD and transport codes). */
-export type ApiErrorCode =
-  | 'BAD_ARGS'
-  | 'FORBIDDEN'
-  | 'NO_SUCH_SESSION'
-  | 'NOT_CONNECTED'
-  | 'TEXT_TOO_LONG'
-  | 'BAD_ADDRESS'
-  | 'BAD_NAME'
-  | 'PORT_IN_USE'
-  | 'PORT_DENIED'
-  | 'BAD_INTERFACE'
-  | 'SERVER_RUNNING'
-  | 'ALREADY_IN_ROOM'
-  | 'INTERNAL'
-  | (string & {});
+/**
+ * Error codes of our own, defined once: the service throws only these (besides the TCRP status names
+ * such as WRONG_PASSWORD and the engine's transport failures UNREACHABLE, TIMEOUT, PROTOCOL, ABORTED).
+ */
+export const SERVICE_ERROR_CODES = [
+  'BAD_ARGS',
+  'FORBIDDEN',
+  'NO_SUCH_SESSION',
+  'NOT_CONNECTED',
+  'TEXT_TOO_LONG',
+  'BAD_ADDRESS',
+  'BAD_NAME',
+  'PORT_IN_USE',
+  'PORT_DENIED',
+  'BAD_INTERFACE',
+  'SERVER_RUNNING',
+  'ALREADY_IN_ROOM',
+  'INTERNAL',
+] as const;
+
+export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
+
+/** A service code, a TCRP status name, an engine transport failure or an OS code while listening. */
+export type ApiErrorCode = ServiceErrorCode | (string & {});
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; code: ApiErrorCode; message: string };
 

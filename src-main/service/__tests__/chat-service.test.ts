@@ -107,6 +107,11 @@ describe('ChatService with a real server on loopback', () => {
     b.sendMessage(joined.id, 'こんにちは 🎉');
     await waitFor('alice to get the reply', () => texts(recA, hosted.id).includes('こんにちは 🎉'));
     expect(() => b.sendMessage(joined.id, 'x'.repeat(3801))).toThrow(ServiceError);
+    expect(() => b.sendMessage(joined.id, 'x'.repeat(3801))).toThrow(
+      expect.objectContaining({ code: 'TEXT_TOO_LONG' }),
+    );
+    // An empty text is a bad argument, not a text that is too long.
+    expect(() => b.sendMessage(joined.id, '')).toThrow(expect.objectContaining({ code: 'BAD_ARGS' }));
 
     await b.leaveRoom(joined.id);
     expect(recB.views.get(joined.id)).toMatchObject({ state: 'closed', closedReason: 'left' });
