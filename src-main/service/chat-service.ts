@@ -24,7 +24,7 @@ import { interfaceChoices, inviteText, loopbackFor, shareAddresses, type Interfa
 import { RoomSession, type SessionHooks, type SessionInit } from './room-session.js';
 import { ServiceError } from './service-error.js';
 
-export { HISTORY_LIMIT } from './room-session.js';
+export { HISTORY_LIMIT } from '../../src-shared/ipc/history-limit.js';
 
 export interface ChatServiceOptions {
   factories: ChatFactories;

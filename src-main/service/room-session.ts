@@ -9,13 +9,11 @@ import type {
   ShareInfo,
   SystemTone,
 } from '../../src-shared/ipc/contract.js';
+import { HISTORY_LIMIT } from '../../src-shared/ipc/history-limit.js';
 import { HandshakeError, type ChatClient, type ClientEvents, type ClientOptions } from '../engine/index.js';
 import { capitalize, sendFailure } from './error-mapping.js';
 import type { Logger } from './logger.js';
 import { ServiceError } from './service-error.js';
-
-/** Bounded history per room: old lines fall off, memory stays flat in a long session. */
-export const HISTORY_LIMIT = 2000;
 
 export interface ConnectParams {
   host: string;
