@@ -2,13 +2,11 @@
 // the window with its security policy, preferences and desktop notifications.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Notification, app, shell } from 'electron';
+import { Notification, app, shell, type BrowserWindow } from 'electron';
 import { handleAppScheme, registerAppScheme } from './app-protocol.js';
 import { emitTo, registerIpc } from './ipc/register.js';
-import { PrefsStore } from '../prefs/prefs-store.js';
-import { ChatService } from '../service/chat-service.js';
-import { createDispatcher } from '../service/dispatch.js';
-import { realFactories } from '../service/factories.js';
+import type { ChatService } from '../service/chat-service.js';
+import { createBackend } from '../service/backend.js';
 import { stderrLogger } from '../service/logger.js';
 import { createMainWindow, guardWebContents, hardenSession } from './window.js';
 import { EVENT_NAMES } from '../../src-shared/ipc/contract.js';
@@ -26,28 +24,16 @@ registerAppScheme();
 guardWebContents();
 
 let win: BrowserWindow | null = null;
-let activeRoom: string | null = null;
 let service: ChatService | null = null;
 
 async function start(): Promise<void> {
-  const prefs = new PrefsStore(app.getPath('userData'), (msg) => logger.warn(msg));
-  service = new ChatService({
-    factories: realFactories,
+  const backend = createBackend({
+    dataDir: app.getPath('userData'),
     logger,
-    onJoined: (info) =>
-      prefs.remember({ displayName: info.displayName, room: info.room, ...(info.host ? { host: info.host } : {}) }),
+    hooks: { openExternal: (url) => shell.openExternal(url) },
   });
-  const dispatch = createDispatcher(
-    service,
-    prefs,
-    {
-      openExternal: (url) => shell.openExternal(url),
-      setActiveRoom: (roomId) => {
-        activeRoom = roomId;
-      },
-    },
-    logger,
-  );
+  const { prefs, dispatch } = backend;
+  service = backend.service;
   hardenSession(devServerUrl);
   handleAppScheme(join(here, '../renderer'));
   registerIpc(dispatch, devServerUrl, logger);
@@ -65,7 +51,7 @@ async function start(): Promise<void> {
   for (const name of EVENT_NAMES) service.on(name, (payload) => emitTo(win, name, payload as never));
 
   // A message while the window is in the background: then no room is in focus. (With the window
-  // focused, the sidebar unread counts are enough.) activeRoom is kept for future per-room muting.
+  // focused, the sidebar unread counts are enough.)
   service.on('roomMessage', ({ roomId, entry }) => {
     if (entry.kind !== 'chat' || entry.own || !win || win.isFocused()) return;
     if (!Notification.isSupported()) return;
@@ -86,7 +72,7 @@ app
   .whenReady()
   .then(start)
   .catch((err: Error) => {
-    logger.error(`startup failed: ${err.stack ?? err.message}`);
+    logger.error('startup-failed', { error: err.stack ?? err.message });
     app.exit(1);
   });
 

@@ -12,9 +12,10 @@ import type {
   RoomId,
   RoomView,
 } from '../../src-shared/ipc/contract.js';
+import { HISTORY_LIMIT } from '../../src-shared/ipc/history-limit.js';
 
-/** History kept per room in the UI; the main side keeps its own bounded copy too. */
-export const UI_HISTORY_LIMIT = 2000;
+/** History kept per room in the UI: the same bound as the service's. */
+export const UI_HISTORY_LIMIT = HISTORY_LIMIT;
 
 export type Screen = 'room' | 'host' | 'join';
 

@@ -6,10 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { PrefsStore } from '../../prefs/prefs-store.js';
-import { ChatService } from '../../service/chat-service.js';
-import { createDispatcher } from '../../service/dispatch.js';
-import { realFactories } from '../../service/factories.js';
+import { createBackend } from '../../service/backend.js';
+import type { ChatService } from '../../service/chat-service.js';
 import { resolveStaticPath } from '../static-files.js';
 import { startWebServer, type WebServer } from '../web-server.js';
 
@@ -24,14 +22,16 @@ beforeAll(async () => {
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(dir, 'secret.txt'), 'secret');
-  service = new ChatService({ factories: realFactories });
-  const prefs = new PrefsStore(join(dir, 'data'));
+  const logger = { debug() {}, info() {}, warn() {}, error() {} };
+  // The same backend web mode's main.ts builds.
+  const backend = createBackend({ dataDir: join(dir, 'data'), logger });
+  service = backend.service;
   server = await startWebServer({
     port: 0,
     rendererDir,
     service,
-    dispatch: createDispatcher(service, prefs),
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    dispatch: backend.dispatch,
+    logger,
     token: 'test-token',
   });
 });
