@@ -18,7 +18,16 @@ import { ChatSessionError, HandshakeError, NotConnectedError } from './errors.js
 import { handshake, type HandshakeResult } from './handshake.js';
 import { IncomingDecoder, MAX_MEMBERS_ASSEMBLED, type IncomingEvent } from './incoming.js';
 import { resolveServer, type ResolvedServer } from './resolve-server.js';
-import type { ClientEvents, ClientOptions, ClientRole, ConnectionState, Dialect, Member } from './types.js';
+import type {
+  ChatClientApi,
+  ClientEvents,
+  ClientOptions,
+  ClientRole,
+  ConnectInfo,
+  ConnectionState,
+  Dialect,
+  Member,
+} from './types.js';
 
 const DEFAULTS = {
   negotiate: true,
@@ -55,7 +64,6 @@ const FATAL_ON_RECONNECT = new Set<string>([
   'TOO_LARGE',
 ] satisfies StatusName[]);
 
-type ConnectInfo = ClientEvents['connected'][0];
 type ClosedReason = ClientEvents['closed'][0]['reason'];
 
 interface Session {
@@ -67,7 +75,7 @@ interface Session {
   maxTextBytes: number;
 }
 
-export class ChatClient extends EventEmitter<ClientEvents> {
+export class ChatClient extends EventEmitter<ClientEvents> implements ChatClientApi {
   private readonly opts: Readonly<ClientOptions>;
   private readonly roomBytes: Uint8Array;
   private readonly stopController = new AbortController();
