@@ -2,21 +2,18 @@
 // reconnection. Pure Node; used by the CLI, the Electron main process and the web backend.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   clientMessageCapacity,
   encodeClientControl,
   encodeClientDatagram,
   MESSAGE_TEXT_MAX_BYTES,
-  type StatusName,
-  PLAIN_COMMAND_CLOSE,
-  PLAIN_COMMAND_LEAVE,
   utf8Encode,
 } from '../../../src-shared/protocol/index.js';
-import { backoffDelay } from './backoff.js';
+import { dialectRules, type DialectRules } from './dialect.js';
 import { ChatSessionError, HandshakeError, NotConnectedError } from './errors.js';
 import { handshake, type HandshakeResult } from './handshake.js';
 import { IncomingDecoder, MAX_MEMBERS_ASSEMBLED, type IncomingEvent } from './incoming.js';
+import { reconnect } from './reconnect.js';
 import { resolveServer, type ResolvedServer } from './resolve-server.js';
 import type {
   ChatClientApi,
@@ -56,23 +53,13 @@ const GOODBYE_FLUSH_MS = 200;
 /** Bytes of the CHAT control prefix (FF 05 id u32) in front of the text. */
 const CHAT_PREFIX_BYTES = 6;
 
-/** Statuses after which retrying the handshake cannot help. */
-const FATAL_ON_RECONNECT = new Set<string>([
-  'WRONG_PASSWORD',
-  'PASSWORD_REQUIRED',
-  'BAD_REQUEST',
-  'TOO_LARGE',
-] satisfies StatusName[]);
-
 type ClosedReason = ClientEvents['closed'][0]['reason'];
 
 interface Session {
   token: string;
   tokenBytes: Uint8Array;
   role: ClientRole;
-  dialect: Dialect;
-  heartbeatMs: number;
-  maxTextBytes: number;
+  rules: DialectRules;
 }
 
 export class ChatClient extends EventEmitter<ClientEvents> implements ChatClientApi {
@@ -172,37 +159,35 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
     const bytes = utf8Encode(text);
     if (bytes.length === 0) throw new RangeError('empty message');
     const fits = clientMessageCapacity(this.roomBytes.length, session.tokenBytes.length) - CHAT_PREFIX_BYTES;
-    const limit = Math.min(MESSAGE_TEXT_MAX_BYTES, session.maxTextBytes, fits);
+    const limit = Math.min(MESSAGE_TEXT_MAX_BYTES, session.rules.maxTextBytes, fits);
     if (bytes.length > limit) throw new RangeError(`message of ${bytes.length} bytes exceeds ${limit} bytes`);
-    if (session.dialect === 'plain') {
-      this.sendMessage(bytes);
+    if (!session.rules.answers) {
+      this.sendMessage(session.rules.chat(bytes, 0));
       return null;
     }
     const id = this.nextMessageId;
     this.nextMessageId = id >= 0xffffffff ? 1 : id + 1;
-    this.sendMessage(encodeClientControl({ kind: 'chat', id, text: bytes }));
+    this.sendMessage(session.rules.chat(bytes, id));
     return id;
   }
 
   /** Leaves the room (LEAVE or '/leave'), stops timers and closes sockets; emits closed {reason:'left'}. */
   async leave(): Promise<void> {
-    await this.sayGoodbye(encodeClientControl({ kind: 'leave' }), utf8Encode(PLAIN_COMMAND_LEAVE));
+    await this.sayGoodbye('leave');
   }
 
   /** Host only: closes the room for everyone (CLOSE_ROOM or '/close'), then leaves like leave(). */
   async closeRoom(): Promise<void> {
     if (this.lastRole !== 'host') throw new Error('only the host can close the room');
-    await this.sayGoodbye(encodeClientControl({ kind: 'close-room' }), utf8Encode(PLAIN_COMMAND_CLOSE));
+    await this.sayGoodbye('close-room');
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
 
-  private async sayGoodbye(structured: Uint8Array, plain: Uint8Array): Promise<void> {
+  private async sayGoodbye(kind: 'leave' | 'close-room'): Promise<void> {
     if (this.stopped) return;
     const session = this.session;
-    if (session && this.currentState === 'connected') {
-      await this.flushMessage(session.dialect === 'tincan' ? structured : plain);
-    }
+    if (session && this.currentState === 'connected') await this.flushMessage(session.rules.goodbye(kind));
     this.shutdown('left');
   }
 
@@ -323,18 +308,9 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
 
   /** Adopts a handshake result and opens the UDP session; resolves once the server has seen us. */
   private async startSession(result: HandshakeResult): Promise<void> {
-    const heartbeatMs =
-      result.kind === 'tincan'
-        ? result.info.heartbeatMs
-        : (this.opts.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs);
-    this.session = {
-      token: result.token,
-      tokenBytes: result.tokenBytes,
-      role: result.role,
-      dialect: result.dialect,
-      heartbeatMs,
-      maxTextBytes: result.kind === 'tincan' ? result.info.maxTextBytes : MESSAGE_TEXT_MAX_BYTES,
-    };
+    const rules = dialectRules(result, this.opts.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs);
+    const heartbeatMs = rules.heartbeatMs;
+    this.session = { token: result.token, tokenBytes: result.tokenBytes, role: result.role, rules };
     this.lastRole = result.role;
     this.lastDialect = result.dialect;
     this.lastToken = result.token;
@@ -342,10 +318,10 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
     this.missedHeartbeats = 0;
     this.memberList = [{ name: this.opts.username, host: result.role === 'host' }];
 
-    if (result.dialect === 'plain') {
-      // An empty message is a keep-alive: it tells the server our endpoint and keeps us from timing out.
-      this.sendMessage(new Uint8Array(0));
-      this.heartbeatTimer = setInterval(() => this.sendMessage(new Uint8Array(0)), heartbeatMs);
+    if (!rules.answers) {
+      // A plain server answers nothing: the keep-alive tells it our endpoint and keeps us from timing out.
+      this.sendMessage(rules.keepAlive(0));
+      this.heartbeatTimer = setInterval(() => this.sendMessage(rules.keepAlive(0)), heartbeatMs);
       return;
     }
     this.heartbeatTimer = setInterval(() => this.heartbeatTick(), heartbeatMs);
@@ -377,6 +353,8 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
   }
 
   private heartbeatTick(): void {
+    const session = this.session;
+    if (!session) return; // the timer stops with the session; this only narrows the type
     if (this.awaitingPong) {
       this.missedHeartbeats++;
       const limit = this.opts.missedHeartbeatsBeforeReconnect ?? DEFAULTS.missedHeartbeatsBeforeReconnect;
@@ -387,14 +365,14 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
     }
     this.nonce = (this.nonce + 1) >>> 0;
     this.awaitingPong = true;
-    this.sendMessage(encodeClientControl({ kind: 'heartbeat', nonce: this.nonce }));
+    this.sendMessage(session.rules.keepAlive(this.nonce));
     if (this.nonce % MEMBER_REFRESH_EVERY_HEARTBEATS === 0) this.refreshMembers();
   }
 
   /** Asks a Tincan server for the member list again (it answers HELLO with MEMBERS). */
   private refreshMembers(): void {
     const now = Date.now();
-    if (this.session?.dialect !== 'tincan' || now - this.lastMemberRefresh < MEMBER_REFRESH_MIN_MS) return;
+    if (this.session?.rules.answers !== true || now - this.lastMemberRefresh < MEMBER_REFRESH_MIN_MS) return;
     this.lastMemberRefresh = now;
     this.sendMessage(encodeClientControl({ kind: 'hello' }));
   }
@@ -424,12 +402,12 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
     switch (event.type) {
       case 'message':
         // Chat from someone not in our list means we missed their JOINED.
-        if (session.dialect === 'tincan' && !this.memberList.some((m) => m.name === event.from)) this.refreshMembers();
+        if (session.rules.answers && !this.memberList.some((m) => m.name === event.from)) this.refreshMembers();
         this.emit('message', {
           from: event.from,
           text: event.text,
           seq: event.seq,
-          own: session.dialect === 'plain' && event.from === this.opts.username,
+          own: session.rules.isOwnEcho(event.from, this.opts.username),
           at: Date.now(),
         });
         return;
@@ -490,64 +468,42 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       this.shutdown('gave-up');
       return;
     }
-    void this.reconnectLoop(oldToken, reason);
-  }
-
-  private async reconnectLoop(oldToken: string, firstReason: string): Promise<void> {
-    const max = this.opts.maxReconnectAttempts ?? DEFAULTS.maxReconnectAttempts;
-    let reason = firstReason;
-    for (let attempt = 1; attempt <= max; attempt++) {
-      if (this.stopped) return;
-      this.setState('reconnecting', { attempt, reason });
-      const delay = backoffDelay(attempt, {
-        baseMs: this.opts.reconnectBaseDelayMs ?? DEFAULTS.reconnectBaseDelayMs,
-        maxMs: this.opts.reconnectMaxDelayMs ?? DEFAULTS.reconnectMaxDelayMs,
-      });
-      try {
-        await sleep(delay, undefined, { signal: this.stopController.signal });
-      } catch {
-        return; // stopped while waiting
-      }
-      if (this.stopped) return;
-      try {
-        const result = await this.handshakeAgain(oldToken);
-        if (this.stopped) return;
-        await this.startSession(result);
-        if (this.stopped) return;
-        this.setState('connected', { attempt });
-        this.emit('connected', {
-          role: result.role,
-          dialect: result.dialect,
-          token: result.token,
-          resumed: result.resumed,
-        });
-        return;
-      } catch (err) {
-        if (this.stopped) return;
-        const code = err instanceof HandshakeError ? err.code : 'PROTOCOL';
-        if (FATAL_ON_RECONNECT.has(code)) {
-          this.report(err as Error);
+    const opts = this.opts;
+    const policy = {
+      maxAttempts: opts.maxReconnectAttempts ?? DEFAULTS.maxReconnectAttempts,
+      baseDelayMs: opts.reconnectBaseDelayMs ?? DEFAULTS.reconnectBaseDelayMs,
+      maxDelayMs: opts.reconnectMaxDelayMs ?? DEFAULTS.reconnectMaxDelayMs,
+    };
+    void reconnect(
+      {
+        isStopped: () => this.stopped,
+        stopSignal: this.stopController.signal,
+        isHost: () => this.lastRole === 'host',
+        attemptStarted: (attempt, why) => this.setState('reconnecting', { attempt, reason: why }),
+        handshake: (mode, resumeToken) => this.runHandshake(mode, resumeToken),
+        resume: (result, attempt) => this.resumeSession(result, attempt),
+        giveUp: (err) => {
+          if (err) this.report(err);
           this.shutdown('gave-up');
-          return;
-        }
-        reason = (err as Error).message;
-      }
-    }
-    this.shutdown('gave-up');
+        },
+      },
+      policy,
+      oldToken,
+      reason,
+    );
   }
 
-  /**
-   * One reconnect attempt. A host first tries to create the room again (the server may have
-   * restarted) and falls back to resuming it by joining; a member joins, offering the old token.
-   */
-  private async handshakeAgain(oldToken: string): Promise<HandshakeResult> {
-    if (this.lastRole !== 'host') return this.runHandshake('join', oldToken);
-    try {
-      return await this.runHandshake('create', oldToken);
-    } catch (err) {
-      if (err instanceof HandshakeError && err.code === 'ROOM_EXISTS') return this.runHandshake('join', oldToken);
-      throw err;
-    }
+  /** A reconnect's handshake succeeded: open the new session and say so. */
+  private async resumeSession(result: HandshakeResult, attempt: number): Promise<void> {
+    await this.startSession(result);
+    if (this.stopped) return;
+    this.setState('connected', { attempt });
+    this.emit('connected', {
+      role: result.role,
+      dialect: result.dialect,
+      token: result.token,
+      resumed: result.resumed,
+    });
   }
 }
 
