@@ -1,10 +1,9 @@
 // The chat client: handshake over TCP, then a UDP session with heartbeats, typed events and automatic
 // reconnection. Pure Node; used by the CLI, the Electron main process and the web backend.
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { Socket as UdpSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import {
   clientMessageCapacity,
-  encodeClientControl,
   encodeClientDatagram,
   MESSAGE_TEXT_MAX_BYTES,
   utf8Encode,
@@ -12,9 +11,12 @@ import {
 import { dialectRules, type DialectRules } from './dialect.js';
 import { ChatSessionError, HandshakeError, NotConnectedError } from './errors.js';
 import { handshake, type HandshakeResult } from './handshake.js';
-import { IncomingDecoder, MAX_MEMBERS_ASSEMBLED, type IncomingEvent } from './incoming.js';
+import { IncomingDecoder, type IncomingEvent } from './incoming.js';
+import { KeepAlive } from './keep-alive.js';
+import { MemberList } from './member-list.js';
 import { reconnect } from './reconnect.js';
 import { resolveServer, type ResolvedServer } from './resolve-server.js';
+import { openUdpChannel } from './udp-channel.js';
 import type {
   ChatClientApi,
   ClientEvents,
@@ -38,16 +40,6 @@ const DEFAULTS = {
   reconnectMaxDelayMs: 10_000,
 } as const;
 
-/** HELLO is resent this many times at most while no MEMBERS answer arrives. */
-const HELLO_ATTEMPTS = 5;
-/** Longest wait between two HELLOs. */
-const HELLO_RETRY_MAX_MS = 500;
-/**
- * A JOINED datagram can be lost, so the member list is refreshed (HELLO → MEMBERS) every this many
- * heartbeats, and at once (at most once per MEMBER_REFRESH_MIN_MS) when chat comes from a stranger.
- */
-const MEMBER_REFRESH_EVERY_HEARTBEATS = 6;
-const MEMBER_REFRESH_MIN_MS = 1000;
 /** How long leave() waits for the goodbye datagram to be handed to the kernel. */
 const GOODBYE_FLUSH_MS = 200;
 /** Bytes of the CHAT control prefix (FF 05 id u32) in front of the text. */
@@ -77,28 +69,30 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
   private lastRole: ClientRole | null = null;
   private lastDialect: Dialect | null = null;
   private lastToken: string | null = null;
-  private memberList: Member[] = [];
+  private readonly memberList = new MemberList();
 
-  private heartbeatTimer: NodeJS.Timeout | null = null;
-  private helloTimer: NodeJS.Timeout | null = null;
-  private helloDone: (() => void) | null = null;
-  private nonce = 0;
-  private awaitingPong = false;
-  private missedHeartbeats = 0;
-  private lastMemberRefresh = 0;
+  private readonly keepAlive: KeepAlive;
   private nextMessageId = 1;
 
   constructor(options: ClientOptions) {
     super();
     this.opts = Object.freeze({ ...options });
     this.roomBytes = utf8Encode(options.room);
+    this.keepAlive = new KeepAlive(
+      {
+        send: (message) => this.sendMessage(message),
+        isStopped: () => this.stopped,
+        serverLost: (reason) => this.startReconnect(reason),
+      },
+      options.missedHeartbeatsBeforeReconnect ?? DEFAULTS.missedHeartbeatsBeforeReconnect,
+    );
   }
 
   get state(): ConnectionState {
     return this.currentState;
   }
   get members(): Member[] {
-    return this.memberList.map((m) => ({ ...m }));
+    return this.memberList.snapshot();
   }
   get role(): ClientRole | null {
     return this.lastRole;
@@ -216,7 +210,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
 
   private teardown(): void {
     this.stopController.abort();
-    this.stopSessionTimers();
+    this.keepAlive.stop();
     this.session = null;
     const udp = this.udp;
     this.udp = null;
@@ -232,22 +226,12 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
   // ---- transport ------------------------------------------------------------------------------
 
   private openUdp(server: ResolvedServer): Promise<UdpSocket> {
-    return new Promise((resolve, reject) => {
-      const socket = createSocket(server.family === 6 ? 'udp6' : 'udp4');
-      const onBindError = (err: Error): void => {
-        socket.close();
-        reject(HandshakeError.transport('UNREACHABLE', `cannot open a UDP socket: ${err.message}`, err));
-      };
-      socket.once('error', onBindError);
-      socket.bind(this.opts.localUdpPort ?? DEFAULTS.localUdpPort, () => {
-        // A connected UDP socket only hears the server and gets ICMP "port unreachable" as ECONNREFUSED.
-        socket.connect(this.opts.udpPort ?? this.opts.port, server.address, () => {
-          socket.off('error', onBindError);
-          socket.on('error', (err: NodeJS.ErrnoException) => this.onUdpError(err));
-          socket.on('message', (msg: Buffer) => this.onDatagram(msg));
-          resolve(socket);
-        });
-      });
+    return openUdpChannel({
+      server,
+      remotePort: this.opts.udpPort ?? this.opts.port,
+      localPort: this.opts.localUdpPort ?? DEFAULTS.localUdpPort,
+      onDatagram: (msg) => this.onDatagram(msg),
+      onError: (err) => this.onUdpError(err),
     });
   }
 
@@ -309,78 +293,12 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
   /** Adopts a handshake result and opens the UDP session; resolves once the server has seen us. */
   private async startSession(result: HandshakeResult): Promise<void> {
     const rules = dialectRules(result, this.opts.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs);
-    const heartbeatMs = rules.heartbeatMs;
     this.session = { token: result.token, tokenBytes: result.tokenBytes, role: result.role, rules };
     this.lastRole = result.role;
     this.lastDialect = result.dialect;
     this.lastToken = result.token;
-    this.awaitingPong = false;
-    this.missedHeartbeats = 0;
-    this.memberList = [{ name: this.opts.username, host: result.role === 'host' }];
-
-    if (!rules.answers) {
-      // A plain server answers nothing: the keep-alive tells it our endpoint and keeps us from timing out.
-      this.sendMessage(rules.keepAlive(0));
-      this.heartbeatTimer = setInterval(() => this.sendMessage(rules.keepAlive(0)), heartbeatMs);
-      return;
-    }
-    this.heartbeatTimer = setInterval(() => this.heartbeatTick(), heartbeatMs);
-    await this.sayHello(Math.min(HELLO_RETRY_MAX_MS, heartbeatMs));
-  }
-
-  /** Sends HELLO until MEMBERS arrives or the attempts run out (then heartbeats decide). */
-  private sayHello(retryMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      let sent = 0;
-      const done = (): void => {
-        if (this.helloTimer) clearTimeout(this.helloTimer);
-        this.helloTimer = null;
-        this.helloDone = null;
-        resolve();
-      };
-      const attempt = (): void => {
-        if (sent >= HELLO_ATTEMPTS || this.stopped) {
-          done();
-          return;
-        }
-        sent++;
-        this.sendMessage(encodeClientControl({ kind: 'hello' }));
-        this.helloTimer = setTimeout(attempt, retryMs);
-      };
-      this.helloDone = done;
-      attempt();
-    });
-  }
-
-  private heartbeatTick(): void {
-    const session = this.session;
-    if (!session) return; // the timer stops with the session; this only narrows the type
-    if (this.awaitingPong) {
-      this.missedHeartbeats++;
-      const limit = this.opts.missedHeartbeatsBeforeReconnect ?? DEFAULTS.missedHeartbeatsBeforeReconnect;
-      if (this.missedHeartbeats >= limit) {
-        this.startReconnect(`no answer to ${this.missedHeartbeats} heartbeats`);
-        return;
-      }
-    }
-    this.nonce = (this.nonce + 1) >>> 0;
-    this.awaitingPong = true;
-    this.sendMessage(session.rules.keepAlive(this.nonce));
-    if (this.nonce % MEMBER_REFRESH_EVERY_HEARTBEATS === 0) this.refreshMembers();
-  }
-
-  /** Asks a Tincan server for the member list again (it answers HELLO with MEMBERS). */
-  private refreshMembers(): void {
-    const now = Date.now();
-    if (this.session?.rules.answers !== true || now - this.lastMemberRefresh < MEMBER_REFRESH_MIN_MS) return;
-    this.lastMemberRefresh = now;
-    this.sendMessage(encodeClientControl({ kind: 'hello' }));
-  }
-
-  private stopSessionTimers(): void {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = null;
-    this.helloDone?.();
+    this.memberList.reset({ name: this.opts.username, host: result.role === 'host' });
+    await this.keepAlive.start(rules);
   }
 
   private onDatagram(bytes: Buffer): void {
@@ -392,9 +310,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       event = null; // the decoders do not throw; this is a belt for the braces
     }
     if (event === null) return;
-    // Anything the server understood proves it still knows our token.
-    this.awaitingPong = false;
-    this.missedHeartbeats = 0;
+    this.keepAlive.heard();
     this.handleEvent(event, this.session);
   }
 
@@ -402,7 +318,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
     switch (event.type) {
       case 'message':
         // Chat from someone not in our list means we missed their JOINED.
-        if (session.rules.answers && !this.memberList.some((m) => m.name === event.from)) this.refreshMembers();
+        if (session.rules.answers && !this.memberList.has(event.from)) this.keepAlive.refreshMembers();
         this.emit('message', {
           from: event.from,
           text: event.text,
@@ -412,10 +328,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
         });
         return;
       case 'joined':
-        this.memberList = this.memberList.filter((m) => m.name !== event.member.name);
-        // A hostile server could announce members without end; a real list never gets this long.
-        if (this.memberList.length >= MAX_MEMBERS_ASSEMBLED) return;
-        this.memberList.push(event.member);
+        if (!this.memberList.add(event.member)) return;
         this.emit('joined', { ...event.member });
         this.emit('members', this.members);
         return;
@@ -425,13 +338,13 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
           this.startReconnect(`the server says we ${event.reason === 'timed-out' ? 'timed out' : 'left'}`);
           return;
         }
-        if (event.reason !== 'reconnected') this.memberList = this.memberList.filter((m) => m.name !== event.name);
+        if (event.reason !== 'reconnected') this.memberList.remove(event.name);
         this.emit('left', { name: event.name, reason: event.reason });
         if (event.reason !== 'reconnected') this.emit('members', this.members);
         return;
       case 'members':
-        this.memberList = dedupeMembers(event.members);
-        this.helloDone?.();
+        this.memberList.replace(event.members);
+        this.keepAlive.membersArrived();
         this.emit('members', this.members);
         return;
       case 'closed':
@@ -462,7 +375,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
   private startReconnect(reason: string): void {
     if (this.stopped || this.currentState !== 'connected' || !this.session) return;
     const oldToken = this.session.token;
-    this.stopSessionTimers();
+    this.keepAlive.stop();
     this.session = null;
     if (this.opts.reconnect === false) {
       this.shutdown('gave-up');
@@ -505,16 +418,4 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       resumed: result.resumed,
     });
   }
-}
-
-/** Keeps the first entry per name: a list from a confused server must not show anyone twice. */
-function dedupeMembers(members: readonly Member[]): Member[] {
-  const seen = new Set<string>();
-  const out: Member[] = [];
-  for (const m of members) {
-    if (seen.has(m.name)) continue;
-    seen.add(m.name);
-    out.push({ name: m.name, host: m.host });
-  }
-  return out;
 }
