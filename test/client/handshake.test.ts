@@ -2,9 +2,7 @@
 // servers do (liberal status encodings, byte-by-byte writes, silence, garbage).
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/engine/client/chat-client.js';
-import { HandshakeError } from '../../src-main/engine/client/errors.js';
-import { handshake, type HandshakeOptions } from '../../src-main/engine/client/handshake.js';
+import { ChatClient, HandshakeError, handshake, type HandshakeOptions } from '../../src-main/engine/index.js';
 
 interface SeenRequest {
   roomLen: number;

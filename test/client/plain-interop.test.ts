@@ -5,9 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/engine/client/chat-client.js';
-import { HandshakeError } from '../../src-main/engine/client/errors.js';
-import type { ClientOptions } from '../../src-main/engine/client/types.js';
+import { ChatClient, HandshakeError, type ClientOptions } from '../../src-main/engine/index.js';
 import { waitForEvent } from './wait-for-event.js';
 
 interface SpecMember {

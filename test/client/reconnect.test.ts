@@ -1,7 +1,6 @@
 // Heartbeats, reconnection and server-sent events, against the scriptable Tincan fake server.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/engine/client/chat-client.js';
-import type { ClientOptions, ConnectionState } from '../../src-main/engine/client/types.js';
+import { ChatClient, type ClientOptions, type ConnectionState } from '../../src-main/engine/index.js';
 import { encodeErrorEvent, ErrorCode, Status, utf8Encode } from '../../src-shared/protocol/index.js';
 import { TincanFakeServer } from './tincan-fake-server.js';
 import { waitForEvent } from './wait-for-event.js';

@@ -1,11 +1,15 @@
 // ChatClient against our real ChatServer on loopback: the Tincan dialect end to end, mixed with a
 // plain client, passwords, closing, and reconnection across a server restart on the same ports.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/engine/client/chat-client.js';
-import { HandshakeError } from '../../src-main/engine/client/errors.js';
-import type { ClientOptions, ConnectionState, Member } from '../../src-main/engine/client/types.js';
-import { silentLogger } from '../../src-main/engine/log.js';
-import { ChatServer } from '../../src-main/engine/server/chat-server.js';
+import {
+  ChatClient,
+  HandshakeError,
+  type ClientOptions,
+  type ConnectionState,
+  type Member,
+  silentLogger,
+  ChatServer,
+} from '../../src-main/engine/index.js';
 import { waitForEvent } from './wait-for-event.js';
 
 const servers: ChatServer[] = [];

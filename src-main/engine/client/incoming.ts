@@ -72,9 +72,9 @@ export class IncomingDecoder {
       case 'joined':
         return { type: 'joined', member: { name: event.name, host: event.host } };
       case 'left':
-        return { type: 'left', name: event.name, reason: leftReasonName(event.reason) ?? 'left' };
+        return { type: 'left', name: event.name, reason: leftReasonName(event.reason) };
       case 'closed':
-        return { type: 'closed', reason: closedReasonName(event.reason) ?? 'by-host' };
+        return { type: 'closed', reason: closedReasonName(event.reason) };
       case 'pong':
         return { type: 'pong', nonce: event.nonce };
       case 'ack':

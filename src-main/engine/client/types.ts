@@ -75,3 +75,41 @@ export interface ClientEvents {
   closed: [info: { reason: ClientClosedReason }];
   error: [err: Error & { code?: string; status?: number }];
 }
+
+/** What connect() resolves with and 'connected' reports. */
+export type ConnectInfo = ClientEvents['connected'][0];
+
+type Listener<K extends keyof ClientEvents> = (...args: ClientEvents[K]) => void;
+
+/**
+ * The client's public face: what the app service, the CLI and the bench may call. ChatClient
+ * implements it; callers that want a stand-in for tests type against this, not the class.
+ */
+export interface ChatClientApi {
+  /** Handshake, then open the UDP session. Rejects with HandshakeError; the client is then closed. */
+  connect(): Promise<ConnectInfo>;
+  /**
+   * Sends a chat message: its id (Tincan dialect; 'delivered' reports it) or null (plain). Throws
+   * RangeError when the text is empty or too long, NotConnectedError (a RangeError) without a session.
+   */
+  send(text: string): number | null;
+  /** Leaves the room; ends with 'closed' {reason:'left'}. */
+  leave(): Promise<void>;
+  /** Host only: closes the room for everyone, then leaves like leave(). */
+  closeRoom(): Promise<void>;
+  readonly state: ConnectionState;
+  /** The member list as last heard (a copy). */
+  readonly members: Member[];
+  readonly role: ClientRole | null;
+  readonly dialect: Dialect | null;
+  /** Token of the current (or last) session. */
+  readonly token: string | null;
+  readonly options: Readonly<ClientOptions>;
+  on<K extends keyof ClientEvents>(event: K, listener: Listener<K>): this;
+  once<K extends keyof ClientEvents>(event: K, listener: Listener<K>): this;
+  off<K extends keyof ClientEvents>(event: K, listener: Listener<K>): this;
+  removeAllListeners(event?: keyof ClientEvents): this;
+}
+
+/** Makes a client; the CLI and the app service take one so tests can pass options through. */
+export type CreateChatClient = (options: ClientOptions) => ChatClientApi;
