@@ -161,6 +161,16 @@ export function parseServeOptions(raw: RawOptions): ServeConfig {
     const value = text(raw, key);
     if (value !== undefined) server[field] = parseInteger(value, flag, 1, 10_000_000);
   }
+  // Per-IP abuse limits (SECURITY.md): the burst each IP may spend at once; 0 lifts the limit.
+  const bursts: [string, string, 'hashBurstPerIp' | 'createBurstPerIp' | 'refusalBurstPerIp'][] = [
+    ['hashBurstPerIp', '--hash-burst-per-ip', 'hashBurstPerIp'],
+    ['createBurstPerIp', '--create-burst-per-ip', 'createBurstPerIp'],
+    ['refusalBurstPerIp', '--refusal-burst-per-ip', 'refusalBurstPerIp'],
+  ];
+  for (const [key, flag, field] of bursts) {
+    const value = text(raw, key);
+    if (value !== undefined) server[field] = parseInteger(value, flag, 0, 10_000_000);
+  }
   const workers = text(raw, 'workers');
   return {
     server,

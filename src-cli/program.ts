@@ -94,6 +94,24 @@ export function buildProgram(
       withDefault('most TCP connections from one IP at once', DEFAULT_SERVER_OPTIONS.maxConnectionsPerIp),
     )
     .option(
+      '--hash-burst-per-ip <n>',
+      withDefault(
+        'password hashes (creates and joins with a password) one IP may cost at once; 0: no limit',
+        DEFAULT_SERVER_OPTIONS.hashBurstPerIp,
+      ),
+    )
+    .option(
+      '--create-burst-per-ip <n>',
+      withDefault('room creates one IP may make at once; 0: no limit', DEFAULT_SERVER_OPTIONS.createBurstPerIp),
+    )
+    .option(
+      '--refusal-burst-per-ip <n>',
+      withDefault(
+        'answers about rooms (no such room, wrong password, name taken…) one IP may get at once; 0: no limit',
+        DEFAULT_SERVER_OPTIONS.refusalBurstPerIp,
+      ),
+    )
+    .option(
       '--workers <n>',
       withDefault(
         'relay processes sharing the port, rooms spread over them (Linux; more than 1 needs the native UDP addon)',

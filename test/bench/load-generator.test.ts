@@ -23,7 +23,10 @@ afterEach(async () => {
 async function startRealServer(): Promise<Listening> {
   const { ChatServer } = await import('../../src-main/engine/server/chat-server.js');
   const { silentLogger } = await import('../../src-main/engine/log.js');
-  return new ChatServer({ host: '127.0.0.1', port: 0, logger: silentLogger }) as unknown as Listening;
+  // The generator sets up every room from one IP: lift the per-IP abuse limits.
+  const { LIFTED_LIMITS } = await import('../hostile/helpers/server-harness.js');
+  const server: Listening = new ChatServer({ host: '127.0.0.1', port: 0, ...LIFTED_LIMITS, logger: silentLogger });
+  return server;
 }
 
 async function runTiny(

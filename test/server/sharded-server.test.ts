@@ -5,6 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Status, encodeRequestPayload } from '../../src-shared/protocol/index.js';
 import type { ServerOptions } from '../../src-main/engine/server/options.js';
+import { LIFTED_LIMITS } from '../hostile/helpers/server-harness.js';
 import { ShardedChatServer } from '../../src-main/engine/server/sharded-server.js';
 import { loadUdpBatch } from '../../src-main/engine/server/udp-batch.js';
 import { CREATE, JOIN, handshake, Peer, rawExchange, requestFrame, roomsByShard, sleep, until } from './raw-helpers.js';
@@ -127,7 +128,11 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
   async function startSharded(
     options: Partial<ServerOptions> = {},
   ): Promise<{ sharded: ShardedChatServer; port: number; closed: string[] }> {
-    const started = new ShardedChatServer({ host: '127.0.0.1', port: 0, ...options }, { shards: SHARDS });
+    // Every request comes from 127.0.0.1: lift the per-IP abuse limits (tested in test/hostile).
+    const started = new ShardedChatServer(
+      { host: '127.0.0.1', port: 0, ...LIFTED_LIMITS, ...options },
+      { shards: SHARDS },
+    );
     server = started;
     const closed: string[] = [];
     started.on('room-closed', (e: { room: string }) => closed.push(e.room));

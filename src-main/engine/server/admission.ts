@@ -9,7 +9,7 @@
 import { Operation, Status, type HandshakeRequest, type StatusCode } from '../../../src-shared/protocol/index.js';
 import type { Logger } from '../log.js';
 import { HashQueue } from './hash-queue.js';
-import { IpBudget } from './ip-budget.js';
+import { budgetKey, IpBudget } from './ip-budget.js';
 import { LimitLog } from './limit-log.js';
 import type { ServerOptions } from './options.js';
 import { hashPassword, unmatchableHash, verifyPassword, type PasswordHash } from './password.js';
@@ -140,7 +140,8 @@ export class Admission {
    */
   private async hashed<T>(ip: string, job: () => Promise<T>): Promise<{ value: T } | Refusal> {
     if (!this.hashBudget.take(ip, Date.now())) return this.limited('hash-budget', ip);
-    const queued = this.hashes.submit(ip, job);
+    // Places are held per budget key, so the addresses of one IPv6 /64 share a single place.
+    const queued = this.hashes.submit(budgetKey(ip), job);
     if (queued === 'source-busy') return this.limited('hash-source-busy', ip);
     if (queued === 'queue-full') {
       this.counts.refused.hashQueue++;

@@ -38,9 +38,23 @@ export class HashQueue {
       const run = (): void => {
         this.running++;
         this.started++;
-        job()
-          .then(resolve, reject)
-          .finally(() => this.done(source));
+        let work: Promise<T>;
+        try {
+          work = job();
+        } catch (err) {
+          work = Promise.reject(err as Error);
+        }
+        // The place is free before the caller goes on, so its next request can take it.
+        work.then(
+          (value) => {
+            this.done(source);
+            resolve(value);
+          },
+          (err: unknown) => {
+            this.done(source);
+            reject(err);
+          },
+        );
       };
       if (this.running < this.limits.concurrency) run();
       else this.waiting.push({ source, run });
