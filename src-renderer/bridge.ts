@@ -2,6 +2,7 @@
 // web mode), validates every event against the contract and feeds the store. Started once in
 // main.tsx; returns a disposer.
 import type { ChatApi } from '../src-shared/ipc/contract.js';
+import { prefillFromLink } from '../src-shared/invite/read-invite.js';
 import { parseEvent } from '../src-shared/ipc/validate.js';
 import { chatStore, type ChatStore } from './store/chat-store.js';
 import { connectWebApi } from './web-api.js';
@@ -30,6 +31,11 @@ export function startBridge(api: ChatApi, store: ChatStore = chatStore): () => v
       const ref = parseEvent('focusRoom', payload);
       if (ref) state().focusRoom(ref.roomId);
       else drop('focusRoom');
+    }),
+    api.onJoinLink((payload) => {
+      const link = parseEvent('joinLink', payload);
+      if (link) state().prefillJoin(prefillFromLink(link));
+      else drop('joinLink');
     }),
   ];
   void state().loadInitial();
