@@ -1,9 +1,10 @@
 // Electron main: app lifecycle only. Wires the chat service, the IPC handlers, the app:// scheme,
-// the window with its security policy, preferences and desktop notifications.
+// tincan:// invite links, the window with its security policy, preferences and desktop notifications.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Notification, app, shell } from 'electron';
+import { type BrowserWindow, Notification, app, shell } from 'electron';
 import { handleAppScheme, registerAppScheme } from './app-protocol.js';
+import { installDeepLinks } from './deep-links.js';
 import { emitTo, registerIpc } from './ipc/register.js';
 import { PrefsStore } from '../prefs/prefs-store.js';
 import { ChatService } from '../service/chat-service.js';
@@ -26,8 +27,20 @@ registerAppScheme();
 guardWebContents();
 
 let win: BrowserWindow | null = null;
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- written by setActiveRoom, kept for per-room muting
 let activeRoom: string | null = null;
 let service: ChatService | null = null;
+
+function showWindow(): void {
+  if (!win) return;
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
+
+// Before ready (macOS open-url) and after the userData switch (the single-instance lock lives there).
+const deepLinks = installDeepLinks({ warn: (reason) => logger.warn('deep-link-ignored', { reason }), showWindow });
+if (!deepLinks.primary) app.quit();
 
 async function start(): Promise<void> {
   const prefs = new PrefsStore(app.getPath('userData'), (msg) => logger.warn(msg));
@@ -60,7 +73,11 @@ async function start(): Promise<void> {
   });
   win.on('closed', () => {
     win = null;
+    deepLinks.inbox.detach();
   });
+  // Links wait until the renderer listens; a reload drops its listeners, so they wait again.
+  win.webContents.on('did-start-loading', () => deepLinks.inbox.detach());
+  win.webContents.on('did-finish-load', () => deepLinks.inbox.attach((link) => emitTo(win, 'joinLink', link)));
 
   for (const name of EVENT_NAMES) service.on(name, (payload) => emitTo(win, name, payload as never));
 
@@ -84,9 +101,9 @@ async function start(): Promise<void> {
 
 app
   .whenReady()
-  .then(start)
+  .then(() => (deepLinks.primary ? start() : undefined))
   .catch((err: Error) => {
-    logger.error(`startup failed: ${err.stack ?? err.message}`);
+    logger.error('startup-failed', { error: err.stack ?? err.message });
     app.exit(1);
   });
 
