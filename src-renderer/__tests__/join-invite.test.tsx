@@ -3,7 +3,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../App.js';
-import { startBridge } from '../bridge.js';
+import { openLinkFromHash, startBridge } from '../bridge.js';
 import { chatStore, resetChatStore } from '../store/chat-store.js';
 import { fakeApi, roomView, type FakeApi } from './fake-api.js';
 
@@ -125,6 +125,23 @@ describe('links opened by the operating system (joinLink)', () => {
     act(() => fake.emit('joinLink', { host: 'h', port: 1, room: 'r', fingerprint: null, password: 'x' } as never));
     expect(value('Room name')).toBe('');
     expect(warn).toHaveBeenCalledWith('tincan: dropped a malformed joinLink event');
+    warn.mockRestore();
+  });
+});
+
+describe('web mode: a link in the page address (#join=…)', () => {
+  it('opens the filled Join form; a malformed one is ignored', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    render(<App />);
+    const link = 'tincan://join?v=1&host=[fd00::5]&port=7777&room=from%20hash';
+    act(() => openLinkFromHash(`#token=abc&join=${encodeURIComponent(link)}`));
+    expect(value('Room name')).toBe('from hash');
+    expect(value(/Host address/)).toBe('[fd00::5]:7777');
+    act(() => openLinkFromHash(`#token=abc&join=${encodeURIComponent('tincan://join?host=h&port=0&room=r')}`));
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('bad port in the link'));
+    act(() => openLinkFromHash('#token=abc'));
+    expect(value('Room name')).toBe('from hash');
+    expect(joined()).toBe(false);
     warn.mockRestore();
   });
 });
