@@ -9,6 +9,8 @@ const api = resolveApi();
 if (api) {
   startBridge(api);
   openLinkFromHash(window.location.hash);
+  // A link put into the address of an open page, the web-mode analogue of a second instance.
+  window.addEventListener('hashchange', () => openLinkFromHash(window.location.hash));
 } else chatStore.getState().setBackendLost(true);
 
 const root = document.getElementById('root');
