@@ -22,6 +22,8 @@ afterEach(() => {
   cleanup();
 });
 
+const LINK = 'tincan://join?v=1&host=10.0.0.5&port=7777&room=lobby';
+
 const INVITE = [
   'Join my Tincan chat room "my room".',
   'Host address: 192.168.1.5:7777',
@@ -143,5 +145,38 @@ describe('web mode: a link in the page address (#join=…)', () => {
     expect(value('Room name')).toBe('from hash');
     expect(joined()).toBe(false);
     warn.mockRestore();
+  });
+});
+
+describe('invite panel', () => {
+  it('offers the link on its own with a copy button', async () => {
+    const writeText = vi.fn(async () => undefined);
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    render(<App />);
+    act(() => {
+      fake.emit(
+        'roomUpdated',
+        roomView({
+          role: 'host',
+          hosted: true,
+          share: { port: 7777, addresses: ['10.0.0.5:7777'], invite: `Room: lobby\nLink: ${LINK}` },
+        }),
+      );
+      chatStore.getState().selectRoom('r1');
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Copy invite link' }));
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith(LINK));
+  });
+
+  it('has no link button when the invite has no link', () => {
+    render(<App />);
+    act(() => {
+      fake.emit(
+        'roomUpdated',
+        roomView({ role: 'host', hosted: true, share: { port: 7777, addresses: ['x'], invite: 'Room: lobby' } }),
+      );
+      chatStore.getState().selectRoom('r1');
+    });
+    expect(screen.queryByRole('button', { name: 'Copy invite link' })).toBeNull();
   });
 });
