@@ -29,12 +29,15 @@ export function installDeepLinks(options: { warn: (message: string) => void; sho
     options.showWindow();
   });
 
-  // Unpackaged (electron .), the OS must start Electron with our entry script as the argument.
-  const registered =
-    process.defaultApp && process.argv[1]
-      ? app.setAsDefaultProtocolClient(LINK_SCHEME, process.execPath, [resolve(process.argv[1])])
-      : app.setAsDefaultProtocolClient(LINK_SCHEME);
-  if (!registered) options.warn(`could not register as the ${LINK_SCHEME}:// handler`);
+  // Test runs must not rewire the desktop of the machine they run on.
+  if (process.env.TINCAN_E2E !== '1') {
+    // Unpackaged (electron .), the OS must start Electron with our entry script as the argument.
+    const registered =
+      process.defaultApp && process.argv[1]
+        ? app.setAsDefaultProtocolClient(LINK_SCHEME, process.execPath, [resolve(process.argv[1])])
+        : app.setAsDefaultProtocolClient(LINK_SCHEME);
+    if (!registered) options.warn(`could not register as the ${LINK_SCHEME}:// handler`);
+  }
 
   const coldStart = findLinkArg(process.argv);
   if (coldStart) inbox.receive(coldStart);
