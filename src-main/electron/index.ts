@@ -1,9 +1,10 @@
 // Electron main: app lifecycle only. Wires the chat service, the IPC handlers, the app:// scheme,
-// the window with its security policy, preferences and desktop notifications.
+// tincan:// invite links, the window with its security policy, preferences and desktop notifications.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Notification, app, shell, type BrowserWindow } from 'electron';
 import { handleAppScheme, registerAppScheme } from './app-protocol.js';
+import { installDeepLinks } from './deep-links.js';
 import { emitTo, registerIpc } from './ipc/register.js';
 import type { ChatService } from '../service/chat-service.js';
 import { createBackend } from '../service/backend.js';
@@ -26,6 +27,17 @@ guardWebContents();
 let win: BrowserWindow | null = null;
 let service: ChatService | null = null;
 
+function showWindow(): void {
+  if (!win) return;
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
+
+// Before ready (macOS open-url) and after the userData switch (the single-instance lock lives there).
+const deepLinks = installDeepLinks({ warn: (reason) => logger.warn('deep-link-ignored', { reason }), showWindow });
+if (!deepLinks.primary) app.quit();
+
 async function start(): Promise<void> {
   const backend = createBackend({
     dataDir: app.getPath('userData'),
@@ -46,7 +58,11 @@ async function start(): Promise<void> {
   });
   win.on('closed', () => {
     win = null;
+    deepLinks.inbox.detach();
   });
+  // Links wait until the renderer listens; a reload drops its listeners, so they wait again.
+  win.webContents.on('did-start-loading', () => deepLinks.inbox.detach());
+  win.webContents.on('did-finish-load', () => deepLinks.inbox.attach((link) => emitTo(win, 'joinLink', link)));
 
   for (const name of EVENT_NAMES) service.on(name, (payload) => emitTo(win, name, payload as never));
 
@@ -70,7 +86,7 @@ async function start(): Promise<void> {
 
 app
   .whenReady()
-  .then(start)
+  .then(() => (deepLinks.primary ? start() : undefined))
   .catch((err: Error) => {
     logger.error('startup-failed', { error: err.stack ?? err.message });
     app.exit(1);

@@ -23,6 +23,8 @@ function CopyButton({ text, label, children }: { text: string; label: string; ch
 }
 
 function SharePanel({ share }: { share: ShareInfo }) {
+  // The invite text ends with the room's tincan:// link (when an address can carry one).
+  const link = /tincan:\/\/\S+/.exec(share.invite)?.[0];
   return (
     <details className="share" open>
       <summary>Invite others</summary>
@@ -42,6 +44,11 @@ function SharePanel({ share }: { share: ShareInfo }) {
         <CopyButton text={share.invite} label="Copy invite text">
           Copy invite
         </CopyButton>
+        {link && (
+          <CopyButton text={link} label="Copy invite link">
+            Copy link
+          </CopyButton>
+        )}
       </div>
     </details>
   );
