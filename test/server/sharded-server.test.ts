@@ -204,6 +204,30 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     expect((await handshake(port, CREATE, fresh as string, 'next')).status).toBe(Status.OK);
   }, 30_000);
 
+  it('lists the rooms of every shard with their members and password, as ChatServer does', async () => {
+    const { sharded, port } = await startSharded();
+    let joined = 0;
+    sharded.on('member-joined', () => joined++);
+    const [locked, open] = roomsByShard('list', SHARDS) as [string, string];
+    const enterWith = async (op: number, room: string, name: string, password: string): Promise<void> => {
+      const peer = await Peer.open();
+      peers.push(peer);
+      const session = await handshake(port, op, room, name, { password, portAfter: peer.port });
+      expect(session.status).toBe(Status.OK);
+    };
+    await enterWith(CREATE, locked, 'host', 'secret');
+    await enterWith(JOIN, locked, 'guest', 'secret');
+    await enterWith(CREATE, open, 'solo', '');
+    await until(() => joined === 3, 5_000);
+    const expected = [
+      { name: locked, members: 2, hasPassword: true },
+      { name: open, members: 1, hasPassword: false },
+    ];
+    const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name);
+    expect(sharded.roomList().sort(byName)).toEqual(expected.sort(byName));
+    expect((await sharded.roomsNow()).sort(byName)).toEqual(expected);
+  }, 30_000);
+
   it('replaces a shard that dies: its rooms are gone, new rooms on it work, the other shard is untouched', async () => {
     const { sharded, port, closed } = await startSharded();
     const [room0, room1] = roomsByShard('before', SHARDS) as [string, string];
