@@ -3,7 +3,7 @@
 // peers (raw TCRP + UDP) chat in rooms owned by different shards; a shard that dies is replaced.
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Status, encodeRequestPayload } from '../../src-shared/protocol/index.js';
+import { Status, encodeRequestPayload, parseCompletionPayload } from '../../src-shared/protocol/index.js';
 import type { ServerOptions } from '../../src-main/engine/server/options.js';
 import { LIFTED_LIMITS } from '../hostile/helpers/server-harness.js';
 import { ShardedChatServer } from '../../src-main/engine/server/sharded-server.js';
@@ -40,11 +40,40 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     return { peer, token: session.token };
   }
 
+  /**
+   * As enter(), waiting up to `timeoutMs` for the reply: a request held while its shard restarts
+   * waits for a whole process start, which on a loaded machine can pass handshake()'s 3 s.
+   */
+  async function enterPatiently(
+    port: number,
+    op: number,
+    room: string,
+    name: string,
+    timeoutMs: number,
+  ): Promise<{ peer: Peer; token: Buffer }> {
+    const peer = await Peer.open();
+    peers.push(peer);
+    const request = requestFrame(
+      op,
+      room,
+      encodeRequestPayload({ username: name, password: '', dialect: 0, resume: null }),
+    );
+    const portAfter = Uint8Array.of(peer.port >> 8, peer.port & 0xff);
+    const { frames } = await rawExchange(port, [request, portAfter], { timeoutMs });
+    expect(frames[0]?.payload[0]).toBe(Status.OK);
+    const completion = frames[1] ? parseCompletionPayload(frames[1].payload) : null;
+    return { peer, token: Buffer.from(completion?.token ?? []) };
+  }
+
   async function pair(
     port: number,
     room: string,
+    hostReplyWithinMs?: number,
   ): Promise<{ host: { peer: Peer; token: Buffer }; guest: { peer: Peer; token: Buffer } }> {
-    const host = await enter(port, CREATE, room, 'host');
+    const host =
+      hostReplyWithinMs === undefined
+        ? await enter(port, CREATE, room, 'host')
+        : await enterPatiently(port, CREATE, room, 'host', hostReplyWithinMs);
     const guest = await enter(port, JOIN, room, 'guest');
     guest.peer.send(port, room, guest.token, `hi ${room}`);
     expect(await chatLine(host.peer, `hi ${room}`)).toBe(`guest: hi ${room}`);
@@ -209,6 +238,30 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     expect((await handshake(port, CREATE, fresh as string, 'next')).status).toBe(Status.OK);
   }, 30_000);
 
+  it('lists the rooms of every shard with their members and password, as ChatServer does', async () => {
+    const { sharded, port } = await startSharded();
+    let joined = 0;
+    sharded.on('member-joined', () => joined++);
+    const [locked, open] = roomsByShard('list', SHARDS) as [string, string];
+    const enterWith = async (op: number, room: string, name: string, password: string): Promise<void> => {
+      const peer = await Peer.open();
+      peers.push(peer);
+      const session = await handshake(port, op, room, name, { password, portAfter: peer.port });
+      expect(session.status).toBe(Status.OK);
+    };
+    await enterWith(CREATE, locked, 'host', 'secret');
+    await enterWith(JOIN, locked, 'guest', 'secret');
+    await enterWith(CREATE, open, 'solo', '');
+    await until(() => joined === 3, 5_000);
+    const expected = [
+      { name: locked, members: 2, hasPassword: true },
+      { name: open, members: 1, hasPassword: false },
+    ];
+    const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name);
+    expect(sharded.roomList().sort(byName)).toEqual(expected.sort(byName));
+    expect((await sharded.roomsNow()).sort(byName)).toEqual(expected);
+  }, 30_000);
+
   it('replaces a shard that dies: its rooms are gone, new rooms on it work, the other shard is untouched', async () => {
     const { sharded, port, closed } = await startSharded();
     const [room0, room1] = roomsByShard('before', SHARDS) as [string, string];
@@ -220,7 +273,7 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     await until(() => closed.includes(room0), 10_000);
     // Right away, while the replacement starts: the request is held until it is ready, then served.
     const [again] = roomsByShard('after', SHARDS);
-    await pair(port, again as string);
+    await pair(port, again as string, 15_000);
     expect(sharded.shardPids[0]).not.toBe(dead);
     expect(sharded.shardPids[0]).toBeGreaterThan(0);
     // Shard 1 kept its room and members.

@@ -16,7 +16,7 @@ import { bindUdp, closeTcp, listenTcp, resolveHost, udpTypeFor } from './listen.
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import type { ServerEvents } from './server-events.js';
 import { RoomLifecycle } from './room-lifecycle.js';
-import { RoomRegistry } from './room-registry.js';
+import { RoomRegistry, type Room } from './room-registry.js';
 import { TcrpConnection } from './tcrp-connection.js';
 import { loadUdpBatch, udpBatchUnavailable } from './udp-batch.js';
 import { NativeUdpIn } from './udp-in.js';
@@ -360,10 +360,16 @@ export class ChatServer extends EventEmitter<ServerEvents> {
   }
 
   roomList(): RoomSummary[] {
-    return [...this.registry.rooms.values()].map((room) => ({
-      name: room.name,
-      members: room.members.size,
-      hasPassword: room.password !== null,
-    }));
+    return [...this.registry.rooms.values()].map(summarise);
   }
+
+  /** One room as roomList() shows it, or null when no room has that name. */
+  roomSummary(name: string): RoomSummary | null {
+    const room = this.registry.rooms.get(name);
+    return room === undefined ? null : summarise(room);
+  }
+}
+
+function summarise(room: Room): RoomSummary {
+  return { name: room.name, members: room.members.size, hasPassword: room.password !== null };
 }
