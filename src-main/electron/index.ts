@@ -2,7 +2,7 @@
 // the window with its security policy, preferences and desktop notifications.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Notification, app, shell } from 'electron';
+import { type BrowserWindow, Notification, app, shell } from 'electron';
 import { handleAppScheme, registerAppScheme } from './app-protocol.js';
 import { emitTo, registerIpc } from './ipc/register.js';
 import { PrefsStore } from '../prefs/prefs-store.js';
@@ -12,6 +12,7 @@ import { realFactories } from '../service/factories.js';
 import { stderrLogger } from '../service/logger.js';
 import { createMainWindow, guardWebContents, hardenSession } from './window.js';
 import { EVENT_NAMES } from '../../src-shared/ipc/contract.js';
+import { plainDisplayText } from '../../src-shared/display-text.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const logger = stderrLogger('tincan');
@@ -26,7 +27,7 @@ registerAppScheme();
 guardWebContents();
 
 let win: BrowserWindow | null = null;
-let activeRoom: string | null = null;
+let _activeRoom: string | null = null;
 let service: ChatService | null = null;
 
 async function start(): Promise<void> {
@@ -43,7 +44,7 @@ async function start(): Promise<void> {
     {
       openExternal: (url) => shell.openExternal(url),
       setActiveRoom: (roomId) => {
-        activeRoom = roomId;
+        _activeRoom = roomId;
       },
     },
     logger,
@@ -65,12 +66,17 @@ async function start(): Promise<void> {
   for (const name of EVENT_NAMES) service.on(name, (payload) => emitTo(win, name, payload as never));
 
   // A message while the window is in the background: then no room is in focus. (With the window
-  // focused, the sidebar unread counts are enough.) activeRoom is kept for future per-room muting.
+  // focused, the sidebar unread counts are enough.) _activeRoom is kept for future per-room muting.
   service.on('roomMessage', ({ roomId, entry }) => {
     if (entry.kind !== 'chat' || entry.own || !win || win.isFocused()) return;
     if (!Notification.isSupported()) return;
     const room = service?.listRooms().find((r) => r.id === roomId)?.room ?? 'Tincan';
-    const note = new Notification({ title: `${entry.from} in ${room}`, body: entry.text.slice(0, 200), silent: false });
+    // Peer text, drawn by the OS: one plain line, no bidi or invisible characters, bounded.
+    const note = new Notification({
+      title: plainDisplayText(`${entry.from} in ${room}`, 80),
+      body: plainDisplayText(entry.text, 200),
+      silent: false,
+    });
     note.on('click', () => {
       if (!win) return;
       if (win.isMinimized()) win.restore();
@@ -86,7 +92,7 @@ app
   .whenReady()
   .then(start)
   .catch((err: Error) => {
-    logger.error(`startup failed: ${err.stack ?? err.message}`);
+    logger.error('startup-failed', { err });
     app.exit(1);
   });
 
