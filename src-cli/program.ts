@@ -12,6 +12,7 @@ import {
   LOG_LEVELS,
   PASSWORD_ENV,
   parseHostOptions,
+  passwordOptionWarning,
   parseRoomOptions,
   parseServeOptions,
   type RawOptions,
@@ -29,6 +30,8 @@ export interface CommandActions {
 export interface CliIo {
   writeOut(text: string): void;
   writeErr(text: string): void;
+  /** Whether stderr is a terminal: warnings meant for the person typing go only there. */
+  errIsTerminal?: boolean;
 }
 
 /** Defaults are shown in the description, not given to commander: options.ts sees only what the user set. */
@@ -47,6 +50,13 @@ With stdin not a terminal (piped), every input line is sent as a message, every 
 is printed as "name: text" and every notice as "* ...", one per line; at the end of the
 input the command leaves the room and exits.
 The password may also be given in the ${PASSWORD_ENV} environment variable.`;
+
+/** On a terminal, warns that --password is visible to other users; scripted stderr stays as it was. */
+function warnAboutPassword<T>(io: CliIo, opts: RawOptions, config: T): T {
+  const warning = io.errIsTerminal === true ? passwordOptionWarning(opts) : null;
+  if (warning !== null) io.writeErr(`tincan: ${warning}\n`);
+  return config;
+}
 
 function addServerListenOptions(command: Command): Command {
   return command
@@ -142,7 +152,7 @@ export function buildProgram(
     )
     .addHelpText('after', `${CHAT_HELP}\nLeaving the room closes it and stops the server.`)
     .action(async (room: string, opts: RawOptions) =>
-      setExitCode(await actions.host(parseHostOptions(room, opts, env))),
+      setExitCode(await actions.host(warnAboutPassword(io, opts, parseHostOptions(room, opts, env)))),
     );
 
   for (const mode of ['create', 'join'] as const) {
@@ -180,7 +190,11 @@ export function buildProgram(
         const target = joinTarget(server, room, () =>
           command.error("error: missing required argument 'room'", { code: 'commander.missingArgument' }),
         );
-        setExitCode(await actions.room(parseRoomOptions(mode, target.server, target.room, opts, env)));
+        setExitCode(
+          await actions.room(
+            warnAboutPassword(io, opts, parseRoomOptions(mode, target.server, target.room, opts, env)),
+          ),
+        );
       });
   }
   return program;

@@ -11,6 +11,7 @@ import { createBackend } from '../service/backend.js';
 import { stderrLogger } from '../service/logger.js';
 import { createMainWindow, guardWebContents, hardenSession } from './window.js';
 import { EVENT_NAMES } from '../../src-shared/ipc/contract.js';
+import { plainDisplayText } from '../../src-shared/display-text.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const logger = stderrLogger('tincan');
@@ -72,7 +73,12 @@ async function start(): Promise<void> {
     if (entry.kind !== 'chat' || entry.own || !win || win.isFocused()) return;
     if (!Notification.isSupported()) return;
     const room = service?.listRooms().find((r) => r.id === roomId)?.room ?? 'Tincan';
-    const note = new Notification({ title: `${entry.from} in ${room}`, body: entry.text.slice(0, 200), silent: false });
+    // Peer text, drawn by the OS: one plain line, no bidi or invisible characters, bounded.
+    const note = new Notification({
+      title: plainDisplayText(`${entry.from} in ${room}`, 80),
+      body: plainDisplayText(entry.text, 200),
+      silent: false,
+    });
     note.on('click', () => {
       if (!win) return;
       if (win.isMinimized()) win.restore();

@@ -7,6 +7,7 @@ import { CLOSED_LABEL, STATE_LABEL, copyText, formatTime, splitLinks } from '../
 import { chatStore } from '../store/chat-store.js';
 import { chatSelectors } from '../store/selectors.js';
 import { useChat, useChatShallow } from '../store/use-chat.js';
+import { UserText } from './UserText.js';
 
 function CopyButton({ text, label, children }: { text: string; label: string; children: string }) {
   const [copied, setCopied] = useState(false);
@@ -100,7 +101,7 @@ function MessageText({ text }: { text: string }) {
               e.preventDefault();
               // The link came from another person: ask before leaving the app.
               if (window.confirm(`Open this link in your browser?\n\n${part.url}`))
-                void chatStore.getState().openExternal(part.url!);
+                void chatStore.getState().openExternal(part.url ?? '');
             }}
           >
             {part.text}
@@ -172,7 +173,7 @@ function MemberList({ room }: { room: RoomView }) {
         {members.map((m) => (
           <li key={m.name}>
             <span className={`presence ${online ? 'online' : 'unknown'}`} aria-hidden="true" />
-            <span className="member-name">{m.name}</span>
+            <UserText className="member-name" text={m.name} />
             {m.host && <span className="tag">host</span>}
             {m.name === room.username && <span className="muted"> (you)</span>}
           </li>
@@ -286,9 +287,11 @@ export function RoomScreen({ room }: { room: RoomView }) {
     <section className="room" aria-labelledby="room-title">
       <header className="room-header">
         <div className="room-heading">
-          <h1 id="room-title">{room.room}</h1>
+          <h1 id="room-title">
+            <UserText text={room.room} />
+          </h1>
           <p className="muted">
-            {room.hosted ? 'Hosted on this computer' : `on ${room.server}`} · you are {room.username}
+            {room.hosted ? 'Hosted on this computer' : `on ${room.server}`} · you are <UserText text={room.username} />
             {room.role === 'host' ? ' (host)' : ''}
             {room.passwordProtected ? ' · password protected' : ''}
           </p>

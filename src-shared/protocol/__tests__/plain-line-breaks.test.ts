@@ -8,7 +8,7 @@ import {
 } from '../plain-line-breaks.js';
 import { utf8Encode } from '../utf8.js';
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function flatten(text: string, room = 4096): string {
   const src = utf8Encode(text);
