@@ -243,7 +243,7 @@ describe('ChatClient.connect cancellation', () => {
     const closed: string[] = [];
     client.on('closed', (info) => closed.push(info.reason));
     const pending = client.connect();
-    await waitUntil(() => seen.length === 1, 'the server holds the request (the handshake hangs)');
+    await waitUntil(() => seen.length === 1, { what: 'the server holds the request (the handshake hangs)' });
     await client.leave();
     await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
     expect(client.state).toBe('closed');

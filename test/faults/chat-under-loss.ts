@@ -2,7 +2,7 @@
 // chat for a few seconds over a lossy, jittery path. Reports what was delivered and every sign of a
 // false disconnect (a member timed out, a client started reconnecting).
 import { ChatClient } from '../../src-main/engine/client/index.js';
-import { sleep, waitFor } from '../hostile/helpers/raw-udp.js';
+import { becomesTrue, sleep } from '../support/wait.js';
 
 export interface LossScenario {
   host: string;
@@ -82,7 +82,7 @@ export async function chatUnderLoss(s: LossScenario): Promise<LossOutcome> {
     let got = 0;
     for (const set of received.values()) got += set.size;
     // Settle: under heavy loss a client may be mid-reconnect.
-    await waitFor(() => clients.every((c) => c.state === 'connected'), 5000);
+    await becomesTrue(() => clients.every((c) => c.state === 'connected'), { timeoutMs: 5000 });
     return {
       sent,
       deliveredRatio: sent === 0 ? 0 : got / (sent * (NAMES.length - 1)),

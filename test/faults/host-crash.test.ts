@@ -3,17 +3,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient } from '../../src-main/engine/client/index.js';
 import { plainClosedNotice, ClosedReason, utf8Encode } from '../../src-shared/protocol/index.js';
-import { RawMember, sleep, waitFor } from '../hostile/helpers/raw-udp.js';
-import { startServer, type RunningServer } from '../hostile/helpers/server-harness.js';
+import { RawMember } from '../support/raw-udp.js';
+import { becomesTrue, sleep } from '../support/wait.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 import { fixturePath, startChild, type Child } from './child.js';
 
 const INACTIVITY_MS = 1200;
-let srv: RunningServer;
+let srv: TestServer;
 let host: Child | null = null;
 const clients: ChatClient[] = [];
 
 beforeAll(async () => {
-  srv = await startServer({ inactivityTimeoutMs: INACTIVITY_MS, heartbeatIntervalMs: 200, sweepIntervalMs: 50 });
+  srv = await startServer({
+    ...FAST_OPTIONS,
+    inactivityTimeoutMs: INACTIVITY_MS,
+    heartbeatIntervalMs: 200,
+    sweepIntervalMs: 50,
+  });
 });
 afterAll(async () => {
   host?.kill();
@@ -50,16 +56,16 @@ describe('host crash', () => {
     });
     try {
       await sleep(300);
-      expect(srv.server.stats().members).toBe(4);
+      expect(srv.stats().members).toBe(4);
 
       host.kill();
       const killedAt = Date.now();
       // The plain member keeps itself alive with empty datagrams, as a plain client should.
       const keepAlive = setInterval(() => void plain.sendRaw(new Uint8Array(0)), 200);
       try {
-        const allTold = await waitFor(
+        const allTold = await becomesTrue(
           () => closedReasons.length === 2 && plain.texts.includes(plainClosedNotice(ClosedReason.HOST_TIMED_OUT)),
-          INACTIVITY_MS + 2500,
+          { timeoutMs: INACTIVITY_MS + 2500 },
         );
         const closedAfter = Date.now() - killedAt;
         expect(closedReasons.sort()).toEqual(['ann:host-timed-out', 'ben:host-timed-out']);
@@ -69,11 +75,11 @@ describe('host crash', () => {
       } finally {
         clearInterval(keepAlive);
       }
-      expect(srv.server.stats()).toMatchObject({ rooms: 0, members: 0 });
+      expect(srv.stats()).toMatchObject({ rooms: 0, members: 0 });
       // The members' tokens are revoked with the room.
       const before = srv.dropped('unknown-token');
       await plain.sendRaw(utf8Encode('anyone?'));
-      expect(await waitFor(() => srv.dropped('unknown-token') > before, 1000)).toBe(true);
+      expect(await becomesTrue(() => srv.dropped('unknown-token') > before, { timeoutMs: 1000 })).toBe(true);
     } finally {
       plain.close();
     }

@@ -3,8 +3,8 @@
 // duplicate members, and chat again.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChatClient, type ConnectionState } from '../../src-main/engine/client/index.js';
-import { sleep, waitFor } from '../hostile/helpers/raw-udp.js';
-import { startServer, type RunningServer } from '../hostile/helpers/server-harness.js';
+import { becomesTrue, sleep } from '../support/wait.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 import { fixturePath, startChild, type Child } from './child.js';
 
 const SERVER_OPTIONS = {
@@ -16,7 +16,7 @@ const SERVER_OPTIONS = {
 };
 
 let first: Child | null = null;
-let second: RunningServer | null = null;
+let second: TestServer | null = null;
 const clients: ChatClient[] = [];
 afterAll(async () => {
   first?.kill();
@@ -26,7 +26,7 @@ afterAll(async () => {
 
 /** A port whose number is free for both TCP and UDP (the server uses the same number for both). */
 async function freePort(): Promise<number> {
-  const probe = await startServer({ port: 0 });
+  const probe = await startServer({ ...FAST_OPTIONS, port: 0 });
   const port = probe.tcpPort;
   await probe.close();
   return port;
@@ -71,31 +71,30 @@ describe('server restart under clients', () => {
     first.kill();
     await new Promise((r) => first?.proc.once('exit', r));
     await sleep(300);
-    second = await startServer({ ...SERVER_OPTIONS, port, udpPort: port });
+    second = await startServer({ ...FAST_OPTIONS, ...SERVER_OPTIONS, port, udpPort: port });
     const srv = second;
 
-    const back = await waitFor(
-      () => clients.every((c) => c.state === 'connected') && srv.server.stats().members === 3,
-      15_000,
-    );
+    const back = await becomesTrue(() => clients.every((c) => c.state === 'connected') && srv.stats().members === 3, {
+      timeoutMs: 15_000,
+    });
     expect(back, JSON.stringify([...states])).toBe(true);
     for (const [name, seen] of states) {
       expect(seen, name).toContain('reconnecting');
       expect(seen.at(-1), name).toBe('connected');
     }
-    expect(srv.server.stats()).toMatchObject({ rooms: 1, members: 3 });
-    expect(srv.server.roomList()).toEqual([{ name: 'phoenix', members: 3, hasPassword: true }]);
+    expect(srv.stats()).toMatchObject({ rooms: 1, members: 3 });
+    expect(srv.roomList()).toEqual([{ name: 'phoenix', members: 3, hasPassword: true }]);
     expect(host.role).toBe('host');
 
     // Each client's member list settles on the three of them, each once.
-    expect(await waitFor(() => clients.every((c) => c.members.length === 3), 3000)).toBe(true);
+    expect(await becomesTrue(() => clients.every((c) => c.members.length === 3), { timeoutMs: 3000 })).toBe(true);
     for (const c of clients) expect(c.members.map((m) => m.name).sort()).toEqual(['ann', 'ben', 'boss']);
 
     const got: string[] = [];
     host.on('message', (m) => got.push(`boss<-${m.from}:${m.text}`));
     ben.on('message', (m) => got.push(`ben<-${m.from}:${m.text}`));
     ann.send('after the storm');
-    expect(await waitFor(() => got.length >= 2, 3000)).toBe(true);
+    expect(await becomesTrue(() => got.length >= 2, { timeoutMs: 3000 })).toBe(true);
     expect(got.sort()).toEqual(['ben<-ann:after the storm', 'boss<-ann:after the storm']);
   });
 });

@@ -12,7 +12,8 @@ import {
   utf8DecodeStrict,
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
-import { RawMember, sleep } from '../hostile/helpers/raw-udp.js';
+import { RawMember } from '../support/raw-udp.js';
+import { sleep } from '../support/wait.js';
 import { mutate, type Rng } from './random-bytes.js';
 
 export interface RelayFuzzReport {
@@ -82,7 +83,7 @@ export async function fuzzRelay(
       const token = Buffer.from(from.token, 'latin1');
       const fits = Math.min(message.length, 4096 - 2 - room.length - token.length);
       if (room.length === 0) continue;
-      await from.probe.send(encodeClientDatagram(room, token, message.subarray(0, fits)), opts.udpPort);
+      await from.probe.sendRaw(encodeClientDatagram(room, token, message.subarray(0, fits)), opts.udpPort);
       if (i % 200 === 199) await sleep(5); // let the members' receive buffers drain
     }
     await sleep(200);

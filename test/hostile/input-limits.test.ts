@@ -7,20 +7,21 @@ import {
   headerDeclaring,
   headerWithSize,
   rawExchange,
+  type RawReply,
   request,
   requestFrame,
-  type RawReply,
-} from './helpers/raw-tcrp.js';
-import { RawMember, sleep, UdpProbe, waitFor } from './helpers/raw-udp.js';
-import { startServer, type RunningServer } from './helpers/server-harness.js';
+} from '../support/raw-tcrp.js';
+import { RawMember, UdpPeer } from '../support/raw-udp.js';
+import { becomesTrue, sleep } from '../support/wait.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 
 const HANDSHAKE_TIMEOUT_MS = 700;
-let srv: RunningServer;
+let srv: TestServer;
 let roomCounter = 0;
 const freshRoom = (prefix = 'r'): string => `${prefix}${++roomCounter}`;
 
 beforeAll(async () => {
-  srv = await startServer({ handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS, maxPayloadBytes: 1024 });
+  srv = await startServer({ ...FAST_OPTIONS, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS, maxPayloadBytes: 1024 });
 });
 afterAll(async () => {
   await srv?.close();
@@ -229,15 +230,15 @@ describe('UDP datagram size', () => {
       const fits = a.datagram(utf8Encode('x'.repeat(4096 - headerBytes)));
       expect(fits.length).toBe(4096);
       b.texts.length = 0;
-      await a.probe.send(fits, srv.udpPort);
-      expect(await waitFor(() => b.texts.some((t) => t.startsWith('a: xxx')), 2000)).toBe(true);
+      await a.probe.sendRaw(fits, srv.udpPort);
+      expect(await becomesTrue(() => b.texts.some((t) => t.startsWith('a: xxx')), { timeoutMs: 2000 })).toBe(true);
 
       const droppedBefore = srv.dropped('too-large');
       const tooBig = Buffer.concat([fits, Buffer.from('y')]);
       b.texts.length = 0;
       a.texts.length = 0;
-      await a.probe.send(tooBig, srv.udpPort);
-      expect(await waitFor(() => srv.dropped('too-large') > droppedBefore, 2000)).toBe(true);
+      await a.probe.sendRaw(tooBig, srv.udpPort);
+      expect(await becomesTrue(() => srv.dropped('too-large') > droppedBefore, { timeoutMs: 2000 })).toBe(true);
       await sleep(150);
       expect(b.texts).toEqual([]);
       expect(a.texts).toEqual([]);
@@ -271,8 +272,8 @@ describe('UDP datagram size', () => {
       const text = 'a' + 'é'.repeat(2030); // 4061 bytes; the cut at 4094 - 34 = 4060 falls inside an "é"
       const datagram = sender.datagram(utf8Encode(text));
       expect(datagram.length).toBe(4096);
-      await sender.probe.send(datagram, srv.udpPort);
-      expect(await waitFor(() => plain.texts.length > 0 && tin.chats().length > 0, 2000)).toBe(true);
+      await sender.probe.sendRaw(datagram, srv.udpPort);
+      expect(await becomesTrue(() => plain.texts.length > 0 && tin.chats().length > 0, { timeoutMs: 2000 })).toBe(true);
       const line = plain.probe.received.at(-1) as Buffer;
       expect(line.length).toBeLessThanOrEqual(4094);
       expect(line.length).toBeGreaterThan(4090);
@@ -300,7 +301,7 @@ describe('UDP datagram size', () => {
       username: 'h',
       create: true,
     });
-    const probe = await UdpProbe.bind();
+    const probe = await UdpPeer.open();
     try {
       const before = srv.droppedTotal();
       const roomBytes = utf8Encode(room);
@@ -311,8 +312,8 @@ describe('UDP datagram size', () => {
         Buffer.concat([real, Buffer.from('A')]),
         Buffer.alloc(255, 0x41),
       ];
-      for (const t of tokens) await probe.send(encodeClientDatagram(roomBytes, t, utf8Encode('hello')), srv.udpPort);
-      expect(await waitFor(() => srv.droppedTotal() >= before + tokens.length, 2000)).toBe(true);
+      for (const t of tokens) await probe.sendRaw(encodeClientDatagram(roomBytes, t, utf8Encode('hello')), srv.udpPort);
+      expect(await becomesTrue(() => srv.droppedTotal() >= before + tokens.length, { timeoutMs: 2000 })).toBe(true);
       await sleep(100);
       expect(probe.received).toEqual([]);
       expect(host.chats()).toEqual([]);
@@ -356,8 +357,8 @@ describe('malformed datagrams', () => {
       ];
       for (const [reason, from, bytes] of cases) {
         const before = srv.dropped(reason);
-        await from.probe.send(bytes, srv.udpPort);
-        expect(await waitFor(() => srv.dropped(reason) > before, 1500), reason).toBe(true);
+        await from.probe.sendRaw(bytes, srv.udpPort);
+        expect(await becomesTrue(() => srv.dropped(reason) > before, { timeoutMs: 1500 }), reason).toBe(true);
       }
       await sleep(100);
       // Nothing was relayed to the other member, and no sender got an answer of any kind.
@@ -374,19 +375,19 @@ describe('malformed datagrams', () => {
 
 describe('server caps', () => {
   it('refuses the room after maxRooms with SERVER_FULL', async () => {
-    const small = await startServer({ maxRooms: 3 });
+    const small = await startServer({ ...FAST_OPTIONS, maxRooms: 3 });
     try {
       for (let i = 0; i < 3; i++)
         expectAccepted(await request(small.tcpPort, { room: `cap${i}`, operation: Operation.CREATE }));
       expectRefused(await request(small.tcpPort, { room: 'cap3', operation: Operation.CREATE }), Status.SERVER_FULL);
-      expect(small.server.stats().rooms).toBe(3);
+      expect(small.stats().rooms).toBe(3);
     } finally {
       await small.close();
     }
   });
 
   it('refuses the member after maxMembersPerRoom with ROOM_FULL', async () => {
-    const small = await startServer({ maxMembersPerRoom: 4 });
+    const small = await startServer({ ...FAST_OPTIONS, maxMembersPerRoom: 4 });
     try {
       expectAccepted(
         await request(small.tcpPort, { room: 'full', operation: Operation.CREATE, payload: { username: 'host' } }),
@@ -406,8 +407,8 @@ describe('server caps', () => {
   });
 
   it('refuses a connection past maxConnectionsPerIp with SERVER_FULL, but not from another IP', async () => {
-    const small = await startServer({ maxConnectionsPerIp: 4, handshakeTimeoutMs: 3000 });
-    const { openSilent } = await import('./helpers/raw-tcrp.js');
+    const small = await startServer({ ...FAST_OPTIONS, maxConnectionsPerIp: 4, handshakeTimeoutMs: 3000 });
+    const { openSilent } = await import('../support/raw-tcrp.js');
     const held = await Promise.all(Array.from({ length: 4 }, () => openSilent(small.tcpPort, '127.0.0.3')));
     try {
       await sleep(50);
@@ -427,8 +428,8 @@ describe('server caps', () => {
   });
 
   it('refuses a handshake past maxPendingHandshakes with SERVER_FULL, and recovers when they time out', async () => {
-    const small = await startServer({ maxPendingHandshakes: 5, handshakeTimeoutMs: 500 });
-    const { openSilent } = await import('./helpers/raw-tcrp.js');
+    const small = await startServer({ ...FAST_OPTIONS, maxPendingHandshakes: 5, handshakeTimeoutMs: 500 });
+    const { openSilent } = await import('../support/raw-tcrp.js');
     const held = await Promise.all(Array.from({ length: 5 }, (_, i) => openSilent(small.tcpPort, `127.0.1.${i + 1}`)));
     try {
       await sleep(50);

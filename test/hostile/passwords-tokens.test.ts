@@ -2,14 +2,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Operation, Status } from '../../src-shared/protocol/index.js';
 import { hashPassword, verifyPassword } from '../../src-main/engine/server/password.js';
-import { request } from './helpers/raw-tcrp.js';
-import { sleep } from './helpers/raw-udp.js';
-import { startServer, type RunningServer } from './helpers/server-harness.js';
+import { request } from '../support/raw-tcrp.js';
+import { sleep } from '../support/wait.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 
 const FREE_ATTEMPTS = 3;
-let srv: RunningServer;
+let srv: TestServer;
 beforeAll(async () => {
   srv = await startServer({
+    ...FAST_OPTIONS,
     passwordAttemptsBeforeBackoff: FREE_ATTEMPTS,
     tokenTtlMs: 10_000,
     inactivityTimeoutMs: 10_000,

@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Status, TCRP_HEADER_BYTES } from '../../src-shared/protocol/index.js';
 import type { ChatServer } from '../../src-main/engine/server/chat-server.js';
-import { CREATE, handshake, JOIN, rawExchange, requestFrame, startServer } from './raw-helpers.js';
+import { CREATE, handshake, JOIN, rawExchange, requestFrame } from '../support/raw-tcrp.js';
+import { SHORT_TIMEOUTS, startServer } from '../support/server.js';
 
 let server: ChatServer;
 
@@ -12,7 +13,7 @@ afterEach(async () => {
 
 describe('create and join', () => {
   beforeEach(async () => {
-    server = await startServer();
+    server = await startServer(SHORT_TIMEOUTS);
   });
 
   it('creates a room and returns a 32-char base64url token as raw bytes to a plain client', async () => {
@@ -37,9 +38,15 @@ describe('create and join', () => {
   });
 
   it('accepts a bare username and a JSON string as the payload', async () => {
-    const { frames } = await rawExchange(server.tcpPort, [requestFrame(CREATE, 'r1', '  carol\r\n')]);
+    const { frames } = await rawExchange({
+      port: server.tcpPort,
+      chunks: [requestFrame({ operation: CREATE, room: 'r1', payload: '  carol\r\n' })],
+    });
     expect(frames[0]!.payload[0]).toBe(Status.OK);
-    const j = await rawExchange(server.tcpPort, [requestFrame(JOIN, 'r1', '"dave"')]);
+    const j = await rawExchange({
+      port: server.tcpPort,
+      chunks: [requestFrame({ operation: JOIN, room: 'r1', payload: '"dave"' })],
+    });
     expect(j.frames[0]!.payload[0]).toBe(Status.OK);
     expect(server.roomList()[0]!.members).toBe(2);
   });
@@ -70,27 +77,31 @@ describe('create and join', () => {
 
   it('rejects bad names, unknown operations and states with BAD_REQUEST, echoing the operation', async () => {
     const cases = [
-      requestFrame(CREATE, 'lob\nby', 'alice'),
-      requestFrame(CREATE, ' lobby', 'alice'),
-      requestFrame(CREATE, 'lobby', 'a'.repeat(33)),
-      requestFrame(CREATE, 'lobby', '{"username": 5}'),
-      requestFrame(CREATE, 'lobby', '{broken'),
-      requestFrame(CREATE, Uint8Array.of(0xc3, 0x28), 'alice'),
-      requestFrame(3, 'lobby', 'alice'),
+      requestFrame({ operation: CREATE, room: 'lob\nby', payload: 'alice' }),
+      requestFrame({ operation: CREATE, room: ' lobby', payload: 'alice' }),
+      requestFrame({ operation: CREATE, room: 'lobby', payload: 'a'.repeat(33) }),
+      requestFrame({ operation: CREATE, room: 'lobby', payload: '{"username": 5}' }),
+      requestFrame({ operation: CREATE, room: 'lobby', payload: '{broken' }),
+      requestFrame({ operation: CREATE, room: Uint8Array.of(0xc3, 0x28), payload: 'alice' }),
+      requestFrame({ operation: 3, room: 'lobby', payload: 'alice' }),
     ];
     for (const frame of cases) {
-      const { frames } = await rawExchange(server.tcpPort, [frame]);
+      const { frames } = await rawExchange({ port: server.tcpPort, chunks: [frame] });
       expect(frames).toHaveLength(1);
       expect(frames[0]!.payload[0]).toBe(Status.BAD_REQUEST);
       expect(frames[0]!.operation).toBe(frame[1]);
     }
-    const wrongState = requestFrame(CREATE, 'lobby', 'alice');
+    const wrongState = requestFrame({ operation: CREATE, room: 'lobby', payload: 'alice' });
     wrongState[2] = 2;
-    expect((await rawExchange(server.tcpPort, [wrongState])).frames[0]!.payload[0]).toBe(Status.BAD_REQUEST);
+    expect((await rawExchange({ port: server.tcpPort, chunks: [wrongState] })).frames[0]!.payload[0]).toBe(
+      Status.BAD_REQUEST,
+    );
     // RoomNameSize 0 and 29 fail at the header.
-    const empty = requestFrame(CREATE, 'x', 'alice');
+    const empty = requestFrame({ operation: CREATE, room: 'x', payload: 'alice' });
     empty[0] = 0;
-    expect((await rawExchange(server.tcpPort, [empty])).frames[0]!.payload[0]).toBe(Status.BAD_REQUEST);
+    expect((await rawExchange({ port: server.tcpPort, chunks: [empty] })).frames[0]!.payload[0]).toBe(
+      Status.BAD_REQUEST,
+    );
     expect(server.roomList()).toEqual([]);
   });
 
@@ -105,47 +116,55 @@ describe('create and join', () => {
 
 describe('framing', () => {
   beforeEach(async () => {
-    server = await startServer();
+    server = await startServer(SHORT_TIMEOUTS);
   });
 
   it('assembles a request written one byte at a time', async () => {
-    const frame = requestFrame(CREATE, 'slow', '{"username":"alice"}');
+    const frame = requestFrame({ operation: CREATE, room: 'slow', payload: '{"username":"alice"}' });
     const bytes = [...frame].map((b) => Uint8Array.of(b));
-    const { frames } = await rawExchange(server.tcpPort, bytes, { gapMs: 1, timeoutMs: 5_000 });
+    const { frames } = await rawExchange({ port: server.tcpPort, chunks: bytes, chunkDelayMs: 1, timeoutMs: 5_000 });
     expect(frames[0]!.payload[0]).toBe(Status.OK);
     expect(frames).toHaveLength(2);
   });
 
   it('refuses two requests in one chunk as BAD_REQUEST (trailing bytes) and creates nothing', async () => {
-    const two = Buffer.concat([requestFrame(CREATE, 'one', 'alice'), requestFrame(CREATE, 'two', 'bob')]);
-    const { frames } = await rawExchange(server.tcpPort, [two]);
+    const two = Buffer.concat([
+      requestFrame({ operation: CREATE, room: 'one', payload: 'alice' }),
+      requestFrame({ operation: CREATE, room: 'two', payload: 'bob' }),
+    ]);
+    const { frames } = await rawExchange({ port: server.tcpPort, chunks: [two] });
     expect(frames).toHaveLength(1);
     expect(frames[0]!.payload[0]).toBe(Status.BAD_REQUEST);
     expect(server.roomList()).toEqual([]);
   });
 
   it('keeps up to 2 bytes right after the request as the UDP port; 3 are BAD_REQUEST', async () => {
-    const { Peer } = await import('./raw-helpers.js');
-    const host = await Peer.open();
+    const { UdpPeer } = await import('../support/raw-udp.js');
+    const host = await UdpPeer.open();
     try {
       const withPort = Buffer.concat([
-        requestFrame(CREATE, 'p', 'alice'),
+        requestFrame({ operation: CREATE, room: 'p', payload: 'alice' }),
         Buffer.from([host.port >> 8, host.port & 0xff]),
       ]);
-      const { frames } = await rawExchange(server.tcpPort, [withPort]);
+      const { frames } = await rawExchange({ port: server.tcpPort, chunks: [withPort] });
       expect(frames[0]!.payload[0]).toBe(Status.OK);
       // The endpoint is known without any datagram: bob's message reaches alice's socket.
       const bob = await handshake(server.tcpPort, JOIN, 'p', 'bob');
-      const b = await Peer.open();
-      b.send(server.udpPort, 'p', bob.token, 'hi');
+      const b = await UdpPeer.open();
+      b.sendChat(server.udpPort, 'p', bob.token, 'hi');
       expect(await host.nextText()).toBe('* bob joined the room');
       expect(await host.nextText()).toBe('bob: hi');
       b.close();
     } finally {
       host.close();
     }
-    const three = Buffer.concat([requestFrame(CREATE, 'q', 'alice'), Buffer.from([1, 2, 3])]);
-    expect((await rawExchange(server.tcpPort, [three])).frames[0]!.payload[0]).toBe(Status.BAD_REQUEST);
+    const three = Buffer.concat([
+      requestFrame({ operation: CREATE, room: 'q', payload: 'alice' }),
+      Buffer.from([1, 2, 3]),
+    ]);
+    expect((await rawExchange({ port: server.tcpPort, chunks: [three] })).frames[0]!.payload[0]).toBe(
+      Status.BAD_REQUEST,
+    );
   });
 
   it('answers TOO_LARGE for a huge declared payload without waiting for the body', async () => {
@@ -153,7 +172,7 @@ describe('framing', () => {
     header[0] = 5;
     header[1] = CREATE;
     header[3] = 1; // 2^224-ish bytes declared
-    const { frames } = await rawExchange(server.tcpPort, [header], { timeoutMs: 1_500 });
+    const { frames } = await rawExchange({ port: server.tcpPort, chunks: [header], timeoutMs: 1_500 });
     expect(frames).toHaveLength(1);
     expect(frames[0]!.payload[0]).toBe(Status.TOO_LARGE);
     expect(frames[0]!.operation).toBe(CREATE);
@@ -161,11 +180,15 @@ describe('framing', () => {
     justOver[0] = 5;
     justOver[1] = JOIN;
     justOver.set([0x04, 0x01], 30); // 1025
-    expect((await rawExchange(server.tcpPort, [justOver])).frames[0]!.payload[0]).toBe(Status.TOO_LARGE);
+    expect((await rawExchange({ port: server.tcpPort, chunks: [justOver] })).frames[0]!.payload[0]).toBe(
+      Status.TOO_LARGE,
+    );
   });
 
   it('still answers a complete request whose client half-closed right after it', async () => {
-    const { frames } = await rawExchange(server.tcpPort, [requestFrame(CREATE, 'fin', 'alice')], {
+    const { frames } = await rawExchange({
+      port: server.tcpPort,
+      chunks: [requestFrame({ operation: CREATE, room: 'fin', payload: 'alice' })],
       endAfterWrite: true,
     });
     expect(frames.map((f) => f.state)).toEqual([1, 2]);
@@ -173,8 +196,13 @@ describe('framing', () => {
   });
 
   it('answers BAD_REQUEST when the client half-closes in the middle of a request', async () => {
-    const partial = requestFrame(JOIN, 'lobby', 'alice').subarray(0, 40);
-    const { frames } = await rawExchange(server.tcpPort, [partial], { endAfterWrite: true, timeoutMs: 1_500 });
+    const partial = requestFrame({ operation: JOIN, room: 'lobby', payload: 'alice' }).subarray(0, 40);
+    const { frames } = await rawExchange({
+      port: server.tcpPort,
+      chunks: [partial],
+      endAfterWrite: true,
+      timeoutMs: 1_500,
+    });
     expect(frames).toHaveLength(1);
     expect(frames[0]!.payload[0]).toBe(Status.BAD_REQUEST);
     expect(frames[0]!.operation).toBe(JOIN);
@@ -182,10 +210,10 @@ describe('framing', () => {
 
   it('answers HANDSHAKE_TIMEOUT when the request does not complete in time', async () => {
     await server.close();
-    server = await startServer({ handshakeTimeoutMs: 200 });
-    const partial = requestFrame(JOIN, 'lobby', 'alice').subarray(0, 10);
+    server = await startServer({ ...SHORT_TIMEOUTS, handshakeTimeoutMs: 200 });
+    const partial = requestFrame({ operation: JOIN, room: 'lobby', payload: 'alice' }).subarray(0, 10);
     const started = Date.now();
-    const { frames } = await rawExchange(server.tcpPort, [partial], { timeoutMs: 3_000 });
+    const { frames } = await rawExchange({ port: server.tcpPort, chunks: [partial], timeoutMs: 3_000 });
     expect(Date.now() - started).toBeLessThan(2_500);
     expect(frames).toHaveLength(1);
     expect(frames[0]!.payload[0]).toBe(Status.HANDSHAKE_TIMEOUT);
@@ -195,7 +223,7 @@ describe('framing', () => {
 
 describe('caps and backoff', () => {
   it('answers SERVER_FULL at the room cap and ROOM_FULL at the member cap', async () => {
-    server = await startServer({ maxRooms: 1, maxMembersPerRoom: 2 });
+    server = await startServer({ ...SHORT_TIMEOUTS, maxRooms: 1, maxMembersPerRoom: 2 });
     expect((await handshake(server.tcpPort, CREATE, 'a', 'alice')).status).toBe(Status.OK);
     expect((await handshake(server.tcpPort, CREATE, 'b', 'bob')).status).toBe(Status.SERVER_FULL);
     expect((await handshake(server.tcpPort, JOIN, 'a', 'bob')).status).toBe(Status.OK);
@@ -203,7 +231,7 @@ describe('caps and backoff', () => {
   });
 
   it('answers SERVER_FULL beyond the per-IP connection cap', async () => {
-    server = await startServer({ maxConnectionsPerIp: 2 });
+    server = await startServer({ ...SHORT_TIMEOUTS, maxConnectionsPerIp: 2 });
     const { connect } = await import('node:net');
     const idle = [connect(server.tcpPort, '127.0.0.1'), connect(server.tcpPort, '127.0.0.1')];
     await Promise.all(idle.map((s) => new Promise((r) => s.on('connect', r))));
@@ -215,7 +243,7 @@ describe('caps and backoff', () => {
   });
 
   it('answers SERVER_FULL beyond the pending-handshake cap', async () => {
-    server = await startServer({ maxPendingHandshakes: 1 });
+    server = await startServer({ ...SHORT_TIMEOUTS, maxPendingHandshakes: 1 });
     const { connect } = await import('node:net');
     const idle = connect(server.tcpPort, '127.0.0.1');
     await new Promise((r) => idle.on('connect', r));
@@ -225,7 +253,7 @@ describe('caps and backoff', () => {
   });
 
   it('rate-limits wrong passwords per IP and room', async () => {
-    server = await startServer({ passwordAttemptsBeforeBackoff: 2 });
+    server = await startServer({ ...SHORT_TIMEOUTS, passwordAttemptsBeforeBackoff: 2 });
     expect((await handshake(server.tcpPort, CREATE, 'vault', 'alice', { password: 'pw' })).status).toBe(Status.OK);
     expect((await handshake(server.tcpPort, JOIN, 'vault', 'bob', { password: 'x' })).status).toBe(
       Status.WRONG_PASSWORD,
@@ -243,9 +271,9 @@ describe('caps and backoff', () => {
 
 describe('listening', () => {
   it('binds UDP to the TCP port number by default, or to the given UDP port', async () => {
-    server = await startServer();
+    server = await startServer(SHORT_TIMEOUTS);
     expect(server.udpPort).toBe(server.tcpPort);
-    const other = await startServer({ udpPort: 0 });
+    const other = await startServer({ ...SHORT_TIMEOUTS, udpPort: 0 });
     try {
       expect(other.udpPort).not.toBe(0);
     } finally {
@@ -254,7 +282,7 @@ describe('listening', () => {
   });
 
   it('rejects with EADDRINUSE when the TCP port is taken', async () => {
-    server = await startServer();
+    server = await startServer(SHORT_TIMEOUTS);
     const clash = await import('../../src-main/engine/server/chat-server.js').then(
       ({ ChatServer }) => new ChatServer({ host: '127.0.0.1', port: server.tcpPort }),
     );

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { roomShard } from '../../src-main/engine/server/room-shard.js';
 import { loadUdpBatch, type UdpBatch } from '../../src-main/engine/server/udp-batch.js';
+import { waitUntil } from '../support/wait.js';
 
 const batch = process.platform === 'linux' ? loadUdpBatch() : null;
 const opened: Socket[] = [];
@@ -61,14 +62,6 @@ function datagram(room: string): Buffer {
   return Buffer.concat([Buffer.from([roomBytes.length, token.length]), roomBytes, token, Buffer.from('hello')]);
 }
 
-async function until(check: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () => {
   const native = batch as UdpBatch;
 
@@ -97,7 +90,7 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
       for (const sender of senders) sender.send(datagram(room), port, '127.0.0.1');
       if (k % 40 === 39) await new Promise((r) => setTimeout(r, 10)); // stay within the socket buffers
     }
-    await until(() => arrivals.length === rooms.length * senders.length);
+    await waitUntil(() => arrivals.length === rooms.length * senders.length);
     for (const a of arrivals)
       expect({ room: a.room, socket: a.socket }).toEqual({
         room: a.room,
@@ -117,7 +110,7 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
       sender.send(Buffer.from([20]), port, '127.0.0.1'); // claims a 20-byte room that is not there
       sender.send(Buffer.from([9, 1, 0x61]), port, '127.0.0.1'); // cut inside the hashed bytes
     }
-    await until(() => arrivals.length === 18);
+    await waitUntil(() => arrivals.length === 18);
     expect(arrivals.map((a) => a.socket)).toEqual(Array(18).fill(0));
   });
 
@@ -127,7 +120,7 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
     const seen: number[] = [];
     receiver.on('message', (_m, rinfo) => seen.push(rinfo.port));
     sockets[1]!.send('from socket 1', receiver.address().port, '127.0.0.1');
-    await until(() => seen.length === 1);
+    await waitUntil(() => seen.length === 1);
     expect(seen).toEqual([sockets[0]!.address().port]);
   });
 
@@ -141,7 +134,7 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
     const sender = await client('udp6', '::1');
     for (const room of ['alpha', 'beta', 'gamma', 'delta', 'epsilon'])
       sender.send(datagram(room), sockets[0]!.address().port, '::1');
-    await until(() => arrivals.length === 5);
+    await waitUntil(() => arrivals.length === 5);
     for (const a of arrivals) expect(a.socket).toBe(roomShard(Buffer.from(a.room), 2));
   });
 

@@ -5,16 +5,18 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** How often to look (default 10 ms). */
   everyMs?: number;
+  /** What is awaited, for the timeout message (default: the condition's source). */
+  what?: string;
 }
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `check` until it is true; throws, naming `what`, if it is still false after the timeout. */
-export async function waitUntil(check: () => boolean, what: string, opts: WaitOptions = {}): Promise<void> {
+/** Polls `check` until it is true; throws, naming what it waited for, if still false at the timeout. */
+export async function waitUntil(check: () => boolean, opts: WaitOptions = {}): Promise<void> {
   if (!(await becomesTrue(check, opts))) {
-    throw new Error(`timed out after ${opts.timeoutMs ?? 2_000} ms waiting until ${what}`);
+    throw new Error(`timed out after ${opts.timeoutMs ?? 2_000} ms waiting until ${opts.what ?? String(check)}`);
   }
 }
 
@@ -38,5 +40,10 @@ export async function becomesTrue(check: () => boolean, opts: WaitOptions = {}):
  */
 export function letTimePass(ms: number, why: string): Promise<void> {
   void why; // documentation at the call site
+  return pause(ms);
+}
+
+/** @deprecated An unexplained fixed wait: await the event, or use letTimePass with a reason. */
+export function sleep(ms: number): Promise<void> {
   return pause(ms);
 }

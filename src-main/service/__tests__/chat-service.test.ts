@@ -6,6 +6,7 @@ import { ChatClient, ChatServer } from '../../engine/index.js';
 import { ChatService } from '../chat-service.js';
 import { realFactories } from '../factories.js';
 import { ServiceError } from '../service-error.js';
+import { waitUntil } from '../../../test/support/wait.js';
 
 interface Recorder {
   views: Map<string, RoomView>;
@@ -23,14 +24,6 @@ function record(service: ChatService): Recorder {
     rec.entries.set(roomId, list);
   });
   return rec;
-}
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const texts = (rec: Recorder, roomId: string) => (rec.entries.get(roomId) ?? []).map((e) => e.text);
@@ -87,42 +80,59 @@ describe('ChatService with a real server on loopback', () => {
 
     const joined = await b.joinRoom({ address, room: 'lobby', username: 'bob', password: 's3cret' });
     expect(joined).toMatchObject({ hosted: false, role: 'member', state: 'connected', server: address });
-    await waitFor('alice to see bob', () => recA.views.get(hosted.id)?.members.some((m) => m.name === 'bob') ?? false);
-    await waitFor(
-      'bob to see alice as host',
-      () => recB.views.get(joined.id)?.members.some((m) => m.name === 'alice' && m.host) ?? false,
-    );
+    await waitUntil(() => recA.views.get(hosted.id)?.members.some((m) => m.name === 'bob') ?? false, {
+      what: 'alice to see bob',
+      timeoutMs: 5000,
+    });
+    await waitUntil(() => recB.views.get(joined.id)?.members.some((m) => m.name === 'alice' && m.host) ?? false, {
+      what: 'bob to see alice as host',
+      timeoutMs: 5000,
+    });
 
     const greeting = 'héllo 👋 你好';
     a.sendMessage(hosted.id, greeting);
-    await waitFor('bob to get the greeting', () => texts(recB, joined.id).includes(greeting));
+    await waitUntil(() => texts(recB, joined.id).includes(greeting), {
+      what: 'bob to get the greeting',
+      timeoutMs: 5000,
+    });
     const got = recB.entries.get(joined.id)!.find((e) => e.text === greeting)!;
     expect(got).toMatchObject({ kind: 'chat', from: 'alice', own: false });
     // Alice's own line is acknowledged by the server.
-    await waitFor('alice own line delivered', () =>
-      (recA.entries.get(hosted.id) ?? []).some(
-        (e) => e.kind === 'chat' && e.own && e.text === greeting && !e.pending && e.seq !== null,
-      ),
+    await waitUntil(
+      () =>
+        (recA.entries.get(hosted.id) ?? []).some(
+          (e) => e.kind === 'chat' && e.own && e.text === greeting && !e.pending && e.seq !== null,
+        ),
+      { what: 'alice own line delivered', timeoutMs: 5000 },
     );
     b.sendMessage(joined.id, 'こんにちは 🎉');
-    await waitFor('alice to get the reply', () => texts(recA, hosted.id).includes('こんにちは 🎉'));
+    await waitUntil(() => texts(recA, hosted.id).includes('こんにちは 🎉'), {
+      what: 'alice to get the reply',
+      timeoutMs: 5000,
+    });
     expect(() => b.sendMessage(joined.id, 'x'.repeat(3801))).toThrow(ServiceError);
 
     await b.leaveRoom(joined.id);
     expect(recB.views.get(joined.id)).toMatchObject({ state: 'closed', closedReason: 'left' });
-    await waitFor('alice to see bob leave', () => texts(recA, hosted.id).includes('bob left the room.'));
+    await waitUntil(() => texts(recA, hosted.id).includes('bob left the room.'), {
+      what: 'alice to see bob leave',
+      timeoutMs: 5000,
+    });
     expect(recA.views.get(hosted.id)?.members.map((m) => m.name)).toEqual(['alice']);
 
     const again = await b.rejoinRoom(joined.id);
     expect(again).toMatchObject({ id: joined.id, state: 'connected' });
-    await waitFor(
-      'alice to see bob back',
-      () => recA.views.get(hosted.id)?.members.some((m) => m.name === 'bob') ?? false,
-    );
+    await waitUntil(() => recA.views.get(hosted.id)?.members.some((m) => m.name === 'bob') ?? false, {
+      what: 'alice to see bob back',
+      timeoutMs: 5000,
+    });
     expect(b.getHistory(joined.id).some((e) => e.text === greeting)).toBe(true); // history survives the rejoin
 
     await a.closeRoom(hosted.id);
-    await waitFor('bob to see the room closed', () => recB.views.get(joined.id)?.state === 'closed').catch((e) => {
+    await waitUntil(() => recB.views.get(joined.id)?.state === 'closed', {
+      what: 'bob to see the room closed',
+      timeoutMs: 5000,
+    }).catch((e) => {
       console.log(JSON.stringify(recB.views.get(joined.id)), texts(recB, joined.id), texts(recA, hosted.id));
       throw e;
     });
@@ -199,7 +209,7 @@ describe('ChatService with a real server on loopback', () => {
     const view = await b.joinRoom({ address: `127.0.0.1:${tcpPort}`, room: 'remote', username: 'bob', password: '' });
     host.removeAllListeners();
     await server.close(); // the host machine goes away
-    await waitFor('bob to give up', () => recB().state === 'closed', 10_000);
+    await waitUntil(() => recB().state === 'closed', { what: 'bob to give up', timeoutMs: 10_000 });
     function recB() {
       return rec.views.get(view.id)!;
     }
