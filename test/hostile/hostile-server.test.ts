@@ -15,7 +15,7 @@ import {
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
 import { headerDeclaring } from '../support/raw-tcrp.js';
-import { becomesTrue, sleep } from '../support/wait.js';
+import { becomesTrue, letTimePass } from '../support/wait.js';
 import { Rng } from '../fuzz/random-bytes.js';
 
 interface FakeServer {
@@ -148,7 +148,7 @@ describe('ChatClient against a hostile server', () => {
       const junk = rng.bytes(rng.length(4200));
       if (i % 2 === 0 && junk.length > 1) junk[0] = 0xff; // structured-looking
       server.udp.send(junk, to, '127.0.0.1');
-      if (i % 100 === 99) await sleep(2);
+      if (i % 100 === 99) await letTimePass(2, 'let the client drain its receive buffer');
     }
     // A member list naming thousands of members, names the client has never seen, a chat with a bad sender length.
     server.udp.send(Uint8Array.of(0xff, 0x81, 3, 0xff, 0xff, 0, 1, 0x41), to, '127.0.0.1');

@@ -12,7 +12,7 @@ import {
   requestFrame,
 } from '../support/raw-tcrp.js';
 import { RawMember, UdpPeer } from '../support/raw-udp.js';
-import { becomesTrue, sleep } from '../support/wait.js';
+import { becomesTrue, letTimePass, waitUntil } from '../support/wait.js';
 import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 
 const HANDSHAKE_TIMEOUT_MS = 700;
@@ -225,7 +225,7 @@ describe('UDP datagram size', () => {
     });
     const b = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room, username: 'b', tincan: false });
     try {
-      await sleep(100);
+      await waitUntil(() => a.texts.includes('* b joined the room'), { what: "b's endpoint is known" });
       const headerBytes = 2 + utf8Encode(room).length + a.token.length;
       const fits = a.datagram(utf8Encode('x'.repeat(4096 - headerBytes)));
       expect(fits.length).toBe(4096);
@@ -239,7 +239,7 @@ describe('UDP datagram size', () => {
       a.texts.length = 0;
       await a.probe.sendRaw(tooBig, srv.udpPort);
       expect(await becomesTrue(() => srv.dropped('too-large') > droppedBefore, { timeoutMs: 2000 })).toBe(true);
-      await sleep(150);
+      await letTimePass(150, 'prove the oversized datagram reaches no one');
       expect(b.texts).toEqual([]);
       expect(a.texts).toEqual([]);
     } finally {
@@ -268,7 +268,6 @@ describe('UDP datagram size', () => {
     });
     const tin = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room: 'Z', username: 't' });
     try {
-      await sleep(100);
       const text = 'a' + 'é'.repeat(2030); // 4061 bytes; the cut at 4094 - 34 = 4060 falls inside an "é"
       const datagram = sender.datagram(utf8Encode(text));
       expect(datagram.length).toBe(4096);
@@ -314,7 +313,7 @@ describe('UDP datagram size', () => {
       ];
       for (const t of tokens) await probe.sendRaw(encodeClientDatagram(roomBytes, t, utf8Encode('hello')), srv.udpPort);
       expect(await becomesTrue(() => srv.droppedTotal() >= before + tokens.length, { timeoutMs: 2000 })).toBe(true);
-      await sleep(100);
+      await letTimePass(100, 'prove no forged token gets an answer or a relay');
       expect(probe.received).toEqual([]);
       expect(host.chats()).toEqual([]);
     } finally {
@@ -342,7 +341,9 @@ describe('malformed datagrams', () => {
       tincan: false,
     });
     try {
-      await sleep(100);
+      await waitUntil(() => tin.events.some((e) => e.kind === 'joined' && e.name === 'plain'), {
+        what: "plain's endpoint is known",
+      });
       const roomBytes = utf8Encode(room);
       const token = Buffer.from(tin.token, 'latin1');
       const cases: [reason: string, from: RawMember, bytes: Uint8Array][] = [
@@ -360,7 +361,7 @@ describe('malformed datagrams', () => {
         await from.probe.sendRaw(bytes, srv.udpPort);
         expect(await becomesTrue(() => srv.dropped(reason) > before, { timeoutMs: 1500 }), reason).toBe(true);
       }
-      await sleep(100);
+      await letTimePass(100, 'prove nothing was relayed and no sender was answered');
       // Nothing was relayed to the other member, and no sender got an answer of any kind.
       expect(tin.texts).toEqual([]);
       expect(tin.chats()).toEqual([]);
@@ -411,7 +412,7 @@ describe('server caps', () => {
     const { openSilent } = await import('../support/raw-tcrp.js');
     const held = await Promise.all(Array.from({ length: 4 }, () => openSilent(small.tcpPort, '127.0.0.3')));
     try {
-      await sleep(50);
+      await letTimePass(50, 'let the server accept the held connections (nothing observable says so)');
       const fifth = await request(small.tcpPort, {
         room: 'ip',
         operation: Operation.CREATE,
@@ -429,15 +430,15 @@ describe('server caps', () => {
 
   it('refuses a handshake past maxPendingHandshakes with SERVER_FULL, and recovers when they time out', async () => {
     const small = await startServer({ ...FAST_OPTIONS, maxPendingHandshakes: 5, handshakeTimeoutMs: 500 });
-    const { openSilent } = await import('../support/raw-tcrp.js');
+    const { closedByServer, openSilent } = await import('../support/raw-tcrp.js');
     const held = await Promise.all(Array.from({ length: 5 }, (_, i) => openSilent(small.tcpPort, `127.0.1.${i + 1}`)));
     try {
-      await sleep(50);
+      await letTimePass(50, 'let the server accept the held connections (nothing observable says so)');
       expectRefused(
         await request(small.tcpPort, { room: 'p', operation: Operation.CREATE, localAddress: '127.0.1.99' }),
         Status.SERVER_FULL,
       );
-      await sleep(900); // the silent ones time out and free their slots
+      await Promise.all(held.map((s) => closedByServer(s))); // the silent ones time out and free their slots
       expectAccepted(
         await request(small.tcpPort, { room: 'p', operation: Operation.CREATE, localAddress: '127.0.1.99' }),
       );

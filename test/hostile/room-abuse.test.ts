@@ -12,7 +12,7 @@ import {
 } from '../../src-shared/protocol/index.js';
 import { request } from '../support/raw-tcrp.js';
 import { RawMember, UdpPeer } from '../support/raw-udp.js';
-import { becomesTrue, sleep } from '../support/wait.js';
+import { becomesTrue, letTimePass, waitUntil } from '../support/wait.js';
 import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 
 const INACTIVITY_MS = 800;
@@ -77,7 +77,6 @@ describe('closed rooms and stale tokens', () => {
   it('after the host leaves: joins get NO_SUCH_ROOM and old tokens are dropped, even in a new room of the same name', async () => {
     const host = await member('gone', 'host', true);
     const guest = await member('gone', 'guest');
-    await sleep(100);
     await host.leave();
     expect(
       await becomesTrue(() => guest.events.some((e) => e.kind === 'closed' && e.reason === ClosedReason.HOST_LEFT), {
@@ -91,14 +90,13 @@ describe('closed rooms and stale tokens', () => {
     // Someone creates a room with the same name; the old tokens mean nothing there.
     const newHost = await member('gone', 'newhost', true);
     try {
-      await sleep(50);
       const before = srv.dropped('unknown-token');
       guest.events.length = 0;
       await guest.chat(1, 'ghost message');
       await guest.heartbeat(5);
       await host.chat(1, 'ghost host');
       expect(await becomesTrue(() => srv.dropped('unknown-token') >= before + 3, { timeoutMs: 2000 })).toBe(true);
-      await sleep(100);
+      await letTimePass(100, 'prove the stale tokens get nothing relayed or answered');
       expect(newHost.chats()).toEqual([]);
       expect(guest.events).toEqual([]); // no PONG, no ACK, no error
     } finally {
@@ -117,7 +115,7 @@ describe('closed rooms and stale tokens', () => {
       let nonce = 0;
       while (Date.now() < deadline && !host.events.some((e) => e.kind === 'left' && e.name === 'sleeper')) {
         await host.heartbeat(++nonce);
-        await sleep(150);
+        await letTimePass(150, 'heartbeat at the pace of a live client while the sleeper stays silent');
       }
       const left = host.events.find((e) => e.kind === 'left' && e.name === 'sleeper');
       expect(left).toEqual({ kind: 'left', name: 'sleeper', reason: LeftReason.TIMED_OUT });
@@ -127,7 +125,7 @@ describe('closed rooms and stale tokens', () => {
       await sleeper.chat(1, 'I am back');
       await sleeper.heartbeat(1);
       expect(await becomesTrue(() => srv.dropped('unknown-token') >= before + 2, { timeoutMs: 2000 })).toBe(true);
-      await sleep(100);
+      await letTimePass(100, 'prove the expired token gets nothing relayed or answered');
       expect(host.chats()).toEqual([]);
       expect(sleeper.events).toEqual([]);
       // The name is free again for a fresh join.
@@ -179,7 +177,6 @@ describe('authority', () => {
     const guest = await member('throne', 'guest');
     const thief = await UdpPeer.open('127.0.0.2');
     try {
-      await sleep(100);
       const before = srv.dropped('wrong-ip');
       await thief.sendRaw(host.datagram(encodeClientControl({ kind: 'close-room' })), srv.udpPort);
       await thief.sendRaw(host.datagram(utf8Encode('/close')), srv.udpPort);
@@ -189,7 +186,7 @@ describe('authority', () => {
         srv.udpPort,
       );
       expect(await becomesTrue(() => srv.dropped('wrong-ip') >= before + 4, { timeoutMs: 2000 })).toBe(true);
-      await sleep(150);
+      await letTimePass(150, 'prove the thief is answered nothing and closes nothing');
       expect(thief.received).toEqual([]);
       expect(guest.has('closed')).toBe(false);
       expect(guest.chats()).toEqual([]);
@@ -213,11 +210,13 @@ describe('authority', () => {
     const tincan = await member('keep', 'tin');
     const plain = await member('keep', 'plain', false, { tincan: false });
     try {
-      await sleep(100);
+      await waitUntil(() => host.events.some((e) => e.kind === 'joined' && e.name === 'plain'), {
+        what: "plain's endpoint is known",
+      });
       await tincan.sendRaw(encodeClientControl({ kind: 'close-room' }));
       await plain.sendRaw(utf8Encode('/close'));
       expect(await becomesTrue(() => tincan.events.some((e) => e.kind === 'error'), { timeoutMs: 2000 })).toBe(true);
-      await sleep(150);
+      await letTimePass(150, 'prove the room stays open');
       expect(host.has('closed')).toBe(false);
       expect(srv.roomList().some((r) => r.name === 'keep')).toBe(true);
     } finally {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Operation, Status } from '../../src-shared/protocol/index.js';
 import { rawExchange, request, requestFrame } from '../support/raw-tcrp.js';
 import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
+import { letTimePass } from '../support/wait.js';
 
 const HANDSHAKE_TIMEOUT_MS = 800;
 const SLACK_MS = 1000;
@@ -34,7 +35,7 @@ describe('slowloris', () => {
     );
 
     // While all of them hang on, a legitimate user creates and joins a room.
-    await new Promise((r) => setTimeout(r, 150));
+    await letTimePass(150, 'let the attackers connect and start trickling');
     const created = await request(srv.tcpPort, {
       room: 'legit',
       operation: Operation.CREATE,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { encodeClientControl, encodeClientDatagram, utf8Encode } from '../../src-shared/protocol/index.js';
 import { RawMember, UdpPeer } from '../support/raw-udp.js';
-import { becomesTrue, sleep } from '../support/wait.js';
+import { becomesTrue, letTimePass } from '../support/wait.js';
 import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 import { mutate, Rng } from '../fuzz/random-bytes.js';
 
@@ -35,7 +35,6 @@ describe('UDP junk while a room chats', () => {
     const far = await UdpPeer.open('127.0.0.2');
     const near = await UdpPeer.open('127.0.0.1');
     try {
-      await sleep(150); // HELLOs processed, joins announced
       const relayedBefore = srv.stats().datagramsRelayed;
       const stolen = members[1] as RawMember;
       const roomBytes = utf8Encode(room);
@@ -68,14 +67,14 @@ describe('UDP junk while a room chats', () => {
       const sendLegit = async (m: RawMember, idx: number): Promise<void> => {
         for (let n = 0; n < MESSAGES_EACH; n++) {
           await m.chat(n, `legit ${idx}/${n}`);
-          if (n % 10 === 9) await sleep(5);
+          if (n % 10 === 9) await letTimePass(5, 'pace each sender under the socket buffers');
         }
       };
       const sendJunk = async (): Promise<void> => {
         for (let i = 0; i < junk.length; i++) {
           const j = junk[i] as { bytes: Uint8Array; from: UdpPeer };
           await j.from.sendRaw(j.bytes, srv.udpPort);
-          if (i % 50 === 49) await sleep(2);
+          if (i % 50 === 49) await letTimePass(2, 'pace the junk under the socket buffers');
         }
       };
       await Promise.all([sendJunk(), ...members.map((m, i) => sendLegit(m, i))]);
@@ -84,7 +83,7 @@ describe('UDP junk while a room chats', () => {
       const allArrived = await becomesTrue(() => members.every((m) => m.chats().length >= expectedEach), {
         timeoutMs: 5000,
       });
-      await sleep(200);
+      await letTimePass(200, 'prove no junk turns up after the legitimate messages');
       for (const m of members) {
         const texts = m.chats().map((c) => c.text);
         expect(texts.filter((t) => t.startsWith('legit')).length, `${m.opts.username} received`).toBe(expectedEach);
@@ -128,7 +127,7 @@ describe('UDP junk while a room chats', () => {
       await probe.sendRaw(forged, srv.udpPort);
       await m.probe.sendRaw(forged, srv.udpPort);
       expect(await becomesTrue(() => srv.dropped('wrong-room') >= before + 2, { timeoutMs: 2000 })).toBe(true);
-      await sleep(100);
+      await letTimePass(100, 'prove the forged datagrams get no answer');
       expect(probe.received).toEqual([]);
       expect(m.events.filter((e) => e.kind === 'pong')).toEqual([]);
     } finally {
@@ -153,13 +152,12 @@ describe('UDP junk while a room chats', () => {
       username: 'vi',
     });
     try {
-      await sleep(100);
       for (let i = 0; i < 500; i++) {
         await flooder.chat(i, `spam ${i}`);
-        if (i % 100 === 99) await sleep(1);
+        if (i % 100 === 99) await letTimePass(1, 'pace the flood under the socket buffers');
       }
       expect(await becomesTrue(() => limited.dropped('rate-limited') >= 350, { timeoutMs: 2000 })).toBe(true);
-      await sleep(200);
+      await letTimePass(200, 'let datagrams still in flight arrive before counting');
       const got = victim.chats().length;
       expect(got).toBeGreaterThanOrEqual(60);
       expect(got).toBeLessThanOrEqual(80 + 20); // the burst, plus what refilled during the flood

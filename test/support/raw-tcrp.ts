@@ -239,3 +239,13 @@ export function openSilent(port: number, localAddress?: string): Promise<net.Soc
     s.once('error', reject);
   });
 }
+
+/** Resolves when the server closes `socket` (whatever it sent before is read and discarded). */
+export function closedByServer(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.closed) return resolve();
+    socket.once('close', () => resolve());
+    socket.on('error', () => undefined);
+    socket.resume();
+  });
+}

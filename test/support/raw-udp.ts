@@ -13,7 +13,7 @@ import {
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
 import { request } from './raw-tcrp.js';
-import { letTimePass } from './wait.js';
+import { letTimePass, waitUntil } from './wait.js';
 
 export class UdpPeer {
   /** Every datagram received, in order (read or not). */
@@ -145,7 +145,14 @@ export class RawMember {
       throw Object.assign(new Error(`handshake refused: status ${reply.status}`), { status: reply.status });
     }
     const member = new RawMember(probe, opts, reply.token);
-    await member.sendRaw((opts.tincan ?? true) ? encodeClientControl({ kind: 'hello' }) : new Uint8Array(0));
+    if (opts.tincan ?? true) {
+      // The server answers HELLO with the member list: once it arrived, our endpoint is known.
+      await member.sendRaw(encodeClientControl({ kind: 'hello' }));
+      await waitUntil(() => member.has('members'), { what: `the member list for ${opts.username}` });
+    } else {
+      // A plain keep-alive gets no answer; the others' join notice is the only sign it was processed.
+      await member.sendRaw(new Uint8Array(0));
+    }
     return member;
   }
 
