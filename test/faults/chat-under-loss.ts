@@ -2,7 +2,7 @@
 // chat for a few seconds over a lossy, jittery path. Reports what was delivered and every sign of a
 // false disconnect (a member timed out, a client started reconnecting).
 import { ChatClient } from '../../src-main/engine/client/index.js';
-import { becomesTrue, sleep } from '../support/wait.js';
+import { becomesTrue, letTimePass } from '../support/wait.js';
 
 export interface LossScenario {
   host: string;
@@ -60,7 +60,7 @@ export async function chatUnderLoss(s: LossScenario): Promise<LossOutcome> {
       clients.push(c);
       await c.connect();
     }
-    await sleep(300);
+    await letTimePass(300, 'let the join announcements settle before the measured chat');
 
     let sent = 0;
     const deadline = Date.now() + s.durationMs;
@@ -76,9 +76,9 @@ export async function chatUnderLoss(s: LossScenario): Promise<LossOutcome> {
         }
       }
       i++;
-      await sleep(s.messageEveryMs);
+      await letTimePass(s.messageEveryMs, "send at the scenario's message rate");
     }
-    await sleep(400); // stragglers (delay + jitter)
+    await letTimePass(400, 'let stragglers arrive (network delay + jitter)');
     let got = 0;
     for (const set of received.values()) got += set.size;
     // Settle: under heavy loss a client may be mid-reconnect.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Operation, Status } from '../../src-shared/protocol/index.js';
 import { request } from '../support/raw-tcrp.js';
 import { RawMember } from '../support/raw-udp.js';
-import { becomesTrue, sleep } from '../support/wait.js';
+import { becomesTrue, letTimePass } from '../support/wait.js';
 import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 import { Rng } from '../fuzz/random-bytes.js';
 
@@ -80,7 +80,7 @@ describe('churn', () => {
       }
       // Keep the living alive.
       if (n % 5 === 0) for (const m of live) await m.heartbeat(n);
-      await sleep(5);
+      await letTimePass(5, 'pace the churn like people, not a loop');
     }
 
     expect(counts.joins).toBeGreaterThan(20);

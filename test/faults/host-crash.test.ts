@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient } from '../../src-main/engine/client/index.js';
 import { plainClosedNotice, ClosedReason, utf8Encode } from '../../src-shared/protocol/index.js';
 import { RawMember } from '../support/raw-udp.js';
-import { becomesTrue, sleep } from '../support/wait.js';
+import { becomesTrue, waitUntil } from '../support/wait.js';
 import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 import { fixturePath, startChild, type Child } from './child.js';
 
@@ -55,7 +55,7 @@ describe('host crash', () => {
       tincan: false,
     });
     try {
-      await sleep(300);
+      await waitUntil(() => srv.stats().members === 4);
       expect(srv.stats().members).toBe(4);
 
       host.kill();

@@ -3,7 +3,7 @@
 // duplicate members, and chat again.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChatClient, type ConnectionState } from '../../src-main/engine/client/index.js';
-import { becomesTrue, sleep } from '../support/wait.js';
+import { becomesTrue, letTimePass, waitUntil } from '../support/wait.js';
 import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 import { fixturePath, startChild, type Child } from './child.js';
 
@@ -64,13 +64,13 @@ describe('server restart under clients', () => {
     const ben = make('ben', 'join');
     await ann.connect();
     await ben.connect();
-    await sleep(300);
+    await waitUntil(() => host.members.length === 3, { what: 'the host sees all three' });
     expect(host.members.map((m) => m.name).sort()).toEqual(['ann', 'ben', 'boss']);
 
     // Crash and restart on the same ports.
     first.kill();
     await new Promise((r) => first?.proc.once('exit', r));
-    await sleep(300);
+    await letTimePass(300, 'leave the ports empty a moment, as a real restart would');
     second = await startServer({ ...FAST_OPTIONS, ...SERVER_OPTIONS, port, udpPort: port });
     const srv = second;
 

@@ -29,7 +29,9 @@ async function roomWith(room: string, names: string[], tincan: boolean[] = []) {
     await waitUntil(() => server.stats().datagramsIn >= i + 1);
   }
   // Drain join notices so each test starts from a quiet queue.
-  await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(() => out.every((m, k) => m.peer.received.length >= out.length - 1 - k), {
+    what: 'every join notice arrived',
+  });
   for (const m of out) await m.peer.quiet(0);
   return out;
 }

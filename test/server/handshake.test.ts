@@ -4,6 +4,7 @@ import { Status, TCRP_HEADER_BYTES } from '../../src-shared/protocol/index.js';
 import type { ChatServer } from '../../src-main/engine/server/chat-server.js';
 import { CREATE, handshake, JOIN, rawExchange, requestFrame } from '../support/raw-tcrp.js';
 import { SHORT_TIMEOUTS, startServer } from '../support/server.js';
+import { letTimePass } from '../support/wait.js';
 
 let server: ChatServer;
 
@@ -235,10 +236,10 @@ describe('caps and backoff', () => {
     const { connect } = await import('node:net');
     const idle = [connect(server.tcpPort, '127.0.0.1'), connect(server.tcpPort, '127.0.0.1')];
     await Promise.all(idle.map((s) => new Promise((r) => s.on('connect', r))));
-    await new Promise((r) => setTimeout(r, 50));
+    await letTimePass(50, 'let the server accept both connections (nothing observable says so)');
     expect((await handshake(server.tcpPort, CREATE, 'a', 'alice')).status).toBe(Status.SERVER_FULL);
     for (const s of idle) s.destroy();
-    await new Promise((r) => setTimeout(r, 50));
+    await letTimePass(50, 'let the server see both connections close (nothing observable says so)');
     expect((await handshake(server.tcpPort, CREATE, 'a', 'alice')).status).toBe(Status.OK);
   });
 
@@ -247,7 +248,7 @@ describe('caps and backoff', () => {
     const { connect } = await import('node:net');
     const idle = connect(server.tcpPort, '127.0.0.1');
     await new Promise((r) => idle.on('connect', r));
-    await new Promise((r) => setTimeout(r, 50));
+    await letTimePass(50, 'let the server accept the connection (nothing observable says so)');
     expect((await handshake(server.tcpPort, CREATE, 'a', 'alice')).status).toBe(Status.SERVER_FULL);
     idle.destroy();
   });

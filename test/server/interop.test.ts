@@ -4,6 +4,7 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatServer } from '../../src-main/engine/server/chat-server.js';
+import { becomesTrue } from '../support/wait.js';
 
 /** Both ways chat can leave the server: native sendmmsg batches (Linux, when built) and node:dgram. */
 const SEND_PATHS = [
@@ -68,8 +69,7 @@ class SpecClient {
   }
 
   async hear(timeoutMs = 2_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.inbox.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await becomesTrue(() => this.inbox.length > 0, { timeoutMs, everyMs: 5 });
     const next = this.inbox.shift();
     if (next === undefined) throw new Error(`${this.name} heard nothing`);
     return next;

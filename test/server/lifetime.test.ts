@@ -5,7 +5,7 @@ import type { ChatServer } from '../../src-main/engine/server/chat-server.js';
 import { createLogger } from '../../src-main/engine/log.js';
 import { CREATE, handshake, JOIN } from '../support/raw-tcrp.js';
 import { UdpPeer } from '../support/raw-udp.js';
-import { sleep, waitUntil } from '../support/wait.js';
+import { letTimePass, waitUntil } from '../support/wait.js';
 import { SHORT_TIMEOUTS, startServer } from '../support/server.js';
 
 let server: ChatServer;
@@ -35,7 +35,7 @@ describe('inactivity', () => {
     const left = new Promise((r) => server.once('member-left', r));
     // alice keeps sending empty keep-alives; bob goes silent.
     for (let i = 0; i < 6; i++) {
-      await sleep(100);
+      await letTimePass(100, 'alice keeps alive every 100 ms while bob stays silent');
       a.sendChat(server.udpPort, 'lobby', host.token, '');
     }
     expect(await a.nextText()).toBe('* bob timed out');
@@ -54,7 +54,7 @@ describe('inactivity', () => {
     await b.next(); // MEMBERS
     const closed = new Promise((r) => server.once('room-closed', r));
     for (let i = 0; i < 6; i++) {
-      await sleep(100);
+      await letTimePass(100, 'bob heartbeats every 100 ms while the host stays silent');
       b.sendChat(server.udpPort, 'lobby', bob.token, encodeClientControl({ kind: 'heartbeat', nonce: i }));
     }
     const events = [];

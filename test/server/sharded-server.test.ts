@@ -10,7 +10,7 @@ import { loadUdpBatch } from '../../src-main/engine/server/udp-batch.js';
 import { CREATE, handshake, JOIN, rawExchange, requestFrame } from '../support/raw-tcrp.js';
 import { UdpPeer } from '../support/raw-udp.js';
 import { roomsByShard } from '../support/room-shards.js';
-import { sleep, waitUntil } from '../support/wait.js';
+import { letTimePass, waitUntil } from '../support/wait.js';
 
 const native = process.platform === 'linux' && loadUdpBatch() !== null;
 const SHARDS = 2;
@@ -185,7 +185,7 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     let status = -1;
     for (let i = 0; i < 50 && status !== Status.OK; i++) {
       status = (await handshake(port, CREATE, other as string, 'third')).status;
-      if (status !== Status.OK) await sleep(50);
+      if (status !== Status.OK) await letTimePass(50, 'retry until the shards report the connections closed');
     }
     expect(status).toBe(Status.OK);
   }, 30_000);
@@ -199,7 +199,7 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     await waitUntil(() => closed.includes(room0), { timeoutMs: 10_000 });
     // Routed to shard 0 while it starts again, then reset by the client before it is handed over.
     const gone = await stalled(port, room0);
-    await sleep(50);
+    await letTimePass(50, 'let the primary route the stalled connection to the restarting shard');
     gone.resetAndDestroy();
     await waitUntil(() => (sharded.shardPids[0] ?? 0) > 0 && sharded.shardPids[0] !== dead, { timeoutMs: 10_000 });
     // The reset connection was never counted (per-IP cap of 1): this IP may still connect.

@@ -42,8 +42,3 @@ export function letTimePass(ms: number, why: string): Promise<void> {
   void why; // documentation at the call site
   return pause(ms);
 }
-
-/** @deprecated An unexplained fixed wait: await the event, or use letTimePass with a reason. */
-export function sleep(ms: number): Promise<void> {
-  return pause(ms);
-}
