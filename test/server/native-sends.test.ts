@@ -265,7 +265,7 @@ describe.skipIf(!linux)('native batch receive (Linux)', () => {
       // Bursts of 3 × 40: more than one recvmmsg batch of 64 waiting at once, yet within the
       // socket's default receive buffer.
       for (let i = 0; i < 100; i++) {
-        if (i % 40 === 0) await new Promise((r) => setTimeout(r, 20));
+        if (i % 40 === 0) await letTimePass(20, 'pace the sender under the socket buffers');
         for (const [k, s] of senders.entries()) {
           s.send(`m${k}-${i}`, server.address().port, host);
           expected.push(`${host}:${s.address().port} m${k}-${i}`);

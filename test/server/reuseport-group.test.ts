@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { roomShard } from '../../src-main/engine/server/room-shard.js';
 import { loadUdpBatch, type UdpBatch } from '../../src-main/engine/server/udp-batch.js';
-import { waitUntil } from '../support/wait.js';
+import { letTimePass, waitUntil } from '../support/wait.js';
 
 const batch = process.platform === 'linux' ? loadUdpBatch() : null;
 const opened: Socket[] = [];
@@ -88,7 +88,7 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
     const senders = await Promise.all([1, 2, 3].map(() => client('udp4', '127.0.0.1')));
     for (const [k, room] of rooms.entries()) {
       for (const sender of senders) sender.send(datagram(room), port, '127.0.0.1');
-      if (k % 40 === 39) await new Promise((r) => setTimeout(r, 10)); // stay within the socket buffers
+      if (k % 40 === 39) await letTimePass(10, 'stay within the socket buffers');
     }
     await waitUntil(() => arrivals.length === rooms.length * senders.length);
     for (const a of arrivals)
