@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Status, TCRP_HEADER_BYTES } from '../../src-shared/protocol/index.js';
 import type { ChatServer } from '../../src-main/engine/server/chat-server.js';
-import { CREATE, handshake, JOIN, rawExchange, requestFrame } from '../support/raw-tcrp.js';
+import { must, mustAt } from '../support/must.js';
+import { CREATE, firstFrame, handshake, JOIN, rawExchange, requestFrame } from '../support/raw-tcrp.js';
 import { SHORT_TIMEOUTS, startServer } from '../support/server.js';
 import { letTimePass } from '../support/wait.js';
 
@@ -22,7 +23,7 @@ describe('create and join', () => {
     expect(s.status).toBe(Status.OK);
     expect(s.frames).toHaveLength(2);
     expect(s.frames[0]).toMatchObject({ operation: CREATE, state: 1 });
-    expect(Buffer.from(s.frames[0]!.room).toString()).toBe('lobby');
+    expect(Buffer.from(firstFrame(s.frames).room).toString()).toBe('lobby');
     expect(s.frames[1]).toMatchObject({ operation: CREATE, state: 2 });
     expect(s.token.toString()).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(s.info).toBeNull();
@@ -33,7 +34,7 @@ describe('create and join', () => {
     const s = await handshake(server.tcpPort, CREATE, 'lobby', 'alice', { tincan: true });
     expect(s.status).toBe(Status.OK);
     expect(s.info).toMatchObject({ role: 'host', maxTextBytes: 3800 });
-    expect(s.info!.inactivityMs).toBe(server.options.inactivityTimeoutMs);
+    expect(must(s.info, 'the Tincan session info').inactivityMs).toBe(server.options.inactivityTimeoutMs);
     const j = await handshake(server.tcpPort, JOIN, 'lobby', 'bob', { tincan: true });
     expect(j.info).toMatchObject({ role: 'member' });
   });
@@ -43,13 +44,13 @@ describe('create and join', () => {
       port: server.tcpPort,
       chunks: [requestFrame({ operation: CREATE, room: 'r1', payload: '  carol\r\n' })],
     });
-    expect(frames[0]!.payload[0]).toBe(Status.OK);
+    expect(firstFrame(frames).payload[0]).toBe(Status.OK);
     const j = await rawExchange({
       port: server.tcpPort,
       chunks: [requestFrame({ operation: JOIN, room: 'r1', payload: '"dave"' })],
     });
-    expect(j.frames[0]!.payload[0]).toBe(Status.OK);
-    expect(server.roomList()[0]!.members).toBe(2);
+    expect(firstFrame(j.frames).payload[0]).toBe(Status.OK);
+    expect(mustAt(server.roomList(), 0, 'room').members).toBe(2);
   });
 
   it('answers ROOM_EXISTS, NO_SUCH_ROOM and NAME_TAKEN', async () => {
@@ -65,7 +66,7 @@ describe('create and join', () => {
 
   it('checks passwords: right, wrong, missing (plain vs negotiated)', async () => {
     expect((await handshake(server.tcpPort, CREATE, 'secret', 'alice', { password: 'pw' })).status).toBe(Status.OK);
-    expect(server.roomList()[0]!.hasPassword).toBe(true);
+    expect(mustAt(server.roomList(), 0, 'room').hasPassword).toBe(true);
     expect((await handshake(server.tcpPort, JOIN, 'secret', 'bob', { password: 'nope' })).status).toBe(
       Status.WRONG_PASSWORD,
     );
@@ -89,18 +90,18 @@ describe('create and join', () => {
     for (const frame of cases) {
       const { frames } = await rawExchange({ port: server.tcpPort, chunks: [frame] });
       expect(frames).toHaveLength(1);
-      expect(frames[0]!.payload[0]).toBe(Status.BAD_REQUEST);
-      expect(frames[0]!.operation).toBe(frame[1]);
+      expect(firstFrame(frames).payload[0]).toBe(Status.BAD_REQUEST);
+      expect(firstFrame(frames).operation).toBe(frame[1]);
     }
     const wrongState = requestFrame({ operation: CREATE, room: 'lobby', payload: 'alice' });
     wrongState[2] = 2;
-    expect((await rawExchange({ port: server.tcpPort, chunks: [wrongState] })).frames[0]!.payload[0]).toBe(
+    expect(firstFrame((await rawExchange({ port: server.tcpPort, chunks: [wrongState] })).frames).payload[0]).toBe(
       Status.BAD_REQUEST,
     );
     // RoomNameSize 0 and 29 fail at the header.
     const empty = requestFrame({ operation: CREATE, room: 'x', payload: 'alice' });
     empty[0] = 0;
-    expect((await rawExchange({ port: server.tcpPort, chunks: [empty] })).frames[0]!.payload[0]).toBe(
+    expect(firstFrame((await rawExchange({ port: server.tcpPort, chunks: [empty] })).frames).payload[0]).toBe(
       Status.BAD_REQUEST,
     );
     expect(server.roomList()).toEqual([]);
@@ -110,8 +111,8 @@ describe('create and join', () => {
     const room = 'é€😀';
     const s = await handshake(server.tcpPort, CREATE, room, 'ünï€😀');
     expect(s.status).toBe(Status.OK);
-    expect(Buffer.from(s.frames[0]!.room).toString()).toBe(room);
-    expect(server.roomList()[0]!.name).toBe(room);
+    expect(Buffer.from(firstFrame(s.frames).room).toString()).toBe(room);
+    expect(mustAt(server.roomList(), 0, 'room').name).toBe(room);
   });
 });
 
@@ -124,7 +125,7 @@ describe('framing', () => {
     const frame = requestFrame({ operation: CREATE, room: 'slow', payload: '{"username":"alice"}' });
     const bytes = [...frame].map((b) => Uint8Array.of(b));
     const { frames } = await rawExchange({ port: server.tcpPort, chunks: bytes, chunkDelayMs: 1, timeoutMs: 5_000 });
-    expect(frames[0]!.payload[0]).toBe(Status.OK);
+    expect(firstFrame(frames).payload[0]).toBe(Status.OK);
     expect(frames).toHaveLength(2);
   });
 
@@ -135,7 +136,7 @@ describe('framing', () => {
     ]);
     const { frames } = await rawExchange({ port: server.tcpPort, chunks: [two] });
     expect(frames).toHaveLength(1);
-    expect(frames[0]!.payload[0]).toBe(Status.BAD_REQUEST);
+    expect(firstFrame(frames).payload[0]).toBe(Status.BAD_REQUEST);
     expect(server.roomList()).toEqual([]);
   });
 
@@ -148,7 +149,7 @@ describe('framing', () => {
         Buffer.from([host.port >> 8, host.port & 0xff]),
       ]);
       const { frames } = await rawExchange({ port: server.tcpPort, chunks: [withPort] });
-      expect(frames[0]!.payload[0]).toBe(Status.OK);
+      expect(firstFrame(frames).payload[0]).toBe(Status.OK);
       // The endpoint is known without any datagram: bob's message reaches alice's socket.
       const bob = await handshake(server.tcpPort, JOIN, 'p', 'bob');
       const b = await UdpPeer.open();
@@ -163,7 +164,7 @@ describe('framing', () => {
       requestFrame({ operation: CREATE, room: 'q', payload: 'alice' }),
       Buffer.from([1, 2, 3]),
     ]);
-    expect((await rawExchange({ port: server.tcpPort, chunks: [three] })).frames[0]!.payload[0]).toBe(
+    expect(firstFrame((await rawExchange({ port: server.tcpPort, chunks: [three] })).frames).payload[0]).toBe(
       Status.BAD_REQUEST,
     );
   });
@@ -175,13 +176,13 @@ describe('framing', () => {
     header[3] = 1; // 2^224-ish bytes declared
     const { frames } = await rawExchange({ port: server.tcpPort, chunks: [header], timeoutMs: 1_500 });
     expect(frames).toHaveLength(1);
-    expect(frames[0]!.payload[0]).toBe(Status.TOO_LARGE);
-    expect(frames[0]!.operation).toBe(CREATE);
+    expect(firstFrame(frames).payload[0]).toBe(Status.TOO_LARGE);
+    expect(firstFrame(frames).operation).toBe(CREATE);
     const justOver = new Uint8Array(TCRP_HEADER_BYTES);
     justOver[0] = 5;
     justOver[1] = JOIN;
     justOver.set([0x04, 0x01], 30); // 1025
-    expect((await rawExchange({ port: server.tcpPort, chunks: [justOver] })).frames[0]!.payload[0]).toBe(
+    expect(firstFrame((await rawExchange({ port: server.tcpPort, chunks: [justOver] })).frames).payload[0]).toBe(
       Status.TOO_LARGE,
     );
   });
@@ -193,7 +194,7 @@ describe('framing', () => {
       endAfterWrite: true,
     });
     expect(frames.map((f) => f.state)).toEqual([1, 2]);
-    expect(frames[0]!.payload[0]).toBe(Status.OK);
+    expect(firstFrame(frames).payload[0]).toBe(Status.OK);
   });
 
   it('answers BAD_REQUEST when the client half-closes in the middle of a request', async () => {
@@ -205,8 +206,8 @@ describe('framing', () => {
       timeoutMs: 1_500,
     });
     expect(frames).toHaveLength(1);
-    expect(frames[0]!.payload[0]).toBe(Status.BAD_REQUEST);
-    expect(frames[0]!.operation).toBe(JOIN);
+    expect(firstFrame(frames).payload[0]).toBe(Status.BAD_REQUEST);
+    expect(firstFrame(frames).operation).toBe(JOIN);
   });
 
   it('answers HANDSHAKE_TIMEOUT when the request does not complete in time', async () => {
@@ -217,8 +218,8 @@ describe('framing', () => {
     const { frames } = await rawExchange({ port: server.tcpPort, chunks: [partial], timeoutMs: 3_000 });
     expect(Date.now() - started).toBeLessThan(2_500);
     expect(frames).toHaveLength(1);
-    expect(frames[0]!.payload[0]).toBe(Status.HANDSHAKE_TIMEOUT);
-    expect(frames[0]!.operation).toBe(JOIN);
+    expect(firstFrame(frames).payload[0]).toBe(Status.HANDSHAKE_TIMEOUT);
+    expect(firstFrame(frames).operation).toBe(JOIN);
   });
 });
 

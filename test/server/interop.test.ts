@@ -50,11 +50,11 @@ class SpecClient {
     let at = 0;
     let status = -1;
     while (at + 32 <= reply.length) {
-      const roomLen = reply[at]!;
-      const state = reply[at + 2]!;
+      const roomLen = reply.readUInt8(at);
+      const state = reply.readUInt8(at + 2);
       const size = reply.readUInt32BE(at + 28);
       const body = reply.subarray(at + 32 + roomLen, at + 32 + roomLen + size);
-      if (state === 1) status = body[0]!;
+      if (state === 1) status = body[0] ?? -1;
       if (state === 2) this.token = Buffer.from(body);
       at += 32 + roomLen + size;
     }

@@ -9,6 +9,7 @@ import { loadUdpBatch, rawSocket, udpBatchUnavailable, type UdpBatch } from '../
 import { NativeUdpIn } from '../../src-main/engine/server/udp-in.js';
 import { UdpOut } from '../../src-main/engine/server/udp-out.js';
 import { letTimePass, waitUntil } from '../support/wait.js';
+import { must, mustAt } from '../support/must.js';
 
 const linux = process.platform === 'linux';
 const sockets: Socket[] = [];
@@ -162,7 +163,12 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     expect(table?.plain.members).toEqual(to);
     // Member 2 sends: it is skipped by position, the other three get the message.
     // Only the first `length` bytes of the (scratch) buffer go out.
-    out.sendToTable(Buffer.from('from m2 and scratch left over'), 7, table!.plain, (to[2] as Member).tableIndex);
+    out.sendToTable(
+      Buffer.from('from m2 and scratch left over'),
+      7,
+      must(table, 'the room table').plain,
+      (to[2] as Member).tableIndex,
+    );
     await waitUntil(() => receivers.filter((r) => r.got.length === 1).length === 3);
     expect(receivers.map((r) => r.got)).toEqual([['from m2'], ['from m2'], [], ['from m2']]);
     expect(out.tableFor(room)).toBe(table); // cached while nothing changed
@@ -171,7 +177,7 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     registry.setEndpoint(to[0] as Member, '127.0.0.1', moved.socket.address().port);
     const rebuilt = out.tableFor(room);
     expect(rebuilt).not.toBe(table);
-    out.sendToTable(Buffer.from('to the new port'), 15, rebuilt!.plain, -1);
+    out.sendToTable(Buffer.from('to the new port'), 15, must(rebuilt, 'the rebuilt table').plain, -1);
     await waitUntil(() => moved.got.length === 1);
     expect(moved.got).toEqual(['to the new port']);
     expect(receivers[0]?.got).toEqual(['from m2']);
@@ -204,11 +210,16 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     for (const sink of sinks) sink.socket.setRecvBufferSize(4 * 1024 * 1024);
     // Members may share an endpoint here: each still gets its own copy.
     const to = members(
-      Array.from({ length: 1_100 }, (_, i) => ({ address: '127.0.0.1', port: sinks[i % 2]!.socket.address().port })),
+      Array.from({ length: 1_100 }, (_, i) => ({
+        address: '127.0.0.1',
+        port: mustAt(sinks, i % 2, 'sink').socket.address().port,
+      })),
     );
-    const table = out.tableFor((to[0] as Member).room)!;
+    const table = must(out.tableFor((to[0] as Member).room), 'the room table');
     out.sendToTable(Buffer.from('to everyone'), 11, table.plain, 1_051); // in the second part
-    await waitUntil(() => sinks[0]!.got.length + sinks[1]!.got.length >= 1_099, { timeoutMs: 5_000 });
+    await waitUntil(() => mustAt(sinks, 0, 'sink').got.length + mustAt(sinks, 1, 'sink').got.length >= 1_099, {
+      timeoutMs: 5_000,
+    });
     expect(sinks[0]?.got.length).toBe(550);
     expect(sinks[1]?.got.length).toBe(549); // position 1,051 is odd: its copy is the one skipped
     expect(out.sent).toBe(1_099);
@@ -220,7 +231,7 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     const out = new UdpOut(sender, batch);
     const receivers = await Promise.all([1, 2, 3, 4].map(() => listener()));
     const to = members(receivers.map((r) => ({ address: '127.0.0.1', port: r.socket.address().port })));
-    const table = out.tableFor((to[0] as Member).room)!;
+    const table = must(out.tableFor((to[0] as Member).room), 'the room table');
     // A scratch buffer, reused by the caller right after the call: what libuv sends later must be
     // the message as it was.
     const scratch = Buffer.from('a-then-reused');

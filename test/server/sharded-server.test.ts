@@ -171,12 +171,13 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
   }
 
   it('counts connections per IP across all shards, and forgets them when the shard closes them', async () => {
-    server = new ShardedChatServer({ host: '127.0.0.1', port: 0, maxConnectionsPerIp: 2 }, { shards: SHARDS });
-    const { tcpPort: port } = await server.listen();
+    const sharded = new ShardedChatServer({ host: '127.0.0.1', port: 0, maxConnectionsPerIp: 2 }, { shards: SHARDS });
+    server = sharded;
+    const { tcpPort: port } = await sharded.listen();
     const [room0, room1] = roomsByShard('held', SHARDS) as [string, string];
     // One open connection in each shard: each shard alone is under the cap of 2, the server is at it.
     const held = [await stalled(port, room0), await stalled(port, room1)];
-    await waitUntil(() => server!.routedConnections === 2);
+    await waitUntil(() => sharded.routedConnections === 2);
     const [other] = roomsByShard('third', SHARDS);
     const refused = await handshake(port, CREATE, other as string, 'third');
     expect(refused.status).toBe(Status.SERVER_FULL);

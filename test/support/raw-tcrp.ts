@@ -13,6 +13,7 @@ import {
   type TcrpFrame,
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
+import { mustAt } from './must.js';
 import { letTimePass } from './wait.js';
 
 export const CREATE = Operation.CREATE;
@@ -248,4 +249,9 @@ export function closedByServer(socket: net.Socket): Promise<void> {
     socket.on('error', () => undefined);
     socket.resume();
   });
+}
+
+/** The first reply frame; fails the test, instead of crashing on `undefined`, when none came. */
+export function firstFrame(frames: readonly TcrpFrame[]): TcrpFrame {
+  return mustAt(frames, 0, 'reply frame');
 }
