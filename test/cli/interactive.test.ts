@@ -7,8 +7,9 @@ import type { Runtime } from '../../src-cli/runtime.js';
 import { ChatClient } from '../../src-main/engine/client/chat-client.js';
 import type { ClientEvents } from '../../src-main/engine/client/types.js';
 import { silentLogger } from '../../src-main/engine/log.js';
-import { ChatServer } from '../../src-main/engine/server/chat-server.js';
+import type { ChatServer } from '../../src-main/engine/server/chat-server.js';
 import { FakeTerminal } from './helpers/fake-terminal.js';
+import { startServer } from '../support/server.js';
 import { waitUntil } from '../support/wait.js';
 
 let server: ChatServer;
@@ -16,8 +17,8 @@ let port: number;
 const clients: ChatClient[] = [];
 
 beforeEach(async () => {
-  server = new ChatServer({ host: '127.0.0.1', port: 0, logger: silentLogger });
-  port = (await server.listen()).tcpPort;
+  server = await startServer();
+  port = server.tcpPort;
 });
 
 afterEach(async () => {

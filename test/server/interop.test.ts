@@ -3,7 +3,8 @@
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatServer } from '../../src-main/engine/server/chat-server.js';
+import type { ChatServer } from '../../src-main/engine/server/chat-server.js';
+import { startServer } from '../support/server.js';
 import { becomesTrue } from '../support/wait.js';
 
 /** Both ways chat can leave the server: native sendmmsg batches (Linux, when built) and node:dgram. */
@@ -90,8 +91,8 @@ afterEach(async () => {
 });
 
 async function chatThrough(listenHost: string, clientHost: string, nativeUdp: boolean, path: string): Promise<void> {
-  server = new ChatServer({ host: listenHost, port: 0, nativeUdp });
-  const { tcpPort, udpPort } = await server.listen();
+  server = await startServer({ host: listenHost, nativeUdp });
+  const { tcpPort, udpPort } = server;
   expect(server.stats().sendPath).toBe(path);
   expect(server.stats().receivePath).toBe(path === 'sendmmsg' ? 'recvmmsg' : 'dgram');
   const alice = new SpecClient(clientHost, tcpPort, udpPort, 'spec room', 'alice');
