@@ -1,7 +1,7 @@
 // The host's process dies without a word (SIGKILL). The room must close after the inactivity timeout
 // and every member, of either dialect, must be told why.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/engine/client/index.js';
+import { ClientFactory } from '../support/clients.js';
 import { plainClosedNotice, ClosedReason, utf8Encode } from '../../src-shared/protocol/index.js';
 import { RawMember } from '../support/raw-udp.js';
 import { becomesTrue, waitUntil } from '../support/wait.js';
@@ -11,7 +11,7 @@ import { fixturePath, startChild, type Child } from './child.js';
 const INACTIVITY_MS = 1200;
 let srv: TestServer;
 let host: Child | null = null;
-const clients: ChatClient[] = [];
+const clients = new ClientFactory();
 
 beforeAll(async () => {
   srv = await startServer({
@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   host?.kill();
-  for (const c of clients) await c.leave().catch(() => undefined);
+  await clients.leaveAll();
   await srv?.close();
 });
 
@@ -34,17 +34,12 @@ describe('host crash', () => {
 
     const closedReasons: string[] = [];
     for (const name of ['ann', 'ben']) {
-      const c = new ChatClient({
-        host: '127.0.0.1',
-        port: srv.tcpPort,
-        room: 'crashy',
-        username: name,
-        mode: 'join',
-        reconnect: false,
-      });
+      const c = clients.make(
+        { tcpPort: srv.tcpPort },
+        { room: 'crashy', username: name, mode: 'join', reconnect: false },
+      );
       c.on('error', () => undefined);
       c.on('closed', (info) => closedReasons.push(`${name}:${info.reason}`));
-      clients.push(c);
       await c.connect();
     }
     const plain = await RawMember.join({

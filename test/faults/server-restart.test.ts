@@ -2,7 +2,8 @@
 // must notice, reconnect on their own (host re-creates the room, members re-join), end up with no
 // duplicate members, and chat again.
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChatClient, type ConnectionState } from '../../src-main/engine/client/index.js';
+import type { ChatClient, ConnectionState } from '../../src-main/engine/client/index.js';
+import { ClientFactory } from '../support/clients.js';
 import { becomesTrue, letTimePass, waitUntil } from '../support/wait.js';
 import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 import { fixturePath, startChild, type Child } from './child.js';
@@ -17,10 +18,17 @@ const SERVER_OPTIONS = {
 
 let first: Child | null = null;
 let second: TestServer | null = null;
-const clients: ChatClient[] = [];
+const clients = new ClientFactory({
+  room: 'phoenix',
+  password: 'pw',
+  reconnect: true,
+  maxReconnectAttempts: 30,
+  missedHeartbeatsBeforeReconnect: 2,
+  handshakeTimeoutMs: 1000,
+});
 afterAll(async () => {
   first?.kill();
-  for (const c of clients) await c.leave().catch(() => undefined);
+  await clients.leaveAll();
   await second?.close();
 });
 
@@ -40,22 +48,10 @@ describe('server restart under clients', () => {
 
     const states = new Map<string, ConnectionState[]>();
     const make = (username: string, mode: 'create' | 'join'): ChatClient => {
-      const c = new ChatClient({
-        host: '127.0.0.1',
-        port,
-        room: 'phoenix',
-        username,
-        password: 'pw',
-        mode,
-        reconnect: true,
-        maxReconnectAttempts: 30,
-        missedHeartbeatsBeforeReconnect: 2,
-        handshakeTimeoutMs: 1000,
-      });
+      const c = clients.make({ tcpPort: port }, { username, mode });
       c.on('error', () => undefined);
       states.set(username, []);
       c.on('state', (s) => states.get(username)?.push(s));
-      clients.push(c);
       return c;
     };
     const host = make('boss', 'create');
@@ -74,9 +70,12 @@ describe('server restart under clients', () => {
     second = await startServer({ ...FAST_OPTIONS, ...SERVER_OPTIONS, port, udpPort: port });
     const srv = second;
 
-    const back = await becomesTrue(() => clients.every((c) => c.state === 'connected') && srv.stats().members === 3, {
-      timeoutMs: 15_000,
-    });
+    const back = await becomesTrue(
+      () => clients.all.every((c) => c.state === 'connected') && srv.stats().members === 3,
+      {
+        timeoutMs: 15_000,
+      },
+    );
     expect(back, JSON.stringify([...states])).toBe(true);
     for (const [name, seen] of states) {
       expect(seen, name).toContain('reconnecting');
@@ -87,8 +86,8 @@ describe('server restart under clients', () => {
     expect(host.role).toBe('host');
 
     // Each client's member list settles on the three of them, each once.
-    expect(await becomesTrue(() => clients.every((c) => c.members.length === 3), { timeoutMs: 3000 })).toBe(true);
-    for (const c of clients) expect(c.members.map((m) => m.name).sort()).toEqual(['ann', 'ben', 'boss']);
+    expect(await becomesTrue(() => clients.all.every((c) => c.members.length === 3), { timeoutMs: 3000 })).toBe(true);
+    for (const c of clients.all) expect(c.members.map((m) => m.name).sort()).toEqual(['ann', 'ben', 'boss']);
 
     const got: string[] = [];
     host.on('message', (m) => got.push(`boss<-${m.from}:${m.text}`));

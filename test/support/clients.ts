@@ -1,7 +1,6 @@
 // A ChatClient factory per suite: one place for the test defaults, and one call to leave every
 // client the suite made (in afterEach), so no test leaks sockets into the next.
-import { ChatClient } from '../../src-main/engine/client/chat-client.js';
-import type { ClientOptions } from '../../src-main/engine/client/types.js';
+import { ChatClient, type ClientOptions } from '../../src-main/engine/client/index.js';
 
 export interface ServerPorts {
   tcpPort: number;
@@ -30,8 +29,14 @@ export class ClientFactory {
     return client;
   }
 
-  /** Leaves with every client made so far (newest last), and forgets them. */
+  /** Every client made and not yet left, oldest first. */
+  get all(): readonly ChatClient[] {
+    return this.made;
+  }
+
+  /** Leaves with every client made so far (oldest first), and forgets them. */
   async leaveAll(): Promise<void> {
-    for (const client of this.made.splice(0)) await client.leave();
+    // Cleanup only: a client the test already broke may refuse to leave, which is not a failure here.
+    for (const client of this.made.splice(0)) await client.leave().catch(() => undefined);
   }
 }

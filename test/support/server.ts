@@ -1,8 +1,7 @@
 // One way to start a real ChatServer for a test: loopback, port 0, silent unless the log is wanted,
 // with named option presets instead of a copy of the defaults in every suite.
-import { ChatServer } from '../../src-main/engine/server/chat-server.js';
-import type { ServerOptions } from '../../src-main/engine/server/options.js';
-import { createLogger, silentLogger, type Logger } from '../../src-main/engine/log.js';
+import { createLogger, silentLogger, type Logger } from '../../src-main/engine/index.js';
+import { ChatServer, type ServerOptions } from '../../src-main/engine/server/index.js';
 
 /** Handshake and port-grace timers short enough for protocol tests, sweeps frequent. */
 export const SHORT_TIMEOUTS: Partial<ServerOptions> = {
