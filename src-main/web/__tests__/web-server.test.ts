@@ -13,6 +13,7 @@ import { realFactories } from '../../service/factories.js';
 import { resolveStaticPath } from '../static-files.js';
 import { startWebServer, type WebServer } from '../web-server.js';
 import { waitUntil } from '../../../test/support/wait.js';
+import { must, mustFind } from '../../../test/support/must.js';
 
 let dir: string;
 let server: WebServer;
@@ -114,7 +115,10 @@ describe('WebSocket', () => {
         timeoutMs: 5000,
         what: `an answer to ${name}`,
       });
-      return frames.find((f) => f.t === 'res' && f.id === id)!.result!;
+      return must(
+        mustFind(frames, (f) => f.t === 'res' && f.id === id, `answer to ${name}`).result,
+        `result of ${name}`,
+      );
     };
     expect(await call(1, 'listRooms', {})).toEqual({ ok: true, value: [] });
     expect(await call(2, 'joinRoom', { address: 'x' })).toMatchObject({ ok: false, code: 'BAD_ARGS' });
