@@ -4,6 +4,7 @@ import { expect, test } from '@playwright/test';
 import { electronBinary, launchApp, type LaunchedApp } from '../fixtures/electron-app.js';
 import { runChatScenario } from '../scenario.js';
 import { must, mustAt } from '../../test/support/must.js';
+import { letTimePass } from '../../test/support/wait.js';
 
 const binary = electronBinary();
 test.skip(
@@ -56,6 +57,6 @@ test('the window runs sandboxed, isolated, from app:// with a named API only', a
   await page.evaluate(() => {
     window.location.href = 'https://example.com/';
   });
-  await page.waitForTimeout(500);
+  await letTimePass(500, 'prove the window does not navigate away from app://');
   expect(page.url()).toMatch(/^app:\/\/tincan\//);
 });
