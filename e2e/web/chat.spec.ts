@@ -2,6 +2,7 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { startWebBackend, type WebBackend } from '../fixtures/web-backend.js';
 import { runChatScenario, shot } from '../scenario.js';
+import { must } from '../../test/support/must.js';
 
 interface User {
   backend: WebBackend;
@@ -118,7 +119,10 @@ test('several rooms at once: one embedded server, sidebar with unread counts, hi
     await a.getByLabel('Listen on').selectOption('127.0.0.1');
     await a.getByRole('button', { name: 'Host room' }).click();
     await expect(a.getByRole('heading', { name: room, level: 1 })).toBeVisible();
-    return (await a.getByRole('list', { name: 'Host addresses' }).locator('code').first().textContent())!.trim();
+    return must(
+      await a.getByRole('list', { name: 'Host addresses' }).locator('code').first().textContent(),
+      'the first host address',
+    ).trim();
   };
   const first = await host('general');
   const second = await host('random');

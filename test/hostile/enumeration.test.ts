@@ -2,20 +2,20 @@
 // for a missing room takes the same path (one password hash) as a wrong password.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Operation, Status } from '../../src-shared/protocol/index.js';
-import { request } from './helpers/raw-tcrp.js';
-import { ABUSE_LIMITS as DEFAULT_LIMITS, startServer, type RunningServer } from './helpers/server-harness.js';
+import { request } from '../support/raw-tcrp.js';
+import { ABUSE_LIMITS as DEFAULT_LIMITS, FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 
 // Rooms made by raw requests have a host that never speaks: keep them alive for the whole test.
 const ABUSE_LIMITS = { ...DEFAULT_LIMITS, tokenTtlMs: 60_000, inactivityTimeoutMs: 60_000 };
 
-let srv: RunningServer | null = null;
+let srv: TestServer | null = null;
 afterEach(async () => {
   await srv?.close();
   srv = null;
 });
 
-const admission = (s: RunningServer) => {
-  const stats = s.server.stats().admission;
+const admission = (s: TestServer) => {
+  const stats = s.stats().admission;
   if (!stats) throw new Error('no admission stats');
   return stats;
 };
@@ -23,7 +23,12 @@ const admission = (s: RunningServer) => {
 describe('enumeration', () => {
   it('rate-limits the answers one IP gets about rooms; other IPs are answered as before', async () => {
     const burst = 5;
-    srv = await startServer({ ...ABUSE_LIMITS, refusalBurstPerIp: burst, refusalsPerIpPerSecond: 0.01 });
+    srv = await startServer({
+      ...FAST_OPTIONS,
+      ...ABUSE_LIMITS,
+      refusalBurstPerIp: burst,
+      refusalsPerIpPerSecond: 0.01,
+    });
     const port = srv.tcpPort;
     const open = await request(port, { room: 'open', operation: Operation.CREATE, payload: { username: 'host' } });
     expect(open.status).toBe(Status.OK);
@@ -59,7 +64,7 @@ describe('enumeration', () => {
   });
 
   it('counts every kind of telling answer: ROOM_EXISTS, NAME_TAKEN, PASSWORD_REQUIRED, WRONG_PASSWORD', async () => {
-    srv = await startServer({ ...ABUSE_LIMITS, refusalBurstPerIp: 4, refusalsPerIpPerSecond: 0.01 });
+    srv = await startServer({ ...FAST_OPTIONS, ...ABUSE_LIMITS, refusalBurstPerIp: 4, refusalsPerIpPerSecond: 0.01 });
     const port = srv.tcpPort;
     const from = '127.0.0.2';
     await request(port, { room: 'g', operation: Operation.CREATE, payload: { username: 'host', password: 'pw' } });
@@ -80,7 +85,7 @@ describe('enumeration', () => {
   });
 
   it('a missing room costs one password hash like a wrong password does; no password, no hash', async () => {
-    srv = await startServer({ ...ABUSE_LIMITS });
+    srv = await startServer({ ...FAST_OPTIONS, ...ABUSE_LIMITS });
     const port = srv.tcpPort;
     await request(port, { room: 'g', operation: Operation.CREATE, payload: { username: 'host', password: 'pw' } });
     const before = admission(srv);
@@ -113,7 +118,7 @@ describe('enumeration', () => {
   });
 
   it('backs off password guesses at a missing room as at a guarded one', async () => {
-    srv = await startServer({ ...ABUSE_LIMITS, passwordAttemptsBeforeBackoff: 3 });
+    srv = await startServer({ ...FAST_OPTIONS, ...ABUSE_LIMITS, passwordAttemptsBeforeBackoff: 3 });
     const port = srv.tcpPort;
     await request(port, { room: 'g', operation: Operation.CREATE, payload: { username: 'host', password: 'pw' } });
     const guess = async (room: string) =>

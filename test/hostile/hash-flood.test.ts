@@ -2,21 +2,21 @@
 // budgets and the bounded hash queue, while a member joining from another IP still gets in.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Operation, Status } from '../../src-shared/protocol/index.js';
-import { request, type RawReply } from './helpers/raw-tcrp.js';
-import { ABUSE_LIMITS as DEFAULT_LIMITS, startServer, type RunningServer } from './helpers/server-harness.js';
+import { request, type RawReply } from '../support/raw-tcrp.js';
+import { ABUSE_LIMITS as DEFAULT_LIMITS, FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 
 // Rooms made by raw requests have a host that never speaks: keep them alive for the whole test.
 const ABUSE_LIMITS = { ...DEFAULT_LIMITS, tokenTtlMs: 60_000, inactivityTimeoutMs: 60_000 };
 
 const LONG_PASSWORD = 'x'.repeat(256);
-let srv: RunningServer | null = null;
+let srv: TestServer | null = null;
 afterEach(async () => {
   await srv?.close();
   srv = null;
 });
 
-const admission = (s: RunningServer) => {
-  const stats = s.server.stats().admission;
+const admission = (s: TestServer) => {
+  const stats = s.stats().admission;
   if (!stats) throw new Error('no admission stats');
   return stats;
 };
@@ -44,7 +44,7 @@ const statuses = (replies: RawReply[]) => replies.map((r) => r.status);
 
 describe('hashing flood from one IP', () => {
   it('refuses a flood of password creates at once while a password join from another IP succeeds', async () => {
-    srv = await startServer({ ...ABUSE_LIMITS });
+    srv = await startServer({ ...FAST_OPTIONS, ...ABUSE_LIMITS });
     const port = srv.tcpPort;
     const host = await request(port, {
       room: 'guarded',
@@ -80,7 +80,7 @@ describe('hashing flood from one IP', () => {
   });
 
   it('refuses a flood of password joins from one IP with RATE_LIMITED; another IP joins', async () => {
-    srv = await startServer({ ...ABUSE_LIMITS, refusalBurstPerIp: 0 });
+    srv = await startServer({ ...FAST_OPTIONS, ...ABUSE_LIMITS, refusalBurstPerIp: 0 });
     const port = srv.tcpPort;
     const host = await request(port, {
       room: 'guarded',
@@ -111,7 +111,7 @@ describe('hashing flood from one IP', () => {
   });
 
   it('answers SERVER_FULL at once when the hash queue is full', async () => {
-    srv = await startServer({ ...ABUSE_LIMITS, hashConcurrency: 1, maxQueuedHashes: 1 });
+    srv = await startServer({ ...FAST_OPTIONS, ...ABUSE_LIMITS, hashConcurrency: 1, maxQueuedHashes: 1 });
     const port = srv.tcpPort;
     // One request from each of 16 IPs at the same moment: one runs, one waits, the rest are refused.
     const replies = await Promise.all(
@@ -132,7 +132,7 @@ describe('hashing flood from one IP', () => {
   });
 
   it('writes one summary line per window when limits trip, not one per refusal', async () => {
-    srv = await startServer({ ...ABUSE_LIMITS }, { captureLog: true });
+    srv = await startServer({ ...FAST_OPTIONS, ...ABUSE_LIMITS }, { captureLog: true });
     const replies = await flood(srv.tcpPort, '127.0.0.2', 8, 4, (i) => ({
       room: `flood-${i}`,
       operation: Operation.CREATE,
@@ -140,7 +140,7 @@ describe('hashing flood from one IP', () => {
     }));
     expect(replies.filter((r) => r.status === Status.RATE_LIMITED).length).toBeGreaterThan(10);
     await srv.close(); // closing writes the pending window's note
-    const notes = srv.log
+    const notes = srv.logLines
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .filter((l) => l['event'] === 'limits-tripped');
     expect(notes).toHaveLength(1);

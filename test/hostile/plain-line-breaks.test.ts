@@ -3,23 +3,24 @@
 // members still get the message as sent. Raw members on real sockets, on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8Encode } from '../../src-shared/protocol/index.js';
-import { RawMember, waitFor } from './helpers/raw-udp.js';
-import { startServer, type RunningServer } from './helpers/server-harness.js';
+import { RawMember } from '../support/raw-udp.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
+import { becomesTrue } from '../support/wait.js';
 
-let srv: RunningServer;
+let srv: TestServer;
 let host: RawMember;
 let plainA: RawMember;
 let plainB: RawMember;
 
 beforeAll(async () => {
-  srv = await startServer();
+  srv = await startServer(FAST_OPTIONS);
   const at = { tcpPort: srv.tcpPort, udpPort: srv.udpPort, room: 'lines' };
   host = await RawMember.join({ ...at, username: 'host', create: true });
   plainA = await RawMember.join({ ...at, username: 'pa', tincan: false });
   plainB = await RawMember.join({ ...at, username: 'pb', tincan: false });
   // Everyone receives room traffic once the host has been told both joined.
   const joined = () => host.events.filter((e) => e.kind === 'joined').map((e) => (e.kind === 'joined' ? e.name : ''));
-  expect(await waitFor(() => joined().includes('pa') && joined().includes('pb'), 5000)).toBe(true);
+  expect(await becomesTrue(() => joined().includes('pa') && joined().includes('pb'), { timeoutMs: 5000 })).toBe(true);
 });
 afterAll(async () => {
   for (const m of [host, plainA, plainB]) m?.close();
@@ -32,7 +33,7 @@ describe('text relayed to plain clients', () => {
   it('is one line: each line break becomes "↵", in one datagram', async () => {
     const before = plainA.texts.length;
     await host.chat(1, FORGED);
-    expect(await waitFor(() => plainA.texts.length > before, 5000)).toBe(true);
+    expect(await becomesTrue(() => plainA.texts.length > before, { timeoutMs: 5000 })).toBe(true);
     const got = plainA.texts.slice(before);
     expect(got).toEqual(['host: hi↵* host left the room↵* the host closed the room↵x↵y']);
     expect(got[0]).not.toMatch(/[\r\n\u2028\u2029]/u);
@@ -42,7 +43,9 @@ describe('text relayed to plain clients', () => {
     const beforeB = plainB.texts.length;
     const beforeHost = host.chats().length;
     await plainA.sendRaw(utf8Encode('one\ntwo\n'));
-    expect(await waitFor(() => plainB.texts.length > beforeB && host.chats().length > beforeHost, 5000)).toBe(true);
+    expect(
+      await becomesTrue(() => plainB.texts.length > beforeB && host.chats().length > beforeHost, { timeoutMs: 5000 }),
+    ).toBe(true);
     expect(plainB.texts.slice(beforeB)).toEqual(['pa: one↵two']);
     expect(host.chats().at(-1)).toMatchObject({ sender: 'pa', text: 'one\ntwo\n' });
   });
@@ -51,14 +54,14 @@ describe('text relayed to plain clients', () => {
     const before = plainA.texts.length;
     const long = `${'x'.repeat(1000)}\u2029* the host closed the room`;
     await host.chat(3, long);
-    expect(await waitFor(() => plainA.texts.length > before, 5000)).toBe(true);
+    expect(await becomesTrue(() => plainA.texts.length > before, { timeoutMs: 5000 })).toBe(true);
     expect(plainA.texts.slice(before)).toEqual([`host: ${'x'.repeat(1000)}↵* the host closed the room`]);
   });
 
   it('leaves single-line text byte for byte as before', async () => {
     const before = plainB.texts.length;
     await host.chat(2, 'plain: text – with € and 😀');
-    expect(await waitFor(() => plainB.texts.length > before, 5000)).toBe(true);
+    expect(await becomesTrue(() => plainB.texts.length > before, { timeoutMs: 5000 })).toBe(true);
     expect(plainB.texts.slice(before)).toEqual(['host: plain: text – with € and 😀']);
   });
 });

@@ -3,12 +3,12 @@
 // room. Each is sent as an attacker would, in a raw handshake, to a real server on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Operation, Status } from '../../src-shared/protocol/index.js';
-import { request } from './helpers/raw-tcrp.js';
-import { startServer, type RunningServer } from './helpers/server-harness.js';
+import { request } from '../support/raw-tcrp.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 
-let srv: RunningServer;
+let srv: TestServer;
 beforeAll(async () => {
-  srv = await startServer();
+  srv = await startServer(FAST_OPTIONS);
 });
 afterAll(async () => {
   await srv?.close();

@@ -1,16 +1,16 @@
 // The in-process parts of a sharded server's primary: its list of the shards' rooms, the caps it
 // applies across shards, and the merge of the shards' stats.
 import { describe, expect, it } from 'vitest';
-import { Status, encodeRequestPayload } from '../../src-shared/protocol/index.js';
+import { Status } from '../../src-shared/protocol/index.js';
 import type { ServerStats } from '../../src-main/engine/server/chat-server.js';
 import { ShardCaps } from '../../src-main/engine/server/shard-caps.js';
 import type { ShardStatsReply } from '../../src-main/engine/server/shard-messages.js';
 import { ShardRooms } from '../../src-main/engine/server/shard-rooms.js';
 import { mergeShardStats } from '../../src-main/engine/server/shard-stats.js';
-import { CREATE, JOIN, requestFrame } from './raw-helpers.js';
+import { CREATE, JOIN, requestFrame } from '../support/raw-tcrp.js';
 
 const head = (op: number, room: string): Buffer =>
-  Buffer.from(requestFrame(op, room, encodeRequestPayload({ username: 'u', password: '', dialect: 0, resume: null })));
+  Buffer.from(requestFrame({ operation: op, room, payload: { username: 'u' } }));
 
 describe('ShardRooms', () => {
   it('keeps each room as its shard last reported it, and drops a dead shard’s rooms', () => {

@@ -13,7 +13,7 @@ import {
   type ShardProcess,
 } from '../../src-main/engine/server/shard-supervisor.js';
 import { loadUdpBatch } from '../../src-main/engine/server/udp-batch.js';
-import { until } from './raw-helpers.js';
+import { waitUntil } from '../support/wait.js';
 
 const batch = process.platform === 'linux' ? loadUdpBatch() : null;
 
@@ -60,7 +60,7 @@ describe('ShardSupervisor', () => {
     await supervisor.startAll();
     expect(seen.ready.sort()).toEqual([0, 1]);
     expect(supervisor.pids.every((pid) => pid > 0)).toBe(true);
-    await until(() => seen.messages.length === 2);
+    await waitUntil(() => seen.messages.length === 2);
     expect(seen.messages.map((m) => m.msg.type)).toEqual(['event', 'event']);
     const closing = supervisor;
     supervisor = null;
@@ -87,11 +87,11 @@ describe('ShardSupervisor', () => {
       expect(first).toBeGreaterThan(0);
       expect(supervisor.reachable(0)?.pid).toBe(first);
       process.kill(first, 'SIGKILL');
-      await until(() => seen.exits.length === 1, 10_000);
+      await waitUntil(() => seen.exits.length === 1, { timeoutMs: 10_000 });
       expect(seen.exits[0]).toEqual({ shard: 0, exit: { closing: false, code: null, signal: 'SIGKILL' } });
       // Until its successor listens, nothing is sent to shard 0.
       expect(supervisor.reachable(0)).toBeNull();
-      await until(() => (supervisor?.pids[0] ?? 0) > 0, 20_000);
+      await waitUntil(() => (supervisor?.pids[0] ?? 0) > 0, { timeoutMs: 20_000 });
       expect(supervisor.pids[0]).not.toBe(first);
       expect(supervisor.pids[1]).toBe(other);
       expect(seen.ready.filter((i) => i === 0)).toHaveLength(2);

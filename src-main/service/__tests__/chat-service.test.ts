@@ -6,6 +6,7 @@ import { ChatService } from '../chat-service.js';
 import { realFactories } from '../factories.js';
 import { ServiceError } from '../service-error.js';
 import { record, texts } from './service-recorder.js';
+import { must, mustFind } from '../../../test/support/must.js';
 
 const services: ChatService[] = [];
 function makeService(): ChatService {
@@ -71,7 +72,7 @@ describe('ChatService with a real server on loopback', () => {
     const greeting = 'héllo 👋 你好';
     a.sendMessage(hosted.id, greeting);
     await recB.until('bob to get the greeting', () => texts(recB, joined.id).includes(greeting));
-    const got = recB.entries.get(joined.id)!.find((e) => e.text === greeting)!;
+    const got = mustFind(must(recB.entries.get(joined.id), "bob's history"), (e) => e.text === greeting, 'greeting');
     expect(got).toMatchObject({ kind: 'chat', from: 'alice', own: false });
     // Alice's own line is acknowledged by the server.
     await recA.until('alice own line delivered', () =>
@@ -116,7 +117,7 @@ describe('ChatService with a real server on loopback', () => {
   it('hosts several rooms on one embedded server and refuses a second port', async () => {
     const a = makeService();
     const one = await a.hostRoom({ room: 'one', username: 'alice', password: '', port: 0, bindHost: '127.0.0.1' });
-    const port = a.serverInfo()!.tcpPort;
+    const port = must(a.serverInfo(), 'the embedded server').tcpPort;
     const two = await a.hostRoom({ room: 'two', username: 'alice', password: '', port, bindHost: '127.0.0.1' });
     expect(two.share?.port).toBe(port);
     await rejectsWith(
@@ -183,7 +184,7 @@ describe('ChatService with a real server on loopback', () => {
     await server.close(); // the host machine goes away
     await rec.until('bob to give up', () => recB().state === 'closed', 10_000);
     function recB() {
-      return rec.views.get(view.id)!;
+      return must(rec.views.get(view.id), "bob's view");
     }
     expect(states).toContain('reconnecting#1');
     expect(recB().closedReason).toBe('gave-up');
