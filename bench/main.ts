@@ -102,7 +102,7 @@ async function withWorkload(
   body: (w: Workload) => Promise<PhaseReport[]>,
 ): Promise<WorkloadReport> {
   const w = await Workload.start(spec, log);
-  let phases: PhaseReport[] = [];
+  let phases: PhaseReport[];
   try {
     phases = await body(w);
   } finally {

@@ -15,7 +15,23 @@ export interface RelayStartOptions {
   shardCpus?: string[];
   /** Directory for a --cpu-prof profile; null: no profile. */
   cpuProfDir: string | null;
+  /**
+   * Keep the server's per-IP abuse limits (hash budget, creates, enumeration answers). Benchmarks
+   * set up thousands of rooms from a few IPs, so by default the limits are lifted.
+   */
+  keepAbuseLimits?: boolean;
 }
+
+/** Server options that lift the per-IP abuse limits for a load benchmark. */
+export const LIFTED_ABUSE_LIMITS: Record<string, number> = {
+  hashBurstPerIp: 0,
+  createBurstPerIp: 0,
+  refusalBurstPerIp: 0,
+  // As many hashes at once as libuv has threads, and no queue or per-IP cap a set-up could reach.
+  hashConcurrency: 4,
+  maxQueuedHashes: 1_000_000,
+  maxHashJobsPerIp: 1_000_000,
+};
 
 export interface RelayAddress {
   host: string;
@@ -55,7 +71,10 @@ export class RelayHandle {
     if (options.pinCpus !== null) execArgv.push('--single-threaded-gc');
     if (process.env['TINCAN_BENCH_TRACE_GC']) execArgv.push('--trace-gc');
     if (process.env['TINCAN_BENCH_RELAY_FLAGS']) execArgv.push(...process.env['TINCAN_BENCH_RELAY_FLAGS'].split(' '));
-    const child = fork(await relayEntry(), [options.impl, JSON.stringify(options.serverOptions)], {
+    const serverOptions = options.keepAbuseLimits
+      ? options.serverOptions
+      : { ...LIFTED_ABUSE_LIMITS, ...options.serverOptions };
+    const child = fork(await relayEntry(), [options.impl, JSON.stringify(serverOptions)], {
       execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

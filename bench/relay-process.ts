@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   process.on('message', async (msg: { type?: string; collect?: boolean }) => {
     if (msg.type === 'stats') {
       if (msg.collect) (globalThis as { gc?: () => void }).gc?.();
-      let serverStats: unknown = null;
+      let serverStats: unknown;
       try {
         serverStats = (await server.stats?.()) ?? null;
       } catch {

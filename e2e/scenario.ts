@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
+import { must } from '../test/support/must.js';
 
 const SHOTS = join(import.meta.dirname, '..', 'e2e-artifacts', 'screenshots');
 
@@ -34,7 +35,10 @@ export async function runChatScenario(a: Page, b: Page, prefix: string): Promise
   await a.getByRole('button', { name: 'Host room' }).click();
   await expect(a.getByRole('heading', { name: 'lobby', level: 1 })).toBeVisible();
   await expect(a.getByTestId('room-state')).toHaveText('Connected');
-  const address = (await a.getByRole('list', { name: 'Host addresses' }).locator('code').first().textContent())!.trim();
+  const address = must(
+    await a.getByRole('list', { name: 'Host addresses' }).locator('code').first().textContent(),
+    'the first host address',
+  ).trim();
   expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
   await expect(a.getByLabel('Invite text', { exact: true })).toContainText(address);
   await expect(members(a)).toContainText('Alice');

@@ -156,7 +156,8 @@ interface AsarNode {
 }
 /** Every file (not directory) in the archive, as posix paths without a leading slash. */
 export function listAsarFiles(archive: string): string[] {
-  const { header } = asar.getRawHeader(archive) as unknown as { header: AsarNode };
+  // @electron/asar types the header loosely; AsarNode is the subset of its documented shape we read.
+  const { header } = asar.getRawHeader(archive) as { header: AsarNode };
   const out: string[] = [];
   const walk = (node: AsarNode, prefix: string): void => {
     for (const [name, child] of Object.entries(node.files ?? {})) {

@@ -57,6 +57,7 @@ process.stderr.on('error', () => {});
 const code = await runCli(process.argv, actions, process.env, {
   writeOut: (text) => void process.stdout.write(text),
   writeErr: (text) => void process.stderr.write(text),
+  errIsTerminal: process.stderr.isTTY === true,
 });
 await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 process.exit(code);

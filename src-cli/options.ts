@@ -128,6 +128,15 @@ function optionalPassword(raw: RawOptions, env: Env): string | undefined {
   return password === undefined ? undefined : parsePassword(password);
 }
 
+/**
+ * The warning for a password given as --password: every local user can read a process's arguments
+ * (ps, /proc/PID/cmdline). Null when there is nothing secret (no option, or empty: no password).
+ */
+export function passwordOptionWarning(raw: RawOptions): string | null {
+  if (!text(raw, 'password')) return null;
+  return `warning: --password can be read by every user of this computer in the process list; set ${PASSWORD_ENV} instead, or leave the password out to be asked for it`;
+}
+
 /** The listening part shared by `serve` and `host`. */
 function serverListen(raw: RawOptions, defaultHost: string): ServeConfig['server'] {
   const host = parseBindHost(text(raw, 'host') ?? defaultHost);
@@ -160,6 +169,16 @@ export function parseServeOptions(raw: RawOptions): ServeConfig {
   for (const [key, flag, field] of counts) {
     const value = text(raw, key);
     if (value !== undefined) server[field] = parseInteger(value, flag, 1, 10_000_000);
+  }
+  // Per-IP abuse limits (SECURITY.md): the burst each IP may spend at once; 0 lifts the limit.
+  const bursts: [string, string, 'hashBurstPerIp' | 'createBurstPerIp' | 'refusalBurstPerIp'][] = [
+    ['hashBurstPerIp', '--hash-burst-per-ip', 'hashBurstPerIp'],
+    ['createBurstPerIp', '--create-burst-per-ip', 'createBurstPerIp'],
+    ['refusalBurstPerIp', '--refusal-burst-per-ip', 'refusalBurstPerIp'],
+  ];
+  for (const [key, flag, field] of bursts) {
+    const value = text(raw, key);
+    if (value !== undefined) server[field] = parseInteger(value, flag, 0, 10_000_000);
   }
   const workers = text(raw, 'workers');
   return {

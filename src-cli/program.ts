@@ -3,6 +3,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_PORT } from '../src-shared/address.js';
 import { DEFAULT_SERVER_OPTIONS } from '../src-main/engine/index.js';
+import { LINK_SCHEME } from '../src-shared/invite/join-link.js';
+import { joinTarget } from './commands/join-target.js';
 import { CliError, ExitCode } from './errors.js';
 import {
   type Env,
@@ -10,6 +12,7 @@ import {
   LOG_LEVELS,
   PASSWORD_ENV,
   parseHostOptions,
+  passwordOptionWarning,
   parseRoomOptions,
   parseServeOptions,
   type RawOptions,
@@ -27,6 +30,8 @@ export interface CommandActions {
 export interface CliIo {
   writeOut(text: string): void;
   writeErr(text: string): void;
+  /** Whether stderr is a terminal: warnings meant for the person typing go only there. */
+  errIsTerminal?: boolean;
 }
 
 /** Defaults are shown in the description, not given to commander: options.ts sees only what the user set. */
@@ -45,6 +50,13 @@ With stdin not a terminal (piped), every input line is sent as a message, every 
 is printed as "name: text" and every notice as "* ...", one per line; at the end of the
 input the command leaves the room and exits.
 The password may also be given in the ${PASSWORD_ENV} environment variable.`;
+
+/** On a terminal, warns that --password is visible to other users; scripted stderr stays as it was. */
+function warnAboutPassword<T>(io: CliIo, opts: RawOptions, config: T): T {
+  const warning = io.errIsTerminal === true ? passwordOptionWarning(opts) : null;
+  if (warning !== null) io.writeErr(`tincan: ${warning}\n`);
+  return config;
+}
 
 function addServerListenOptions(command: Command): Command {
   return command
@@ -92,6 +104,24 @@ export function buildProgram(
       withDefault('most TCP connections from one IP at once', DEFAULT_SERVER_OPTIONS.maxConnectionsPerIp),
     )
     .option(
+      '--hash-burst-per-ip <n>',
+      withDefault(
+        'password hashes (creates and joins with a password) one IP may cost at once; 0: no limit',
+        DEFAULT_SERVER_OPTIONS.hashBurstPerIp,
+      ),
+    )
+    .option(
+      '--create-burst-per-ip <n>',
+      withDefault('room creates one IP may make at once; 0: no limit', DEFAULT_SERVER_OPTIONS.createBurstPerIp),
+    )
+    .option(
+      '--refusal-burst-per-ip <n>',
+      withDefault(
+        'answers about rooms (no such room, wrong password, name taken…) one IP may get at once; 0: no limit',
+        DEFAULT_SERVER_OPTIONS.refusalBurstPerIp,
+      ),
+    )
+    .option(
       '--workers <n>',
       withDefault(
         'relay processes sharing the port, rooms spread over them (Linux; more than 1 needs the native UDP addon)',
@@ -122,14 +152,26 @@ export function buildProgram(
     )
     .addHelpText('after', `${CHAT_HELP}\nLeaving the room closes it and stops the server.`)
     .action(async (room: string, opts: RawOptions) =>
-      setExitCode(await actions.host(parseHostOptions(room, opts, env))),
+      setExitCode(await actions.host(warnAboutPassword(io, opts, parseHostOptions(room, opts, env)))),
     );
 
   for (const mode of ['create', 'join'] as const) {
-    program
-      .command(mode)
-      .argument('<server>', `server address: host, host:port, [ipv6]:port (default port ${DEFAULT_PORT})`)
-      .argument('<room>', 'room name')
+    const command = program.command(mode);
+    if (mode === 'create') {
+      command
+        .argument('<server>', `server address: host, host:port, [ipv6]:port (default port ${DEFAULT_PORT})`)
+        .argument('<room>', 'room name');
+    } else {
+      // The room is optional only because an invite link carries it; joinTarget enforces the rest.
+      command
+        .usage(`[options] <server> <room>\n       tincan join [options] <link>`)
+        .argument(
+          '<server>',
+          `server address: host, host:port, [ipv6]:port (default port ${DEFAULT_PORT}), or an invite link ${LINK_SCHEME}://join?…`,
+        )
+        .argument('[room]', 'room name (not with a link)');
+    }
+    command
       .description(
         mode === 'create'
           ? 'create a room on a running server and chat in it as its host'
@@ -144,9 +186,16 @@ export function buildProgram(
       )
       .option('--udp-port <n>', "the server's UDP port (default: its TCP port)")
       .addHelpText('after', CHAT_HELP)
-      .action(async (server: string, room: string, opts: RawOptions) =>
-        setExitCode(await actions.room(parseRoomOptions(mode, server, room, opts, env))),
-      );
+      .action(async (server: string, room: string | undefined, opts: RawOptions) => {
+        const target = joinTarget(server, room, () =>
+          command.error("error: missing required argument 'room'", { code: 'commander.missingArgument' }),
+        );
+        setExitCode(
+          await actions.room(
+            warnAboutPassword(io, opts, parseRoomOptions(mode, target.server, target.room, opts, env)),
+          ),
+        );
+      });
   }
   return program;
 }

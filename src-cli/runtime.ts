@@ -1,7 +1,6 @@
 // Everything a command touches outside itself, in one object: the standard streams, the signals,
 // and the factories of clients, servers and loggers. main.ts builds the real one.
-import type { Logger, LogLevel, ServerOptions } from '../src-main/engine/index.js';
-import type { CreateClient } from './chat/client-port.js';
+import type { CreateChatClient, Logger, LogLevel, ServerOptions } from '../src-main/engine/index.js';
 
 export interface ListeningAddress {
   host: string;
@@ -25,7 +24,7 @@ export interface Runtime {
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
-  createClient: CreateClient;
+  createClient: CreateChatClient;
   createServer: CreateServer;
   createLogger(level: LogLevel): Logger;
   /** Calls `handler` on SIGINT and SIGTERM (with how many signals came so far); returns an unsubscribe. */

@@ -2,6 +2,8 @@
 // web mode), validates every event against the contract and feeds the store. Started once in
 // main.tsx; returns a disposer.
 import type { ChatApi } from '../src-shared/ipc/contract.js';
+import { LinkError, parseJoinLink } from '../src-shared/invite/join-link.js';
+import { prefillFromLink } from '../src-shared/invite/read-invite.js';
 import { parseEvent } from '../src-shared/ipc/validate.js';
 import { createFrameBatch } from './frame-batch.js';
 import { chatStore, type ChatStore } from './store/chat-store.js';
@@ -38,6 +40,11 @@ export function startBridge(api: ChatApi, store: ChatStore = chatStore): () => v
       if (ref) state().focusRoom(ref.roomId);
       else drop('focusRoom');
     }),
+    api.onJoinLink((payload) => {
+      const link = parseEvent('joinLink', payload);
+      if (link) state().prefillJoin(prefillFromLink(link));
+      else drop('joinLink');
+    }),
   ];
   void state().loadInitial();
   return () => {
@@ -45,6 +52,21 @@ export function startBridge(api: ChatApi, store: ChatStore = chatStore): () => v
     lines.dispose();
     state().attachApi(null);
   };
+}
+
+/**
+ * Web mode's stand-in for the OS handing over a link: a page opened at `#token=…&join=<link>` shows
+ * the filled Join form. A malformed link is ignored with a warning; nothing is joined either way.
+ */
+export function openLinkFromHash(hash: string, store: ChatStore = chatStore): void {
+  const raw = new URLSearchParams(hash.slice(1)).get('join');
+  if (!raw) return;
+  try {
+    store.getState().prefillJoin(prefillFromLink(parseJoinLink(raw)));
+  } catch (err) {
+    if (!(err instanceof LinkError)) throw err;
+    console.warn(`tincan: ignored the invite link in the address: ${err.message}`);
+  }
 }
 
 /** The API of this environment: the preload's in Electron, else the web-mode WebSocket (token in the URL fragment). */

@@ -1,27 +1,15 @@
 // Small display helpers shared by the components.
 import type { ClosedReason, RoomState, RoomView } from '../src-shared/ipc/contract.js';
+import { CLOSED_REASON_LABEL } from '../src-shared/protocol/closed-reasons.js';
+import { CONNECTION_STATE_LABEL } from '../src-shared/protocol/session-kinds.js';
 
 export function formatTime(at: number): string {
   return new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
 
-export const STATE_LABEL: Record<RoomState, string> = {
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  reconnecting: 'Reconnecting…',
-  closed: 'Closed',
-};
-
-export const CLOSED_LABEL: Record<ClosedReason, string> = {
-  'by-host': 'The host closed this room.',
-  'host-left': 'The room closed because the host left.',
-  'host-timed-out': 'The host is gone: the room closed after the host timed out.',
-  'server-shutdown': 'The room closed because the server shut down.',
-  left: 'You left this room.',
-  'gave-up': 'The host is gone: reconnecting failed.',
-  kicked: 'You were removed from this room.',
-  failed: 'Rejoining failed.',
-};
+// The labels are defined with their sets in src-shared/protocol.
+export const STATE_LABEL: Readonly<Record<RoomState, string>> = CONNECTION_STATE_LABEL;
+export const CLOSED_LABEL: Readonly<Record<ClosedReason, string>> = CLOSED_REASON_LABEL;
 
 export function roomStatusLine(room: RoomView): string {
   if (room.state === 'reconnecting') return `Reconnecting (attempt ${room.attempt ?? 1})`;

@@ -1,15 +1,21 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
-import { resolveApi, startBridge } from './bridge.js';
+import { openLinkFromHash, resolveApi, startBridge } from './bridge.js';
 import { chatStore } from './store/chat-store.js';
 import './styles.css';
 
 const api = resolveApi();
-if (api) startBridge(api);
-else chatStore.getState().setBackendLost(true);
+if (api) {
+  startBridge(api);
+  openLinkFromHash(window.location.hash);
+  // A link put into the address of an open page, the web-mode analogue of a second instance.
+  window.addEventListener('hashchange', () => openLinkFromHash(window.location.hash));
+} else chatStore.getState().setBackendLost(true);
 
-createRoot(document.getElementById('root')!).render(
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
   <StrictMode>
     <App />
   </StrictMode>,

@@ -23,6 +23,8 @@ export function connectWebApi(
   makeSocket: (url: string) => WebSocket = (u) => new WebSocket(u),
 ): WebApiConnection {
   const socket = makeSocket(wsUrl);
+  // The socket URL now holds the per-run token; the page URL need not (see dropTokenFromUrl).
+  dropTokenFromUrl();
   const pending = new Map<number, { resolve: (r: ApiResult<unknown>) => void; timer: ReturnType<typeof setTimeout> }>();
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   const closeListeners = new Set<() => void>();
@@ -109,4 +111,20 @@ export function connectWebApi(
     onClose: (listener) => closeListeners.add(listener),
     close: () => socket.close(),
   };
+}
+
+/**
+ * Removes `token=` from the page URL's fragment, in place (history.replaceState: no new history
+ * entry), so the per-run token does not stay in the address bar, the browser history or a copied
+ * link. The connection keeps it in memory; a reload of the page cannot reconnect, by design — open
+ * the printed URL again.
+ */
+export function dropTokenFromUrl(): void {
+  if (typeof window === 'undefined') return;
+  const params = new URLSearchParams(window.location.hash.slice(1));
+  if (!params.has('token')) return;
+  params.delete('token');
+  const rest = params.toString();
+  const url = `${window.location.pathname}${window.location.search}${rest ? `#${rest}` : ''}`;
+  window.history.replaceState(window.history.state, '', url);
 }

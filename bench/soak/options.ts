@@ -50,7 +50,10 @@ export const DEFAULT_SOAK_OPTIONS: SoakOptions = {
   quiet: false,
 };
 
-const NUMERIC: Record<string, keyof SoakOptions> = {
+/** The options set from a number on the command line. */
+type NumericOption = { [K in keyof SoakOptions]: SoakOptions[K] extends number ? K : never }[keyof SoakOptions];
+
+const NUMERIC: Record<string, NumericOption> = {
   '--minutes': 'minutes',
   '--rooms': 'rooms',
   '--users': 'users',
@@ -82,7 +85,7 @@ export function parseSoakArgs(argv: readonly string[]): SoakOptions {
     const raw = inline ?? argv[++i];
     const value = Number(raw);
     if (raw === undefined || !Number.isFinite(value) || value < 0) throw new Error(`${flag} needs a number ≥ 0`);
-    (options as unknown as Record<string, number>)[key] = value;
+    options[key] = value;
   }
   if (options.rooms < 1 || options.users < 1) throw new Error('--rooms and --users must be ≥ 1');
   return options;

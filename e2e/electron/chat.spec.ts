@@ -3,6 +3,8 @@
 import { expect, test } from '@playwright/test';
 import { electronBinary, launchApp, type LaunchedApp } from '../fixtures/electron-app.js';
 import { runChatScenario } from '../scenario.js';
+import { must, mustAt } from '../../test/support/must.js';
+import { letTimePass } from '../../test/support/wait.js';
 
 const binary = electronBinary();
 test.skip(
@@ -17,14 +19,17 @@ test.afterEach(async () => {
 });
 
 test('two app instances host, join with a password, chat, leave, rejoin and close', async () => {
-  apps = [await launchApp('alice', binary!), await launchApp('bob', binary!)];
+  apps = [
+    await launchApp('alice', must(binary, 'the Electron binary')),
+    await launchApp('bob', must(binary, 'the Electron binary')),
+  ];
   const [a, b] = apps as [LaunchedApp, LaunchedApp];
   await runChatScenario(a.window, b.window, 'electron');
 });
 
 test('the window runs sandboxed, isolated, from app:// with a named API only', async () => {
-  apps = [await launchApp('solo', binary!)];
-  const { app, window: page } = apps[0]!;
+  apps = [await launchApp('solo', must(binary, 'the Electron binary'))];
+  const { app, window: page } = mustAt(apps, 0, 'the app');
   expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
   // Permissions outside the allowlist (notifications, clipboard write) are refused.
   expect(await page.evaluate(() => navigator.permissions.query({ name: 'geolocation' }).then((s) => s.state))).toBe(
@@ -34,7 +39,7 @@ test('the window runs sandboxed, isolated, from app:// with a named API only', a
   const surface = await page.evaluate(() => ({
     require: typeof (globalThis as { require?: unknown }).require,
     process: typeof (globalThis as { process?: unknown }).process,
-    apiKeys: Object.keys((window as unknown as { api: object }).api).sort(),
+    apiKeys: Object.keys((globalThis as { api?: object }).api ?? {}).sort(),
   }));
   expect(surface.require).toBe('undefined');
   expect(surface.process).toBe('undefined');
@@ -52,6 +57,6 @@ test('the window runs sandboxed, isolated, from app:// with a named API only', a
   await page.evaluate(() => {
     window.location.href = 'https://example.com/';
   });
-  await page.waitForTimeout(500);
+  await letTimePass(500, 'prove the window does not navigate away from app://');
   expect(page.url()).toMatch(/^app:\/\/tincan\//);
 });

@@ -2,6 +2,7 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { startWebBackend, type WebBackend } from '../fixtures/web-backend.js';
 import { runChatScenario, shot } from '../scenario.js';
+import { must } from '../../test/support/must.js';
 
 interface User {
   backend: WebBackend;
@@ -47,6 +48,16 @@ test('two users host, join with a password, chat, leave, rejoin and close', asyn
   expect(errors, 'no page errors or CSP violations').toEqual([]);
 });
 
+test('the per-run token leaves the page URL once the page has it', async ({ alice }) => {
+  await expect(alice.page.getByRole('button', { name: 'Host a room' })).toBeVisible();
+  const token = new URL(alice.backend.url).hash.replace('#token=', '');
+  expect(token.length).toBeGreaterThan(10);
+  await expect.poll(() => alice.page.url()).not.toContain(token);
+  // replaceState: going back leaves the page rather than landing on the URL with the token.
+  await alice.page.goBack();
+  expect(alice.page.url()).not.toContain(token);
+});
+
 test('the backend refuses a WebSocket without the token or from another origin', async ({ alice }) => {
   const base = new URL(alice.backend.url);
   const result = await alice.page.evaluate(async (wsBase) => {
@@ -88,7 +99,8 @@ test('preferences persist in the data folder across page reloads', async ({ alic
   await page.getByLabel('Listen on').selectOption('127.0.0.1');
   await page.getByRole('button', { name: 'Host room' }).click();
   await expect(page.getByTestId('room-state')).toHaveText('Connected');
-  await page.reload();
+  // Loading the page again takes the printed URL: the token left the address bar after the first load.
+  await page.goto(alice.backend.url);
   // The room and its history are still there (kept by the backend), and the name is remembered.
   await expect(page.getByRole('heading', { name: 'prefs', level: 1 })).toBeVisible();
   await expect(page.getByRole('list', { name: 'Messages' })).toContainText('You are hosting "prefs"');
@@ -107,7 +119,10 @@ test('several rooms at once: one embedded server, sidebar with unread counts, hi
     await a.getByLabel('Listen on').selectOption('127.0.0.1');
     await a.getByRole('button', { name: 'Host room' }).click();
     await expect(a.getByRole('heading', { name: room, level: 1 })).toBeVisible();
-    return (await a.getByRole('list', { name: 'Host addresses' }).locator('code').first().textContent())!.trim();
+    return must(
+      await a.getByRole('list', { name: 'Host addresses' }).locator('code').first().textContent(),
+      'the first host address',
+    ).trim();
   };
   const first = await host('general');
   const second = await host('random');

@@ -1,10 +1,9 @@
 // Getting into a room: ask for what is missing (on a terminal), create the client, handshake, and
 // on a join retry with a password when the room wants one (three tries).
-import type { ClientOptions } from '../../src-main/engine/index.js';
+import type { ChatClientApi, ClientOptions, ConnectInfo, CreateChatClient } from '../../src-main/engine/index.js';
 import { CliError, UsageError } from '../errors.js';
 import { parsePassword, parseUsername, type RoomConfig } from '../options.js';
 import type { Prompter } from '../terminal/prompt.js';
-import type { ChatClientPort, ConnectedInfo, CreateClient } from './client-port.js';
 import { describeConnectError } from './describe-error.js';
 
 export const MAX_PASSWORD_TRIES = 3;
@@ -15,7 +14,7 @@ const MAX_NAME_TRIES = 3;
 export type ConnectRequest = RoomConfig;
 
 export interface ConnectContext {
-  createClient: CreateClient;
+  createClient: CreateChatClient;
   /** Null when stdin is not a terminal: nothing can be asked. */
   prompter: Prompter | null;
   /** A line for the user while connecting (a wrong password, a taken name). */
@@ -23,8 +22,8 @@ export interface ConnectContext {
 }
 
 export interface Connected {
-  client: ChatClientPort;
-  info: ConnectedInfo;
+  client: ChatClientApi;
+  info: ConnectInfo;
   name: string;
 }
 

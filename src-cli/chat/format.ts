@@ -1,6 +1,8 @@
 // What the CLI prints for each chat event. Everything that came from the network is made safe for a
 // terminal first: one event is exactly one line, and no escape sequence reaches the user's screen.
 import type { ClientEvents, ConnectionState, Member } from '../../src-main/engine/index.js';
+import { isServerClosedReason } from '../../src-shared/protocol/closed-reasons.js';
+import { leftReasonNotice } from '../../src-shared/protocol/left-reasons.js';
 
 type ClosedReason = ClientEvents['closed'][0]['reason'];
 type LeftReason = ClientEvents['left'][0]['reason'];
@@ -8,6 +10,7 @@ type LeftReason = ClientEvents['left'][0]['reason'];
 // Line breaks and tabs become spaces (the line stays readable); every other control character,
 // ESC included, becomes U+FFFD so nothing can move the cursor or recolour the terminal.
 const LINE_BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]/gu;
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's whole job
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/gu;
 
 export function safeText(text: string): string {
@@ -23,15 +26,7 @@ export function joinedLine(member: Member): string {
 }
 
 export function leftLine(name: string, reason: LeftReason): string {
-  const who = safeText(name);
-  switch (reason) {
-    case 'timed-out':
-      return `* ${who} timed out`;
-    case 'reconnected':
-      return `* ${who} reconnected`;
-    default:
-      return `* ${who} left the room`;
-  }
+  return `* ${safeText(name)} ${leftReasonNotice(reason)}`;
 }
 
 /** Free text from a plain server: shown as a notice, without doubling a "* " it already has. */
@@ -40,28 +35,24 @@ export function noticeLine(text: string): string {
   return clean.startsWith('* ') ? clean : `* ${clean}`;
 }
 
+// The CLI's own wording (terser than the UI's labels); one line per reason the client reports.
+const CLOSED_LINE: Record<ClosedReason, string> = {
+  'by-host': '* room closed by the host',
+  'host-left': '* room closed: the host left',
+  'host-timed-out': '* room closed: the host timed out',
+  'server-shutdown': '* room closed: the server is shutting down',
+  'gave-up': '* lost the connection to the server; gave up reconnecting',
+  kicked: '* you were removed from the room',
+  left: '* you left the room',
+};
+
 export function closedLine(reason: ClosedReason): string {
-  switch (reason) {
-    case 'by-host':
-      return '* room closed by the host';
-    case 'host-left':
-      return '* room closed: the host left';
-    case 'host-timed-out':
-      return '* room closed: the host timed out';
-    case 'server-shutdown':
-      return '* room closed: the server is shutting down';
-    case 'gave-up':
-      return '* lost the connection to the server; gave up reconnecting';
-    case 'kicked':
-      return '* you were removed from the room';
-    case 'left':
-      return '* you left the room';
-  }
+  return CLOSED_LINE[reason];
 }
 
 /** Closed for a reason that is the room's end, not ours: exit code 3. */
 export function isRoomClosed(reason: ClosedReason): boolean {
-  return reason === 'by-host' || reason === 'host-left' || reason === 'host-timed-out' || reason === 'server-shutdown';
+  return isServerClosedReason(reason);
 }
 
 /** A line for a connection state change, or null when there is nothing worth saying. */

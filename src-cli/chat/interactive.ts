@@ -1,7 +1,6 @@
 // Interactive mode: a readline prompt; received lines are printed above it, commands start with "/".
 import { clearLine, createInterface, cursorTo } from 'node:readline';
-import type { Screen } from './session.js';
-import { ChatSession } from './session.js';
+import type { ChatSession, Screen } from './session.js';
 import { CHAT_COMMANDS_HELP, membersLine } from './format.js';
 import { parseChatInput } from './input.js';
 

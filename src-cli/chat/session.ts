@@ -2,9 +2,8 @@
 // sends what the user types, and decides how the session ends (and with which exit code).
 // The two front ends (piped.ts, interactive.ts) only read input and call these methods.
 import { MESSAGE_TEXT_MAX_BYTES, utf8ByteLength } from '../../src-shared/protocol/index.js';
-import type { ClientEvents, Member } from '../../src-main/engine/index.js';
+import type { ChatClientApi, ClientEvents, ConnectInfo, Member } from '../../src-main/engine/index.js';
 import { ExitCode } from '../errors.js';
-import type { ChatClientPort, ConnectedInfo } from './client-port.js';
 import { SendPacer } from './send-pacer.js';
 import { closedLine, isRoomClosed, joinedLine, leftLine, messageLine, noticeLine, stateLine } from './format.js';
 
@@ -32,8 +31,8 @@ export class ChatSession {
   private readonly listeners: { [K in keyof ClientEvents]?: (...args: ClientEvents[K]) => void } = {};
 
   constructor(
-    private readonly client: ChatClientPort,
-    private info: ConnectedInfo,
+    private readonly client: ChatClientApi,
+    private info: ConnectInfo,
     readonly room: string,
     readonly name: string,
     private readonly screen: Screen,
@@ -46,11 +45,11 @@ export class ChatSession {
     this.listen();
   }
 
-  get role(): ConnectedInfo['role'] {
+  get role(): ConnectInfo['role'] {
     return this.info.role;
   }
 
-  get dialect(): ConnectedInfo['dialect'] {
+  get dialect(): ConnectInfo['dialect'] {
     return this.info.dialect;
   }
 
@@ -90,9 +89,8 @@ export class ChatSession {
   private transmit(text: string): void {
     if (this.finished) return;
     try {
-      const result = this.client.send(text);
+      this.client.send(text);
       this.sent++;
-      if (result instanceof Promise) result.catch((err: unknown) => this.screen.warn(`* not sent: ${errorText(err)}`));
     } catch (err) {
       this.screen.warn(`* not sent: ${errorText(err)}`);
     }

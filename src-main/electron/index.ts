@@ -1,17 +1,17 @@
 // Electron main: app lifecycle only. Wires the chat service, the IPC handlers, the app:// scheme,
-// the window with its security policy, preferences and desktop notifications.
+// tincan:// invite links, the window with its security policy, preferences and desktop notifications.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Notification, app, shell } from 'electron';
+import { Notification, app, shell, type BrowserWindow } from 'electron';
 import { handleAppScheme, registerAppScheme } from './app-protocol.js';
+import { installDeepLinks } from './deep-links.js';
 import { emitTo, registerIpc } from './ipc/register.js';
-import { PrefsStore } from '../prefs/prefs-store.js';
-import { ChatService } from '../service/chat-service.js';
-import { createDispatcher } from '../service/dispatch.js';
-import { realFactories } from '../service/factories.js';
+import type { ChatService } from '../service/chat-service.js';
+import { createBackend } from '../service/backend.js';
 import { stderrLogger } from '../service/logger.js';
 import { createMainWindow, guardWebContents, hardenSession } from './window.js';
 import { EVENT_NAMES } from '../../src-shared/ipc/contract.js';
+import { plainDisplayText } from '../../src-shared/display-text.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const logger = stderrLogger('tincan');
@@ -26,28 +26,27 @@ registerAppScheme();
 guardWebContents();
 
 let win: BrowserWindow | null = null;
-let activeRoom: string | null = null;
 let service: ChatService | null = null;
 
+function showWindow(): void {
+  if (!win) return;
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
+
+// Before ready (macOS open-url) and after the userData switch (the single-instance lock lives there).
+const deepLinks = installDeepLinks({ warn: (reason) => logger.warn('deep-link-ignored', { reason }), showWindow });
+if (!deepLinks.primary) app.quit();
+
 async function start(): Promise<void> {
-  const prefs = new PrefsStore(app.getPath('userData'), (msg) => logger.warn(msg));
-  service = new ChatService({
-    factories: realFactories,
+  const backend = createBackend({
+    dataDir: app.getPath('userData'),
     logger,
-    onJoined: (info) =>
-      prefs.remember({ displayName: info.displayName, room: info.room, ...(info.host ? { host: info.host } : {}) }),
+    hooks: { openExternal: (url) => shell.openExternal(url) },
   });
-  const dispatch = createDispatcher(
-    service,
-    prefs,
-    {
-      openExternal: (url) => shell.openExternal(url),
-      setActiveRoom: (roomId) => {
-        activeRoom = roomId;
-      },
-    },
-    logger,
-  );
+  const { prefs, dispatch } = backend;
+  service = backend.service;
   hardenSession(devServerUrl);
   handleAppScheme(join(here, '../renderer'));
   registerIpc(dispatch, devServerUrl, logger);
@@ -60,17 +59,26 @@ async function start(): Promise<void> {
   });
   win.on('closed', () => {
     win = null;
+    deepLinks.inbox.detach();
   });
+  // Links wait until the renderer listens; a reload drops its listeners, so they wait again.
+  win.webContents.on('did-start-loading', () => deepLinks.inbox.detach());
+  win.webContents.on('did-finish-load', () => deepLinks.inbox.attach((link) => emitTo(win, 'joinLink', link)));
 
   for (const name of EVENT_NAMES) service.on(name, (payload) => emitTo(win, name, payload as never));
 
   // A message while the window is in the background: then no room is in focus. (With the window
-  // focused, the sidebar unread counts are enough.) activeRoom is kept for future per-room muting.
+  // focused, the sidebar unread counts are enough.)
   service.on('roomMessage', ({ roomId, entry }) => {
     if (entry.kind !== 'chat' || entry.own || !win || win.isFocused()) return;
     if (!Notification.isSupported()) return;
     const room = service?.listRooms().find((r) => r.id === roomId)?.room ?? 'Tincan';
-    const note = new Notification({ title: `${entry.from} in ${room}`, body: entry.text.slice(0, 200), silent: false });
+    // Peer text, drawn by the OS: one plain line, no bidi or invisible characters, bounded.
+    const note = new Notification({
+      title: plainDisplayText(`${entry.from} in ${room}`, 80),
+      body: plainDisplayText(entry.text, 200),
+      silent: false,
+    });
     note.on('click', () => {
       if (!win) return;
       if (win.isMinimized()) win.restore();
@@ -84,9 +92,9 @@ async function start(): Promise<void> {
 
 app
   .whenReady()
-  .then(start)
+  .then(() => (deepLinks.primary ? start() : undefined))
   .catch((err: Error) => {
-    logger.error(`startup failed: ${err.stack ?? err.message}`);
+    logger.error('startup-failed', { error: err.stack ?? err.message });
     app.exit(1);
   });
 

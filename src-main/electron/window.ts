@@ -38,6 +38,8 @@ export function createMainWindow(opts: WindowOptions): BrowserWindow {
       // Middle-click cannot open anything anyway (windows are denied); this removes the path entirely.
       disableBlinkFeatures: 'Auxclick',
       spellcheck: true,
+      // DevTools can read and drive everything the UI holds; only for development runs.
+      devTools: !app.isPackaged,
     },
   });
   win.once('ready-to-show', () => win.show());

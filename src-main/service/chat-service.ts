@@ -1,30 +1,30 @@
-// The chat service: every room the user is in (hosted or joined), the embedded server that hosts our
-// rooms, and the history of the session. Pure Node — the Electron IPC handlers and the web-mode
-// WebSocket both call exactly this class, and it reports through the contract's event map.
+// The chat service: the registry of every room the user is in (hosted or joined) and the composition
+// of the parts that do the work: RoomSession (one room), HostedServer (the embedded server), the name
+// checks and the error mapping. Pure Node — the Electron IPC handlers and the web-mode WebSocket both
+// call exactly this class, and it reports through the contract's event map.
 import { networkInterfaces } from 'node:os';
 import { AddressError, DEFAULT_PORT, formatHostAddress, parseHostAddress } from '../../src-shared/address.js';
 import type {
   ChatEntry,
-  ClosedReason,
   EventName,
   Events,
   HostRequest,
   JoinRequest,
-  MemberView,
   NetInterfaceChoice,
   RoomId,
   RoomView,
-  SystemTone,
 } from '../../src-shared/ipc/contract.js';
-import { checkRoomName, checkUsername, describeNameProblem } from '../../src-shared/protocol/names.js';
-import { PASSWORD_MAX_BYTES, ROOM_NAME_MAX_BYTES, USERNAME_MAX_BYTES } from '../../src-shared/protocol/limits.js';
-import type { ClientEvents, ClientOptions } from '../engine/index.js';
-import type { ChatClientPort, ChatFactories, ChatServerPort, ListenInfo, Logger } from './ports.js';
+import type { ClientOptions } from '../engine/index.js';
+import { capitalize, connectFailure } from './error-mapping.js';
+import type { ChatFactories, ListenInfo } from './factories.js';
+import { HostedServer } from './hosted-server.js';
+import type { Logger } from './logger.js';
+import { checkNames } from './name-checks.js';
 import { interfaceChoices, inviteText, loopbackFor, shareAddresses, type InterfaceTable } from './net-addresses.js';
+import { RoomSession, type SessionHooks, type SessionInit } from './room-session.js';
 import { ServiceError } from './service-error.js';
 
-/** Bounded history per room: old lines fall off, memory stays flat in a long session. */
-export const HISTORY_LIMIT = 2000;
+export { HISTORY_LIMIT } from '../../src-shared/ipc/history-limit.js';
 
 export interface ChatServiceOptions {
   factories: ChatFactories;
@@ -37,108 +37,36 @@ export interface ChatServiceOptions {
   now?: () => number;
 }
 
-interface ConnectParams {
-  host: string;
-  port: number;
-  udpPort?: number;
-  password: string;
-  mode: 'create' | 'join';
-}
-
-interface Session {
-  view: RoomView;
-  history: ChatEntry[];
-  client: ChatClientPort | null;
-  params: ConnectParams;
-  /** For hosted rooms: where the embedded server should listen on a re-host. */
-  hostBind: { bindHost: string; port: number } | null;
-  entryCounter: number;
-  /** Bumped for each new client, so late events of an old client are ignored. */
-  generation: number;
-  /** Client message id → history key of the own entry waiting for its ACK. */
-  pendingOwn: Map<number, string>;
-}
-
-interface RunningServer {
-  server: ChatServerPort;
-  bindHost: string;
-  info: ListenInfo;
-}
-
 const NOOP_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-const CLOSED_TEXT: Record<ClosedReason, string> = {
-  'by-host': 'The host closed the room.',
-  'host-left': 'The room closed: the host left.',
-  'host-timed-out': 'The room closed: the host timed out.',
-  'server-shutdown': 'The room closed: the server shut down.',
-  left: 'You left the room.',
-  'gave-up': 'The host is gone: could not reconnect.',
-  kicked: 'You were removed from the room.',
-  failed: 'Could not rejoin the room.',
-};
-
-function checkNames(room: string, username: string, password: string): void {
-  const roomProblem = checkRoomName(room);
-  if (roomProblem)
-    throw new ServiceError('BAD_NAME', describeNameProblem('The room name', roomProblem, ROOM_NAME_MAX_BYTES));
-  const userProblem = checkUsername(username);
-  if (userProblem)
-    throw new ServiceError('BAD_NAME', describeNameProblem('The display name', userProblem, USERNAME_MAX_BYTES));
-  if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) {
-    throw new ServiceError('BAD_NAME', `The password must be at most ${PASSWORD_MAX_BYTES} bytes`);
-  }
-}
-
-/** Turns whatever the client library or the OS threw into a ServiceError with a stable code. */
-function toServiceError(err: unknown): ServiceError {
-  if (err instanceof ServiceError) return err;
-  const e = err as { code?: unknown; message?: unknown; name?: unknown };
-  const message = typeof e?.message === 'string' ? e.message : String(err);
-  if (typeof e?.code === 'string') {
-    switch (e.code) {
-      case 'EADDRINUSE':
-        return new ServiceError(
-          'PORT_IN_USE',
-          'That port is already in use on this computer. Pick another port (or 0 for any free one).',
-        );
-      case 'EACCES':
-        return new ServiceError(
-          'PORT_DENIED',
-          'This computer does not allow listening on that port. Try a port above 1024.',
-        );
-      case 'EADDRNOTAVAIL':
-        return new ServiceError('BAD_INTERFACE', 'That interface address is not available on this computer.');
-      default:
-        return new ServiceError(e.code, capitalize(message));
-    }
-  }
-  if (e?.name === 'RangeError') return new ServiceError('TEXT_TOO_LONG', capitalize(message));
-  return new ServiceError('INTERNAL', capitalize(message));
-}
-
-function capitalize(text: string): string {
-  return text.length > 0 ? text.charAt(0).toUpperCase() + text.slice(1) : text;
-}
+/** How long closing a hosted room waits for our server to relay "closed by the host". */
+const ROOM_GONE_TIMEOUT_MS = 1000;
 
 export class ChatService {
-  private readonly sessions = new Map<RoomId, Session>();
+  private readonly sessions = new Map<RoomId, RoomSession>();
   private readonly listeners = new Map<EventName, Set<(payload: never) => void>>();
-  private server: RunningServer | null = null;
-  private serverStarting: Promise<RunningServer> | null = null;
-  private nextId = 1;
+  private readonly server: HostedServer;
+  private readonly hooks: SessionHooks;
   private readonly log: Logger;
-  private readonly now: () => number;
   private readonly interfaces: () => InterfaceTable;
-  private shuttingDown = false;
+  private nextId = 1;
 
   constructor(private readonly options: ChatServiceOptions) {
     this.log = options.logger ?? NOOP_LOGGER;
-    this.now = options.now ?? Date.now;
     this.interfaces = options.interfaces ?? networkInterfaces;
+    this.server = new HostedServer(options.factories, this.log);
+    this.hooks = {
+      createClient: (clientOptions) => options.factories.createClient(clientOptions),
+      log: this.log,
+      now: options.now ?? Date.now,
+      emitView: (view) => this.emit('roomUpdated', view),
+      emitEntry: (roomId, entry) => this.emit('roomMessage', { roomId, entry }),
+      onServerClosed: (session) => {
+        if (session.view.hosted) void this.stopServerIfIdle();
+      },
+    };
+    if (options.clientDefaults) this.hooks.clientDefaults = options.clientDefaults;
   }
-
-  // ---- events -------------------------------------------------------------------------------------
 
   on<K extends EventName>(event: K, listener: (payload: Events[K]) => void): () => void {
     let set = this.listeners.get(event);
@@ -152,19 +80,17 @@ export class ChatService {
       try {
         (listener as (p: Events[K]) => void)(payload);
       } catch (err) {
-        this.log.error(`service: a ${event} listener failed: ${(err as Error).message}`);
+        this.log.error('listener-failed', { event, error: (err as Error).message });
       }
     }
   }
 
-  // ---- queries ------------------------------------------------------------------------------------
-
   listRooms(): RoomView[] {
-    return [...this.sessions.values()].map((s) => structuredClone(s.view));
+    return [...this.sessions.values()].map((s) => s.snapshot());
   }
 
   getHistory(roomId: RoomId): ChatEntry[] {
-    return structuredClone(this.session(roomId).history);
+    return this.session(roomId).entries();
   }
 
   listInterfaces(): NetInterfaceChoice[] {
@@ -173,40 +99,30 @@ export class ChatService {
 
   /** The port the embedded server listens on, or null when it is not running. */
   serverInfo(): ListenInfo | null {
-    return this.server ? { ...this.server.info } : null;
+    return this.server.info;
   }
-
-  // ---- host / join --------------------------------------------------------------------------------
 
   async hostRoom(req: HostRequest): Promise<RoomView> {
     checkNames(req.room, req.username, req.password);
-    const running = await this.ensureServer(req.bindHost || '0.0.0.0', req.port);
+    const running = await this.server.ensure(req.bindHost || '0.0.0.0', req.port);
     const session = this.newSession({
       room: req.room,
       username: req.username,
       server: 'This computer',
       hosted: true,
-      role: 'host',
-      passwordProtected: req.password.length > 0,
-      params: {
-        host: loopbackFor(running.bindHost),
-        port: running.info.tcpPort,
-        udpPort: running.info.udpPort,
-        password: req.password,
-        mode: 'create',
-      },
+      params: { host: '', port: 0, password: req.password, mode: 'create' },
     });
-    session.hostBind = { bindHost: running.bindHost, port: running.info.tcpPort };
-    session.view.share = this.shareInfo(session);
+    this.hostOn(session, running.bindHost, running.info);
     try {
-      await this.connect(session);
+      await session.connect();
     } catch (err) {
       await this.stopServerIfIdle();
-      throw toServiceError(err);
+      throw connectFailure(err);
     }
-    this.publish(session, `You are hosting "${req.room}" as ${req.username}.`);
+    this.sessions.set(session.id, session);
+    session.publish(`You are hosting "${req.room}" as ${req.username}.`);
     this.options.onJoined?.({ displayName: req.username, host: null, room: req.room });
-    return structuredClone(session.view);
+    return session.snapshot();
   }
 
   async joinRoom(req: JoinRequest): Promise<RoomView> {
@@ -229,25 +145,24 @@ export class ChatService {
       // Joining a room we left earlier reuses its sidebar entry and history.
       existing.view.username = req.username;
       existing.params.password = req.password;
-      return this.rejoinRoom(existing.view.id, req.password);
+      return this.rejoinRoom(existing.id, req.password);
     }
     const session = this.newSession({
       room: req.room,
       username: req.username,
       server,
       hosted: false,
-      role: 'member',
-      passwordProtected: req.password.length > 0,
       params: { host: address.host, port: address.port, password: req.password, mode: 'join' },
     });
     try {
-      await this.connect(session);
+      await session.connect();
     } catch (err) {
-      throw toServiceError(err);
+      throw connectFailure(err);
     }
-    this.publish(session, `You joined "${req.room}" on ${server} as ${req.username}.`);
+    this.sessions.set(session.id, session);
+    session.publish(`You joined "${req.room}" on ${server} as ${req.username}.`);
     this.options.onJoined?.({ displayName: req.username, host: req.address.trim(), room: req.room });
-    return structuredClone(session.view);
+    return session.snapshot();
   }
 
   async rejoinRoom(roomId: RoomId, password?: string): Promise<RoomView> {
@@ -256,86 +171,38 @@ export class ChatService {
       throw new ServiceError('ALREADY_IN_ROOM', `You are already in "${session.view.room}".`);
     }
     if (password !== undefined) session.params.password = password;
-    this.detachClient(session, true);
+    session.detach(true);
     if (session.hostBind) {
-      const running = await this.ensureServer(session.hostBind.bindHost, session.hostBind.port).catch(() =>
+      const { bindHost, port } = session.hostBind;
+      const running = await this.server.ensure(bindHost, port).catch(() =>
         // The old port may be taken by now; any free port beats not hosting at all.
-        this.ensureServer(session.hostBind!.bindHost, 0),
+        this.server.ensure(bindHost, 0),
       );
-      session.params.host = loopbackFor(running.bindHost);
-      session.params.port = running.info.tcpPort;
-      session.params.udpPort = running.info.udpPort;
-      session.hostBind = { bindHost: running.bindHost, port: running.info.tcpPort };
-      session.view.share = this.shareInfo(session);
+      this.hostOn(session, running.bindHost, running.info);
     }
-    session.view.state = 'connecting';
-    session.view.closedReason = null;
-    session.view.attempt = null;
-    this.emitView(session);
+    session.beginRejoin();
     try {
-      await this.connect(session);
+      await session.connect();
     } catch (err) {
-      const error = toServiceError(err);
-      session.view.state = 'closed';
-      session.view.closedReason = 'failed';
-      this.addSystem(session, `Could not rejoin: ${error.message}`, 'error');
-      this.emitView(session);
+      const error = connectFailure(err);
+      session.failRejoin(error.message);
       if (session.view.hosted) await this.stopServerIfIdle();
       throw error;
     }
-    session.view.passwordProtected = session.params.password.length > 0;
-    this.addSystem(session, session.view.hosted ? 'You are hosting the room again.' : 'You rejoined the room.', 'info');
-    this.emitView(session);
-    return structuredClone(session.view);
+    session.addSystem(session.view.hosted ? 'You are hosting the room again.' : 'You rejoined the room.', 'info');
+    session.emitView();
+    return session.snapshot();
   }
 
-  // ---- in a room ----------------------------------------------------------------------------------
-
   sendMessage(roomId: RoomId, text: string): { key: string } {
-    const session = this.session(roomId);
-    const client = session.client;
-    if (!client || session.view.state !== 'connected') {
-      throw new ServiceError('NOT_CONNECTED', 'You are not connected to this room right now.');
-    }
-    let id: number | null;
-    try {
-      id = client.send(text);
-    } catch (err) {
-      throw toServiceError(err);
-    }
-    const key = this.nextKey(session);
-    const pending = id !== null;
-    if (id !== null) session.pendingOwn.set(id, key);
-    this.addEntry(session, {
-      kind: 'chat',
-      key,
-      from: session.view.username,
-      text,
-      own: true,
-      at: this.now(),
-      seq: null,
-      pending,
-    });
-    return { key };
+    return this.session(roomId).send(text);
   }
 
   async leaveRoom(roomId: RoomId): Promise<void> {
     const session = this.session(roomId);
-    if (session.view.hosted) {
-      await this.closeRoom(roomId);
-      return;
-    }
-    const client = session.client;
-    // Detach first: the client's own 'closed' event must not race our account of what happened.
-    this.detachClient(session, false);
-    if (client) {
-      try {
-        await client.leave();
-      } catch (err) {
-        this.log.warn(`service: leave failed: ${(err as Error).message}`);
-      }
-    }
-    if (session.view.state !== 'closed') this.markClosed(session, 'left');
+    if (session.view.hosted) return this.closeRoom(roomId);
+    await session.end('leave');
+    if (session.view.state !== 'closed') session.markClosed('left');
   }
 
   async closeRoom(roomId: RoomId): Promise<void> {
@@ -343,19 +210,11 @@ export class ChatService {
     if (!session.view.hosted && session.view.role !== 'host') {
       throw new ServiceError('FORBIDDEN', 'Only the host can close the room.');
     }
-    const client = session.client;
-    this.detachClient(session, false);
-    if (client) {
-      try {
-        await client.closeRoom();
-      } catch (err) {
-        this.log.warn(`service: close room failed: ${(err as Error).message}`);
-      }
-    }
-    if (session.view.state !== 'closed') this.markClosed(session, 'by-host', 'You closed the room.');
+    await session.end('close');
+    if (session.view.state !== 'closed') session.markClosed('by-host', 'You closed the room.');
     // Let our server relay "closed by the host" to the members before it may stop (else they would
     // hear "server shutting down" and keep trying to reconnect).
-    if (session.view.hosted) await this.waitRoomGone(session.view.room, 1000);
+    if (session.view.hosted) await this.server.waitRoomGone(session.view.room, ROOM_GONE_TIMEOUT_MS);
     await this.stopServerIfIdle();
   }
 
@@ -363,319 +222,54 @@ export class ChatService {
     const session = this.session(roomId);
     if (session.view.state !== 'closed') await this.leaveRoom(roomId);
     this.sessions.delete(roomId);
+    session.unpublish();
     this.emit('roomRemoved', { roomId });
   }
 
   /** Leaves every room, closes hosted ones and stops the embedded server. Bounded by `timeoutMs`. */
   async shutdown(timeoutMs = 3000): Promise<void> {
-    this.shuttingDown = true;
+    this.server.refuseNew();
     const work = (async () => {
       await Promise.allSettled(
         [...this.sessions.values()]
           .filter((s) => s.view.state !== 'closed')
-          .map((s) => (s.view.hosted ? this.closeRoom(s.view.id) : this.leaveRoom(s.view.id))),
+          .map((s) => (s.view.hosted ? this.closeRoom(s.id) : this.leaveRoom(s.id))),
       );
-      await this.stopServer();
+      await this.server.stop();
     })();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
-    for (const session of this.sessions.values()) this.detachClient(session, false);
+    for (const session of this.sessions.values()) session.detach(false);
   }
 
-  // ---- internals ----------------------------------------------------------------------------------
-
-  private session(roomId: RoomId): Session {
+  private session(roomId: RoomId): RoomSession {
     const session = this.sessions.get(roomId);
     if (!session) throw new ServiceError('NO_SUCH_SESSION', 'That room is no longer open in this app.');
     return session;
   }
 
-  private newSession(init: {
-    room: string;
-    username: string;
-    server: string;
-    hosted: boolean;
-    role: 'host' | 'member';
-    passwordProtected: boolean;
-    params: ConnectParams;
-  }): Session {
-    const id = `r${this.nextId++}`;
-    return {
-      view: {
-        id,
-        room: init.room,
-        server: init.server,
-        username: init.username,
-        role: init.role,
-        hosted: init.hosted,
-        passwordProtected: init.passwordProtected,
-        state: 'connecting',
-        attempt: null,
-        closedReason: null,
-        dialect: null,
-        members: [],
-        share: null,
-      },
-      history: [],
-      client: null,
-      params: init.params,
-      hostBind: null,
-      entryCounter: 0,
-      generation: 0,
-      pendingOwn: new Map(),
-    };
+  private newSession(init: Omit<SessionInit, 'id'>): RoomSession {
+    return new RoomSession({ ...init, id: `r${this.nextId++}` }, this.hooks);
   }
 
-  /** Makes a new session visible: the view, then every line gathered while connecting. */
-  private publish(session: Session, greeting: string): void {
-    this.sessions.set(session.view.id, session);
-    this.addSystem(session, greeting, 'info');
-    this.emitView(session);
-    for (const entry of session.history)
-      this.emit('roomMessage', { roomId: session.view.id, entry: structuredClone(entry) });
-  }
-
-  private shareInfo(session: Session): RoomView['share'] {
-    if (!session.hostBind) return null;
-    const addresses = shareAddresses(session.hostBind.bindHost, session.hostBind.port, this.interfaces());
-    return {
-      port: session.hostBind.port,
+  /** Points a hosted session at our embedded server and refreshes what it shares. */
+  private hostOn(session: RoomSession, bindHost: string, info: ListenInfo): void {
+    session.params.host = loopbackFor(bindHost);
+    session.params.port = info.tcpPort;
+    session.params.udpPort = info.udpPort;
+    session.hostBind = { bindHost, port: info.tcpPort };
+    const addresses = shareAddresses(bindHost, info.tcpPort, this.interfaces());
+    session.setShare({
+      port: info.tcpPort,
       addresses,
       invite: inviteText(session.view.room, addresses, session.params.password.length > 0),
-    };
-  }
-
-  private async connect(session: Session): Promise<void> {
-    const generation = ++session.generation;
-    session.pendingOwn.clear();
-    const { view, params } = session;
-    const clientOptions: ClientOptions = {
-      ...this.options.clientDefaults,
-      host: params.host,
-      port: params.port,
-      room: view.room,
-      username: view.username,
-      password: params.password,
-      mode: params.mode,
-    };
-    if (params.udpPort !== undefined) clientOptions.udpPort = params.udpPort;
-    const client = this.options.factories.createClient(clientOptions);
-    session.client = client;
-    this.wire(session, client, generation);
-    try {
-      const info = await client.connect();
-      if (generation !== session.generation) throw new ServiceError('ABORTED', 'The connection attempt was replaced.');
-      view.dialect = info.dialect;
-      view.role = info.role;
-      view.state = 'connected';
-      view.attempt = null;
-      view.closedReason = null;
-    } catch (err) {
-      if (session.generation === generation) this.detachClient(session, false);
-      throw err;
-    }
-  }
-
-  /** Feeds one client's events into the session, as long as it is the session's current client. */
-  private wire(session: Session, client: ChatClientPort, generation: number): void {
-    const live = () => session.generation === generation && session.client === client;
-    const on = <K extends keyof ClientEvents>(event: K, handler: (...args: ClientEvents[K]) => void) =>
-      client.on(event, (...args: ClientEvents[K]) => {
-        if (!live()) return;
-        try {
-          handler(...args);
-        } catch (err) {
-          this.log.error(`service: handling client ${event} failed: ${(err as Error).message}`);
-        }
-      });
-
-    on('connected', (info) => {
-      const wasReconnecting = session.view.state === 'reconnecting';
-      session.view.state = 'connected';
-      session.view.attempt = null;
-      session.view.dialect = info.dialect;
-      session.view.role = info.role;
-      if (wasReconnecting)
-        this.addSystem(session, info.resumed ? 'Reconnected.' : 'Reconnected (joined again).', 'info');
-      this.emitView(session);
     });
-    on('state', (state, detail) => {
-      if (state === 'reconnecting') {
-        const first = session.view.state !== 'reconnecting';
-        session.view.state = 'reconnecting';
-        session.view.attempt = detail.attempt ?? (session.view.attempt ?? 0) + 1;
-        if (first)
-          this.addSystem(
-            session,
-            `Connection lost${detail.reason ? ` (${detail.reason})` : ''}. Reconnecting…`,
-            'warn',
-          );
-        this.emitView(session);
-      }
-      // 'connected' is handled by the 'connected' event (it carries the dialect); 'closed' by 'closed'.
-    });
-    on('message', (msg) => {
-      if (msg.own) return; // our own lines are added when sent
-      this.addEntry(session, {
-        kind: 'chat',
-        key: this.nextKey(session),
-        from: msg.from,
-        text: msg.text,
-        own: false,
-        at: msg.at,
-        seq: msg.seq,
-        pending: false,
-      });
-    });
-    on('notice', (text) => this.addSystem(session, text, 'info'));
-    on('members', (members) => {
-      session.view.members = members.map((m) => ({ name: m.name, host: m.host }));
-      this.emitView(session);
-    });
-    on('joined', (member) => {
-      const members = session.view.members.filter((m) => m.name !== member.name);
-      members.push({ name: member.name, host: member.host });
-      session.view.members = members;
-      if (member.name !== session.view.username) this.addSystem(session, `${member.name} joined the room.`, 'info');
-      this.emitView(session);
-    });
-    on('left', (info) => {
-      if (info.reason === 'reconnected') {
-        this.addSystem(session, `${info.name} reconnected.`, 'info');
-        return;
-      }
-      session.view.members = session.view.members.filter((m: MemberView) => m.name !== info.name);
-      this.addSystem(
-        session,
-        info.reason === 'timed-out' ? `${info.name} timed out.` : `${info.name} left the room.`,
-        info.reason === 'timed-out' ? 'warn' : 'info',
-      );
-      this.emitView(session);
-    });
-    on('delivered', (info) => {
-      const key = session.pendingOwn.get(info.id);
-      if (key === undefined) return;
-      session.pendingOwn.delete(info.id);
-      const entry = session.history.find((e) => e.key === key);
-      if (entry && entry.kind === 'chat') {
-        entry.pending = false;
-        entry.seq = info.seq;
-        this.emit('roomMessage', { roomId: session.view.id, entry: structuredClone(entry) });
-      }
-    });
-    on('closed', (info) => {
-      this.detachClient(session, false);
-      this.markClosed(session, info.reason);
-      if (session.view.hosted) void this.stopServerIfIdle();
-    });
-    on('error', (err) => {
-      this.log.warn(`service: room ${session.view.room}: ${err.message}`);
-      if (session.view.state === 'connected') this.addSystem(session, capitalize(err.message), 'error');
-    });
-  }
-
-  private detachClient(session: Session, leave: boolean): void {
-    const client = session.client;
-    session.client = null;
-    session.generation++;
-    if (!client) return;
-    if (leave) {
-      try {
-        void Promise.resolve(client.leave()).catch(() => {});
-      } catch {
-        // already closed: nothing to leave
-      }
-    }
-    // Let the client's own 'closed' emission finish before we drop its listeners.
-    queueMicrotask(() => client.removeAllListeners());
-  }
-
-  private markClosed(session: Session, reason: ClosedReason, text?: string): void {
-    session.view.state = 'closed';
-    session.view.closedReason = reason;
-    session.view.attempt = null;
-    session.view.members = [];
-    this.addSystem(session, text ?? CLOSED_TEXT[reason], reason === 'left' ? 'info' : 'warn');
-    this.emitView(session);
-  }
-
-  private nextKey(session: Session): string {
-    return `${session.view.id}-${++session.entryCounter}`;
-  }
-
-  private addSystem(session: Session, text: string, tone: SystemTone): void {
-    this.addEntry(session, { kind: 'system', key: this.nextKey(session), text, at: this.now(), tone });
-  }
-
-  private addEntry(session: Session, entry: ChatEntry): void {
-    session.history.push(entry);
-    if (session.history.length > HISTORY_LIMIT) session.history.splice(0, session.history.length - HISTORY_LIMIT);
-    if (this.sessions.get(session.view.id) === session)
-      this.emit('roomMessage', { roomId: session.view.id, entry: structuredClone(entry) });
-  }
-
-  private emitView(session: Session): void {
-    if (this.sessions.get(session.view.id) === session) this.emit('roomUpdated', structuredClone(session.view));
-  }
-
-  private async ensureServer(bindHost: string, port: number): Promise<RunningServer> {
-    if (this.shuttingDown) throw new ServiceError('INTERNAL', 'The app is shutting down.');
-    if (this.serverStarting) await this.serverStarting.catch(() => {});
-    const running = this.server;
-    if (running) {
-      if ((port !== 0 && port !== running.info.tcpPort) || bindHost !== running.bindHost) {
-        throw new ServiceError(
-          'SERVER_RUNNING',
-          `This app already hosts rooms on ${formatHostAddress({ host: running.bindHost, port: running.info.tcpPort })}. One server hosts all your rooms: use port ${running.info.tcpPort} and the same interface.`,
-        );
-      }
-      return running;
-    }
-    const server = this.options.factories.createServer({ host: bindHost, port, logger: this.log });
-    this.serverStarting = (async () => {
-      try {
-        const info = await server.listen();
-        const started = { server, bindHost, info };
-        this.server = started;
-        this.log.info(
-          `service: embedded server listening on ${formatHostAddress({ host: bindHost, port: info.tcpPort })} (UDP ${info.udpPort})`,
-        );
-        return started;
-      } catch (err) {
-        await Promise.resolve(server.close()).catch(() => {});
-        throw toServiceError(err);
-      }
-    })();
-    try {
-      return await this.serverStarting;
-    } finally {
-      this.serverStarting = null;
-    }
-  }
-
-  private async waitRoomGone(room: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.server && this.server.server.roomList().some((r) => r.name === room) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
   }
 
   /** Closing the last hosted room stops the embedded server. */
   private async stopServerIfIdle(): Promise<void> {
-    const hostedOpen = [...this.sessions.values()].some((s) => s.view.hosted && s.client !== null);
-    if (!hostedOpen) await this.stopServer();
-  }
-
-  private async stopServer(): Promise<void> {
-    const running = this.server;
-    this.server = null;
-    if (!running) return;
-    try {
-      await running.server.close();
-      this.log.info('service: embedded server stopped');
-    } catch (err) {
-      this.log.warn(`service: stopping the server failed: ${(err as Error).message}`);
-    }
+    const hostedOpen = [...this.sessions.values()].some((s) => s.view.hosted && s.attached);
+    if (!hostedOpen) await this.server.stop();
   }
 }

@@ -6,7 +6,7 @@ import { isRequestName, parseRequest } from '../../src-shared/ipc/validate.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
 import type { ChatService } from './chat-service.js';
 import { ServiceError } from './service-error.js';
-import type { Logger } from './ports.js';
+import type { Logger } from './logger.js';
 
 /** What differs between Electron and web mode. */
 export interface PlatformHooks {
@@ -86,7 +86,7 @@ export function createDispatcher(
       return { ok: true, value };
     } catch (err) {
       if (err instanceof ServiceError) return { ok: false, code: err.code, message: err.message };
-      log?.error(`dispatch: ${name} failed: ${(err as Error).stack ?? String(err)}`);
+      log?.error('request-failed', { request: name, error: (err as Error).stack ?? String(err) });
       return { ok: false, code: 'INTERNAL', message: 'Something went wrong inside the app; see the log.' };
     }
   };

@@ -12,3 +12,5 @@ export function stderrLogger(component: string): Logger {
     error: (event, fields) => base.error(event, tag(fields)),
   };
 }
+
+export type { Logger } from '../engine/index.js';

@@ -1,7 +1,8 @@
 // Which addresses a host can tell others, and which interfaces it can listen on. Pure functions over
 // the shape of os.networkInterfaces(), so they are testable with any table.
 import type { NetworkInterfaceInfo } from 'node:os';
-import { formatHostAddress } from '../../src-shared/address.js';
+import { AddressError, DEFAULT_PORT, formatHostAddress, parseHostAddress } from '../../src-shared/address.js';
+import { LinkError, formatJoinLink } from '../../src-shared/invite/join-link.js';
 import type { NetInterfaceChoice } from '../../src-shared/ipc/contract.js';
 
 export type InterfaceTable = NodeJS.Dict<NetworkInterfaceInfo[]>;
@@ -63,5 +64,20 @@ export function inviteText(room: string, addresses: readonly string[], passwordP
   if (others.length > 0) lines.push(`Other addresses: ${others.join(', ')}`);
   lines.push(`Room: ${room}`);
   if (passwordProtected) lines.push('Password: ask me for it');
+  const link = inviteLink(room, addresses);
+  if (link) lines.push(`Link: ${link}`);
   return lines.join('\n');
+}
+
+/** The invite link for the first address a link can carry (a link-local zone cannot travel), or null. */
+export function inviteLink(room: string, addresses: readonly string[]): string | null {
+  for (const address of addresses) {
+    try {
+      const { host, port } = parseHostAddress(address, DEFAULT_PORT);
+      return formatJoinLink({ host, port, room, fingerprint: null });
+    } catch (err) {
+      if (!(err instanceof LinkError) && !(err instanceof AddressError)) throw err;
+    }
+  }
+  return null;
 }

@@ -5,10 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PrefsStore } from '../prefs/prefs-store.js';
-import { ChatService } from '../service/chat-service.js';
-import { createDispatcher } from '../service/dispatch.js';
-import { realFactories } from '../service/factories.js';
+import { createBackend } from '../service/backend.js';
 import { stderrLogger } from '../service/logger.js';
 import { startWebServer } from './web-server.js';
 
@@ -30,17 +27,10 @@ async function main(): Promise<void> {
   const rendererDir = values['renderer-dir'] ? resolve(values['renderer-dir']) : resolve(here, '../../out/renderer');
   const logger = stderrLogger('tincan-web');
 
-  const prefs = new PrefsStore(dataDir, (msg) => logger.warn(msg));
-  const service = new ChatService({
-    factories: realFactories,
-    logger,
-    onJoined: (info) =>
-      prefs.remember({ displayName: info.displayName, room: info.room, ...(info.host ? { host: info.host } : {}) }),
-  });
   // Web mode has no shell: links open in a new tab from the page itself.
-  const dispatch = createDispatcher(service, prefs, {}, logger);
+  const { service, dispatch } = createBackend({ dataDir, logger });
   const server = await startWebServer({ port, rendererDir, service, dispatch, logger });
-  logger.info(`data folder ${dataDir}, renderer ${rendererDir}`);
+  logger.info('web-mode-ready', { dataDir, rendererDir });
   process.stdout.write(`Tincan web mode: ${server.url}\n`);
 
   let stopping = false;

@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_NAMES } from '../../src-shared/ipc/contract.js';
 import type { ChatService } from '../service/chat-service.js';
 import type { Dispatch } from '../service/dispatch.js';
-import type { Logger } from '../service/ports.js';
+import type { Logger } from '../service/logger.js';
 import { RENDERER_CSP, contentType, resolveStaticPath } from './static-files.js';
 
 /** Largest request frame we accept from the page (a chat message is at most 3800 bytes). */
@@ -83,14 +83,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   const http = createServer((req, res) => {
     serveStatic(req, res).catch((err: Error) => {
-      log.error(`web: serving ${req.url ?? ''} failed: ${err.message}`);
+      log.error('serve-failed', { url: req.url ?? '', error: err.message });
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
 
   function refuse(socket: Duplex, status: number, why: string): void {
-    log.warn(`web: refused a WebSocket: ${why}`);
+    log.warn('websocket-refused', { why });
     socket.end(
       `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
     );
@@ -135,7 +135,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       void opts.dispatch(f.name, f.payload).then((result) => send({ t: 'res', id, result }));
     });
     ws.on('close', () => unsubscribe.forEach((off) => off()));
-    ws.on('error', (err) => log.warn(`web: WebSocket error: ${err.message}`));
+    ws.on('error', (err) => log.warn('websocket-error', { error: err.message }));
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -4,6 +4,7 @@ import { App } from '../App.js';
 import { startBridge } from '../bridge.js';
 import { chatStore, resetChatStore } from '../store/chat-store.js';
 import { fakeApi, roomView, type FakeApi } from './fake-api.js';
+import { must } from '../../test/support/must.js';
 
 let fake: FakeApi;
 let stop: () => void;
@@ -99,11 +100,11 @@ describe('room screen', () => {
       });
     });
     // Lines reach the list batched on the next animation frame.
-    const own = (await screen.findByText('mine')).closest('li')!;
+    const own = must((await screen.findByText('mine')).closest('li'), 'the own message row');
     expect(own.className).toContain('own');
     expect(own.textContent).toContain('sending…');
-    expect(screen.getByText('theirs').closest('li')!.className).not.toContain('own');
-    const alice = screen.getByRole('list', { name: 'Member list' }).querySelector('li')!;
+    expect(must(screen.getByText('theirs').closest('li'), 'the other message row').className).not.toContain('own');
+    const alice = must(screen.getByRole('list', { name: 'Member list' }).querySelector('li'), 'a member row');
     expect(alice.textContent).toContain('alice');
     expect(alice.textContent).toContain('host');
   });

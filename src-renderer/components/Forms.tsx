@@ -1,6 +1,7 @@
 // The host and join forms. Names are checked with the same rules as the wire protocol before sending.
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ClipboardEvent, type FormEvent, type ReactNode } from 'react';
 import { DEFAULT_PORT } from '../../src-shared/address.js';
+import { readInvite } from '../../src-shared/invite/read-invite.js';
 import { checkRoomName, checkUsername, describeNameProblem } from '../../src-shared/protocol/names.js';
 import { ROOM_NAME_MAX_BYTES, USERNAME_MAX_BYTES } from '../../src-shared/protocol/limits.js';
 import { chatStore } from '../store/chat-store.js';
@@ -47,9 +48,12 @@ function nameProblem(name: string): string | null {
 function useDisplayName(): [string, (v: string) => void] {
   const saved = useChat((s) => s.prefs?.displayName ?? '');
   const [name, setName] = useState(saved);
-  useEffect(() => {
-    if (saved) setName((current) => current || saved);
-  }, [saved]);
+  // Adjusted while rendering (not in an effect): the saved name fills an empty field once it loads.
+  const [seenSaved, setSeenSaved] = useState(saved);
+  if (saved !== seenSaved) {
+    setSeenSaved(saved);
+    if (saved && !name) setName(saved);
+  }
   return [name, setName];
 }
 
@@ -73,12 +77,14 @@ export function HostForm() {
   const [port, setPort] = useState(String(prefs?.hostPort ?? DEFAULT_PORT));
   const [bindHost, setBindHost] = useState(prefs?.hostInterface ?? '0.0.0.0');
   const [touched, setTouched] = useState(false);
-  useEffect(() => {
+  const [seenPrefs, setSeenPrefs] = useState(prefs);
+  if (prefs !== seenPrefs) {
+    setSeenPrefs(prefs);
     if (prefs) {
       setPort((p) => (p === String(DEFAULT_PORT) ? String(prefs.hostPort) : p));
       setBindHost(prefs.hostInterface);
     }
-  }, [prefs]);
+  }
 
   const portNumber = Number(port);
   const portError =
@@ -175,13 +181,58 @@ export function HostForm() {
 export function JoinForm() {
   const prefs = useChat((s) => s.prefs);
   const busy = useChat((s) => s.busy);
-  const [address, setAddress] = useState('');
-  const [room, setRoom] = useState('');
+  const prefill = useChat((s) => s.joinPrefill);
+  const [address, setAddress] = useState(prefill?.address ?? '');
+  const [room, setRoom] = useState(prefill?.room ?? '');
   const [username, setUsername] = useDisplayName();
   const [password, setPassword] = useState('');
   const [touched, setTouched] = useState(false);
+  const [linkError, setLinkError] = useState<string | null>(null);
+  const [filledFromInvite, setFilledFromInvite] = useState(prefill !== null);
+  const [appliedSeq, setAppliedSeq] = useState(prefill?.seq ?? 0);
   const hostsId = useId();
   const roomsId = useId();
+
+  // A link opened by the operating system while the form is shown: fill it, never submit it.
+  if (prefill && prefill.seq !== appliedSeq) {
+    setAppliedSeq(prefill.seq);
+    setAddress(prefill.address);
+    setRoom(prefill.room);
+    setLinkError(null);
+    setFilledFromInvite(true);
+  }
+  // Taken: the next visit to the form starts empty again.
+  useEffect(() => {
+    if (prefill) chatStore.getState().clearJoinPrefill();
+  }, [prefill]);
+
+  /** Fills host and room when `text` holds an invite; true when it did (or reported a broken link). */
+  function takeInvite(text: string): boolean {
+    const reading = readInvite(text);
+    if (reading.kind === 'none') return false;
+    if (reading.kind === 'bad-link') {
+      setLinkError(reading.message);
+      setFilledFromInvite(false);
+      return true;
+    }
+    setAddress(reading.prefill.address);
+    setRoom(reading.prefill.room);
+    setLinkError(null);
+    setFilledFromInvite(true);
+    return true;
+  }
+
+  // Pasting a link or the whole invite text into host or room fills both fields.
+  function onPaste(event: ClipboardEvent<HTMLInputElement>) {
+    if (takeInvite(event.clipboardData.getData('text'))) event.preventDefault();
+  }
+
+  function changeAddress(value: string) {
+    setLinkError(null);
+    setFilledFromInvite(false);
+    // A link dropped or typed in (no paste event) is read as well.
+    if (!(value.includes(':') && /tincan:/i.test(value) && takeInvite(value))) setAddress(value);
+  }
 
   const errors = {
     address: address.trim() === '' ? 'Enter the host address, e.g. 192.168.1.20 or 192.168.1.20:7777.' : null,
@@ -200,11 +251,16 @@ export function JoinForm() {
   return (
     <form className="card form" onSubmit={submit} aria-labelledby="join-title" noValidate>
       <h1 id="join-title">Join a room</h1>
-      <p className="lead">Ask the host for their address and the room name.</p>
+      <p className="lead">Ask the host for their address and the room name, or paste their invite.</p>
+      {filledFromInvite && (
+        <p role="status" className="hint">
+          Filled in from an invite. Check the details, then press Join room.
+        </p>
+      )}
       <Field
         label="Host address"
-        hint={`host, host:port or [IPv6]:port — port ${DEFAULT_PORT} if omitted`}
-        error={touched ? errors.address : null}
+        hint={`host, host:port or [IPv6]:port — port ${DEFAULT_PORT} if omitted; or paste an invite link`}
+        error={linkError ?? (touched ? errors.address : null)}
       >
         {(id, d) => (
           <>
@@ -213,10 +269,11 @@ export function JoinForm() {
               aria-describedby={d}
               list={hostsId}
               value={address}
-              onChange={(e) => setAddress(e.target.value)}
+              onChange={(e) => changeAddress(e.target.value)}
+              onPaste={onPaste}
               autoFocus
               spellCheck={false}
-              aria-invalid={touched && !!errors.address}
+              aria-invalid={!!linkError || (touched && !!errors.address)}
             />
             <datalist id={hostsId}>
               {prefs?.recentHosts.map((h) => (
@@ -234,7 +291,11 @@ export function JoinForm() {
               aria-describedby={d}
               list={roomsId}
               value={room}
-              onChange={(e) => setRoom(e.target.value)}
+              onChange={(e) => {
+                setFilledFromInvite(false);
+                setRoom(e.target.value);
+              }}
+              onPaste={onPaste}
               maxLength={64}
               aria-invalid={touched && !!errors.room}
             />

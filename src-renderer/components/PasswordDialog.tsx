@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { chatStore } from '../store/chat-store.js';
 import { useChat } from '../store/use-chat.js';
+import { UserText } from './UserText.js';
 
 export function PasswordDialog() {
   const prompt = useChat((s) => s.passwordPrompt);
@@ -37,7 +38,9 @@ export function PasswordDialog() {
           if (e.key === 'Escape') chatStore.getState().cancelPassword();
         }}
       >
-        <h2 id="password-title">Password for “{room}”</h2>
+        <h2 id="password-title">
+          Password for “<UserText text={room} />”
+        </h2>
         <p className="muted">This room is protected. Enter the password the host gave you.</p>
         <label htmlFor="room-password">Room password</label>
         <input

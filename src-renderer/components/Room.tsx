@@ -9,6 +9,7 @@ import { chatStore } from '../store/chat-store.js';
 import { chatSelectors } from '../store/selectors.js';
 import { useChat, useChatShallow } from '../store/use-chat.js';
 import { MessageList } from './MessageList.js';
+import { UserText } from './UserText.js';
 
 function CopyButton({ text, label, children }: { text: string; label: string; children: string }) {
   const [copied, setCopied] = useState(false);
@@ -25,6 +26,8 @@ function CopyButton({ text, label, children }: { text: string; label: string; ch
 }
 
 function SharePanel({ share }: { share: ShareInfo }) {
+  // The invite text ends with the room's tincan:// link (when an address can carry one).
+  const link = /tincan:\/\/\S+/.exec(share.invite)?.[0];
   return (
     <details className="share" open>
       <summary>Invite others</summary>
@@ -44,6 +47,11 @@ function SharePanel({ share }: { share: ShareInfo }) {
         <CopyButton text={share.invite} label="Copy invite text">
           Copy invite
         </CopyButton>
+        {link && (
+          <CopyButton text={link} label="Copy invite link">
+            Copy link
+          </CopyButton>
+        )}
       </div>
     </details>
   );
@@ -92,7 +100,7 @@ function MemberList({ room }: { room: RoomView }) {
         {members.map((m) => (
           <li key={m.name}>
             <span className={`presence ${online ? 'online' : 'unknown'}`} aria-hidden="true" />
-            <span className="member-name">{m.name}</span>
+            <UserText className="member-name" text={m.name} />
             {m.host && <span className="tag">host</span>}
             {m.name === room.username && <span className="muted"> (you)</span>}
           </li>
@@ -206,9 +214,11 @@ export function RoomScreen({ room }: { room: RoomView }) {
     <section className="room" aria-labelledby="room-title">
       <header className="room-header">
         <div className="room-heading">
-          <h1 id="room-title">{room.room}</h1>
+          <h1 id="room-title">
+            <UserText text={room.room} />
+          </h1>
           <p className="muted">
-            {room.hosted ? 'Hosted on this computer' : `on ${room.server}`} · you are {room.username}
+            {room.hosted ? 'Hosted on this computer' : `on ${room.server}`} · you are <UserText text={room.username} />
             {room.role === 'host' ? ' (host)' : ''}
             {room.passwordProtected ? ' · password protected' : ''}
           </p>

@@ -3,6 +3,7 @@ import { roomStatusLine } from '../format.js';
 import { chatStore } from '../store/chat-store.js';
 import { chatSelectors } from '../store/selectors.js';
 import { useChat, useChatShallow } from '../store/use-chat.js';
+import { UserText } from './UserText.js';
 
 function RoomItem({ room, active }: { room: RoomView; active: boolean }) {
   const unread = useChat(chatSelectors.unread(room.id));
@@ -18,7 +19,7 @@ function RoomItem({ room, active }: { room: RoomView; active: boolean }) {
       >
         <span className={`dot dot-${room.state}`} aria-hidden="true" />
         <span className="room-item-text">
-          <span className="room-item-name">{room.room}</span>
+          <UserText className="room-item-name" text={room.room} />
           <span className="room-item-sub">
             {room.hosted ? 'Hosting' : room.server} · {status}
           </span>

@@ -12,10 +12,12 @@ import type {
   RoomId,
   RoomView,
 } from '../../src-shared/ipc/contract.js';
+import { HISTORY_LIMIT } from '../../src-shared/ipc/history-limit.js';
+import type { JoinPrefill } from '../../src-shared/invite/read-invite.js';
 import { EntryLog } from './entry-log.js';
 
-/** History kept per room in the UI; the main side keeps its own bounded copy too. */
-export const UI_HISTORY_LIMIT = 10_000;
+/** History kept per room in the UI: the same bound as the service's. */
+export const UI_HISTORY_LIMIT = HISTORY_LIMIT;
 
 export type Screen = 'room' | 'host' | 'join';
 
@@ -58,6 +60,12 @@ export interface UiSlice {
   showScreen(screen: Screen): void;
   setBackendLost(lost: boolean): void;
   focusRoom(roomId: RoomId): void;
+  /** An invite link to show in the Join form; `seq` changes on every link, even the same one twice. */
+  joinPrefill: (JoinPrefill & { seq: number }) | null;
+  /** Opens the Join form filled from an invite link; the user still presses Join. */
+  prefillJoin(prefill: JoinPrefill): void;
+  /** The Join form has taken the prefill. */
+  clearJoinPrefill(): void;
 }
 
 export interface ActionsSlice {
@@ -164,6 +172,9 @@ function createRoomsSlice(set: Set): RoomsSlice {
   };
 }
 
+/** Counts prefills over the store's life, so a form that is showing can tell a new one from one it took. */
+let prefillSeq = 0;
+
 const createUiSlice = (set: Set, get: Get): UiSlice => ({
   activeRoomId: null,
   screen: 'join',
@@ -197,6 +208,12 @@ const createUiSlice = (set: Set, get: Get): UiSlice => ({
   focusRoom: (roomId) => {
     if (get().rooms[roomId]) get().selectRoom(roomId);
   },
+  joinPrefill: null,
+  prefillJoin: (prefill) => {
+    set({ joinPrefill: { ...prefill, seq: ++prefillSeq } });
+    get().showScreen('join');
+  },
+  clearJoinPrefill: () => set({ joinPrefill: null }),
 });
 
 function failure(result: Extract<ApiResult<unknown>, { ok: false }>): string {

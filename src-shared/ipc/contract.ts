@@ -2,16 +2,17 @@
 // backend). One map of requests, one map of events, and the ChatApi type derived from both, so the
 // preload, the main handlers, the WebSocket client and the renderer cannot drift apart.
 // Pure types and constants: the preload bundles this file, so it must not pull in zod or anything big.
+import type { ClosedReasonName } from '../protocol/closed-reasons.js';
+import type { ConnectionState, Dialect, Role } from '../protocol/session-kinds.js';
 
 /** Every IPC channel starts with this, so a stray channel of ours is easy to spot (VS Code style). */
 export const IPC_PREFIX = 'tincan:';
 
 export type RoomId = string;
-export type RoomRole = 'host' | 'member';
-export type RoomState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
-/** Why a room session ended; 'failed' means the (re)join itself did not succeed. */
-export type ClosedReason =
-  'by-host' | 'host-left' | 'host-timed-out' | 'server-shutdown' | 'left' | 'gave-up' | 'kicked' | 'failed';
+export type RoomRole = Role;
+export type RoomState = ConnectionState;
+/** Why a room session ended (src-shared/protocol/closed-reasons.ts); 'failed': the (re)join did not succeed. */
+export type ClosedReason = ClosedReasonName;
 
 export interface MemberView {
   name: string;
@@ -40,12 +41,13 @@ export interface RoomView {
   /** Reconnect attempt while state is 'reconnecting'. */
   attempt: number | null;
   closedReason: ClosedReason | null;
-  dialect: 'tincan' | 'plain' | null;
+  dialect: Dialect | null;
   members: MemberView[];
   share: ShareInfo | null;
 }
 
-export type SystemTone = 'info' | 'warn' | 'error';
+export const SYSTEM_TONES = ['info', 'warn', 'error'] as const;
+export type SystemTone = (typeof SYSTEM_TONES)[number];
 
 /** One line of a room's history. `key` is unique per room; an entry sent again with the same key replaces it. */
 export type ChatEntry =
@@ -134,6 +136,18 @@ export interface Events {
   roomRemoved: RoomRef;
   /** The user clicked a notification of this room. */
   focusRoom: RoomRef;
+  /** The operating system opened a tincan://join link: prefill the Join form (a link never joins by itself). */
+  joinLink: JoinLinkEvent;
+}
+
+/** The fields of a parsed invite link (src-shared/invite); there is never a password. */
+export interface JoinLinkEvent {
+  /** Host name or IP literal, IPv6 without brackets. */
+  host: string;
+  port: number;
+  room: string;
+  /** SHA-256 fingerprint, 64 lowercase hex digits; reserved for encrypted rooms. */
+  fingerprint: string | null;
 }
 
 export type RequestName = keyof Requests;
@@ -161,24 +175,33 @@ export const EVENT_NAMES = [
   'roomMessage',
   'roomRemoved',
   'focusRoom',
+  'joinLink',
 ] as const satisfies readonly EventName[];
 
-/** Stable error codes of our own (besides TCRP status names such as WRONG_PASSWORD and transport codes). */
-export type ApiErrorCode =
-  | 'BAD_ARGS'
-  | 'FORBIDDEN'
-  | 'NO_SUCH_SESSION'
-  | 'NOT_CONNECTED'
-  | 'TEXT_TOO_LONG'
-  | 'BAD_ADDRESS'
-  | 'BAD_NAME'
-  | 'PORT_IN_USE'
-  | 'PORT_DENIED'
-  | 'BAD_INTERFACE'
-  | 'SERVER_RUNNING'
-  | 'ALREADY_IN_ROOM'
-  | 'INTERNAL'
-  | (string & {});
+/**
+ * Error codes of our own, defined once: the service throws only these (besides the TCRP status names
+ * such as WRONG_PASSWORD and the engine's transport failures UNREACHABLE, TIMEOUT, PROTOCOL, ABORTED).
+ */
+export const SERVICE_ERROR_CODES = [
+  'BAD_ARGS',
+  'FORBIDDEN',
+  'NO_SUCH_SESSION',
+  'NOT_CONNECTED',
+  'TEXT_TOO_LONG',
+  'BAD_ADDRESS',
+  'BAD_NAME',
+  'PORT_IN_USE',
+  'PORT_DENIED',
+  'BAD_INTERFACE',
+  'SERVER_RUNNING',
+  'ALREADY_IN_ROOM',
+  'INTERNAL',
+] as const;
+
+export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
+
+/** A service code, a TCRP status name, an engine transport failure or an OS code while listening. */
+export type ApiErrorCode = ServiceErrorCode | (string & {});
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; code: ApiErrorCode; message: string };
 

@@ -7,8 +7,19 @@ import {
   ROOM_NAME_MAX_BYTES,
   USERNAME_MAX_BYTES,
 } from '../protocol/limits.js';
+import { bracket, linkHostProblem } from '../invite/link-host.js';
+import { checkRoomName } from '../protocol/names.js';
+import { CLOSED_REASON_NAMES } from '../protocol/closed-reasons.js';
+import { CONNECTION_STATE_NAMES, DIALECTS, ROLES } from '../protocol/session-kinds.js';
 import { utf8ByteLength } from '../protocol/utf8.js';
-import type { ApiResult, EventName, Events, RequestName, Requests } from './contract.js';
+import {
+  SYSTEM_TONES,
+  type ApiResult,
+  type EventName,
+  type Events,
+  type RequestName,
+  type Requests,
+} from './contract.js';
 
 /** A string whose UTF-8 form is at most `max` bytes (names are checked in detail by the service). */
 const bytes = (max: number) =>
@@ -71,15 +82,13 @@ const roomView = z.object({
   room: z.string().max(64),
   server: z.string().max(300),
   username: z.string().max(64),
-  role: z.enum(['host', 'member']),
+  role: z.enum(ROLES),
   hosted: z.boolean(),
   passwordProtected: z.boolean(),
-  state: z.enum(['connecting', 'connected', 'reconnecting', 'closed']),
+  state: z.enum(CONNECTION_STATE_NAMES),
   attempt: z.number().int().nonnegative().nullable(),
-  closedReason: z
-    .enum(['by-host', 'host-left', 'host-timed-out', 'server-shutdown', 'left', 'gave-up', 'kicked', 'failed'])
-    .nullable(),
-  dialect: z.enum(['tincan', 'plain']).nullable(),
+  closedReason: z.enum(CLOSED_REASON_NAMES).nullable(),
+  dialect: z.enum(DIALECTS).nullable(),
   members: z.array(member).max(5000),
   share: z
     .object({ port, addresses: z.array(z.string().max(300)).max(200), invite: z.string().max(20_000) })
@@ -101,15 +110,29 @@ const chatEntry = z.discriminatedUnion('kind', [
     key: z.string().max(100),
     text: z.string().max(10_000),
     at: z.number(),
-    tone: z.enum(['info', 'warn', 'error']),
+    tone: z.enum(SYSTEM_TONES),
   }),
 ]);
+
+// The same rules as the link parser, so main cannot push a prefill the parser would have refused.
+const joinLink = z
+  .object({
+    host: z.string().refine((h) => !h.startsWith('[') && linkHostProblem(bracket(h)) === null, 'not a valid link host'),
+    port: z.number().int().min(1).max(65535),
+    room: z.string().refine((r) => checkRoomName(r) === null, 'not a valid room name'),
+    fingerprint: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable(),
+  })
+  .strict();
 
 export const eventSchemas: { [K in EventName]: z.ZodType<Events[K]> } = {
   roomUpdated: roomView,
   roomMessage: z.object({ roomId, entry: chatEntry }),
   roomRemoved: roomRef,
   focusRoom: roomRef,
+  joinLink,
 };
 
 /** Validates a request argument; on failure a BAD_ARGS result naming the first problem. */

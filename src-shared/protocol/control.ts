@@ -1,6 +1,8 @@
 // The Tincan dialect's structured datagrams. Only members that negotiated the dialect in the handshake
 // send or receive them. Every one starts with 0xFF, a byte that never occurs in UTF-8 text, so a
 // structured datagram can never be mistaken for chat text and vice versa.
+import { ClosedReason, type ClosedReasonCode } from './closed-reasons.js';
+import { LeftReason, type LeftReasonCode } from './left-reasons.js';
 import { utf8DecodeStrict, utf8Encode } from './utf8.js';
 
 export const CONTROL_MARKER = 0xff;
@@ -26,13 +28,18 @@ export const ServerKind = {
   ERROR: 0x88,
 } as const;
 
-export const LeftReason = { LEFT: 0, TIMED_OUT: 1, RECONNECTED: 2 } as const;
-export type LeftReasonCode = (typeof LeftReason)[keyof typeof LeftReason];
-
-export const ClosedReason = { BY_HOST: 0, HOST_LEFT: 1, HOST_TIMED_OUT: 2, SERVER_SHUTDOWN: 3 } as const;
-export type ClosedReasonCode = (typeof ClosedReason)[keyof typeof ClosedReason];
-
+/** Codes of the ERROR event. */
 export const ErrorCode = { BAD_TEXT: 1, NOT_HOST: 2, RATE_LIMITED: 3, TOO_LARGE: 4 } as const;
+export type ErrorCodeName = keyof typeof ErrorCode;
+
+const ERROR_NAMES = new Map<number, ErrorCodeName>(
+  (Object.entries(ErrorCode) as [ErrorCodeName, number][]).map(([name, code]) => [code, name]),
+);
+
+/** The name of an ERROR event's code ('NOT_HOST'), or `ERROR_<n>` for a code this version does not know. */
+export function errorCodeName(code: number): ErrorCodeName | `ERROR_${number}` {
+  return ERROR_NAMES.get(code) ?? `ERROR_${code}`;
+}
 
 export type ClientControl =
   | { kind: 'hello' }

@@ -1,5 +1,6 @@
 // Payloads of the three TCRP states, in every variant we accept and the forms we send.
 import { PASSWORD_MAX_BYTES, TOKEN_MAX_BYTES } from './limits.js';
+import type { Role } from './session-kinds.js';
 import { utf8ByteLength, utf8DecodeStrict, utf8Encode } from './utf8.js';
 
 /** Version of the Tincan dialect this code speaks; offered as `"tincan": 1` in a request. */
@@ -119,7 +120,7 @@ export function parseStatusPayload(bytes: Uint8Array): number | null {
 export interface SessionInfo {
   tincan: number;
   token: string;
-  role: 'host' | 'member';
+  role: Role;
   /** How often the client should send a heartbeat. */
   heartbeatMs: number;
   /** Silence after which the server drops a member. */

@@ -1,7 +1,7 @@
 // The plain dialect: what a client that speaks only the spec sends and receives. Everything is
 // readable UTF-8 text; chat is `name: text` and notices start with "* ".
-import type { ClosedReasonCode, LeftReasonCode } from './control.js';
-import { ClosedReason, LeftReason } from './control.js';
+import { closedReasonNotice, type ClosedReasonCode } from './closed-reasons.js';
+import { leftReasonNotice, type LeftReasonCode } from './left-reasons.js';
 
 /** Text commands a plain client may send instead of the structured LEAVE and CLOSE_ROOM. */
 export const PLAIN_COMMAND_LEAVE = '/leave';
@@ -14,27 +14,11 @@ export function plainJoinedNotice(name: string): string {
 }
 
 export function plainLeftNotice(name: string, reason: LeftReasonCode): string {
-  switch (reason) {
-    case LeftReason.TIMED_OUT:
-      return `${NOTICE_PREFIX}${name} timed out`;
-    case LeftReason.RECONNECTED:
-      return `${NOTICE_PREFIX}${name} reconnected`;
-    default:
-      return `${NOTICE_PREFIX}${name} left the room`;
-  }
+  return `${NOTICE_PREFIX}${name} ${leftReasonNotice(reason)}`;
 }
 
 export function plainClosedNotice(reason: ClosedReasonCode): string {
-  switch (reason) {
-    case ClosedReason.BY_HOST:
-      return `${NOTICE_PREFIX}the host closed the room`;
-    case ClosedReason.HOST_LEFT:
-      return `${NOTICE_PREFIX}the room closed: the host left`;
-    case ClosedReason.HOST_TIMED_OUT:
-      return `${NOTICE_PREFIX}the room closed: the host timed out`;
-    case ClosedReason.SERVER_SHUTDOWN:
-      return `${NOTICE_PREFIX}the room closed: the server is shutting down`;
-  }
+  return `${NOTICE_PREFIX}${closedReasonNotice(reason)}`;
 }
 
 export type PlainLine =

@@ -1,51 +1,39 @@
-// TCRP status codes carried as one unsigned byte in a state-1 reply.
-// 0..3 are the codes every implementation we know of agrees on; 4.. are ours.
+// TCRP status codes carried as one unsigned byte in a state-1 reply, written once with their names
+// and messages. 0..3 are the codes every implementation we know of agrees on; 4.. are ours.
 
-export const Status = {
-  OK: 0,
-  ROOM_EXISTS: 1,
-  NO_SUCH_ROOM: 2,
-  WRONG_PASSWORD: 3,
-  NAME_TAKEN: 4,
-  BAD_REQUEST: 5,
-  TOO_LARGE: 6,
-  SERVER_FULL: 7,
-  ROOM_FULL: 8,
-  RATE_LIMITED: 9,
-  /** Sent only to clients that negotiated the Tincan dialect; plain clients get WRONG_PASSWORD. */
-  PASSWORD_REQUIRED: 10,
-  HANDSHAKE_TIMEOUT: 11,
-  INTERNAL_ERROR: 12,
-} as const;
+export const STATUSES = [
+  { code: 0, name: 'OK', message: 'ok' },
+  { code: 1, name: 'ROOM_EXISTS', message: 'a room with that name already exists' },
+  { code: 2, name: 'NO_SUCH_ROOM', message: 'no room with that name' },
+  { code: 3, name: 'WRONG_PASSWORD', message: 'wrong password' },
+  { code: 4, name: 'NAME_TAKEN', message: 'that name is already taken in this room' },
+  { code: 5, name: 'BAD_REQUEST', message: 'the request was malformed' },
+  { code: 6, name: 'TOO_LARGE', message: 'the request was too large' },
+  { code: 7, name: 'SERVER_FULL', message: 'the server is full' },
+  { code: 8, name: 'ROOM_FULL', message: 'the room is full' },
+  { code: 9, name: 'RATE_LIMITED', message: 'too many attempts, try again later' },
+  // Sent only to clients that negotiated the Tincan dialect; plain clients get WRONG_PASSWORD.
+  { code: 10, name: 'PASSWORD_REQUIRED', message: 'this room needs a password' },
+  { code: 11, name: 'HANDSHAKE_TIMEOUT', message: 'the handshake took too long' },
+  { code: 12, name: 'INTERNAL_ERROR', message: 'the server failed to handle the request' },
+] as const;
 
-export type StatusCode = (typeof Status)[keyof typeof Status];
-export type StatusName = keyof typeof Status;
+type Entry = (typeof STATUSES)[number];
 
-const NAMES = new Map<number, StatusName>(
-  (Object.entries(Status) as [StatusName, number][]).map(([name, code]) => [code, name]),
-);
-
-const MESSAGES: Record<StatusName, string> = {
-  OK: 'ok',
-  ROOM_EXISTS: 'a room with that name already exists',
-  NO_SUCH_ROOM: 'no room with that name',
-  WRONG_PASSWORD: 'wrong password',
-  NAME_TAKEN: 'that name is already taken in this room',
-  BAD_REQUEST: 'the request was malformed',
-  TOO_LARGE: 'the request was too large',
-  SERVER_FULL: 'the server is full',
-  ROOM_FULL: 'the room is full',
-  RATE_LIMITED: 'too many attempts, try again later',
-  PASSWORD_REQUIRED: 'this room needs a password',
-  HANDSHAKE_TIMEOUT: 'the handshake took too long',
-  INTERNAL_ERROR: 'the server failed to handle the request',
+/** Status codes by name (Status.WRONG_PASSWORD === 3). */
+export const Status = Object.freeze(Object.fromEntries(STATUSES.map((s) => [s.name, s.code]))) as {
+  readonly [E in Entry as E['name']]: E['code'];
 };
 
+export type StatusCode = Entry['code'];
+export type StatusName = Entry['name'];
+
+const BY_CODE = new Map<number, Entry>(STATUSES.map((s) => [s.code, s]));
+
 export function statusName(code: number): StatusName | `UNKNOWN_${number}` {
-  return NAMES.get(code) ?? `UNKNOWN_${code}`;
+  return BY_CODE.get(code)?.name ?? `UNKNOWN_${code}`;
 }
 
 export function statusMessage(code: number): string {
-  const name = NAMES.get(code);
-  return name ? MESSAGES[name] : `unknown status ${code}`;
+  return BY_CODE.get(code)?.message ?? `unknown status ${code}`;
 }

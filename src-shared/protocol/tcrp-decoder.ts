@@ -65,15 +65,15 @@ export class TcrpDecoder {
     const frames: TcrpFrame[] = [];
     let offset = 0;
     while (offset < chunk.length && frames.length < maxFrames) {
-      if (this.body === null) {
+      let body = this.body;
+      if (body === null) {
         const take = Math.min(TCRP_HEADER_BYTES - this.headerFill, chunk.length - offset);
         this.header.set(chunk.subarray(offset, offset + take), this.headerFill);
         this.headerFill += take;
         offset += take;
         if (this.headerFill < TCRP_HEADER_BYTES) break;
-        this.startBody();
+        body = this.startBody();
       }
-      const body = this.body as unknown as Uint8Array;
       const take = Math.min(body.length - this.bodyFill, chunk.length - offset);
       body.set(chunk.subarray(offset, offset + take), this.bodyFill);
       this.bodyFill += take;
@@ -83,7 +83,8 @@ export class TcrpDecoder {
     return { frames, used: offset };
   }
 
-  private startBody(): void {
+  /** Checks the complete header against the limits and allocates the body it declares. */
+  private startBody(): Uint8Array {
     const roomSize = this.header[0] ?? 0;
     if (roomSize > this.maxRoom || (roomSize === 0 && !this.allowEmptyRoom)) {
       this.failed = new TcrpDecodeError(
@@ -105,6 +106,7 @@ export class TcrpDecoder {
     this.roomSize = roomSize;
     this.body = new Uint8Array(roomSize + declared);
     this.bodyFill = 0;
+    return this.body;
   }
 
   private finishFrame(): TcrpFrame {

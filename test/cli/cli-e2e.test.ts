@@ -114,7 +114,7 @@ describe('tincan serve + create + join (piped)', () => {
 
 describe.runIf(process.platform === 'linux')('tincan serve --workers 2 (relay processes sharing the port)', () => {
   it('rooms on both workers: members chat through the one address, and SIGTERM tells every room', async () => {
-    const { roomsByShard } = await import('../server/raw-helpers.js');
+    const { roomsByShard } = await import('../support/room-shards.js');
     const { proc: server, port } = await startServe({ extra: ['--workers', '2'] });
     // One room per worker: the same hash the kernel steers datagrams by.
     const rooms = roomsByShard('cli', 2);

@@ -7,16 +7,18 @@ import type { Runtime } from '../../src-cli/runtime.js';
 import { ChatClient } from '../../src-main/engine/client/chat-client.js';
 import type { ClientEvents } from '../../src-main/engine/client/types.js';
 import { silentLogger } from '../../src-main/engine/log.js';
-import { ChatServer } from '../../src-main/engine/server/chat-server.js';
+import type { ChatServer } from '../../src-main/engine/server/chat-server.js';
 import { FakeTerminal } from './helpers/fake-terminal.js';
+import { startServer } from '../support/server.js';
+import { waitUntil } from '../support/wait.js';
 
 let server: ChatServer;
 let port: number;
 const clients: ChatClient[] = [];
 
 beforeEach(async () => {
-  server = new ChatServer({ host: '127.0.0.1', port: 0, logger: silentLogger });
-  port = (await server.listen()).tcpPort;
+  server = await startServer();
+  port = server.tcpPort;
 });
 
 afterEach(async () => {
@@ -33,9 +35,11 @@ function runtimeFor(terminal: FakeTerminal): { rt: Runtime; stderr: () => string
     },
   });
   const rt: Runtime = {
+    /* eslint-disable no-restricted-syntax -- in-memory streams stand in for the TTY; Runtime uses only their stream side */
     stdin: terminal.input as unknown as NodeJS.ReadStream,
     stdout: terminal.output as unknown as NodeJS.WriteStream,
     stderr: stderr as unknown as NodeJS.WriteStream,
+    /* eslint-enable no-restricted-syntax */
     createClient: (options) => new ChatClient({ ...options, handshakeTimeoutMs: 3000 }),
     createServer: () => {
       throw new Error('not used');
@@ -68,13 +72,6 @@ async function member(
   return { client, heard };
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  for (let waited = 0; !check(); waited += 20) {
-    if (waited > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('interactive create', () => {
   it('asks name and password, chats above the prompt, lists members, /close ends the room', async () => {
     const term = new FakeTerminal();
@@ -97,18 +94,21 @@ describe('interactive create', () => {
     at = await term.waitFor(/bob: hello alice\nden> /, at);
 
     term.type('hi bob\n');
-    await until(() => bob.heard.includes('alice: hi bob'), 'bob to hear alice');
+    await waitUntil(() => bob.heard.includes('alice: hi bob'), { what: 'bob to hear alice', timeoutMs: 5000 });
 
     term.type('/members\n');
     at = await term.waitFor(/\* 2 in the room: alice \(host\), bob\n/, at);
     term.type('/bogus\n');
     at = await term.waitFor(/\* unknown command \/bogus; type \/help\n/, at);
     term.type('/help\n');
-    at = await term.waitFor(/\* \/close +close the room for everyone \(host only\)\n/, at);
+    await term.waitFor(/\* \/close +close the room for everyone \(host only\)\n/, at);
 
     term.type('/close\n');
     await expect(done).resolves.toBe(0);
-    await until(() => bob.heard.includes('closed by-host'), 'bob to see the room closed');
+    await waitUntil(() => bob.heard.includes('closed by-host'), {
+      what: 'bob to see the room closed',
+      timeoutMs: 5000,
+    });
     expect(server.roomList()).toEqual([]);
   });
 });
@@ -143,10 +143,10 @@ describe('interactive join', () => {
     term.type('/members\n');
     at = await term.waitFor(/\* 2 in the room: alice \(host\), bob\n/, at);
     term.type('/close\n');
-    at = await term.waitFor(/\* only the host can close the room\n/, at);
+    await term.waitFor(/\* only the host can close the room\n/, at);
     term.type('/leave\n');
     await expect(done).resolves.toBe(0);
-    await until(() => heardByHost.includes('bob left'), 'the host to see bob leave');
+    await waitUntil(() => heardByHost.includes('bob left'), { what: 'the host to see bob leave', timeoutMs: 5000 });
   });
 
   it('gives up after three wrong passwords with exit 1', async () => {

@@ -59,6 +59,13 @@ describe('parseServeOptions', () => {
     });
   });
 
+  it('passes the per-IP abuse limits to the server; 0 lifts one', () => {
+    expect(
+      parseServeOptions({ hashBurstPerIp: '3', createBurstPerIp: '0', refusalBurstPerIp: '50' }).server,
+    ).toMatchObject({ hashBurstPerIp: 3, createBurstPerIp: 0, refusalBurstPerIp: 50 });
+    expect(parseServeOptions({}).server).not.toHaveProperty('hashBurstPerIp');
+  });
+
   it('accepts IPv6 bind addresses with or without brackets', () => {
     expect(parseServeOptions({ host: '::' }).server.host).toBe('::');
     expect(parseServeOptions({ host: '[::1]' }).server.host).toBe('::1');
@@ -74,6 +81,8 @@ describe('parseServeOptions', () => {
     [{ tokenTtl: '99999999' }, /--token-ttl must be/],
     [{ maxRooms: '0' }, /--max-rooms must be between 1/],
     [{ maxConnsPerIp: 'x' }, /--max-conns-per-ip must be a whole number/],
+    [{ hashBurstPerIp: '-1' }, /--hash-burst-per-ip must be a whole number/],
+    [{ refusalBurstPerIp: 'lots' }, /--refusal-burst-per-ip must be a whole number/],
     [{ logLevel: 'loud' }, /--log-level must be one of debug, info, warn, error, silent/],
     [{ workers: '0' }, /--workers/],
     [{ workers: '65' }, /--workers/],

@@ -2,9 +2,8 @@
 // servers do (liberal status encodings, byte-by-byte writes, silence, garbage).
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/engine/client/chat-client.js';
-import { HandshakeError } from '../../src-main/engine/client/errors.js';
-import { handshake, type HandshakeOptions } from '../../src-main/engine/client/handshake.js';
+import { ChatClient, HandshakeError, handshake, type HandshakeOptions } from '../../src-main/engine/index.js';
+import { becomesTrue, waitUntil } from '../support/wait.js';
 
 interface SeenRequest {
   roomLen: number;
@@ -139,8 +138,7 @@ describe('handshake replies', () => {
     expect(result).toMatchObject({ dialect: 'tincan', role: 'host', token: 'T'.repeat(32), resumed: true });
     expect(result.info?.heartbeatMs).toBe(123);
     // The port arrives after the token, on the same connection.
-    const deadline = Date.now() + 2000;
-    while ((seen[0]?.after.length ?? 0) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await becomesTrue(() => (seen[0]?.after.length ?? 0) >= 2);
     expect([...(seen[0] as SeenRequest).after]).toEqual([0xab, 0xcd]);
   });
 
@@ -231,7 +229,7 @@ describe('handshake failures', () => {
 
 describe('ChatClient.connect cancellation', () => {
   it('leave() during a hanging handshake rejects connect with ABORTED and closes the client', async () => {
-    const { port } = await scripted(() => {});
+    const { port, seen } = await scripted(() => {});
     const client = new ChatClient({
       host: '127.0.0.1',
       port,
@@ -243,7 +241,7 @@ describe('ChatClient.connect cancellation', () => {
     const closed: string[] = [];
     client.on('closed', (info) => closed.push(info.reason));
     const pending = client.connect();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => seen.length === 1, { what: 'the server holds the request (the handshake hangs)' });
     await client.leave();
     await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
     expect(client.state).toBe('closed');

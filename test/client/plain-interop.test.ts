@@ -5,10 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/engine/client/chat-client.js';
-import { HandshakeError } from '../../src-main/engine/client/errors.js';
-import type { ClientOptions } from '../../src-main/engine/client/types.js';
-import { waitForEvent } from './wait-for-event.js';
+import { ChatClient, HandshakeError, type ClientOptions } from '../../src-main/engine/index.js';
+import { waitForEvent } from '../support/events.js';
+import { becomesTrue } from '../support/wait.js';
 
 interface SpecMember {
   name: string;
@@ -202,7 +201,7 @@ describe('ChatClient against a minimal bare-spec server', () => {
     await start();
     const host = client({});
     await host.connect();
-    await new Promise((r) => setTimeout(r, 350));
+    await becomesTrue(() => server.received.length >= 3, { timeoutMs: 2000 });
     // The first datagram and the periodic ones are empty keep-alives (plain dialect).
     expect(server.received.length).toBeGreaterThanOrEqual(3);
     expect(server.received.every((t) => t === '')).toBe(true);

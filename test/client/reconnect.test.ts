@@ -1,16 +1,22 @@
 // Heartbeats, reconnection and server-sent events, against the scriptable Tincan fake server.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/engine/client/chat-client.js';
-import type { ClientOptions, ConnectionState } from '../../src-main/engine/client/types.js';
+import type { ChatClient, ClientOptions, ConnectionState } from '../../src-main/engine/index.js';
 import { encodeErrorEvent, ErrorCode, Status, utf8Encode } from '../../src-shared/protocol/index.js';
 import { TincanFakeServer } from './tincan-fake-server.js';
-import { waitForEvent } from './wait-for-event.js';
+import { ClientFactory } from '../support/clients.js';
+import { waitForEvent } from '../support/events.js';
+import { letTimePass } from '../support/wait.js';
 
 const servers: TincanFakeServer[] = [];
-const clients: ChatClient[] = [];
+const clients = new ClientFactory({
+  password: 'pw',
+  handshakeTimeoutMs: 1000,
+  reconnectBaseDelayMs: 50,
+  reconnectMaxDelayMs: 200,
+});
 
 afterEach(async () => {
-  for (const c of clients.splice(0)) await c.leave();
+  await clients.leaveAll();
   for (const s of servers.splice(0)) await s.stop().catch(() => {});
 });
 
@@ -24,21 +30,7 @@ async function startServer(
 }
 
 function makeClient(ports: { tcpPort: number; udpPort: number }, over: Partial<ClientOptions> = {}): ChatClient {
-  const c = new ChatClient({
-    host: '127.0.0.1',
-    port: ports.tcpPort,
-    udpPort: ports.udpPort,
-    room: 'lobby',
-    username: 'alice',
-    password: 'pw',
-    mode: 'create',
-    handshakeTimeoutMs: 1000,
-    reconnectBaseDelayMs: 50,
-    reconnectMaxDelayMs: 200,
-    ...over,
-  });
-  clients.push(c);
-  return c;
+  return clients.make(ports, over);
 }
 
 function recordStates(c: ChatClient): { state: ConnectionState; attempt?: number }[] {
@@ -99,7 +91,7 @@ describe('ChatClient session with a Tincan server', () => {
     expect((await closed)[0]).toEqual({ reason: 'host-left' });
     expect(host.state).toBe('closed');
     const before = server.handshakes.length;
-    await new Promise((r) => setTimeout(r, 300));
+    await letTimePass(300, 'a closed client must not try to reconnect');
     expect(server.handshakes.length).toBe(before);
   });
 

@@ -1,54 +1,43 @@
 // ChatClient against our real ChatServer on loopback: the Tincan dialect end to end, mixed with a
 // plain client, passwords, closing, and reconnection across a server restart on the same ports.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/engine/client/chat-client.js';
-import { HandshakeError } from '../../src-main/engine/client/errors.js';
-import type { ClientOptions, ConnectionState, Member } from '../../src-main/engine/client/types.js';
-import { silentLogger } from '../../src-main/engine/log.js';
-import { ChatServer } from '../../src-main/engine/server/chat-server.js';
-import { waitForEvent } from './wait-for-event.js';
+import {
+  HandshakeError,
+  type ChatClient,
+  type ChatServer,
+  type ClientOptions,
+  type ConnectionState,
+  type Member,
+} from '../../src-main/engine/index.js';
+import { ClientFactory } from '../support/clients.js';
+import { waitForEvent } from '../support/events.js';
+import { startServer as startTestServer } from '../support/server.js';
+import { becomesTrue } from '../support/wait.js';
 
 const servers: ChatServer[] = [];
-const clients: ChatClient[] = [];
+const clients = new ClientFactory({
+  handshakeTimeoutMs: 2000,
+  heartbeatIntervalMs: 100,
+  reconnectBaseDelayMs: 100,
+  reconnectMaxDelayMs: 400,
+  maxReconnectAttempts: 20,
+});
 
 afterEach(async () => {
-  for (const c of clients.splice(0)) await c.leave();
+  await clients.leaveAll();
   for (const s of servers.splice(0)) await s.close();
 });
 
 // UDP port 0: a separate random port, so the UDP bind cannot collide with a socket that happens to
 // hold the TCP port's number (and the client's udpPort option gets exercised).
 async function startServer(tcpPort = 0, udpPort = 0): Promise<{ tcpPort: number; udpPort: number }> {
-  const server = new ChatServer({
-    host: '127.0.0.1',
-    port: tcpPort,
-    udpPort,
-    heartbeatIntervalMs: 100,
-    inactivityTimeoutMs: 3000,
-    logger: silentLogger,
-  });
+  const server = await startTestServer({ port: tcpPort, udpPort, heartbeatIntervalMs: 100, inactivityTimeoutMs: 3000 });
   servers.push(server);
-  const { tcpPort: tcp, udpPort: udp } = await server.listen();
-  return { tcpPort: tcp, udpPort: udp };
+  return { tcpPort: server.tcpPort, udpPort: server.udpPort };
 }
 
 function makeClient(ports: { tcpPort: number; udpPort: number }, over: Partial<ClientOptions> = {}): ChatClient {
-  const c = new ChatClient({
-    host: '127.0.0.1',
-    port: ports.tcpPort,
-    udpPort: ports.udpPort,
-    room: 'lobby',
-    username: 'alice',
-    mode: 'create',
-    handshakeTimeoutMs: 2000,
-    heartbeatIntervalMs: 100,
-    reconnectBaseDelayMs: 100,
-    reconnectMaxDelayMs: 400,
-    maxReconnectAttempts: 20,
-    ...over,
-  });
-  clients.push(c);
-  return c;
+  return clients.make(ports, over);
 }
 
 const names = (members: Member[]): string[] => members.map((m) => `${m.name}${m.host ? '*' : ''}`).sort();
@@ -171,9 +160,9 @@ describe('ChatClient with the real ChatServer', () => {
   });
 
   it('works over IPv6 loopback', async () => {
-    const server = new ChatServer({ host: '::1', port: 0, udpPort: 0, heartbeatIntervalMs: 100, logger: silentLogger });
+    const server = await startTestServer({ host: '::1', udpPort: 0, heartbeatIntervalMs: 100 });
     servers.push(server);
-    const { tcpPort, udpPort } = await server.listen();
+    const { tcpPort, udpPort } = server;
     const host = makeClient({ tcpPort, udpPort }, { host: '::1', username: 'alice' });
     await host.connect();
     const joined = waitForEvent(host, 'joined');
@@ -207,8 +196,7 @@ describe('ChatClient with the real ChatServer', () => {
     expect(member.role).toBe('member');
 
     // Both see the same list, each name once (the member may arrive after the host's HELLO).
-    const deadline = Date.now() + 3000;
-    while (names(host.members).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await becomesTrue(() => names(host.members).length >= 2, { timeoutMs: 3000 });
     expect(names(host.members)).toEqual(['alice*', 'bob']);
     expect(names(member.members)).toEqual(['alice*', 'bob']);
 

@@ -2,7 +2,7 @@
 // chat for a few seconds over a lossy, jittery path. Reports what was delivered and every sign of a
 // false disconnect (a member timed out, a client started reconnecting).
 import { ChatClient } from '../../src-main/engine/client/index.js';
-import { sleep, waitFor } from '../hostile/helpers/raw-udp.js';
+import { becomesTrue, letTimePass } from '../support/wait.js';
 
 export interface LossScenario {
   host: string;
@@ -60,7 +60,7 @@ export async function chatUnderLoss(s: LossScenario): Promise<LossOutcome> {
       clients.push(c);
       await c.connect();
     }
-    await sleep(300);
+    await letTimePass(300, 'let the join announcements settle before the measured chat');
 
     let sent = 0;
     const deadline = Date.now() + s.durationMs;
@@ -76,13 +76,13 @@ export async function chatUnderLoss(s: LossScenario): Promise<LossOutcome> {
         }
       }
       i++;
-      await sleep(s.messageEveryMs);
+      await letTimePass(s.messageEveryMs, "send at the scenario's message rate");
     }
-    await sleep(400); // stragglers (delay + jitter)
+    await letTimePass(400, 'let stragglers arrive (network delay + jitter)');
     let got = 0;
     for (const set of received.values()) got += set.size;
     // Settle: under heavy loss a client may be mid-reconnect.
-    await waitFor(() => clients.every((c) => c.state === 'connected'), 5000);
+    await becomesTrue(() => clients.every((c) => c.state === 'connected'), { timeoutMs: 5000 });
     return {
       sent,
       deliveredRatio: sent === 0 ? 0 : got / (sent * (NAMES.length - 1)),

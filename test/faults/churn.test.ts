@@ -3,18 +3,20 @@
 // member, no token (a leak here is a slow memory leak in production).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Operation, Status } from '../../src-shared/protocol/index.js';
-import { request } from '../hostile/helpers/raw-tcrp.js';
-import { RawMember, sleep, waitFor } from '../hostile/helpers/raw-udp.js';
-import { startServer, type RunningServer } from '../hostile/helpers/server-harness.js';
+import { request } from '../support/raw-tcrp.js';
+import { RawMember } from '../support/raw-udp.js';
+import { becomesTrue, letTimePass } from '../support/wait.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 import { Rng } from '../fuzz/random-bytes.js';
 
 const INACTIVITY_MS = 500;
 const TOKEN_TTL_MS = 500;
 const CHURN_MS = 2000;
 
-let srv: RunningServer;
+let srv: TestServer;
 beforeAll(async () => {
   srv = await startServer({
+    ...FAST_OPTIONS,
     inactivityTimeoutMs: INACTIVITY_MS,
     tokenTtlMs: TOKEN_TTL_MS,
     sweepIntervalMs: 50,
@@ -42,7 +44,7 @@ describe('churn', () => {
       try {
         if (action < 4) {
           // Join, or create when the room is gone.
-          const hasRoom = srv.server.roomList().some((r) => r.name === room);
+          const hasRoom = srv.roomList().some((r) => r.name === room);
           const m = await RawMember.join({
             tcpPort: srv.tcpPort,
             udpPort: srv.udpPort,
@@ -78,7 +80,7 @@ describe('churn', () => {
       }
       // Keep the living alive.
       if (n % 5 === 0) for (const m of live) await m.heartbeat(n);
-      await sleep(5);
+      await letTimePass(5, 'pace the churn like people, not a loop');
     }
 
     expect(counts.joins).toBeGreaterThan(20);
@@ -86,17 +88,17 @@ describe('churn', () => {
 
     // Everyone still around leaves; the silent ones and unused tokens must expire on their own.
     for (const m of live) await m.leave();
-    const empty = await waitFor(
+    const empty = await becomesTrue(
       () => {
-        const s = srv.server.stats();
+        const s = srv.stats();
         return s.rooms === 0 && s.members === 0;
       },
-      INACTIVITY_MS + TOKEN_TTL_MS + 2000,
+      { timeoutMs: INACTIVITY_MS + TOKEN_TTL_MS + 2000 },
     );
-    const stats = srv.server.stats();
+    const stats = srv.stats();
     expect({ rooms: stats.rooms, members: stats.members }, JSON.stringify(counts)).toEqual({ rooms: 0, members: 0 });
     expect(empty).toBe(true);
-    expect(srv.server.roomList()).toEqual([]);
+    expect(srv.roomList()).toEqual([]);
     for (const m of [...live, ...silent]) m.close();
 
     // And the server is as good as new.

@@ -1,23 +1,29 @@
 // The host's process dies without a word (SIGKILL). The room must close after the inactivity timeout
 // and every member, of either dialect, must be told why.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src-main/engine/client/index.js';
+import { ClientFactory } from '../support/clients.js';
 import { plainClosedNotice, ClosedReason, utf8Encode } from '../../src-shared/protocol/index.js';
-import { RawMember, sleep, waitFor } from '../hostile/helpers/raw-udp.js';
-import { startServer, type RunningServer } from '../hostile/helpers/server-harness.js';
+import { RawMember } from '../support/raw-udp.js';
+import { becomesTrue, waitUntil } from '../support/wait.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 import { fixturePath, startChild, type Child } from './child.js';
 
 const INACTIVITY_MS = 1200;
-let srv: RunningServer;
+let srv: TestServer;
 let host: Child | null = null;
-const clients: ChatClient[] = [];
+const clients = new ClientFactory();
 
 beforeAll(async () => {
-  srv = await startServer({ inactivityTimeoutMs: INACTIVITY_MS, heartbeatIntervalMs: 200, sweepIntervalMs: 50 });
+  srv = await startServer({
+    ...FAST_OPTIONS,
+    inactivityTimeoutMs: INACTIVITY_MS,
+    heartbeatIntervalMs: 200,
+    sweepIntervalMs: 50,
+  });
 });
 afterAll(async () => {
   host?.kill();
-  for (const c of clients) await c.leave().catch(() => undefined);
+  await clients.leaveAll();
   await srv?.close();
 });
 
@@ -28,17 +34,12 @@ describe('host crash', () => {
 
     const closedReasons: string[] = [];
     for (const name of ['ann', 'ben']) {
-      const c = new ChatClient({
-        host: '127.0.0.1',
-        port: srv.tcpPort,
-        room: 'crashy',
-        username: name,
-        mode: 'join',
-        reconnect: false,
-      });
+      const c = clients.make(
+        { tcpPort: srv.tcpPort },
+        { room: 'crashy', username: name, mode: 'join', reconnect: false },
+      );
       c.on('error', () => undefined);
       c.on('closed', (info) => closedReasons.push(`${name}:${info.reason}`));
-      clients.push(c);
       await c.connect();
     }
     const plain = await RawMember.join({
@@ -49,17 +50,17 @@ describe('host crash', () => {
       tincan: false,
     });
     try {
-      await sleep(300);
-      expect(srv.server.stats().members).toBe(4);
+      await waitUntil(() => srv.stats().members === 4);
+      expect(srv.stats().members).toBe(4);
 
       host.kill();
       const killedAt = Date.now();
       // The plain member keeps itself alive with empty datagrams, as a plain client should.
       const keepAlive = setInterval(() => void plain.sendRaw(new Uint8Array(0)), 200);
       try {
-        const allTold = await waitFor(
+        const allTold = await becomesTrue(
           () => closedReasons.length === 2 && plain.texts.includes(plainClosedNotice(ClosedReason.HOST_TIMED_OUT)),
-          INACTIVITY_MS + 2500,
+          { timeoutMs: INACTIVITY_MS + 2500 },
         );
         const closedAfter = Date.now() - killedAt;
         expect(closedReasons.sort()).toEqual(['ann:host-timed-out', 'ben:host-timed-out']);
@@ -69,11 +70,11 @@ describe('host crash', () => {
       } finally {
         clearInterval(keepAlive);
       }
-      expect(srv.server.stats()).toMatchObject({ rooms: 0, members: 0 });
+      expect(srv.stats()).toMatchObject({ rooms: 0, members: 0 });
       // The members' tokens are revoked with the room.
       const before = srv.dropped('unknown-token');
       await plain.sendRaw(utf8Encode('anyone?'));
-      expect(await waitFor(() => srv.dropped('unknown-token') > before, 1000)).toBe(true);
+      expect(await becomesTrue(() => srv.dropped('unknown-token') > before, { timeoutMs: 1000 })).toBe(true);
     } finally {
       plain.close();
     }

@@ -5,8 +5,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChatClient } from '../../src-main/engine/client/index.js';
 import { Rng } from '../fuzz/random-bytes.js';
-import { waitFor } from '../hostile/helpers/raw-udp.js';
-import { startServer } from '../hostile/helpers/server-harness.js';
+import { becomesTrue } from '../support/wait.js';
+import { FAST_OPTIONS, startServer } from '../support/server.js';
 import { chatUnderLoss, type LossOutcome } from './chat-under-loss.js';
 import { fixturePath, startChild, type Child } from './child.js';
 import { LossyUdpRelay } from './lossy-udp-relay.js';
@@ -36,7 +36,7 @@ describe('user-space lossy relay (runs everywhere)', () => {
     'at $lossPercent percent loss and 50±20 ms delay each way, chat flows',
     { timeout: 20_000 },
     async ({ lossPercent, minRatio }) => {
-      const srv = await startServer(SERVER);
+      const srv = await startServer({ ...FAST_OPTIONS, ...SERVER });
       const relay = await LossyUdpRelay.start(
         srv.udpPort,
         { loss: lossPercent / 100, delayMs: 50, jitterMs: 20 },
@@ -57,7 +57,7 @@ describe('user-space lossy relay (runs everywhere)', () => {
           expect(out.timedOutNotices).toEqual([]);
           expect(out.reconnects).toEqual([]);
         }
-        expect(srv.server.stats().members).toBeLessThanOrEqual(4);
+        expect(srv.stats().members).toBeLessThanOrEqual(4);
       } finally {
         relay.close();
         await srv.close();
@@ -70,7 +70,7 @@ describe('user-space lossy relay (runs everywhere)', () => {
     'repairs a member list after the one JOINED datagram announcing a member was lost',
     { timeout: 15_000 },
     async () => {
-      const srv = await startServer(SERVER);
+      const srv = await startServer({ ...FAST_OPTIONS, ...SERVER });
       // Lose every JOINED event (FF 83) on its way to the host, nothing else.
       const relay = await LossyUdpRelay.start(
         srv.udpPort,
@@ -101,9 +101,9 @@ describe('user-space lossy relay (runs everywhere)', () => {
         await host.connect();
         await ann.connect();
         ann.send('hello, I am here');
-        expect(await waitFor(() => heard.includes('ann'), 2000)).toBe(true);
+        expect(await becomesTrue(() => heard.includes('ann'), { timeoutMs: 2000 })).toBe(true);
         // The host has heard ann speak; within a few heartbeats its list should show her.
-        const repaired = await waitFor(() => host.members.some((m) => m.name === 'ann'), 1500);
+        const repaired = await becomesTrue(() => host.members.some((m) => m.name === 'ann'), { timeoutMs: 1500 });
         expect(host.members.map((m) => m.name).sort(), 'host member list after a lost JOINED').toEqual(['ann', 'host']);
         expect(repaired).toBe(true);
       } finally {

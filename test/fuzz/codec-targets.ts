@@ -32,6 +32,7 @@ import {
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
 import { mutate, type Rng } from './random-bytes.js';
+import { nameRuleTarget, plainLineTarget } from './text-rule-targets.js';
 
 export interface FuzzTarget {
   name: string;
@@ -363,6 +364,8 @@ export const CODEC_TARGETS: readonly FuzzTarget[] = [
   controlTarget,
   requestPayloadTarget,
   replyPayloadTarget,
+  nameRuleTarget,
+  plainLineTarget,
 ];
 
 export interface TargetReport {

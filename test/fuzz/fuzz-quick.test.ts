@@ -3,8 +3,8 @@
 // names the seed to replay with `npm run fuzz -- --seed N`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Operation, Status } from '../../src-shared/protocol/index.js';
-import { request } from '../hostile/helpers/raw-tcrp.js';
-import { startServer, type RunningServer } from '../hostile/helpers/server-harness.js';
+import { request } from '../support/raw-tcrp.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 import { CODEC_TARGETS, replyPayloadTarget, runTarget, type FuzzTarget } from './codec-targets.js';
 import { fuzzHandshakes } from './handshake-fuzz.js';
 import { fuzzRelay } from './relay-fuzz.js';
@@ -31,9 +31,14 @@ describe('quick fuzz: codecs', () => {
 });
 
 describe('quick fuzz: live handshake', () => {
-  let srv: RunningServer;
+  let srv: TestServer;
   beforeAll(async () => {
-    srv = await startServer({ handshakeTimeoutMs: 300, maxConnectionsPerIp: 1000, maxPendingHandshakes: 1000 });
+    srv = await startServer({
+      ...FAST_OPTIONS,
+      handshakeTimeoutMs: 300,
+      maxConnectionsPerIp: 1000,
+      maxPendingHandshakes: 1000,
+    });
   });
   afterAll(async () => {
     await srv?.close();
@@ -55,7 +60,7 @@ describe('quick fuzz: live handshake', () => {
   });
 
   it('1500 random message bodies behind valid headers: members stay, every reply well-formed', async () => {
-    const relaySrv = await startServer({ maxMessagesPerSecond: 100_000, inactivityTimeoutMs: 10_000 });
+    const relaySrv = await startServer({ ...FAST_OPTIONS, maxMessagesPerSecond: 100_000, inactivityTimeoutMs: 10_000 });
     try {
       const report = await fuzzRelay(
         {
@@ -63,13 +68,13 @@ describe('quick fuzz: live handshake', () => {
           udpPort: relaySrv.udpPort,
           datagrams: 1500,
           room: 'relay-fuzz',
-          members: () => relaySrv.server.stats().members,
+          members: () => relaySrv.stats().members,
         },
         new Rng(SEED),
       );
       expect(report.findings, `seed ${SEED}`).toEqual([]);
       expect(report.received).toBeGreaterThan(300); // relays, ACKs, PONGs, members lists, errors
-      expect(relaySrv.server.stats().datagramsRelayed).toBeGreaterThan(100);
+      expect(relaySrv.stats().datagramsRelayed).toBeGreaterThan(100);
     } finally {
       await relaySrv.close();
     }

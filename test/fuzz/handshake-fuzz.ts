@@ -13,6 +13,7 @@ import {
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
 import { mutate, type Rng } from './random-bytes.js';
+import { letTimePass } from '../support/wait.js';
 
 export interface HandshakeFuzzOptions {
   tcpPort: number;
@@ -114,7 +115,7 @@ function oneConnection(
       for (const c of chunks) {
         if (done) return;
         socket.write(c);
-        if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+        if (gapMs) await letTimePass(gapMs, 'pace the chunks as a slow client would');
       }
       if (halfClose && !done) socket.end();
     });
@@ -141,7 +142,7 @@ export async function fuzzHandshakes(opts: HandshakeFuzzOptions, rng: Rng): Prom
   const started = Date.now();
   const statuses: Record<string, number> = {};
   const findings: HandshakeFuzzReport['findings'] = [];
-  const addresses = opts.sourceAddresses ?? [undefined as unknown as string];
+  const addresses: (string | undefined)[] = opts.sourceAddresses ?? [undefined];
   let next = 0;
   let completed = 0;
   const worker = async (): Promise<void> => {

@@ -7,9 +7,9 @@ import { CODEC_TARGETS, runTarget } from './codec-targets.js';
 import { fuzzHandshakes } from './handshake-fuzz.js';
 import { fuzzRelay } from './relay-fuzz.js';
 import { Rng } from './random-bytes.js';
-import { startServer } from '../hostile/helpers/server-harness.js';
+import { FAST_OPTIONS, startServer } from '../support/server.js';
+import { request } from '../support/raw-tcrp.js';
 import { Operation, Status } from '../../src-shared/protocol/index.js';
-import { request } from '../hostile/helpers/raw-tcrp.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -52,6 +52,7 @@ console.log(`codec inputs: ${total}`);
 
 const handshakeTimeoutMs = 400;
 const server = await startServer({
+  ...FAST_OPTIONS,
   handshakeTimeoutMs,
   maxPendingHandshakes: 4096,
   maxConnectionsPerIp: 4096,
@@ -87,7 +88,11 @@ try {
   await server.close();
 }
 
-const relayServer = await startServer({ maxMessagesPerSecond: 1_000_000, inactivityTimeoutMs: 600_000 });
+const relayServer = await startServer({
+  ...FAST_OPTIONS,
+  maxMessagesPerSecond: 1_000_000,
+  inactivityTimeoutMs: 600_000,
+});
 try {
   const report = await fuzzRelay(
     {
@@ -95,12 +100,12 @@ try {
       udpPort: relayServer.udpPort,
       datagrams,
       room: 'relay-fuzz',
-      members: () => relayServer.server.stats().members,
+      members: () => relayServer.stats().members,
     },
     rng,
   );
   findings += report.findings.length;
-  const s = relayServer.server.stats();
+  const s = relayServer.stats();
   console.log(
     `  relay              ${String(report.datagrams).padStart(9)} datagrams    ${report.findings.length} findings  ${report.ms} ms`,
   );

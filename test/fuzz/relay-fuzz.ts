@@ -12,7 +12,8 @@ import {
   utf8DecodeStrict,
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
-import { RawMember, sleep } from '../hostile/helpers/raw-udp.js';
+import { RawMember } from '../support/raw-udp.js';
+import { letTimePass, waitUntil } from '../support/wait.js';
 import { mutate, type Rng } from './random-bytes.js';
 
 export interface RelayFuzzReport {
@@ -73,7 +74,9 @@ export async function fuzzRelay(
   ];
   const findings: string[] = [];
   try {
-    await sleep(50);
+    await waitUntil(() => members.some((m) => m.events.some((e) => e.kind === 'joined' && e.name === 'fz-plain')), {
+      what: "fz-plain's endpoint is known",
+    });
     const roomBytes = utf8Encode(opts.room);
     for (let i = 0; i < opts.datagrams; i++) {
       const from = rng.pick(members);
@@ -82,10 +85,10 @@ export async function fuzzRelay(
       const token = Buffer.from(from.token, 'latin1');
       const fits = Math.min(message.length, 4096 - 2 - room.length - token.length);
       if (room.length === 0) continue;
-      await from.probe.send(encodeClientDatagram(room, token, message.subarray(0, fits)), opts.udpPort);
-      if (i % 200 === 199) await sleep(5); // let the members' receive buffers drain
+      await from.probe.sendRaw(encodeClientDatagram(room, token, message.subarray(0, fits)), opts.udpPort);
+      if (i % 200 === 199) await letTimePass(5, "let the members' receive buffers drain");
     }
-    await sleep(200);
+    await letTimePass(200, 'let the last relays arrive before counting');
     let received = 0;
     for (const m of members) {
       const tincan = m.opts.tincan ?? true;

@@ -3,12 +3,13 @@
 // an IPv6 member's token not from 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeClientControl, utf8Encode } from '../../src-shared/protocol/index.js';
-import { RawMember, sleep, UdpProbe, waitFor } from './helpers/raw-udp.js';
-import { startServer, type RunningServer } from './helpers/server-harness.js';
+import { RawMember, UdpPeer } from '../support/raw-udp.js';
+import { becomesTrue, letTimePass } from '../support/wait.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 
-let srv: RunningServer;
+let srv: TestServer;
 beforeAll(async () => {
-  srv = await startServer({ host: '::' });
+  srv = await startServer({ ...FAST_OPTIONS, host: '::' });
 });
 afterAll(async () => {
   await srv?.close();
@@ -31,32 +32,31 @@ describe('dual-stack IP binding', () => {
       address: '::1',
       serverHost: '::1',
     });
-    const thief6 = await UdpProbe.bind('::1');
-    const thief4 = await UdpProbe.bind('127.0.0.1');
+    const thief6 = await UdpPeer.open('::1');
+    const thief4 = await UdpPeer.open('127.0.0.1');
     try {
-      await sleep(100);
       await v4.chat(1, 'from v4');
       await v6.chat(1, 'from v6');
       expect(
-        await waitFor(
+        await becomesTrue(
           () => v6.chats().some((c) => c.text === 'from v4') && v4.chats().some((c) => c.text === 'from v6'),
-          2000,
+          { timeoutMs: 2000 },
         ),
       ).toBe(true);
 
       const before = srv.dropped('wrong-ip');
-      await thief6.send(
+      await thief6.sendRaw(
         v4.datagram(encodeClientControl({ kind: 'chat', id: 9, text: utf8Encode('stolen v4') })),
         srv.udpPort,
         '::1',
       );
-      await thief4.send(
+      await thief4.sendRaw(
         v6.datagram(encodeClientControl({ kind: 'chat', id: 9, text: utf8Encode('stolen v6') })),
         srv.udpPort,
         '127.0.0.1',
       );
-      expect(await waitFor(() => srv.dropped('wrong-ip') >= before + 2, 2000)).toBe(true);
-      await sleep(100);
+      expect(await becomesTrue(() => srv.dropped('wrong-ip') >= before + 2, { timeoutMs: 2000 })).toBe(true);
+      await letTimePass(100, 'prove nothing stolen is relayed or answered');
       expect([...v4.chats(), ...v6.chats()].some((c) => c.text.startsWith('stolen'))).toBe(false);
       expect(thief4.received).toEqual([]);
       expect(thief6.received).toEqual([]);

@@ -14,8 +14,8 @@ import {
   TcrpDecoder,
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
-import { headerDeclaring } from './helpers/raw-tcrp.js';
-import { sleep, waitFor } from './helpers/raw-udp.js';
+import { headerDeclaring } from '../support/raw-tcrp.js';
+import { becomesTrue, letTimePass } from '../support/wait.js';
 import { Rng } from '../fuzz/random-bytes.js';
 
 interface FakeServer {
@@ -138,7 +138,7 @@ describe('ChatClient against a hostile server', () => {
     const messages: string[] = [];
     c.on('message', (m) => messages.push(`${m.from}: ${m.text}`));
     const connecting = c.connect();
-    expect(await waitFor(() => server.clientUdpPort() !== 0, 2000)).toBe(true);
+    expect(await becomesTrue(() => server.clientUdpPort() !== 0, { timeoutMs: 2000 })).toBe(true);
     const to = server.clientUdpPort();
     for (const d of encodeMembersEvents([{ name: 'me', host: false }], 4094)) server.udp.send(d, to, '127.0.0.1');
     await connecting;
@@ -148,7 +148,7 @@ describe('ChatClient against a hostile server', () => {
       const junk = rng.bytes(rng.length(4200));
       if (i % 2 === 0 && junk.length > 1) junk[0] = 0xff; // structured-looking
       server.udp.send(junk, to, '127.0.0.1');
-      if (i % 100 === 99) await sleep(2);
+      if (i % 100 === 99) await letTimePass(2, 'let the client drain its receive buffer');
     }
     // A member list naming thousands of members, names the client has never seen, a chat with a bad sender length.
     server.udp.send(Uint8Array.of(0xff, 0x81, 3, 0xff, 0xff, 0, 1, 0x41), to, '127.0.0.1');
@@ -158,7 +158,7 @@ describe('ChatClient against a hostile server', () => {
     let received = false;
     for (let attempt = 0; attempt < 20 && !received; attempt++) {
       server.udp.send(encodeChatEvent(7, utf8Encode('alice'), utf8Encode('real')), to, '127.0.0.1');
-      received = await waitFor(() => messages.includes('alice: real'), 100);
+      received = await becomesTrue(() => messages.includes('alice: real'), { timeoutMs: 100 });
     }
     expect(received).toBe(true);
     expect(c.state).toBe('connected');

@@ -7,20 +7,21 @@ import {
   headerDeclaring,
   headerWithSize,
   rawExchange,
+  type RawReply,
   request,
   requestFrame,
-  type RawReply,
-} from './helpers/raw-tcrp.js';
-import { RawMember, sleep, UdpProbe, waitFor } from './helpers/raw-udp.js';
-import { startServer, type RunningServer } from './helpers/server-harness.js';
+} from '../support/raw-tcrp.js';
+import { RawMember, UdpPeer } from '../support/raw-udp.js';
+import { becomesTrue, letTimePass, waitUntil } from '../support/wait.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 
 const HANDSHAKE_TIMEOUT_MS = 700;
-let srv: RunningServer;
+let srv: TestServer;
 let roomCounter = 0;
 const freshRoom = (prefix = 'r'): string => `${prefix}${++roomCounter}`;
 
 beforeAll(async () => {
-  srv = await startServer({ handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS, maxPayloadBytes: 1024 });
+  srv = await startServer({ ...FAST_OPTIONS, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS, maxPayloadBytes: 1024 });
 });
 afterAll(async () => {
   await srv?.close();
@@ -224,21 +225,21 @@ describe('UDP datagram size', () => {
     });
     const b = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room, username: 'b', tincan: false });
     try {
-      await sleep(100);
+      await waitUntil(() => a.texts.includes('* b joined the room'), { what: "b's endpoint is known" });
       const headerBytes = 2 + utf8Encode(room).length + a.token.length;
       const fits = a.datagram(utf8Encode('x'.repeat(4096 - headerBytes)));
       expect(fits.length).toBe(4096);
       b.texts.length = 0;
-      await a.probe.send(fits, srv.udpPort);
-      expect(await waitFor(() => b.texts.some((t) => t.startsWith('a: xxx')), 2000)).toBe(true);
+      await a.probe.sendRaw(fits, srv.udpPort);
+      expect(await becomesTrue(() => b.texts.some((t) => t.startsWith('a: xxx')), { timeoutMs: 2000 })).toBe(true);
 
       const droppedBefore = srv.dropped('too-large');
       const tooBig = Buffer.concat([fits, Buffer.from('y')]);
       b.texts.length = 0;
       a.texts.length = 0;
-      await a.probe.send(tooBig, srv.udpPort);
-      expect(await waitFor(() => srv.dropped('too-large') > droppedBefore, 2000)).toBe(true);
-      await sleep(150);
+      await a.probe.sendRaw(tooBig, srv.udpPort);
+      expect(await becomesTrue(() => srv.dropped('too-large') > droppedBefore, { timeoutMs: 2000 })).toBe(true);
+      await letTimePass(150, 'prove the oversized datagram reaches no one');
       expect(b.texts).toEqual([]);
       expect(a.texts).toEqual([]);
     } finally {
@@ -267,12 +268,11 @@ describe('UDP datagram size', () => {
     });
     const tin = await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room: 'Z', username: 't' });
     try {
-      await sleep(100);
       const text = 'a' + 'é'.repeat(2030); // 4061 bytes; the cut at 4094 - 34 = 4060 falls inside an "é"
       const datagram = sender.datagram(utf8Encode(text));
       expect(datagram.length).toBe(4096);
-      await sender.probe.send(datagram, srv.udpPort);
-      expect(await waitFor(() => plain.texts.length > 0 && tin.chats().length > 0, 2000)).toBe(true);
+      await sender.probe.sendRaw(datagram, srv.udpPort);
+      expect(await becomesTrue(() => plain.texts.length > 0 && tin.chats().length > 0, { timeoutMs: 2000 })).toBe(true);
       const line = plain.probe.received.at(-1) as Buffer;
       expect(line.length).toBeLessThanOrEqual(4094);
       expect(line.length).toBeGreaterThan(4090);
@@ -300,7 +300,7 @@ describe('UDP datagram size', () => {
       username: 'h',
       create: true,
     });
-    const probe = await UdpProbe.bind();
+    const probe = await UdpPeer.open();
     try {
       const before = srv.droppedTotal();
       const roomBytes = utf8Encode(room);
@@ -311,9 +311,9 @@ describe('UDP datagram size', () => {
         Buffer.concat([real, Buffer.from('A')]),
         Buffer.alloc(255, 0x41),
       ];
-      for (const t of tokens) await probe.send(encodeClientDatagram(roomBytes, t, utf8Encode('hello')), srv.udpPort);
-      expect(await waitFor(() => srv.droppedTotal() >= before + tokens.length, 2000)).toBe(true);
-      await sleep(100);
+      for (const t of tokens) await probe.sendRaw(encodeClientDatagram(roomBytes, t, utf8Encode('hello')), srv.udpPort);
+      expect(await becomesTrue(() => srv.droppedTotal() >= before + tokens.length, { timeoutMs: 2000 })).toBe(true);
+      await letTimePass(100, 'prove no forged token gets an answer or a relay');
       expect(probe.received).toEqual([]);
       expect(host.chats()).toEqual([]);
     } finally {
@@ -341,7 +341,9 @@ describe('malformed datagrams', () => {
       tincan: false,
     });
     try {
-      await sleep(100);
+      await waitUntil(() => tin.events.some((e) => e.kind === 'joined' && e.name === 'plain'), {
+        what: "plain's endpoint is known",
+      });
       const roomBytes = utf8Encode(room);
       const token = Buffer.from(tin.token, 'latin1');
       const cases: [reason: string, from: RawMember, bytes: Uint8Array][] = [
@@ -356,10 +358,10 @@ describe('malformed datagrams', () => {
       ];
       for (const [reason, from, bytes] of cases) {
         const before = srv.dropped(reason);
-        await from.probe.send(bytes, srv.udpPort);
-        expect(await waitFor(() => srv.dropped(reason) > before, 1500), reason).toBe(true);
+        await from.probe.sendRaw(bytes, srv.udpPort);
+        expect(await becomesTrue(() => srv.dropped(reason) > before, { timeoutMs: 1500 }), reason).toBe(true);
       }
-      await sleep(100);
+      await letTimePass(100, 'prove nothing was relayed and no sender was answered');
       // Nothing was relayed to the other member, and no sender got an answer of any kind.
       expect(tin.texts).toEqual([]);
       expect(tin.chats()).toEqual([]);
@@ -374,19 +376,19 @@ describe('malformed datagrams', () => {
 
 describe('server caps', () => {
   it('refuses the room after maxRooms with SERVER_FULL', async () => {
-    const small = await startServer({ maxRooms: 3 });
+    const small = await startServer({ ...FAST_OPTIONS, maxRooms: 3 });
     try {
       for (let i = 0; i < 3; i++)
         expectAccepted(await request(small.tcpPort, { room: `cap${i}`, operation: Operation.CREATE }));
       expectRefused(await request(small.tcpPort, { room: 'cap3', operation: Operation.CREATE }), Status.SERVER_FULL);
-      expect(small.server.stats().rooms).toBe(3);
+      expect(small.stats().rooms).toBe(3);
     } finally {
       await small.close();
     }
   });
 
   it('refuses the member after maxMembersPerRoom with ROOM_FULL', async () => {
-    const small = await startServer({ maxMembersPerRoom: 4 });
+    const small = await startServer({ ...FAST_OPTIONS, maxMembersPerRoom: 4 });
     try {
       expectAccepted(
         await request(small.tcpPort, { room: 'full', operation: Operation.CREATE, payload: { username: 'host' } }),
@@ -406,11 +408,11 @@ describe('server caps', () => {
   });
 
   it('refuses a connection past maxConnectionsPerIp with SERVER_FULL, but not from another IP', async () => {
-    const small = await startServer({ maxConnectionsPerIp: 4, handshakeTimeoutMs: 3000 });
-    const { openSilent } = await import('./helpers/raw-tcrp.js');
+    const small = await startServer({ ...FAST_OPTIONS, maxConnectionsPerIp: 4, handshakeTimeoutMs: 3000 });
+    const { openSilent } = await import('../support/raw-tcrp.js');
     const held = await Promise.all(Array.from({ length: 4 }, () => openSilent(small.tcpPort, '127.0.0.3')));
     try {
-      await sleep(50);
+      await letTimePass(50, 'let the server accept the held connections (nothing observable says so)');
       const fifth = await request(small.tcpPort, {
         room: 'ip',
         operation: Operation.CREATE,
@@ -427,16 +429,16 @@ describe('server caps', () => {
   });
 
   it('refuses a handshake past maxPendingHandshakes with SERVER_FULL, and recovers when they time out', async () => {
-    const small = await startServer({ maxPendingHandshakes: 5, handshakeTimeoutMs: 500 });
-    const { openSilent } = await import('./helpers/raw-tcrp.js');
+    const small = await startServer({ ...FAST_OPTIONS, maxPendingHandshakes: 5, handshakeTimeoutMs: 500 });
+    const { closedByServer, openSilent } = await import('../support/raw-tcrp.js');
     const held = await Promise.all(Array.from({ length: 5 }, (_, i) => openSilent(small.tcpPort, `127.0.1.${i + 1}`)));
     try {
-      await sleep(50);
+      await letTimePass(50, 'let the server accept the held connections (nothing observable says so)');
       expectRefused(
         await request(small.tcpPort, { room: 'p', operation: Operation.CREATE, localAddress: '127.0.1.99' }),
         Status.SERVER_FULL,
       );
-      await sleep(900); // the silent ones time out and free their slots
+      await Promise.all(held.map((s) => closedByServer(s))); // the silent ones time out and free their slots
       expectAccepted(
         await request(small.tcpPort, { room: 'p', operation: Operation.CREATE, localAddress: '127.0.1.99' }),
       );

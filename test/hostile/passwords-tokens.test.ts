@@ -2,14 +2,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Operation, Status } from '../../src-shared/protocol/index.js';
 import { hashPassword, verifyPassword } from '../../src-main/engine/server/password.js';
-import { request } from './helpers/raw-tcrp.js';
-import { sleep } from './helpers/raw-udp.js';
-import { startServer, type RunningServer } from './helpers/server-harness.js';
+import { request } from '../support/raw-tcrp.js';
+import { letTimePass } from '../support/wait.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 
 const FREE_ATTEMPTS = 3;
-let srv: RunningServer;
+let srv: TestServer;
 beforeAll(async () => {
   srv = await startServer({
+    ...FAST_OPTIONS,
     passwordAttemptsBeforeBackoff: FREE_ATTEMPTS,
     tokenTtlMs: 10_000,
     inactivityTimeoutMs: 10_000,
@@ -37,18 +38,18 @@ describe('password guessing', () => {
     // Another address is not punished for the guesser.
     expect((await join('friend', 'sesame', '127.0.0.7')).status).toBe(Status.OK);
     // After the first backoff period (1 s) the right password works again.
-    await sleep(1100);
+    await letTimePass(1100, 'the 1 s backoff must expire on the clock');
     expect((await join('patient', 'sesame', '127.0.0.6')).status).toBe(Status.OK);
   });
 
   it('doubles the backoff with each further wrong password', async () => {
     for (let i = 0; i < FREE_ATTEMPTS; i++)
       expect((await join(`d${i}`, 'nope', '127.0.0.8')).status).toBe(Status.WRONG_PASSWORD);
-    await sleep(1100); // the 1 s backoff has passed…
+    await letTimePass(1100, 'the 1 s backoff must expire on the clock');
     expect((await join('d3', 'nope', '127.0.0.8')).status).toBe(Status.WRONG_PASSWORD);
-    await sleep(1100); // …but this failure earned 2 s
+    await letTimePass(1100, 'the failure after it earned 2 s: 1.1 s is not enough');
     expect((await join('d4', 'sesame', '127.0.0.8')).status).toBe(Status.RATE_LIMITED);
-    await sleep(1000);
+    await letTimePass(1000, 'now the 2 s backoff has expired too');
     expect((await join('d5', 'sesame', '127.0.0.8')).status).toBe(Status.OK);
   });
 

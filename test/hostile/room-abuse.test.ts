@@ -10,14 +10,15 @@ import {
   Status,
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
-import { request } from './helpers/raw-tcrp.js';
-import { RawMember, sleep, UdpProbe, waitFor } from './helpers/raw-udp.js';
-import { startServer, type RunningServer } from './helpers/server-harness.js';
+import { request } from '../support/raw-tcrp.js';
+import { RawMember, UdpPeer } from '../support/raw-udp.js';
+import { becomesTrue, letTimePass, waitUntil } from '../support/wait.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 
 const INACTIVITY_MS = 800;
-let srv: RunningServer;
+let srv: TestServer;
 beforeAll(async () => {
-  srv = await startServer({ inactivityTimeoutMs: INACTIVITY_MS, tokenTtlMs: 3000 });
+  srv = await startServer({ ...FAST_OPTIONS, inactivityTimeoutMs: INACTIVITY_MS, tokenTtlMs: 3000 });
 });
 afterAll(async () => {
   await srv?.close();
@@ -27,7 +28,7 @@ const member = (room: string, username: string, create = false, extra: { address
   RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room, username, create, ...extra });
 
 describe('names', () => {
-  it('refuses a second create of a room with ROOM_EXISTS and a taken name with NAME_TAKEN; names are case-sensitive', async () => {
+  it('refuses a second create of a room with ROOM_EXISTS and a taken name with NAME_TAKEN; room names are exact', async () => {
     expect(
       (await request(srv.tcpPort, { room: 'names', operation: Operation.CREATE, payload: { username: 'bob' } })).status,
     ).toBe(Status.OK);
@@ -37,7 +38,11 @@ describe('names', () => {
     expect((await request(srv.tcpPort, { room: 'names', payload: { username: 'bob' } })).status).toBe(
       Status.NAME_TAKEN,
     );
-    expect((await request(srv.tcpPort, { room: 'names', payload: { username: 'Bob' } })).status).toBe(Status.OK);
+    // A look-alike of a taken name is taken too (spoofed-names.test.ts has the cases).
+    expect((await request(srv.tcpPort, { room: 'names', payload: { username: 'Bob' } })).status).toBe(
+      Status.NAME_TAKEN,
+    );
+    expect((await request(srv.tcpPort, { room: 'names', payload: { username: 'Rob' } })).status).toBe(Status.OK);
     expect((await request(srv.tcpPort, { room: 'Names', payload: { username: 'x' } })).status).toBe(
       Status.NO_SUCH_ROOM,
     );
@@ -76,10 +81,11 @@ describe('closed rooms and stale tokens', () => {
   it('after the host leaves: joins get NO_SUCH_ROOM and old tokens are dropped, even in a new room of the same name', async () => {
     const host = await member('gone', 'host', true);
     const guest = await member('gone', 'guest');
-    await sleep(100);
     await host.leave();
     expect(
-      await waitFor(() => guest.events.some((e) => e.kind === 'closed' && e.reason === ClosedReason.HOST_LEFT), 2000),
+      await becomesTrue(() => guest.events.some((e) => e.kind === 'closed' && e.reason === ClosedReason.HOST_LEFT), {
+        timeoutMs: 2000,
+      }),
     ).toBe(true);
     expect((await request(srv.tcpPort, { room: 'gone', payload: { username: 'late' } })).status).toBe(
       Status.NO_SUCH_ROOM,
@@ -88,14 +94,13 @@ describe('closed rooms and stale tokens', () => {
     // Someone creates a room with the same name; the old tokens mean nothing there.
     const newHost = await member('gone', 'newhost', true);
     try {
-      await sleep(50);
       const before = srv.dropped('unknown-token');
       guest.events.length = 0;
       await guest.chat(1, 'ghost message');
       await guest.heartbeat(5);
       await host.chat(1, 'ghost host');
-      expect(await waitFor(() => srv.dropped('unknown-token') >= before + 3, 2000)).toBe(true);
-      await sleep(100);
+      expect(await becomesTrue(() => srv.dropped('unknown-token') >= before + 3, { timeoutMs: 2000 })).toBe(true);
+      await letTimePass(100, 'prove the stale tokens get nothing relayed or answered');
       expect(newHost.chats()).toEqual([]);
       expect(guest.events).toEqual([]); // no PONG, no ACK, no error
     } finally {
@@ -114,7 +119,7 @@ describe('closed rooms and stale tokens', () => {
       let nonce = 0;
       while (Date.now() < deadline && !host.events.some((e) => e.kind === 'left' && e.name === 'sleeper')) {
         await host.heartbeat(++nonce);
-        await sleep(150);
+        await letTimePass(150, 'heartbeat at the pace of a live client while the sleeper stays silent');
       }
       const left = host.events.find((e) => e.kind === 'left' && e.name === 'sleeper');
       expect(left).toEqual({ kind: 'left', name: 'sleeper', reason: LeftReason.TIMED_OUT });
@@ -123,8 +128,8 @@ describe('closed rooms and stale tokens', () => {
       sleeper.events.length = 0;
       await sleeper.chat(1, 'I am back');
       await sleeper.heartbeat(1);
-      expect(await waitFor(() => srv.dropped('unknown-token') >= before + 2, 2000)).toBe(true);
-      await sleep(100);
+      expect(await becomesTrue(() => srv.dropped('unknown-token') >= before + 2, { timeoutMs: 2000 })).toBe(true);
+      await letTimePass(100, 'prove the expired token gets nothing relayed or answered');
       expect(host.chats()).toEqual([]);
       expect(sleeper.events).toEqual([]);
       // The name is free again for a fresh join.
@@ -138,8 +143,13 @@ describe('closed rooms and stale tokens', () => {
 
 describe('unused tokens', () => {
   it('expire after the token TTL: the member is gone and a late datagram is dropped unanswered', async () => {
-    const quick = await startServer({ tokenTtlMs: 300, sweepIntervalMs: 50, inactivityTimeoutMs: 5000 });
-    const probe = await UdpProbe.bind();
+    const quick = await startServer({
+      ...FAST_OPTIONS,
+      tokenTtlMs: 300,
+      sweepIntervalMs: 50,
+      inactivityTimeoutMs: 5000,
+    });
+    const probe = await UdpPeer.open();
     try {
       expect(
         (await request(quick.tcpPort, { room: 'ttl', operation: Operation.CREATE, payload: { username: 'host' } }))
@@ -148,15 +158,15 @@ describe('unused tokens', () => {
       // A handshake whose token is never used, neither by datagram nor by TCP port.
       const idle = await request(quick.tcpPort, { room: 'ttl', payload: { username: 'idle', tincan: true } });
       expect(idle.status).toBe(Status.OK);
-      expect(await waitFor(() => quick.server.stats().members === 0, 1500)).toBe(true);
+      expect(await becomesTrue(() => quick.stats().members === 0, { timeoutMs: 1500 })).toBe(true);
       const before = quick.dropped('unknown-token');
       const late = encodeClientDatagram(
         utf8Encode('ttl'),
         Buffer.from(idle.token as string),
         encodeClientControl({ kind: 'hello' }),
       );
-      await probe.send(late, quick.udpPort);
-      expect(await waitFor(() => quick.dropped('unknown-token') > before, 1000)).toBe(true);
+      await probe.sendRaw(late, quick.udpPort);
+      expect(await becomesTrue(() => quick.dropped('unknown-token') > before, { timeoutMs: 1000 })).toBe(true);
       expect(probe.received).toEqual([]);
     } finally {
       probe.close();
@@ -169,27 +179,28 @@ describe('authority', () => {
   it("the host's token from another IP cannot close the room, nor speak for the host", async () => {
     const host = await member('throne', 'host', true);
     const guest = await member('throne', 'guest');
-    const thief = await UdpProbe.bind('127.0.0.2');
+    const thief = await UdpPeer.open('127.0.0.2');
     try {
-      await sleep(100);
       const before = srv.dropped('wrong-ip');
-      await thief.send(host.datagram(encodeClientControl({ kind: 'close-room' })), srv.udpPort);
-      await thief.send(host.datagram(utf8Encode('/close')), srv.udpPort);
-      await thief.send(host.datagram(encodeClientControl({ kind: 'leave' })), srv.udpPort);
-      await thief.send(
+      await thief.sendRaw(host.datagram(encodeClientControl({ kind: 'close-room' })), srv.udpPort);
+      await thief.sendRaw(host.datagram(utf8Encode('/close')), srv.udpPort);
+      await thief.sendRaw(host.datagram(encodeClientControl({ kind: 'leave' })), srv.udpPort);
+      await thief.sendRaw(
         host.datagram(encodeClientControl({ kind: 'chat', id: 1, text: utf8Encode('I am the host now') })),
         srv.udpPort,
       );
-      expect(await waitFor(() => srv.dropped('wrong-ip') >= before + 4, 2000)).toBe(true);
-      await sleep(150);
+      expect(await becomesTrue(() => srv.dropped('wrong-ip') >= before + 4, { timeoutMs: 2000 })).toBe(true);
+      await letTimePass(150, 'prove the thief is answered nothing and closes nothing');
       expect(thief.received).toEqual([]);
       expect(guest.has('closed')).toBe(false);
       expect(guest.chats()).toEqual([]);
-      expect(srv.server.roomList().some((r) => r.name === 'throne')).toBe(true);
+      expect(srv.roomList().some((r) => r.name === 'throne')).toBe(true);
       // The real host still rules.
       await host.sendRaw(encodeClientControl({ kind: 'close-room' }));
       expect(
-        await waitFor(() => guest.events.some((e) => e.kind === 'closed' && e.reason === ClosedReason.BY_HOST), 2000),
+        await becomesTrue(() => guest.events.some((e) => e.kind === 'closed' && e.reason === ClosedReason.BY_HOST), {
+          timeoutMs: 2000,
+        }),
       ).toBe(true);
     } finally {
       host.close();
@@ -203,13 +214,15 @@ describe('authority', () => {
     const tincan = await member('keep', 'tin');
     const plain = await member('keep', 'plain', false, { tincan: false });
     try {
-      await sleep(100);
+      await waitUntil(() => host.events.some((e) => e.kind === 'joined' && e.name === 'plain'), {
+        what: "plain's endpoint is known",
+      });
       await tincan.sendRaw(encodeClientControl({ kind: 'close-room' }));
       await plain.sendRaw(utf8Encode('/close'));
-      expect(await waitFor(() => tincan.events.some((e) => e.kind === 'error'), 2000)).toBe(true);
-      await sleep(150);
+      expect(await becomesTrue(() => tincan.events.some((e) => e.kind === 'error'), { timeoutMs: 2000 })).toBe(true);
+      await letTimePass(150, 'prove the room stays open');
       expect(host.has('closed')).toBe(false);
-      expect(srv.server.roomList().some((r) => r.name === 'keep')).toBe(true);
+      expect(srv.roomList().some((r) => r.name === 'keep')).toBe(true);
     } finally {
       host.close();
       tincan.close();

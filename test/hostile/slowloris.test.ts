@@ -3,17 +3,18 @@
 // while hundreds of them hang on, a real join still goes through.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Operation, Status } from '../../src-shared/protocol/index.js';
-import { rawExchange, request, requestFrame } from './helpers/raw-tcrp.js';
-import { startServer, type RunningServer } from './helpers/server-harness.js';
+import { rawExchange, request, requestFrame } from '../support/raw-tcrp.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
+import { letTimePass } from '../support/wait.js';
 
 const HANDSHAKE_TIMEOUT_MS = 800;
 const SLACK_MS = 1000;
 const ATTACKERS = 300;
 const SOURCES = 10; // 30 connections per source address: under the default per-IP cap of 64
 
-let srv: RunningServer;
+let srv: TestServer;
 beforeAll(async () => {
-  srv = await startServer({ handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
+  srv = await startServer({ ...FAST_OPTIONS, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
 });
 afterAll(async () => {
   await srv?.close();
@@ -34,7 +35,7 @@ describe('slowloris', () => {
     );
 
     // While all of them hang on, a legitimate user creates and joins a room.
-    await new Promise((r) => setTimeout(r, 150));
+    await letTimePass(150, 'let the attackers connect and start trickling');
     const created = await request(srv.tcpPort, {
       room: 'legit',
       operation: Operation.CREATE,
@@ -53,8 +54,8 @@ describe('slowloris', () => {
       expect(r.elapsedMs).toBeGreaterThanOrEqual(HANDSHAKE_TIMEOUT_MS - 50);
       expect(r.elapsedMs).toBeLessThan(HANDSHAKE_TIMEOUT_MS + SLACK_MS);
     }
-    expect(srv.server.stats().handshakes['HANDSHAKE_TIMEOUT']).toBeGreaterThanOrEqual(ATTACKERS);
+    expect(srv.stats().handshakes['HANDSHAKE_TIMEOUT']).toBeGreaterThanOrEqual(ATTACKERS);
     // Nothing the tricklers sent created a room.
-    expect(srv.server.roomList().map((r) => r.name)).toEqual(['legit']);
+    expect(srv.roomList().map((r) => r.name)).toEqual(['legit']);
   });
 });

@@ -5,13 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { encodeClientControl, encodeClientDatagram, utf8Encode } from '../../src-shared/protocol/index.js';
-import { RawMember, sleep, UdpProbe, waitFor } from './helpers/raw-udp.js';
-import { startServer, type RunningServer } from './helpers/server-harness.js';
+import { RawMember, UdpPeer } from '../support/raw-udp.js';
+import { becomesTrue, letTimePass } from '../support/wait.js';
+import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 import { mutate, Rng } from '../fuzz/random-bytes.js';
 
-let srv: RunningServer;
+let srv: TestServer;
 beforeAll(async () => {
-  srv = await startServer({ maxMessagesPerSecond: 2000, inactivityTimeoutMs: 5000, tokenTtlMs: 5000 });
+  srv = await startServer({ ...FAST_OPTIONS, maxMessagesPerSecond: 2000, inactivityTimeoutMs: 5000, tokenTtlMs: 5000 });
 });
 afterAll(async () => {
   await srv?.close();
@@ -31,18 +32,17 @@ describe('UDP junk while a room chats', () => {
       members.push(await RawMember.join({ tcpPort: srv.tcpPort, udpPort: srv.udpPort, room, username: `m${i}` }));
     }
     // Attackers: one on another address, one on the members' own address (127.0.0.1).
-    const far = await UdpProbe.bind('127.0.0.2');
-    const near = await UdpProbe.bind('127.0.0.1');
+    const far = await UdpPeer.open('127.0.0.2');
+    const near = await UdpPeer.open('127.0.0.1');
     try {
-      await sleep(150); // HELLOs processed, joins announced
-      const relayedBefore = srv.server.stats().datagramsRelayed;
+      const relayedBefore = srv.stats().datagramsRelayed;
       const stolen = members[1] as RawMember;
       const roomBytes = utf8Encode(room);
       const rng = new Rng(4242);
       const template = stolen.datagram(encodeClientControl({ kind: 'chat', id: 1, text: utf8Encode('EVIL') }));
 
       // Each kind of junk, with the drop reason it must be counted under.
-      const junk: { bytes: Uint8Array; from: UdpProbe }[] = [];
+      const junk: { bytes: Uint8Array; from: UdpPeer }[] = [];
       for (let i = 0; i < 400; i++) junk.push({ bytes: rng.bytes(rng.length(4200)), from: i % 2 ? far : near });
       for (let i = 0; i < 300; i++) {
         const token = Buffer.from(randomBytes(24).toString('base64url'));
@@ -67,21 +67,23 @@ describe('UDP junk while a room chats', () => {
       const sendLegit = async (m: RawMember, idx: number): Promise<void> => {
         for (let n = 0; n < MESSAGES_EACH; n++) {
           await m.chat(n, `legit ${idx}/${n}`);
-          if (n % 10 === 9) await sleep(5);
+          if (n % 10 === 9) await letTimePass(5, 'pace each sender under the socket buffers');
         }
       };
       const sendJunk = async (): Promise<void> => {
         for (let i = 0; i < junk.length; i++) {
-          const j = junk[i] as { bytes: Uint8Array; from: UdpProbe };
-          await j.from.send(j.bytes, srv.udpPort);
-          if (i % 50 === 49) await sleep(2);
+          const j = junk[i] as { bytes: Uint8Array; from: UdpPeer };
+          await j.from.sendRaw(j.bytes, srv.udpPort);
+          if (i % 50 === 49) await letTimePass(2, 'pace the junk under the socket buffers');
         }
       };
       await Promise.all([sendJunk(), ...members.map((m, i) => sendLegit(m, i))]);
 
       const expectedEach = (MEMBERS - 1) * MESSAGES_EACH;
-      const allArrived = await waitFor(() => members.every((m) => m.chats().length >= expectedEach), 5000);
-      await sleep(200);
+      const allArrived = await becomesTrue(() => members.every((m) => m.chats().length >= expectedEach), {
+        timeoutMs: 5000,
+      });
+      await letTimePass(200, 'prove no junk turns up after the legitimate messages');
       for (const m of members) {
         const texts = m.chats().map((c) => c.text);
         expect(texts.filter((t) => t.startsWith('legit')).length, `${m.opts.username} received`).toBe(expectedEach);
@@ -97,8 +99,8 @@ describe('UDP junk while a room chats', () => {
       expect(srv.dropped('wrong-ip') - wrongIpBefore).toBeGreaterThanOrEqual(stolenFromFar + 2);
       expect(srv.droppedTotal() - droppedBefore).toBeGreaterThanOrEqual(400 + 600 + stolenFromFar + 2);
       // Only the legitimate messages were relayed: each to the other members.
-      expect(srv.server.stats().datagramsRelayed - relayedBefore).toBe(MEMBERS * MESSAGES_EACH * (MEMBERS - 1));
-      expect(srv.server.stats().members).toBe(MEMBERS);
+      expect(srv.stats().datagramsRelayed - relayedBefore).toBe(MEMBERS * MESSAGES_EACH * (MEMBERS - 1));
+      expect(srv.stats().members).toBe(MEMBERS);
     } finally {
       far.close();
       near.close();
@@ -114,7 +116,7 @@ describe('UDP junk while a room chats', () => {
       username: 'solo',
       create: true,
     });
-    const probe = await UdpProbe.bind('127.0.0.1');
+    const probe = await UdpPeer.open('127.0.0.1');
     try {
       const before = srv.dropped('wrong-room');
       const forged = encodeClientDatagram(
@@ -122,10 +124,10 @@ describe('UDP junk while a room chats', () => {
         Buffer.from(m.token),
         encodeClientControl({ kind: 'heartbeat', nonce: 1 }),
       );
-      await probe.send(forged, srv.udpPort);
-      await m.probe.send(forged, srv.udpPort);
-      expect(await waitFor(() => srv.dropped('wrong-room') >= before + 2, 2000)).toBe(true);
-      await sleep(100);
+      await probe.sendRaw(forged, srv.udpPort);
+      await m.probe.sendRaw(forged, srv.udpPort);
+      expect(await becomesTrue(() => srv.dropped('wrong-room') >= before + 2, { timeoutMs: 2000 })).toBe(true);
+      await letTimePass(100, 'prove the forged datagrams get no answer');
       expect(probe.received).toEqual([]);
       expect(m.events.filter((e) => e.kind === 'pong')).toEqual([]);
     } finally {
@@ -135,7 +137,7 @@ describe('UDP junk while a room chats', () => {
   });
 
   it('rate-limits a flooding member: the room gets at most the burst, the flooder a few errors', async () => {
-    const limited = await startServer({ maxMessagesPerSecond: 20 }); // burst 80
+    const limited = await startServer({ ...FAST_OPTIONS, maxMessagesPerSecond: 20 }); // burst 80
     const flooder = await RawMember.join({
       tcpPort: limited.tcpPort,
       udpPort: limited.udpPort,
@@ -150,13 +152,12 @@ describe('UDP junk while a room chats', () => {
       username: 'vi',
     });
     try {
-      await sleep(100);
       for (let i = 0; i < 500; i++) {
         await flooder.chat(i, `spam ${i}`);
-        if (i % 100 === 99) await sleep(1);
+        if (i % 100 === 99) await letTimePass(1, 'pace the flood under the socket buffers');
       }
-      expect(await waitFor(() => limited.dropped('rate-limited') >= 350, 2000)).toBe(true);
-      await sleep(200);
+      expect(await becomesTrue(() => limited.dropped('rate-limited') >= 350, { timeoutMs: 2000 })).toBe(true);
+      await letTimePass(200, 'let datagrams still in flight arrive before counting');
       const got = victim.chats().length;
       expect(got).toBeGreaterThanOrEqual(60);
       expect(got).toBeLessThanOrEqual(80 + 20); // the burst, plus what refilled during the flood

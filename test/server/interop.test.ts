@@ -3,7 +3,9 @@
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatServer } from '../../src-main/engine/server/chat-server.js';
+import type { ChatServer } from '../../src-main/engine/server/chat-server.js';
+import { startServer } from '../support/server.js';
+import { becomesTrue } from '../support/wait.js';
 
 /** Both ways chat can leave the server: native sendmmsg batches (Linux, when built) and node:dgram. */
 const SEND_PATHS = [
@@ -49,11 +51,11 @@ class SpecClient {
     let at = 0;
     let status = -1;
     while (at + 32 <= reply.length) {
-      const roomLen = reply[at]!;
-      const state = reply[at + 2]!;
+      const roomLen = reply.readUInt8(at);
+      const state = reply.readUInt8(at + 2);
       const size = reply.readUInt32BE(at + 28);
       const body = reply.subarray(at + 32 + roomLen, at + 32 + roomLen + size);
-      if (state === 1) status = body[0]!;
+      if (state === 1) status = body[0] ?? -1;
       if (state === 2) this.token = Buffer.from(body);
       at += 32 + roomLen + size;
     }
@@ -68,8 +70,7 @@ class SpecClient {
   }
 
   async hear(timeoutMs = 2_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.inbox.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await becomesTrue(() => this.inbox.length > 0, { timeoutMs, everyMs: 5 });
     const next = this.inbox.shift();
     if (next === undefined) throw new Error(`${this.name} heard nothing`);
     return next;
@@ -90,8 +91,8 @@ afterEach(async () => {
 });
 
 async function chatThrough(listenHost: string, clientHost: string, nativeUdp: boolean, path: string): Promise<void> {
-  server = new ChatServer({ host: listenHost, port: 0, nativeUdp });
-  const { tcpPort, udpPort } = await server.listen();
+  server = await startServer({ host: listenHost, nativeUdp });
+  const { tcpPort, udpPort } = server;
   expect(server.stats().sendPath).toBe(path);
   expect(server.stats().receivePath).toBe(path === 'sendmmsg' ? 'recvmmsg' : 'dgram');
   const alice = new SpecClient(clientHost, tcpPort, udpPort, 'spec room', 'alice');

@@ -8,6 +8,8 @@ import { RoomRegistry, type Member } from '../../src-main/engine/server/room-reg
 import { loadUdpBatch, rawSocket, udpBatchUnavailable, type UdpBatch } from '../../src-main/engine/server/udp-batch.js';
 import { NativeUdpIn } from '../../src-main/engine/server/udp-in.js';
 import { UdpOut } from '../../src-main/engine/server/udp-out.js';
+import { letTimePass, waitUntil } from '../support/wait.js';
+import { must, mustAt } from '../support/must.js';
 
 const linux = process.platform === 'linux';
 const sockets: Socket[] = [];
@@ -70,11 +72,6 @@ function fullAfter(positions: number): { batch: UdpBatch; calls: () => number } 
   return { batch, calls: () => calls };
 }
 
-async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-}
-
 describe.skipIf(!linux)('native batch sends (Linux)', () => {
   it('the accelerator is built by npm install and loads', () => {
     const batch = loadUdpBatch();
@@ -112,7 +109,7 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
         receivers.map((r) => ({ address: r.socket.address().address, port: r.socket.address().port })),
       );
       out.sendToMany(Buffer.from(`hello over ${type} ${host}`), to, to.length);
-      await until(() => receivers.every((r) => r.got.length === 1));
+      await waitUntil(() => receivers.every((r) => r.got.length === 1));
       for (const r of receivers) expect(r.got).toEqual([`hello over ${type} ${host}`]);
       expect(out.sent).toBe(3);
       expect(out.failed).toBe(0);
@@ -132,7 +129,7 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     ]);
     out.sendToMany(Buffer.from('still delivered'), to, 3);
     out.sendToMany(Buffer.from('and again'), to, 3);
-    await until(() => a.got.length === 2 && b.got.length === 2);
+    await waitUntil(() => a.got.length === 2 && b.got.length === 2);
     expect(a.got).toEqual(['still delivered', 'and again']);
     expect(b.got).toEqual(['still delivered', 'and again']);
     expect(out.sent).toBe(4);
@@ -148,10 +145,10 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     out.sendToMany(Buffer.from('one'), to, 3); // native sends 1, libuv queues 2
     out.sendToMany(Buffer.from('two'), to, 3); // queued sends pending → dgram, in order
     expect(calls()).toBe(1);
-    await until(() => receivers.every((r) => r.got.length === 2));
+    await waitUntil(() => receivers.every((r) => r.got.length === 2));
     out.sendToMany(Buffer.from('three'), to, 3); // queue drained → native again
     expect(calls()).toBe(2);
-    await until(() => receivers.every((r) => r.got.length === 3));
+    await waitUntil(() => receivers.every((r) => r.got.length === 3));
     for (const r of receivers) expect(r.got).toEqual(['one', 'two', 'three']);
     expect(out.sent).toBe(9);
   });
@@ -166,8 +163,13 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     expect(table?.plain.members).toEqual(to);
     // Member 2 sends: it is skipped by position, the other three get the message.
     // Only the first `length` bytes of the (scratch) buffer go out.
-    out.sendToTable(Buffer.from('from m2 and scratch left over'), 7, table!.plain, (to[2] as Member).tableIndex);
-    await until(() => receivers.filter((r) => r.got.length === 1).length === 3);
+    out.sendToTable(
+      Buffer.from('from m2 and scratch left over'),
+      7,
+      must(table, 'the room table').plain,
+      (to[2] as Member).tableIndex,
+    );
+    await waitUntil(() => receivers.filter((r) => r.got.length === 1).length === 3);
     expect(receivers.map((r) => r.got)).toEqual([['from m2'], ['from m2'], [], ['from m2']]);
     expect(out.tableFor(room)).toBe(table); // cached while nothing changed
     // Member 0 moves to a new port: the table is rebuilt with the new address.
@@ -175,8 +177,8 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     registry.setEndpoint(to[0] as Member, '127.0.0.1', moved.socket.address().port);
     const rebuilt = out.tableFor(room);
     expect(rebuilt).not.toBe(table);
-    out.sendToTable(Buffer.from('to the new port'), 15, rebuilt!.plain, -1);
-    await until(() => moved.got.length === 1);
+    out.sendToTable(Buffer.from('to the new port'), 15, must(rebuilt, 'the rebuilt table').plain, -1);
+    await waitUntil(() => moved.got.length === 1);
     expect(moved.got).toEqual(['to the new port']);
     expect(receivers[0]?.got).toEqual(['from m2']);
   });
@@ -197,7 +199,7 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     expect(out.tableFor(room)).toBeNull();
     expect(room.sendTable).toBe(cached); // not rebuilt for every message
     out.sendToMany(Buffer.from('still delivered'), to, 1); // the packable member alone
-    await until(() => r.got.length === 1);
+    await waitUntil(() => r.got.length === 1);
     expect(r.got).toEqual(['still delivered']);
   });
 
@@ -208,11 +210,16 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     for (const sink of sinks) sink.socket.setRecvBufferSize(4 * 1024 * 1024);
     // Members may share an endpoint here: each still gets its own copy.
     const to = members(
-      Array.from({ length: 1_100 }, (_, i) => ({ address: '127.0.0.1', port: sinks[i % 2]!.socket.address().port })),
+      Array.from({ length: 1_100 }, (_, i) => ({
+        address: '127.0.0.1',
+        port: mustAt(sinks, i % 2, 'sink').socket.address().port,
+      })),
     );
-    const table = out.tableFor((to[0] as Member).room)!;
+    const table = must(out.tableFor((to[0] as Member).room), 'the room table');
     out.sendToTable(Buffer.from('to everyone'), 11, table.plain, 1_051); // in the second part
-    await until(() => sinks[0]!.got.length + sinks[1]!.got.length >= 1_099, 5_000);
+    await waitUntil(() => mustAt(sinks, 0, 'sink').got.length + mustAt(sinks, 1, 'sink').got.length >= 1_099, {
+      timeoutMs: 5_000,
+    });
     expect(sinks[0]?.got.length).toBe(550);
     expect(sinks[1]?.got.length).toBe(549); // position 1,051 is odd: its copy is the one skipped
     expect(out.sent).toBe(1_099);
@@ -224,15 +231,15 @@ describe.skipIf(!linux)('native batch sends (Linux)', () => {
     const out = new UdpOut(sender, batch);
     const receivers = await Promise.all([1, 2, 3, 4].map(() => listener()));
     const to = members(receivers.map((r) => ({ address: '127.0.0.1', port: r.socket.address().port })));
-    const table = out.tableFor((to[0] as Member).room)!;
+    const table = must(out.tableFor((to[0] as Member).room), 'the room table');
     // A scratch buffer, reused by the caller right after the call: what libuv sends later must be
     // the message as it was.
     const scratch = Buffer.from('a-then-reused');
     out.sendToTable(scratch, 1, table.plain, 1); // native: slot 0 (1 skipped); dgram: 2, 3
     scratch.fill('z');
     expect(out.tableFor((to[0] as Member).room)).toBeNull(); // queued sends pending: dgram until drained
-    await until(() => receivers.filter((r) => r.got.length === 1).length === 3);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => receivers.filter((r) => r.got.length === 1).length === 3);
+    await letTimePass(50, 'prove the skipped receiver gets nothing');
     expect(receivers.map((r) => r.got)).toEqual([['a'], [], ['a'], ['a']]);
     expect(out.sent).toBe(3);
   });
@@ -269,13 +276,13 @@ describe.skipIf(!linux)('native batch receive (Linux)', () => {
       // Bursts of 3 × 40: more than one recvmmsg batch of 64 waiting at once, yet within the
       // socket's default receive buffer.
       for (let i = 0; i < 100; i++) {
-        if (i % 40 === 0) await new Promise((r) => setTimeout(r, 20));
+        if (i % 40 === 0) await letTimePass(20, 'pace the sender under the socket buffers');
         for (const [k, s] of senders.entries()) {
           s.send(`m${k}-${i}`, server.address().port, host);
           expected.push(`${host}:${s.address().port} m${k}-${i}`);
         }
       }
-      await until(() => got.length >= expected.length);
+      await waitUntil(() => got.length >= expected.length);
       expect(got.sort()).toEqual(expected.sort());
       input?.stop();
     }
@@ -290,7 +297,7 @@ describe.skipIf(!linux)('native batch receive (Linux)', () => {
     const sender = await bound('udp4', '127.0.0.1');
     sender.send(Buffer.alloc(4096, 1), server.address().port, '127.0.0.1');
     sender.send(Buffer.alloc(9000, 2), server.address().port, '127.0.0.1');
-    await until(() => lengths.length === 2);
+    await waitUntil(() => lengths.length === 2);
     expect(lengths).toEqual([4096, 4097]);
     input?.stop();
   });
@@ -318,7 +325,7 @@ describe('without the accelerator', () => {
     expect(out.path).toBe('dgram');
     const r = await listener();
     out.sendToMany(Buffer.from('by dgram'), members([{ address: '127.0.0.1', port: r.socket.address().port }]), 1);
-    await until(() => r.got.length === 1);
+    await waitUntil(() => r.got.length === 1);
     expect(r.got).toEqual(['by dgram']);
     if (!linux) expect(udpBatchUnavailable()).toMatch(/Linux only/);
   });
@@ -335,7 +342,7 @@ describe('without the accelerator', () => {
     scratch.write('second-ak', 'latin1');
     out.sendCopy(scratch, 9, member as Member);
     scratch.fill('z');
-    await until(() => r.got.length === 2);
+    await waitUntil(() => r.got.length === 2);
     expect(r.got).toEqual(['first-ack', 'second-ak']);
   });
 });

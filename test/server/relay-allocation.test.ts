@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handshake } from '../../src-main/engine/client/handshake.js';
 import { loadUdpBatch } from '../../src-main/engine/server/udp-batch.js';
 import { encodeClientControl, encodeClientDatagram } from '../../src-shared/protocol/index.js';
+import { letTimePass } from '../support/wait.js';
 
 /** Datagrams sent before measuring, so V8 has optimised the relay's code (interpreted code boxes numbers). */
 const WARMUP = 30_000;
@@ -104,9 +105,9 @@ async function chat(users: User[], count: number, udpPort: number): Promise<void
       const user = users[sent % users.length] as User;
       user.socket.send(user.datagram, udpPort, '127.0.0.1');
     }
-    await new Promise((r) => setTimeout(r, 4));
+    await letTimePass(4, 'pace the batches under the socket buffers');
   }
-  await new Promise((r) => setTimeout(r, 100));
+  await letTimePass(100, 'let the last batch be relayed before measuring');
 }
 
 describe.each(process.platform === 'linux' && loadUdpBatch() ? (['native'] as const) : [])(

@@ -7,6 +7,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { roomShard } from '../../src-main/engine/server/room-shard.js';
 import { loadUdpBatch, type UdpBatch } from '../../src-main/engine/server/udp-batch.js';
+import { letTimePass, waitUntil } from '../support/wait.js';
+import { mustAt } from '../support/must.js';
 
 const batch = process.platform === 'linux' ? loadUdpBatch() : null;
 const opened: Socket[] = [];
@@ -61,14 +63,6 @@ function datagram(room: string): Buffer {
   return Buffer.concat([Buffer.from([roomBytes.length, token.length]), roomBytes, token, Buffer.from('hello')]);
 }
 
-async function until(check: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () => {
   const native = batch as UdpBatch;
 
@@ -84,7 +78,7 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
     const fds = native.openReusePortGroup('127.0.0.1', 0, 4, false);
     expect(fds).toHaveLength(4);
     const { sockets, arrivals } = await adopt(fds, 'udp4');
-    const port = sockets[0]!.address().port;
+    const port = mustAt(sockets, 0, 'group socket').address().port;
     for (const s of sockets) expect(s.address()).toEqual({ address: '127.0.0.1', family: 'IPv4', port });
     // Names of every length up to the 28-byte limit, multi-byte UTF-8, names sharing 8-byte prefixes.
     const rooms = fc.sample(
@@ -95,9 +89,9 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
     const senders = await Promise.all([1, 2, 3].map(() => client('udp4', '127.0.0.1')));
     for (const [k, room] of rooms.entries()) {
       for (const sender of senders) sender.send(datagram(room), port, '127.0.0.1');
-      if (k % 40 === 39) await new Promise((r) => setTimeout(r, 10)); // stay within the socket buffers
+      if (k % 40 === 39) await letTimePass(10, 'stay within the socket buffers');
     }
-    await until(() => arrivals.length === rooms.length * senders.length);
+    await waitUntil(() => arrivals.length === rooms.length * senders.length);
     for (const a of arrivals)
       expect({ room: a.room, socket: a.socket }).toEqual({
         room: a.room,
@@ -109,7 +103,7 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
 
   it('sends datagrams too short for the hash to socket 0 instead of losing them, from any sender', async () => {
     const { sockets, arrivals } = await adopt(native.openReusePortGroup('127.0.0.1', 0, 3, false), 'udp4');
-    const port = sockets[0]!.address().port;
+    const port = mustAt(sockets, 0, 'group socket').address().port;
     // Several source ports: without the program the kernel would spread them by address hash.
     const senders = await Promise.all([1, 2, 3, 4, 5, 6].map(() => client('udp4', '127.0.0.1')));
     for (const sender of senders) {
@@ -117,7 +111,7 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
       sender.send(Buffer.from([20]), port, '127.0.0.1'); // claims a 20-byte room that is not there
       sender.send(Buffer.from([9, 1, 0x61]), port, '127.0.0.1'); // cut inside the hashed bytes
     }
-    await until(() => arrivals.length === 18);
+    await waitUntil(() => arrivals.length === 18);
     expect(arrivals.map((a) => a.socket)).toEqual(Array(18).fill(0));
   });
 
@@ -126,9 +120,9 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
     const receiver = await client('udp4', '127.0.0.1');
     const seen: number[] = [];
     receiver.on('message', (_m, rinfo) => seen.push(rinfo.port));
-    sockets[1]!.send('from socket 1', receiver.address().port, '127.0.0.1');
-    await until(() => seen.length === 1);
-    expect(seen).toEqual([sockets[0]!.address().port]);
+    mustAt(sockets, 1, 'group socket').send('from socket 1', receiver.address().port, '127.0.0.1');
+    await waitUntil(() => seen.length === 1);
+    expect(seen).toEqual([mustAt(sockets, 0, 'group socket').address().port]);
   });
 
   it('works for IPv6 too', async () => {
@@ -140,8 +134,8 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
     const { sockets, arrivals } = await adopt(native.openReusePortGroup('::1', 0, 2, true), 'udp6');
     const sender = await client('udp6', '::1');
     for (const room of ['alpha', 'beta', 'gamma', 'delta', 'epsilon'])
-      sender.send(datagram(room), sockets[0]!.address().port, '::1');
-    await until(() => arrivals.length === 5);
+      sender.send(datagram(room), mustAt(sockets, 0, 'group socket').address().port, '::1');
+    await waitUntil(() => arrivals.length === 5);
     for (const a of arrivals) expect(a.socket).toBe(roomShard(Buffer.from(a.room), 2));
   });
 
@@ -159,9 +153,9 @@ describe.skipIf(batch === null)('SO_REUSEPORT group steered by room name', () =>
     const { sockets } = await adopt(native.openReusePortGroup('127.0.0.1', 0, 2, false), 'udp4');
     const fdsBefore = readdirSync('/proc/self/fd').length;
     // Joining would silently take rooms from the first group and replace its steering program.
-    expect(() => native.openReusePortGroup('127.0.0.1', sockets[0]!.address().port, 2, false)).toThrow(
-      /bind: Address already in use/,
-    );
+    expect(() =>
+      native.openReusePortGroup('127.0.0.1', mustAt(sockets, 0, 'group socket').address().port, 2, false),
+    ).toThrow(/bind: Address already in use/);
     expect(readdirSync('/proc/self/fd').length).toBe(fdsBefore); // nothing left open by the failure
   });
 });

@@ -4,7 +4,10 @@ import { connect } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { Status } from '../../src-shared/protocol/index.js';
 import type { ChatServer } from '../../src-main/engine/server/chat-server.js';
-import { CREATE, handshake, JOIN, Peer, startServer, until } from './raw-helpers.js';
+import { CREATE, handshake, JOIN } from '../support/raw-tcrp.js';
+import { UdpPeer } from '../support/raw-udp.js';
+import { SHORT_TIMEOUTS, startServer } from '../support/server.js';
+import { waitUntil } from '../support/wait.js';
 
 let server: ChatServer;
 afterEach(async () => {
@@ -32,16 +35,16 @@ function randomBytes(rand: () => number, max: number): Buffer {
 }
 
 it('survives random TCP and UDP input and keeps serving', async () => {
-  server = await startServer({ handshakeTimeoutMs: 300, portGraceMs: 100 });
+  server = await startServer({ ...SHORT_TIMEOUTS, handshakeTimeoutMs: 300, portGraceMs: 100 });
   const rand = prng(12345);
   const host = await handshake(server.tcpPort, CREATE, 'real', 'alice');
-  const a = await Peer.open();
-  a.send(server.udpPort, 'real', host.token, '');
+  const a = await UdpPeer.open();
+  a.sendChat(server.udpPort, 'real', host.token, '');
 
-  const junkPeer = await Peer.open();
+  const junkPeer = await UdpPeer.open();
   for (let i = 0; i < 300; i++) junkPeer.sendRaw(randomBytes(rand, 300), server.udpPort);
   // Valid room and token but random message bytes: may relay text, must never crash.
-  for (let i = 0; i < 50; i++) a.send(server.udpPort, 'real', host.token, randomBytes(rand, 200));
+  for (let i = 0; i < 50; i++) a.sendChat(server.udpPort, 'real', host.token, randomBytes(rand, 200));
 
   await Promise.all(
     Array.from(
@@ -58,15 +61,15 @@ it('survives random TCP and UDP input and keeps serving', async () => {
         }),
     ),
   );
-  await until(() => server.stats().datagramsIn >= 351, 3_000);
+  await waitUntil(() => server.stats().datagramsIn >= 351, { timeoutMs: 3_000 });
   expect(await junkPeer.quiet(100)).toEqual([]); // unauthenticated: never answered
 
   const bob = await handshake(server.tcpPort, JOIN, 'real', 'bob');
   expect(bob.status).toBe(Status.OK);
-  const b = await Peer.open();
-  b.send(server.udpPort, 'real', bob.token, 'still alive');
+  const b = await UdpPeer.open();
+  b.sendChat(server.udpPort, 'real', bob.token, 'still alive');
   await a.quiet(50);
-  a.send(server.udpPort, 'real', host.token, 'yes');
+  a.sendChat(server.udpPort, 'real', host.token, 'yes');
   expect(await b.nextText()).toBe('alice: yes');
   for (const p of [a, b, junkPeer]) p.close();
 });

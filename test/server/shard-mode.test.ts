@@ -8,13 +8,15 @@ import { Status } from '../../src-shared/protocol/index.js';
 import { ChatServer } from '../../src-main/engine/server/chat-server.js';
 import { ShardRouter } from '../../src-main/engine/server/shard-router.js';
 import { loadUdpBatch, type UdpBatch } from '../../src-main/engine/server/udp-batch.js';
-import { CREATE, JOIN, handshake, Peer, rawExchange, requestFrame, roomsByShard } from './raw-helpers.js';
+import { CREATE, handshake, JOIN, rawExchange, requestFrame } from '../support/raw-tcrp.js';
+import { UdpPeer } from '../support/raw-udp.js';
+import { roomsByShard } from '../support/room-shards.js';
 
 const batch = process.platform === 'linux' ? loadUdpBatch() : null;
 const SHARDS = 2;
 const TIMEOUT_MS = 400;
 
-async function chatLine(peer: Peer, text: string): Promise<string> {
+async function chatLine(peer: UdpPeer, text: string): Promise<string> {
   for (;;) {
     const line = await peer.nextText();
     if (line.endsWith(text)) return line; // notices (joined…) come first
@@ -26,7 +28,7 @@ describe.skipIf(batch === null)('relay shards behind one port (ShardRouter + Cha
   let shards: ChatServer[];
   let router: ShardRouter;
   let port: number;
-  const peers: Peer[] = [];
+  const peers: UdpPeer[] = [];
 
   beforeEach(async () => {
     primary = createServer({ allowHalfOpen: true });
@@ -55,8 +57,8 @@ describe.skipIf(batch === null)('relay shards behind one port (ShardRouter + Cha
     await Promise.all(shards.map((s) => s.close()));
   });
 
-  async function enter(op: number, room: string, name: string): Promise<{ peer: Peer; token: Buffer }> {
-    const peer = await Peer.open();
+  async function enter(op: number, room: string, name: string): Promise<{ peer: UdpPeer; token: Buffer }> {
+    const peer = await UdpPeer.open();
     peers.push(peer);
     const session = await handshake(port, op, room, name, { portAfter: peer.port });
     expect(session.status).toBe(Status.OK);
@@ -68,9 +70,9 @@ describe.skipIf(batch === null)('relay shards behind one port (ShardRouter + Cha
     for (const room of rooms) {
       const host = await enter(CREATE, room, 'host');
       const guest = await enter(JOIN, room, 'guest');
-      guest.peer.send(port, room, guest.token, `hello in ${room}`);
+      guest.peer.sendChat(port, room, guest.token, `hello in ${room}`);
       expect(await chatLine(host.peer, `hello in ${room}`)).toBe(`guest: hello in ${room}`);
-      host.peer.send(port, room, host.token, `welcome to ${room}`);
+      host.peer.sendChat(port, room, host.token, `welcome to ${room}`);
       expect(await chatLine(guest.peer, `welcome to ${room}`)).toBe(`host: welcome to ${room}`);
     }
     // One room on each shard, none twice.
@@ -86,22 +88,22 @@ describe.skipIf(batch === null)('relay shards behind one port (ShardRouter + Cha
   });
 
   it('answers a malformed header and a silent client from a shard, as the single server does', async () => {
-    const bad = Buffer.from(requestFrame(CREATE, 'x', 'name'));
+    const bad = Buffer.from(requestFrame({ operation: CREATE, room: 'x', payload: 'name' }));
     bad[0] = 0; // room size 0
-    const malformed = await rawExchange(port, [bad]);
+    const malformed = await rawExchange({ port: port, chunks: [bad] });
     expect(malformed.frames[0]?.payload[0]).toBe(Status.BAD_REQUEST);
-    const silent = await rawExchange(port, [Buffer.from([5, 1])], { timeoutMs: TIMEOUT_MS * 4 });
+    const silent = await rawExchange({ port: port, chunks: [Buffer.from([5, 1])], timeoutMs: TIMEOUT_MS * 4 });
     expect(silent.frames[0]?.payload[0]).toBe(Status.HANDSHAKE_TIMEOUT);
     expect(router.pending).toBe(0);
   });
 
   it('a request split into small pieces is routed once its room name is complete', async () => {
     const [, room] = roomsByShard('room', SHARDS);
-    const peer = await Peer.open();
+    const peer = await UdpPeer.open();
     peers.push(peer);
-    const frame = Buffer.from(requestFrame(CREATE, room as string, 'slow'));
+    const frame = Buffer.from(requestFrame({ operation: CREATE, room: room as string, payload: 'slow' }));
     const pieces = Array.from({ length: frame.length }, (_, i) => frame.subarray(i, i + 1));
-    const { frames } = await rawExchange(port, pieces, { gapMs: 1 });
+    const { frames } = await rawExchange({ port: port, chunks: pieces, chunkDelayMs: 1 });
     expect(frames[0]?.payload[0]).toBe(Status.OK);
     expect(shards.map((s) => s.stats().rooms)).toEqual([0, 1]);
   });

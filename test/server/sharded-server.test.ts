@@ -3,16 +3,20 @@
 // peers (raw TCRP + UDP) chat in rooms owned by different shards; a shard that dies is replaced.
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Status, encodeRequestPayload } from '../../src-shared/protocol/index.js';
+import { Status, encodeRequestPayload, parseCompletionPayload } from '../../src-shared/protocol/index.js';
 import type { ServerOptions } from '../../src-main/engine/server/options.js';
 import { ShardedChatServer } from '../../src-main/engine/server/sharded-server.js';
 import { loadUdpBatch } from '../../src-main/engine/server/udp-batch.js';
-import { CREATE, JOIN, handshake, Peer, rawExchange, requestFrame, roomsByShard, sleep, until } from './raw-helpers.js';
+import { CREATE, handshake, JOIN, rawExchange, requestFrame } from '../support/raw-tcrp.js';
+import { UdpPeer } from '../support/raw-udp.js';
+import { roomsByShard } from '../support/room-shards.js';
+import { LIFTED_LIMITS } from '../support/server.js';
+import { letTimePass, waitUntil } from '../support/wait.js';
 
 const native = process.platform === 'linux' && loadUdpBatch() !== null;
 const SHARDS = 2;
 
-async function chatLine(peer: Peer, text: string, timeoutMs = 3_000): Promise<string> {
+async function chatLine(peer: UdpPeer, text: string, timeoutMs = 3_000): Promise<string> {
   for (;;) {
     const line = await peer.nextText(timeoutMs);
     if (line.endsWith(text)) return line;
@@ -20,7 +24,7 @@ async function chatLine(peer: Peer, text: string, timeoutMs = 3_000): Promise<st
 }
 
 describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', () => {
-  const peers: Peer[] = [];
+  const peers: UdpPeer[] = [];
   const sockets: Socket[] = [];
   let server: ShardedChatServer | null = null;
 
@@ -31,10 +35,33 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     server = null;
   });
 
-  async function enter(port: number, op: number, room: string, name: string): Promise<{ peer: Peer; token: Buffer }> {
-    const peer = await Peer.open();
+  async function enter(
+    port: number,
+    op: number,
+    room: string,
+    name: string,
+  ): Promise<{ peer: UdpPeer; token: Buffer }> {
+    const peer = await UdpPeer.open();
     peers.push(peer);
     const session = await handshake(port, op, room, name, { portAfter: peer.port });
+    expect(session.status).toBe(Status.OK);
+    return { peer, token: session.token };
+  }
+
+  /**
+   * As enter(), waiting up to `timeoutMs` for the reply: a request held while its shard restarts
+   * waits for a whole process start, which on a loaded machine can pass handshake()'s 3 s.
+   */
+  async function enterPatiently(
+    port: number,
+    op: number,
+    room: string,
+    name: string,
+    timeoutMs: number,
+  ): Promise<{ peer: UdpPeer; token: Buffer }> {
+    const peer = await UdpPeer.open();
+    peers.push(peer);
+    const session = await handshake(port, op, room, name, { portAfter: peer.port, timeoutMs });
     expect(session.status).toBe(Status.OK);
     return { peer, token: session.token };
   }
@@ -42,12 +69,16 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
   async function pair(
     port: number,
     room: string,
-  ): Promise<{ host: { peer: Peer; token: Buffer }; guest: { peer: Peer; token: Buffer } }> {
-    const host = await enter(port, CREATE, room, 'host');
+    hostReplyWithinMs?: number,
+  ): Promise<{ host: { peer: UdpPeer; token: Buffer }; guest: { peer: UdpPeer; token: Buffer } }> {
+    const host =
+      hostReplyWithinMs === undefined
+        ? await enter(port, CREATE, room, 'host')
+        : await enterPatiently(port, CREATE, room, 'host', hostReplyWithinMs);
     const guest = await enter(port, JOIN, room, 'guest');
-    guest.peer.send(port, room, guest.token, `hi ${room}`);
+    guest.peer.sendChat(port, room, guest.token, `hi ${room}`);
     expect(await chatLine(host.peer, `hi ${room}`)).toBe(`guest: hi ${room}`);
-    host.peer.send(port, room, host.token, `yo ${room}`);
+    host.peer.sendChat(port, room, host.token, `yo ${room}`);
     expect(await chatLine(guest.peer, `yo ${room}`)).toBe(`host: yo ${room}`);
     return { host, guest };
   }
@@ -67,7 +98,7 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     expect(stats.shards.map((s) => s.rooms)).toEqual([1, 1]);
     expect(stats.shards.every((s) => s.cpuMicros > 0 && s.rssBytes > 0)).toBe(true);
     expect(stats.sendPath).toBe('sendmmsg');
-    await until(() => created.length === 2);
+    await waitUntil(() => created.length === 2);
     expect(
       server
         .roomList()
@@ -85,17 +116,19 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     const { tcpPort: port } = await server.listen();
     for (const room of roomsByShard('split', SHARDS)) {
       const frame = Buffer.from(
-        requestFrame(CREATE, room, encodeRequestPayload({ username: 'slow', password: '', dialect: 0, resume: null })),
+        requestFrame({
+          operation: CREATE,
+          room: room,
+          payload: encodeRequestPayload({ username: 'slow', password: '', dialect: 0, resume: null }),
+        }),
       );
       const cut = 32 + Buffer.byteLength(room); // the primary routes here; the payload follows later
-      const { frames } = await rawExchange(
-        port,
-        [frame.subarray(0, cut), frame.subarray(cut, cut + 3), frame.subarray(cut + 3)],
-        {
-          gapMs: 60,
-          endAfterWrite: true, // and the client half-closes: the reply must still come
-        },
-      );
+      const { frames } = await rawExchange({
+        port: port,
+        chunks: [frame.subarray(0, cut), frame.subarray(cut, cut + 3), frame.subarray(cut + 3)],
+        chunkDelayMs: 60,
+        endAfterWrite: true, // and the client half-closes: the reply must still come
+      });
       expect(frames[0]?.payload[0]).toBe(Status.OK);
       expect(frames[1]?.payload.length).toBeGreaterThan(0); // the token
     }
@@ -110,10 +143,18 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     const results = await Promise.all(
       names.map(async (room, i) => {
         const frame = Buffer.from(
-          requestFrame(CREATE, room, encodeRequestPayload({ username: 'u', password: '', dialect: 0, resume: null })),
+          requestFrame({
+            operation: CREATE,
+            room: room,
+            payload: encodeRequestPayload({ username: 'u', password: '', dialect: 0, resume: null }),
+          }),
         );
         const cut = 32 + Buffer.byteLength(room);
-        const { frames } = await rawExchange(port, [frame.subarray(0, cut), frame.subarray(cut)], { gapMs: i % 4 });
+        const { frames } = await rawExchange({
+          port: port,
+          chunks: [frame.subarray(0, cut), frame.subarray(cut)],
+          chunkDelayMs: i % 4,
+        });
         return frames[0]?.payload[0];
       }),
     );
@@ -127,7 +168,11 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
   async function startSharded(
     options: Partial<ServerOptions> = {},
   ): Promise<{ sharded: ShardedChatServer; port: number; closed: string[] }> {
-    const started = new ShardedChatServer({ host: '127.0.0.1', port: 0, ...options }, { shards: SHARDS });
+    // Every request comes from 127.0.0.1: lift the per-IP abuse limits (tested in test/hostile).
+    const started = new ShardedChatServer(
+      { host: '127.0.0.1', port: 0, ...LIFTED_LIMITS, ...options },
+      { shards: SHARDS },
+    );
     server = started;
     const closed: string[] = [];
     started.on('room-closed', (e: { room: string }) => closed.push(e.room));
@@ -138,7 +183,11 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
   /** A connection that sends a CREATE's header and room name (enough to be routed) and then waits. */
   async function stalled(port: number, room: string): Promise<Socket> {
     const frame = Buffer.from(
-      requestFrame(CREATE, room, encodeRequestPayload({ username: 'slow', password: '', dialect: 0, resume: null })),
+      requestFrame({
+        operation: CREATE,
+        room: room,
+        payload: encodeRequestPayload({ username: 'slow', password: '', dialect: 0, resume: null }),
+      }),
     );
     const socket = connect(port, '127.0.0.1');
     sockets.push(socket);
@@ -149,12 +198,13 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
   }
 
   it('counts connections per IP across all shards, and forgets them when the shard closes them', async () => {
-    server = new ShardedChatServer({ host: '127.0.0.1', port: 0, maxConnectionsPerIp: 2 }, { shards: SHARDS });
-    const { tcpPort: port } = await server.listen();
+    const sharded = new ShardedChatServer({ host: '127.0.0.1', port: 0, maxConnectionsPerIp: 2 }, { shards: SHARDS });
+    server = sharded;
+    const { tcpPort: port } = await sharded.listen();
     const [room0, room1] = roomsByShard('held', SHARDS) as [string, string];
     // One open connection in each shard: each shard alone is under the cap of 2, the server is at it.
     const held = [await stalled(port, room0), await stalled(port, room1)];
-    await until(() => server!.routedConnections === 2);
+    await waitUntil(() => sharded.routedConnections === 2);
     const [other] = roomsByShard('third', SHARDS);
     const refused = await handshake(port, CREATE, other as string, 'third');
     expect(refused.status).toBe(Status.SERVER_FULL);
@@ -163,7 +213,7 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     let status = -1;
     for (let i = 0; i < 50 && status !== Status.OK; i++) {
       status = (await handshake(port, CREATE, other as string, 'third')).status;
-      if (status !== Status.OK) await sleep(50);
+      if (status !== Status.OK) await letTimePass(50, 'retry until the shards report the connections closed');
     }
     expect(status).toBe(Status.OK);
   }, 30_000);
@@ -174,15 +224,15 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     await enter(port, CREATE, room0, 'host');
     const dead = sharded.shardPids[0] as number;
     process.kill(dead, 'SIGKILL');
-    await until(() => closed.includes(room0), 10_000);
+    await waitUntil(() => closed.includes(room0), { timeoutMs: 10_000 });
     // Routed to shard 0 while it starts again, then reset by the client before it is handed over.
     const gone = await stalled(port, room0);
-    await sleep(50);
+    await letTimePass(50, 'let the primary route the stalled connection to the restarting shard');
     gone.resetAndDestroy();
-    await until(() => (sharded.shardPids[0] ?? 0) > 0 && sharded.shardPids[0] !== dead, 10_000);
+    await waitUntil(() => (sharded.shardPids[0] ?? 0) > 0 && sharded.shardPids[0] !== dead, { timeoutMs: 10_000 });
     // The reset connection was never counted (per-IP cap of 1): this IP may still connect.
     expect((await handshake(port, CREATE, room0, 'again')).status).toBe(Status.OK);
-    await until(() => sharded.routedConnections === 0, 5_000);
+    await waitUntil(() => sharded.routedConnections === 0, { timeoutMs: 5_000 });
   }, 30_000);
 
   it('caps rooms across all shards: a new name is refused once they add up to the cap, existing names answer as before', async () => {
@@ -190,7 +240,7 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     const [room0, room1] = roomsByShard('cap', SHARDS) as [string, string];
     const host0 = await enter(port, CREATE, room0, 'host');
     await enter(port, CREATE, room1, 'host');
-    await until(() => sharded.roomList().length === 2);
+    await waitUntil(() => sharded.roomList().length === 2);
     // Each shard holds one room, under the cap of 2 on its own; the server holds two.
     for (const name of roomsByShard('late', SHARDS)) {
       expect((await handshake(port, CREATE, name, 'late')).status).toBe(Status.SERVER_FULL);
@@ -198,10 +248,34 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     expect((await handshake(port, CREATE, room1, 'again')).status).toBe(Status.ROOM_EXISTS);
     expect((await handshake(port, JOIN, room1, 'guest')).status).toBe(Status.OK);
     // A room closes: there is space again.
-    host0.peer.send(port, room0, host0.token, '/close');
-    await until(() => closed.includes(room0), 5_000);
+    host0.peer.sendChat(port, room0, host0.token, '/close');
+    await waitUntil(() => closed.includes(room0), { timeoutMs: 5_000 });
     const [fresh] = roomsByShard('fresh', SHARDS);
     expect((await handshake(port, CREATE, fresh as string, 'next')).status).toBe(Status.OK);
+  }, 30_000);
+
+  it('lists the rooms of every shard with their members and password, as ChatServer does', async () => {
+    const { sharded, port } = await startSharded();
+    let joined = 0;
+    sharded.on('member-joined', () => joined++);
+    const [locked, open] = roomsByShard('list', SHARDS) as [string, string];
+    const enterWith = async (op: number, room: string, name: string, password: string): Promise<void> => {
+      const peer = await UdpPeer.open();
+      peers.push(peer);
+      const session = await handshake(port, op, room, name, { password, portAfter: peer.port });
+      expect(session.status).toBe(Status.OK);
+    };
+    await enterWith(CREATE, locked, 'host', 'secret');
+    await enterWith(JOIN, locked, 'guest', 'secret');
+    await enterWith(CREATE, open, 'solo', '');
+    await waitUntil(() => joined === 3, { timeoutMs: 5_000 });
+    const expected = [
+      { name: locked, members: 2, hasPassword: true },
+      { name: open, members: 1, hasPassword: false },
+    ];
+    const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name);
+    expect(sharded.roomList().sort(byName)).toEqual(expected.sort(byName));
+    expect((await sharded.roomsNow()).sort(byName)).toEqual(expected);
   }, 30_000);
 
   it('replaces a shard that dies: its rooms are gone, new rooms on it work, the other shard is untouched', async () => {
@@ -209,17 +283,17 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     const [room0, room1] = roomsByShard('before', SHARDS) as [string, string];
     await pair(port, room0);
     const survivor = await pair(port, room1);
-    await until(() => sharded.roomList().length === 2);
+    await waitUntil(() => sharded.roomList().length === 2);
     const dead = sharded.shardPids[0] as number;
     process.kill(dead, 'SIGKILL');
-    await until(() => closed.includes(room0), 10_000);
+    await waitUntil(() => closed.includes(room0), { timeoutMs: 10_000 });
     // Right away, while the replacement starts: the request is held until it is ready, then served.
     const [again] = roomsByShard('after', SHARDS);
-    await pair(port, again as string);
+    await pair(port, again as string, 15_000);
     expect(sharded.shardPids[0]).not.toBe(dead);
     expect(sharded.shardPids[0]).toBeGreaterThan(0);
     // Shard 1 kept its room and members.
-    survivor.guest.peer.send(port, room1, survivor.guest.token, 'still here');
+    survivor.guest.peer.sendChat(port, room1, survivor.guest.token, 'still here');
     expect(await chatLine(survivor.host.peer, 'still here')).toBe('guest: still here');
   }, 30_000);
 });

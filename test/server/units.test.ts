@@ -9,6 +9,7 @@ import { normaliseIp, sameIp, sendAddressFor } from '../../src-main/engine/serve
 import { hashPassword, verifyPassword } from '../../src-main/engine/server/password.js';
 import { PasswordBackoff, takeToken } from '../../src-main/engine/server/rate-limit.js';
 import { newToken } from '../../src-main/engine/server/token.js';
+import { mustAt } from '../support/must.js';
 
 describe('logger', () => {
   it('writes one JSON line per event at or above the level', () => {
@@ -18,10 +19,13 @@ describe('logger', () => {
     log.info('room-created', { room: 'lobby', n: 2n });
     log.error('boom', { err: Object.assign(new Error('bad'), { code: 'EBAD' }) });
     expect(lines).toHaveLength(2);
-    const first = JSON.parse(lines[0]!) as Record<string, unknown>;
+    const first = JSON.parse(mustAt(lines, 0, 'log line')) as Record<string, unknown>;
     expect(first).toMatchObject({ level: 'info', event: 'room-created', room: 'lobby', n: '2' });
     expect(new Date(first['t'] as string).toString()).not.toBe('Invalid Date');
-    expect(JSON.parse(lines[1]!)).toMatchObject({ event: 'boom', err: { message: 'bad', code: 'EBAD' } });
+    expect(JSON.parse(mustAt(lines, 1, 'log line'))).toMatchObject({
+      event: 'boom',
+      err: { message: 'bad', code: 'EBAD' },
+    });
     expect(lines.every((l) => !l.includes('\n'))).toBe(true);
     const none: string[] = [];
     createLogger({ level: 'silent', write: (l) => none.push(l) }).error('x');

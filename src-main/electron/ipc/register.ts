@@ -10,14 +10,14 @@ import {
   type Events,
 } from '../../../src-shared/ipc/contract.js';
 import type { Dispatch } from '../../service/dispatch.js';
-import type { Logger } from '../../service/ports.js';
+import type { Logger } from '../../service/logger.js';
 import { isTrustedFrame } from './sender.js';
 
 export function registerIpc(dispatch: Dispatch, devServerUrl: string | null, log: Logger): () => void {
   for (const name of REQUEST_NAMES) {
     ipcMain.handle(requestChannel(name), async (event, payload: unknown) => {
       if (!isTrustedFrame(event.senderFrame, devServerUrl)) {
-        log.warn(`ipc: refused ${name} from ${event.senderFrame?.url ?? 'an unknown frame'}`);
+        log.warn('ipc-refused', { request: name, frame: event.senderFrame?.url ?? null });
         return { ok: false, code: 'FORBIDDEN', message: 'This frame may not use the chat API.' };
       }
       return dispatch(name, payload);

@@ -24,7 +24,7 @@ import {
   utf8Encode,
 } from '../../../src-shared/protocol/index.js';
 import { HandshakeError } from './errors.js';
-import type { ClientRole } from './types.js';
+import type { ClientRole, Dialect } from './types.js';
 
 export interface HandshakeOptions {
   host: string;
@@ -49,7 +49,7 @@ export type HandshakeResult = ({ kind: 'plain'; info: null } | { kind: 'tincan';
   /** Raw token bytes, exactly as they go into every datagram. */
   tokenBytes: Uint8Array;
   role: ClientRole;
-  dialect: 'tincan' | 'plain';
+  dialect: Dialect;
   /** The token as text (Latin-1, so foreign binary tokens survive the round trip). */
   token: string;
   /** The server said it took over our earlier session instead of starting a new one. */

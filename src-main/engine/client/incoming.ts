@@ -2,18 +2,20 @@
 // server, readable `name: text` / `* notice` lines from a plain one. Pure (no sockets), so it is easy
 // to test and never trusts a byte: anything malformed is reported as null and dropped by the caller.
 import {
-  ClosedReason,
+  closedReasonFromNotice,
+  closedReasonName,
   decodeServerEvent,
-  ErrorCode,
+  errorCodeName,
   isControl,
-  LeftReason,
+  LEFT_REASON_NOTICES,
+  leftReasonName,
   parsePlainLine,
   utf8DecodeLenient,
 } from '../../../src-shared/protocol/index.js';
 import type { ClientEvents, Member } from './types.js';
 
-type ClosedWhy = ClientEvents['closed'][0]['reason'];
 type LeftWhy = ClientEvents['left'][0]['reason'];
+type ClosedWhy = ClientEvents['closed'][0]['reason'];
 
 export type IncomingEvent =
   | { type: 'message'; from: string; text: string; seq: number | null }
@@ -29,44 +31,17 @@ export type IncomingEvent =
 /** A member list never needs more entries than this; a server sending more is ignored past it. */
 export const MAX_MEMBERS_ASSEMBLED = 10_000;
 
-const CLOSED_REASONS: Record<number, ClosedWhy> = {
-  [ClosedReason.BY_HOST]: 'by-host',
-  [ClosedReason.HOST_LEFT]: 'host-left',
-  [ClosedReason.HOST_TIMED_OUT]: 'host-timed-out',
-  [ClosedReason.SERVER_SHUTDOWN]: 'server-shutdown',
-};
-
-const LEFT_REASONS: Record<number, LeftWhy> = {
-  [LeftReason.LEFT]: 'left',
-  [LeftReason.TIMED_OUT]: 'timed-out',
-  [LeftReason.RECONNECTED]: 'reconnected',
-};
-
-const ERROR_NAMES: Record<number, string> = {
-  [ErrorCode.BAD_TEXT]: 'BAD_TEXT',
-  [ErrorCode.NOT_HOST]: 'NOT_HOST',
-  [ErrorCode.RATE_LIMITED]: 'RATE_LIMITED',
-  [ErrorCode.TOO_LARGE]: 'TOO_LARGE',
-};
-
-// Exact texts of the notices PROTOCOL.md §2 lists for plain members (after the "* " prefix).
-const PLAIN_CLOSED: Record<string, ClosedWhy> = {
-  'the host closed the room': 'by-host',
-  'the room closed: the host left': 'host-left',
-  'the room closed: the host timed out': 'host-timed-out',
-  'the room closed: the server is shutting down': 'server-shutdown',
-};
 // A name in a notice must not contain ':' so that "* a: b joined the room" (chat from a user named
 // "* a") cannot pass for a join notice.
 const PLAIN_JOINED = /^([^:\r\n]+) joined the room$/u;
-const PLAIN_LEFT: readonly [RegExp, LeftWhy][] = [
-  [/^([^:\r\n]+) left the room$/u, 'left'],
-  [/^([^:\r\n]+) timed out$/u, 'timed-out'],
-  [/^([^:\r\n]+) reconnected$/u, 'reconnected'],
-];
+// The notice texts hold no regular-expression syntax, so they go into the pattern as they are.
+const PLAIN_LEFT: readonly [RegExp, LeftWhy][] = LEFT_REASON_NOTICES.map(({ name, notice }) => [
+  new RegExp(`^([^:\\r\\n]+) ${notice}$`, 'u'),
+  name,
+]);
 
 export function interpretPlainNotice(notice: string): IncomingEvent {
-  const closed = PLAIN_CLOSED[notice];
+  const closed = closedReasonFromNotice(notice);
   if (closed) return { type: 'closed', reason: closed };
   const joined = PLAIN_JOINED.exec(notice);
   if (joined) return { type: 'joined', member: { name: joined[1] as string, host: false } };
@@ -97,15 +72,15 @@ export class IncomingDecoder {
       case 'joined':
         return { type: 'joined', member: { name: event.name, host: event.host } };
       case 'left':
-        return { type: 'left', name: event.name, reason: LEFT_REASONS[event.reason] ?? 'left' };
+        return { type: 'left', name: event.name, reason: leftReasonName(event.reason) };
       case 'closed':
-        return { type: 'closed', reason: CLOSED_REASONS[event.reason] ?? 'by-host' };
+        return { type: 'closed', reason: closedReasonName(event.reason) };
       case 'pong':
         return { type: 'pong', nonce: event.nonce };
       case 'ack':
         return { type: 'delivered', id: event.id, seq: event.seq };
       case 'error':
-        return { type: 'error', code: ERROR_NAMES[event.code] ?? `ERROR_${event.code}`, message: event.message };
+        return { type: 'error', code: errorCodeName(event.code), message: event.message };
       case 'members': {
         if (event.first) this.pendingMembers = [];
         if (this.pendingMembers === null) return null; // a middle chunk of a list whose start we lost

@@ -1,6 +1,14 @@
 // Public shape of the client library: what the CLI, the Electron main process and the web backend use.
+import type {
+  ClientClosedReason,
+  ConnectionState,
+  Dialect,
+  Role,
+  WireLeftReason,
+} from '../../../src-shared/protocol/index.js';
 
-export type ClientRole = 'host' | 'member';
+export type { ConnectionState, Dialect } from '../../../src-shared/protocol/index.js';
+export type ClientRole = Role;
 
 export interface ClientOptions {
   /** Server address: hostname, IPv4 or IPv6 (without brackets). */
@@ -35,8 +43,6 @@ export interface ClientOptions {
   reconnectMaxDelayMs?: number;
 }
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
-
 export interface Member {
   name: string;
   host: boolean;
@@ -55,19 +61,55 @@ export interface Member {
  */
 export interface ClientEvents {
   /** Handshake done, UDP session open. `dialect` says whether the server speaks ours or only the plain spec. */
-  connected: [info: { role: ClientRole; dialect: 'tincan' | 'plain'; token: string; resumed: boolean }];
+  connected: [info: { role: ClientRole; dialect: Dialect; token: string; resumed: boolean }];
   message: [msg: { from: string; text: string; seq: number | null; own: boolean; at: number }];
   /** Free text from a plain server that is neither `name: text` nor a notice we recognise. */
   notice: [text: string];
   joined: [member: Member];
-  left: [info: { name: string; reason: 'left' | 'timed-out' | 'reconnected' }];
+  left: [info: { name: string; reason: WireLeftReason }];
   members: [members: Member[]];
   /** Our own message reached the server (structured dialect only). */
   delivered: [info: { id: number; seq: number }];
   state: [state: ConnectionState, detail: { attempt?: number; reason?: string }];
   /** The room is gone; the client has stopped. */
-  closed: [
-    info: { reason: 'by-host' | 'host-left' | 'host-timed-out' | 'server-shutdown' | 'left' | 'gave-up' | 'kicked' },
-  ];
+  closed: [info: { reason: ClientClosedReason }];
   error: [err: Error & { code?: string; status?: number }];
 }
+
+/** What connect() resolves with and 'connected' reports. */
+export type ConnectInfo = ClientEvents['connected'][0];
+
+type Listener<K extends keyof ClientEvents> = (...args: ClientEvents[K]) => void;
+
+/**
+ * The client's public face: what the app service, the CLI and the bench may call. ChatClient
+ * implements it; callers that want a stand-in for tests type against this, not the class.
+ */
+export interface ChatClientApi {
+  /** Handshake, then open the UDP session. Rejects with HandshakeError; the client is then closed. */
+  connect(): Promise<ConnectInfo>;
+  /**
+   * Sends a chat message: its id (Tincan dialect; 'delivered' reports it) or null (plain). Throws
+   * RangeError when the text is empty or too long, NotConnectedError (a RangeError) without a session.
+   */
+  send(text: string): number | null;
+  /** Leaves the room; ends with 'closed' {reason:'left'}. */
+  leave(): Promise<void>;
+  /** Host only: closes the room for everyone, then leaves like leave(). */
+  closeRoom(): Promise<void>;
+  readonly state: ConnectionState;
+  /** The member list as last heard (a copy). */
+  readonly members: Member[];
+  readonly role: ClientRole | null;
+  readonly dialect: Dialect | null;
+  /** Token of the current (or last) session. */
+  readonly token: string | null;
+  readonly options: Readonly<ClientOptions>;
+  on<K extends keyof ClientEvents>(event: K, listener: Listener<K>): this;
+  once<K extends keyof ClientEvents>(event: K, listener: Listener<K>): this;
+  off<K extends keyof ClientEvents>(event: K, listener: Listener<K>): this;
+  removeAllListeners(event?: keyof ClientEvents): this;
+}
+
+/** Makes a client; the CLI and the app service take one so tests can pass options through. */
+export type CreateChatClient = (options: ClientOptions) => ChatClientApi;

@@ -1,9 +1,18 @@
 // Decides a complete, well-formed TCRP request: create, join or resume, with every cap and the
 // password check. Returns the status to send and, on OK, the new member.
+//
+// Against hashing floods and room enumeration (SECURITY.md): each source IP has a budget of requests
+// that cost a hash, of creates, and of answers that say something about rooms; hashes run through a
+// bounded queue. A join that carries a password costs exactly one hash, done whether the room
+// exists, has a password or not; one without costs none. So how long a refusal takes says nothing
+// the status does not.
 import { Operation, Status, type HandshakeRequest, type StatusCode } from '../../../src-shared/protocol/index.js';
 import type { Logger } from '../log.js';
+import { HashQueue } from './hash-queue.js';
+import { budgetKey, IpBudget } from './ip-budget.js';
+import { LimitLog } from './limit-log.js';
 import type { ServerOptions } from './options.js';
-import { hashPassword, verifyPassword } from './password.js';
+import { hashPassword, unmatchableHash, verifyPassword, type PasswordHash } from './password.js';
 import { PasswordBackoff } from './rate-limit.js';
 import type { Member, RoomRegistry } from './room-registry.js';
 import type { RoomLifecycle } from './room-lifecycle.js';
@@ -25,11 +34,55 @@ export type CommitCheck = () => { status: Exclude<StatusCode, typeof Status.OK>;
 
 type Options = Pick<
   ServerOptions,
-  'maxRooms' | 'maxMembersPerRoom' | 'passwordAttemptsBeforeBackoff' | 'maxMessagesPerSecond'
+  | 'maxRooms'
+  | 'maxMembersPerRoom'
+  | 'passwordAttemptsBeforeBackoff'
+  | 'maxMessagesPerSecond'
+  | 'hashesPerIpPerSecond'
+  | 'hashBurstPerIp'
+  | 'hashConcurrency'
+  | 'maxQueuedHashes'
+  | 'maxHashJobsPerIp'
+  | 'createsPerIpPerMinute'
+  | 'createBurstPerIp'
+  | 'refusalsPerIpPerSecond'
+  | 'refusalBurstPerIp'
 >;
+
+type Refusal = Exclude<AdmissionResult, { status: typeof Status.OK }>;
+
+/** The answers that tell an outsider which rooms exist, need a password or hold a name. */
+const ENUMERATION: ReadonlySet<number> = new Set([
+  Status.NO_SUCH_ROOM,
+  Status.WRONG_PASSWORD,
+  Status.PASSWORD_REQUIRED,
+  Status.ROOM_EXISTS,
+  Status.NAME_TAKEN,
+]);
+
+/** What the abuse limits did since the server started. */
+export interface AdmissionStats {
+  /** Password hashes started (real checks, new rooms and checks against the unmatchable hash). */
+  hashes: number;
+  /** Of those, checks against the unmatchable hash (the room had no password or did not exist). */
+  unmatchableChecks: number;
+  /** Requests refused by each limit. */
+  refused: Record<'hashBudget' | 'hashQueue' | 'hashSourceBusy' | 'creates' | 'enumeration', number>;
+}
 
 export class Admission {
   readonly backoff: PasswordBackoff;
+  private readonly hashBudget: IpBudget;
+  private readonly createBudget: IpBudget;
+  private readonly answerBudget: IpBudget;
+  private readonly hashes: HashQueue;
+  private readonly unmatchable: PasswordHash = unmatchableHash();
+  readonly limitLog: LimitLog;
+  private readonly counts: AdmissionStats = {
+    hashes: 0,
+    unmatchableChecks: 0,
+    refused: { hashBudget: 0, hashQueue: 0, hashSourceBusy: 0, creates: 0, enumeration: 0 },
+  };
 
   constructor(
     private readonly registry: RoomRegistry,
@@ -38,6 +91,19 @@ export class Admission {
     private readonly log: Logger,
   ) {
     this.backoff = new PasswordBackoff(options.passwordAttemptsBeforeBackoff);
+    this.hashBudget = new IpBudget(options.hashesPerIpPerSecond, options.hashBurstPerIp);
+    this.createBudget = new IpBudget(options.createsPerIpPerMinute / 60, options.createBurstPerIp);
+    this.answerBudget = new IpBudget(options.refusalsPerIpPerSecond, options.refusalBurstPerIp);
+    this.hashes = new HashQueue({
+      concurrency: options.hashConcurrency,
+      maxQueued: options.maxQueuedHashes,
+      maxPerSource: options.maxHashJobsPerIp,
+    });
+    this.limitLog = new LimitLog(log);
+  }
+
+  stats(): AdmissionStats {
+    return { ...this.counts, hashes: this.hashes.started, refused: { ...this.counts.refused } };
   }
 
   private get burst(): number {
@@ -47,7 +113,42 @@ export class Admission {
   async admit(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult> {
     const resumed = this.tryResume(req, check);
     if (resumed) return resumed;
-    return req.operation === Operation.CREATE ? this.create(req, check) : this.join(req, check);
+    // Taken up front so parallel requests cannot all slip through; given back below unless the
+    // answer was one that tells about rooms.
+    if (!this.answerBudget.take(req.ip, Date.now())) return this.limited('enumeration', req.ip);
+    const result = await this.decide(req, check);
+    if (!ENUMERATION.has(result.status)) this.answerBudget.refund(req.ip);
+    return result;
+  }
+
+  private async decide(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult> {
+    const create = req.operation === Operation.CREATE;
+    if (create && !this.createBudget.take(req.ip, Date.now())) return this.limited('creates', req.ip);
+    return create ? this.create(req, check) : this.join(req, check);
+  }
+
+  private limited(limit: 'enumeration' | 'creates' | 'hash-budget' | 'hash-source-busy', ip: string): Refusal {
+    const key = limit === 'hash-budget' ? 'hashBudget' : limit === 'hash-source-busy' ? 'hashSourceBusy' : limit;
+    this.counts.refused[key]++;
+    this.limitLog.tripped(limit, ip);
+    return { status: Status.RATE_LIMITED, reason: `${limit} limit` };
+  }
+
+  /**
+   * Runs one password hash for `ip` within its budget and the queue, or says at once why not: the
+   * budget spent or the IP's queue places taken (RATE_LIMITED), the queue full (SERVER_FULL).
+   */
+  private async hashed<T>(ip: string, job: () => Promise<T>): Promise<{ value: T } | Refusal> {
+    if (!this.hashBudget.take(ip, Date.now())) return this.limited('hash-budget', ip);
+    // Places are held per budget key, so the addresses of one IPv6 /64 share a single place.
+    const queued = this.hashes.submit(budgetKey(ip), job);
+    if (queued === 'source-busy') return this.limited('hash-source-busy', ip);
+    if (queued === 'queue-full') {
+      this.counts.refused.hashQueue++;
+      this.limitLog.tripped('hash-queue', ip);
+      return { status: Status.SERVER_FULL, reason: 'hash queue full' };
+    }
+    return { value: await queued };
   }
 
   /** Same room, same name, same IP, and the old token: the new session replaces the old one. */
@@ -74,10 +175,17 @@ export class Admission {
   }
 
   private async create(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult> {
+    // ROOM_EXISTS may come at once: a create of a missing room answers OK (and makes the room), so
+    // the status tells existence anyway and the time adds nothing.
     const early = this.createRefusal(req.room);
     if (early) return early;
     const password = req.request.password;
-    const hash = password === '' ? null : await hashPassword(password);
+    let hash: PasswordHash | null = null;
+    if (password !== '') {
+      const done = await this.hashed(req.ip, () => hashPassword(password));
+      if (!('value' in done)) return done;
+      hash = done.value;
+    }
     // The world may have changed while scrypt ran.
     const late = this.createRefusal(req.room) ?? check();
     if (late) return late;
@@ -97,32 +205,50 @@ export class Admission {
   }
 
   private createRefusal(room: string): AdmissionResult | null {
-    if (this.registry.rooms.has(room)) return { status: Status.ROOM_EXISTS, reason: 'room exists' };
+    if (this.registry.roomNameTaken(room)) return { status: Status.ROOM_EXISTS, reason: 'room exists' };
     if (this.registry.rooms.size >= this.options.maxRooms)
       return { status: Status.SERVER_FULL, reason: 'room cap reached' };
     return null;
   }
 
   private async join(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult> {
+    const password = req.request.password;
     const room = this.registry.rooms.get(req.room);
-    if (!room) return { status: Status.NO_SUCH_ROOM, reason: 'no such room' };
-    if (room.password) {
-      const key = PasswordBackoff.key(req.ip, req.room);
-      const wait = this.backoff.blockedFor(key, Date.now());
-      if (wait > 0) return { status: Status.RATE_LIMITED, reason: `password backoff, ${wait} ms left` };
-      const password = req.request.password;
-      if (password === '') {
+    if (password === '') {
+      if (!room) return { status: Status.NO_SUCH_ROOM, reason: 'no such room' };
+      if (room.password) {
+        const wait = this.backoff.blockedFor(PasswordBackoff.key(req.ip, req.room), Date.now());
+        if (wait > 0) return { status: Status.RATE_LIMITED, reason: `password backoff, ${wait} ms left` };
         // Only a client that negotiated our dialect knows the PASSWORD_REQUIRED code.
         return req.request.dialect > 0
           ? { status: Status.PASSWORD_REQUIRED, reason: 'password required' }
           : { status: Status.WRONG_PASSWORD, reason: 'password missing' };
       }
-      if (!(await verifyPassword(room.password, password))) {
+    } else {
+      // Missing rooms back off and cost a hash like wrong passwords do, so neither the answer pattern
+      // nor the time tells a missing room from a guarded one before the budget runs out.
+      const key = PasswordBackoff.key(req.ip, req.room);
+      const wait = this.backoff.blockedFor(key, Date.now());
+      if (wait > 0) return { status: Status.RATE_LIMITED, reason: `password backoff, ${wait} ms left` };
+      const stored = room?.password ?? this.unmatchable;
+      const done = await this.hashed(req.ip, () => {
+        if (stored === this.unmatchable) this.counts.unmatchableChecks++;
+        return verifyPassword(stored, password);
+      });
+      if (!('value' in done)) return done;
+      if (!room) {
         this.backoff.recordFailure(key, Date.now());
-        return { status: Status.WRONG_PASSWORD, reason: 'wrong password' };
+        return { status: Status.NO_SUCH_ROOM, reason: 'no such room' };
       }
-      this.backoff.recordSuccess(key);
+      if (room.password) {
+        if (!done.value) {
+          this.backoff.recordFailure(key, Date.now());
+          return { status: Status.WRONG_PASSWORD, reason: 'wrong password' };
+        }
+        this.backoff.recordSuccess(key);
+      }
     }
+    if (!room) return { status: Status.NO_SUCH_ROOM, reason: 'no such room' };
     if (this.registry.rooms.get(req.room) !== room)
       return { status: Status.NO_SUCH_ROOM, reason: 'room closed meanwhile' };
     if (room.members.has(req.request.username)) return { status: Status.NAME_TAKEN, reason: 'name taken' };

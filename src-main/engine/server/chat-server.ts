@@ -2,20 +2,21 @@
 // Pure Node (net, dgram, crypto); wiring, caps, the sweeper timer and shutdown live here.
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { ipLiteralLookup } from './ip-literal-lookup.js';
-import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
-import { createServer, isIP, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { ClosedReason, Status, type StatusCode } from '../../../src-shared/protocol/index.js';
 import { silentLogger, type Logger } from '../log.js';
-import { Admission } from './admission.js';
+import { Admission, type AdmissionStats } from './admission.js';
 import { Announcer } from './announce.js';
 import { ServerCounters } from './counters.js';
 import { DropLog } from './drop-log.js';
 import { IpCounts } from './ip-counts.js';
 import { normaliseIp, sendAddressFor } from './ip.js';
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
+import { bindUdp, closeTcp, listenTcp, resolveHost, udpTypeFor } from './listen.js';
+import { resolveServerOptions, type ServerOptions } from './options.js';
+import type { ServerEvents } from './server-events.js';
 import { RoomLifecycle } from './room-lifecycle.js';
-import { RoomRegistry } from './room-registry.js';
+import { RoomRegistry, type Room } from './room-registry.js';
 import { TcrpConnection } from './tcrp-connection.js';
 import { loadUdpBatch, udpBatchUnavailable } from './udp-batch.js';
 import { NativeUdpIn } from './udp-in.js';
@@ -35,6 +36,8 @@ export interface ServerStats {
   receivePath: 'recvmmsg' | 'dgram';
   udpSent: number;
   udpFailed: number;
+  /** Password hashes and abuse-limit refusals (absent before listen and in sharded totals). */
+  admission?: AdmissionStats;
 }
 
 export interface RoomSummary {
@@ -65,7 +68,7 @@ export interface ShardBinding {
   tcpPort: number;
 }
 
-export class ChatServer extends EventEmitter {
+export class ChatServer extends EventEmitter<ServerEvents> {
   readonly options: ServerOptions;
   private readonly log: Logger;
   private readonly counters = new ServerCounters();
@@ -91,10 +94,7 @@ export class ChatServer extends EventEmitter {
     super();
     const { logger, shard, ...rest } = options;
     this.shard = shard ?? null;
-    const defined = Object.fromEntries(
-      Object.entries(rest).filter(([, v]) => v !== undefined),
-    ) as Partial<ServerOptions>;
-    this.options = { ...DEFAULT_SERVER_OPTIONS, ...defined };
+    this.options = resolveServerOptions(rest);
     this.log = logger ?? silentLogger;
   }
 
@@ -108,7 +108,7 @@ export class ChatServer extends EventEmitter {
 
   async listen(): Promise<{ host: string; tcpPort: number; udpPort: number }> {
     if (this.tcp || this.udp) throw new Error('the server is already listening');
-    const host = await this.resolveHost(this.options.host);
+    const host = await resolveHost(this.options.host);
     if (this.shard) {
       await this.adopt(this.shard);
       return this.started(host);
@@ -139,31 +139,17 @@ export class ChatServer extends EventEmitter {
     return { host, tcpPort: this.boundTcpPort, udpPort: this.boundUdpPort };
   }
 
-  /** A host name is resolved once so TCP and UDP bind the same address family. */
-  private async resolveHost(host: string): Promise<string> {
-    if (isIP(host) !== 0) return host;
-    return (await lookup(host)).address;
-  }
-
   private async bind(host: string, anyUdpPort = false): Promise<void> {
     const tcp = createServer({ allowHalfOpen: true }, (socket) => this.onConnection(socket));
-    await new Promise<void>((resolve, reject) => {
-      tcp.once('error', reject);
-      tcp.listen({ host, port: this.options.port, ipv6Only: false }, () => {
-        tcp.off('error', reject);
-        resolve();
-      });
-    });
-    const tcpPort = (tcp.address() as { port: number }).port;
-    this.udpType = isIP(host) === 6 ? 'udp6' : 'udp4';
+    const tcpPort = await listenTcp(tcp, host, this.options.port);
+    this.udpType = udpTypeFor(host);
     const udp = createSocket({ type: this.udpType, ipv6Only: false, lookup: ipLiteralLookup });
+    let udpPort: number;
     try {
-      await new Promise<void>((resolve, reject) => {
-        udp.once('error', reject);
-        udp.bind({ address: host, port: anyUdpPort ? 0 : (this.options.udpPort ?? tcpPort), exclusive: true }, () => {
-          udp.off('error', reject);
-          resolve();
-        });
+      udpPort = await bindUdp(udp, {
+        address: host,
+        port: anyUdpPort ? 0 : (this.options.udpPort ?? tcpPort),
+        exclusive: true,
       });
     } catch (err) {
       try {
@@ -171,7 +157,7 @@ export class ChatServer extends EventEmitter {
       } catch {
         // never bound
       }
-      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+      await closeTcp(tcp);
       throw err;
     }
     tcp.on('error', (err) => this.log.error('tcp-listener-error', { err }));
@@ -179,25 +165,19 @@ export class ChatServer extends EventEmitter {
     this.tcp = tcp;
     this.udp = udp;
     this.boundTcpPort = tcpPort;
-    this.boundUdpPort = udp.address().port;
+    this.boundUdpPort = udpPort;
     this.wire(udp);
   }
 
   /** Shard mode: UDP is a descriptor of the group, TCP is the primary's. */
   private async adopt(shard: ShardBinding): Promise<void> {
     const udp = createSocket({ type: shard.udpType, lookup: ipLiteralLookup });
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind({ fd: shard.udpFd }, () => {
-        udp.off('error', reject);
-        resolve();
-      });
-    });
+    const udpPort = await bindUdp(udp, { fd: shard.udpFd });
     this.tuneBuffers(udp);
     this.udpType = shard.udpType;
     this.udp = udp;
     this.boundTcpPort = shard.tcpPort;
-    this.boundUdpPort = udp.address().port;
+    this.boundUdpPort = udpPort;
     this.wire(udp);
   }
 
@@ -356,9 +336,10 @@ export class ChatServer extends EventEmitter {
     const tcp = this.tcp;
     const udp = this.udp;
     await Promise.all([
-      tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : Promise.resolve(),
+      tcp ? closeTcp(tcp) : Promise.resolve(),
       udp ? new Promise<void>((resolve) => udp.close(() => resolve())) : Promise.resolve(),
     ]);
+    this.admission?.limitLog.flush();
     this.log.info('server-closed', { rooms: rooms.length });
   }
 
@@ -374,14 +355,21 @@ export class ChatServer extends EventEmitter {
       receivePath: this.input?.active ? 'recvmmsg' : 'dgram',
       udpSent: this.out?.sent ?? 0,
       udpFailed: this.out?.failed ?? 0,
+      ...(this.admission ? { admission: this.admission.stats() } : {}),
     };
   }
 
   roomList(): RoomSummary[] {
-    return [...this.registry.rooms.values()].map((room) => ({
-      name: room.name,
-      members: room.members.size,
-      hasPassword: room.password !== null,
-    }));
+    return [...this.registry.rooms.values()].map(summarise);
   }
+
+  /** One room as roomList() shows it, or null when no room has that name. */
+  roomSummary(name: string): RoomSummary | null {
+    const room = this.registry.rooms.get(name);
+    return room === undefined ? null : summarise(room);
+  }
+}
+
+function summarise(room: Room): RoomSummary {
+  return { name: room.name, members: room.members.size, hasPassword: room.password !== null };
 }

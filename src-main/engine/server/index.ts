@@ -4,3 +4,11 @@ export { ChatServer, type RoomSummary, type ServerStats } from './chat-server.js
 export { ShardedChatServer, type ShardedOptions, type ShardStats } from './sharded-server.js';
 export { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
 export { normaliseIp } from './ip.js';
+export type {
+  MemberJoinedEvent,
+  MemberLeftEvent,
+  RoomClosedEvent,
+  RoomClosedReason,
+  RoomCreatedEvent,
+  ServerEvents,
+} from './server-events.js';

@@ -27,6 +27,26 @@ export interface ServerOptions {
   maxConnectionsPerIp: number;
   /** Wrong passwords per (IP, room) tolerated before backoff starts. */
   passwordAttemptsBeforeBackoff: number;
+  /**
+   * Per source IP (per /64 for IPv6): requests that cost a password hash (creates and joins that carry
+   * a password), refilled at this rate per second up to the burst. A burst of 0 disables the budget.
+   */
+  hashesPerIpPerSecond: number;
+  hashBurstPerIp: number;
+  /** Password hashes run at once, waiting at most, and held (running or waiting) by one source IP. */
+  hashConcurrency: number;
+  maxQueuedHashes: number;
+  maxHashJobsPerIp: number;
+  /** Create requests per source IP: refill per minute and burst (0 disables). */
+  createsPerIpPerMinute: number;
+  createBurstPerIp: number;
+  /**
+   * Answers that tell an outsider about rooms (NO_SUCH_ROOM, WRONG_PASSWORD, PASSWORD_REQUIRED,
+   * ROOM_EXISTS, NAME_TAKEN) per source IP: refill per second and burst (0 disables). Once spent,
+   * every request from that IP gets RATE_LIMITED until the budget refills.
+   */
+  refusalsPerIpPerSecond: number;
+  refusalBurstPerIp: number;
   /** Chat datagrams a member may send per second (token bucket; burst = 4x). */
   maxMessagesPerSecond: number;
   /** Kernel socket buffers for the UDP socket. */
@@ -53,9 +73,33 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   maxPendingHandshakes: 1_024,
   maxConnectionsPerIp: 64,
   passwordAttemptsBeforeBackoff: 5,
+  hashesPerIpPerSecond: 1,
+  hashBurstPerIp: 10,
+  hashConcurrency: 2,
+  maxQueuedHashes: 64,
+  maxHashJobsPerIp: 1,
+  createsPerIpPerMinute: 30,
+  createBurstPerIp: 10,
+  refusalsPerIpPerSecond: 2,
+  refusalBurstPerIp: 20,
   maxMessagesPerSecond: 50,
   udpReceiveBufferBytes: 4 * 1024 * 1024,
   udpSendBufferBytes: 4 * 1024 * 1024,
   sweepIntervalMs: 1_000,
   nativeUdp: true,
 };
+
+/**
+ * The options a server runs with: every knob given over the defaults. An explicit `undefined` counts
+ * as not given (the CLI passes its unset flags so); keys that are not options are left out.
+ */
+export function resolveServerOptions(given: Partial<ServerOptions>): ServerOptions {
+  const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS };
+  for (const key of Object.keys(DEFAULT_SERVER_OPTIONS) as (keyof ServerOptions)[]) take(options, given, key);
+  return options;
+}
+
+function take<K extends keyof ServerOptions>(options: ServerOptions, given: Partial<ServerOptions>, key: K): void {
+  const value = given[key];
+  if (value !== undefined) options[key] = value;
+}

@@ -25,3 +25,12 @@ export async function verifyPassword(stored: PasswordHash, password: string): Pr
   const candidate = await derive(password, stored.salt);
   return candidate.length === stored.hash.length && timingSafeEqual(candidate, stored.hash);
 }
+
+/**
+ * A stored hash no password matches (random bytes, not derived from anything). Checking a password
+ * against it costs exactly one derivation, like a real room's check, so a refusal takes the same time
+ * whether or not the room exists.
+ */
+export function unmatchableHash(): PasswordHash {
+  return { salt: randomBytes(16), hash: randomBytes(KEY_BYTES) };
+}

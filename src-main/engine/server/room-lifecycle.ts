@@ -3,29 +3,20 @@
 import type { EventEmitter } from 'node:events';
 import {
   ClosedReason,
+  closedReasonName,
   LeftReason,
+  leftReasonName,
   type ClosedReasonCode,
   type LeftReasonCode,
+  type LeftReasonName,
+  type ServerClosedReason,
 } from '../../../src-shared/protocol/index.js';
 import type { Logger } from '../log.js';
 import type { Announcer } from './announce.js';
 import type { Member, Room, RoomRegistry } from './room-registry.js';
 
-export type LeftReasonName = 'left' | 'timed-out' | 'reconnected' | 'expired';
-export type ClosedReasonName = 'by-host' | 'host-left' | 'host-timed-out' | 'server-shutdown';
-
-const LEFT_NAMES: Record<LeftReasonCode, LeftReasonName> = {
-  [LeftReason.LEFT]: 'left',
-  [LeftReason.TIMED_OUT]: 'timed-out',
-  [LeftReason.RECONNECTED]: 'reconnected',
-};
-
-const CLOSED_NAMES: Record<ClosedReasonCode, ClosedReasonName> = {
-  [ClosedReason.BY_HOST]: 'by-host',
-  [ClosedReason.HOST_LEFT]: 'host-left',
-  [ClosedReason.HOST_TIMED_OUT]: 'host-timed-out',
-  [ClosedReason.SERVER_SHUTDOWN]: 'server-shutdown',
-};
+export type { LeftReasonName } from '../../../src-shared/protocol/index.js';
+export type ClosedReasonName = ServerClosedReason;
 
 export class RoomLifecycle {
   constructor(
@@ -73,7 +64,7 @@ export class RoomLifecycle {
     }
     this.registry.removeMember(member);
     if (member.announced) this.announcer.left(member, reason);
-    this.memberGone(member, LEFT_NAMES[reason]);
+    this.memberGone(member, leftReasonName(reason));
   }
 
   /**
@@ -87,8 +78,8 @@ export class RoomLifecycle {
     this.announcer.closed(room, reason, hostGone ? host : null);
     const members = [...room.members.values()];
     this.registry.deleteRoom(room);
-    this.log.info('room-closed', { room: room.name, reason: CLOSED_NAMES[reason], members: members.length });
-    this.events.emit('room-closed', { room: room.name, reason: CLOSED_NAMES[reason] });
+    this.log.info('room-closed', { room: room.name, reason: closedReasonName(reason), members: members.length });
+    this.events.emit('room-closed', { room: room.name, reason: closedReasonName(reason) });
   }
 
   /**

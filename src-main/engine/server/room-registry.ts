@@ -1,5 +1,7 @@
 // Rooms, their members, and the token index the relay searches for every datagram.
+import { nameKey } from '../../../src-shared/protocol/names.js';
 import { bytesEqualAt } from './bytes.js';
+import { NameKeyedMap } from './name-keyed-map.js';
 import type { PasswordHash } from './password.js';
 import type { RoomSendTable } from './udp-out.js';
 import type { Bucket } from './rate-limit.js';
@@ -58,8 +60,11 @@ export class Member implements Bucket {
 export class Room {
   readonly nameBytes: Buffer;
   host: Member | null = null;
-  /** Every member holding a token, by name (includes members whose endpoint is not known yet). */
-  readonly members = new Map<string, Member>();
+  /**
+   * Every member holding a token, by name (includes members whose endpoint is not known yet). Names
+   * that look the same share a key, so a look-alike of a member's name is taken too.
+   */
+  readonly members = new NameKeyedMap<Member>();
   /** Members with a known endpoint: who receives room traffic. Kept ready for the relay. */
   readonly recipients: Member[] = [];
   /** Chat sequence number of the last relayed message. */
@@ -79,7 +84,10 @@ export class Room {
 }
 
 export class RoomRegistry {
+  /** Rooms by their exact name: joins and datagrams name a room byte for byte. */
   readonly rooms = new Map<string, Room>();
+  /** The same rooms by nameKey, so no second room can look like an existing one. */
+  private readonly roomKeys = new Map<string, Room>();
   /** Token index: key from 6 token bytes → the (almost always single) members with that key. */
   private readonly byKey = new Map<number, Member[]>();
   private memberTotal = 0;
@@ -91,7 +99,13 @@ export class RoomRegistry {
   createRoom(name: string, password: PasswordHash | null, now: number): Room {
     const room = new Room(name, password, now);
     this.rooms.set(name, room);
+    this.roomKeys.set(nameKey(name), room);
     return room;
+  }
+
+  /** Whether a room with this name, or one that looks the same, exists (a create must be refused). */
+  roomNameTaken(name: string): boolean {
+    return this.roomKeys.has(nameKey(name));
   }
 
   addMember(room: Room, name: string, host: boolean, dialect: number, ip: string, now: number, burst: number): Member {
@@ -156,5 +170,7 @@ export class RoomRegistry {
   deleteRoom(room: Room): void {
     for (const member of [...room.members.values()]) this.removeMember(member);
     if (this.rooms.get(room.name) === room) this.rooms.delete(room.name);
+    const key = nameKey(room.name);
+    if (this.roomKeys.get(key) === room) this.roomKeys.delete(key);
   }
 }

@@ -1,14 +1,14 @@
 // Entry of one shard process of a ShardedChatServer (docs/MULTICORE.md): a whole ChatServer in
 // shard mode on the UDP descriptor its parent passed as fd 3, taking the TCP connections the parent
-// routes to it over IPC. Started by sharded-server.ts, never by hand:
-//   node shard-process.js '<json: { options, udpType, tcpPort, logLevel }>'
+// routes to it over IPC. Started by shard-supervisor.ts, never by hand:
+//   node shard-process.js '<json: { options, udpType, tcpPort, logLevel, index }>'
 import type { Socket } from 'node:net';
 import { createLogger } from '../log.js';
-import { ChatServer } from './chat-server.js';
-import { SHARD_UDP_FD, type ShardConfig, type ToShard } from './shard-messages.js';
+import { ChatServer, type RoomSummary } from './chat-server.js';
+import { isToShard, SHARD_UDP_FD, type FromShard, type ShardConfig } from './shard-messages.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ShardConfig;
-const send = (msg: unknown): void => {
+const send = (msg: FromShard): void => {
   if (process.connected) process.send?.(msg);
 };
 const log = createLogger({
@@ -20,11 +20,25 @@ const server = new ChatServer({
   logger: log,
   shard: { udpFd: SHARD_UDP_FD, udpType: config.udpType, tcpPort: config.tcpPort },
 });
-for (const event of ['room-created', 'room-closed', 'member-joined', 'member-left'] as const) {
-  server.on(event, (detail: unknown) => send({ type: 'event', event, detail }));
-}
 
-process.on('message', (msg: ToShard, handle?: Socket) => {
+// Each event goes up with its room as it stands right after it (gone once closed).
+const roomAfter = (room: string): RoomSummary | null => server.roomSummary(room);
+server.on('room-created', (detail) =>
+  send({ type: 'event', event: 'room-created', detail, room: roomAfter(detail.room) }),
+);
+server.on('room-closed', (detail) => send({ type: 'event', event: 'room-closed', detail, room: null }));
+server.on('member-joined', (detail) =>
+  send({ type: 'event', event: 'member-joined', detail, room: roomAfter(detail.room) }),
+);
+server.on('member-left', (detail) =>
+  send({ type: 'event', event: 'member-left', detail, room: roomAfter(detail.room) }),
+);
+
+process.on('message', (msg: unknown, handle?: Socket) => {
+  if (!isToShard(msg)) {
+    log.warn('shard-message-invalid', { msg });
+    return;
+  }
   if (msg.type === 'conn' && handle) {
     // However it ends (answered, refused, reset, destroyed here at once), the primary hears of it.
     handle.once('close', () => send({ type: 'conn-closed', id: msg.id }));
@@ -42,7 +56,7 @@ process.on('message', (msg: ToShard, handle?: Socket) => {
       cpuMicros: cpu.user + cpu.system,
       rssBytes: process.memoryUsage.rss(),
     });
-  } else if (msg.type === 'close') {
+  } else {
     void server.close().finally(() => process.exit(0));
   }
 });

@@ -40,6 +40,7 @@ function takeBuffered(socket: Socket, head: Buffer): Buffer {
  */
 export function detachForHandOver(socket: Socket, head: Buffer): Buffer {
   const all = takeBuffered(socket, head);
+  // eslint-disable-next-line no-restricted-syntax -- a Node internal: net.Socket keeps its libuv handle (readStop) private
   const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })._handle;
   if (handle?.readStop) {
     handle.reading = false;

@@ -109,6 +109,7 @@ export function rawSocket(socket: Socket): RawSocket | null {
   for (const symbol of Object.getOwnPropertySymbols(socket)) {
     if (symbol.description !== 'state symbol') continue;
     type Handle = { fd?: unknown; recvStop?: () => number };
+    // eslint-disable-next-line no-restricted-syntax -- reads Node's internal socket state (see above); no public API exposes the fd
     const state = (socket as unknown as Record<symbol, { handle?: Handle | null } | undefined>)[symbol];
     const handle = state?.handle;
     const fd = handle?.fd;

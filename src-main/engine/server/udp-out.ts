@@ -216,7 +216,7 @@ export class UdpOut {
   }
 
   private pack(m: Member): Buffer | null {
-    let slot: Buffer | null = null;
+    let slot: Buffer | null;
     try {
       slot = (this.batch as UdpBatch).packAddress(m.address, m.port, this.v6);
     } catch {

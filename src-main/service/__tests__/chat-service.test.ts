@@ -1,39 +1,12 @@
 // The chat service against a real embedded ChatServer and real ChatClients on loopback: two services
 // (two users) in one process, exactly as the Electron main process and the web backend use it.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatEntry, RoomView } from '../../../src-shared/ipc/contract.js';
 import { ChatClient, ChatServer } from '../../engine/index.js';
 import { ChatService } from '../chat-service.js';
 import { realFactories } from '../factories.js';
 import { ServiceError } from '../service-error.js';
-
-interface Recorder {
-  views: Map<string, RoomView>;
-  entries: Map<string, ChatEntry[]>;
-}
-
-function record(service: ChatService): Recorder {
-  const rec: Recorder = { views: new Map(), entries: new Map() };
-  service.on('roomUpdated', (view) => rec.views.set(view.id, view));
-  service.on('roomMessage', ({ roomId, entry }) => {
-    const list = rec.entries.get(roomId) ?? [];
-    const i = list.findIndex((e) => e.key === entry.key);
-    if (i >= 0) list[i] = entry;
-    else list.push(entry);
-    rec.entries.set(roomId, list);
-  });
-  return rec;
-}
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const texts = (rec: Recorder, roomId: string) => (rec.entries.get(roomId) ?? []).map((e) => e.text);
+import { record, texts } from './service-recorder.js';
+import { must, mustFind } from '../../../test/support/must.js';
 
 const services: ChatService[] = [];
 function makeService(): ChatService {
@@ -87,45 +60,55 @@ describe('ChatService with a real server on loopback', () => {
 
     const joined = await b.joinRoom({ address, room: 'lobby', username: 'bob', password: 's3cret' });
     expect(joined).toMatchObject({ hosted: false, role: 'member', state: 'connected', server: address });
-    await waitFor('alice to see bob', () => recA.views.get(hosted.id)?.members.some((m) => m.name === 'bob') ?? false);
-    await waitFor(
+    await recA.until(
+      'alice to see bob',
+      () => recA.views.get(hosted.id)?.members.some((m) => m.name === 'bob') ?? false,
+    );
+    await recB.until(
       'bob to see alice as host',
       () => recB.views.get(joined.id)?.members.some((m) => m.name === 'alice' && m.host) ?? false,
     );
 
     const greeting = 'héllo 👋 你好';
     a.sendMessage(hosted.id, greeting);
-    await waitFor('bob to get the greeting', () => texts(recB, joined.id).includes(greeting));
-    const got = recB.entries.get(joined.id)!.find((e) => e.text === greeting)!;
+    await recB.until('bob to get the greeting', () => texts(recB, joined.id).includes(greeting));
+    const got = mustFind(must(recB.entries.get(joined.id), "bob's history"), (e) => e.text === greeting, 'greeting');
     expect(got).toMatchObject({ kind: 'chat', from: 'alice', own: false });
     // Alice's own line is acknowledged by the server.
-    await waitFor('alice own line delivered', () =>
+    await recA.until('alice own line delivered', () =>
       (recA.entries.get(hosted.id) ?? []).some(
         (e) => e.kind === 'chat' && e.own && e.text === greeting && !e.pending && e.seq !== null,
       ),
     );
     b.sendMessage(joined.id, 'こんにちは 🎉');
-    await waitFor('alice to get the reply', () => texts(recA, hosted.id).includes('こんにちは 🎉'));
+    await recA.until('alice to get the reply', () => texts(recA, hosted.id).includes('こんにちは 🎉'));
     expect(() => b.sendMessage(joined.id, 'x'.repeat(3801))).toThrow(ServiceError);
+    expect(() => b.sendMessage(joined.id, 'x'.repeat(3801))).toThrow(
+      expect.objectContaining({ code: 'TEXT_TOO_LONG' }),
+    );
+    // An empty text is a bad argument, not a text that is too long.
+    expect(() => b.sendMessage(joined.id, '')).toThrow(expect.objectContaining({ code: 'BAD_ARGS' }));
 
     await b.leaveRoom(joined.id);
     expect(recB.views.get(joined.id)).toMatchObject({ state: 'closed', closedReason: 'left' });
-    await waitFor('alice to see bob leave', () => texts(recA, hosted.id).includes('bob left the room.'));
+    await recA.until('alice to see bob leave', () => texts(recA, hosted.id).includes('bob left the room.'));
     expect(recA.views.get(hosted.id)?.members.map((m) => m.name)).toEqual(['alice']);
 
     const again = await b.rejoinRoom(joined.id);
     expect(again).toMatchObject({ id: joined.id, state: 'connected' });
-    await waitFor(
+    await recA.until(
       'alice to see bob back',
       () => recA.views.get(hosted.id)?.members.some((m) => m.name === 'bob') ?? false,
     );
     expect(b.getHistory(joined.id).some((e) => e.text === greeting)).toBe(true); // history survives the rejoin
 
     await a.closeRoom(hosted.id);
-    await waitFor('bob to see the room closed', () => recB.views.get(joined.id)?.state === 'closed').catch((e) => {
-      console.log(JSON.stringify(recB.views.get(joined.id)), texts(recB, joined.id), texts(recA, hosted.id));
-      throw e;
-    });
+    await recB
+      .until('bob to see the room closed', () => recB.views.get(joined.id)?.state === 'closed')
+      .catch((e) => {
+        console.log(JSON.stringify(recB.views.get(joined.id)), texts(recB, joined.id), texts(recA, hosted.id));
+        throw e;
+      });
     expect(recB.views.get(joined.id)?.closedReason).toBe('by-host');
     expect(texts(recB, joined.id)).toContain('The host closed the room.');
     expect(a.serverInfo()).toBeNull(); // last hosted room closed → server stopped
@@ -134,7 +117,7 @@ describe('ChatService with a real server on loopback', () => {
   it('hosts several rooms on one embedded server and refuses a second port', async () => {
     const a = makeService();
     const one = await a.hostRoom({ room: 'one', username: 'alice', password: '', port: 0, bindHost: '127.0.0.1' });
-    const port = a.serverInfo()!.tcpPort;
+    const port = must(a.serverInfo(), 'the embedded server').tcpPort;
     const two = await a.hostRoom({ room: 'two', username: 'alice', password: '', port, bindHost: '127.0.0.1' });
     expect(two.share?.port).toBe(port);
     await rejectsWith(
@@ -199,9 +182,9 @@ describe('ChatService with a real server on loopback', () => {
     const view = await b.joinRoom({ address: `127.0.0.1:${tcpPort}`, room: 'remote', username: 'bob', password: '' });
     host.removeAllListeners();
     await server.close(); // the host machine goes away
-    await waitFor('bob to give up', () => recB().state === 'closed', 10_000);
+    await rec.until('bob to give up', () => recB().state === 'closed', 10_000);
     function recB() {
-      return rec.views.get(view.id)!;
+      return must(rec.views.get(view.id), "bob's view");
     }
     expect(states).toContain('reconnecting#1');
     expect(recB().closedReason).toBe('gave-up');

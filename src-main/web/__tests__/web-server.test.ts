@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { PrefsStore } from '../../prefs/prefs-store.js';
-import { ChatService } from '../../service/chat-service.js';
-import { createDispatcher } from '../../service/dispatch.js';
-import { realFactories } from '../../service/factories.js';
+import { createBackend } from '../../service/backend.js';
+import type { ChatService } from '../../service/chat-service.js';
 import { resolveStaticPath } from '../static-files.js';
 import { startWebServer, type WebServer } from '../web-server.js';
+import { waitUntil } from '../../../test/support/wait.js';
+import { must, mustFind } from '../../../test/support/must.js';
 
 let dir: string;
 let server: WebServer;
@@ -24,14 +24,16 @@ beforeAll(async () => {
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(dir, 'secret.txt'), 'secret');
-  service = new ChatService({ factories: realFactories });
-  const prefs = new PrefsStore(join(dir, 'data'));
+  const logger = { debug() {}, info() {}, warn() {}, error() {} };
+  // The same backend web mode's main.ts builds.
+  const backend = createBackend({ dataDir: join(dir, 'data'), logger });
+  service = backend.service;
   server = await startWebServer({
     port: 0,
     rendererDir,
     service,
-    dispatch: createDispatcher(service, prefs),
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    dispatch: backend.dispatch,
+    logger,
     token: 'test-token',
   });
 });
@@ -109,12 +111,14 @@ describe('WebSocket', () => {
     ws.on('message', (data) => frames.push(JSON.parse(data.toString())));
     const call = async (id: number, name: string, payload: unknown) => {
       ws.send(JSON.stringify({ t: 'req', id, name, payload }));
-      const deadline = Date.now() + 5000;
-      while (!frames.some((f) => f.t === 'res' && f.id === id)) {
-        if (Date.now() > deadline) throw new Error(`no answer to ${name}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      return frames.find((f) => f.t === 'res' && f.id === id)!.result!;
+      await waitUntil(() => frames.some((f) => f.t === 'res' && f.id === id), {
+        timeoutMs: 5000,
+        what: `an answer to ${name}`,
+      });
+      return must(
+        mustFind(frames, (f) => f.t === 'res' && f.id === id, `answer to ${name}`).result,
+        `result of ${name}`,
+      );
     };
     expect(await call(1, 'listRooms', {})).toEqual({ ok: true, value: [] });
     expect(await call(2, 'joinRoom', { address: 'x' })).toMatchObject({ ok: false, code: 'BAD_ARGS' });
@@ -130,7 +134,7 @@ describe('WebSocket', () => {
     expect(frames.some((f) => f.t === 'evt' && f.name === 'roomUpdated')).toBe(true);
     ws.send('not json');
     ws.send(Buffer.from([1, 2, 3]), { binary: true });
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => frames.filter((f) => f.t === 'err').length >= 2);
     expect(frames.filter((f) => f.t === 'err')).toHaveLength(2);
     ws.close();
   });

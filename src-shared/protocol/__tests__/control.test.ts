@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { ClosedReason } from '../closed-reasons.js';
+import { LeftReason } from '../left-reasons.js';
 import {
-  ClosedReason,
   decodeClientControl,
   decodeServerEvent,
   encodeAckEvent,
@@ -13,7 +14,6 @@ import {
   encodeLeftEvent,
   encodeMembersEvents,
   encodePongEvent,
-  LeftReason,
   type MemberEntry,
 } from '../control.js';
 import { utf8DecodeStrict, utf8Encode } from '../utf8.js';

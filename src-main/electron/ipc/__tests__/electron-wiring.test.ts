@@ -2,6 +2,7 @@
 // check the sender before the payload, the session refuses network and permissions, and every web
 // contents gets navigation guards.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { must } from '../../../../test/support/must.js';
 
 const electron = vi.hoisted(() => {
   const handlers = new Map<string, (event: unknown, payload: unknown) => Promise<unknown>>();
@@ -58,7 +59,7 @@ describe('registerIpc', () => {
   it('registers one handler per request that refuses foreign frames before dispatching', async () => {
     const dispatch = vi.fn(async () => ({ ok: true as const, value: [] }));
     registerIpc(dispatch, null, silent);
-    const handler = electron.handlers.get(requestChannel('listRooms'))!;
+    const handler = must(electron.handlers.get(requestChannel('listRooms')), 'the listRooms handler');
     expect(electron.handlers.size).toBe(14);
     expect(await handler(top('app://tincan/index.html'), {})).toEqual({ ok: true, value: [] });
     expect(dispatch).toHaveBeenCalledWith('listRooms', {});

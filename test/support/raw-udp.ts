@@ -1,6 +1,6 @@
-// Hand-driven UDP peers: an attacker socket that records everything it receives (it should receive
-// nothing), and a minimal member that joins through a raw handshake and speaks the datagram format
-// directly, so tests can count every datagram that reaches a legitimate user.
+// Hand-driven UDP peers: a socket that keeps every datagram it receives (to count them, or to read
+// them one by one), and a minimal member that joins through a raw handshake and speaks the datagram
+// format directly, so tests can see every datagram that reaches a legitimate user.
 import dgram from 'node:dgram';
 import {
   decodeServerEvent,
@@ -11,33 +11,83 @@ import {
   Status,
   type ServerEvent,
   utf8Encode,
-} from '../../../src-shared/protocol/index.js';
+} from '../../src-shared/protocol/index.js';
 import { request } from './raw-tcrp.js';
+import { letTimePass, waitUntil } from './wait.js';
 
-export class UdpProbe {
+export class UdpPeer {
+  /** Every datagram received, in order (read or not). */
   readonly received: Buffer[] = [];
+  private readonly unread: Buffer[] = [];
+  private wake: (() => void) | null = null;
+
   private constructor(readonly socket: dgram.Socket) {
-    socket.on('message', (msg) => {
+    socket.on('message', (msg: Buffer) => {
       this.received.push(msg);
+      this.unread.push(msg);
+      this.wake?.();
     });
     socket.on('error', () => undefined);
   }
 
-  static async bind(address = '127.0.0.1'): Promise<UdpProbe> {
+  /** Binds a socket on `address` (IPv6 when it has a colon), port 0 unless given. */
+  static async open(address = '127.0.0.1', port = 0): Promise<UdpPeer> {
     const socket = dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(0, address, () => resolve());
+      socket.bind(port, address, () => resolve());
     });
-    return new UdpProbe(socket);
+    return new UdpPeer(socket);
   }
 
   get port(): number {
     return this.socket.address().port;
   }
 
-  send(bytes: Uint8Array, port: number, host = '127.0.0.1'): Promise<void> {
+  /** Sends `bytes` as one datagram; resolves once the socket handed it to the OS. */
+  sendRaw(bytes: Uint8Array, port: number, host = '127.0.0.1'): Promise<void> {
     return new Promise((resolve) => this.socket.send(bytes, port, host, () => resolve()));
+  }
+
+  /** Sends a spec client datagram: [roomLen][tokenLen][room][token][message]. */
+  sendChat(
+    serverPort: number,
+    room: string,
+    token: Uint8Array,
+    message: Uint8Array | string,
+    host = '127.0.0.1',
+  ): Promise<void> {
+    const body = typeof message === 'string' ? Buffer.from(message) : message;
+    return this.sendRaw(encodeClientDatagram(Buffer.from(room), token, body), serverPort, host);
+  }
+
+  /** The next unread datagram; throws if none arrives within `timeoutMs`. */
+  async next(timeoutMs = 2_000): Promise<Buffer> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const first = this.unread.shift();
+      if (first) return first;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('no datagram arrived in time');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  async nextText(timeoutMs = 2_000): Promise<string> {
+    return (await this.next(timeoutMs)).toString('utf8');
+  }
+
+  /** Lets `ms` pass to prove nothing more arrives: returns (and marks read) whatever did. */
+  async quiet(ms = 200): Promise<Buffer[]> {
+    if (ms > 0) await letTimePass(ms, 'prove that no (further) datagram arrives');
+    return this.unread.splice(0);
   }
 
   close(): void {
@@ -68,7 +118,7 @@ export class RawMember {
   readonly events: ServerEvent[] = [];
   readonly texts: string[] = [];
   private constructor(
-    readonly probe: UdpProbe,
+    readonly probe: UdpPeer,
     readonly opts: RawMemberOptions,
     readonly token: string,
   ) {
@@ -82,7 +132,7 @@ export class RawMember {
 
   /** Handshakes and registers the UDP endpoint; throws with the status if the server refused. */
   static async join(opts: RawMemberOptions): Promise<RawMember> {
-    const probe = await UdpProbe.bind(opts.address ?? '127.0.0.1');
+    const probe = await UdpPeer.open(opts.address ?? '127.0.0.1');
     const reply = await request(opts.tcpPort, {
       room: opts.room,
       operation: opts.create ? Operation.CREATE : Operation.JOIN,
@@ -95,7 +145,14 @@ export class RawMember {
       throw Object.assign(new Error(`handshake refused: status ${reply.status}`), { status: reply.status });
     }
     const member = new RawMember(probe, opts, reply.token);
-    await member.sendRaw((opts.tincan ?? true) ? encodeClientControl({ kind: 'hello' }) : new Uint8Array(0));
+    if (opts.tincan ?? true) {
+      // The server answers HELLO with the member list: once it arrived, our endpoint is known.
+      await member.sendRaw(encodeClientControl({ kind: 'hello' }));
+      await waitUntil(() => member.has('members'), { what: `the member list for ${opts.username}` });
+    } else {
+      // A plain keep-alive gets no answer; the others' join notice is the only sign it was processed.
+      await member.sendRaw(new Uint8Array(0));
+    }
     return member;
   }
 
@@ -104,7 +161,7 @@ export class RawMember {
   }
 
   sendRaw(message: Uint8Array): Promise<void> {
-    return this.probe.send(this.datagram(message), this.opts.udpPort, this.opts.serverHost ?? '127.0.0.1');
+    return this.probe.sendRaw(this.datagram(message), this.opts.udpPort, this.opts.serverHost ?? '127.0.0.1');
   }
 
   chat(id: number, text: string): Promise<void> {
@@ -132,18 +189,4 @@ export class RawMember {
   close(): void {
     this.probe.close();
   }
-}
-
-/** Polls `check` every 20 ms until it is true or `timeoutMs` passes; returns whether it became true. */
-export async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await sleep(20);
-  }
-  return check();
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

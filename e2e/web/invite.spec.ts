@@ -1,0 +1,80 @@
+// Invites in web mode: the host's invite text pasted into another user's Join form, and a page
+// opened at a tincan:// link. Both fill the form; joining still takes the user's click.
+import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import { startWebBackend, type WebBackend } from '../fixtures/web-backend.js';
+
+interface User {
+  backend: WebBackend;
+  page: Page;
+}
+
+async function user(browser: Browser, name: string, use: (u: User) => Promise<void>) {
+  const backend = await startWebBackend(name);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(backend.url);
+    await use({ backend, page });
+  } finally {
+    await context.close();
+    await backend.stop();
+  }
+}
+
+const test = base.extend<{ alice: User; bob: User }>({
+  alice: async ({ browser }, use) => user(browser, 'alice', use),
+  bob: async ({ browser }, use) => user(browser, 'bob', use),
+});
+
+/** Pastes `text` into the focused field the way a browser does: a paste event carrying the clipboard. */
+async function paste(page: Page, label: string, text: string): Promise<void> {
+  await page.getByLabel(label, { exact: true }).focus();
+  await page.evaluate((value) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', value);
+    document.activeElement?.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+  }, text);
+}
+
+test('the invite text pasted into the Join form fills it, and Join enters the room', async ({ alice, bob }) => {
+  const a = alice.page;
+  await a.getByRole('button', { name: 'Host a room' }).click();
+  await a.getByLabel('Room name').fill('invite room');
+  await a.getByLabel('Your display name').fill('Alice');
+  await a.getByLabel('Port').fill('0');
+  await a.getByLabel('Listen on').selectOption('127.0.0.1');
+  await a.getByRole('button', { name: 'Host room' }).click();
+  await expect(a.getByRole('heading', { name: 'invite room', level: 1 })).toBeVisible();
+  const invite = (await a.getByLabel('Invite text', { exact: true }).textContent()) ?? '';
+  expect(invite).toMatch(/^Link: tincan:\/\/join\?v=1&host=127\.0\.0\.1&port=\d+&room=invite%20room$/m);
+  const port = /port=(\d+)/.exec(invite)?.[1];
+
+  const b = bob.page;
+  await paste(b, 'Host address', invite);
+  await expect(b.getByLabel('Host address', { exact: true })).toHaveValue(`127.0.0.1:${port}`);
+  await expect(b.getByLabel('Room name')).toHaveValue('invite room');
+  await expect(b.getByRole('status').filter({ hasText: 'Filled in from an invite' })).toBeVisible();
+  await expect(b.getByRole('heading', { name: 'invite room', level: 1 })).toHaveCount(0);
+
+  await b.getByLabel('Your display name').fill('Bob');
+  await b.getByRole('button', { name: 'Join room' }).click();
+  await expect(b.getByRole('heading', { name: 'invite room', level: 1 })).toBeVisible();
+  await expect(a.getByRole('list', { name: 'Member list' })).toContainText('Bob');
+});
+
+test('a page opened at a link shows the filled Join form and joins nothing', async ({ bob }) => {
+  const link = 'tincan://join?v=1&host=[fd00::5]&port=7000&room=from%20a%20link';
+  await bob.page.goto(`${bob.backend.url}&join=${encodeURIComponent(link)}`);
+  await expect(bob.page.getByLabel('Host address', { exact: true })).toHaveValue('[fd00::5]:7000');
+  await expect(bob.page.getByLabel('Room name')).toHaveValue('from a link');
+  await expect(bob.page.getByRole('button', { name: 'Join room' })).toBeEnabled();
+  await expect(bob.page.getByRole('heading', { name: 'from a link', level: 1 })).toHaveCount(0);
+});
+
+test('a malformed pasted link is refused next to the host field', async ({ bob }) => {
+  await paste(bob.page, 'Host address', 'tincan://join?host=h&port=1&room=r&password=secret');
+  const field = bob.page.getByLabel('Host address', { exact: true });
+  await expect(field).toHaveValue('');
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  await expect(bob.page.getByText('unknown parameter "password"')).toBeVisible();
+});

@@ -1,0 +1,72 @@
+// What the UI hears per change: one roomUpdated for each join, leave and rejoin step, the member
+// list as the client reports it, and a history that stays bounded.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChatService, HISTORY_LIMIT } from '../chat-service.js';
+import { realFactories } from '../factories.js';
+import { record, texts } from './service-recorder.js';
+
+const services: ChatService[] = [];
+function makeService(): ChatService {
+  const service = new ChatService({ factories: realFactories, clientDefaults: { handshakeTimeoutMs: 2000 } });
+  services.push(service);
+  return service;
+}
+
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((s) => s.shutdown(2000)));
+});
+
+describe('ChatService events per change', () => {
+  it('reports a join and a leave with one roomUpdated each', async () => {
+    const a = makeService();
+    const b = makeService();
+    const recA = record(a);
+    const recB = record(b);
+    const hosted = await a.hostRoom({ room: 'once', username: 'alice', password: '', port: 0, bindHost: '127.0.0.1' });
+    const address = `127.0.0.1:${a.serverInfo()?.tcpPort}`;
+    const hostUpdates = () => recA.updates.filter((v) => v.id === hosted.id);
+
+    const before = hostUpdates().length;
+    const joined = await b.joinRoom({ address, room: 'once', username: 'bob', password: '' });
+    await recA.until('alice to see bob join', () => texts(recA, hosted.id).includes('bob joined the room.'));
+    // A chat line from bob arrives after his join announcement: everything of the join is in by then.
+    b.sendMessage(joined.id, 'hi');
+    await recA.until('alice to get the line', () => texts(recA, hosted.id).includes('hi'));
+    const afterJoin = hostUpdates().slice(before);
+    expect(afterJoin).toHaveLength(1);
+    expect(afterJoin[0]?.members.map((m) => m.name).sort()).toEqual(['alice', 'bob']);
+
+    const beforeLeave = hostUpdates().length;
+    await b.leaveRoom(joined.id);
+    await recA.until('alice to see bob leave', () => texts(recA, hosted.id).includes('bob left the room.'));
+    const afterLeave = hostUpdates().slice(beforeLeave);
+    expect(afterLeave).toHaveLength(1);
+    expect(afterLeave[0]?.members.map((m) => m.name)).toEqual(['alice']);
+    expect(recB.views.get(joined.id)).toMatchObject({ state: 'closed', members: [] });
+  });
+
+  it('reports a rejoin as connecting, then connected', async () => {
+    const a = makeService();
+    const b = makeService();
+    await a.hostRoom({ room: 'again', username: 'alice', password: '', port: 0, bindHost: '127.0.0.1' });
+    const address = `127.0.0.1:${a.serverInfo()?.tcpPort}`;
+    const joined = await b.joinRoom({ address, room: 'again', username: 'bob', password: '' });
+    await b.leaveRoom(joined.id);
+    const recB = record(b);
+    await b.rejoinRoom(joined.id);
+    const states = recB.updates.filter((v) => v.id === joined.id).map((v) => v.state);
+    // The member list may arrive during the handshake (still 'connecting'); 'connected' is reported once.
+    expect(states[0]).toBe('connecting');
+    expect(states.filter((s) => s === 'connected')).toEqual(['connected']);
+    expect(states.at(-1)).toBe('connected');
+  });
+
+  it('keeps at most HISTORY_LIMIT entries per room', async () => {
+    const a = makeService();
+    const hosted = await a.hostRoom({ room: 'long', username: 'alice', password: '', port: 0, bindHost: '127.0.0.1' });
+    for (let i = 0; i < HISTORY_LIMIT + 10; i++) a.sendMessage(hosted.id, `line ${i}`);
+    const history = a.getHistory(hosted.id);
+    expect(history).toHaveLength(HISTORY_LIMIT);
+    expect(history.at(-1)?.text).toBe(`line ${HISTORY_LIMIT + 9}`);
+  });
+});

@@ -1,0 +1,38 @@
+// The backend both adapters run: the chat service, the preferences it remembers recents in, and the
+// request dispatcher over both. The Electron shell and web mode differ only in where the data folder
+// is and in their platform hooks (opening links, the focused room).
+import { PrefsStore } from '../prefs/prefs-store.js';
+import { ChatService } from './chat-service.js';
+import { createDispatcher, type Dispatch, type PlatformHooks } from './dispatch.js';
+import { realFactories, type ChatFactories } from './factories.js';
+import { stderrLogger, type Logger } from './logger.js';
+
+export interface BackendOptions {
+  /** Folder of prefs.json. */
+  dataDir: string;
+  /** Default: the JSON-lines logger on stderr, tagged "tincan". */
+  logger?: Logger;
+  hooks?: PlatformHooks;
+  /** Default: the real engine. */
+  factories?: ChatFactories;
+}
+
+export interface Backend {
+  service: ChatService;
+  prefs: PrefsStore;
+  dispatch: Dispatch;
+  logger: Logger;
+}
+
+export function createBackend(options: BackendOptions): Backend {
+  const logger = options.logger ?? stderrLogger('tincan');
+  const prefs = new PrefsStore(options.dataDir, (problem) => logger.warn('prefs-ignored', { problem }));
+  const service = new ChatService({
+    factories: options.factories ?? realFactories,
+    logger,
+    onJoined: (info) =>
+      prefs.remember({ displayName: info.displayName, room: info.room, ...(info.host ? { host: info.host } : {}) }),
+  });
+  const dispatch = createDispatcher(service, prefs, options.hooks ?? {}, logger);
+  return { service, prefs, dispatch, logger };
+}

@@ -1,0 +1,371 @@
+// One room the user is in (hosted or joined): its view, its bounded history, the own messages still
+// waiting for the server's ACK, and the wiring of its current ChatClient. Each client event changes
+// the view or the history and reports it once; the registry (chat-service.ts) decides the rest.
+import type {
+  ChatEntry,
+  ClosedReason,
+  RoomId,
+  RoomView,
+  ShareInfo,
+  SystemTone,
+} from '../../src-shared/ipc/contract.js';
+import { HISTORY_LIMIT } from '../../src-shared/ipc/history-limit.js';
+import { HandshakeError, type ChatClient, type ClientEvents, type ClientOptions } from '../engine/index.js';
+import { capitalize, sendFailure } from './error-mapping.js';
+import type { Logger } from './logger.js';
+import { ServiceError } from './service-error.js';
+
+export interface ConnectParams {
+  host: string;
+  port: number;
+  udpPort?: number;
+  password: string;
+  mode: 'create' | 'join';
+}
+
+export interface SessionInit {
+  id: RoomId;
+  room: string;
+  username: string;
+  server: string;
+  hosted: boolean;
+  params: ConnectParams;
+}
+
+/** What a session needs from the registry. */
+export interface SessionHooks {
+  createClient(options: ClientOptions): ChatClient;
+  clientDefaults?: Partial<ClientOptions>;
+  log: Logger;
+  now(): number;
+  emitView(view: RoomView): void;
+  emitEntry(roomId: RoomId, entry: ChatEntry): void;
+  /** The server ended the session (the client's 'closed' event). */
+  onServerClosed(session: RoomSession): void;
+}
+
+const CLOSED_TEXT: Record<ClosedReason, string> = {
+  'by-host': 'The host closed the room.',
+  'host-left': 'The room closed: the host left.',
+  'host-timed-out': 'The room closed: the host timed out.',
+  'server-shutdown': 'The room closed: the server shut down.',
+  left: 'You left the room.',
+  'gave-up': 'The host is gone: could not reconnect.',
+  kicked: 'You were removed from the room.',
+  failed: 'Could not rejoin the room.',
+};
+
+export class RoomSession {
+  readonly view: RoomView;
+  readonly params: ConnectParams;
+  /** Hosted rooms: where the embedded server should listen on a re-host. */
+  hostBind: { bindHost: string; port: number } | null = null;
+  private client: ChatClient | null = null;
+  private readonly history: ChatEntry[] = [];
+  /** Client message id → history key of the own entry waiting for its ACK. */
+  private readonly pendingOwn = new Map<number, string>();
+  private entryCounter = 0;
+  /** Bumped for each new client, so late events of an old client are ignored. */
+  private generation = 0;
+  /** Events go out only once the registry shows the session (after a successful first connect). */
+  private published = false;
+
+  constructor(
+    init: SessionInit,
+    private readonly hooks: SessionHooks,
+  ) {
+    this.params = init.params;
+    this.view = {
+      id: init.id,
+      room: init.room,
+      server: init.server,
+      username: init.username,
+      role: init.hosted ? 'host' : 'member',
+      hosted: init.hosted,
+      passwordProtected: init.params.password.length > 0,
+      state: 'connecting',
+      attempt: null,
+      closedReason: null,
+      dialect: null,
+      members: [],
+      share: null,
+    };
+  }
+
+  get id(): RoomId {
+    return this.view.id;
+  }
+
+  /** True while a client is attached (connecting, connected or reconnecting). */
+  get attached(): boolean {
+    return this.client !== null;
+  }
+
+  snapshot(): RoomView {
+    return structuredClone(this.view);
+  }
+
+  entries(): ChatEntry[] {
+    return structuredClone(this.history);
+  }
+
+  /** Makes the session visible: the greeting, the view, then every line gathered while connecting. */
+  publish(greeting: string): void {
+    this.published = true;
+    this.addSystem(greeting, 'info');
+    this.emitView();
+    for (const entry of this.history) this.hooks.emitEntry(this.id, structuredClone(entry));
+  }
+
+  /** The registry forgot the session: nothing more is reported. */
+  unpublish(): void {
+    this.published = false;
+  }
+
+  setShare(share: ShareInfo | null): void {
+    this.view.share = share;
+  }
+
+  /** Connects a new client with the current params; on failure the session has no client. */
+  async connect(): Promise<void> {
+    const generation = ++this.generation;
+    this.pendingOwn.clear();
+    const { view, params } = this;
+    const options: ClientOptions = {
+      ...this.hooks.clientDefaults,
+      host: params.host,
+      port: params.port,
+      room: view.room,
+      username: view.username,
+      password: params.password,
+      mode: params.mode,
+    };
+    if (params.udpPort !== undefined) options.udpPort = params.udpPort;
+    const client = this.hooks.createClient(options);
+    this.client = client;
+    this.wire(client, generation);
+    try {
+      const info = await client.connect();
+      if (generation !== this.generation)
+        throw HandshakeError.transport('ABORTED', 'The connection attempt was replaced.');
+      view.dialect = info.dialect;
+      view.role = info.role;
+      view.state = 'connected';
+      view.attempt = null;
+      view.closedReason = null;
+      view.passwordProtected = params.password.length > 0;
+    } catch (err) {
+      if (this.generation === generation) this.detach(false);
+      throw err;
+    }
+  }
+
+  /** A rejoin starts: one view update for 'connecting'. */
+  beginRejoin(): void {
+    this.view.state = 'connecting';
+    this.view.closedReason = null;
+    this.view.attempt = null;
+    this.emitView();
+  }
+
+  send(text: string): { key: string } {
+    const client = this.client;
+    if (!client || this.view.state !== 'connected') {
+      throw new ServiceError('NOT_CONNECTED', 'You are not connected to this room right now.');
+    }
+    if (text.length === 0) throw new ServiceError('BAD_ARGS', 'A message cannot be empty.');
+    let id: number | null;
+    try {
+      id = client.send(text);
+    } catch (err) {
+      throw sendFailure(err);
+    }
+    const key = this.nextKey();
+    if (id !== null) this.pendingOwn.set(id, key);
+    this.addEntry({
+      kind: 'chat',
+      key,
+      from: this.view.username,
+      text,
+      own: true,
+      at: this.hooks.now(),
+      seq: null,
+      pending: id !== null,
+    });
+    return { key };
+  }
+
+  /**
+   * Leaves (or, as host, closes) the room with the current client. The client is detached first: its
+   * own 'closed' event must not race our account of what happened.
+   */
+  async end(how: 'leave' | 'close'): Promise<void> {
+    const client = this.client;
+    this.detach(false);
+    if (!client) return;
+    try {
+      await (how === 'close' ? client.closeRoom() : client.leave());
+    } catch (err) {
+      this.hooks.log.warn(how === 'close' ? 'close-room-failed' : 'leave-failed', { error: (err as Error).message });
+    }
+  }
+
+  /** Drops the current client; with `leave`, tells the server first (best effort). */
+  detach(leave: boolean): void {
+    const client = this.client;
+    this.client = null;
+    this.generation++;
+    if (!client) return;
+    if (leave) client.leave().catch(() => {});
+    // Let the client's own 'closed' emission finish before we drop its listeners.
+    queueMicrotask(() => client.removeAllListeners());
+  }
+
+  /** The rejoin's connect failed: closed as 'failed', with the reason in the history. */
+  failRejoin(message: string): void {
+    this.view.state = 'closed';
+    this.view.closedReason = 'failed';
+    this.addSystem(`Could not rejoin: ${message}`, 'error');
+    this.emitView();
+  }
+
+  markClosed(reason: ClosedReason, text?: string): void {
+    this.view.state = 'closed';
+    this.view.closedReason = reason;
+    this.view.attempt = null;
+    this.view.members = [];
+    this.addSystem(text ?? CLOSED_TEXT[reason], reason === 'left' ? 'info' : 'warn');
+    this.emitView();
+  }
+
+  addSystem(text: string, tone: SystemTone): void {
+    this.addEntry({ kind: 'system', key: this.nextKey(), text, at: this.hooks.now(), tone });
+  }
+
+  emitView(): void {
+    if (this.published) this.hooks.emitView(this.snapshot());
+  }
+
+  private nextKey(): string {
+    return `${this.id}-${++this.entryCounter}`;
+  }
+
+  private addEntry(entry: ChatEntry): void {
+    this.history.push(entry);
+    if (this.history.length > HISTORY_LIMIT) this.history.splice(0, this.history.length - HISTORY_LIMIT);
+    if (this.published) this.hooks.emitEntry(this.id, structuredClone(entry));
+  }
+
+  /** Feeds one client's events into the session, as long as it is the session's current client. */
+  private wire(client: ChatClient, generation: number): void {
+    const guard =
+      <A extends unknown[]>(event: keyof ClientEvents, handler: (...args: A) => void) =>
+      (...args: A) => {
+        if (this.generation !== generation || this.client !== client) return;
+        try {
+          handler(...args);
+        } catch (err) {
+          this.hooks.log.error('client-event-failed', { event, error: (err as Error).message });
+        }
+      };
+    const view = this.view;
+
+    client.on(
+      'connected',
+      guard('connected', (info) => {
+        // The first connect is reported by connect()'s caller; this is a reconnect.
+        if (view.state !== 'reconnecting') return;
+        view.state = 'connected';
+        view.attempt = null;
+        view.dialect = info.dialect;
+        view.role = info.role;
+        this.addSystem(info.resumed ? 'Reconnected.' : 'Reconnected (joined again).', 'info');
+        this.emitView();
+      }),
+    );
+    client.on(
+      'state',
+      guard('state', (state, detail) => {
+        // 'connected' comes with the 'connected' event (it carries the dialect); 'closed' with 'closed'.
+        if (state !== 'reconnecting') return;
+        const first = view.state !== 'reconnecting';
+        view.state = 'reconnecting';
+        view.attempt = detail.attempt ?? (view.attempt ?? 0) + 1;
+        if (first)
+          this.addSystem(`Connection lost${detail.reason ? ` (${detail.reason})` : ''}. Reconnecting…`, 'warn');
+        this.emitView();
+      }),
+    );
+    client.on(
+      'message',
+      guard('message', (msg) => {
+        if (msg.own) return; // our own lines are added when sent
+        this.addEntry({
+          kind: 'chat',
+          key: this.nextKey(),
+          from: msg.from,
+          text: msg.text,
+          own: false,
+          at: msg.at,
+          seq: msg.seq,
+          pending: false,
+        });
+      }),
+    );
+    client.on(
+      'notice',
+      guard('notice', (text) => this.addSystem(text, 'info')),
+    );
+    // The member list is the client's: its 'members' event follows every change, so joins and
+    // leaves only add their history line here and the list is reported once, with 'members'.
+    client.on(
+      'members',
+      guard('members', (members) => {
+        view.members = members.map((m) => ({ name: m.name, host: m.host }));
+        this.emitView();
+      }),
+    );
+    client.on(
+      'joined',
+      guard('joined', (member) => {
+        if (member.name !== view.username) this.addSystem(`${member.name} joined the room.`, 'info');
+      }),
+    );
+    client.on(
+      'left',
+      guard('left', (info) => {
+        if (info.reason === 'reconnected') this.addSystem(`${info.name} reconnected.`, 'info');
+        else if (info.reason === 'timed-out') this.addSystem(`${info.name} timed out.`, 'warn');
+        else this.addSystem(`${info.name} left the room.`, 'info');
+      }),
+    );
+    client.on(
+      'delivered',
+      guard('delivered', (info) => {
+        const key = this.pendingOwn.get(info.id);
+        if (key === undefined) return;
+        this.pendingOwn.delete(info.id);
+        const entry = this.history.find((e) => e.key === key);
+        if (entry?.kind !== 'chat') return;
+        entry.pending = false;
+        entry.seq = info.seq;
+        if (this.published) this.hooks.emitEntry(this.id, structuredClone(entry));
+      }),
+    );
+    client.on(
+      'closed',
+      guard('closed', (info) => {
+        this.detach(false);
+        this.markClosed(info.reason);
+        this.hooks.onServerClosed(this);
+      }),
+    );
+    client.on(
+      'error',
+      guard('error', (err) => {
+        this.hooks.log.warn('room-error', { room: view.room, error: err.message });
+        if (view.state === 'connected') this.addSystem(capitalize(err.message), 'error');
+      }),
+    );
+  }
+}

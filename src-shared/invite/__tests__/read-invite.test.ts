@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { readInvite } from '../read-invite.js';
+
+describe('readInvite', () => {
+  it('reads a bare link', () => {
+    expect(readInvite('tincan://join?v=1&host=[fd00::5]&port=9000&room=my%20room')).toEqual({
+      kind: 'prefill',
+      prefill: { address: '[fd00::5]:9000', room: 'my room' },
+    });
+  });
+
+  it('reads the whole invite text by its link', () => {
+    const invite = [
+      'Join my Tincan chat room "lobby".',
+      'Host address: 192.168.1.5:7777',
+      'Room: lobby',
+      'Link: tincan://join?v=1&host=192.168.1.5&port=7777&room=lobby',
+    ].join('\n');
+    expect(readInvite(invite)).toEqual({ kind: 'prefill', prefill: { address: '192.168.1.5:7777', room: 'lobby' } });
+  });
+
+  it('reads an invite text without a link by its labelled lines', () => {
+    const invite =
+      'Join my Tincan chat room "a b".\r\nHost address: [fd00::5]:7777\r\nRoom: a b\r\nPassword: ask me for it';
+    expect(readInvite(invite)).toEqual({ kind: 'prefill', prefill: { address: '[fd00::5]:7777', room: 'a b' } });
+  });
+
+  it('says why a malformed link cannot be used', () => {
+    const reading = readInvite('Link: tincan://join?host=h&port=0&room=r');
+    expect(reading.kind).toBe('bad-link');
+    if (reading.kind === 'bad-link') expect(reading.message).toContain('bad port in the link');
+  });
+
+  it('leaves ordinary text alone', () => {
+    expect(readInvite('192.168.1.5:7777')).toEqual({ kind: 'none' });
+    expect(readInvite('Room: lobby')).toEqual({ kind: 'none' });
+    expect(readInvite('Host address: not an address at all\nRoom: r')).toEqual({ kind: 'none' });
+    expect(readInvite(`Host address: h\nRoom: ${'x'.repeat(40)}`)).toEqual({ kind: 'none' });
+  });
+});
