@@ -69,6 +69,8 @@ export default tseslint.config(
       '**/build/',
       'native/',
       'bench/native/',
+      // A deliberately insecure CommonJS Electron main: the canary the security scan must flag.
+      'test/hostile/fixtures/electron-insecure/',
     ],
   },
   js.configs.recommended,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The one test command: type-checks, builds, runs every Vitest suite and every Playwright project,
-// then prints a single summary line `N passed, N failed, N skipped`. Exit code 1 if anything failed.
+// The one test command: checks format (Prettier) and lint (ESLint), type-checks, builds, runs every
+// Vitest suite and every Playwright project, then prints a single summary line `N passed, N failed, N skipped`. Exit code 1 if anything failed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +41,7 @@ function readJson(path) {
 }
 
 check('format (prettier)', 'npx', ['prettier', '--check', '.']);
+check('lint (eslint)', 'npx', ['eslint', '.']);
 check('type-check (node)', 'npx', ['tsc', '-p', 'tsconfig.node.json']);
 check('type-check (web)', 'npx', ['tsc', '-p', 'tsconfig.web.json']);
 check('type-check (e2e)', 'npx', ['tsc', '-p', 'tsconfig.e2e.json']);

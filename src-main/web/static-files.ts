@@ -4,7 +4,7 @@ import { isAbsolute, relative, resolve, extname } from 'node:path';
 
 /**
  * The renderer's Content Security Policy. index.html carries the same policy as a meta tag
- * (test/boundaries.test.ts keeps them equal). 'self' in connect-src also covers same-origin ws: in
+ * (test/layer-boundaries.test.ts keeps them equal). 'self' in connect-src also covers same-origin ws: in
  * web mode; in Electron the renderer has no network at all beyond app://.
  */
 export const RENDERER_CSP =

@@ -3,7 +3,7 @@
 // peers (raw TCRP + UDP) chat in rooms owned by different shards; a shard that dies is replaced.
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Status, encodeRequestPayload, parseCompletionPayload } from '../../src-shared/protocol/index.js';
+import { Status, encodeRequestPayload } from '../../src-shared/protocol/index.js';
 import type { ServerOptions } from '../../src-main/engine/server/options.js';
 import { ShardedChatServer } from '../../src-main/engine/server/sharded-server.js';
 import { loadUdpBatch } from '../../src-main/engine/server/udp-batch.js';

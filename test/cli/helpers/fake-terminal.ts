@@ -3,6 +3,7 @@
 import { PassThrough, Writable } from 'node:stream';
 
 // CSI sequences (cursor moves, line clears) that readline and the prompt screen write.
+// eslint-disable-next-line no-control-regex -- ESC is the character these sequences start with
 const ESCAPES = /\u001b\[[0-9;]*[A-Za-z]/g;
 
 export class FakeTerminal {
