@@ -69,10 +69,27 @@ export function openLinkFromHash(hash: string, store: ChatStore = chatStore): vo
   }
 }
 
+/** Where this tab keeps web mode's per-run token once it has left the URL, so a reload reconnects. */
+export const WEB_TOKEN_KEY = 'tincan.webToken';
+
+/**
+ * The web-mode token: from the URL fragment the backend printed (then kept in this tab's
+ * sessionStorage — never in history, gone when the tab closes), or from sessionStorage on a reload.
+ */
+function webToken(): string | null {
+  const fromUrl = new URLSearchParams(window.location.hash.slice(1)).get('token');
+  try {
+    if (fromUrl) sessionStorage.setItem(WEB_TOKEN_KEY, fromUrl);
+    return fromUrl ?? sessionStorage.getItem(WEB_TOKEN_KEY);
+  } catch {
+    return fromUrl; // storage disabled: a reload needs the printed URL again
+  }
+}
+
 /** The API of this environment: the preload's in Electron, else the web-mode WebSocket (token in the URL fragment). */
 export function resolveApi(store: ChatStore = chatStore): ChatApi | null {
   if (window.api) return window.api;
-  const token = new URLSearchParams(window.location.hash.slice(1)).get('token');
+  const token = webToken();
   if (!token) return null;
   const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   const connection = connectWebApi(`${scheme}//${window.location.host}/ws?token=${encodeURIComponent(token)}`);

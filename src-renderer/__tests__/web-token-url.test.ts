@@ -1,7 +1,7 @@
 // Web mode's per-run token arrives in the page URL (#token=…); once read it must leave the address
 // bar and the history entry, so it is not kept in browser history or shared with a copied link.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { resolveApi } from '../bridge.js';
+import { WEB_TOKEN_KEY, resolveApi } from '../bridge.js';
 import { createChatStore } from '../store/chat-store.js';
 
 class FakeSocket extends EventTarget {
@@ -19,6 +19,7 @@ class FakeSocket extends EventTarget {
 afterEach(() => {
   vi.unstubAllGlobals();
   FakeSocket.urls = [];
+  sessionStorage.clear();
   window.history.replaceState(null, '', '/');
 });
 
@@ -42,5 +43,28 @@ describe('web mode token', () => {
     window.history.replaceState(null, '', '/#room=lobby&token=abc');
     resolveApi(createChatStore());
     expect(window.location.hash).toBe('#room=lobby');
+  });
+
+  it('survives a reload of the tab: kept in sessionStorage, not in the URL', () => {
+    vi.stubGlobal('WebSocket', FakeSocket);
+    window.history.replaceState(null, '', '/#token=run-1');
+    resolveApi(createChatStore());
+    expect(sessionStorage.getItem(WEB_TOKEN_KEY)).toBe('run-1');
+    // The reload: the page URL no longer holds the token.
+    expect(window.location.hash).toBe('');
+    expect(resolveApi(createChatStore())).not.toBeNull();
+    expect(FakeSocket.urls).toEqual([
+      `ws://${window.location.host}/ws?token=run-1`,
+      `ws://${window.location.host}/ws?token=run-1`,
+    ]);
+  });
+
+  it('a new printed URL replaces the kept token', () => {
+    vi.stubGlobal('WebSocket', FakeSocket);
+    sessionStorage.setItem(WEB_TOKEN_KEY, 'old-run');
+    window.history.replaceState(null, '', '/#token=new-run');
+    resolveApi(createChatStore());
+    expect(FakeSocket.urls).toEqual([`ws://${window.location.host}/ws?token=new-run`]);
+    expect(sessionStorage.getItem(WEB_TOKEN_KEY)).toBe('new-run');
   });
 });
