@@ -3,10 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Operation, Status } from '../../src-shared/protocol/index.js';
 import { request } from '../support/raw-tcrp.js';
-import { ABUSE_LIMITS as DEFAULT_LIMITS, FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
-
-// Rooms made by raw requests have a host that never speaks: keep them alive for the whole test.
-const ABUSE_LIMITS = { ...DEFAULT_LIMITS, tokenTtlMs: 60_000, inactivityTimeoutMs: 60_000 };
+import { LIMITS_TEST_OPTIONS, admissionStats as admission, startServer, type TestServer } from '../support/server.js';
 
 let srv: TestServer | null = null;
 afterEach(async () => {
@@ -14,18 +11,11 @@ afterEach(async () => {
   srv = null;
 });
 
-const admission = (s: TestServer) => {
-  const stats = s.stats().admission;
-  if (!stats) throw new Error('no admission stats');
-  return stats;
-};
-
 describe('enumeration', () => {
   it('rate-limits the answers one IP gets about rooms; other IPs are answered as before', async () => {
     const burst = 5;
     srv = await startServer({
-      ...FAST_OPTIONS,
-      ...ABUSE_LIMITS,
+      ...LIMITS_TEST_OPTIONS,
       refusalBurstPerIp: burst,
       refusalsPerIpPerSecond: 0.01,
     });
@@ -64,7 +54,7 @@ describe('enumeration', () => {
   });
 
   it('counts every kind of telling answer: ROOM_EXISTS, NAME_TAKEN, PASSWORD_REQUIRED, WRONG_PASSWORD', async () => {
-    srv = await startServer({ ...FAST_OPTIONS, ...ABUSE_LIMITS, refusalBurstPerIp: 4, refusalsPerIpPerSecond: 0.01 });
+    srv = await startServer({ ...LIMITS_TEST_OPTIONS, refusalBurstPerIp: 4, refusalsPerIpPerSecond: 0.01 });
     const port = srv.tcpPort;
     const from = '127.0.0.2';
     await request(port, { room: 'g', operation: Operation.CREATE, payload: { username: 'host', password: 'pw' } });
@@ -85,7 +75,7 @@ describe('enumeration', () => {
   });
 
   it('a missing room costs one password hash like a wrong password does; no password, no hash', async () => {
-    srv = await startServer({ ...FAST_OPTIONS, ...ABUSE_LIMITS });
+    srv = await startServer(LIMITS_TEST_OPTIONS);
     const port = srv.tcpPort;
     await request(port, { room: 'g', operation: Operation.CREATE, payload: { username: 'host', password: 'pw' } });
     const before = admission(srv);
@@ -118,7 +108,7 @@ describe('enumeration', () => {
   });
 
   it('backs off password guesses at a missing room as at a guarded one', async () => {
-    srv = await startServer({ ...FAST_OPTIONS, ...ABUSE_LIMITS, passwordAttemptsBeforeBackoff: 3 });
+    srv = await startServer({ ...LIMITS_TEST_OPTIONS, passwordAttemptsBeforeBackoff: 3 });
     const port = srv.tcpPort;
     await request(port, { room: 'g', operation: Operation.CREATE, payload: { username: 'host', password: 'pw' } });
     const guess = async (room: string) =>

@@ -3,10 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Operation, Status } from '../../src-shared/protocol/index.js';
 import { request, type RawReply } from '../support/raw-tcrp.js';
-import { ABUSE_LIMITS as DEFAULT_LIMITS, FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
-
-// Rooms made by raw requests have a host that never speaks: keep them alive for the whole test.
-const ABUSE_LIMITS = { ...DEFAULT_LIMITS, tokenTtlMs: 60_000, inactivityTimeoutMs: 60_000 };
+import { LIMITS_TEST_OPTIONS, admissionStats as admission, startServer, type TestServer } from '../support/server.js';
 
 const LONG_PASSWORD = 'x'.repeat(256);
 let srv: TestServer | null = null;
@@ -14,12 +11,6 @@ afterEach(async () => {
   await srv?.close();
   srv = null;
 });
-
-const admission = (s: TestServer) => {
-  const stats = s.stats().admission;
-  if (!stats) throw new Error('no admission stats');
-  return stats;
-};
 
 /** `parallel` clients from `from`, each sending `count` requests one after another. */
 async function flood(
@@ -42,17 +33,22 @@ async function flood(
 
 const statuses = (replies: RawReply[]) => replies.map((r) => r.status);
 
+/** The room the legitimate member joins: password 'pw', created from an IP nobody floods from. */
+async function hostGuardedRoom(port: number): Promise<void> {
+  const host = await request(port, {
+    room: 'guarded',
+    operation: Operation.CREATE,
+    payload: { username: 'host', password: 'pw' },
+    localAddress: '127.0.0.4',
+  });
+  expect(host.status).toBe(Status.OK);
+}
+
 describe('hashing flood from one IP', () => {
   it('refuses a flood of password creates at once while a password join from another IP succeeds', async () => {
-    srv = await startServer({ ...FAST_OPTIONS, ...ABUSE_LIMITS });
+    srv = await startServer(LIMITS_TEST_OPTIONS);
     const port = srv.tcpPort;
-    const host = await request(port, {
-      room: 'guarded',
-      operation: Operation.CREATE,
-      payload: { username: 'host', password: 'pw' },
-      localAddress: '127.0.0.4',
-    });
-    expect(host.status).toBe(Status.OK);
+    await hostGuardedRoom(port);
 
     const flooding = flood(port, '127.0.0.2', 32, 4, (i) => ({
       room: `flood-${i}`,
@@ -70,25 +66,19 @@ describe('hashing flood from one IP', () => {
     expect(legit.status).toBe(Status.OK);
     const s = statuses(replies);
     // Creates are limited per IP: at most the burst of them (and of hashes) got through.
-    expect(s.filter((x) => x === Status.OK).length).toBeLessThanOrEqual(ABUSE_LIMITS.createBurstPerIp ?? 0);
+    expect(s.filter((x) => x === Status.OK).length).toBeLessThanOrEqual(LIMITS_TEST_OPTIONS.createBurstPerIp ?? 0);
     const refused = replies.filter((r) => r.status === Status.RATE_LIMITED || r.status === Status.SERVER_FULL);
-    expect(refused.length).toBeGreaterThanOrEqual(128 - (ABUSE_LIMITS.createBurstPerIp ?? 0));
+    expect(refused.length).toBeGreaterThanOrEqual(128 - (LIMITS_TEST_OPTIONS.createBurstPerIp ?? 0));
     // Refused without hashing: the server ran no more hashes than the budgets allow.
     const a = admission(srv);
-    expect(a.hashes).toBeLessThanOrEqual(1 + 1 + (ABUSE_LIMITS.hashBurstPerIp ?? 0) + 2);
+    expect(a.hashes).toBeLessThanOrEqual(1 + 1 + (LIMITS_TEST_OPTIONS.hashBurstPerIp ?? 0) + 2);
     expect(a.refused.creates + a.refused.hashBudget + a.refused.hashSourceBusy).toBe(refused.length);
   });
 
   it('refuses a flood of password joins from one IP with RATE_LIMITED; another IP joins', async () => {
-    srv = await startServer({ ...FAST_OPTIONS, ...ABUSE_LIMITS, refusalBurstPerIp: 0 });
+    srv = await startServer({ ...LIMITS_TEST_OPTIONS, refusalBurstPerIp: 0 });
     const port = srv.tcpPort;
-    const host = await request(port, {
-      room: 'guarded',
-      operation: Operation.CREATE,
-      payload: { username: 'host', password: 'pw' },
-      localAddress: '127.0.0.4',
-    });
-    expect(host.status).toBe(Status.OK);
+    await hostGuardedRoom(port);
 
     const flooding = flood(port, '127.0.0.2', 32, 2, (i) => ({
       room: 'guarded',
@@ -105,13 +95,13 @@ describe('hashing flood from one IP', () => {
     expect(legit.status).toBe(Status.OK);
     const s = statuses(replies);
     expect(s.filter((x) => x === Status.RATE_LIMITED).length).toBeGreaterThanOrEqual(
-      64 - (ABUSE_LIMITS.hashBurstPerIp ?? 0) - 2,
+      64 - (LIMITS_TEST_OPTIONS.hashBurstPerIp ?? 0) - 2,
     );
     expect(s.filter((x) => x === Status.OK)).toHaveLength(0);
   });
 
   it('answers SERVER_FULL at once when the hash queue is full', async () => {
-    srv = await startServer({ ...FAST_OPTIONS, ...ABUSE_LIMITS, hashConcurrency: 1, maxQueuedHashes: 1 });
+    srv = await startServer({ ...LIMITS_TEST_OPTIONS, hashConcurrency: 1, maxQueuedHashes: 1 });
     const port = srv.tcpPort;
     // One request from each of 16 IPs at the same moment: one runs, one waits, the rest are refused.
     const replies = await Promise.all(
@@ -132,7 +122,7 @@ describe('hashing flood from one IP', () => {
   });
 
   it('writes one summary line per window when limits trip, not one per refusal', async () => {
-    srv = await startServer({ ...FAST_OPTIONS, ...ABUSE_LIMITS }, { captureLog: true });
+    srv = await startServer(LIMITS_TEST_OPTIONS, { captureLog: true });
     const replies = await flood(srv.tcpPort, '127.0.0.2', 8, 4, (i) => ({
       room: `flood-${i}`,
       operation: Operation.CREATE,

@@ -82,3 +82,21 @@ export async function startServer(
   await server.listen();
   return server;
 }
+
+/**
+ * The abuse-limit suites' server: production limits, short sweeps, and rooms made by raw requests
+ * (whose host never speaks) kept alive for the whole test.
+ */
+export const LIMITS_TEST_OPTIONS: Partial<ServerOptions> = {
+  ...FAST_OPTIONS,
+  ...ABUSE_LIMITS,
+  tokenTtlMs: 60_000,
+  inactivityTimeoutMs: 60_000,
+};
+
+/** The admission counters of stats(), which a server with abuse limits always has. */
+export function admissionStats(server: ChatServer): NonNullable<ReturnType<ChatServer['stats']>['admission']> {
+  const stats = server.stats().admission;
+  if (!stats) throw new Error('no admission stats');
+  return stats;
+}
