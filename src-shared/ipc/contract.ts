@@ -125,7 +125,10 @@ export interface Requests {
   setPrefs: { args: Partial<Omit<Prefs, 'window'>>; result: Prefs };
   /** Which room the user looks at (null: none); main uses it for notifications. */
   setActiveRoom: { args: { roomId: RoomId | null }; result: null };
-  /** Open an http(s)/mailto link in the system browser (scheme allowlist in main). */
+  /**
+   * Open an http(s)/mailto link in the system browser; the opener confirms with the user first,
+   * showing the normalised address (Electron: a main-process dialog). Null also when cancelled.
+   */
   openExternal: { args: { url: string }; result: null };
 }
 

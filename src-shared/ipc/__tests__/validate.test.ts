@@ -38,6 +38,7 @@ describe('IPC contract', () => {
     expect(parseRequest('sendMessage', { roomId: 'r1', text: '😀'.repeat(950) }).ok).toBe(true); // 3800 bytes
     expect(parseRequest('listRooms', {}).ok).toBe(true);
     expect(parseRequest('setActiveRoom', { roomId: null }).ok).toBe(true);
+    expect(parseRequest('openExternal', { url: 'mailto:ana@example.com' }).ok).toBe(true);
   });
 
   it.each([
@@ -55,6 +56,9 @@ describe('IPC contract', () => {
     ['listRooms', { sneaky: true }],
     ['setPrefs', { window: { width: 1, height: 1 } }],
     ['openExternal', { url: 'x'.repeat(3000) }],
+    ['openExternal', { url: 'file:///etc/passwd' }],
+    ['openExternal', { url: 'https://evil.example/\u202Efdp.exe.moc.elgoog' }],
+    ['openExternal', { url: 'https://goo\u200Bgle.com/' }],
   ] as const)('rejects a bad %s payload %#', (name, payload) => {
     const result = parseRequest(name, payload);
     expect(result.ok).toBe(false);
