@@ -50,7 +50,8 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
       username: bytes(USERNAME_MAX_BYTES),
       password: bytes(PASSWORD_MAX_BYTES),
       port,
-      bindHost: shortText,
+      // No default interface: the UI names one (the service checks it is on offer).
+      bindHost: shortText.min(1),
     })
     .strict(),
   joinRoom: z

@@ -49,6 +49,8 @@ describe('IPC contract', () => {
     ['joinRoom', { address: 'h', room: 'lobby', username: 'bob', password: '', extra: 1 }],
     ['hostRoom', { room: 'r', username: 'u', password: '', port: 70000, bindHost: '0.0.0.0' }],
     ['hostRoom', { room: 'r', username: 'u', password: '', port: 1.5, bindHost: '0.0.0.0' }],
+    ['hostRoom', { room: 'r', username: 'u', password: '', port: 0, bindHost: '' }],
+    ['hostRoom', { room: 'r', username: 'u', password: '', port: 0 }],
     ['sendMessage', { roomId: 'r1', text: '😀'.repeat(951) }],
     ['sendMessage', { roomId: 'r1', text: '' }],
     ['sendMessage', { roomId: '', text: 'hi' }],
