@@ -17,22 +17,6 @@ export function roomStatusLine(room: RoomView): string {
   return STATE_LABEL[room.state];
 }
 
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/giu;
-
-/** Splits text into plain parts and http(s) links. */
-export function splitLinks(text: string): Array<{ text: string; url: string | null }> {
-  const parts: Array<{ text: string; url: string | null }> = [];
-  let last = 0;
-  for (const match of text.matchAll(URL_PATTERN)) {
-    const start = match.index ?? 0;
-    if (start > last) parts.push({ text: text.slice(last, start), url: null });
-    parts.push({ text: match[0], url: match[0] });
-    last = start + match[0].length;
-  }
-  if (last < text.length) parts.push({ text: text.slice(last), url: null });
-  return parts;
-}
-
 /** Copies text; the async clipboard API first, then a hidden textarea for older setups. */
 export async function copyText(text: string): Promise<boolean> {
   try {

@@ -8,6 +8,7 @@ import {
   type ChatApi,
   type EventName,
 } from '../src-shared/ipc/contract.js';
+import { confirmLinkText, describeLink } from '../src-shared/links.js';
 
 /** A request the backend does not answer within this time fails instead of hanging the UI. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -92,17 +93,14 @@ export function connectWebApi(
       return () => set.delete(listener);
     };
   }
-  // Web mode has no shell: open allowed links in a new tab, without giving it a handle on us.
+  // Web mode has no main process and the backend cannot open the user's browser: the page asks
+  // itself, showing the same normalised address as the desktop dialog, and opens the link in a new
+  // tab without giving it a handle on us.
   api.openExternal = async ({ url }: { url: string }): Promise<ApiResult<null>> => {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return { ok: false, code: 'BAD_ARGS', message: 'That is not a valid link.' };
-    }
-    if (!['https:', 'http:', 'mailto:'].includes(parsed.protocol))
-      return { ok: false, code: 'FORBIDDEN', message: 'Links of that type are not opened.' };
-    window.open(parsed.href, '_blank', 'noopener,noreferrer');
+    const link = describeLink(url);
+    if (!link) return { ok: false, code: 'FORBIDDEN', message: 'That link is not opened.' };
+    if (window.confirm(`Open this link in a new tab?\n\n${confirmLinkText(link)}`))
+      window.open(link.href, '_blank', 'noopener,noreferrer');
     return { ok: true, value: null };
   };
 

@@ -2,9 +2,10 @@
 // tincan:// invite links, the window with its security policy, preferences and desktop notifications.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Notification, app, shell, type BrowserWindow } from 'electron';
+import { Notification, app, dialog, shell, type BrowserWindow } from 'electron';
 import { handleAppScheme, registerAppScheme } from './app-protocol.js';
 import { installDeepLinks } from './deep-links.js';
+import { createLinkOpener } from './open-link.js';
 import { emitTo, registerIpc } from './ipc/register.js';
 import type { ChatService } from '../service/chat-service.js';
 import { createBackend } from '../service/backend.js';
@@ -43,7 +44,12 @@ async function start(): Promise<void> {
   const backend = createBackend({
     dataDir: app.getPath('userData'),
     logger,
-    hooks: { openExternal: (url) => shell.openExternal(url) },
+    hooks: {
+      openExternal: createLinkOpener({
+        showMessageBox: (options) => (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options)),
+        openExternal: (url) => shell.openExternal(url),
+      }),
+    },
   });
   const { prefs, dispatch } = backend;
   service = backend.service;

@@ -15,7 +15,8 @@ export function defaultPrefs(): Prefs {
     recentHosts: [],
     recentRooms: [],
     hostPort: DEFAULT_PORT,
-    hostInterface: '0.0.0.0',
+    // None chosen yet: the Host form proposes a LAN address or this computer, never all interfaces.
+    hostInterface: '',
     window: null,
   };
 }

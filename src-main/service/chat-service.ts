@@ -19,6 +19,7 @@ import { capitalize, connectFailure } from './error-mapping.js';
 import type { ChatFactories, ListenInfo } from './factories.js';
 import { HostedServer } from './hosted-server.js';
 import type { Logger } from './logger.js';
+import { checkHostBind } from './host-checks.js';
 import { checkNames } from './name-checks.js';
 import { interfaceChoices, inviteText, loopbackFor, shareAddresses, type InterfaceTable } from './net-addresses.js';
 import { RoomSession, type SessionHooks, type SessionInit } from './room-session.js';
@@ -104,7 +105,8 @@ export class ChatService {
 
   async hostRoom(req: HostRequest): Promise<RoomView> {
     checkNames(req.room, req.username, req.password);
-    const running = await this.server.ensure(req.bindHost || '0.0.0.0', req.port);
+    checkHostBind(req, this.listInterfaces());
+    const running = await this.server.ensure(req.bindHost, req.port);
     const session = this.newSession({
       room: req.room,
       username: req.username,

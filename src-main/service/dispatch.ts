@@ -3,6 +3,7 @@
 // contract, calls the service and always answers with an ApiResult (never throws).
 import type { ApiResult, RequestName, Requests } from '../../src-shared/ipc/contract.js';
 import { isRequestName, parseRequest } from '../../src-shared/ipc/validate.js';
+import { externalLinkProblem, type LinkProblem } from '../../src-shared/links.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
 import type { ChatService } from './chat-service.js';
 import { ServiceError } from './service-error.js';
@@ -10,7 +11,8 @@ import type { Logger } from './logger.js';
 
 /** What differs between Electron and web mode. */
 export interface PlatformHooks {
-  openExternal?(url: string): Promise<void> | void;
+  /** Opens an allowed link after the user confirmed it (Electron: main's own dialog). */
+  openExternal?(url: string): Promise<unknown> | void;
   setActiveRoom?(roomId: string | null): void;
 }
 
@@ -20,19 +22,17 @@ type Handlers = {
 
 export type Dispatch = (name: unknown, payload: unknown) => Promise<ApiResult<unknown>>;
 
-/** Only these schemes may be opened outside the app. */
-export const EXTERNAL_SCHEMES = new Set(['https:', 'http:', 'mailto:']);
+const LINK_REFUSAL: Record<LinkProblem, string> = {
+  deceptive: 'That link contains invisible or direction-changing characters and is not opened.',
+  invalid: 'That is not a valid link.',
+  scheme: 'Links of that type are not opened.',
+};
 
+/** The link as it will be opened; refuses what the renderer should never have offered. */
 export function checkExternalUrl(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ServiceError('BAD_ARGS', 'That is not a valid link.');
-  }
-  if (!EXTERNAL_SCHEMES.has(parsed.protocol))
-    throw new ServiceError('FORBIDDEN', `Links of type ${parsed.protocol} are not opened.`);
-  return parsed;
+  const problem = externalLinkProblem(url);
+  if (problem) throw new ServiceError(problem === 'invalid' ? 'BAD_ARGS' : 'FORBIDDEN', LINK_REFUSAL[problem]);
+  return new URL(url);
 }
 
 export function createDispatcher(

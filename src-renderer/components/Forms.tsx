@@ -4,6 +4,7 @@ import { DEFAULT_PORT } from '../../src-shared/address.js';
 import { readInvite } from '../../src-shared/invite/read-invite.js';
 import { checkRoomName, checkUsername, describeNameProblem } from '../../src-shared/protocol/names.js';
 import { ROOM_NAME_MAX_BYTES, USERNAME_MAX_BYTES } from '../../src-shared/protocol/limits.js';
+import { LOOPBACK_CHOICE, pickInterface } from '../host-interface.js';
 import { chatStore } from '../store/chat-store.js';
 import { useChat } from '../store/use-chat.js';
 
@@ -75,7 +76,7 @@ export function HostForm() {
   const [username, setUsername] = useDisplayName();
   const [password, setPassword] = useState('');
   const [port, setPort] = useState(String(prefs?.hostPort ?? DEFAULT_PORT));
-  const [bindHost, setBindHost] = useState(prefs?.hostInterface ?? '0.0.0.0');
+  const [bindHost, setBindHost] = useState(prefs?.hostInterface ?? '');
   const [touched, setTouched] = useState(false);
   const [seenPrefs, setSeenPrefs] = useState(prefs);
   if (prefs !== seenPrefs) {
@@ -88,20 +89,27 @@ export function HostForm() {
 
   const portNumber = Number(port);
   const portError =
-    port.trim() === '' || !Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535
-      ? 'Use a port from 1 to 65535 (0 picks a free one).'
+    port.trim() === '' ||
+    !Number.isInteger(portNumber) ||
+    portNumber < 0 ||
+    portNumber > 65535 ||
+    (portNumber > 0 && portNumber < 1024)
+      ? 'Use a port from 1024 to 65535 (0 picks a free one).'
       : null;
   const errors = { room: roomProblem(room), username: nameProblem(username), port: portError };
   const valid = !errors.room && !errors.username && !errors.port;
+
+  // The request must name an interface; until the list arrives, this computer only.
+  const choices = interfaces.length > 0 ? interfaces : [LOOPBACK_CHOICE];
+  const listenOn = pickInterface(choices, bindHost);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setTouched(true);
     if (!valid || busy) return;
-    await chatStore.getState().hostRoom({ room, username, password, port: portNumber, bindHost });
+    await chatStore.getState().hostRoom({ room, username, password, port: portNumber, bindHost: listenOn });
   }
 
-  const choices = interfaces.length > 0 ? interfaces : [{ value: '0.0.0.0', label: 'All IPv4 interfaces (0.0.0.0)' }];
   return (
     <form className="card form" onSubmit={submit} aria-labelledby="host-title" noValidate>
       <h1 id="host-title">Host a room</h1>
@@ -158,7 +166,7 @@ export function HostForm() {
         </Field>
         <Field label="Listen on">
           {(id, d) => (
-            <select id={id} aria-describedby={d} value={bindHost} onChange={(e) => setBindHost(e.target.value)}>
+            <select id={id} aria-describedby={d} value={listenOn} onChange={(e) => setBindHost(e.target.value)}>
               {choices.map((c) => (
                 <option key={c.value} value={c.value}>
                   {c.label}

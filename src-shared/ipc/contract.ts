@@ -89,9 +89,9 @@ export interface HostRequest {
   username: string;
   /** Empty: no password. */
   password: string;
-  /** 0 picks a free port. */
+  /** 0 picks a free port; 1–1023 are refused (PRIVILEGED_PORT). */
   port: number;
-  /** Interface address to listen on (see listInterfaces). */
+  /** One of the listInterfaces values, named explicitly; anything else is BAD_INTERFACE. */
   bindHost: string;
 }
 
@@ -125,7 +125,10 @@ export interface Requests {
   setPrefs: { args: Partial<Omit<Prefs, 'window'>>; result: Prefs };
   /** Which room the user looks at (null: none); main uses it for notifications. */
   setActiveRoom: { args: { roomId: RoomId | null }; result: null };
-  /** Open an http(s)/mailto link in the system browser (scheme allowlist in main). */
+  /**
+   * Open an http(s)/mailto link in the system browser; the opener confirms with the user first,
+   * showing the normalised address (Electron: a main-process dialog). Null also when cancelled.
+   */
   openExternal: { args: { url: string }; result: null };
 }
 
@@ -192,6 +195,7 @@ export const SERVICE_ERROR_CODES = [
   'BAD_NAME',
   'PORT_IN_USE',
   'PORT_DENIED',
+  'PRIVILEGED_PORT',
   'BAD_INTERFACE',
   'SERVER_RUNNING',
   'ALREADY_IN_ROOM',

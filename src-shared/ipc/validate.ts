@@ -9,6 +9,7 @@ import {
 } from '../protocol/limits.js';
 import { bracket, linkHostProblem } from '../invite/link-host.js';
 import { checkRoomName } from '../protocol/names.js';
+import { externalLinkProblem } from '../links.js';
 import { CLOSED_REASON_NAMES } from '../protocol/closed-reasons.js';
 import { CONNECTION_STATE_NAMES, DIALECTS, ROLES } from '../protocol/session-kinds.js';
 import { utf8ByteLength } from '../protocol/utf8.js';
@@ -49,7 +50,8 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
       username: bytes(USERNAME_MAX_BYTES),
       password: bytes(PASSWORD_MAX_BYTES),
       port,
-      bindHost: shortText,
+      // No default interface: the UI names one (the service checks it is on offer).
+      bindHost: shortText.min(1),
     })
     .strict(),
   joinRoom: z
@@ -73,7 +75,15 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
   getPrefs: empty,
   setPrefs: prefsPatch,
   setActiveRoom: z.object({ roomId: roomId.nullable() }).strict(),
-  openExternal: z.object({ url: z.string().max(2048) }).strict(),
+  // Only what the renderer could have made clickable: an allowlisted scheme, nothing deceptive.
+  openExternal: z
+    .object({
+      url: z
+        .string()
+        .max(2048)
+        .refine((u) => externalLinkProblem(u) === null, 'not a link that may be opened'),
+    })
+    .strict(),
 };
 
 const member = z.object({ name: z.string().max(64), host: z.boolean() });

@@ -32,6 +32,7 @@ import {
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
 import { mutate, type Rng } from './random-bytes.js';
+import { linkRuleTarget } from './link-targets.js';
 import { nameRuleTarget, plainLineTarget } from './text-rule-targets.js';
 
 export interface FuzzTarget {
@@ -366,6 +367,7 @@ export const CODEC_TARGETS: readonly FuzzTarget[] = [
   replyPayloadTarget,
   nameRuleTarget,
   plainLineTarget,
+  linkRuleTarget,
 ];
 
 export interface TargetReport {

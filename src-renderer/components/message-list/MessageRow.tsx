@@ -3,7 +3,7 @@
 // in <bdi> and text carries dir="auto", so right-to-left messages keep their punctuation in place.
 import { memo } from 'react';
 import type { ChatEntry } from '../../../src-shared/ipc/contract.js';
-import { splitLinks } from '../../format.js';
+import { splitLinks } from '../../../src-shared/links.js';
 import { chatStore } from '../../store/chat-store.js';
 import { formatClock, formatDay, formatFull } from './dates.js';
 
@@ -14,8 +14,9 @@ function MessageLink({ url }: { url: string }) {
       rel="noreferrer noopener"
       onClick={(e) => {
         e.preventDefault();
-        // The link came from another person: ask before leaving the app.
-        if (window.confirm(`Open this link in your browser?\n\n${url}`)) void chatStore.getState().openExternal(url);
+        // The link came from another person: whoever opens it (main, or web mode's API) asks first,
+        // showing the normalised address.
+        void chatStore.getState().openExternal(url);
       }}
     >
       {url}

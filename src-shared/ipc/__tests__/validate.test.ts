@@ -38,6 +38,7 @@ describe('IPC contract', () => {
     expect(parseRequest('sendMessage', { roomId: 'r1', text: '😀'.repeat(950) }).ok).toBe(true); // 3800 bytes
     expect(parseRequest('listRooms', {}).ok).toBe(true);
     expect(parseRequest('setActiveRoom', { roomId: null }).ok).toBe(true);
+    expect(parseRequest('openExternal', { url: 'mailto:ana@example.com' }).ok).toBe(true);
   });
 
   it.each([
@@ -48,6 +49,8 @@ describe('IPC contract', () => {
     ['joinRoom', { address: 'h', room: 'lobby', username: 'bob', password: '', extra: 1 }],
     ['hostRoom', { room: 'r', username: 'u', password: '', port: 70000, bindHost: '0.0.0.0' }],
     ['hostRoom', { room: 'r', username: 'u', password: '', port: 1.5, bindHost: '0.0.0.0' }],
+    ['hostRoom', { room: 'r', username: 'u', password: '', port: 0, bindHost: '' }],
+    ['hostRoom', { room: 'r', username: 'u', password: '', port: 0 }],
     ['sendMessage', { roomId: 'r1', text: '😀'.repeat(951) }],
     ['sendMessage', { roomId: 'r1', text: '' }],
     ['sendMessage', { roomId: '', text: 'hi' }],
@@ -55,6 +58,9 @@ describe('IPC contract', () => {
     ['listRooms', { sneaky: true }],
     ['setPrefs', { window: { width: 1, height: 1 } }],
     ['openExternal', { url: 'x'.repeat(3000) }],
+    ['openExternal', { url: 'file:///etc/passwd' }],
+    ['openExternal', { url: 'https://evil.example/\u202Efdp.exe.moc.elgoog' }],
+    ['openExternal', { url: 'https://goo\u200Bgle.com/' }],
   ] as const)('rejects a bad %s payload %#', (name, payload) => {
     const result = parseRequest(name, payload);
     expect(result.ok).toBe(false);
