@@ -28,8 +28,16 @@ function CopyButton({ text, label, children }: { text: string; label: string; ch
 function SharePanel({ share }: { share: ShareInfo }) {
   // The invite text ends with the room's tincan:// link (when an address can carry one).
   const link = /tincan:\/\/\S+/.exec(share.invite)?.[0];
+  // Open or closed as the user last left it, in every room: it must not take a small window again.
+  const open = useChat((s) => s.inviteOpen);
   return (
-    <details className="share" open>
+    <details
+      className="share"
+      open={open}
+      onToggle={(e) => {
+        if (e.currentTarget.open !== open) chatStore.getState().setInviteOpen(e.currentTarget.open);
+      }}
+    >
       <summary>Invite others</summary>
       <p className="muted">Others can join with any of these addresses (port {share.port}):</p>
       <ul className="address-list" aria-label="Host addresses">
@@ -92,9 +100,10 @@ function StatusBanner({ room }: { room: RoomView }) {
 
 function MemberList({ room }: { room: RoomView }) {
   const members = useChatShallow(chatSelectors.sortedMembers);
+  const open = useChat((s) => s.membersOpen);
   const online = room.state === 'connected';
   return (
-    <aside className="members" aria-labelledby="members-title">
+    <aside id="member-panel" className={`members${open ? ' open' : ''}`} aria-labelledby="members-title">
       <h2 id="members-title">Members ({members.length})</h2>
       <ul aria-label="Member list">
         {members.map((m) => (
@@ -168,6 +177,23 @@ export function Composer({ room }: { room: RoomView }) {
   );
 }
 
+/** Shown on narrow windows only (CSS), where the member list would otherwise take the messages' room. */
+function MembersToggle() {
+  const open = useChat((s) => s.membersOpen);
+  const count = useChat((s) => (s.activeRoomId ? (s.rooms[s.activeRoomId]?.members.length ?? 0) : 0));
+  return (
+    <button
+      type="button"
+      className="members-toggle"
+      aria-expanded={open}
+      aria-controls="member-panel"
+      onClick={() => chatStore.getState().setMembersOpen(!open)}
+    >
+      {open ? 'Hide members' : `Members (${count})`}
+    </button>
+  );
+}
+
 function RoomActions({ room }: { room: RoomView }) {
   const [confirming, setConfirming] = useState(false);
   const { leaveRoom, closeRoom, dismissRoom } = chatStore.getState();
@@ -227,6 +253,7 @@ export function RoomScreen({ room }: { room: RoomView }) {
           {room.state === 'reconnecting' ? `Reconnecting (attempt ${room.attempt ?? 1})` : STATE_LABEL[room.state]}
         </span>
         <div className="room-actions">
+          <MembersToggle />
           <RoomActions room={room} />
         </div>
       </header>

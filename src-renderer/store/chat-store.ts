@@ -66,6 +66,12 @@ export interface UiSlice {
   prefillJoin(prefill: JoinPrefill): void;
   /** The Join form has taken the prefill. */
   clearJoinPrefill(): void;
+  /** The host's invite panel is open; kept across room switches and restarts (localStorage). */
+  inviteOpen: boolean;
+  setInviteOpen(open: boolean): void;
+  /** The member list is shown on narrow windows (wide ones always show it). */
+  membersOpen: boolean;
+  setMembersOpen(open: boolean): void;
 }
 
 export interface ActionsSlice {
@@ -214,7 +220,35 @@ const createUiSlice = (set: Set, get: Get): UiSlice => ({
     get().showScreen('join');
   },
   clearJoinPrefill: () => set({ joinPrefill: null }),
+  inviteOpen: readFlag(INVITE_OPEN_KEY, true),
+  setInviteOpen: (open) => {
+    set({ inviteOpen: open });
+    writeFlag(INVITE_OPEN_KEY, open);
+  },
+  membersOpen: false,
+  setMembersOpen: (open) => set({ membersOpen: open }),
 });
+
+const INVITE_OPEN_KEY = 'tincan.inviteOpen';
+
+// UI-only flags live in localStorage: absent in tests without a DOM, and a full or blocked storage
+// must never break the app, so both directions fall back quietly.
+function readFlag(key: string, fallback: boolean): boolean {
+  try {
+    const value = globalThis.localStorage?.getItem(key);
+    return value === null || value === undefined ? fallback : value === '1';
+  } catch {
+    return fallback;
+  }
+}
+
+function writeFlag(key: string, value: boolean): void {
+  try {
+    globalThis.localStorage?.setItem(key, value ? '1' : '0');
+  } catch {
+    // Storage refused: the choice still holds for this session.
+  }
+}
 
 function failure(result: Extract<ApiResult<unknown>, { ok: false }>): string {
   return result.message || result.code;
