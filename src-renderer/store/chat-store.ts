@@ -48,7 +48,11 @@ export interface UiSlice {
   screen: Screen;
   busy: boolean;
   formError: string | null;
+  /** The API's code for formError (meaningful only while formError is set): picks the field at fault. */
+  formErrorCode: string | null;
   roomError: string | null;
+  /** The API's code for roomError, read the same way. */
+  roomErrorCode: string | null;
   passwordPrompt: PasswordPrompt | null;
   backendLost: boolean;
   prefs: Prefs | null;
@@ -186,7 +190,9 @@ const createUiSlice = (set: Set, get: Get): UiSlice => ({
   screen: 'join',
   busy: false,
   formError: null,
+  formErrorCode: null,
   roomError: null,
+  roomErrorCode: null,
   passwordPrompt: null,
   backendLost: false,
   prefs: null,
@@ -250,8 +256,18 @@ function writeFlag(key: string, value: boolean): void {
   }
 }
 
-function failure(result: Extract<ApiResult<unknown>, { ok: false }>): string {
+type Failed = Extract<ApiResult<unknown>, { ok: false }>;
+
+function failure(result: Failed): string {
   return result.message || result.code;
+}
+
+function formFailure(result: Failed): Pick<UiSlice, 'formError' | 'formErrorCode'> {
+  return { formError: failure(result), formErrorCode: result.code };
+}
+
+function roomFailure(result: Failed): Pick<UiSlice, 'roomError' | 'roomErrorCode'> {
+  return { roomError: failure(result), roomErrorCode: result.code };
 }
 
 const NO_API: Extract<ApiResult<never>, { ok: false }> = {
@@ -311,7 +327,7 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
         );
         return true;
       }
-      set({ busy: false, formError: failure(result) });
+      set({ busy: false, ...formFailure(result) });
       return false;
     },
     joinRoom: async (req) => {
@@ -332,7 +348,7 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
         set({ busy: false, formError: null, passwordPrompt: { kind: 'join', request: req, error } });
         return false;
       }
-      set({ busy: false, formError: failure(result), passwordPrompt: null });
+      set({ busy: false, ...formFailure(result), passwordPrompt: null });
       return false;
     },
     submitPassword: async (password) => {
@@ -375,31 +391,31 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
         });
         return false;
       }
-      set({ busy: false, roomError: failure(result) });
+      set({ busy: false, ...roomFailure(result) });
       return false;
     },
     sendMessage: async (roomId, text) => {
       const result = await call((api) => api.sendMessage({ roomId, text }));
-      if (!result.ok) set({ roomError: failure(result) });
+      if (!result.ok) set({ ...roomFailure(result) });
       else if (get().roomError) set({ roomError: null });
       return result.ok;
     },
     leaveRoom: async (roomId) => {
       const result = await call((api) => api.leaveRoom({ roomId }));
-      if (!result.ok) set({ roomError: failure(result) });
+      if (!result.ok) set({ ...roomFailure(result) });
     },
     closeRoom: async (roomId) => {
       const result = await call((api) => api.closeRoom({ roomId }));
-      if (!result.ok) set({ roomError: failure(result) });
+      if (!result.ok) set({ ...roomFailure(result) });
     },
     dismissRoom: async (roomId) => {
       const result = await call((api) => api.dismissRoom({ roomId }));
       if (result.ok) get().removeRoom(roomId);
-      else set({ roomError: failure(result) });
+      else set({ ...roomFailure(result) });
     },
     openExternal: async (url) => {
       const result = await call((api) => api.openExternal({ url }));
-      if (!result.ok) set({ roomError: failure(result) });
+      if (!result.ok) set({ ...roomFailure(result) });
     },
   };
 };
