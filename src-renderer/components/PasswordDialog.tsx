@@ -76,49 +76,51 @@ export function PasswordDialog() {
 
   return (
     <div className="overlay">
-      <form
+      {/* The dialog role sits on a wrapper: a <form> may not take it. */}
+      <div
         className="dialog card"
         role="dialog"
         aria-modal="true"
         aria-labelledby="password-title"
         aria-describedby="password-why"
-        onSubmit={submit}
         onKeyDown={(e) => {
           if (e.key === 'Escape') chatStore.getState().cancelPassword();
           else trapTab(e);
         }}
       >
-        <h2 id="password-title">
-          Password for “<UserText text={room} />”
-        </h2>
-        <p id="password-why" className="muted">
-          This room is protected. Enter the password the host gave you.
-        </p>
-        <label htmlFor="room-password">Room password</label>
-        <input
-          id="room-password"
-          ref={inputRef}
-          type="password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          aria-invalid={!!error}
-          aria-describedby={error ? 'password-error' : undefined}
-          autoComplete="current-password"
-        />
-        {error && (
-          <p id="password-error" role="alert" className="field-error">
-            {error}
+        <form className="dialog-form" onSubmit={submit}>
+          <h2 id="password-title">
+            Password for “<UserText text={room} />”
+          </h2>
+          <p id="password-why" className="muted">
+            This room is protected. Enter the password the host gave you.
           </p>
-        )}
-        <div className="form-actions">
-          <button type="button" onClick={() => chatStore.getState().cancelPassword()}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Joining…' : 'Join'}
-          </button>
-        </div>
-      </form>
+          <label htmlFor="room-password">Room password</label>
+          <input
+            id="room-password"
+            ref={inputRef}
+            type="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            aria-invalid={!!error}
+            aria-describedby={error ? 'password-error' : undefined}
+            autoComplete="current-password"
+          />
+          {error && (
+            <p id="password-error" role="alert" className="field-error">
+              {error}
+            </p>
+          )}
+          <div className="form-actions">
+            <button type="button" onClick={() => chatStore.getState().cancelPassword()}>
+              Cancel
+            </button>
+            <button type="submit" className="primary" disabled={busy}>
+              {busy ? 'Joining…' : 'Join'}
+            </button>
+          </div>
+        </form>
+      </div>
     </div>
   );
 }
