@@ -17,8 +17,9 @@ export function App() {
   }, [unread]);
   return (
     <div className="app">
-      <Sidebar />
-      <main className="main" aria-hidden={hasPrompt || undefined}>
+      {/* While the password dialog is open, nothing behind it can be focused or read. */}
+      <Sidebar inert={hasPrompt} />
+      <main className="main" inert={hasPrompt}>
         {backendLost && (
           <p role="alert" className="banner banner-error">
             The Tincan backend is not reachable. Restart it (npm run web) and reload this page.

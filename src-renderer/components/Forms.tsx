@@ -1,17 +1,30 @@
 // The host and join forms. Names are checked with the same rules as the wire protocol before sending.
-import { useEffect, useId, useState, type ClipboardEvent, type FormEvent, type ReactNode } from 'react';
+import {
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type ClipboardEvent,
+  type FormEvent,
+  type ReactNode,
+  type RefObject,
+} from 'react';
 import { DEFAULT_PORT } from '../../src-shared/address.js';
 import { readInvite } from '../../src-shared/invite/read-invite.js';
 import { checkRoomName, checkUsername, describeNameProblem } from '../../src-shared/protocol/names.js';
 import { ROOM_NAME_MAX_BYTES, USERNAME_MAX_BYTES } from '../../src-shared/protocol/limits.js';
 import { LOOPBACK_CHOICE, pickInterface } from '../host-interface.js';
+import { explainError, type FormField, type PlainError } from '../error-words.js';
 import { chatStore } from '../store/chat-store.js';
 import { useChat } from '../store/use-chat.js';
+import { ErrorDetails } from './ErrorDetails.js';
+
+type ShownError = Pick<PlainError, 'text' | 'details'>;
 
 function Field(props: {
   label: string;
   hint?: string;
-  error?: string | null;
+  error?: ShownError | null;
   children: (id: string, describedBy: string | undefined) => ReactNode;
 }) {
   const id = useId();
@@ -28,8 +41,8 @@ function Field(props: {
         </p>
       )}
       {props.error && (
-        <p id={errorId} className="field-error">
-          {props.error}
+        <p id={errorId} role="alert" className="field-error">
+          <ErrorDetails error={props.error} />
         </p>
       )}
     </div>
@@ -58,15 +71,54 @@ function useDisplayName(): [string, (v: string) => void] {
   return [name, setName];
 }
 
-function FormError() {
-  const error = useChat((s) => s.formError);
+/** The last server failure of a form, in plain words and tied to a field when it concerns one. */
+function useServerError(): PlainError | null {
+  const message = useChat((s) => s.formError);
+  const code = useChat((s) => s.formErrorCode);
+  return message ? explainError(code, message) : null;
+}
+
+/** Client-side problem first (after a submit), else the server's error when it names this field. */
+function errorFor(field: FormField, problem: string | null, touched: boolean, server: PlainError | null) {
+  if (touched && problem) return { text: problem, details: null };
+  return server?.field === field ? server : null;
+}
+
+const FORM_ERROR_ID = 'form-error';
+
+/** A failure that concerns no field of this form. Focusable, so a failed submit has somewhere to go. */
+function FormError({ error }: { error: PlainError | null }) {
   if (!error) return null;
   return (
-    <p role="alert" className="form-error">
-      {error}
+    <p id={FORM_ERROR_ID} role="alert" className="form-error" tabIndex={-1}>
+      <ErrorDetails error={error} />
     </p>
   );
 }
+
+/**
+ * After a failed submit, focus goes to the field at fault (by its name) or the form's error line:
+ * the disabled submit button would otherwise drop it to <body>. Runs after the error has rendered.
+ */
+function useFocusAfterFailure(formRef: RefObject<HTMLFormElement | null>): (target: string) => void {
+  const [request, setRequest] = useState<{ target: string } | null>(null);
+  useEffect(() => {
+    if (!request || chatStore.getState().passwordPrompt) return;
+    const form = formRef.current;
+    const field = form?.elements.namedItem(request.target);
+    const element = field instanceof HTMLElement ? field : document.getElementById(FORM_ERROR_ID);
+    element?.focus();
+  }, [request, formRef]);
+  return (target) => setRequest({ target });
+}
+
+function failedTarget(fields: readonly FormField[]): string {
+  const { formError, formErrorCode } = chatStore.getState();
+  const field = formError ? explainError(formErrorCode, formError).field : null;
+  return field && fields.includes(field) ? field : FORM_ERROR_ID;
+}
+
+const HOST_FIELDS: readonly FormField[] = ['room', 'username', 'password', 'port', 'bindHost'];
 
 export function HostForm() {
   const prefs = useChat((s) => s.prefs);
@@ -98,6 +150,16 @@ export function HostForm() {
       : null;
   const errors = { room: roomProblem(room), username: nameProblem(username), port: portError };
   const valid = !errors.room && !errors.username && !errors.port;
+  const server = useServerError();
+  const shown = {
+    room: errorFor('room', errors.room, touched, server),
+    username: errorFor('username', errors.username, touched, server),
+    password: errorFor('password', null, touched, server),
+    port: errorFor('port', errors.port, touched, server),
+    bindHost: errorFor('bindHost', null, touched, server),
+  };
+  const formRef = useRef<HTMLFormElement>(null);
+  const focusAfterFailure = useFocusAfterFailure(formRef);
 
   // The request must name an interface; until the list arrives, this computer only.
   const choices = interfaces.length > 0 ? interfaces : [LOOPBACK_CHOICE];
@@ -106,43 +168,51 @@ export function HostForm() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     setTouched(true);
-    if (!valid || busy) return;
-    await chatStore.getState().hostRoom({ room, username, password, port: portNumber, bindHost: listenOn });
+    if (!valid) {
+      focusAfterFailure(errors.room ? 'room' : errors.username ? 'username' : 'port');
+      return;
+    }
+    if (busy) return;
+    const ok = await chatStore.getState().hostRoom({ room, username, password, port: portNumber, bindHost: listenOn });
+    if (!ok) focusAfterFailure(failedTarget(HOST_FIELDS));
   }
 
   return (
-    <form className="card form" onSubmit={submit} aria-labelledby="host-title" noValidate>
+    <form ref={formRef} className="card form" onSubmit={submit} aria-labelledby="host-title" noValidate>
       <h1 id="host-title">Host a room</h1>
       <p className="lead">Start a room on this computer. Others on your network join with your address.</p>
-      <Field label="Room name" error={touched ? errors.room : null}>
+      <Field label="Room name" error={shown.room}>
         {(id, d) => (
           <input
             id={id}
+            name="room"
             aria-describedby={d}
             value={room}
             onChange={(e) => setRoom(e.target.value)}
             autoFocus
             maxLength={64}
-            aria-invalid={touched && !!errors.room}
+            aria-invalid={!!shown.room}
           />
         )}
       </Field>
-      <Field label="Your display name" error={touched ? errors.username : null}>
+      <Field label="Your display name" error={shown.username}>
         {(id, d) => (
           <input
             id={id}
+            name="username"
             aria-describedby={d}
             value={username}
             onChange={(e) => setUsername(e.target.value)}
             maxLength={64}
-            aria-invalid={touched && !!errors.username}
+            aria-invalid={!!shown.username}
           />
         )}
       </Field>
-      <Field label="Password (optional)" hint="Leave empty for an open room.">
+      <Field label="Password (optional)" hint="Leave empty for an open room." error={shown.password}>
         {(id, d) => (
           <input
             id={id}
+            name="password"
             aria-describedby={d}
             type="password"
             value={password}
@@ -152,21 +222,28 @@ export function HostForm() {
         )}
       </Field>
       <div className="field-row">
-        <Field label="Port" hint="0 = any free port" error={touched ? errors.port : null}>
+        <Field label="Port" hint="0 = any free port" error={shown.port}>
           {(id, d) => (
             <input
               id={id}
+              name="port"
               aria-describedby={d}
               inputMode="numeric"
               value={port}
               onChange={(e) => setPort(e.target.value)}
-              aria-invalid={touched && !!errors.port}
+              aria-invalid={!!shown.port}
             />
           )}
         </Field>
-        <Field label="Listen on">
+        <Field label="Listen on" error={shown.bindHost}>
           {(id, d) => (
-            <select id={id} aria-describedby={d} value={listenOn} onChange={(e) => setBindHost(e.target.value)}>
+            <select
+              id={id}
+              name="bindHost"
+              aria-describedby={d}
+              value={listenOn}
+              onChange={(e) => setBindHost(e.target.value)}
+            >
               {choices.map((c) => (
                 <option key={c.value} value={c.value}>
                   {c.label}
@@ -176,7 +253,7 @@ export function HostForm() {
           )}
         </Field>
       </div>
-      <FormError />
+      <FormError error={server && !HOST_FIELDS.includes(server.field as FormField) ? server : null} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Starting…' : 'Host room'}
@@ -185,6 +262,8 @@ export function HostForm() {
     </form>
   );
 }
+
+const JOIN_FIELDS: readonly FormField[] = ['address', 'room', 'username', 'password'];
 
 export function JoinForm() {
   const prefs = useChat((s) => s.prefs);
@@ -248,16 +327,30 @@ export function JoinForm() {
     username: nameProblem(username),
   };
   const valid = !errors.address && !errors.room && !errors.username;
+  const server = useServerError();
+  const shown = {
+    address: linkError ? { text: linkError, details: null } : errorFor('address', errors.address, touched, server),
+    room: errorFor('room', errors.room, touched, server),
+    username: errorFor('username', errors.username, touched, server),
+    password: errorFor('password', null, touched, server),
+  };
+  const formRef = useRef<HTMLFormElement>(null);
+  const focusAfterFailure = useFocusAfterFailure(formRef);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setTouched(true);
-    if (!valid || busy) return;
-    await chatStore.getState().joinRoom({ address: address.trim(), room, username, password });
+    if (!valid) {
+      focusAfterFailure(errors.address ? 'address' : errors.room ? 'room' : 'username');
+      return;
+    }
+    if (busy) return;
+    const ok = await chatStore.getState().joinRoom({ address: address.trim(), room, username, password });
+    if (!ok) focusAfterFailure(failedTarget(JOIN_FIELDS));
   }
 
   return (
-    <form className="card form" onSubmit={submit} aria-labelledby="join-title" noValidate>
+    <form ref={formRef} className="card form" onSubmit={submit} aria-labelledby="join-title" noValidate>
       <h1 id="join-title">Join a room</h1>
       <p className="lead">Ask the host for their address and the room name, or paste their invite.</p>
       {filledFromInvite && (
@@ -268,12 +361,13 @@ export function JoinForm() {
       <Field
         label="Host address"
         hint={`host, host:port or [IPv6]:port — port ${DEFAULT_PORT} if omitted; or paste an invite link`}
-        error={linkError ?? (touched ? errors.address : null)}
+        error={shown.address}
       >
         {(id, d) => (
           <>
             <input
               id={id}
+              name="address"
               aria-describedby={d}
               list={hostsId}
               value={address}
@@ -281,7 +375,7 @@ export function JoinForm() {
               onPaste={onPaste}
               autoFocus
               spellCheck={false}
-              aria-invalid={!!linkError || (touched && !!errors.address)}
+              aria-invalid={!!shown.address}
             />
             <datalist id={hostsId}>
               {prefs?.recentHosts.map((h) => (
@@ -291,11 +385,12 @@ export function JoinForm() {
           </>
         )}
       </Field>
-      <Field label="Room name" error={touched ? errors.room : null}>
+      <Field label="Room name" error={shown.room}>
         {(id, d) => (
           <>
             <input
               id={id}
+              name="room"
               aria-describedby={d}
               list={roomsId}
               value={room}
@@ -305,7 +400,7 @@ export function JoinForm() {
               }}
               onPaste={onPaste}
               maxLength={64}
-              aria-invalid={touched && !!errors.room}
+              aria-invalid={!!shown.room}
             />
             <datalist id={roomsId}>
               {prefs?.recentRooms.map((r) => (
@@ -315,22 +410,24 @@ export function JoinForm() {
           </>
         )}
       </Field>
-      <Field label="Your display name" error={touched ? errors.username : null}>
+      <Field label="Your display name" error={shown.username}>
         {(id, d) => (
           <input
             id={id}
+            name="username"
             aria-describedby={d}
             value={username}
             onChange={(e) => setUsername(e.target.value)}
             maxLength={64}
-            aria-invalid={touched && !!errors.username}
+            aria-invalid={!!shown.username}
           />
         )}
       </Field>
-      <Field label="Password (if the room has one)">
+      <Field label="Password (if the room has one)" error={shown.password}>
         {(id, d) => (
           <input
             id={id}
+            name="password"
             aria-describedby={d}
             type="password"
             value={password}
@@ -339,9 +436,9 @@ export function JoinForm() {
           />
         )}
       </Field>
-      <FormError />
+      <FormError error={server && !JOIN_FIELDS.includes(server.field as FormField) ? server : null} />
       <div className="form-actions">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" disabled={busy} data-opens-dialog>
           {busy ? 'Joining…' : 'Join room'}
         </button>
       </div>

@@ -1,14 +1,16 @@
 // One room: header with actions, connection banner, invite panel (host), history (MessageList),
 // members, composer.
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 import type { RoomView, ShareInfo } from '../../src-shared/ipc/contract.js';
 import { MESSAGE_TEXT_MAX_BYTES } from '../../src-shared/protocol/limits.js';
 import { utf8ByteLength } from '../../src-shared/protocol/utf8.js';
+import { explainError } from '../error-words.js';
 import { CLOSED_LABEL, STATE_LABEL, copyText } from '../format.js';
 import { chatStore } from '../store/chat-store.js';
 import { chatSelectors } from '../store/selectors.js';
 import { useChat, useChatShallow } from '../store/use-chat.js';
 import { MessageList } from './MessageList.js';
+import { ErrorDetails } from './ErrorDetails.js';
 import { UserText } from './UserText.js';
 
 function CopyButton({ text, label, children }: { text: string; label: string; children: string }) {
@@ -28,8 +30,16 @@ function CopyButton({ text, label, children }: { text: string; label: string; ch
 function SharePanel({ share }: { share: ShareInfo }) {
   // The invite text ends with the room's tincan:// link (when an address can carry one).
   const link = /tincan:\/\/\S+/.exec(share.invite)?.[0];
+  // Open or closed as the user last left it, in every room: it must not take a small window again.
+  const open = useChat((s) => s.inviteOpen);
   return (
-    <details className="share" open>
+    <details
+      className="share"
+      open={open}
+      onToggle={(e) => {
+        if (e.currentTarget.open !== open) chatStore.getState().setInviteOpen(e.currentTarget.open);
+      }}
+    >
       <summary>Invite others</summary>
       <p className="muted">Others can join with any of these addresses (port {share.port}):</p>
       <ul className="address-list" aria-label="Host addresses">
@@ -82,6 +92,7 @@ function StatusBanner({ room }: { room: RoomView }) {
         type="button"
         className="primary small"
         disabled={busy}
+        data-opens-dialog
         onClick={() => void chatStore.getState().rejoinRoom(room.id)}
       >
         {room.hosted ? 'Host again' : 'Rejoin'}
@@ -92,9 +103,10 @@ function StatusBanner({ room }: { room: RoomView }) {
 
 function MemberList({ room }: { room: RoomView }) {
   const members = useChatShallow(chatSelectors.sortedMembers);
+  const open = useChat((s) => s.membersOpen);
   const online = room.state === 'connected';
   return (
-    <aside className="members" aria-labelledby="members-title">
+    <aside id="member-panel" className={`members${open ? ' open' : ''}`} aria-labelledby="members-title">
       <h2 id="members-title">Members ({members.length})</h2>
       <ul aria-label="Member list">
         {members.map((m) => (
@@ -168,8 +180,34 @@ export function Composer({ room }: { room: RoomView }) {
   );
 }
 
+/** Shown on narrow windows only (CSS), where the member list would otherwise take the messages' room. */
+function MembersToggle() {
+  const open = useChat((s) => s.membersOpen);
+  const count = useChat((s) => (s.activeRoomId ? (s.rooms[s.activeRoomId]?.members.length ?? 0) : 0));
+  return (
+    <button
+      type="button"
+      className="members-toggle"
+      aria-expanded={open}
+      aria-controls="member-panel"
+      onClick={() => chatStore.getState().setMembersOpen(!open)}
+    >
+      {open ? 'Hide members' : `Members (${count})`}
+    </button>
+  );
+}
+
 function RoomActions({ room }: { room: RoomView }) {
-  const [confirming, setConfirming] = useState(false);
+  // Which button asked for the confirmation: Cancel and Escape give focus back to it.
+  const [confirming, setConfirming] = useState<'close' | 'leave' | null>(null);
+  const closeRef = useRef<HTMLButtonElement>(null);
+  const leaveRef = useRef<HTMLButtonElement>(null);
+  const returnTo = useRef<'close' | 'leave' | null>(null);
+  useEffect(() => {
+    if (confirming || !returnTo.current) return;
+    (returnTo.current === 'close' ? closeRef : leaveRef).current?.focus();
+    returnTo.current = null;
+  }, [confirming]);
   const { leaveRoom, closeRoom, dismissRoom } = chatStore.getState();
   if (room.state === 'closed') {
     return (
@@ -185,36 +223,87 @@ function RoomActions({ room }: { room: RoomView }) {
       </button>
     );
   }
+  function cancel() {
+    returnTo.current = confirming;
+    setConfirming(null);
+  }
   // The host leaving closes the room for everyone (protocol rule), so both ask first.
   return confirming ? (
-    <span className="confirm" role="group" aria-label="Confirm closing the room">
+    <span
+      className="confirm"
+      role="group"
+      aria-label="Confirm closing the room"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          cancel();
+        }
+      }}
+    >
       <span>Close the room for everyone?</span>
       <button type="button" className="danger" onClick={() => void closeRoom(room.id)}>
         Yes, close room
       </button>
-      <button type="button" onClick={() => setConfirming(false)} autoFocus>
+      <button type="button" onClick={cancel} autoFocus>
         Cancel
       </button>
     </span>
   ) : (
     <>
-      <button type="button" className="danger" onClick={() => setConfirming(true)}>
+      <button ref={closeRef} type="button" className="danger" onClick={() => setConfirming('close')}>
         Close room
       </button>
-      <button type="button" onClick={() => setConfirming(true)} title="As the host, leaving closes the room">
+      <button
+        ref={leaveRef}
+        type="button"
+        onClick={() => setConfirming('leave')}
+        title="As the host, leaving closes the room"
+      >
         Leave
       </button>
     </>
   );
 }
 
-export function RoomScreen({ room }: { room: RoomView }) {
-  const roomError = useChat((s) => s.roomError);
+/**
+ * When the room closes or comes back, the control that had focus is disabled or gone: focus moves to
+ * the heading (closed) or the composer (connected again), unless the user is busy elsewhere.
+ */
+function useFocusOnStateChange(room: RoomView, sectionRef: RefObject<HTMLElement | null>) {
+  const previous = useRef(room.state);
+  useEffect(() => {
+    const was = previous.current;
+    previous.current = room.state;
+    if (was === room.state) return;
+    const active = document.activeElement;
+    const ours = !active || active === document.body || !!sectionRef.current?.contains(active);
+    if (!ours) return;
+    if (room.state === 'closed') document.getElementById('room-title')?.focus();
+    else if (room.state === 'connected') document.getElementById('composer-input')?.focus();
+  }, [room.state, sectionRef]);
+}
+
+function RoomError() {
+  const message = useChat((s) => s.roomError);
+  const code = useChat((s) => s.roomErrorCode);
+  if (!message) return null;
   return (
-    <section className="room" aria-labelledby="room-title">
+    <p role="alert" className="banner banner-error">
+      <span>
+        <ErrorDetails error={explainError(code, message)} />
+      </span>
+    </p>
+  );
+}
+
+export function RoomScreen({ room }: { room: RoomView }) {
+  const sectionRef = useRef<HTMLElement>(null);
+  useFocusOnStateChange(room, sectionRef);
+  return (
+    <section ref={sectionRef} className="room" aria-labelledby="room-title">
       <header className="room-header">
         <div className="room-heading">
-          <h1 id="room-title">
+          <h1 id="room-title" tabIndex={-1}>
             <UserText text={room.room} />
           </h1>
           <p className="muted">
@@ -227,15 +316,12 @@ export function RoomScreen({ room }: { room: RoomView }) {
           {room.state === 'reconnecting' ? `Reconnecting (attempt ${room.attempt ?? 1})` : STATE_LABEL[room.state]}
         </span>
         <div className="room-actions">
+          <MembersToggle />
           <RoomActions room={room} />
         </div>
       </header>
       <StatusBanner room={room} />
-      {roomError && (
-        <p role="alert" className="banner banner-error">
-          {roomError}
-        </p>
-      )}
+      <RoomError />
       {room.share && room.state !== 'closed' && <SharePanel share={room.share} />}
       <div className="room-body">
         <MessageList roomId={room.id} />

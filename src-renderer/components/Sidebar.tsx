@@ -34,13 +34,13 @@ function RoomItem({ room, active }: { room: RoomView; active: boolean }) {
   );
 }
 
-export function Sidebar() {
+export function Sidebar({ inert = false }: { inert?: boolean }) {
   const rooms = useChatShallow(chatSelectors.roomList);
   const activeRoomId = useChat((s) => s.activeRoomId);
   const screen = useChat((s) => s.screen);
   const { showScreen } = chatStore.getState();
   return (
-    <nav className="sidebar" aria-label="Rooms">
+    <nav className="sidebar" aria-label="Rooms" inert={inert}>
       <div className="brand">
         <span className="brand-mark" aria-hidden="true">
           ◉

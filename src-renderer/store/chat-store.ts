@@ -48,7 +48,11 @@ export interface UiSlice {
   screen: Screen;
   busy: boolean;
   formError: string | null;
+  /** The API's code for formError (meaningful only while formError is set): picks the field at fault. */
+  formErrorCode: string | null;
   roomError: string | null;
+  /** The API's code for roomError, read the same way. */
+  roomErrorCode: string | null;
   passwordPrompt: PasswordPrompt | null;
   backendLost: boolean;
   prefs: Prefs | null;
@@ -66,6 +70,12 @@ export interface UiSlice {
   prefillJoin(prefill: JoinPrefill): void;
   /** The Join form has taken the prefill. */
   clearJoinPrefill(): void;
+  /** The host's invite panel is open; kept across room switches and restarts (localStorage). */
+  inviteOpen: boolean;
+  setInviteOpen(open: boolean): void;
+  /** The member list is shown on narrow windows (wide ones always show it). */
+  membersOpen: boolean;
+  setMembersOpen(open: boolean): void;
 }
 
 export interface ActionsSlice {
@@ -180,7 +190,9 @@ const createUiSlice = (set: Set, get: Get): UiSlice => ({
   screen: 'join',
   busy: false,
   formError: null,
+  formErrorCode: null,
   roomError: null,
+  roomErrorCode: null,
   passwordPrompt: null,
   backendLost: false,
   prefs: null,
@@ -214,10 +226,48 @@ const createUiSlice = (set: Set, get: Get): UiSlice => ({
     get().showScreen('join');
   },
   clearJoinPrefill: () => set({ joinPrefill: null }),
+  inviteOpen: readFlag(INVITE_OPEN_KEY, true),
+  setInviteOpen: (open) => {
+    set({ inviteOpen: open });
+    writeFlag(INVITE_OPEN_KEY, open);
+  },
+  membersOpen: false,
+  setMembersOpen: (open) => set({ membersOpen: open }),
 });
 
-function failure(result: Extract<ApiResult<unknown>, { ok: false }>): string {
+const INVITE_OPEN_KEY = 'tincan.inviteOpen';
+
+// UI-only flags live in localStorage: absent in tests without a DOM, and a full or blocked storage
+// must never break the app, so both directions fall back quietly.
+function readFlag(key: string, fallback: boolean): boolean {
+  try {
+    const value = globalThis.localStorage?.getItem(key);
+    return value === null || value === undefined ? fallback : value === '1';
+  } catch {
+    return fallback;
+  }
+}
+
+function writeFlag(key: string, value: boolean): void {
+  try {
+    globalThis.localStorage?.setItem(key, value ? '1' : '0');
+  } catch {
+    // Storage refused: the choice still holds for this session.
+  }
+}
+
+type Failed = Extract<ApiResult<unknown>, { ok: false }>;
+
+function failure(result: Failed): string {
   return result.message || result.code;
+}
+
+function formFailure(result: Failed): Pick<UiSlice, 'formError' | 'formErrorCode'> {
+  return { formError: failure(result), formErrorCode: result.code };
+}
+
+function roomFailure(result: Failed): Pick<UiSlice, 'roomError' | 'roomErrorCode'> {
+  return { roomError: failure(result), roomErrorCode: result.code };
 }
 
 const NO_API: Extract<ApiResult<never>, { ok: false }> = {
@@ -277,7 +327,7 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
         );
         return true;
       }
-      set({ busy: false, formError: failure(result) });
+      set({ busy: false, ...formFailure(result) });
       return false;
     },
     joinRoom: async (req) => {
@@ -298,7 +348,7 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
         set({ busy: false, formError: null, passwordPrompt: { kind: 'join', request: req, error } });
         return false;
       }
-      set({ busy: false, formError: failure(result), passwordPrompt: null });
+      set({ busy: false, ...formFailure(result), passwordPrompt: null });
       return false;
     },
     submitPassword: async (password) => {
@@ -341,31 +391,31 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
         });
         return false;
       }
-      set({ busy: false, roomError: failure(result) });
+      set({ busy: false, ...roomFailure(result) });
       return false;
     },
     sendMessage: async (roomId, text) => {
       const result = await call((api) => api.sendMessage({ roomId, text }));
-      if (!result.ok) set({ roomError: failure(result) });
+      if (!result.ok) set({ ...roomFailure(result) });
       else if (get().roomError) set({ roomError: null });
       return result.ok;
     },
     leaveRoom: async (roomId) => {
       const result = await call((api) => api.leaveRoom({ roomId }));
-      if (!result.ok) set({ roomError: failure(result) });
+      if (!result.ok) set({ ...roomFailure(result) });
     },
     closeRoom: async (roomId) => {
       const result = await call((api) => api.closeRoom({ roomId }));
-      if (!result.ok) set({ roomError: failure(result) });
+      if (!result.ok) set({ ...roomFailure(result) });
     },
     dismissRoom: async (roomId) => {
       const result = await call((api) => api.dismissRoom({ roomId }));
       if (result.ok) get().removeRoom(roomId);
-      else set({ roomError: failure(result) });
+      else set({ ...roomFailure(result) });
     },
     openExternal: async (url) => {
       const result = await call((api) => api.openExternal({ url }));
-      if (!result.ok) set({ roomError: failure(result) });
+      if (!result.ok) set({ ...roomFailure(result) });
     },
   };
 };

@@ -1,0 +1,106 @@
+// Where focus goes after dialogs and room changes: the password dialog keeps Tab inside and gives
+// focus back; the close-room confirmation closes on Escape; closing and rejoining move focus.
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { App } from '../App.js';
+import { startBridge } from '../bridge.js';
+import { chatStore, resetChatStore } from '../store/chat-store.js';
+import { fakeApi, roomView, type FakeApi } from './fake-api.js';
+
+let fake: FakeApi;
+let stop: () => void;
+
+beforeEach(async () => {
+  resetChatStore();
+  fake = fakeApi();
+  stop = startBridge(fake.api);
+  await act(async () => {});
+});
+
+afterEach(() => {
+  stop();
+  cleanup();
+});
+
+function fillJoin() {
+  fireEvent.change(screen.getByLabelText(/Host address/), { target: { value: '10.0.0.2:7777' } });
+  fireEvent.change(screen.getByLabelText('Room name'), { target: { value: 'lobby' } });
+  fireEvent.change(screen.getByLabelText('Your display name'), { target: { value: 'Bob' } });
+}
+
+describe('password dialog', () => {
+  it('keeps Tab inside, closes on Escape and gives focus back to the Join button', async () => {
+    render(<App />);
+    fillJoin();
+    const join = screen.getByRole('button', { name: 'Join room' });
+    join.focus();
+    fake.respond('joinRoom', { ok: false, code: 'PASSWORD_REQUIRED', message: 'needs a password' });
+    fireEvent.click(join);
+    const dialog = await screen.findByRole('dialog');
+    const input = screen.getByLabelText('Room password');
+    await waitFor(() => expect(document.activeElement).toBe(input));
+    // Everything behind the dialog is inert.
+    expect(document.querySelector('main')?.hasAttribute('inert')).toBe(true);
+    expect(document.querySelector('nav')?.hasAttribute('inert')).toBe(true);
+
+    const submit = screen.getByRole('button', { name: 'Join' });
+    submit.focus();
+    fireEvent.keyDown(submit, { key: 'Tab' });
+    expect(document.activeElement).toBe(input);
+    fireEvent.keyDown(input, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(submit);
+
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Join room' }));
+  });
+});
+
+describe('room focus', () => {
+  it('the close-room confirmation closes on Escape and focus returns to the button that opened it', () => {
+    render(<App />);
+    act(() => {
+      fake.emit('roomUpdated', roomView({ role: 'host', hosted: true, username: 'alice' }));
+      chatStore.getState().selectRoom('r1');
+    });
+    const close = screen.getByRole('button', { name: 'Close room' });
+    fireEvent.click(close);
+    const cancel = screen.getByRole('button', { name: 'Cancel' });
+    expect(document.activeElement).toBe(cancel);
+    fireEvent.keyDown(cancel, { key: 'Escape' });
+    expect(screen.queryByRole('button', { name: 'Yes, close room' })).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Close room' }));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Leave' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Leave' }));
+  });
+
+  it('a closing room focuses its heading; a rejoined room focuses the composer', async () => {
+    render(<App />);
+    act(() => {
+      fake.emit('roomUpdated', roomView());
+      chatStore.getState().selectRoom('r1');
+    });
+    act(() => fake.emit('roomUpdated', roomView({ state: 'closed', closedReason: 'host-timed-out' })));
+    expect(document.activeElement?.id).toBe('room-title');
+
+    fake.respond('rejoinRoom', { ok: true, value: roomView() });
+    const rejoin = screen.getByRole('button', { name: 'Rejoin' });
+    rejoin.focus();
+    fireEvent.click(rejoin);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Message')));
+  });
+
+  it('a failed rejoin says so in plain words with the raw reason in details', async () => {
+    render(<App />);
+    act(() => {
+      fake.emit('roomUpdated', roomView({ state: 'closed', closedReason: 'host-timed-out' }));
+      chatStore.getState().selectRoom('r1');
+    });
+    fake.respond('rejoinRoom', { ok: false, code: 'EHOSTUNREACH', message: 'connect EHOSTUNREACH 10.0.0.2' });
+    fireEvent.click(screen.getByRole('button', { name: 'Rejoin' }));
+    const alert = await screen.findByText('Something went wrong. Please try again.');
+    expect(alert.closest('[role="alert"]')?.textContent).toContain('EHOSTUNREACH');
+  });
+});
