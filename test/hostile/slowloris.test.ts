@@ -7,14 +7,15 @@ import { rawExchange, request, requestFrame } from '../support/raw-tcrp.js';
 import { FAST_OPTIONS, startServer, type TestServer } from '../support/server.js';
 import { letTimePass } from '../support/wait.js';
 
-const HANDSHAKE_TIMEOUT_MS = 800;
+// Long enough that a real join fits inside it even on a loaded machine; the tricklers need ~6 s.
+const HANDSHAKE_TIMEOUT_MS = 2000;
 const SLACK_MS = 1000;
 const ATTACKERS = 300;
 const SOURCES = 10; // 30 connections per source address: under the default per-IP cap of 64
 
 let srv: TestServer;
 beforeAll(async () => {
-  srv = await startServer({ ...FAST_OPTIONS, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
+  srv = await startServer({ ...FAST_OPTIONS, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS, tokenTtlMs: 60_000 });
 });
 afterAll(async () => {
   await srv?.close();
@@ -24,6 +25,7 @@ describe('slowloris', () => {
   it(`cuts ${ATTACKERS} silent and trickling connections at the timeout while a real join completes`, async () => {
     const frame = requestFrame({ room: 'slow', operation: Operation.CREATE, payload: { username: 'trickler' } });
     const trickle = Array.from(frame, (b) => Uint8Array.of(b)); // ~60 one-byte chunks: 6 s at 100 ms each
+    let attackersCut = 0;
     const attackers = Array.from({ length: ATTACKERS }, (_, i) =>
       rawExchange({
         port: srv.tcpPort,
@@ -31,6 +33,9 @@ describe('slowloris', () => {
         chunks: i % 2 === 0 ? [] : trickle,
         chunkDelayMs: 100,
         timeoutMs: HANDSHAKE_TIMEOUT_MS + SLACK_MS + 2000,
+      }).then((reply) => {
+        attackersCut++;
+        return reply;
       }),
     );
 
@@ -44,8 +49,8 @@ describe('slowloris', () => {
     const joined = await request(srv.tcpPort, { room: 'legit', payload: { username: 'guest' } });
     expect(created.status).toBe(Status.OK);
     expect(joined.status).toBe(Status.OK);
-    // It was served promptly, not after the attackers were cut.
-    expect(created.elapsedMs + joined.elapsedMs).toBeLessThan(HANDSHAKE_TIMEOUT_MS);
+    // It was served while they all still hung on, not after the server had cut them.
+    expect(attackersCut).toBe(0);
 
     const replies = await Promise.all(attackers);
     for (const r of replies) {
