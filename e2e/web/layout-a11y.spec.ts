@@ -151,3 +151,27 @@ test('at 640x420 the message list and composer stay usable; invite and members a
   await expect(members).toBeHidden();
   await expect(box).toBeEditable();
 });
+
+test('from 640x420 to 1920x1080 the list has room and the composer is fully on screen', async ({ alice }) => {
+  const a = alice.page;
+  await hostRoom(a, 'sizes');
+  for (const [width, height] of [
+    [640, 420],
+    [800, 600],
+    [1024, 768],
+    [1366, 768],
+    [1920, 1080],
+  ] as const) {
+    await a.setViewportSize({ width, height });
+    const list = await a.locator('.message-scroller').boundingBox();
+    const composer = await a.locator('form.composer').boundingBox();
+    expect(list?.height ?? 0, `list height at ${width}x${height}`).toBeGreaterThanOrEqual(100);
+    expect((composer?.y ?? height) + (composer?.height ?? 0), `composer at ${width}x${height}`).toBeLessThanOrEqual(
+      height,
+    );
+    expect((composer?.x ?? width) + (composer?.width ?? 0), `composer width at ${width}x${height}`).toBeLessThanOrEqual(
+      width,
+    );
+    await expect(a.getByLabel('Message', { exact: true })).toBeEditable();
+  }
+});
