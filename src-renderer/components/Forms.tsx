@@ -178,6 +178,7 @@ export function HostForm() {
           <input
             id={id}
             name="room"
+            dir="auto"
             aria-describedby={d}
             value={room}
             onChange={(e) => setRoom(e.target.value)}
@@ -192,6 +193,7 @@ export function HostForm() {
           <input
             id={id}
             name="username"
+            dir="auto"
             aria-describedby={d}
             value={username}
             onChange={(e) => setUsername(e.target.value)}
@@ -383,6 +385,7 @@ export function JoinForm() {
             <input
               id={id}
               name="room"
+              dir="auto"
               aria-describedby={d}
               list={roomsId}
               value={room}
@@ -407,6 +410,7 @@ export function JoinForm() {
           <input
             id={id}
             name="username"
+            dir="auto"
             aria-describedby={d}
             value={username}
             onChange={(e) => setUsername(e.target.value)}

@@ -158,6 +158,7 @@ export function Composer({ room }: { room: RoomView }) {
         id="composer-input"
         ref={inputRef}
         rows={2}
+        dir="auto"
         value={draft}
         placeholder={connected ? `Message ${room.room} — Enter to send, Shift+Enter for a new line` : 'Not connected'}
         onChange={(e) => chatStore.getState().setDraft(room.id, e.target.value)}
