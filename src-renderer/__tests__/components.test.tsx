@@ -44,6 +44,25 @@ describe('composer', () => {
     await waitFor(() => expect((box as HTMLTextAreaElement).value).toBe(''));
   });
 
+  it('keeps what is typed while the previous message is sending, and restores a refused one', async () => {
+    render(<App />);
+    openRoom();
+    const box = screen.getByLabelText('Message') as HTMLTextAreaElement;
+    let answer: (r: Awaited<ReturnType<typeof fake.api.sendMessage>>) => void = () => {};
+    fake.api.sendMessage = () => new Promise((resolve) => (answer = resolve));
+    fireEvent.change(box, { target: { value: 'first' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(box.value).toBe('');
+    fireEvent.change(box, { target: { value: 'sec' } });
+    await act(async () => answer({ ok: true, value: { key: 'k1' } }));
+    expect(box.value).toBe('sec');
+
+    fireEvent.keyDown(box, { key: 'Enter' });
+    fireEvent.change(box, { target: { value: ' more' } });
+    await act(async () => answer({ ok: false, code: 'NOT_CONNECTED', message: 'You are not connected.' }));
+    expect(box.value).toBe('sec more');
+  });
+
   it('refuses a message over the byte limit', () => {
     render(<App />);
     openRoom();

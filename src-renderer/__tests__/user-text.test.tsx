@@ -68,3 +68,16 @@ describe('the join form', () => {
     expect(fake.calls.some((c) => c.name === 'joinRoom')).toBe(false);
   });
 });
+
+describe('typed text', () => {
+  it('takes its direction from its first strong character in the composer and the name fields', () => {
+    render(<App />);
+    expect(screen.getByLabelText('Room name').getAttribute('dir')).toBe('auto');
+    expect(screen.getByLabelText('Your display name').getAttribute('dir')).toBe('auto');
+    act(() => {
+      fake.emit('roomUpdated', roomView());
+      chatStore.getState().selectRoom('r1');
+    });
+    expect(screen.getByLabelText('Message').getAttribute('dir')).toBe('auto');
+  });
+});

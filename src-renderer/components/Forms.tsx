@@ -186,6 +186,7 @@ export function HostForm() {
           <input
             id={id}
             name="room"
+            dir="auto"
             aria-describedby={d}
             value={room}
             onChange={(e) => setRoom(e.target.value)}
@@ -200,6 +201,7 @@ export function HostForm() {
           <input
             id={id}
             name="username"
+            dir="auto"
             aria-describedby={d}
             value={username}
             onChange={(e) => setUsername(e.target.value)}
@@ -391,6 +393,7 @@ export function JoinForm() {
             <input
               id={id}
               name="room"
+              dir="auto"
               aria-describedby={d}
               list={roomsId}
               value={room}
@@ -415,6 +418,7 @@ export function JoinForm() {
           <input
             id={id}
             name="username"
+            dir="auto"
             aria-describedby={d}
             value={username}
             onChange={(e) => setUsername(e.target.value)}

@@ -136,9 +136,13 @@ export function Composer({ room }: { room: RoomView }) {
     if (!canSend) return;
     setSending(true);
     const text = draft.replace(/\s+$/u, '');
+    // Cleared now, not after the send: what the user types meanwhile is the next message, kept.
+    const { setDraft } = chatStore.getState();
+    setDraft(room.id, '');
     const ok = await chatStore.getState().sendMessage(room.id, text);
     setSending(false);
-    if (ok) chatStore.getState().setDraft(room.id, '');
+    // Refused: the text comes back, ahead of anything typed since.
+    if (!ok) setDraft(room.id, text + (chatStore.getState().drafts[room.id] ?? ''));
     inputRef.current?.focus();
   }
 
@@ -158,6 +162,7 @@ export function Composer({ room }: { room: RoomView }) {
         id="composer-input"
         ref={inputRef}
         rows={2}
+        dir="auto"
         value={draft}
         placeholder={connected ? `Message ${room.room} — Enter to send, Shift+Enter for a new line` : 'Not connected'}
         onChange={(e) => chatStore.getState().setDraft(room.id, e.target.value)}
