@@ -1,5 +1,5 @@
 // Issue 15 in the Host form: the request always names an interface, defaulting to a LAN address
-// (never all interfaces), and a privileged port never leaves the form.
+// (never all interfaces), and a privileged port leaves the form only after the user ticks the box.
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../App.js';
@@ -61,9 +61,19 @@ describe('the Host form', () => {
     expect((await host())[0]?.bindHost).toBe('127.0.0.1');
   });
 
-  it('refuses a privileged port at the field, without a request', async () => {
+  it('refuses a privileged port at the field, without a request, until the user confirms it', async () => {
     expect(await host('80')).toEqual([]);
-    expect(screen.getByText(/Use a port from 1024 to 65535/)).toBeTruthy();
+    expect(screen.getByText(/Ports below 1024 need administrator rights/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('checkbox', { name: /Use port 80 anyway/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Host room' }));
+    await act(async () => {});
+    const calls = fake.calls.filter((c) => c.name === 'hostRoom').map((c) => c.args);
+    expect(calls).toEqual([expect.objectContaining({ port: 80, allowPrivilegedPort: true })]);
+  });
+
+  it('sends no confirmation for an ordinary port', async () => {
+    const [call] = await host('8080');
+    expect(call).not.toHaveProperty('allowPrivilegedPort');
   });
 });
 

@@ -129,6 +129,7 @@ export function HostForm() {
   const [password, setPassword] = useState('');
   const [port, setPort] = useState(String(prefs?.hostPort ?? DEFAULT_PORT));
   const [bindHost, setBindHost] = useState(prefs?.hostInterface ?? '');
+  const [allowLowPort, setAllowLowPort] = useState(false);
   const [touched, setTouched] = useState(false);
   const [seenPrefs, setSeenPrefs] = useState(prefs);
   if (prefs !== seenPrefs) {
@@ -140,13 +141,13 @@ export function HostForm() {
   }
 
   const portNumber = Number(port);
-  const portError =
-    port.trim() === '' ||
-    !Number.isInteger(portNumber) ||
-    portNumber < 0 ||
-    portNumber > 65535 ||
-    (portNumber > 0 && portNumber < 1024)
-      ? 'Use a port from 1024 to 65535 (0 picks a free one).'
+  const portIsNumber = port.trim() !== '' && Number.isInteger(portNumber) && portNumber >= 0 && portNumber <= 65535;
+  // Ports 1–1023 need administrator rights on most systems: offered only behind an explicit tick.
+  const lowPort = portIsNumber && portNumber > 0 && portNumber < 1024;
+  const portError = !portIsNumber
+    ? 'Use a port from 1024 to 65535 (0 picks a free one).'
+    : lowPort && !allowLowPort
+      ? 'Ports below 1024 need administrator rights on most systems. Tick the box below to use it anyway, or pick 1024 to 65535 (0 picks a free one).'
       : null;
   const errors = { room: roomProblem(room), username: nameProblem(username), port: portError };
   const valid = !errors.room && !errors.username && !errors.port;
@@ -173,7 +174,14 @@ export function HostForm() {
       return;
     }
     if (busy) return;
-    const ok = await chatStore.getState().hostRoom({ room, username, password, port: portNumber, bindHost: listenOn });
+    const ok = await chatStore.getState().hostRoom({
+      room,
+      username,
+      password,
+      port: portNumber,
+      bindHost: listenOn,
+      ...(lowPort ? { allowPrivilegedPort: true } : {}),
+    });
     if (!ok) focusAfterFailure(failedTarget(HOST_FIELDS));
   }
 
@@ -237,6 +245,12 @@ export function HostForm() {
             />
           )}
         </Field>
+        {lowPort && (
+          <label className="check">
+            <input type="checkbox" checked={allowLowPort} onChange={(e) => setAllowLowPort(e.target.checked)} /> Use
+            port {portNumber} anyway (it may need administrator rights)
+          </label>
+        )}
         <Field label="Listen on" error={shown.bindHost}>
           {(id, d) => (
             <select

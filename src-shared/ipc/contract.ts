@@ -89,10 +89,12 @@ export interface HostRequest {
   username: string;
   /** Empty: no password. */
   password: string;
-  /** 0 picks a free port; 1–1023 are refused (PRIVILEGED_PORT). */
+  /** 0 picks a free port; 1–1023 are refused (PRIVILEGED_PORT) unless `allowPrivilegedPort`. */
   port: number;
   /** One of the listInterfaces values, named explicitly; anything else is BAD_INTERFACE. */
   bindHost: string;
+  /** The user confirmed a port below 1024 (it may need administrator rights). */
+  allowPrivilegedPort?: boolean;
 }
 
 export interface JoinRequest {

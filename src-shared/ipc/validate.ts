@@ -52,6 +52,7 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
       port,
       // No default interface: the UI names one (the service checks it is on offer).
       bindHost: shortText.min(1),
+      allowPrivilegedPort: z.boolean().optional(),
     })
     .strict(),
   joinRoom: z

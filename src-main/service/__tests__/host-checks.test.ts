@@ -83,6 +83,19 @@ describe('checkHostBind', () => {
     expect(code(() => checkHostBind({ port: 1024, bindHost: '127.0.0.1' }, choices))).toBeNull();
   });
 
+  it('takes a port below 1024 only when the user confirmed it', () => {
+    expect(
+      code(() => checkHostBind({ port: 80, bindHost: '127.0.0.1', allowPrivilegedPort: true }, choices)),
+    ).toBeNull();
+    expect(code(() => checkHostBind({ port: 80, bindHost: '127.0.0.1', allowPrivilegedPort: false }, choices))).toBe(
+      'PRIVILEGED_PORT',
+    );
+    // Confirming a port does not widen the interface check.
+    expect(code(() => checkHostBind({ port: 80, bindHost: 'nowhere', allowPrivilegedPort: true }, choices))).toBe(
+      'BAD_INTERFACE',
+    );
+  });
+
   it('refuses ports 1–1023 first, then interfaces not on offer', () => {
     expect(code(() => checkHostBind({ port: 22, bindHost: 'nowhere' }, choices))).toBe('PRIVILEGED_PORT');
     expect(code(() => checkHostBind({ port: 7777, bindHost: '::' }, choices))).toBe('BAD_INTERFACE');

@@ -51,6 +51,7 @@ describe('IPC contract', () => {
     ['hostRoom', { room: 'r', username: 'u', password: '', port: 1.5, bindHost: '0.0.0.0' }],
     ['hostRoom', { room: 'r', username: 'u', password: '', port: 0, bindHost: '' }],
     ['hostRoom', { room: 'r', username: 'u', password: '', port: 0 }],
+    ['hostRoom', { room: 'r', username: 'u', password: '', port: 80, bindHost: '::', allowPrivilegedPort: 'yes' }],
     ['sendMessage', { roomId: 'r1', text: '😀'.repeat(951) }],
     ['sendMessage', { roomId: 'r1', text: '' }],
     ['sendMessage', { roomId: '', text: 'hi' }],
