@@ -181,6 +181,8 @@ export class TcrpConnection {
     const member = result.member;
     this.member = member;
     const tincan = request.dialect > 0;
+    // What the member has seen is only known for a resumed session of this same room.
+    if (tincan && request.catchUp) member.catchUpAfter = result.resumed ? request.catchUp.since : 0;
     const completion = tincan
       ? encodeSessionInfo({
           tincan: TINCAN_DIALECT_VERSION,

@@ -12,9 +12,12 @@ import {
   CONTROL_MARKER,
   ACK_EVENT_BYTES,
   writeAckEvent,
+  writeHistoryEntry,
   encodeErrorEvent,
   encodeMembersEvents,
   encodePongEvent,
+  encodeHistoryEndEvent,
+  HISTORY_ENTRY_HEADER_BYTES,
   ErrorCode,
   LeftReason,
   parseClientDatagramAt,
@@ -145,6 +148,7 @@ export class UdpRelay {
           return this.rateLimited(member, now, rinfo);
         const list = member.room.recipients.map((m) => ({ name: m.name, host: m.host }));
         for (const chunk of encodeMembersEvents(list, UDP_SERVER_MAX_BYTES)) this.out.send(chunk, member);
+        if (member.catchUpAfter >= 0) this.catchUp(member);
         return;
       }
       case ClientKind.LEAVE:
@@ -173,6 +177,7 @@ export class UdpRelay {
     const room = sender.room;
     room.seq = (room.seq + 1) >>> 0 || 1;
     const seq = room.seq;
+    if (room.history !== null) room.history.push(seq, historyEntry(sender, seq, msg, textStart, end));
     const table = this.out.tableFor(room);
     if (table !== null) {
       // Native path: each dialect's packed table in one call, the sender skipped by position.
@@ -221,6 +226,17 @@ export class UdpRelay {
       this.out.sendToMany(ownCopy(scratch, writeChatEvent(scratch, sender, seq, msg, textStart, end)), structured, ns);
     if (np > 0) this.out.sendToMany(ownCopy(scratch, writePlainLine(scratch, sender, msg, textStart, end)), plain, np);
     this.counters.datagramsRelayed += ns + np;
+  }
+
+  /** Sends the room's kept chat the member has not seen, once per session, then the end marker. */
+  private catchUp(member: Member): void {
+    const after = member.catchUpAfter;
+    member.catchUpAfter = -1;
+    const history = member.room.history;
+    if (history === null) return; // the server keeps no history: nothing, not even the end marker
+    const entries = history.between(after, member.liveFrom);
+    for (const entry of entries) this.out.send(entry, member);
+    this.out.send(encodeHistoryEndEvent(entries.length), member);
   }
 
   private rateLimited(member: Member, now: number, rinfo: RemoteInfo): void {
@@ -283,6 +299,16 @@ function writeChatEvent(out: Buffer, sender: Member, seq: number, msg: Buffer, t
   name.copy(out, CHAT_HEADER);
   copyBytes(msg, textStart, textStart + textLength, out, header);
   return header + textLength;
+}
+
+/** The catch-up datagram for a message, in its own buffer: the room's ring keeps it. */
+function historyEntry(sender: Member, seq: number, msg: Buffer, textStart: number, end: number): Buffer {
+  const name = sender.nameBytes;
+  const header = HISTORY_ENTRY_HEADER_BYTES + name.length;
+  const textLength = fittingText(msg, textStart, end, header);
+  const out = Buffer.allocUnsafe(header + textLength);
+  writeHistoryEntry(out, seq, Date.now(), name, msg.subarray(textStart, textStart + textLength));
+  return out;
 }
 
 function ownCopy(scratch: Buffer, length: number): Buffer {
