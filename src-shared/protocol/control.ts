@@ -158,31 +158,26 @@ export function encodeChatEvent(seq: number, sender: Uint8Array, text: Uint8Arra
 export const HISTORY_ENTRY_HEADER_BYTES = 15;
 
 /**
- * Writes a catch-up entry at the start of `out`: [FF][89][seq u32][time u64 ms][senderLen][sender]
- * [text]. The caller sizes `out` and cuts the text to fit a datagram; returns the length written.
+ * Writes the header of a catch-up entry at the start of `out`: [FF][89][seq u32][time u64 ms]
+ * [senderLen]; the sender name and the text follow at HISTORY_ENTRY_HEADER_BYTES. The relay writes
+ * those itself, straight from the datagram.
  */
-export function writeHistoryEntry(
-  out: Uint8Array,
-  seq: number,
-  at: number,
-  sender: Uint8Array,
-  text: Uint8Array,
-): number {
+export function writeHistoryHeader(out: Uint8Array, seq: number, at: number, senderLength: number): void {
   out[0] = CONTROL_MARKER;
   out[1] = ServerKind.HISTORY;
   putU32(out, 2, seq);
   // Milliseconds since 1970 need 41 bits today: split into two u32 halves, no BigInt per message.
   putU32(out, 6, Math.floor(at / 0x1_0000_0000));
   putU32(out, 10, at >>> 0);
-  out[14] = sender.length;
-  out.set(sender, HISTORY_ENTRY_HEADER_BYTES);
-  out.set(text, HISTORY_ENTRY_HEADER_BYTES + sender.length);
-  return HISTORY_ENTRY_HEADER_BYTES + sender.length + text.length;
+  out[14] = senderLength;
 }
 
+/** A catch-up entry: [FF][89][seq u32][time u64 ms][senderLen][sender][text]. */
 export function encodeHistoryEntry(seq: number, at: number, sender: Uint8Array, text: Uint8Array): Uint8Array {
   const out = new Uint8Array(HISTORY_ENTRY_HEADER_BYTES + sender.length + text.length);
-  writeHistoryEntry(out, seq, at, sender, text);
+  writeHistoryHeader(out, seq, at, sender.length);
+  out.set(sender, HISTORY_ENTRY_HEADER_BYTES);
+  out.set(text, HISTORY_ENTRY_HEADER_BYTES + sender.length);
   return out;
 }
 

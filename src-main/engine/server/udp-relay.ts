@@ -12,7 +12,7 @@ import {
   CONTROL_MARKER,
   ACK_EVENT_BYTES,
   writeAckEvent,
-  writeHistoryEntry,
+  writeHistoryHeader,
   encodeErrorEvent,
   encodeMembersEvents,
   encodePongEvent,
@@ -31,6 +31,7 @@ import {
 import type { ServerCounters, DropReason } from './counters.js';
 import type { DropLog } from './drop-log.js';
 import { takeToken } from './rate-limit.js';
+import type { HistoryRing } from './history-ring.js';
 import type { Member, RoomRegistry } from './room-registry.js';
 import type { RoomLifecycle } from './room-lifecycle.js';
 import { bytesEqualAt, copyBytes, isUtf8Span } from './bytes.js';
@@ -104,7 +105,7 @@ export class UdpRelay {
     if (!isUtf8Span(msg, start, end)) return this.drop('bad-utf8', rinfo);
     if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst))
       return this.rateLimited(member, now, rinfo);
-    this.relay(member, msg, start, end, -1);
+    this.relay(member, msg, start, end, -1, now);
   }
 
   /** `/leave` and `/close`; returns false when the text is not a command (then it is chat). */
@@ -135,7 +136,7 @@ export class UdpRelay {
         }
         if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst))
           return this.rateLimited(member, now, rinfo);
-        this.relay(member, msg, start + 6, end, id);
+        this.relay(member, msg, start + 6, end, id, now);
         return;
       }
       case ClientKind.HEARTBEAT:
@@ -173,11 +174,11 @@ export class UdpRelay {
    * `name: text` and the structured CHAT event are each built at most once. `ackId` ≥ 0 acks a
    * structured CHAT to its sender.
    */
-  private relay(sender: Member, msg: Buffer, textStart: number, end: number, ackId: number): void {
+  private relay(sender: Member, msg: Buffer, textStart: number, end: number, ackId: number, now: number): void {
     const room = sender.room;
     room.seq = (room.seq + 1) >>> 0 || 1;
     const seq = room.seq;
-    if (room.history !== null) room.history.push(seq, historyEntry(sender, seq, msg, textStart, end));
+    if (room.history !== null) keepForCatchUp(room.history, sender, seq, now, msg, textStart, end);
     const table = this.out.tableFor(room);
     if (table !== null) {
       // Native path: each dialect's packed table in one call, the sender skipped by position.
@@ -301,14 +302,24 @@ function writeChatEvent(out: Buffer, sender: Member, seq: number, msg: Buffer, t
   return header + textLength;
 }
 
-/** The catch-up datagram for a message, in its own buffer: the room's ring keeps it. */
-function historyEntry(sender: Member, seq: number, msg: Buffer, textStart: number, end: number): Buffer {
+/** Writes the message's catch-up datagram into the room's ring (a reused slot: no allocation). */
+function keepForCatchUp(
+  ring: HistoryRing,
+  sender: Member,
+  seq: number,
+  now: number,
+  msg: Buffer,
+  textStart: number,
+  end: number,
+): void {
   const name = sender.nameBytes;
   const header = HISTORY_ENTRY_HEADER_BYTES + name.length;
   const textLength = fittingText(msg, textStart, end, header);
-  const out = Buffer.allocUnsafe(header + textLength);
-  writeHistoryEntry(out, seq, Date.now(), name, msg.subarray(textStart, textStart + textLength));
-  return out;
+  const out = ring.reserve(header + textLength);
+  writeHistoryHeader(out, seq, now, name.length);
+  name.copy(out, HISTORY_ENTRY_HEADER_BYTES);
+  copyBytes(msg, textStart, textStart + textLength, out, header);
+  ring.commit(seq, header + textLength);
 }
 
 function ownCopy(scratch: Buffer, length: number): Buffer {
