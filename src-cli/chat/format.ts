@@ -28,6 +28,12 @@ export function earlierLine(from: string, text: string, at: number): string {
   return `[earlier ${hhmm}] ${messageLine(from, text)}`;
 }
 
+/** Everyone in the room is told how much of it a newcomer will read (nothing when none is kept). */
+export function historyLine(history: number | undefined): string | null {
+  if (history === undefined || history <= 0) return null;
+  return `* new members see the last ${history} message${history === 1 ? '' : 's'}`;
+}
+
 /** After the catch-up: where the earlier lines end (nothing when there were none). */
 export function caughtUpLine(count: number): string | null {
   if (count === 0) return null;

@@ -146,6 +146,8 @@ export interface SessionInfo {
   maxTextBytes: number;
   /** True when the request's `resume` token took over an earlier session of the same member. */
   resumed?: boolean;
+  /** Messages of the room new members see (catch-up); sent only to a client that asked for it. */
+  history?: number;
 }
 
 export function encodeSessionInfo(info: SessionInfo): Uint8Array {
@@ -180,6 +182,8 @@ export function parseCompletionPayload(bytes: Uint8Array): Completion | null {
             maxTextBytes: positiveOr(obj.maxTextBytes, 3800),
           };
           if (obj.resumed === true) info.resumed = true;
+          if (typeof obj.history === 'number' && Number.isInteger(obj.history) && obj.history > 0)
+            info.history = obj.history;
           return { kind: 'tincan', token: utf8Encode(info.token), info };
         }
       } catch {

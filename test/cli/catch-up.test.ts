@@ -1,6 +1,6 @@
 // Catch-up in the CLI: `--history N` on serve and host, and the earlier lines a late joiner prints.
 import { afterEach, describe, expect, it } from 'vitest';
-import { caughtUpLine, earlierLine } from '../../src-cli/chat/format.js';
+import { caughtUpLine, earlierLine, historyLine } from '../../src-cli/chat/format.js';
 import { UsageError } from '../../src-cli/errors.js';
 import { parseHostOptions, parseServeOptions } from '../../src-cli/options.js';
 import { killAll, spawnCli } from './helpers/cli-process.js';
@@ -31,6 +31,9 @@ describe('earlier lines', () => {
     expect(caughtUpLine(1)).toBe('* 1 earlier message above');
     expect(caughtUpLine(3)).toBe('* 3 earlier messages above');
     expect(caughtUpLine(0)).toBeNull();
+    expect(historyLine(100)).toBe('* new members see the last 100 messages');
+    expect(historyLine(1)).toBe('* new members see the last 1 message');
+    expect(historyLine(undefined)).toBeNull();
   });
 });
 
@@ -40,6 +43,9 @@ async function hostSaid(extra: string[], lines: string[]): Promise<number> {
   const listening = await host.waitForLine('stderr', /^\* server listening on 127\.0\.0\.1:(\d+) /);
   const port = Number(listening[1]);
   await host.waitForLine('stderr', /^\* connected to room "den" as alice \(host\)$/);
+  const keeps = extra.includes('--history') ? Number(extra[extra.indexOf('--history') + 1]) : 100;
+  if (keeps > 0) await host.waitForLine('stderr', new RegExp(`^\\* new members see the last ${keeps} messages$`));
+  else expect(host.lines.stderr.some((l) => l.includes('new members see'))).toBe(false);
   const carol = await enter('join', port, 'den', 'carol');
   await host.waitForLine('stdout', /^\* carol joined the room$/);
   for (const line of lines) host.writeLine(line);

@@ -51,7 +51,7 @@ describe('catch-up in ChatClient', () => {
     const bob = clients.make(ports, { username: 'bob', mode: 'join' });
     const lines = record(bob);
     const caughtUp = waitForEvent(bob, 'caughtUp');
-    await bob.connect();
+    expect(await bob.connect()).toMatchObject({ history: 3 });
     expect(await caughtUp).toEqual([{ count: 3 }]);
     expect(lines.map((m) => [m.seq, m.from, m.text, m.earlier, m.own])).toEqual([
       [3, 'alice', 'line 3', true, false],

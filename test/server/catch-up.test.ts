@@ -43,7 +43,7 @@ async function joinAskingCatchUp(
   s: ChatServer,
   name: string,
   opts: { since?: number; resume?: string; catchUp?: boolean } = {},
-): Promise<{ token: Buffer; resumed: boolean }> {
+): Promise<{ token: Buffer; resumed: boolean; history: number | undefined }> {
   const payload = encodeRequestPayload({
     username: name,
     dialect: 1,
@@ -54,7 +54,11 @@ async function joinAskingCatchUp(
   expect(reply.status).toBe(Status.OK);
   const completion = parseCompletionPayload(reply.completion as Uint8Array);
   if (completion?.kind !== 'tincan') throw new Error('expected a Tincan completion');
-  return { token: Buffer.from(completion.token), resumed: completion.info.resumed === true };
+  return {
+    token: Buffer.from(completion.token),
+    resumed: completion.info.resumed === true,
+    history: completion.info.history,
+  };
 }
 
 /** A plain host `alice` in `lobby` who has said `count` lines (`line 1` …), all relayed. */
@@ -88,6 +92,7 @@ describe('catch-up for late joiners', () => {
     const before = Date.now();
     await hostSaid(s, 3);
     const carol = await joinAskingCatchUp(s, 'carol');
+    expect(carol.history).toBe(100); // the state-2 JSON says how much a newcomer sees
     const p = await peer();
     const events = await hello(s, p, carol.token);
     expect(events[0]?.kind).toBe('members');
@@ -135,6 +140,7 @@ describe('catch-up for late joiners', () => {
     const s = await start(0);
     await hostSaid(s, 3);
     const carol = await joinAskingCatchUp(s, 'carol');
+    expect(carol.history).toBeUndefined();
     const events = await hello(s, await peer(), carol.token);
     expect(events.map((e) => e.kind)).toEqual(['members']);
   });
@@ -157,6 +163,7 @@ describe('catch-up for late joiners', () => {
     const s = await start();
     await hostSaid(s, 2);
     const carol = await joinAskingCatchUp(s, 'carol', { catchUp: false });
+    expect(carol.history).toBeUndefined(); // and its state-2 JSON is as before
     const events = await hello(s, await peer(), carol.token);
     expect(events.map((e) => e.kind)).toEqual(['members']);
   });

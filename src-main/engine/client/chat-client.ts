@@ -129,6 +129,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
         dialect: result.dialect,
         token: result.token,
         resumed: result.resumed,
+        ...historyOf(result),
       };
       this.setState('connected', {});
       this.emit('connected', info);
@@ -437,6 +438,13 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       dialect: result.dialect,
       token: result.token,
       resumed: result.resumed,
+      ...historyOf(result),
     });
   }
+}
+
+/** The room's catch-up size as the server told it, for the 'connected' info (nothing if not told). */
+function historyOf(result: HandshakeResult): { history?: number } {
+  const history = result.info?.history;
+  return history === undefined ? {} : { history };
 }

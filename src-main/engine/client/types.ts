@@ -66,7 +66,8 @@ export interface Member {
  */
 export interface ClientEvents {
   /** Handshake done, UDP session open. `dialect` says whether the server speaks ours or only the plain spec. */
-  connected: [info: { role: ClientRole; dialect: Dialect; token: string; resumed: boolean }];
+  /** `history`: how many earlier messages the room shows new members (absent: none, or not said). */
+  connected: [info: { role: ClientRole; dialect: Dialect; token: string; resumed: boolean; history?: number }];
   /**
    * `earlier` marks a line said before we joined (catch-up; `at` is then when it was said). No line
    * is emitted twice for one room sequence number, across reconnects too.

@@ -35,6 +35,8 @@ export interface ConnectionSettings {
   maxPayloadBytes: number;
   heartbeatIntervalMs: number;
   inactivityTimeoutMs: number;
+  /** Messages a room keeps for catch-up; told to a client that asks for them. */
+  historySize: number;
 }
 
 export interface ConnectionHooks {
@@ -192,6 +194,7 @@ export class TcrpConnection {
           inactivityMs: this.settings.inactivityTimeoutMs,
           maxTextBytes: MESSAGE_TEXT_MAX_BYTES,
           ...(result.resumed ? { resumed: true } : {}),
+          ...(request.catchUp && this.settings.historySize > 0 ? { history: this.settings.historySize } : {}),
         })
       : member.tokenBytes;
     this.counters.countHandshake('OK');

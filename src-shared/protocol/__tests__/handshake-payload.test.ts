@@ -105,3 +105,12 @@ describe('catch-up request fields', () => {
     expect(req('{"username":"a","tincan":1,"catchup":true}')).not.toHaveProperty('catchUp');
   });
 });
+
+describe('catch-up size in the session info', () => {
+  it('is read when a positive integer, ignored otherwise', () => {
+    const info = (history: unknown) =>
+      parseCompletionPayload(utf8Encode(JSON.stringify({ tincan: 1, token: 't', role: 'member', history })));
+    expect(info(100)).toMatchObject({ info: { history: 100 } });
+    for (const bad of [0, -1, 1.5, '100', null]) expect(info(bad)).not.toHaveProperty('info.history');
+  });
+});
