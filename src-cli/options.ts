@@ -22,6 +22,8 @@ export const PASSWORD_ENV = 'TINCAN_PASSWORD';
 
 /** Longest timeout accepted, in seconds: one week stays far below the 2^31 ms limit of timers. */
 const MAX_SECONDS = 7 * 24 * 3600;
+/** Most messages --history may keep per room: at most ~4 KB each, so 40 MB for one full room. */
+const MAX_HISTORY = 10_000;
 
 export type RawOptions = Record<string, string | boolean | undefined>;
 export type Env = Record<string, string | undefined>;
@@ -145,6 +147,8 @@ function serverListen(raw: RawOptions, defaultHost: string): ServeConfig['server
   const server: ServeConfig['server'] = { host, port };
   const udp = text(raw, 'udpPort');
   if (udp !== undefined) server.udpPort = parseInteger(udp, '--udp-port', 0, 65535);
+  const history = text(raw, 'history');
+  if (history !== undefined) server.historySize = parseInteger(history, '--history', 0, MAX_HISTORY);
   return server;
 }
 

@@ -62,7 +62,14 @@ function addServerListenOptions(command: Command): Command {
   return command
     .option('--host <addr>', withDefault('address to listen on: 0.0.0.0, ::, 127.0.0.1, ...', '0.0.0.0'))
     .option('--port <n>', `TCP port for room requests, 0 for any free port (default: ${DEFAULT_PORT})`)
-    .option('--udp-port <n>', 'UDP port for chat (default: the TCP port number)');
+    .option('--udp-port <n>', 'UDP port for chat (default: the TCP port number)')
+    .option(
+      '--history <n>',
+      withDefault(
+        'last messages of a room that new members see (Tincan clients); 0: none',
+        DEFAULT_SERVER_OPTIONS.historySize,
+      ),
+    );
 }
 
 /** Builds the program; `setExitCode` receives the action's result. */

@@ -21,6 +21,25 @@ export function messageLine(from: string, text: string): string {
   return `${safeText(from)}: ${safeText(text)}`;
 }
 
+/** A line said before we joined (catch-up), marked and with the local time it was said. */
+export function earlierLine(from: string, text: string, at: number): string {
+  const time = new Date(at);
+  const hhmm = `${String(time.getHours()).padStart(2, '0')}:${String(time.getMinutes()).padStart(2, '0')}`;
+  return `[earlier ${hhmm}] ${messageLine(from, text)}`;
+}
+
+/** Everyone in the room is told how much of it a newcomer will read (nothing when none is kept). */
+export function historyLine(history: number | undefined): string | null {
+  if (history === undefined || history <= 0) return null;
+  return `* new members see the last ${history} message${history === 1 ? '' : 's'}`;
+}
+
+/** After the catch-up: where the earlier lines end (nothing when there were none). */
+export function caughtUpLine(count: number): string | null {
+  if (count === 0) return null;
+  return `* ${count} earlier message${count === 1 ? '' : 's'} above`;
+}
+
 export function joinedLine(member: Member): string {
   return `* ${safeText(member.name)}${member.host ? ' (host)' : ''} joined the room`;
 }

@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime.js';
 import { terminalPrompter } from '../terminal/prompt.js';
 import { type ConnectRequest, connectToRoom } from './connect.js';
 import { PromptScreen, runInteractive } from './interactive.js';
+import { historyLine } from './format.js';
 import { runPiped } from './piped.js';
 import { ChatSession, type Screen } from './session.js';
 
@@ -23,6 +24,7 @@ export async function runChat(request: ConnectRequest, rt: Runtime, extras: Chat
   });
   const who = `${name}${info.role === 'host' ? ' (host)' : ''}`;
   const plainNote = info.dialect === 'plain' ? ' (the server speaks the plain protocol)' : '';
+  const historyNote = historyLine(info.history);
 
   let screen: Screen;
   let promptScreen: PromptScreen | null = null;
@@ -48,10 +50,12 @@ export async function runChat(request: ConnectRequest, rt: Runtime, extras: Chat
     if (promptScreen) {
       for (const line of extras.banner ?? []) screen.show(line);
       if (plainNote) screen.show(`*${plainNote}`);
+      if (historyNote) screen.show(historyNote);
       return await runInteractive(session, promptScreen, rt.stdin, rt.stdout);
     }
     for (const line of extras.banner ?? []) say(line);
     say(`* connected to room "${request.room}" as ${who}${plainNote}`);
+    if (historyNote) say(historyNote);
     return await runPiped(session, rt.stdin);
   } finally {
     unsubscribe();

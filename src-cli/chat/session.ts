@@ -5,7 +5,17 @@ import { MESSAGE_TEXT_MAX_BYTES, utf8ByteLength } from '../../src-shared/protoco
 import type { ChatClientApi, ClientEvents, ConnectInfo, Member } from '../../src-main/engine/index.js';
 import { ExitCode } from '../errors.js';
 import { SendPacer } from './send-pacer.js';
-import { closedLine, isRoomClosed, joinedLine, leftLine, messageLine, noticeLine, stateLine } from './format.js';
+import {
+  caughtUpLine,
+  closedLine,
+  earlierLine,
+  isRoomClosed,
+  joinedLine,
+  leftLine,
+  messageLine,
+  noticeLine,
+  stateLine,
+} from './format.js';
 
 /** Where lines go: `show` for the chat itself, `warn` for problems and the final word. */
 export interface Screen {
@@ -165,7 +175,14 @@ export class ChatSession {
 
   private listen(): void {
     this.on('message', (msg) => {
-      if (!msg.own) this.screen.show(messageLine(msg.from, msg.text));
+      if (msg.own) return;
+      this.screen.show(
+        msg.earlier === true ? earlierLine(msg.from, msg.text, msg.at) : messageLine(msg.from, msg.text),
+      );
+    });
+    this.on('caughtUp', ({ count }) => {
+      const line = caughtUpLine(count);
+      if (line) this.screen.show(line);
     });
     this.on('notice', (text) => this.screen.show(noticeLine(text)));
     this.on('joined', (member) => {

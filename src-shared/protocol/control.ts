@@ -26,6 +26,8 @@ export const ServerKind = {
   PONG: 0x86,
   ACK: 0x87,
   ERROR: 0x88,
+  HISTORY: 0x89,
+  HISTORY_END: 0x8a,
 } as const;
 
 /** Codes of the ERROR event. */
@@ -61,7 +63,9 @@ export type ServerEvent =
   | { kind: 'closed'; reason: ClosedReasonCode }
   | { kind: 'pong'; nonce: number }
   | { kind: 'ack'; id: number; seq: number }
-  | { kind: 'error'; code: number; message: string };
+  | { kind: 'error'; code: number; message: string }
+  | { kind: 'history'; seq: number; at: number; sender: string; text: string }
+  | { kind: 'history-end'; count: number };
 
 export function isControl(message: Uint8Array): boolean {
   return message.length >= 2 && message[0] === CONTROL_MARKER;
@@ -148,6 +152,38 @@ export function encodeChatEvent(seq: number, sender: Uint8Array, text: Uint8Arra
   out.set(sender, 7);
   out.set(text, 7 + sender.length);
   return out;
+}
+
+/** Header bytes of a catch-up entry before the sender name: FF 89 seq(4) time(8) senderLen. */
+export const HISTORY_ENTRY_HEADER_BYTES = 15;
+
+/**
+ * Writes the header of a catch-up entry at the start of `out`: [FF][89][seq u32][time u64 ms]
+ * [senderLen]; the sender name and the text follow at HISTORY_ENTRY_HEADER_BYTES. The relay writes
+ * those itself, straight from the datagram.
+ */
+export function writeHistoryHeader(out: Uint8Array, seq: number, at: number, senderLength: number): void {
+  out[0] = CONTROL_MARKER;
+  out[1] = ServerKind.HISTORY;
+  putU32(out, 2, seq);
+  // Milliseconds since 1970 need 41 bits today: split into two u32 halves, no BigInt per message.
+  putU32(out, 6, Math.floor(at / 0x1_0000_0000));
+  putU32(out, 10, at >>> 0);
+  out[14] = senderLength;
+}
+
+/** A catch-up entry: [FF][89][seq u32][time u64 ms][senderLen][sender][text]. */
+export function encodeHistoryEntry(seq: number, at: number, sender: Uint8Array, text: Uint8Array): Uint8Array {
+  const out = new Uint8Array(HISTORY_ENTRY_HEADER_BYTES + sender.length + text.length);
+  writeHistoryHeader(out, seq, at, sender.length);
+  out.set(sender, HISTORY_ENTRY_HEADER_BYTES);
+  out.set(text, HISTORY_ENTRY_HEADER_BYTES + sender.length);
+  return out;
+}
+
+/** Ends a catch-up: [FF][8A][count u16], the number of entries that were sent before it. */
+export function encodeHistoryEndEvent(count: number): Uint8Array {
+  return Uint8Array.of(CONTROL_MARKER, ServerKind.HISTORY_END, (count >>> 8) & 0xff, count & 0xff);
 }
 
 function withName(kind: number, flag: number, name: string): Uint8Array {
@@ -261,6 +297,21 @@ export function decodeServerEvent(bytes: Uint8Array): ServerEvent | null {
       const text = utf8DecodeStrict(bytes.subarray(sender.end));
       return text === null ? null : { kind: 'chat', seq: u32(bytes, 2), sender: sender.name, text };
     }
+    case ServerKind.HISTORY: {
+      if (bytes.length < HISTORY_ENTRY_HEADER_BYTES) return null;
+      const sender = readName(bytes, 14);
+      if (!sender) return null;
+      const text = utf8DecodeStrict(bytes.subarray(sender.end));
+      const high = u32(bytes, 6);
+      // A time past 2^53 ms is no time a server could send, and would not survive as a number.
+      if (text === null || high > 0x1f_ffff) return null;
+      const at = high * 0x1_0000_0000 + u32(bytes, 10);
+      return { kind: 'history', seq: u32(bytes, 2), at, sender: sender.name, text };
+    }
+    case ServerKind.HISTORY_END:
+      return bytes.length === 4
+        ? { kind: 'history-end', count: ((bytes[2] as number) << 8) | (bytes[3] as number) }
+        : null;
     case ServerKind.JOINED:
     case ServerKind.LEFT: {
       if (bytes.length < 4) return null;

@@ -14,6 +14,12 @@ export interface HandshakeRequest {
   dialect: number;
   /** Token from an earlier session of the same member, offered to resume it instead of colliding with it. */
   resume: string | null;
+  /**
+   * Tincan only: the client takes a catch-up of the room's recent chat (`"catchup": 1`), and, when
+   * it resumes a session, the last room sequence it has already seen (`"since"`), so only newer
+   * entries are sent. Absent: no catch-up.
+   */
+  catchUp?: { since: number };
 }
 
 export type RequestProblem = 'invalid-utf8' | 'bad-json' | 'no-username' | 'bad-password' | 'bad-field';
@@ -57,7 +63,13 @@ export function parseRequestPayload(bytes: Uint8Array): HandshakeRequest | Reque
       typeof dialectValue === 'number' && Number.isInteger(dialectValue) && dialectValue > 0 ? dialectValue : 0;
     const resume = pickString(obj, ['resume']);
     if (resume === null) return 'bad-field';
-    return { username, password: password ?? '', dialect, resume: resume ?? null };
+    const request: HandshakeRequest = { username, password: password ?? '', dialect, resume: resume ?? null };
+    if (dialect > 0 && obj['catchup'] === 1) {
+      const since = obj['since'];
+      const valid = typeof since === 'number' && Number.isInteger(since) && since >= 0 && since <= 0xffff_ffff;
+      request.catchUp = { since: valid ? since : 0 };
+    }
+    return request;
   }
   if (trimmed.startsWith('"')) {
     try {
@@ -77,10 +89,15 @@ export function encodeRequestPayload(req: {
   password?: string;
   dialect?: number;
   resume?: string | null;
+  catchUp?: { since: number } | null;
 }): Uint8Array {
   const body: Record<string, unknown> = { username: req.username, password: req.password ?? '' };
   if (req.dialect) body['tincan'] = req.dialect;
   if (req.resume) body['resume'] = req.resume;
+  if (req.dialect && req.catchUp) {
+    body['catchup'] = 1;
+    if (req.catchUp.since > 0) body['since'] = req.catchUp.since;
+  }
   return utf8Encode(JSON.stringify(body));
 }
 
@@ -129,6 +146,8 @@ export interface SessionInfo {
   maxTextBytes: number;
   /** True when the request's `resume` token took over an earlier session of the same member. */
   resumed?: boolean;
+  /** Messages of the room new members see (catch-up); sent only to a client that asked for it. */
+  history?: number;
 }
 
 export function encodeSessionInfo(info: SessionInfo): Uint8Array {
@@ -163,6 +182,8 @@ export function parseCompletionPayload(bytes: Uint8Array): Completion | null {
             maxTextBytes: positiveOr(obj.maxTextBytes, 3800),
           };
           if (obj.resumed === true) info.resumed = true;
+          if (typeof obj.history === 'number' && Number.isInteger(obj.history) && obj.history > 0)
+            info.history = obj.history;
           return { kind: 'tincan', token: utf8Encode(info.token), info };
         }
       } catch {

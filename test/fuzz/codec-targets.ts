@@ -6,6 +6,8 @@ import {
   decodeServerEvent,
   encodeAckEvent,
   encodeChatEvent,
+  encodeHistoryEntry,
+  encodeHistoryEndEvent,
   encodeClientControl,
   encodeClientDatagram,
   encodeClosedEvent,
@@ -185,6 +187,10 @@ function reencodeServerEvent(ev: ServerEvent): Uint8Array[] {
       return [encodeErrorEvent(ev.code, ev.message)];
     case 'members':
       return encodeMembersEvents(ev.members, 1 << 20);
+    case 'history':
+      return [encodeHistoryEntry(ev.seq, ev.at, utf8Encode(ev.sender), utf8Encode(ev.text))];
+    case 'history-end':
+      return [encodeHistoryEndEvent(ev.count)];
   }
 }
 

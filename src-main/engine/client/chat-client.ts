@@ -12,6 +12,7 @@ import { dialectRules, type DialectRules } from './dialect.js';
 import { ChatSessionError, HandshakeError, NotConnectedError } from './errors.js';
 import { handshake, type HandshakeResult } from './handshake.js';
 import { IncomingDecoder, type IncomingEvent } from './incoming.js';
+import { SeenMessages } from './seen-messages.js';
 import { KeepAlive } from './keep-alive.js';
 import { MemberList } from './member-list.js';
 import { reconnect } from './reconnect.js';
@@ -70,6 +71,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
   private lastDialect: Dialect | null = null;
   private lastToken: string | null = null;
   private readonly memberList = new MemberList();
+  private readonly seen = new SeenMessages();
 
   private readonly keepAlive: KeepAlive;
   private nextMessageId = 1;
@@ -127,6 +129,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
         dialect: result.dialect,
         token: result.token,
         resumed: result.resumed,
+        ...historyOf(result),
       };
       this.setState('connected', {});
       this.emit('connected', info);
@@ -246,6 +249,8 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       mode,
       negotiate: this.opts.negotiate ?? DEFAULTS.negotiate,
       resume,
+      // On resume the server knows this room's numbering is ours: only newer lines are sent.
+      catchUp: this.opts.catchUp === false ? null : { since: resume ? this.seen.lastSeq : 0 },
       timeoutMs: this.opts.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
       udpPort: this.udp?.address().port ?? 0,
       signal: this.stopController.signal,
@@ -319,6 +324,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       case 'message':
         // Chat from someone not in our list means we missed their JOINED.
         if (session.rules.answers && !this.memberList.has(event.from)) this.keepAlive.refreshMembers();
+        if (event.seq !== null) this.seen.note(event.seq, event.from);
         this.emit('message', {
           from: event.from,
           text: event.text,
@@ -326,6 +332,21 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
           own: session.rules.isOwnEcho(event.from, this.opts.username),
           at: Date.now(),
         });
+        return;
+      case 'earlier':
+        if (this.seen.has(event.seq, event.from)) return;
+        this.seen.note(event.seq, event.from);
+        this.emit('message', {
+          from: event.from,
+          text: event.text,
+          seq: event.seq,
+          own: false,
+          at: event.at,
+          earlier: true,
+        });
+        return;
+      case 'caught-up':
+        this.emit('caughtUp', { count: event.count });
         return;
       case 'joined':
         if (!this.memberList.add(event.member)) return;
@@ -359,6 +380,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       case 'pong':
         return;
       case 'delivered':
+        this.seen.note(event.seq, this.opts.username);
         this.emit('delivered', { id: event.id, seq: event.seq });
         return;
       case 'error':
@@ -416,6 +438,13 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       dialect: result.dialect,
       token: result.token,
       resumed: result.resumed,
+      ...historyOf(result),
     });
   }
+}
+
+/** The room's catch-up size as the server told it, for the 'connected' info (nothing if not told). */
+function historyOf(result: HandshakeResult): { history?: number } {
+  const history = result.info?.history;
+  return history === undefined ? {} : { history };
 }

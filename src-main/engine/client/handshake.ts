@@ -37,6 +37,8 @@ export interface HandshakeOptions {
   negotiate?: boolean;
   /** Token of an earlier session to take over (Tincan dialect only). */
   resume?: string | null;
+  /** Ask for the room's recent chat, newer than `since` (Tincan dialect only). */
+  catchUp?: { since: number } | null;
   /** Whole exchange, TCP connect included (default 5000 ms). */
   timeoutMs?: number;
   /** Local UDP port to announce after the token (2 bytes, big-endian). */
@@ -90,6 +92,7 @@ function buildRequest(opts: HandshakeOptions): Uint8Array {
     dialect: negotiate ? TINCAN_DIALECT_VERSION : 0,
     // Resume is a Tincan field: never sent to a server we must treat as plain.
     resume: negotiate ? (opts.resume ?? null) : null,
+    catchUp: negotiate ? (opts.catchUp ?? null) : null,
   });
   return encodeFrame({
     operation: opts.mode === 'create' ? Operation.CREATE : Operation.JOIN,

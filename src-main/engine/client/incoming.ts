@@ -19,6 +19,8 @@ type ClosedWhy = ClientEvents['closed'][0]['reason'];
 
 export type IncomingEvent =
   | { type: 'message'; from: string; text: string; seq: number | null }
+  | { type: 'earlier'; from: string; text: string; seq: number; at: number }
+  | { type: 'caught-up'; count: number }
   | { type: 'joined'; member: Member }
   | { type: 'left'; name: string; reason: LeftWhy }
   | { type: 'members'; members: Member[] }
@@ -69,6 +71,10 @@ export class IncomingDecoder {
     switch (event.kind) {
       case 'chat':
         return { type: 'message', from: event.sender, text: event.text, seq: event.seq };
+      case 'history':
+        return { type: 'earlier', from: event.sender, text: event.text, seq: event.seq, at: event.at };
+      case 'history-end':
+        return { type: 'caught-up', count: event.count };
       case 'joined':
         return { type: 'joined', member: { name: event.name, host: event.host } };
       case 'left':

@@ -41,6 +41,11 @@ export interface ClientOptions {
   reconnectBaseDelayMs?: number;
   /** Longest reconnect delay (default 10000 ms). */
   reconnectMaxDelayMs?: number;
+  /**
+   * Ask a Tincan server for the room's recent chat when joining (default true); it arrives as
+   * `message` events with `earlier: true`, then `caughtUp`.
+   */
+  catchUp?: boolean;
 }
 
 export interface Member {
@@ -61,8 +66,15 @@ export interface Member {
  */
 export interface ClientEvents {
   /** Handshake done, UDP session open. `dialect` says whether the server speaks ours or only the plain spec. */
-  connected: [info: { role: ClientRole; dialect: Dialect; token: string; resumed: boolean }];
-  message: [msg: { from: string; text: string; seq: number | null; own: boolean; at: number }];
+  /** `history`: how many earlier messages the room shows new members (absent: none, or not said). */
+  connected: [info: { role: ClientRole; dialect: Dialect; token: string; resumed: boolean; history?: number }];
+  /**
+   * `earlier` marks a line said before we joined (catch-up; `at` is then when it was said). No line
+   * is emitted twice for one room sequence number, across reconnects too.
+   */
+  message: [msg: { from: string; text: string; seq: number | null; own: boolean; at: number; earlier?: boolean }];
+  /** The server finished sending the room's recent chat (`count` lines; Tincan dialect only). */
+  caughtUp: [info: { count: number }];
   /** Free text from a plain server that is neither `name: text` nor a notice we recognise. */
   notice: [text: string];
   joined: [member: Member];

@@ -72,7 +72,7 @@ export class ChatServer extends EventEmitter<ServerEvents> {
   readonly options: ServerOptions;
   private readonly log: Logger;
   private readonly counters = new ServerCounters();
-  private readonly registry = new RoomRegistry();
+  private readonly registry: RoomRegistry;
   private tcp: Server | null = null;
   private udp: UdpSocket | null = null;
   private udpType: 'udp4' | 'udp6' = 'udp4';
@@ -95,6 +95,7 @@ export class ChatServer extends EventEmitter<ServerEvents> {
     const { logger, shard, ...rest } = options;
     this.shard = shard ?? null;
     this.options = resolveServerOptions(rest);
+    this.registry = new RoomRegistry(this.options.historySize);
     this.log = logger ?? silentLogger;
   }
 

@@ -56,6 +56,8 @@ export interface ServerOptions {
   sweepIntervalMs: number;
   /** Batched UDP through the native accelerator when it is built (Linux): sendmmsg per message, recvmmsg reads. */
   nativeUdp: boolean;
+  /** Chat messages a room keeps for Tincan members who join later (catch-up); 0 keeps none. */
+  historySize: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -87,6 +89,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   udpSendBufferBytes: 4 * 1024 * 1024,
   sweepIntervalMs: 1_000,
   nativeUdp: true,
+  historySize: 100,
 };
 
 /**

@@ -1,6 +1,7 @@
 // Rooms, their members, and the token index the relay searches for every datagram.
 import { nameKey } from '../../../src-shared/protocol/names.js';
 import { bytesEqualAt } from './bytes.js';
+import { HistoryRing } from './history-ring.js';
 import { NameKeyedMap } from './name-keyed-map.js';
 import type { PasswordHash } from './password.js';
 import type { RoomSendTable } from './udp-out.js';
@@ -30,6 +31,13 @@ export class Member implements Bucket {
   bucketAt: number;
   /** Last time a rate-limit error was sent, so errors themselves stay rate-limited. */
   lastRateError = 0;
+  /**
+   * Catch-up still owed to this member: the room entries with seq above this are sent at its first
+   * HELLO; -1 when none is owed (plain member, catch-up not asked for, or already sent).
+   */
+  catchUpAfter = -1;
+  /** The room's seq when this member started receiving live chat: catch-up stops there. */
+  liveFrom = 0;
 
   constructor(
     readonly room: Room,
@@ -73,13 +81,17 @@ export class Room {
   version = 0;
   /** The native send path's packed recipient addresses, owned by UdpOut. */
   sendTable: RoomSendTable | null = null;
+  /** Recent chat kept for late joiners, or null when the server keeps none. */
+  readonly history: HistoryRing | null;
 
   constructor(
     readonly name: string,
     readonly password: PasswordHash | null,
     readonly createdAt: number,
+    historySize = 0,
   ) {
     this.nameBytes = Buffer.from(name, 'utf8');
+    this.history = historySize > 0 ? new HistoryRing(historySize) : null;
   }
 }
 
@@ -92,12 +104,15 @@ export class RoomRegistry {
   private readonly byKey = new Map<number, Member[]>();
   private memberTotal = 0;
 
+  /** @param historySize chat messages each new room keeps for catch-up (0: none). */
+  constructor(private readonly historySize = 0) {}
+
   get memberCount(): number {
     return this.memberTotal;
   }
 
   createRoom(name: string, password: PasswordHash | null, now: number): Room {
-    const room = new Room(name, password, now);
+    const room = new Room(name, password, now, this.historySize);
     this.rooms.set(name, room);
     this.roomKeys.set(nameKey(name), room);
     return room;
@@ -143,7 +158,10 @@ export class RoomRegistry {
     member.port = port;
     member.slot = undefined;
     member.room.version++;
-    if (!wasKnown && member.active) member.room.recipients.push(member);
+    if (!wasKnown && member.active) {
+      member.room.recipients.push(member);
+      member.liveFrom = member.room.seq;
+    }
     return !wasKnown;
   }
 

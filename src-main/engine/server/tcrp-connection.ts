@@ -35,6 +35,8 @@ export interface ConnectionSettings {
   maxPayloadBytes: number;
   heartbeatIntervalMs: number;
   inactivityTimeoutMs: number;
+  /** Messages a room keeps for catch-up; told to a client that asks for them. */
+  historySize: number;
 }
 
 export interface ConnectionHooks {
@@ -181,6 +183,8 @@ export class TcrpConnection {
     const member = result.member;
     this.member = member;
     const tincan = request.dialect > 0;
+    // What the member has seen is only known for a resumed session of this same room.
+    if (tincan && request.catchUp) member.catchUpAfter = result.resumed ? request.catchUp.since : 0;
     const completion = tincan
       ? encodeSessionInfo({
           tincan: TINCAN_DIALECT_VERSION,
@@ -190,6 +194,7 @@ export class TcrpConnection {
           inactivityMs: this.settings.inactivityTimeoutMs,
           maxTextBytes: MESSAGE_TEXT_MAX_BYTES,
           ...(result.resumed ? { resumed: true } : {}),
+          ...(request.catchUp && this.settings.historySize > 0 ? { history: this.settings.historySize } : {}),
         })
       : member.tokenBytes;
     this.counters.countHandshake('OK');

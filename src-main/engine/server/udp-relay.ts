@@ -12,9 +12,12 @@ import {
   CONTROL_MARKER,
   ACK_EVENT_BYTES,
   writeAckEvent,
+  writeHistoryHeader,
   encodeErrorEvent,
   encodeMembersEvents,
   encodePongEvent,
+  encodeHistoryEndEvent,
+  HISTORY_ENTRY_HEADER_BYTES,
   ErrorCode,
   LeftReason,
   parseClientDatagramAt,
@@ -28,6 +31,7 @@ import {
 import type { ServerCounters, DropReason } from './counters.js';
 import type { DropLog } from './drop-log.js';
 import { takeToken } from './rate-limit.js';
+import type { HistoryRing } from './history-ring.js';
 import type { Member, RoomRegistry } from './room-registry.js';
 import type { RoomLifecycle } from './room-lifecycle.js';
 import { bytesEqualAt, copyBytes, isUtf8Span } from './bytes.js';
@@ -101,7 +105,7 @@ export class UdpRelay {
     if (!isUtf8Span(msg, start, end)) return this.drop('bad-utf8', rinfo);
     if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst))
       return this.rateLimited(member, now, rinfo);
-    this.relay(member, msg, start, end, -1);
+    this.relay(member, msg, start, end, -1, now);
   }
 
   /** `/leave` and `/close`; returns false when the text is not a command (then it is chat). */
@@ -132,7 +136,7 @@ export class UdpRelay {
         }
         if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst))
           return this.rateLimited(member, now, rinfo);
-        this.relay(member, msg, start + 6, end, id);
+        this.relay(member, msg, start + 6, end, id, now);
         return;
       }
       case ClientKind.HEARTBEAT:
@@ -145,6 +149,7 @@ export class UdpRelay {
           return this.rateLimited(member, now, rinfo);
         const list = member.room.recipients.map((m) => ({ name: m.name, host: m.host }));
         for (const chunk of encodeMembersEvents(list, UDP_SERVER_MAX_BYTES)) this.out.send(chunk, member);
+        if (member.catchUpAfter >= 0) this.catchUp(member);
         return;
       }
       case ClientKind.LEAVE:
@@ -169,10 +174,11 @@ export class UdpRelay {
    * `name: text` and the structured CHAT event are each built at most once. `ackId` ≥ 0 acks a
    * structured CHAT to its sender.
    */
-  private relay(sender: Member, msg: Buffer, textStart: number, end: number, ackId: number): void {
+  private relay(sender: Member, msg: Buffer, textStart: number, end: number, ackId: number, now: number): void {
     const room = sender.room;
     room.seq = (room.seq + 1) >>> 0 || 1;
     const seq = room.seq;
+    if (room.history !== null) keepForCatchUp(room.history, sender, seq, now, msg, textStart, end);
     const table = this.out.tableFor(room);
     if (table !== null) {
       // Native path: each dialect's packed table in one call, the sender skipped by position.
@@ -221,6 +227,17 @@ export class UdpRelay {
       this.out.sendToMany(ownCopy(scratch, writeChatEvent(scratch, sender, seq, msg, textStart, end)), structured, ns);
     if (np > 0) this.out.sendToMany(ownCopy(scratch, writePlainLine(scratch, sender, msg, textStart, end)), plain, np);
     this.counters.datagramsRelayed += ns + np;
+  }
+
+  /** Sends the room's kept chat the member has not seen, once per session, then the end marker. */
+  private catchUp(member: Member): void {
+    const after = member.catchUpAfter;
+    member.catchUpAfter = -1;
+    const history = member.room.history;
+    if (history === null) return; // the server keeps no history: nothing, not even the end marker
+    const entries = history.between(after, member.liveFrom);
+    for (const entry of entries) this.out.send(entry, member);
+    this.out.send(encodeHistoryEndEvent(entries.length), member);
   }
 
   private rateLimited(member: Member, now: number, rinfo: RemoteInfo): void {
@@ -283,6 +300,26 @@ function writeChatEvent(out: Buffer, sender: Member, seq: number, msg: Buffer, t
   name.copy(out, CHAT_HEADER);
   copyBytes(msg, textStart, textStart + textLength, out, header);
   return header + textLength;
+}
+
+/** Writes the message's catch-up datagram into the room's ring (a reused slot: no allocation). */
+function keepForCatchUp(
+  ring: HistoryRing,
+  sender: Member,
+  seq: number,
+  now: number,
+  msg: Buffer,
+  textStart: number,
+  end: number,
+): void {
+  const name = sender.nameBytes;
+  const header = HISTORY_ENTRY_HEADER_BYTES + name.length;
+  const textLength = fittingText(msg, textStart, end, header);
+  const out = ring.reserve(header + textLength);
+  writeHistoryHeader(out, seq, now, name.length);
+  name.copy(out, HISTORY_ENTRY_HEADER_BYTES);
+  copyBytes(msg, textStart, textStart + textLength, out, header);
+  ring.commit(seq, header + textLength);
 }
 
 function ownCopy(scratch: Buffer, length: number): Buffer {

@@ -10,6 +10,8 @@ import {
   encodeClientControl,
   encodeClosedEvent,
   encodeErrorEvent,
+  encodeHistoryEndEvent,
+  encodeHistoryEntry,
   encodeJoinedEvent,
   encodeLeftEvent,
   encodeMembersEvents,
@@ -101,6 +103,50 @@ describe('structured datagrams', () => {
         decodeClientControl(bytes);
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('catch-up events', () => {
+  it('encodes a history entry as FF 89 seq time senderLen sender text, and decodes it back', () => {
+    const at = 0x0000_0190_1234_5678; // a 2024 time in ms: needs more than 32 bits
+    const bytes = encodeHistoryEntry(7, at, utf8Encode('alice'), utf8Encode('hi'));
+    expect(Buffer.from(bytes).toString('hex')).toBe('ff8900000007' + '0000019012345678' + '05' + '616c696365' + '6869');
+    expect(decodeServerEvent(bytes)).toEqual({ kind: 'history', seq: 7, at, sender: 'alice', text: 'hi' });
+  });
+
+  it('encodes the end marker with its count and refuses malformed ones', () => {
+    expect(Buffer.from(encodeHistoryEndEvent(300)).toString('hex')).toBe('ff8a012c');
+    expect(decodeServerEvent(encodeHistoryEndEvent(300))).toEqual({ kind: 'history-end', count: 300 });
+    expect(decodeServerEvent(Uint8Array.of(0xff, 0x8a, 1))).toBeNull();
+    expect(decodeServerEvent(Uint8Array.of(0xff, 0x8a, 0, 1, 0))).toBeNull();
+  });
+
+  it('refuses a truncated entry, a name past the end, bad UTF-8 and a time past 2^53 ms', () => {
+    const good = encodeHistoryEntry(1, 1_000, utf8Encode('bob'), utf8Encode('x'));
+    expect(decodeServerEvent(good.subarray(0, 14))).toBeNull();
+    const longName = Uint8Array.from(good);
+    longName[14] = 200;
+    expect(decodeServerEvent(longName)).toBeNull();
+    expect(decodeServerEvent(Uint8Array.from([...good.subarray(0, -1), 0xc3]))).toBeNull();
+    const farFuture = Uint8Array.from(good);
+    farFuture[6] = 0x01;
+    expect(decodeServerEvent(farFuture)).toBeNull();
+  });
+
+  it('round-trips any entry', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(),
+        fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+        fc.string({ minLength: 1, maxLength: 10 }),
+        fc.string(),
+        (seq, at, sender, text) => {
+          const s = seq >>> 0;
+          const event = decodeServerEvent(encodeHistoryEntry(s, at, utf8Encode(sender), utf8Encode(text)));
+          expect(event).toEqual({ kind: 'history', seq: s, at, sender, text });
+        },
+      ),
     );
   });
 });

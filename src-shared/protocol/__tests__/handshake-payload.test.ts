@@ -86,3 +86,31 @@ describe('completion payload', () => {
     expect(parseCompletionPayload(utf8Encode('{"token":"x"}'))).toMatchObject({ kind: 'plain' });
   });
 });
+
+describe('catch-up request fields', () => {
+  it('sends "catchup" and a positive "since" only with the Tincan dialect', () => {
+    const json = (p: Parameters<typeof encodeRequestPayload>[0]) =>
+      JSON.parse(Buffer.from(encodeRequestPayload(p)).toString()) as Record<string, unknown>;
+    expect(json({ username: 'a', dialect: 1, catchUp: { since: 0 } })).toMatchObject({ catchup: 1 });
+    expect(json({ username: 'a', dialect: 1, catchUp: { since: 0 } })).not.toHaveProperty('since');
+    expect(json({ username: 'a', dialect: 1, catchUp: { since: 9 } })).toMatchObject({ catchup: 1, since: 9 });
+    expect(json({ username: 'a', dialect: 0, catchUp: { since: 9 } })).not.toHaveProperty('catchup');
+  });
+
+  it('parses them for a Tincan request and ignores them for a plain one or when malformed', () => {
+    expect(req('{"username":"a","tincan":1,"catchup":1,"since":4}')).toMatchObject({ catchUp: { since: 4 } });
+    expect(req('{"username":"a","tincan":1,"catchup":1}')).toMatchObject({ catchUp: { since: 0 } });
+    expect(req('{"username":"a","tincan":1,"catchup":1,"since":-1}')).toMatchObject({ catchUp: { since: 0 } });
+    expect(req('{"username":"a","catchup":1}')).not.toHaveProperty('catchUp');
+    expect(req('{"username":"a","tincan":1,"catchup":true}')).not.toHaveProperty('catchUp');
+  });
+});
+
+describe('catch-up size in the session info', () => {
+  it('is read when a positive integer, ignored otherwise', () => {
+    const info = (history: unknown) =>
+      parseCompletionPayload(utf8Encode(JSON.stringify({ tincan: 1, token: 't', role: 'member', history })));
+    expect(info(100)).toMatchObject({ info: { history: 100 } });
+    for (const bad of [0, -1, 1.5, '100', null]) expect(info(bad)).not.toHaveProperty('info.history');
+  });
+});
