@@ -316,6 +316,15 @@ export class RoomSession {
       'notice',
       guard('notice', (text) => this.addSystem(text, 'info')),
     );
+    // Catch-up: the room's earlier lines came as ordinary messages with their own times; say where
+    // they end, as the CLI does.
+    client.on(
+      'caughtUp',
+      guard('caughtUp', ({ count }) => {
+        if (count > 0)
+          this.addSystem(`${count} earlier ${count === 1 ? 'message' : 'messages'} from before you joined.`, 'info');
+      }),
+    );
     // The member list is the client's: its 'members' event follows every change, so joins and
     // leaves only add their history line here and the list is reported once, with 'members'.
     client.on(

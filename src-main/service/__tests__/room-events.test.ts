@@ -45,6 +45,35 @@ describe('ChatService events per change', () => {
     expect(recB.views.get(joined.id)).toMatchObject({ state: 'closed', members: [] });
   });
 
+  it("shows a late joiner the room's earlier lines, then where they end", async () => {
+    const a = makeService();
+    const b = makeService();
+    const recA = record(a);
+    const recB = record(b);
+    const hosted = await a.hostRoom({ room: 'past', username: 'alice', password: '', port: 0, bindHost: '127.0.0.1' });
+    a.sendMessage(hosted.id, 'said before bob came');
+    await recA.until('the line to be delivered', () =>
+      (recA.entries.get(hosted.id) ?? []).some(
+        (e) => e.kind === 'chat' && e.text === 'said before bob came' && !e.pending,
+      ),
+    );
+    const joined = await b.joinRoom({
+      address: `127.0.0.1:${a.serverInfo()?.tcpPort}`,
+      room: 'past',
+      username: 'bob',
+      password: '',
+    });
+    await recB.until('bob to see the catch-up end', () =>
+      texts(recB, joined.id).includes('1 earlier message from before you joined.'),
+    );
+    const lines = texts(recB, joined.id);
+    expect(lines.indexOf('said before bob came')).toBeGreaterThanOrEqual(0);
+    expect(lines.indexOf('said before bob came')).toBeLessThan(
+      lines.indexOf('1 earlier message from before you joined.'),
+    );
+    expect(lines.filter((t) => t === 'said before bob came')).toHaveLength(1);
+  });
+
   it('reports a rejoin as connecting, then connected', async () => {
     const a = makeService();
     const b = makeService();
