@@ -1,25 +1,13 @@
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import { App } from '../App.js';
-import { startBridge } from '../bridge.js';
-import { chatStore, resetChatStore } from '../store/chat-store.js';
-import { fakeApi, roomView, type FakeApi } from './fake-api.js';
+import { chatStore } from '../store/chat-store.js';
+import { roomView, type FakeApi } from './fake-api.js';
+import { withFakeBridge } from './fake-bridge.js';
 import { must } from '../../test/support/must.js';
 
 let fake: FakeApi;
-let stop: () => void;
-
-beforeEach(async () => {
-  resetChatStore();
-  fake = fakeApi();
-  stop = startBridge(fake.api);
-  await act(async () => {});
-});
-
-afterEach(() => {
-  stop();
-  cleanup();
-});
+withFakeBridge((f) => (fake = f));
 
 function openRoom(over = {}) {
   act(() => {

@@ -1,27 +1,15 @@
 // Form errors in plain words next to the field at fault (raw codes only in a details line),
 // announced through role="alert", with focus on the field after a failed submit.
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import { App } from '../App.js';
-import { startBridge } from '../bridge.js';
-import { chatStore, resetChatStore } from '../store/chat-store.js';
-import { fakeApi, type FakeApi } from './fake-api.js';
+import { chatStore } from '../store/chat-store.js';
+import type { FakeApi } from './fake-api.js';
+import { withFakeBridge } from './fake-bridge.js';
 import { must } from '../../test/support/must.js';
 
 let fake: FakeApi;
-let stop: () => void;
-
-beforeEach(async () => {
-  resetChatStore();
-  fake = fakeApi();
-  stop = startBridge(fake.api);
-  await act(async () => {});
-});
-
-afterEach(() => {
-  stop();
-  cleanup();
-});
+withFakeBridge((f) => (fake = f));
 
 function fillJoin() {
   fireEvent.change(screen.getByLabelText(/Host address/), { target: { value: '10.0.0.2:7777' } });

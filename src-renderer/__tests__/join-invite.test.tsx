@@ -1,26 +1,15 @@
 // Invites in the Join form: pasting a link or the whole invite text, and links the operating system
 // opens (the joinLink event). Either way the form is filled and nothing is joined until the user asks.
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import { App } from '../App.js';
-import { openLinkFromHash, startBridge } from '../bridge.js';
-import { chatStore, resetChatStore } from '../store/chat-store.js';
-import { fakeApi, roomView, type FakeApi } from './fake-api.js';
+import { openLinkFromHash } from '../bridge.js';
+import { chatStore } from '../store/chat-store.js';
+import { roomView, type FakeApi } from './fake-api.js';
+import { withFakeBridge } from './fake-bridge.js';
 
 let fake: FakeApi;
-let stop: () => void;
-
-beforeEach(async () => {
-  resetChatStore();
-  fake = fakeApi();
-  stop = startBridge(fake.api);
-  await act(async () => {});
-});
-
-afterEach(() => {
-  stop();
-  cleanup();
-});
+withFakeBridge((f) => (fake = f));
 
 const LINK = 'tincan://join?v=1&host=10.0.0.5&port=7777&room=lobby';
 

@@ -1,26 +1,14 @@
 // Names that lie, in the UI: names and room names from other people are isolated in <bdi dir="auto">,
 // and the join form refuses the spoofing names with the reason at the field, before any request.
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import { App } from '../App.js';
-import { startBridge } from '../bridge.js';
-import { chatStore, resetChatStore } from '../store/chat-store.js';
-import { fakeApi, roomView, type FakeApi } from './fake-api.js';
+import { chatStore } from '../store/chat-store.js';
+import { roomView, type FakeApi } from './fake-api.js';
+import { withFakeBridge } from './fake-bridge.js';
 
 let fake: FakeApi;
-let stop: () => void;
-
-beforeEach(async () => {
-  resetChatStore();
-  fake = fakeApi();
-  stop = startBridge(fake.api);
-  await act(async () => {});
-});
-
-afterEach(() => {
-  stop();
-  cleanup();
-});
+withFakeBridge((f) => (fake = f));
 
 describe('user-supplied text', () => {
   it('is isolated with <bdi dir="auto"> in the member list, room title and sidebar', () => {
