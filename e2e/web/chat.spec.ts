@@ -1,40 +1,8 @@
 // Two users, two separate web-mode backends, two browser contexts: the full chat scenario.
-import { test as base, expect, type Page } from '@playwright/test';
-import { startWebBackend, type WebBackend } from '../fixtures/web-backend.js';
+import { expect } from '@playwright/test';
+import { test } from '../fixtures/two-users.js';
 import { runChatScenario, shot } from '../scenario.js';
 import { must } from '../../test/support/must.js';
-
-interface User {
-  backend: WebBackend;
-  page: Page;
-}
-
-const test = base.extend<{ alice: User; bob: User }>({
-  alice: async ({ browser }, use) => {
-    const backend = await startWebBackend('alice');
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    try {
-      await page.goto(backend.url);
-      await use({ backend, page });
-    } finally {
-      await context.close();
-      await backend.stop();
-    }
-  },
-  bob: async ({ browser }, use) => {
-    const backend = await startWebBackend('bob');
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    try {
-      await page.goto(backend.url);
-      await use({ backend, page });
-    } finally {
-      await context.close();
-      await backend.stop();
-    }
-  },
-});
 
 test('two users host, join with a password, chat, leave, rejoin and close', async ({ alice, bob }) => {
   const errors: string[] = [];

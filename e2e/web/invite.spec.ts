@@ -1,30 +1,7 @@
 // Invites in web mode: the host's invite text pasted into another user's Join form, and a page
 // opened at a tincan:// link. Both fill the form; joining still takes the user's click.
-import { test as base, expect, type Browser, type Page } from '@playwright/test';
-import { startWebBackend, type WebBackend } from '../fixtures/web-backend.js';
-
-interface User {
-  backend: WebBackend;
-  page: Page;
-}
-
-async function user(browser: Browser, name: string, use: (u: User) => Promise<void>) {
-  const backend = await startWebBackend(name);
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  try {
-    await page.goto(backend.url);
-    await use({ backend, page });
-  } finally {
-    await context.close();
-    await backend.stop();
-  }
-}
-
-const test = base.extend<{ alice: User; bob: User }>({
-  alice: async ({ browser }, use) => user(browser, 'alice', use),
-  bob: async ({ browser }, use) => user(browser, 'bob', use),
-});
+import { expect, type Page } from '@playwright/test';
+import { test } from '../fixtures/two-users.js';
 
 /** Pastes `text` into the focused field the way a browser does: a paste event carrying the clipboard. */
 async function paste(page: Page, label: string, text: string): Promise<void> {

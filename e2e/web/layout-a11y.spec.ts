@@ -2,32 +2,8 @@
 // form, the join form with its password dialog and a room with messages, in light and dark; at
 // 640x420 the message list and composer stay visible and usable.
 import { AxeBuilder } from '@axe-core/playwright';
-import { test as base, expect, type Browser, type Page } from '@playwright/test';
-import { startWebBackend, type WebBackend } from '../fixtures/web-backend.js';
-
-interface User {
-  backend: WebBackend;
-  page: Page;
-}
-
-async function user(browser: Browser, name: string, use: (u: User) => Promise<void>) {
-  const backend = await startWebBackend(name);
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  try {
-    await page.goto(backend.url);
-    await expect(page.getByRole('button', { name: 'Host a room' })).toBeVisible();
-    await use({ backend, page });
-  } finally {
-    await context.close();
-    await backend.stop();
-  }
-}
-
-const test = base.extend<{ alice: User; bob: User }>({
-  alice: async ({ browser }, use) => user(browser, 'alice', use),
-  bob: async ({ browser }, use) => user(browser, 'bob', use),
-});
+import { expect, type Page } from '@playwright/test';
+import { test } from '../fixtures/two-users.js';
 
 /** Runs axe in light and then dark colours; `what` names the view in the failure message. */
 async function expectNoViolations(page: Page, what: string): Promise<void> {
