@@ -130,7 +130,10 @@ export class RawMember {
     });
   }
 
-  /** Handshakes and registers the UDP endpoint; throws with the status if the server refused. */
+  /**
+   * Handshakes and registers the UDP endpoint; throws with `status` if the server refused, or with
+   * `helloUnanswered` if a Tincan member's HELLO got no member list back.
+   */
   static async join(opts: RawMemberOptions): Promise<RawMember> {
     const probe = await UdpPeer.open(opts.address ?? '127.0.0.1');
     const reply = await request(opts.tcpPort, {
@@ -148,7 +151,14 @@ export class RawMember {
     if (opts.tincan ?? true) {
       // The server answers HELLO with the member list: once it arrived, our endpoint is known.
       await member.sendRaw(encodeClientControl({ kind: 'hello' }));
-      await waitUntil(() => member.has('members'), { what: `the member list for ${opts.username}` });
+      try {
+        await waitUntil(() => member.has('members'), { what: `the member list for ${opts.username}` });
+      } catch (err) {
+        // No answer: typically the room closed between the handshake and the HELLO (its token went
+        // with it). Callers that expect such races check `helloUnanswered`.
+        member.close();
+        throw Object.assign(err as Error, { helloUnanswered: true });
+      }
     } else {
       // A plain keep-alive gets no answer; the others' join notice is the only sign it was processed.
       await member.sendRaw(new Uint8Array(0));
