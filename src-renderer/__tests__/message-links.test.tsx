@@ -1,25 +1,15 @@
 // Issue 15 in the UI: a deceptive link is plain text, and a clean one only asks the API to open it
 // (the confirmation belongs to whoever opens it: main's dialog, or web mode's API).
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../App.js';
-import { startBridge } from '../bridge.js';
-import { chatStore, resetChatStore } from '../store/chat-store.js';
-import { fakeApi, roomView, type FakeApi } from './fake-api.js';
+import { chatStore } from '../store/chat-store.js';
+import { roomView, type FakeApi } from './fake-api.js';
+import { withFakeBridge } from './fake-bridge.js';
 
 let fake: FakeApi;
-let stop: () => void;
-
-beforeEach(async () => {
-  resetChatStore();
-  fake = fakeApi();
-  stop = startBridge(fake.api);
-  await act(async () => {});
-});
-
+withFakeBridge((f) => (fake = f));
 afterEach(() => {
-  stop();
-  cleanup();
   vi.restoreAllMocks();
 });
 

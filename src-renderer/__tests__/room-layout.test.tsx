@@ -1,28 +1,19 @@
 // The room's layout state: the invite panel stays as the user left it across room switches and
 // restarts; the member list has a toggle (shown by CSS on narrow windows).
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../App.js';
-import { startBridge } from '../bridge.js';
 import { chatStore, resetChatStore } from '../store/chat-store.js';
-import { fakeApi, roomView, type FakeApi } from './fake-api.js';
+import { roomView, type FakeApi } from './fake-api.js';
+import { withFakeBridge } from './fake-bridge.js';
 import { must } from '../../test/support/must.js';
 
 let fake: FakeApi;
-let stop: () => void;
-
-beforeEach(async () => {
+// Before the shared set-up: the store reads the remembered panel state when it is reset.
+beforeEach(() => {
   localStorage.clear();
-  resetChatStore();
-  fake = fakeApi();
-  stop = startBridge(fake.api);
-  await act(async () => {});
 });
-
-afterEach(() => {
-  stop();
-  cleanup();
-});
+withFakeBridge((f) => (fake = f));
 
 const share = { port: 7777, addresses: ['192.168.1.5:7777'], invite: 'Join my room' };
 
