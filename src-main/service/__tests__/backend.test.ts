@@ -1,25 +1,14 @@
 // The backend both adapters build: a request through its dispatcher reaches a real service (hosting
 // on loopback), and a successful host is remembered in the prefs of its data folder.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../backend.js';
+import { describe, expect, it } from 'vitest';
+import { backendFactory } from './test-services.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-let dir: string;
-let backend: Backend;
-
-afterEach(async () => {
-  await backend.service.shutdown(2000);
-  rmSync(dir, { recursive: true, force: true });
-});
+const makeBackend = backendFactory();
 
 describe('createBackend', () => {
   it('dispatches to the service and remembers what was hosted', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tincan-backend-'));
     const opened: string[] = [];
-    backend = createBackend({ dataDir: dir, logger: silent, hooks: { openExternal: (url) => void opened.push(url) } });
+    const backend = makeBackend({ openExternal: (url) => void opened.push(url) });
     const hosted = await backend.dispatch('hostRoom', {
       room: 'den',
       username: 'carol',

@@ -1,23 +1,13 @@
 // The chat service against a real embedded ChatServer and real ChatClients on loopback: two services
 // (two users) in one process, exactly as the Electron main process and the web backend use it.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatClient, ChatServer } from '../../engine/index.js';
-import { ChatService } from '../chat-service.js';
-import { realFactories } from '../factories.js';
 import { ServiceError } from '../service-error.js';
 import { record, texts } from './service-recorder.js';
+import { serviceFactory } from './test-services.js';
 import { must, mustFind } from '../../../test/support/must.js';
 
-const services: ChatService[] = [];
-function makeService(): ChatService {
-  const service = new ChatService({ factories: realFactories, clientDefaults: { handshakeTimeoutMs: 2000 } });
-  services.push(service);
-  return service;
-}
-
-afterEach(async () => {
-  await Promise.all(services.splice(0).map((s) => s.shutdown(2000)));
-});
+const makeService = serviceFactory();
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
   const err = await promise.then(
@@ -166,16 +156,12 @@ describe('ChatService with a real server on loopback', () => {
       mode: 'create',
     });
     await host.connect();
-    const b = new ChatService({
-      factories: realFactories,
-      clientDefaults: {
-        maxReconnectAttempts: 2,
-        reconnectBaseDelayMs: 20,
-        reconnectMaxDelayMs: 40,
-        handshakeTimeoutMs: 500,
-      },
+    const b = makeService({
+      maxReconnectAttempts: 2,
+      reconnectBaseDelayMs: 20,
+      reconnectMaxDelayMs: 40,
+      handshakeTimeoutMs: 500,
     });
-    services.push(b);
     const states: string[] = [];
     b.on('roomUpdated', (v) => states.push(v.state === 'reconnecting' ? `reconnecting#${v.attempt}` : v.state));
     const rec = record(b);

@@ -1,23 +1,16 @@
 // hostRoom's edges through the real backend (contract, dispatcher, service, embedded server on
 // loopback): a privileged port, a missing interface and one that is not on offer are refused before
 // anything listens; a named loopback interface still hosts.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../backend.js';
+import { describe, expect, it } from 'vitest';
+import type { Backend } from '../backend.js';
 import { checkHostBind } from '../host-checks.js';
 import { ServiceError } from '../service-error.js';
+import { backendFactory } from './test-services.js';
+import { must } from '../../../test/support/must.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-let dir: string;
+const makeBackend = backendFactory();
 let backend: Backend;
-
-afterEach(async () => {
-  await backend.service.shutdown(2000);
-  rmSync(dir, { recursive: true, force: true });
-});
 
 function host(port: number, bindHost: string) {
   return backend.dispatch('hostRoom', { room: 'edge', username: 'carol', password: '', port, bindHost });
@@ -36,8 +29,7 @@ function reaches(port: number): Promise<boolean> {
 
 describe('hostRoom refusals', () => {
   it('refuses privileged ports and unnamed or unknown interfaces; nothing listens', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tincan-host-'));
-    backend = createBackend({ dataDir: dir, logger: silent });
+    backend = makeBackend();
     for (const port of [1, 80, 443, 1023])
       expect(await host(port, '127.0.0.1')).toMatchObject({ ok: false, code: 'PRIVILEGED_PORT' });
     expect(await host(0, '')).toMatchObject({ ok: false, code: 'BAD_ARGS' });
@@ -51,13 +43,11 @@ describe('hostRoom refusals', () => {
   });
 
   it('hosts on the interface the request names', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tincan-host-'));
-    backend = createBackend({ dataDir: dir, logger: silent });
+    backend = makeBackend();
     const hosted = await host(0, '127.0.0.1');
     expect(hosted).toMatchObject({ ok: true, value: { room: 'edge', state: 'connected' } });
-    const info = backend.service.serverInfo();
-    expect(info).not.toBeNull();
-    expect(await reaches(info!.tcpPort)).toBe(true);
+    const info = must(backend.service.serverInfo(), 'the embedded server');
+    expect(await reaches(info.tcpPort)).toBe(true);
     expect(backend.prefs.get().displayName).toBe('carol');
   });
 });

@@ -1,20 +1,11 @@
 // What the UI hears per change: one roomUpdated for each join, leave and rejoin step, the member
 // list as the client reports it, and a history that stays bounded.
-import { afterEach, describe, expect, it } from 'vitest';
-import { ChatService, HISTORY_LIMIT } from '../chat-service.js';
-import { realFactories } from '../factories.js';
+import { describe, expect, it } from 'vitest';
+import { HISTORY_LIMIT } from '../chat-service.js';
 import { record, texts } from './service-recorder.js';
+import { serviceFactory } from './test-services.js';
 
-const services: ChatService[] = [];
-function makeService(): ChatService {
-  const service = new ChatService({ factories: realFactories, clientDefaults: { handshakeTimeoutMs: 2000 } });
-  services.push(service);
-  return service;
-}
-
-afterEach(async () => {
-  await Promise.all(services.splice(0).map((s) => s.shutdown(2000)));
-});
+const makeService = serviceFactory();
 
 describe('ChatService events per change', () => {
   it('reports a join and a leave with one roomUpdated each', async () => {

@@ -1,0 +1,43 @@
+// Real services and backends for the service tests (the engine underneath, sockets on loopback):
+// whatever a test makes is shut down after it, and a backend's data folder removed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { silentLogger, type ClientOptions } from '../../engine/index.js';
+import { createBackend, type Backend, type BackendOptions } from '../backend.js';
+import { ChatService } from '../chat-service.js';
+import { realFactories } from '../factories.js';
+
+/**
+ * Registers the clean-up in the calling file and returns a maker of services on the real engine;
+ * their clients give up a handshake after 2 s unless `clientDefaults` says otherwise.
+ */
+export function serviceFactory(): (clientDefaults?: Partial<ClientOptions>) => ChatService {
+  const services: ChatService[] = [];
+  afterEach(async () => {
+    await Promise.all(services.splice(0).map((s) => s.shutdown(2000)));
+  });
+  return (clientDefaults = { handshakeTimeoutMs: 2000 }) => {
+    const service = new ChatService({ factories: realFactories, clientDefaults });
+    services.push(service);
+    return service;
+  };
+}
+
+/** As serviceFactory, for whole backends, each in a fresh data folder. */
+export function backendFactory(): (hooks?: BackendOptions['hooks']) => Backend {
+  const made: Array<{ backend: Backend; dir: string }> = [];
+  afterEach(async () => {
+    for (const { backend, dir } of made.splice(0)) {
+      await backend.service.shutdown(2000);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  return (hooks) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tincan-backend-'));
+    const backend = createBackend({ dataDir: dir, logger: silentLogger, ...(hooks ? { hooks } : {}) });
+    made.push({ backend, dir });
+    return backend;
+  };
+}
