@@ -33,6 +33,16 @@ async function flood(
 
 const statuses = (replies: RawReply[]) => replies.map((r) => r.status);
 
+/** The legitimate member: the right password, from an IP of its own, while the flood runs. */
+function legitimateJoin(port: number): Promise<RawReply> {
+  return request(port, {
+    room: 'guarded',
+    payload: { username: 'guest', password: 'pw' },
+    localAddress: '127.0.0.3',
+    timeoutMs: 10_000,
+  });
+}
+
 /** The room the legitimate member joins: password 'pw', created from an IP nobody floods from. */
 async function hostGuardedRoom(port: number): Promise<void> {
   const host = await request(port, {
@@ -55,12 +65,7 @@ describe('hashing flood from one IP', () => {
       operation: Operation.CREATE,
       payload: { username: 'f', password: LONG_PASSWORD },
     }));
-    const legit = await request(port, {
-      room: 'guarded',
-      payload: { username: 'guest', password: 'pw' },
-      localAddress: '127.0.0.3',
-      timeoutMs: 10_000,
-    });
+    const legit = await legitimateJoin(port);
     const replies = await flooding;
 
     expect(legit.status).toBe(Status.OK);
@@ -84,12 +89,7 @@ describe('hashing flood from one IP', () => {
       room: 'guarded',
       payload: { username: `f${i}`, password: LONG_PASSWORD },
     }));
-    const legit = await request(port, {
-      room: 'guarded',
-      payload: { username: 'guest', password: 'pw' },
-      localAddress: '127.0.0.3',
-      timeoutMs: 10_000,
-    });
+    const legit = await legitimateJoin(port);
     const replies = await flooding;
 
     expect(legit.status).toBe(Status.OK);
