@@ -94,6 +94,22 @@ describe('HashQueue', () => {
     await expect(failing).rejects.toThrow('boom');
     expect(queue.submit('x', gate().job)).toBeInstanceOf(Promise);
   });
+
+  it('gives a freed slot to the source holding the fewest places, not to the next of a flood', async () => {
+    const queue = new HashQueue({ concurrency: 1, maxQueued: 10, maxPerSource: 3 });
+    const flood = [gate(), gate(), gate()];
+    const floodDone = flood.map((g) => queue.submit('x', g.job));
+    expect(queue.submit('x', gate().job)).toBe('source-busy');
+    const newcomer = gate();
+    const joined = queue.submit('y', newcomer.job);
+    flood[0]?.open();
+    await floodDone[0];
+    expect(newcomer.started).toBe(true);
+    expect(flood[1]?.started).toBe(false);
+    newcomer.open();
+    await joined;
+    expect(flood[1]?.started).toBe(true);
+  });
 });
 
 describe('LimitLog', () => {

@@ -100,6 +100,18 @@ describe('hashing flood from one IP', () => {
     expect(s.filter((x) => x === Status.OK)).toHaveLength(0);
   });
 
+  it('lets a household behind one address join with the password at the same moment', async () => {
+    srv = await startServer(LIMITS_TEST_OPTIONS);
+    const port = srv.tcpPort;
+    await hostGuardedRoom(port);
+    const together = await Promise.all(
+      ['mum', 'dad', 'kid'].map((username) =>
+        request(port, { room: 'guarded', payload: { username, password: 'pw' }, localAddress: '127.0.0.6' }),
+      ),
+    );
+    expect(statuses(together)).toEqual([Status.OK, Status.OK, Status.OK]);
+  });
+
   it('answers SERVER_FULL at once when the hash queue is full', async () => {
     srv = await startServer({ ...LIMITS_TEST_OPTIONS, hashConcurrency: 1, maxQueuedHashes: 1 });
     const port = srv.tcpPort;

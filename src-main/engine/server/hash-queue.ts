@@ -1,7 +1,9 @@
 // A bounded queue of password-hash jobs. scrypt is deliberately expensive, so the server runs only a
-// few at once (the libuv pool also serves DNS and files) and queues a bounded number more; one source
-// may hold only a few places, so a flood from one IP cannot stand in front of everyone else. A job
-// that does not fit is refused at once: waiting would only hand the attacker our sockets.
+// few at once (the libuv pool also serves DNS and files) and queues a bounded number more. One source
+// may hold only a few places (a household behind one NAT joining together must not be refused), and
+// a freed slot goes to the waiting job whose source holds the fewest places, so a flood from one IP
+// never stands in front of a newcomer. A job that does not fit is refused at once: waiting would
+// only hand the attacker our sockets.
 
 export type HashQueueRefusal = 'queue-full' | 'source-busy';
 
@@ -22,7 +24,8 @@ interface Job {
 export class HashQueue {
   private running = 0;
   private readonly waiting: Job[] = [];
-  private readonly perSource = new Map<string, number>();
+  /** Jobs held (running or waiting) per source; also the fairness key when a slot frees. */
+  private readonly held = new Map<string, number>();
   /** Jobs started since the server started (for stats and tests). */
   started = 0;
 
@@ -30,10 +33,10 @@ export class HashQueue {
 
   /** Runs `job` when a slot is free, or says at once why it cannot be queued. */
   submit<T>(source: string, job: () => Promise<T>): Promise<T> | HashQueueRefusal {
-    const held = this.perSource.get(source) ?? 0;
+    const held = this.held.get(source) ?? 0;
     if (held >= this.limits.maxPerSource) return 'source-busy';
     if (this.running >= this.limits.concurrency && this.waiting.length >= this.limits.maxQueued) return 'queue-full';
-    this.perSource.set(source, held + 1);
+    this.held.set(source, held + 1);
     return new Promise<T>((resolve, reject) => {
       const run = (): void => {
         this.running++;
@@ -67,9 +70,28 @@ export class HashQueue {
 
   private done(source: string): void {
     this.running--;
-    const held = (this.perSource.get(source) ?? 1) - 1;
-    if (held <= 0) this.perSource.delete(source);
-    else this.perSource.set(source, held);
-    this.waiting.shift()?.run();
+    bump(this.held, source, -1);
+    this.next()?.run();
   }
+
+  /** The oldest waiting job among the sources holding the fewest places. The queue is bounded (maxQueued), so the scan is too. */
+  private next(): Job | undefined {
+    let best = -1;
+    let fewest = Infinity;
+    for (let i = 0; i < this.waiting.length && fewest > 1; i++) {
+      const job = this.waiting[i];
+      const places = job ? (this.held.get(job.source) ?? 0) : Infinity;
+      if (places < fewest) {
+        fewest = places;
+        best = i;
+      }
+    }
+    return best < 0 ? undefined : this.waiting.splice(best, 1)[0];
+  }
+}
+
+function bump(counts: Map<string, number>, source: string, by: number): void {
+  const n = (counts.get(source) ?? 0) + by;
+  if (n <= 0) counts.delete(source);
+  else counts.set(source, n);
 }

@@ -79,7 +79,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   hashBurstPerIp: 10,
   hashConcurrency: 2,
   maxQueuedHashes: 64,
-  maxHashJobsPerIp: 1,
+  maxHashJobsPerIp: 4,
   createsPerIpPerMinute: 30,
   createBurstPerIp: 10,
   refusalsPerIpPerSecond: 2,
