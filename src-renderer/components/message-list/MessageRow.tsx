@@ -2,6 +2,7 @@
 // system line or a chat line (its header left out when it continues the sender's group). Names sit
 // in <bdi> and text carries dir="auto", so right-to-left messages keep their punctuation in place.
 // `@name` of a current member is highlighted (never inside a link), and a line mentioning you is marked.
+// Lines from the room's catch-up (said before you joined) look quieter and say "earlier".
 import { memo, useMemo } from 'react';
 import type { ChatEntry } from '../../../src-shared/ipc/contract.js';
 import { splitLinks } from '../../../src-shared/links.js';
@@ -109,11 +110,17 @@ export const MessageRow = memo(function MessageRow({ entry, position, startsDay,
       </li>
     );
   }
+  // A line from the room's catch-up (said before you joined) is told apart, in words as well.
+  const earlierTag = entry.earlier && (
+    <span className="earlier-tag" title="Said before you joined">
+      earlier
+    </span>
+  );
   // Your own line naming you is not news to you.
   const mentionsMe = !entry.own && pieces.some((piece) => piece.kind === 'mention' && nameKey(piece.member) === myKey);
   return (
     <li
-      className={`msg${entry.own ? ' own' : ''}${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}`}
+      className={`msg${entry.own ? ' own' : ''}${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}${entry.earlier ? ' earlier' : ''}`}
       data-testid="chat-message"
       data-pos={position}
     >
@@ -123,6 +130,7 @@ export const MessageRow = memo(function MessageRow({ entry, position, startsDay,
           <div className="msg-meta msg-meta-compact">
             <Time at={entry.at} />
             {entry.pending && <span className="pending">sending…</span>}
+            {earlierTag}
           </div>
         ) : (
           <div className="msg-meta">
@@ -132,6 +140,7 @@ export const MessageRow = memo(function MessageRow({ entry, position, startsDay,
             </span>
             <Time at={entry.at} />
             {entry.pending && <span className="pending">sending…</span>}
+            {earlierTag}
           </div>
         )}
         <div className="msg-text" dir="auto">
