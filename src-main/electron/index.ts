@@ -11,8 +11,8 @@ import type { ChatService } from '../service/chat-service.js';
 import { createBackend } from '../service/backend.js';
 import { stderrLogger } from '../service/logger.js';
 import { createMainWindow, guardWebContents, hardenSession } from './window.js';
+import { messageNotification, type RoomNames } from './message-notification.js';
 import { EVENT_NAMES } from '../../src-shared/ipc/contract.js';
-import { plainDisplayText } from '../../src-shared/display-text.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const logger = stderrLogger('tincan');
@@ -28,6 +28,8 @@ guardWebContents();
 
 let win: BrowserWindow | null = null;
 let service: ChatService | null = null;
+/** The room the renderer shows (setActiveRoom), for the notification rule. */
+let roomInView: string | null = null;
 
 function showWindow(): void {
   if (!win) return;
@@ -49,6 +51,9 @@ async function start(): Promise<void> {
         showMessageBox: (options) => (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options)),
         openExternal: (url) => shell.openExternal(url),
       }),
+      setActiveRoom: (roomId) => {
+        roomInView = roomId;
+      },
     },
   });
   const { prefs, dispatch } = backend;
@@ -73,18 +78,17 @@ async function start(): Promise<void> {
 
   for (const name of EVENT_NAMES) service.on(name, (payload) => emitTo(win, name, payload as never));
 
-  // A message while the window is in the background: then no room is in focus. (With the window
-  // focused, the sidebar unread counts are enough.)
+  // Background lines and mentions of you notify (message-notification.ts says when). Each room's
+  // names are kept from its updates, so a busy room costs no room listing per line.
+  const roomNames = new Map<string, RoomNames>();
+  service.on('roomUpdated', (view) => roomNames.set(view.id, { room: view.room, username: view.username }));
+  service.on('roomRemoved', ({ roomId }) => roomNames.delete(roomId));
   service.on('roomMessage', ({ roomId, entry }) => {
-    if (entry.kind !== 'chat' || entry.own || !win || win.isFocused()) return;
-    if (!Notification.isSupported()) return;
-    const room = service?.listRooms().find((r) => r.id === roomId)?.room ?? 'Tincan';
-    // Peer text, drawn by the OS: one plain line, no bidi or invisible characters, bounded.
-    const note = new Notification({
-      title: plainDisplayText(`${entry.from} in ${room}`, 80),
-      body: plainDisplayText(entry.text, 200),
-      silent: false,
-    });
+    if (!win || !Notification.isSupported()) return;
+    const scene = { windowFocused: win.isFocused(), roomInView };
+    const words = messageNotification(roomId, entry, roomNames.get(roomId) ?? null, scene);
+    if (!words) return;
+    const note = new Notification({ ...words, silent: false });
     note.on('click', () => {
       if (!win) return;
       if (win.isMinimized()) win.restore();

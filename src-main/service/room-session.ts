@@ -309,6 +309,7 @@ export class RoomSession {
           at: msg.at,
           seq: msg.seq,
           pending: false,
+          ...(msg.earlier ? { earlier: true } : {}),
         });
       }),
     );
@@ -316,8 +317,8 @@ export class RoomSession {
       'notice',
       guard('notice', (text) => this.addSystem(text, 'info')),
     );
-    // Catch-up: the room's earlier lines came as ordinary messages with their own times; say where
-    // they end, as the CLI does.
+    // Catch-up: the room's earlier lines came as messages marked `earlier`, with their own times;
+    // say where they end, as the CLI does.
     client.on(
       'caughtUp',
       guard('caughtUp', ({ count }) => {

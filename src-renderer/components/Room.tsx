@@ -10,6 +10,7 @@ import { chatStore } from '../store/chat-store.js';
 import { chatSelectors } from '../store/selectors.js';
 import { useChat, useChatShallow } from '../store/use-chat.js';
 import { MessageList } from './MessageList.js';
+import { MentionScopeContext, useRoomMentionScope } from './message-list/mention-scope.js';
 import { ErrorDetails } from './ErrorDetails.js';
 import { UserText } from './UserText.js';
 
@@ -304,6 +305,7 @@ function RoomError() {
 export function RoomScreen({ room }: { room: RoomView }) {
   const sectionRef = useRef<HTMLElement>(null);
   useFocusOnStateChange(room, sectionRef);
+  const mentionScope = useRoomMentionScope(room);
   return (
     <section ref={sectionRef} className="room" aria-labelledby="room-title">
       <header className="room-header">
@@ -329,7 +331,9 @@ export function RoomScreen({ room }: { room: RoomView }) {
       <RoomError />
       {room.share && room.state !== 'closed' && <SharePanel share={room.share} />}
       <div className="room-body">
-        <MessageList roomId={room.id} />
+        <MentionScopeContext.Provider value={mentionScope}>
+          <MessageList roomId={room.id} />
+        </MentionScopeContext.Provider>
         <MemberList room={room} />
       </div>
       <Composer room={room} />

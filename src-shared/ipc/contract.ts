@@ -61,6 +61,8 @@ export type ChatEntry =
       seq: number | null;
       /** Own message not yet acknowledged by the server (Tincan dialect only). */
       pending: boolean;
+      /** Said before you joined: it came with the room's catch-up, and `at` is when it was said. */
+      earlier?: boolean;
     }
   | { kind: 'system'; key: string; text: string; at: number; tone: SystemTone };
 

@@ -115,6 +115,7 @@ const chatEntry = z.discriminatedUnion('kind', [
     at: z.number(),
     seq: z.number().int().nullable(),
     pending: z.boolean(),
+    earlier: z.boolean().optional(),
   }),
   z.object({
     kind: z.literal('system'),

@@ -63,6 +63,12 @@ describe('ChatService events per change', () => {
       lines.indexOf('1 earlier message from before you joined.'),
     );
     expect(lines.filter((t) => t === 'said before bob came')).toHaveLength(1);
+    // Marked as earlier for the UI to style; what is said after the join is not.
+    const said = (text: string) => recB.entries.get(joined.id)?.find((e) => e.kind === 'chat' && e.text === text);
+    expect(said('said before bob came')).toMatchObject({ earlier: true });
+    a.sendMessage(hosted.id, 'said after bob came');
+    await recB.until('bob to get the new line', () => said('said after bob came') !== undefined);
+    expect(said('said after bob came')).not.toHaveProperty('earlier');
   });
 
   it('reports a rejoin as connecting, then connected', async () => {

@@ -1,11 +1,16 @@
 // One row of the message list: an optional day separator and "new since you left" marker, then a
 // system line or a chat line (its header left out when it continues the sender's group). Names sit
 // in <bdi> and text carries dir="auto", so right-to-left messages keep their punctuation in place.
-import { memo } from 'react';
+// `@name` of a current member is highlighted (never inside a link), and a line mentioning you is marked.
+// Lines from the room's catch-up (said before you joined) look quieter and say "earlier".
+import { memo, useMemo } from 'react';
 import type { ChatEntry } from '../../../src-shared/ipc/contract.js';
 import { splitLinks } from '../../../src-shared/links.js';
+import type { MentionFinder } from '../../../src-shared/mentions.js';
+import { nameKey } from '../../../src-shared/protocol/names.js';
 import { chatStore } from '../../store/chat-store.js';
 import { formatClock, formatDay, formatFull } from './dates.js';
+import { useMentionScope } from './mention-scope.js';
 
 function MessageLink({ url }: { url: string }) {
   return (
@@ -24,11 +29,38 @@ function MessageLink({ url }: { url: string }) {
   );
 }
 
-function MessageText({ text }: { text: string }) {
+/** A piece of message text: plain, a link, or a mention of a member (by their name as listed). */
+type TextPiece =
+  { kind: 'plain'; text: string } | { kind: 'link'; url: string } | { kind: 'mention'; text: string; member: string };
+
+function textPieces(text: string, finder: MentionFinder): TextPiece[] {
+  const pieces: TextPiece[] = [];
+  for (const part of splitLinks(text)) {
+    if (part.url !== null) pieces.push({ kind: 'link', url: part.url });
+    else
+      for (const piece of finder.splitPlain(part.text))
+        pieces.push(
+          piece.member === null
+            ? { kind: 'plain', text: piece.text }
+            : { kind: 'mention', text: piece.text, member: piece.member },
+        );
+  }
+  return pieces;
+}
+
+function MessageText({ pieces, myKey }: { pieces: TextPiece[]; myKey: string }) {
   return (
     <>
-      {splitLinks(text).map((part, i) =>
-        part.url ? <MessageLink key={i} url={part.url} /> : <span key={i}>{part.text}</span>,
+      {pieces.map((piece, i) =>
+        piece.kind === 'link' ? (
+          <MessageLink key={i} url={piece.url} />
+        ) : piece.kind === 'mention' ? (
+          <span key={i} className={`mention${nameKey(piece.member) === myKey ? ' mention-me' : ''}`}>
+            {piece.text}
+          </span>
+        ) : (
+          <span key={i}>{piece.text}</span>
+        ),
       )}
     </>
   );
@@ -51,6 +83,9 @@ export interface RowProps {
 }
 
 export const MessageRow = memo(function MessageRow({ entry, position, startsDay, grouped, newSince }: RowProps) {
+  const { finder, myKey } = useMentionScope();
+  const text = entry.kind === 'chat' ? entry.text : '';
+  const pieces = useMemo(() => textPieces(text, finder), [text, finder]);
   const lead = (
     <>
       {startsDay && (
@@ -75,9 +110,17 @@ export const MessageRow = memo(function MessageRow({ entry, position, startsDay,
       </li>
     );
   }
+  // A line from the room's catch-up (said before you joined) is told apart, in words as well.
+  const earlierTag = entry.earlier && (
+    <span className="earlier-tag" title="Said before you joined">
+      earlier
+    </span>
+  );
+  // Your own line naming you is not news to you.
+  const mentionsMe = !entry.own && pieces.some((piece) => piece.kind === 'mention' && nameKey(piece.member) === myKey);
   return (
     <li
-      className={`msg${entry.own ? ' own' : ''}${grouped ? ' grouped' : ''}`}
+      className={`msg${entry.own ? ' own' : ''}${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}${entry.earlier ? ' earlier' : ''}`}
       data-testid="chat-message"
       data-pos={position}
     >
@@ -87,6 +130,7 @@ export const MessageRow = memo(function MessageRow({ entry, position, startsDay,
           <div className="msg-meta msg-meta-compact">
             <Time at={entry.at} />
             {entry.pending && <span className="pending">sending…</span>}
+            {earlierTag}
           </div>
         ) : (
           <div className="msg-meta">
@@ -96,11 +140,13 @@ export const MessageRow = memo(function MessageRow({ entry, position, startsDay,
             </span>
             <Time at={entry.at} />
             {entry.pending && <span className="pending">sending…</span>}
+            {earlierTag}
           </div>
         )}
         <div className="msg-text" dir="auto">
-          <MessageText text={entry.text} />
+          <MessageText pieces={pieces} myKey={myKey} />
         </div>
+        {mentionsMe && <span className="sr-only"> (mentions you)</span>}
       </div>
     </li>
   );
