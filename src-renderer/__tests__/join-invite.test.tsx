@@ -77,6 +77,27 @@ describe('pasting into the Join form', () => {
     expect(field.getAttribute('aria-invalid')).toBe('false');
   });
 
+  it('an address with a scheme or a trailing slash fills the host field only', () => {
+    render(<App />);
+    fireEvent.change(screen.getByLabelText('Room name'), { target: { value: 'kept' } });
+    expect(paste(/Host address/, 'tincan://192.168.1.5:7777/')).toBe(false);
+    expect(value(/Host address/)).toBe('192.168.1.5:7777');
+    paste(/Host address/, '10.0.0.2:9000/');
+    expect(value(/Host address/)).toBe('10.0.0.2:9000');
+    expect(value('Room name')).toBe('kept');
+  });
+
+  it('a web page address is refused next to the field, saying what a host address is', () => {
+    render(<App />);
+    paste(/Host address/, 'http://127.0.0.1:5173/#token=abc');
+    const field = screen.getByLabelText(/Host address/);
+    expect(value(/Host address/)).toBe('');
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(field.getAttribute('aria-describedby')!.split(' ').pop()!)!.textContent).toContain(
+      'not a Tincan host',
+    );
+  });
+
   it('ordinary text pastes as usual', () => {
     render(<App />);
     const event = paste(/Host address/, '10.0.0.2:7777');

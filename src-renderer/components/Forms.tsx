@@ -318,6 +318,11 @@ export function JoinForm() {
       setFilledFromInvite(false);
       return true;
     }
+    if (reading.kind === 'address') {
+      setAddress(reading.address);
+      setLinkError(null);
+      return true;
+    }
     setAddress(reading.prefill.address);
     setRoom(reading.prefill.room);
     setLinkError(null);
@@ -325,7 +330,8 @@ export function JoinForm() {
     return true;
   }
 
-  // Pasting a link or the whole invite text into host or room fills both fields.
+  // Pasting a link or the whole invite text into host or room fills both fields; an address with a
+  // scheme or a trailing slash fills the host field.
   function onPaste(event: ClipboardEvent<HTMLInputElement>) {
     if (takeInvite(event.clipboardData.getData('text'))) event.preventDefault();
   }
