@@ -19,6 +19,11 @@ export type InviteReading =
   | { kind: 'bad-link'; message: string }
   | { kind: 'none' };
 
+/** What the user reads about a link the parser refused (pasted, or opened by the operating system). */
+export function linkRefusal(reason: string): string {
+  return `That invite link can't be used: ${reason}.`;
+}
+
 export function prefillFromLink(link: JoinLink): JoinPrefill {
   return { address: formatHostAddress({ host: link.host, port: link.port }), room: link.room };
 }
@@ -35,7 +40,7 @@ export function readInvite(text: string): InviteReading {
       if (!(err instanceof LinkError)) throw err;
       // "tincan://192.168.1.5:7777" names a server, not a join: it fills the address.
       const address = err.problem === 'action' ? readAddressUrl(found[0]) : null;
-      return address ?? { kind: 'bad-link', message: `That invite link can't be used: ${err.message}.` };
+      return address ?? { kind: 'bad-link', message: linkRefusal(err.message) };
     }
   }
   return readAddressUrl(text) ?? readLabelledLines(text);
