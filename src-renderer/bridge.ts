@@ -45,6 +45,11 @@ export function startBridge(api: ChatApi, store: ChatStore = chatStore): () => v
       if (link) state().prefillJoin(prefillFromLink(link));
       else drop('joinLink');
     }),
+    api.onJoinLinkRefused((payload) => {
+      const refusal = parseEvent('joinLinkRefused', payload);
+      if (refusal) state().refuseJoinLink(refusal.reason);
+      else drop('joinLinkRefused');
+    }),
   ];
   void state().loadInitial();
   return () => {
@@ -56,7 +61,7 @@ export function startBridge(api: ChatApi, store: ChatStore = chatStore): () => v
 
 /**
  * Web mode's stand-in for the OS handing over a link: a page opened at `#token=…&join=<link>` shows
- * the filled Join form. A malformed link is ignored with a warning; nothing is joined either way.
+ * the filled Join form, or for a malformed link the form saying why; nothing is joined either way.
  */
 export function openLinkFromHash(hash: string, store: ChatStore = chatStore): void {
   const raw = new URLSearchParams(hash.slice(1)).get('join');
@@ -65,7 +70,7 @@ export function openLinkFromHash(hash: string, store: ChatStore = chatStore): vo
     store.getState().prefillJoin(prefillFromLink(parseJoinLink(raw)));
   } catch (err) {
     if (!(err instanceof LinkError)) throw err;
-    console.warn(`tincan: ignored the invite link in the address: ${err.message}`);
+    store.getState().refuseJoinLink(err.message);
   }
 }
 

@@ -74,7 +74,13 @@ async function start(): Promise<void> {
   });
   // Links wait until the renderer listens; a reload drops its listeners, so they wait again.
   win.webContents.on('did-start-loading', () => deepLinks.inbox.detach());
-  win.webContents.on('did-finish-load', () => deepLinks.inbox.attach((link) => emitTo(win, 'joinLink', link)));
+  win.webContents.on('did-finish-load', () =>
+    deepLinks.inbox.attach((opened) =>
+      'link' in opened
+        ? emitTo(win, 'joinLink', opened.link)
+        : emitTo(win, 'joinLinkRefused', { reason: opened.refused }),
+    ),
+  );
 
   for (const name of EVENT_NAMES) service.on(name, (payload) => emitTo(win, name, payload as never));
 

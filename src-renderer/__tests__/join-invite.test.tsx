@@ -26,6 +26,13 @@ const value = (label: RegExp | string) => (screen.getByLabelText(label) as HTMLI
 const paste = (label: RegExp | string, text: string) =>
   fireEvent.paste(screen.getByLabelText(label), { clipboardData: { getData: () => text } });
 const joined = () => fake.calls.some((c) => c.name === 'joinRoom');
+/** The error text a field is described by (its last aria-describedby), or null when it is valid. */
+function fieldError(label: RegExp | string): string | null {
+  const field = screen.getByLabelText(label);
+  if (field.getAttribute('aria-invalid') !== 'true') return null;
+  const id = field.getAttribute('aria-describedby')?.split(' ').pop();
+  return (id && document.getElementById(id)?.textContent) || null;
+}
 
 describe('pasting into the Join form', () => {
   it('the whole invite text fills host and room; joining still takes a click', async () => {
@@ -77,6 +84,27 @@ describe('pasting into the Join form', () => {
     expect(field.getAttribute('aria-invalid')).toBe('false');
   });
 
+  it('an address with a scheme or a trailing slash fills the host field only', () => {
+    render(<App />);
+    fireEvent.change(screen.getByLabelText('Room name'), { target: { value: 'kept' } });
+    expect(paste(/Host address/, 'tincan://192.168.1.5:7777/')).toBe(false);
+    expect(value(/Host address/)).toBe('192.168.1.5:7777');
+    paste(/Host address/, '10.0.0.2:9000/');
+    expect(value(/Host address/)).toBe('10.0.0.2:9000');
+    expect(value('Room name')).toBe('kept');
+  });
+
+  it('a web page address is refused next to the field, saying what a host address is', () => {
+    render(<App />);
+    paste(/Host address/, 'http://127.0.0.1:5173/#token=abc');
+    const field = screen.getByLabelText(/Host address/);
+    expect(value(/Host address/)).toBe('');
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(field.getAttribute('aria-describedby')!.split(' ').pop()!)!.textContent).toContain(
+      'not a Tincan host',
+    );
+  });
+
   it('ordinary text pastes as usual', () => {
     render(<App />);
     const event = paste(/Host address/, '10.0.0.2:7777');
@@ -110,6 +138,20 @@ describe('links opened by the operating system (joinLink)', () => {
     expect(joined()).toBe(false);
   });
 
+  it('a refused link opens the Join form saying why, from any screen', () => {
+    render(<App />);
+    act(() => {
+      fake.emit('roomUpdated', roomView());
+      chatStore.getState().selectRoom('r1');
+    });
+    act(() => fake.emit('joinLinkRefused', { reason: 'the link has an unknown parameter "password"' }));
+    expect(fieldError(/Host address/)).toBe(
+      'That invite link can\'t be used: the link has an unknown parameter "password".',
+    );
+    expect(value(/Host address/)).toBe('');
+    expect(joined()).toBe(false);
+  });
+
   it('drops a malformed event (a password never rides along)', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     render(<App />);
@@ -121,19 +163,18 @@ describe('links opened by the operating system (joinLink)', () => {
 });
 
 describe('web mode: a link in the page address (#join=…)', () => {
-  it('opens the filled Join form; a malformed one is ignored', () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  it('opens the filled Join form; a malformed one says why next to the address', () => {
     render(<App />);
     const link = 'tincan://join?v=1&host=[fd00::5]&port=7777&room=from%20hash';
     act(() => openLinkFromHash(`#token=abc&join=${encodeURIComponent(link)}`));
     expect(value('Room name')).toBe('from hash');
     expect(value(/Host address/)).toBe('[fd00::5]:7777');
     act(() => openLinkFromHash(`#token=abc&join=${encodeURIComponent('tincan://join?host=h&port=0&room=r')}`));
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('bad port in the link'));
+    expect(fieldError(/Host address/)).toContain("That invite link can't be used: bad port in the link");
+    expect(value('Room name')).toBe('from hash');
     act(() => openLinkFromHash('#token=abc'));
     expect(value('Room name')).toBe('from hash');
     expect(joined()).toBe(false);
-    warn.mockRestore();
   });
 });
 

@@ -285,14 +285,15 @@ export function JoinForm() {
   const prefs = useChat((s) => s.prefs);
   const busy = useChat((s) => s.busy);
   const prefill = useChat((s) => s.joinPrefill);
+  const refusal = useChat((s) => s.joinLinkRefusal);
   const [address, setAddress] = useState(prefill?.address ?? '');
   const [room, setRoom] = useState(prefill?.room ?? '');
   const [username, setUsername] = useDisplayName();
   const [password, setPassword] = useState('');
   const [touched, setTouched] = useState(false);
-  const [linkError, setLinkError] = useState<string | null>(null);
+  const [linkError, setLinkError] = useState<string | null>(refusal?.message ?? null);
   const [filledFromInvite, setFilledFromInvite] = useState(prefill !== null);
-  const [appliedSeq, setAppliedSeq] = useState(prefill?.seq ?? 0);
+  const [appliedSeq, setAppliedSeq] = useState(Math.max(prefill?.seq ?? 0, refusal?.seq ?? 0));
   const hostsId = useId();
   const roomsId = useId();
 
@@ -304,10 +305,16 @@ export function JoinForm() {
     setLinkError(null);
     setFilledFromInvite(true);
   }
+  // A malformed link opened the same way: say why next to the address, keep what the form holds.
+  if (refusal && refusal.seq !== appliedSeq && refusal.seq > (prefill?.seq ?? 0)) {
+    setAppliedSeq(refusal.seq);
+    setLinkError(refusal.message);
+    setFilledFromInvite(false);
+  }
   // Taken: the next visit to the form starts empty again.
   useEffect(() => {
-    if (prefill) chatStore.getState().clearJoinPrefill();
-  }, [prefill]);
+    if (prefill || refusal) chatStore.getState().clearJoinPrefill();
+  }, [prefill, refusal]);
 
   /** Fills host and room when `text` holds an invite; true when it did (or reported a broken link). */
   function takeInvite(text: string): boolean {
@@ -318,6 +325,11 @@ export function JoinForm() {
       setFilledFromInvite(false);
       return true;
     }
+    if (reading.kind === 'address') {
+      setAddress(reading.address);
+      setLinkError(null);
+      return true;
+    }
     setAddress(reading.prefill.address);
     setRoom(reading.prefill.room);
     setLinkError(null);
@@ -325,7 +337,8 @@ export function JoinForm() {
     return true;
   }
 
-  // Pasting a link or the whole invite text into host or room fills both fields.
+  // Pasting a link or the whole invite text into host or room fills both fields; an address with a
+  // scheme or a trailing slash fills the host field.
   function onPaste(event: ClipboardEvent<HTMLInputElement>) {
     if (takeInvite(event.clipboardData.getData('text'))) event.preventDefault();
   }

@@ -12,6 +12,7 @@ import { useChat, useChatShallow } from '../store/use-chat.js';
 import { MessageList } from './MessageList.js';
 import { MentionScopeContext, useRoomMentionScope } from './message-list/mention-scope.js';
 import { ErrorDetails } from './ErrorDetails.js';
+import { InviteQr } from './InviteQr.js';
 import { UserText } from './UserText.js';
 
 function CopyButton({ text, label, children }: { text: string; label: string; children: string }) {
@@ -64,6 +65,7 @@ function SharePanel({ share }: { share: ShareInfo }) {
           </CopyButton>
         )}
       </div>
+      {link && <InviteQr link={link} />}
     </details>
   );
 }

@@ -13,7 +13,7 @@ import type {
   RoomView,
 } from '../../src-shared/ipc/contract.js';
 import { HISTORY_LIMIT } from '../../src-shared/ipc/history-limit.js';
-import type { JoinPrefill } from '../../src-shared/invite/read-invite.js';
+import { linkRefusal, type JoinPrefill } from '../../src-shared/invite/read-invite.js';
 import { EntryLog } from './entry-log.js';
 
 /** History kept per room in the UI: the same bound as the service's. */
@@ -70,6 +70,10 @@ export interface UiSlice {
   prefillJoin(prefill: JoinPrefill): void;
   /** The Join form has taken the prefill. */
   clearJoinPrefill(): void;
+  /** Why an invite link opened from outside (OS, page address) cannot be used; `seq` as for prefills. */
+  joinLinkRefusal: { message: string; seq: number } | null;
+  /** Opens the Join form saying why the link it was given cannot be used. */
+  refuseJoinLink(reason: string): void;
   /** The host's invite panel is open; kept across room switches and restarts (localStorage). */
   inviteOpen: boolean;
   setInviteOpen(open: boolean): void;
@@ -182,7 +186,7 @@ function createRoomsSlice(set: Set): RoomsSlice {
   };
 }
 
-/** Counts prefills over the store's life, so a form that is showing can tell a new one from one it took. */
+/** Counts prefills and refusals over the store's life, so a form that is showing can tell a new one from one it took. */
 let prefillSeq = 0;
 
 const createUiSlice = (set: Set, get: Get): UiSlice => ({
@@ -225,7 +229,12 @@ const createUiSlice = (set: Set, get: Get): UiSlice => ({
     set({ joinPrefill: { ...prefill, seq: ++prefillSeq } });
     get().showScreen('join');
   },
-  clearJoinPrefill: () => set({ joinPrefill: null }),
+  clearJoinPrefill: () => set({ joinPrefill: null, joinLinkRefusal: null }),
+  joinLinkRefusal: null,
+  refuseJoinLink: (reason) => {
+    set({ joinLinkRefusal: { message: linkRefusal(reason), seq: ++prefillSeq } });
+    get().showScreen('join');
+  },
   inviteOpen: readFlag(INVITE_OPEN_KEY, true),
   setInviteOpen: (open) => {
     set({ inviteOpen: open });

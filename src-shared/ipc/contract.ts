@@ -145,6 +145,9 @@ export interface Events {
   focusRoom: RoomRef;
   /** The operating system opened a tincan://join link: prefill the Join form (a link never joins by itself). */
   joinLink: JoinLinkEvent;
+  // Malformed links the OS opens (issue 17 item 2):
+  /** The operating system opened a tincan:// link the strict parser refused; `reason` is the parser's. */
+  joinLinkRefused: { reason: string };
 }
 
 /** The fields of a parsed invite link (src-shared/invite); there is never a password. */
@@ -183,6 +186,8 @@ export const EVENT_NAMES = [
   'roomRemoved',
   'focusRoom',
   'joinLink',
+  // Malformed links the OS opens (issue 17 item 2):
+  'joinLinkRefused',
 ] as const satisfies readonly EventName[];
 
 /**

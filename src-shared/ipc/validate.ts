@@ -7,6 +7,7 @@ import {
   ROOM_NAME_MAX_BYTES,
   USERNAME_MAX_BYTES,
 } from '../protocol/limits.js';
+import { LINK_MAX_LENGTH } from '../invite/join-link.js';
 import { bracket, linkHostProblem } from '../invite/link-host.js';
 import { checkRoomName } from '../protocol/names.js';
 import { externalLinkProblem } from '../links.js';
@@ -145,6 +146,15 @@ export const eventSchemas: { [K in EventName]: z.ZodType<Events[K]> } = {
   roomRemoved: roomRef,
   focusRoom: roomRef,
   joinLink,
+  // Malformed links the OS opens (issue 17 item 2): the parser's words, bounded like the link itself.
+  joinLinkRefused: z
+    .object({
+      reason: z
+        .string()
+        .min(1)
+        .max(LINK_MAX_LENGTH + 200),
+    })
+    .strict(),
 };
 
 /** Validates a request argument; on failure a BAD_ARGS result naming the first problem. */

@@ -2,7 +2,7 @@
 // and macOS open-url hand over, and when the renderer gets it.
 import { describe, expect, it } from 'vitest';
 import type { JoinLink } from '../../../src-shared/invite/join-link.js';
-import { LinkInbox, findLinkArg } from '../link-inbox.js';
+import { LinkInbox, findLinkArg, type OpenedLink } from '../link-inbox.js';
 
 const LINK = 'tincan://join?v=1&host=192.168.1.5&port=7777&room=lobby';
 const PARSED: JoinLink = { host: '192.168.1.5', port: 7777, room: 'lobby', fingerprint: null };
@@ -10,8 +10,10 @@ const PARSED: JoinLink = { host: '192.168.1.5', port: 7777, room: 'lobby', finge
 function inbox() {
   const rejected: string[] = [];
   const delivered: JoinLink[] = [];
+  const refused: string[] = [];
   const box = new LinkInbox((message) => rejected.push(message));
-  return { box, rejected, delivered, attach: () => box.attach((link) => delivered.push(link)) };
+  const take = (opened: OpenedLink) => ('link' in opened ? delivered.push(opened.link) : refused.push(opened.refused));
+  return { box, rejected, delivered, refused, attach: () => box.attach(take) };
 }
 
 describe('findLinkArg', () => {
@@ -50,7 +52,7 @@ describe('LinkInbox', () => {
     expect(t.delivered.slice(1)).toEqual([{ host: '10.0.0.2', port: 2, room: 'latest', fingerprint: null }]);
   });
 
-  it('refuses a malformed link with the reason, and delivers nothing', () => {
+  it('refuses a malformed link: the reason is logged and handed over, no link is', () => {
     const t = inbox();
     t.attach();
     expect(t.box.receive('tincan://join?host=h&port=1&room=r&password=secret')).toBe(false);
@@ -60,5 +62,22 @@ describe('LinkInbox', () => {
       'ignored an invite link: the link has an unknown parameter "password"',
       'ignored an invite link: unknown link action "evil" (expected "join")',
     ]);
+    expect(t.refused).toEqual([
+      'the link has an unknown parameter "password"',
+      'unknown link action "evil" (expected "join")',
+    ]);
+  });
+
+  it('holds a refusal from a cold start like a link; the latest one wins', () => {
+    const t = inbox();
+    t.box.receive('tincan://join?host=h&port=0&room=r');
+    t.attach();
+    expect(t.refused).toEqual(['bad port in the link: "0" is not a whole number from 1 to 65535']);
+    t.box.detach();
+    t.box.receive('tincan://join?host=h&port=0&room=r');
+    t.box.receive(LINK);
+    t.attach();
+    expect(t.delivered).toEqual([PARSED]);
+    expect(t.refused).toHaveLength(1);
   });
 });

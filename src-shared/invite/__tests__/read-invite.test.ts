@@ -38,3 +38,35 @@ describe('readInvite', () => {
     expect(readInvite(`Host address: h\nRoom: ${'x'.repeat(40)}`)).toEqual({ kind: 'none' });
   });
 });
+
+describe('readInvite with an address in URL dress', () => {
+  it('fills the address from a scheme or a trailing slash', () => {
+    expect(readInvite('tincan://192.168.1.5:7777')).toEqual({ kind: 'address', address: '192.168.1.5:7777' });
+    expect(readInvite(' TINCAN://[fd00::5]:9000/ ')).toEqual({ kind: 'address', address: '[fd00::5]:9000' });
+    expect(readInvite('http://192.168.1.5:7777/')).toEqual({ kind: 'address', address: '192.168.1.5:7777' });
+    expect(readInvite('https://chat.example')).toEqual({ kind: 'address', address: 'chat.example' });
+    expect(readInvite('192.168.1.5:7777/')).toEqual({ kind: 'address', address: '192.168.1.5:7777' });
+  });
+
+  it('refuses a web page address or a broken one, saying what a host address is', () => {
+    const page = readInvite('http://127.0.0.1:5173/#token=abc');
+    expect(page.kind).toBe('bad-link');
+    if (page.kind === 'bad-link') expect(page.message).toContain('e.g. 192.168.1.5:7777');
+    expect(readInvite('https://user@chat.example').kind).toBe('bad-link');
+    const port = readInvite('tincan://192.168.1.5:99999');
+    expect(port.kind).toBe('bad-link');
+    if (port.kind === 'bad-link') expect(port.message).toContain('port out of range');
+  });
+
+  it('keeps a link that names an action strict', () => {
+    expect(readInvite('tincan://join').kind).toBe('bad-link');
+    expect(readInvite('tincan://join/?room=x').kind).toBe('bad-link');
+  });
+
+  it('leaves text that is only maybe an address alone', () => {
+    expect(readInvite('lobby/')).toEqual({ kind: 'none' });
+    expect(readInvite('a/b')).toEqual({ kind: 'none' });
+    expect(readInvite('192.168.1.5:7777/x')).toEqual({ kind: 'none' });
+    expect(readInvite('see http://x.example:1 now')).toEqual({ kind: 'none' });
+  });
+});
