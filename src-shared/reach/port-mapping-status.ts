@@ -52,7 +52,7 @@ export function portMappingLine(status: PortMappingStatus, internalPort: number)
       return `Mapped${via}: people on the internet can join at ${invitableAddress(status) ?? 'the router’s address'}${udp}; it is confirmed once someone outside joins.`;
     }
     case 'double-nat':
-      return `Double NAT: the router${via} opened the port, but its outside address ${status.externalAddress ?? ''} is private, so another router upstream blocks the internet; forward the port on that router too, or use IPv6. LAN members can join.`;
+      return `Double NAT: the router${via} ${status.externalAddress ? `reports the private outside address ${status.externalAddress}` : 'has no public outside address'}, so another router upstream blocks the internet; forward the port on that router too, or use IPv6. LAN members can join.`;
     case 'cgnat':
       return `Carrier-grade NAT: your provider shares the outside address ${status.externalAddress ?? ''} (100.64.0.0/10) among customers, so nobody on the internet can reach this room; ask the provider for a public IPv4 address, or use IPv6. LAN members can join.`;
     case 'refused':

@@ -3,7 +3,7 @@
 // their life, and delete both mappings on close. Never throws: every failure becomes a status line,
 // and hosting goes on without the mapping.
 import { EventEmitter } from 'node:events';
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import {
   emptyStatus,
   type PortMappingKind,
@@ -25,6 +25,8 @@ import {
 
 /** UPnP error 725: the gateway keeps only permanent mappings (lease 0), which we delete ourselves. */
 const ONLY_PERMANENT_LEASES = 725;
+/** NAT-PMP result 3: the gateway has no outside address (miniupnpd says so for a private one). */
+const NAT_PMP_NO_OUTSIDE_ADDRESS = 3;
 /** After a failed renewal, try again this soon rather than wait half a lease. */
 const RENEW_RETRY_MS = 60_000;
 
@@ -101,6 +103,8 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
   }
 
   private async establish(): Promise<PortMappingStatus> {
+    const unmappable = unmappableBind(this.options.bindAddress);
+    if (unmappable) return this.publish(emptyStatus('lan-only', unmappable));
     this.publish(emptyStatus('pending'));
     const viaPmp = await this.tryNatPmp();
     let status = viaPmp;
@@ -127,6 +131,9 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
       external = (await natPmpExternalAddress(gateway, tries)).address;
     } catch (err) {
       if (err instanceof NatPmpTimeout) return null;
+      if (err instanceof NatPmpError && err.result === NAT_PMP_NO_OUTSIDE_ADDRESS) {
+        return noPublicAddress('NAT-PMP');
+      }
       return { ...emptyStatus('refused', describe(err)), method: 'NAT-PMP' };
     }
     this.session = { method: 'NAT-PMP', gateway };
@@ -134,7 +141,7 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
       await this.mapBoth();
     } catch (err) {
       await this.releaseAll();
-      return { ...emptyStatus('refused', describe(err)), method: 'NAT-PMP', externalAddress: external };
+      return this.refusal('NAT-PMP', external, err);
     }
     return this.outcome('NAT-PMP', external);
   }
@@ -144,16 +151,22 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
     if (!gateway) return emptyStatus('no-gateway');
     const method = gateway.service.version === 2 ? 'UPnP IGDv2' : 'UPnP IGDv1';
     this.session = { method, gateway, internalClient: this.bindIPv4() ?? gateway.localAddress };
-    // The outside address first: a private one explains a refusal better than the refusal does.
-    const external = await upnpExternalAddress(gateway).catch(() => null);
+    // The outside address first: a private or missing one explains a refusal better than the refusal.
+    const external = await upnpExternalAddress(gateway).catch(() => undefined);
     try {
       await this.mapBoth();
     } catch (err) {
       await this.releaseAll();
-      const kind = external ? classify(external) : 'refused';
-      return { ...emptyStatus(kind === 'mapped' ? 'refused' : kind, describe(err)), method, externalAddress: external };
+      if (external === null) return noPublicAddress(method);
+      return this.refusal(method, external ?? null, err);
     }
-    return this.outcome(method, external);
+    return this.outcome(method, external ?? null);
+  }
+
+  private refusal(method: MappingMethod, external: string | null, err: unknown): PortMappingStatus {
+    const kind = external ? classify(external) : 'refused';
+    // Behind another NAT the refusal is the consequence; say the cause.
+    return { ...emptyStatus(kind === 'mapped' ? 'refused' : kind, describe(err)), method, externalAddress: external };
   }
 
   private outcome(method: MappingMethod, external: string | null): PortMappingStatus {
@@ -259,6 +272,20 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
       }),
     );
   }
+}
+
+/** Why a server bound there cannot be mapped (NAT-PMP and UPnP IGD map IPv4 to LAN hosts), or null. */
+function unmappableBind(bind: string | undefined): string | null {
+  if (bind === undefined || bind === '0.0.0.0' || bind === '::' || bind === '') return null;
+  if (bind.startsWith('127.') || bind === '::1' || bind === 'localhost')
+    return 'the server listens on this computer only';
+  if (isIPv6(bind)) return 'the server listens on IPv6 only; routers map IPv4';
+  return null;
+}
+
+/** A gateway that works but has no public outside address sits behind another NAT. */
+function noPublicAddress(method: MappingMethod): PortMappingStatus {
+  return { ...emptyStatus('double-nat', 'the router has no public outside address'), method };
 }
 
 function classify(external: string): PortMappingKind {

@@ -86,10 +86,12 @@ export async function deleteUpnpMapping(
   });
 }
 
-export async function upnpExternalAddress(gateway: UpnpGateway): Promise<string> {
+/** The gateway's outside IPv4 address; null when it has none to report (miniupnpd: a private one). */
+export async function upnpExternalAddress(gateway: UpnpGateway): Promise<string | null> {
   const { out } = await soapCall(gateway.service, 'GetExternalIPAddress', {});
   const address = out.NewExternalIPAddress ?? '';
-  if (!isIPv4(address)) throw new SoapError('the gateway did not report an external IPv4 address');
+  if (address === '' || address === '0.0.0.0') return null;
+  if (!isIPv4(address)) throw new SoapError('the gateway reported an external address that is not IPv4');
   return address;
 }
 
