@@ -51,6 +51,7 @@ afterEach(async () => {
 
 describe.skipIf(unavailable !== null)(
   `port mapping through miniupnpd${unavailable ? ` (skipped: ${unavailable})` : ''}`,
+  { timeout: 60_000 },
   () => {
     it('NAT-PMP (UPnP off): TCP and UDP mapped to this host, the external address learnt, both gone after close', async () => {
       const l = await buildLab({ natPmp: true, upnp: false });
