@@ -131,6 +131,7 @@ export default tseslint.config(
       'src-main/service/**/*.ts',
       'src-main/web/**/*.ts',
       'src-main/prefs/**/*.ts',
+      'src-main/reach/**/*.ts',
       'src-cli/**/*.ts',
       'bench/**/*.ts',
     ],

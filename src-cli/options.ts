@@ -34,6 +34,8 @@ export interface ServeConfig {
   logLevel: LogLevel;
   /** Relay processes (docs/MULTICORE.md); 1 is the single-process server. */
   workers: number;
+  /** --upnp: ask the router to forward the ports (src-main/reach/port-mapping). */
+  upnp: boolean;
 }
 
 export interface RoomConfig {
@@ -54,6 +56,7 @@ export interface HostConfig {
   password?: string;
   server: Partial<ServerOptions> & { host: string; port: number };
   logLevel: LogLevel;
+  upnp: boolean;
 }
 
 function text(raw: RawOptions, key: string): string | undefined {
@@ -189,6 +192,7 @@ export function parseServeOptions(raw: RawOptions): ServeConfig {
     server,
     logLevel: parseLogLevel(text(raw, 'logLevel'), 'info'),
     workers: workers === undefined ? 1 : parseInteger(workers, '--workers', 1, 64),
+    upnp: raw.upnp === true,
   };
 }
 
@@ -198,6 +202,7 @@ export function parseHostOptions(room: string, raw: RawOptions, env: Env): HostC
     server: serverListen(raw, '0.0.0.0'),
     // Log lines would cut through the chat on a terminal; only on request.
     logLevel: parseLogLevel(text(raw, 'logLevel'), 'silent'),
+    upnp: raw.upnp === true,
   };
   const name = optionalName(raw);
   if (name !== undefined) config.name = name;

@@ -6,6 +6,7 @@ import { runChat } from '../chat/run-chat.js';
 import { UsageError } from '../errors.js';
 import { startListening } from '../listen-error.js';
 import { type HostConfig, loopbackFor } from '../options.js';
+import { startPortMapping } from '../port-mapping.js';
 import type { Runtime, ServerPort } from '../runtime.js';
 
 // Our goodbye datagram goes to the server in this same process; it must be read before the server
@@ -24,6 +25,12 @@ export async function hostCommand(config: HostConfig, rt: Runtime): Promise<numb
   // Fail on a missing name before a server is started for nothing.
   if (config.name === undefined && rt.stdin.isTTY !== true) throw new UsageError(NO_NAME_MESSAGE);
   const { server, address } = await startListening(config, rt);
+  const mapper = config.upnp
+    ? startPortMapping(config.server.host, address, {
+        write: (line) => rt.stderr.write(`* ${line}\n`),
+        joinHint: (external) => `* others on the internet join with: tincan join ${external} ${config.room}`,
+      })
+    : null;
   try {
     const shown = formatHostAddress({ host: address.host, port: address.tcpPort });
     const udp = address.udpPort === address.tcpPort ? '' : ` --udp-port ${address.udpPort}`;
@@ -44,6 +51,6 @@ export async function hostCommand(config: HostConfig, rt: Runtime): Promise<numb
     await waitForRoomGone(server, config.room);
     return code;
   } finally {
-    await server.close();
+    await Promise.all([server.close(), mapper?.close()]);
   }
 }

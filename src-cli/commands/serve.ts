@@ -4,12 +4,19 @@ import { formatHostAddress } from '../../src-shared/address.js';
 import { ExitCode } from '../errors.js';
 import { startListening } from '../listen-error.js';
 import type { ServeConfig } from '../options.js';
+import { startPortMapping } from '../port-mapping.js';
 import type { Runtime } from '../runtime.js';
 
 export async function serveCommand(config: ServeConfig, rt: Runtime): Promise<number> {
   const { server, address } = await startListening(config, rt);
   const shown = formatHostAddress({ host: address.host, port: address.tcpPort });
   rt.stdout.write(`tincan server listening on ${shown} (TCP) and UDP port ${address.udpPort}\n`);
+  const mapper = config.upnp
+    ? startPortMapping(config.server.host, address, {
+        write: (line) => rt.stdout.write(`${line}\n`),
+        joinHint: (external) => `others on the internet join with: tincan join ${external} <room>`,
+      })
+    : null;
 
   return new Promise<number>((resolve) => {
     const unsubscribe = rt.onStopSignal((count) => {
@@ -19,7 +26,7 @@ export async function serveCommand(config: ServeConfig, rt: Runtime): Promise<nu
         resolve(ExitCode.FAILURE);
         return;
       }
-      server.close().then(
+      Promise.all([server.close(), mapper?.close()]).then(
         () => {
           unsubscribe();
           resolve(ExitCode.OK);

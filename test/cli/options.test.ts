@@ -23,7 +23,12 @@ function usageMessage(fn: () => unknown): string {
 
 describe('parseServeOptions', () => {
   it('uses the defaults when nothing is given', () => {
-    expect(parseServeOptions({})).toEqual({ server: { host: '0.0.0.0', port: 7777 }, logLevel: 'info', workers: 1 });
+    expect(parseServeOptions({})).toEqual({
+      server: { host: '0.0.0.0', port: 7777 },
+      logLevel: 'info',
+      workers: 1,
+      upnp: false,
+    });
   });
 
   it('maps every flag to the server option it sets, seconds to milliseconds', () => {
@@ -40,6 +45,7 @@ describe('parseServeOptions', () => {
       maxConnsPerIp: '8',
       logLevel: 'debug',
       workers: '4',
+      upnp: true,
     });
     expect(config).toEqual({
       server: {
@@ -56,6 +62,7 @@ describe('parseServeOptions', () => {
       },
       logLevel: 'debug',
       workers: 4,
+      upnp: true,
     });
   });
 
@@ -151,18 +158,24 @@ describe('parseHostOptions', () => {
       room: 'lobby',
       server: { host: '0.0.0.0', port: 7777 },
       logLevel: 'silent',
+      upnp: false,
     });
   });
 
   it('maps the listening flags, name and password', () => {
     expect(
-      parseHostOptions('lobby', { host: '127.0.0.1', port: '0', udpPort: '0', name: 'al', password: 'pw' }, {}),
+      parseHostOptions(
+        'lobby',
+        { host: '127.0.0.1', port: '0', udpPort: '0', name: 'al', password: 'pw', upnp: true },
+        {},
+      ),
     ).toEqual({
       room: 'lobby',
       name: 'al',
       password: 'pw',
       server: { host: '127.0.0.1', port: 0, udpPort: 0 },
       logLevel: 'silent',
+      upnp: true,
     });
   });
 

@@ -31,16 +31,18 @@ export class CliProcess {
   private exit: Exit | null = null;
   private readonly waiters = new Set<() => void>();
 
-  /** `shared`: outlives single tests (a server for a whole describe); killAll() leaves it alone. */
+  /**
+   * `shared`: outlives single tests (a server for a whole describe); killAll() leaves it alone.
+   * `netns`: run inside that network namespace (`ip netns exec` execs, so signals reach the CLI).
+   */
   constructor(
     readonly args: string[],
     private readonly shared = false,
+    netns?: string,
   ) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      cwd: ROOT,
-      env: childEnv(),
-      stdio: 'pipe',
-    });
+    const command = [process.execPath, '--import', 'tsx', MAIN, ...args];
+    const [file, ...rest] = netns === undefined ? command : ['ip', 'netns', 'exec', netns, ...command];
+    this.child = spawn(file as string, rest, { cwd: ROOT, env: childEnv(), stdio: 'pipe' });
     for (const stream of ['stdout', 'stderr'] as const) {
       let partial = '';
       this.child[stream].setEncoding('utf8');
@@ -148,8 +150,8 @@ export class CliProcess {
   }
 }
 
-export function spawnCli(args: string[], options: { shared?: boolean } = {}): CliProcess {
-  return new CliProcess(args, options.shared ?? false);
+export function spawnCli(args: string[], options: { shared?: boolean; netns?: string } = {}): CliProcess {
+  return new CliProcess(args, options.shared ?? false, options.netns);
 }
 
 /** Kills every CLI process still running and waits until they are gone. */

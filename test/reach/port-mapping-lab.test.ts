@@ -1,0 +1,162 @@
+// Port mapping against a real router: Debian's miniupnpd in a "gw" network namespace between a LAN
+// ("host") and an internet ("wan"), built by test/support/nat-lab.ts. Each test builds its own lab
+// and removes it. Skips, with the reason, where namespaces or miniupnpd are not available.
+import { afterEach, describe, expect, it } from 'vitest';
+import { portMappingLine } from '../../src-shared/reach/port-mapping-status.js';
+import { killAll, spawnCli } from '../cli/helpers/cli-process.js';
+import {
+  LAN_GATEWAY,
+  LAN_HOST,
+  NatLab,
+  natLabUnavailable,
+  PRIVATE_WAN,
+  PUBLIC_WAN,
+  type NatRule,
+} from '../support/nat-lab.js';
+import { MapperProbe } from './mapper-probe-process.js';
+
+const unavailable = natLabUnavailable();
+const PORT = 7777;
+
+let lab: NatLab | null = null;
+const probes: MapperProbe[] = [];
+
+async function buildLab(gateway: Parameters<NatLab['startGateway']>[0] | null, wan = PUBLIC_WAN): Promise<NatLab> {
+  lab = new NatLab(wan);
+  lab.build();
+  if (gateway) await lab.startGateway(gateway);
+  return lab;
+}
+
+function probe(l: NatLab, options: Partial<ConstructorParameters<typeof MapperProbe>[1]> = {}): MapperProbe {
+  const p = new MapperProbe(l.ns.host, { tcpPort: PORT, udpPort: PORT, natPmpGateway: LAN_GATEWAY, ...options });
+  probes.push(p);
+  return p;
+}
+
+/** What miniupnpd's NAT chain holds when the room's port is mapped for both protocols. */
+function bothForwarded(port: number): NatRule[] {
+  return [
+    { protocol: 'TCP', externalPort: port, to: `${LAN_HOST}:${port}` },
+    { protocol: 'UDP', externalPort: port, to: `${LAN_HOST}:${port}` },
+  ];
+}
+
+afterEach(async () => {
+  for (const p of probes.splice(0)) p.stop();
+  await killAll();
+  await lab?.teardown();
+  lab = null;
+});
+
+describe.skipIf(unavailable !== null)(
+  `port mapping through miniupnpd${unavailable ? ` (skipped: ${unavailable})` : ''}`,
+  { timeout: 60_000 },
+  () => {
+    it('NAT-PMP (UPnP off): TCP and UDP mapped to this host, the external address learnt, both gone after close', async () => {
+      const l = await buildLab({ natPmp: true, upnp: false });
+      const p = probe(l);
+      const status = await p.settled();
+      expect(status).toMatchObject({ kind: 'mapped', method: 'NAT-PMP', externalAddress: PUBLIC_WAN.gateway });
+      expect(status.externalPort).toBe(PORT);
+      expect(l.natRules()).toEqual(bothForwarded(PORT));
+      expect(portMappingLine(status, PORT)).toContain(`${PUBLIC_WAN.gateway}:${PORT}`);
+
+      await p.close();
+      expect(l.natRules()).toEqual([]);
+    });
+
+    it('UPnP IGDv2 (NAT-PMP off): mapped with a lease, listed by the gateway, both protocols deleted on close', async () => {
+      const l = await buildLab({ natPmp: false, upnp: true });
+      const p = probe(l, { natPmpTries: 1 });
+      const status = await p.settled();
+      expect(status).toMatchObject({ kind: 'mapped', method: 'UPnP IGDv2', externalAddress: PUBLIC_WAN.gateway });
+      for (const protocol of ['TCP', 'UDP'] as const) {
+        const { entry } = await p.entry(protocol, PORT);
+        expect(entry).toMatchObject({ internalClient: LAN_HOST, internalPort: PORT });
+        expect(entry?.leaseSeconds).toBeGreaterThan(7000);
+      }
+      expect(l.natRules()).toEqual(bothForwarded(PORT));
+
+      await p.close();
+      expect(l.natRules()).toEqual([]);
+      expect((await p.entry('UDP', PORT)).error).toMatch(/714/);
+    });
+
+    it('an IGDv1-only router is mapped with AddPortMapping', async () => {
+      const l = await buildLab({ natPmp: false, upnp: true, igdV1Only: true });
+      const p = probe(l, { natPmpTries: 1 });
+      const status = await p.settled();
+      expect(status).toMatchObject({ kind: 'mapped', method: 'UPnP IGDv1', externalAddress: PUBLIC_WAN.gateway });
+      expect(l.natRules()).toEqual(bothForwarded(PORT));
+      await p.close();
+      expect(l.natRules()).toEqual([]);
+    });
+
+    it('a router with port mapping off (no NAT-PMP, no UPnP): "no router answered", LAN only', async () => {
+      // miniupnpd refuses to run with both services off ("Why did you run me anyway?"): the router is
+      // the namespace's NAT alone, which is what a router with both switched off looks like.
+      const l = await buildLab(null);
+      const p = probe(l, { natPmpTries: 2, ssdpSearchMs: 1500 });
+      const status = await p.settled();
+      expect(status.kind).toBe('no-gateway');
+      expect(portMappingLine(status, PORT)).toMatch(/^No router answered .*forward TCP and UDP port 7777/);
+    });
+
+    it('a router whose outside address is private reports double NAT', async () => {
+      const l = await buildLab({ natPmp: true, upnp: true }, PRIVATE_WAN);
+      const p = probe(l);
+      const status = await p.settled();
+      expect(status.kind).toBe('double-nat');
+      expect(portMappingLine(status, PORT)).toMatch(/^Double NAT: .*another router upstream/);
+      expect(l.natRules()).toEqual([]);
+    });
+
+    it('leases are renewed at half their life and the mapping outlives the first lease', async () => {
+      const l = await buildLab({ natPmp: false, upnp: true });
+      const p = probe(l, { natPmpTries: 1, leaseSeconds: 4 });
+      expect((await p.settled()).kind).toBe('mapped');
+      const mappedAt = Date.now();
+      // Two renewals: the second comes after the first 4 s lease would have run out.
+      await p.waitFor((e) => e.event === 'renewed', 'the first renewal', 6000);
+      await p.waitFor(
+        (e): e is { event: 'renewed'; leaseSeconds: number } =>
+          e.event === 'renewed' && p.events.filter((x) => x.event === 'renewed').length >= 2,
+        'the second renewal',
+        6000,
+      );
+      expect(Date.now() - mappedAt).toBeGreaterThanOrEqual(3500);
+      const { entry } = await p.entry('TCP', PORT);
+      expect(entry).toMatchObject({ internalClient: LAN_HOST, internalPort: PORT });
+      expect(l.natRules()).toEqual(bothForwarded(PORT));
+    });
+
+    it('tincan serve --upnp: an outside member joins through the router and chats; quitting unmaps', async () => {
+      const l = await buildLab({ natPmp: true, upnp: true });
+      const serve = spawnCli(['serve', '--port', '0', '--upnp', '--log-level', 'warn'], { netns: l.ns.host });
+      const port = Number((await serve.waitForLine('stdout', /^tincan server listening on 0\.0\.0\.0:(\d+) /))[1]);
+      await serve.waitForLine('stdout', /^port mapping: Mapped via NAT-PMP/, 15_000);
+      await serve.waitForLine(
+        'stdout',
+        new RegExp(
+          `^others on the internet join with: tincan join ${PUBLIC_WAN.gateway.replace(/\./g, '\\.')}:${port} <room>$`,
+        ),
+      );
+
+      const outside = spawnCli(['create', `${PUBLIC_WAN.gateway}:${port}`, 'porch', '--name', 'far'], {
+        netns: l.ns.wan,
+      });
+      await outside.waitForLine('stderr', /^\* connected to room "porch" as far/);
+      const inside = spawnCli(['join', `127.0.0.1:${port}`, 'porch', '--name', 'near'], { netns: l.ns.host });
+      await inside.waitForLine('stderr', /^\* connected to room "porch" as near/);
+      outside.writeLine('hello from the internet');
+      await inside.waitForLine('stdout', /^far: hello from the internet$/);
+      inside.writeLine('hello from the LAN');
+      await outside.waitForLine('stdout', /^near: hello from the LAN$/);
+
+      serve.signal('SIGTERM');
+      expect((await serve.waitForExit()).code).toBe(0);
+      expect(l.natRules()).toEqual([]);
+    });
+  },
+);

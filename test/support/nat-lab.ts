@@ -1,0 +1,215 @@
+// A home network on one machine, for the port-mapping tests: network namespaces "wan" (the internet,
+// with an outside member), "gw" (the router: NAT, a drop-by-default forward chain, and Debian's
+// miniupnpd) and "host" (the LAN computer that hosts the room), joined by veth pairs. Needs root,
+// `ip`, `nft` and `miniupnpd`; natLabUnavailable() says why not when they are missing.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const LAN_GATEWAY = '192.168.77.1';
+export const LAN_HOST = '192.168.77.10';
+/** An unrouted block outside miniupnpd 2.3.1's reserved list (TEST-NETs and 198.18/15 are on it). */
+export const PUBLIC_WAN = { gateway: '11.0.0.2', outside: '11.0.0.1' };
+/** A private outside address: the router itself is behind another NAT. */
+export const PRIVATE_WAN = { gateway: '10.99.0.2', outside: '10.99.0.1' };
+
+const WAIT_MS = 5000;
+let labCount = 0;
+
+function run(cmd: string, args: string[], input?: string): string {
+  const result = spawnSync(cmd, args, { encoding: 'utf8', input, timeout: WAIT_MS });
+  if (result.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} failed: ${result.error?.message ?? result.stderr.trim()}`);
+  }
+  return result.stdout;
+}
+
+function has(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).status === 0;
+}
+
+/** Why the lab cannot run here, or null when it can. */
+export function natLabUnavailable(): string | null {
+  if (process.platform !== 'linux') return 'network namespaces are Linux only';
+  if (process.getuid?.() !== 0) return 'network namespaces need root';
+  for (const command of ['ip', 'nft', 'miniupnpd']) {
+    if (!has(command)) return `${command} is not installed (apt-get install -y miniupnpd miniupnpd-nftables nftables)`;
+  }
+  const probe = `tnc-probe-${process.pid}`;
+  const added = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
+  if (added.status !== 0) return `network namespaces are not permitted here: ${added.stderr.trim()}`;
+  spawnSync('ip', ['netns', 'del', probe]);
+  return null;
+}
+
+export interface NatRule {
+  protocol: 'TCP' | 'UDP';
+  externalPort: number;
+  /** "192.168.77.10:7777" */
+  to: string;
+}
+
+export interface GatewayConfig {
+  natPmp: boolean;
+  upnp: boolean;
+  /** force_igd_desc_v1: describe itself as an IGDv1 device, like older routers. */
+  igdV1Only?: boolean;
+}
+
+export class NatLab {
+  readonly ns: { wan: string; gw: string; host: string };
+  private readonly dir = mkdtempSync(join(tmpdir(), 'tincan-natlab-'));
+  private daemon: ChildProcess | null = null;
+  private readonly veths: { gwWan: string; gwLan: string };
+
+  /** `wan`: the router's outside address and the outside member's. */
+  constructor(readonly wan: { gateway: string; outside: string } = PUBLIC_WAN) {
+    const id = `tl${process.pid % 10000}${String.fromCharCode(97 + (labCount++ % 26))}`;
+    this.ns = { wan: `${id}-wan`, gw: `${id}-gw`, host: `${id}-host` };
+    this.veths = { gwWan: `${id}-gwan`, gwLan: `${id}-glan` };
+  }
+
+  /** Builds the namespaces, links, addresses, routes and the router's NAT and filter rules. */
+  build(): void {
+    const { wan, gw, host } = this.ns;
+    const { gwWan, gwLan } = this.veths;
+    for (const ns of [wan, gw, host]) {
+      run('ip', ['netns', 'add', ns]);
+      run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    }
+    run('ip', ['link', 'add', gwWan, 'netns', gw, 'type', 'veth', 'peer', 'name', 'wan0', 'netns', wan]);
+    run('ip', ['link', 'add', gwLan, 'netns', gw, 'type', 'veth', 'peer', 'name', 'lan0', 'netns', host]);
+    const addresses: [string, string, string][] = [
+      [gw, gwWan, `${this.wan.gateway}/24`],
+      [wan, 'wan0', `${this.wan.outside}/24`],
+      [gw, gwLan, `${LAN_GATEWAY}/24`],
+      [host, 'lan0', `${LAN_HOST}/24`],
+    ];
+    for (const [ns, dev, address] of addresses) {
+      run('ip', ['-n', ns, 'addr', 'add', address, 'dev', dev]);
+      run('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+    }
+    run('ip', ['-n', host, 'route', 'add', 'default', 'via', LAN_GATEWAY]);
+    run('ip', ['netns', 'exec', gw, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+    // The chains miniupnpd fills (its packaged nft_init.sh fails: it looks for iptables), hooked into
+    // a router's usual rules: LAN out, replies back, everything else dropped unless mapped.
+    run(
+      'ip',
+      ['netns', 'exec', gw, 'nft', '-f', '-'],
+      `table inet filter {
+  chain miniupnpd {
+  }
+  chain prerouting_miniupnpd {
+  }
+  chain postrouting_miniupnpd {
+  }
+  chain forward {
+    type filter hook forward priority 0; policy drop;
+    ct state established,related accept
+    iifname "${gwLan}" oifname "${gwWan}" accept
+    jump miniupnpd
+  }
+  chain prerouting {
+    type nat hook prerouting priority -100; policy accept;
+    jump prerouting_miniupnpd
+  }
+  chain postrouting {
+    type nat hook postrouting priority 100; policy accept;
+    jump postrouting_miniupnpd
+    oifname "${gwWan}" ip saddr ${LAN_GATEWAY}/24 masquerade
+  }
+}
+`,
+    );
+  }
+
+  /** Starts miniupnpd in the router and waits until it listens. */
+  async startGateway(config: GatewayConfig): Promise<void> {
+    const file = join(this.dir, 'miniupnpd.conf');
+    writeFileSync(
+      file,
+      [
+        `ext_ifname=${this.veths.gwWan}`,
+        `listening_ip=${this.veths.gwLan}`,
+        'port=0',
+        `enable_natpmp=${config.natPmp ? 'yes' : 'no'}`,
+        `enable_upnp=${config.upnp ? 'yes' : 'no'}`,
+        `force_igd_desc_v1=${config.igdV1Only ? 'yes' : 'no'}`,
+        'secure_mode=yes',
+        'system_uptime=yes',
+        'uuid=3d3c1c5e-6a1f-4b8e-9d3e-0a1b2c3d4e5f',
+        `allow 1024-65535 ${LAN_GATEWAY}/24 1024-65535`,
+        'deny 0-65535 0.0.0.0/0 0-65535',
+        '',
+      ].join('\n'),
+    );
+    const daemon = spawn(
+      'ip',
+      ['netns', 'exec', this.ns.gw, 'miniupnpd', '-d', '-f', file, '-P', join(this.dir, 'miniupnpd.pid')],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    this.daemon = daemon;
+    const ready = config.natPmp ? /Listening for NAT-PMP/ : /HTTP listening on port/;
+    let log = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`miniupnpd did not start:\n${log}`)), WAIT_MS);
+      daemon.stderr?.setEncoding('utf8');
+      daemon.stderr?.on('data', (chunk: string) => {
+        log += chunk;
+        if (ready.test(log)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      daemon.on('exit', () => {
+        clearTimeout(timer);
+        reject(new Error(`miniupnpd exited:\n${log}`));
+      });
+    });
+  }
+
+  /**
+   * The port forwards miniupnpd holds (its prerouting chain), read from nft. The protocol is printed
+   * as a raw header match (`@nh,72,8 0x6`: IPv4 protocol byte, TCP) or by name.
+   */
+  natRules(): NatRule[] {
+    const listing = run('ip', [
+      'netns',
+      'exec',
+      this.ns.gw,
+      'nft',
+      'list',
+      'chain',
+      'inet',
+      'filter',
+      'prerouting_miniupnpd',
+    ]);
+    const rules: NatRule[] = [];
+    for (const line of listing.split('\n')) {
+      const match = /(0x6|0x11|tcp|udp)\b.*\bdport (\d+) dnat ip to ([\d.]+):(\d+)/.exec(line);
+      if (!match) continue;
+      const protocol = match[1] === '0x6' || match[1] === 'tcp' ? 'TCP' : 'UDP';
+      rules.push({ protocol, externalPort: Number(match[2]), to: `${match[3]}:${match[4]}` });
+    }
+    return rules;
+  }
+
+  /** Stops miniupnpd (it deletes its rules on SIGTERM) and waits for its exit. */
+  async stopGateway(): Promise<void> {
+    const daemon = this.daemon;
+    this.daemon = null;
+    if (!daemon || daemon.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => daemon.once('exit', () => resolve()));
+    daemon.kill('SIGTERM');
+    const timer = setTimeout(() => daemon.kill('SIGKILL'), WAIT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async teardown(): Promise<void> {
+    await this.stopGateway();
+    for (const ns of Object.values(this.ns)) spawnSync('ip', ['netns', 'del', ns]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
