@@ -34,6 +34,8 @@ export interface ServeConfig {
   logLevel: LogLevel;
   /** Relay processes (docs/MULTICORE.md); 1 is the single-process server. */
   workers: number;
+  /** Advertise the server's rooms on the local network (mDNS); off unless --advertise. */
+  advertise: boolean;
 }
 
 export interface RoomConfig {
@@ -54,7 +56,18 @@ export interface HostConfig {
   password?: string;
   server: Partial<ServerOptions> & { host: string; port: number };
   logLevel: LogLevel;
+  /** Advertise the room on the local network (mDNS); on unless --no-advertise. */
+  advertise: boolean;
 }
+
+/** `tincan discover`: watch the local network for rooms, or list them once after a wait. */
+export interface DiscoverConfig {
+  /** Null: live until stopped. */
+  onceAfterMs: number | null;
+}
+
+/** How long `discover --once` listens when no number of seconds is given. */
+export const DISCOVER_ONCE_DEFAULT_S = 3;
 
 function text(raw: RawOptions, key: string): string | undefined {
   const value = raw[key];
@@ -189,6 +202,8 @@ export function parseServeOptions(raw: RawOptions): ServeConfig {
     server,
     logLevel: parseLogLevel(text(raw, 'logLevel'), 'info'),
     workers: workers === undefined ? 1 : parseInteger(workers, '--workers', 1, 64),
+    // A dedicated server often runs where its neighbours are strangers: it advertises only on request.
+    advertise: raw.advertise === true,
   };
 }
 
@@ -198,6 +213,8 @@ export function parseHostOptions(room: string, raw: RawOptions, env: Env): HostC
     server: serverListen(raw, '0.0.0.0'),
     // Log lines would cut through the chat on a terminal; only on request.
     logLevel: parseLogLevel(text(raw, 'logLevel'), 'silent'),
+    // Someone hosting a room wants it found, as in the app; --no-advertise keeps it off the LAN list.
+    advertise: raw.advertise !== false,
   };
   const name = optionalName(raw);
   if (name !== undefined) config.name = name;
@@ -232,6 +249,13 @@ export function parseRoomOptions(
   const password = optionalPassword(raw, env);
   if (password !== undefined) config.password = password;
   return config;
+}
+
+/** `--once [seconds]`: commander gives true for the bare flag. */
+export function parseDiscoverOptions(raw: RawOptions): DiscoverConfig {
+  const once = raw.once;
+  if (once === undefined || once === false) return { onceAfterMs: null };
+  return { onceAfterMs: once === true ? DISCOVER_ONCE_DEFAULT_S * 1000 : parseSeconds(once, '--once') };
 }
 
 /** The address a local client uses to reach a server bound to `bindHost`. */

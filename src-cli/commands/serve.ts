@@ -1,6 +1,7 @@
 // `tincan serve`: a dedicated server. One line on stdout says where it listens; JSON log lines go to
 // stderr; SIGINT/SIGTERM closes every room (members are told) and exits 0.
 import { formatHostAddress } from '../../src-shared/address.js';
+import { advertiseRooms } from '../advertise-rooms.js';
 import { ExitCode } from '../errors.js';
 import { startListening } from '../listen-error.js';
 import type { ServeConfig } from '../options.js';
@@ -10,6 +11,7 @@ export async function serveCommand(config: ServeConfig, rt: Runtime): Promise<nu
   const { server, address } = await startListening(config, rt);
   const shown = formatHostAddress({ host: address.host, port: address.tcpPort });
   rt.stdout.write(`tincan server listening on ${shown} (TCP) and UDP port ${address.udpPort}\n`);
+  const stopAdvertising = config.advertise ? await advertiseRooms(server, address.tcpPort, rt) : async () => {};
 
   return new Promise<number>((resolve) => {
     const unsubscribe = rt.onStopSignal((count) => {
@@ -19,19 +21,22 @@ export async function serveCommand(config: ServeConfig, rt: Runtime): Promise<nu
         resolve(ExitCode.FAILURE);
         return;
       }
-      server.close().then(
-        () => {
-          unsubscribe();
-          resolve(ExitCode.OK);
-        },
-        (err: unknown) => {
-          rt.stderr.write(
-            `tincan: the server did not close cleanly: ${err instanceof Error ? err.message : String(err)}\n`,
-          );
-          unsubscribe();
-          resolve(ExitCode.FAILURE);
-        },
-      );
+      // Goodbyes first, so other screens drop the rooms before members hear the server close.
+      stopAdvertising()
+        .then(() => server.close())
+        .then(
+          () => {
+            unsubscribe();
+            resolve(ExitCode.OK);
+          },
+          (err: unknown) => {
+            rt.stderr.write(
+              `tincan: the server did not close cleanly: ${err instanceof Error ? err.message : String(err)}\n`,
+            );
+            unsubscribe();
+            resolve(ExitCode.FAILURE);
+          },
+        );
     });
   });
 }

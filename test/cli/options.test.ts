@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode, UsageError } from '../../src-cli/errors.js';
 import {
   loopbackFor,
+  parseDiscoverOptions,
   parseHostOptions,
   parseInteger,
   parseRoomOptions,
@@ -23,7 +24,12 @@ function usageMessage(fn: () => unknown): string {
 
 describe('parseServeOptions', () => {
   it('uses the defaults when nothing is given', () => {
-    expect(parseServeOptions({})).toEqual({ server: { host: '0.0.0.0', port: 7777 }, logLevel: 'info', workers: 1 });
+    expect(parseServeOptions({})).toEqual({
+      server: { host: '0.0.0.0', port: 7777 },
+      logLevel: 'info',
+      workers: 1,
+      advertise: false,
+    });
   });
 
   it('maps every flag to the server option it sets, seconds to milliseconds', () => {
@@ -40,6 +46,7 @@ describe('parseServeOptions', () => {
       maxConnsPerIp: '8',
       logLevel: 'debug',
       workers: '4',
+      advertise: true,
     });
     expect(config).toEqual({
       server: {
@@ -56,6 +63,7 @@ describe('parseServeOptions', () => {
       },
       logLevel: 'debug',
       workers: 4,
+      advertise: true,
     });
   });
 
@@ -145,12 +153,29 @@ describe('parseRoomOptions', () => {
   });
 });
 
+describe('advertising on the local network', () => {
+  it('is off for serve and on for host unless the flag says otherwise', () => {
+    expect(parseServeOptions({}).advertise).toBe(false);
+    expect(parseServeOptions({ advertise: true }).advertise).toBe(true);
+    expect(parseHostOptions('lobby', {}, {}).advertise).toBe(true);
+    expect(parseHostOptions('lobby', { advertise: false }, {}).advertise).toBe(false);
+  });
+
+  it('discover --once waits 3 s unless told how long', () => {
+    expect(parseDiscoverOptions({})).toEqual({ onceAfterMs: null });
+    expect(parseDiscoverOptions({ once: true })).toEqual({ onceAfterMs: 3000 });
+    expect(parseDiscoverOptions({ once: '0.5' })).toEqual({ onceAfterMs: 500 });
+    expect(usageMessage(() => parseDiscoverOptions({ once: 'soon' }))).toMatch(/--once must be a number of seconds/);
+  });
+});
+
 describe('parseHostOptions', () => {
   it('listens on all interfaces, port 7777, with server logs off by default', () => {
     expect(parseHostOptions('lobby', {}, {})).toEqual({
       room: 'lobby',
       server: { host: '0.0.0.0', port: 7777 },
       logLevel: 'silent',
+      advertise: true,
     });
   });
 
@@ -163,6 +188,7 @@ describe('parseHostOptions', () => {
       password: 'pw',
       server: { host: '127.0.0.1', port: 0, udpPort: 0 },
       logLevel: 'silent',
+      advertise: true,
     });
   });
 

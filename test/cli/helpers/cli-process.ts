@@ -31,12 +31,17 @@ export class CliProcess {
   private exit: Exit | null = null;
   private readonly waiters = new Set<() => void>();
 
-  /** `shared`: outlives single tests (a server for a whole describe); killAll() leaves it alone. */
+  /**
+   * `shared`: outlives single tests (a server for a whole describe); killAll() leaves it alone.
+   * `launcher`: a command the CLI runs under, e.g. `ip netns exec NAME` (it must exec its argument).
+   */
   constructor(
     readonly args: string[],
     private readonly shared = false,
+    launcher: readonly string[] = [],
   ) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    const [command = process.execPath, ...rest] = [...launcher, process.execPath, '--import', 'tsx', MAIN, ...args];
+    this.child = spawn(command, rest, {
       cwd: ROOT,
       env: childEnv(),
       stdio: 'pipe',
@@ -148,8 +153,8 @@ export class CliProcess {
   }
 }
 
-export function spawnCli(args: string[], options: { shared?: boolean } = {}): CliProcess {
-  return new CliProcess(args, options.shared ?? false);
+export function spawnCli(args: string[], options: { shared?: boolean; launcher?: string[] } = {}): CliProcess {
+  return new CliProcess(args, options.shared ?? false, options.launcher);
 }
 
 /** Kills every CLI process still running and waits until they are gone. */
