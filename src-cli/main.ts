@@ -1,7 +1,9 @@
 // Entry point of the `tincan` command: wires the real client, server, logger, streams and signals
 // into the commands, runs, and exits with the command's code once the output is flushed.
 import { ChatClient, createLogger, silentLogger, ChatServer, ShardedChatServer } from '../src-main/engine/index.js';
+import { NearbyDiscovery } from '../src-main/service/nearby/nearby-discovery.js';
 import { createCommand } from './commands/create.js';
+import { discoverCommand } from './commands/discover.js';
 import { hostCommand } from './commands/host.js';
 import { joinCommand } from './commands/join.js';
 import { serveCommand } from './commands/serve.js';
@@ -32,12 +34,14 @@ const runtime: Runtime = {
     level === 'silent'
       ? silentLogger
       : createLogger({ level, write: (line) => void process.stderr.write(`${line}\n`) }),
+  openNearby: () => NearbyDiscovery.open(),
   onStopSignal: stopSignals,
 };
 
 const actions: CommandActions = {
   serve: (config) => serveCommand(config, runtime),
   host: (config) => hostCommand(config, runtime),
+  discover: (config) => discoverCommand(config, runtime),
   room: (config) => (config.mode === 'create' ? createCommand(config, runtime) : joinCommand(config, runtime)),
 };
 

@@ -36,6 +36,8 @@ export interface ServeConfig {
   workers: number;
   /** --upnp: ask the router to forward the ports (src-main/reach/port-mapping). */
   upnp: boolean;
+  /** Advertise the server's rooms on the local network (mDNS); off unless --advertise. */
+  advertise: boolean;
 }
 
 export interface RoomConfig {
@@ -57,7 +59,18 @@ export interface HostConfig {
   server: Partial<ServerOptions> & { host: string; port: number };
   logLevel: LogLevel;
   upnp: boolean;
+  /** Advertise the room on the local network (mDNS); on unless --no-advertise. */
+  advertise: boolean;
 }
+
+/** `tincan discover`: watch the local network for rooms, or list them once after a wait. */
+export interface DiscoverConfig {
+  /** Null: live until stopped. */
+  onceAfterMs: number | null;
+}
+
+/** How long `discover --once` listens when no number of seconds is given. */
+export const DISCOVER_ONCE_DEFAULT_S = 3;
 
 function text(raw: RawOptions, key: string): string | undefined {
   const value = raw[key];
@@ -193,6 +206,8 @@ export function parseServeOptions(raw: RawOptions): ServeConfig {
     logLevel: parseLogLevel(text(raw, 'logLevel'), 'info'),
     workers: workers === undefined ? 1 : parseInteger(workers, '--workers', 1, 64),
     upnp: raw.upnp === true,
+    // A dedicated server often runs where its neighbours are strangers: it advertises only on request.
+    advertise: raw.advertise === true,
   };
 }
 
@@ -203,6 +218,8 @@ export function parseHostOptions(room: string, raw: RawOptions, env: Env): HostC
     // Log lines would cut through the chat on a terminal; only on request.
     logLevel: parseLogLevel(text(raw, 'logLevel'), 'silent'),
     upnp: raw.upnp === true,
+    // Someone hosting a room wants it found, as in the app; --no-advertise keeps it off the LAN list.
+    advertise: raw.advertise !== false,
   };
   const name = optionalName(raw);
   if (name !== undefined) config.name = name;
@@ -237,6 +254,13 @@ export function parseRoomOptions(
   const password = optionalPassword(raw, env);
   if (password !== undefined) config.password = password;
   return config;
+}
+
+/** `--once [seconds]`: commander gives true for the bare flag. */
+export function parseDiscoverOptions(raw: RawOptions): DiscoverConfig {
+  const once = raw.once;
+  if (once === undefined || once === false) return { onceAfterMs: null };
+  return { onceAfterMs: once === true ? DISCOVER_ONCE_DEFAULT_S * 1000 : parseSeconds(once, '--once') };
 }
 
 /** The address a local client uses to reach a server bound to `bindHost`. */

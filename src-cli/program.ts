@@ -7,10 +7,13 @@ import { LINK_SCHEME } from '../src-shared/invite/join-link.js';
 import { joinTarget } from './commands/join-target.js';
 import { CliError, ExitCode } from './errors.js';
 import {
+  type DiscoverConfig,
+  DISCOVER_ONCE_DEFAULT_S,
   type Env,
   type HostConfig,
   LOG_LEVELS,
   PASSWORD_ENV,
+  parseDiscoverOptions,
   parseHostOptions,
   passwordOptionWarning,
   parseRoomOptions,
@@ -23,6 +26,7 @@ import {
 export interface CommandActions {
   serve(config: ServeConfig): Promise<number>;
   host(config: HostConfig): Promise<number>;
+  discover(config: DiscoverConfig): Promise<number>;
   /** `create` and `join`. */
   room(config: RoomConfig): Promise<number>;
 }
@@ -58,6 +62,19 @@ function warnAboutPassword<T>(io: CliIo, opts: RawOptions, config: T): T {
   return config;
 }
 
+/** --advertise / --no-advertise; the default differs (serve: off, host: on) and is in the text. */
+function addAdvertiseOptions(command: Command, onByDefault: boolean): Command {
+  return command
+    .option(
+      '--advertise',
+      `list the room${onByDefault ? '' : 's'} on the local network (mDNS)${onByDefault ? ' (default)' : ''}`,
+    )
+    .option(
+      '--no-advertise',
+      `do not list ${onByDefault ? 'it' : 'them'} on the local network${onByDefault ? '' : ' (default)'}`,
+    );
+}
+
 function addServerListenOptions(command: Command): Command {
   return command
     .option('--host <addr>', withDefault('address to listen on: 0.0.0.0, ::, 127.0.0.1, ...', '0.0.0.0'))
@@ -88,7 +105,12 @@ export function buildProgram(
     .showSuggestionAfterError(true)
     .addHelpText('after', EXIT_CODES_HELP);
 
-  addServerListenOptions(program.command('serve').description('run a dedicated server that anyone can create rooms on'))
+  addAdvertiseOptions(
+    addServerListenOptions(
+      program.command('serve').description('run a dedicated server that anyone can create rooms on'),
+    ),
+    false,
+  )
     .option(
       '--inactivity-timeout <s>',
       withDefault('drop members silent for this long', DEFAULT_SERVER_OPTIONS.inactivityTimeoutMs / 1000),
@@ -145,11 +167,14 @@ export function buildProgram(
     .addHelpText('after', '\nPrints one line saying where it listens. Ctrl+C or SIGTERM tells every member and stops.')
     .action(async (opts: RawOptions) => setExitCode(await actions.serve(parseServeOptions(opts))));
 
-  addServerListenOptions(
-    program
-      .command('host')
-      .argument('<room>', 'name of the room to create')
-      .description('start a server here and chat in a new room on it as its host'),
+  addAdvertiseOptions(
+    addServerListenOptions(
+      program
+        .command('host')
+        .argument('<room>', 'name of the room to create')
+        .description('start a server here and chat in a new room on it as its host'),
+    ),
+    true,
   )
     .option('--name <name>', 'your name in the room (asked on a terminal if missing)')
     .option('--password <password>', 'password others need to join (asked on a terminal if missing; empty for none)')
@@ -162,6 +187,16 @@ export function buildProgram(
     .action(async (room: string, opts: RawOptions) =>
       setExitCode(await actions.host(warnAboutPassword(io, opts, parseHostOptions(room, opts, env)))),
     );
+
+  program
+    .command('discover')
+    .description('list the rooms advertised on the local network')
+    .option('--once [seconds]', `listen this long, print the rooms and exit (default: ${DISCOVER_ONCE_DEFAULT_S})`)
+    .addHelpText(
+      'after',
+      '\nOne room per line: host:port, "open" or "password", then the room name. Without --once it runs\nuntil Ctrl+C and prints "+ " before a room that appeared and "- " before one that went.',
+    )
+    .action(async (opts: RawOptions) => setExitCode(await actions.discover(parseDiscoverOptions(opts))));
 
   for (const mode of ['create', 'join'] as const) {
     const command = program.command(mode);

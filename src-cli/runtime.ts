@@ -1,6 +1,7 @@
 // Everything a command touches outside itself, in one object: the standard streams, the signals,
 // and the factories of clients, servers and loggers. main.ts builds the real one.
 import type { CreateChatClient, Logger, LogLevel, ServerOptions } from '../src-main/engine/index.js';
+import type { NearbyDiscovery } from '../src-main/service/nearby/nearby-discovery.js';
 
 export interface ListeningAddress {
   host: string;
@@ -12,7 +13,7 @@ export interface ListeningAddress {
 export interface ServerPort {
   listen(): Promise<ListeningAddress>;
   close(): Promise<void>;
-  roomList(): { name: string }[];
+  roomList(): { name: string; hasPassword: boolean }[];
 }
 
 /** `workers` > 1: the relay as that many processes on one port (ShardedChatServer). */
@@ -27,6 +28,8 @@ export interface Runtime {
   createClient: CreateChatClient;
   createServer: CreateServer;
   createLogger(level: LogLevel): Logger;
+  /** The local-network advertiser and browser (mDNS); rejects when UDP 5353 cannot be bound. */
+  openNearby(): Promise<NearbyDiscovery>;
   /** Calls `handler` on SIGINT and SIGTERM (with how many signals came so far); returns an unsubscribe. */
   onStopSignal(handler: (count: number) => void): () => void;
 }

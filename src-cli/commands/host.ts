@@ -3,6 +3,7 @@
 import { formatHostAddress } from '../../src-shared/address.js';
 import { NO_NAME_MESSAGE } from '../chat/connect.js';
 import { runChat } from '../chat/run-chat.js';
+import { advertiseRooms } from '../advertise-rooms.js';
 import { UsageError } from '../errors.js';
 import { startListening } from '../listen-error.js';
 import { type HostConfig, loopbackFor } from '../options.js';
@@ -31,6 +32,7 @@ export async function hostCommand(config: HostConfig, rt: Runtime): Promise<numb
         joinHint: (external) => `* others on the internet join with: tincan join ${external} ${config.room}`,
       })
     : null;
+  const stopAdvertising = config.advertise ? await advertiseRooms(server, address.tcpPort, rt) : async () => {};
   try {
     const shown = formatHostAddress({ host: address.host, port: address.tcpPort });
     const udp = address.udpPort === address.tcpPort ? '' : ` --udp-port ${address.udpPort}`;
@@ -51,6 +53,7 @@ export async function hostCommand(config: HostConfig, rt: Runtime): Promise<numb
     await waitForRoomGone(server, config.room);
     return code;
   } finally {
+    await stopAdvertising();
     await Promise.all([server.close(), mapper?.close()]);
   }
 }

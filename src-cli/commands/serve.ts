@@ -1,6 +1,7 @@
 // `tincan serve`: a dedicated server. One line on stdout says where it listens; JSON log lines go to
 // stderr; SIGINT/SIGTERM closes every room (members are told) and exits 0.
 import { formatHostAddress } from '../../src-shared/address.js';
+import { advertiseRooms } from '../advertise-rooms.js';
 import { ExitCode } from '../errors.js';
 import { startListening } from '../listen-error.js';
 import type { ServeConfig } from '../options.js';
@@ -17,6 +18,7 @@ export async function serveCommand(config: ServeConfig, rt: Runtime): Promise<nu
         joinHint: (external) => `others on the internet join with: tincan join ${external} <room>`,
       })
     : null;
+  const stopAdvertising = config.advertise ? await advertiseRooms(server, address.tcpPort, rt) : async () => {};
 
   return new Promise<number>((resolve) => {
     const unsubscribe = rt.onStopSignal((count) => {
@@ -26,19 +28,22 @@ export async function serveCommand(config: ServeConfig, rt: Runtime): Promise<nu
         resolve(ExitCode.FAILURE);
         return;
       }
-      Promise.all([server.close(), mapper?.close()]).then(
-        () => {
-          unsubscribe();
-          resolve(ExitCode.OK);
-        },
-        (err: unknown) => {
-          rt.stderr.write(
-            `tincan: the server did not close cleanly: ${err instanceof Error ? err.message : String(err)}\n`,
-          );
-          unsubscribe();
-          resolve(ExitCode.FAILURE);
-        },
-      );
+      // Goodbyes first, so other screens drop the rooms before members hear the server close.
+      stopAdvertising()
+        .then(() => Promise.all([server.close(), mapper?.close()]))
+        .then(
+          () => {
+            unsubscribe();
+            resolve(ExitCode.OK);
+          },
+          (err: unknown) => {
+            rt.stderr.write(
+              `tincan: the server did not close cleanly: ${err instanceof Error ? err.message : String(err)}\n`,
+            );
+            unsubscribe();
+            resolve(ExitCode.FAILURE);
+          },
+        );
     });
   });
 }

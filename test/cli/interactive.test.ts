@@ -45,6 +45,7 @@ function runtimeFor(terminal: FakeTerminal): { rt: Runtime; stderr: () => string
       throw new Error('not used');
     },
     createLogger: () => silentLogger,
+    openNearby: () => Promise.reject(new Error('not used')),
     onStopSignal: () => () => {},
   };
   return { rt, stderr: () => errText };

@@ -13,7 +13,7 @@ async function run(args: string[]): Promise<{ code: number; err: string; rooms: 
   let err = '';
   const code = await runCli(
     ['node', 'tincan', ...args],
-    { serve: async () => 0, host: async () => 0, room: async (c) => (rooms.push(c), 0) },
+    { serve: async () => 0, host: async () => 0, discover: async () => 0, room: async (c) => (rooms.push(c), 0) },
     {},
     { writeOut: () => undefined, writeErr: (t) => void (err += t) },
   );

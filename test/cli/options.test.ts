@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode, UsageError } from '../../src-cli/errors.js';
 import {
   loopbackFor,
+  parseDiscoverOptions,
   parseHostOptions,
   parseInteger,
   parseRoomOptions,
@@ -28,6 +29,7 @@ describe('parseServeOptions', () => {
       logLevel: 'info',
       workers: 1,
       upnp: false,
+      advertise: false,
     });
   });
 
@@ -46,6 +48,7 @@ describe('parseServeOptions', () => {
       logLevel: 'debug',
       workers: '4',
       upnp: true,
+      advertise: true,
     });
     expect(config).toEqual({
       server: {
@@ -63,6 +66,7 @@ describe('parseServeOptions', () => {
       logLevel: 'debug',
       workers: 4,
       upnp: true,
+      advertise: true,
     });
   });
 
@@ -152,6 +156,22 @@ describe('parseRoomOptions', () => {
   });
 });
 
+describe('advertising on the local network', () => {
+  it('is off for serve and on for host unless the flag says otherwise', () => {
+    expect(parseServeOptions({}).advertise).toBe(false);
+    expect(parseServeOptions({ advertise: true }).advertise).toBe(true);
+    expect(parseHostOptions('lobby', {}, {}).advertise).toBe(true);
+    expect(parseHostOptions('lobby', { advertise: false }, {}).advertise).toBe(false);
+  });
+
+  it('discover --once waits 3 s unless told how long', () => {
+    expect(parseDiscoverOptions({})).toEqual({ onceAfterMs: null });
+    expect(parseDiscoverOptions({ once: true })).toEqual({ onceAfterMs: 3000 });
+    expect(parseDiscoverOptions({ once: '0.5' })).toEqual({ onceAfterMs: 500 });
+    expect(usageMessage(() => parseDiscoverOptions({ once: 'soon' }))).toMatch(/--once must be a number of seconds/);
+  });
+});
+
 describe('parseHostOptions', () => {
   it('listens on all interfaces, port 7777, with server logs off by default', () => {
     expect(parseHostOptions('lobby', {}, {})).toEqual({
@@ -159,6 +179,7 @@ describe('parseHostOptions', () => {
       server: { host: '0.0.0.0', port: 7777 },
       logLevel: 'silent',
       upnp: false,
+      advertise: true,
     });
   });
 
@@ -176,6 +197,7 @@ describe('parseHostOptions', () => {
       server: { host: '127.0.0.1', port: 0, udpPort: 0 },
       logLevel: 'silent',
       upnp: true,
+      advertise: true,
     });
   });
 

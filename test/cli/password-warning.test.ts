@@ -6,7 +6,12 @@ import { type CommandActions, runCli } from '../../src-cli/program.js';
 import { passwordOptionWarning } from '../../src-cli/options.js';
 
 async function stderrOf(args: string[], errIsTerminal: boolean, env: Record<string, string> = {}): Promise<string> {
-  const actions: CommandActions = { serve: async () => 0, host: async () => 0, room: async () => 0 };
+  const actions: CommandActions = {
+    serve: async () => 0,
+    host: async () => 0,
+    discover: async () => 0,
+    room: async () => 0,
+  };
   let err = '';
   await runCli(['node', 'tincan', ...args], actions, env, {
     writeOut: () => undefined,

@@ -2,21 +2,22 @@
 // and exit codes of usage mistakes. The actions are recorders; the network is tested in cli-e2e.
 import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../src-cli/errors.js';
-import type { HostConfig, RoomConfig, ServeConfig } from '../../src-cli/options.js';
+import type { DiscoverConfig, HostConfig, RoomConfig, ServeConfig } from '../../src-cli/options.js';
 import { type CommandActions, runCli } from '../../src-cli/program.js';
 
 interface Run {
   code: number;
   out: string;
   err: string;
-  calls: { serve: ServeConfig[]; host: HostConfig[]; room: RoomConfig[] };
+  calls: { serve: ServeConfig[]; host: HostConfig[]; discover: DiscoverConfig[]; room: RoomConfig[] };
 }
 
 async function run(args: string[], env: Record<string, string> = {}, result = 0): Promise<Run> {
-  const calls: Run['calls'] = { serve: [], host: [], room: [] };
+  const calls: Run['calls'] = { serve: [], host: [], discover: [], room: [] };
   const actions: CommandActions = {
     serve: async (c) => (calls.serve.push(c), result),
     host: async (c) => (calls.host.push(c), result),
+    discover: async (c) => (calls.discover.push(c), result),
     room: async (c) => (calls.room.push(c), result),
   };
   let out = '';
@@ -92,6 +93,7 @@ describe('flags reach the commands', () => {
       'warn',
       '--workers',
       '2',
+      '--advertise',
     ]);
     expect(r.code).toBe(0);
     expect(r.calls.serve).toEqual([
@@ -99,8 +101,17 @@ describe('flags reach the commands', () => {
         server: { host: '127.0.0.1', port: 0, maxMembersPerRoom: 3, inactivityTimeoutMs: 2000 },
         logLevel: 'warn',
         workers: 2,
+        advertise: true,
+        upnp: false,
       },
     ]);
+  });
+
+  it('host --no-advertise and discover --once', async () => {
+    expect((await run(['host', 'lobby', '--no-advertise'])).calls.host[0]?.advertise).toBe(false);
+    expect((await run(['host', 'lobby'])).calls.host[0]?.advertise).toBe(true);
+    expect((await run(['discover', '--once', '2'])).calls.discover).toEqual([{ onceAfterMs: 2000 }]);
+    expect((await run(['discover'])).calls.discover).toEqual([{ onceAfterMs: null }]);
   });
 
   it('join and create', async () => {
@@ -116,7 +127,14 @@ describe('flags reach the commands', () => {
   it('host', async () => {
     const r = await run(['host', 'lobby', '--name', 'al', '--port', '0', '--host', '127.0.0.1']);
     expect(r.calls.host).toEqual([
-      { room: 'lobby', name: 'al', server: { host: '127.0.0.1', port: 0 }, logLevel: 'silent' },
+      {
+        room: 'lobby',
+        name: 'al',
+        server: { host: '127.0.0.1', port: 0 },
+        logLevel: 'silent',
+        advertise: true,
+        upnp: false,
+      },
     ]);
   });
 
@@ -154,6 +172,7 @@ describe('failures', () => {
         throw new CliError('127.0.0.1:1 is already in use');
       },
       host: async () => 0,
+      discover: async () => 0,
       room: async () => 0,
     };
     let err = '';

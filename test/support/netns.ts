@@ -1,0 +1,81 @@
+// A small LAN of Linux network namespaces for tests that need real multicast between "computers":
+// every host namespace has a veth whose other end sits on a bridge in a switch namespace, with
+// addresses 10.<x>.<y>.1, .2, … Names are unique per process and per LAN, and destroy() deletes the
+// namespaces (which deletes their veths), so parallel runs and other users of `ip netns` are left
+// alone. Needs root (or CAP_NET_ADMIN); netnsUnavailable() says why not, for a clean skip.
+import { execFileSync } from 'node:child_process';
+
+export interface LanHost {
+  ns: string;
+  address: string;
+}
+
+export interface Lan {
+  hosts: LanHost[];
+  destroy(): void;
+}
+
+let lans = 0;
+
+function ip(...args: string[]): void {
+  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** Null when namespaces can be made here, else the reason they cannot. */
+export function netnsUnavailable(): string | null {
+  if (process.platform !== 'linux') return 'network namespaces need Linux';
+  const probe = `tcnprobe${process.pid}`;
+  try {
+    ip('netns', 'add', probe);
+    ip('netns', 'del', probe);
+    return null;
+  } catch (err) {
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
+    return `"ip netns add" is not permitted here: ${stderr || (err as Error).message}`;
+  }
+}
+
+/** Builds a LAN of `count` hosts on one bridge. */
+export function createLan(count: number): Lan {
+  const id = `${process.pid % 100_000}${String.fromCharCode(97 + (lans++ % 26))}`;
+  const subnet = `10.${(process.pid % 200) + 20}.${lans % 250}`;
+  const made: string[] = [];
+  const destroy = (): void => {
+    for (const ns of made.reverse()) {
+      try {
+        ip('netns', 'del', ns);
+      } catch {
+        // already gone
+      }
+    }
+    made.length = 0;
+  };
+  try {
+    const sw = `tcnsw${id}`;
+    ip('netns', 'add', sw);
+    made.push(sw);
+    ip('-n', sw, 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0');
+    ip('-n', sw, 'link', 'set', 'br0', 'up');
+    const hosts: LanHost[] = [];
+    for (let i = 0; i < count; i++) {
+      const ns = `tcnh${id}${i}`;
+      const inside = `tcv${id}${i}`;
+      const outside = `tcs${id}${i}`;
+      ip('netns', 'add', ns);
+      made.push(ns);
+      ip('link', 'add', inside, 'type', 'veth', 'peer', 'name', outside);
+      ip('link', 'set', inside, 'netns', ns);
+      ip('link', 'set', outside, 'netns', sw);
+      ip('-n', sw, 'link', 'set', outside, 'master', 'br0', 'up');
+      const address = `${subnet}.${i + 1}`;
+      ip('-n', ns, 'addr', 'add', `${address}/24`, 'dev', inside);
+      ip('-n', ns, 'link', 'set', inside, 'up');
+      ip('-n', ns, 'link', 'set', 'lo', 'up');
+      hosts.push({ ns, address });
+    }
+    return { hosts, destroy };
+  } catch (err) {
+    destroy();
+    throw err;
+  }
+}
