@@ -2,10 +2,9 @@
 // terminal first: one event is exactly one line, and no escape sequence reaches the user's screen.
 import type { ClientEvents, ConnectionState, Member } from '../../src-main/engine/index.js';
 import { isServerClosedReason } from '../../src-shared/protocol/closed-reasons.js';
-import { leftReasonNotice } from '../../src-shared/protocol/left-reasons.js';
+import { leftReasonNotice, type WireLeftReason } from '../../src-shared/protocol/left-reasons.js';
 
 type ClosedReason = ClientEvents['closed'][0]['reason'];
-type LeftReason = ClientEvents['left'][0]['reason'];
 
 // Line breaks and tabs become spaces (the line stays readable); every other control character,
 // ESC included, becomes U+FFFD so nothing can move the cursor or recolour the terminal.
@@ -44,7 +43,8 @@ export function joinedLine(member: Member): string {
   return `* ${safeText(member.name)}${member.host ? ' (host)' : ''} joined the room`;
 }
 
-export function leftLine(name: string, reason: LeftReason): string {
+/** A departure, or 'reconnected': a member that came back (the client's 'reconnected' event). */
+export function leftLine(name: string, reason: WireLeftReason): string {
   return `* ${safeText(name)} ${leftReasonNotice(reason)}`;
 }
 
@@ -62,6 +62,7 @@ const CLOSED_LINE: Record<ClosedReason, string> = {
   'server-shutdown': '* room closed: the server is shutting down',
   'gave-up': '* lost the connection to the server; gave up reconnecting',
   kicked: '* you were removed from the room',
+  'timed-out': '* you timed out: the server heard nothing from this client in time',
   left: '* you left the room',
 };
 

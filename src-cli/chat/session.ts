@@ -190,9 +190,10 @@ export class ChatSession {
       if (member.name !== this.name) this.screen.show(joinedLine(member));
     });
     this.on('left', (info) => {
-      if (info.reason !== 'reconnected') this.roster.delete(info.name);
+      this.roster.delete(info.name);
       this.screen.show(leftLine(info.name, info.reason));
     });
+    this.on('reconnected', ({ name }) => this.screen.show(leftLine(name, 'reconnected')));
     this.on('members', (members) => {
       this.roster.clear();
       for (const member of members) this.roster.set(member.name, member);

@@ -52,6 +52,7 @@ const CLOSED_TEXT: Record<ClosedReason, string> = {
   left: 'You left the room.',
   'gave-up': 'The host is gone: could not reconnect.',
   kicked: 'You were removed from the room.',
+  'timed-out': 'You timed out: the server heard nothing from you in time.',
   failed: 'Could not rejoin the room.',
 };
 
@@ -344,10 +345,13 @@ export class RoomSession {
     client.on(
       'left',
       guard('left', (info) => {
-        if (info.reason === 'reconnected') this.addSystem(`${info.name} reconnected.`, 'info');
-        else if (info.reason === 'timed-out') this.addSystem(`${info.name} timed out.`, 'warn');
+        if (info.reason === 'timed-out') this.addSystem(`${info.name} timed out.`, 'warn');
         else this.addSystem(`${info.name} left the room.`, 'info');
       }),
+    );
+    client.on(
+      'reconnected',
+      guard('reconnected', ({ name }) => this.addSystem(`${name} reconnected.`, 'info')),
     );
     client.on(
       'delivered',

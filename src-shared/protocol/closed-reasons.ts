@@ -39,6 +39,8 @@ export const CLOSED_REASONS = [
   { name: 'left', origin: 'client', label: 'You left this room.' },
   { name: 'gave-up', origin: 'client', label: 'The host is gone: reconnecting failed.' },
   { name: 'kicked', origin: 'client', label: 'You were removed from this room.' },
+  // The server told us it dropped our session for silence (our heartbeats did not reach it in time).
+  { name: 'timed-out', origin: 'client', label: 'You timed out: the server heard nothing from you in time.' },
   // Only the app knows this one: the (re)join itself did not succeed.
   { name: 'failed', origin: 'app', label: 'Rejoining failed.' },
 ] as const;

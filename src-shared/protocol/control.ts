@@ -28,10 +28,16 @@ export const ServerKind = {
   ERROR: 0x88,
   HISTORY: 0x89,
   HISTORY_END: 0x8a,
+  // Dialect version 2 (sent only to members that negotiated it):
+  RECONNECTED: 0x8d,
+  CHAT_ERROR: 0x8e,
 } as const;
 
+/** The lowest negotiated dialect version whose members get RECONNECTED and CHAT_ERROR. */
+export const DIALECT_WITH_RECONNECTED_AND_CHAT_ERROR = 2;
+
 /** Codes of the ERROR event. */
-export const ErrorCode = { BAD_TEXT: 1, NOT_HOST: 2, RATE_LIMITED: 3, TOO_LARGE: 4 } as const;
+export const ErrorCode = { BAD_TEXT: 1, NOT_HOST: 2, RATE_LIMITED: 3, TOO_LARGE: 4, EMPTY_TEXT: 5 } as const;
 export type ErrorCodeName = keyof typeof ErrorCode;
 
 const ERROR_NAMES = new Map<number, ErrorCodeName>(
@@ -64,6 +70,8 @@ export type ServerEvent =
   | { kind: 'pong'; nonce: number }
   | { kind: 'ack'; id: number; seq: number }
   | { kind: 'error'; code: number; message: string }
+  | { kind: 'reconnected'; name: string }
+  | { kind: 'chat-error'; id: number; code: number; message: string }
   | { kind: 'history'; seq: number; at: number; sender: string; text: string }
   | { kind: 'history-end'; count: number };
 
@@ -234,13 +242,42 @@ export function writeAckEvent(out: Uint8Array, id: number, seq: number): void {
   putU32(out, 6, seq);
 }
 
+/** Longest explanation an error event carries (UTF-16 units before encoding). */
+const ERROR_MESSAGE_MAX = 200;
+
 export function encodeErrorEvent(code: number, message: string): Uint8Array {
-  const text = utf8Encode(message.slice(0, 200));
+  const text = utf8Encode(message.slice(0, ERROR_MESSAGE_MAX));
   const out = new Uint8Array(3 + text.length);
   out[0] = CONTROL_MARKER;
   out[1] = ServerKind.ERROR;
   out[2] = code;
   out.set(text, 3);
+  return out;
+}
+
+/** Header bytes of a CHAT_ERROR event before its message: FF 8E id(4) code. */
+const CHAT_ERROR_HEADER_BYTES = 7;
+
+/** A refused CHAT, named by its id (version 2): [FF][8E][id u32][code u8][UTF-8 message]. */
+export function encodeChatErrorEvent(id: number, code: number, message: string): Uint8Array {
+  const text = utf8Encode(message.slice(0, ERROR_MESSAGE_MAX));
+  const out = new Uint8Array(CHAT_ERROR_HEADER_BYTES + text.length);
+  out[0] = CONTROL_MARKER;
+  out[1] = ServerKind.CHAT_ERROR;
+  putU32(out, 2, id);
+  out[6] = code;
+  out.set(text, CHAT_ERROR_HEADER_BYTES);
+  return out;
+}
+
+/** A member's session was taken over by its new one (version 2): [FF][8D][nameLen][name]. */
+export function encodeReconnectedEvent(name: string): Uint8Array {
+  const nameBytes = utf8Encode(name);
+  const out = new Uint8Array(3 + nameBytes.length);
+  out[0] = CONTROL_MARKER;
+  out[1] = ServerKind.RECONNECTED;
+  out[2] = nameBytes.length;
+  out.set(nameBytes, 3);
   return out;
 }
 
@@ -335,6 +372,16 @@ export function decodeServerEvent(bytes: Uint8Array): ServerEvent | null {
       if (bytes.length < 3) return null;
       const message = utf8DecodeStrict(bytes.subarray(3));
       return message === null ? null : { kind: 'error', code: bytes[2] as number, message };
+    }
+    case ServerKind.CHAT_ERROR: {
+      if (bytes.length < CHAT_ERROR_HEADER_BYTES) return null;
+      const message = utf8DecodeStrict(bytes.subarray(CHAT_ERROR_HEADER_BYTES));
+      if (message === null) return null;
+      return { kind: 'chat-error', id: u32(bytes, 2), code: bytes[6] as number, message };
+    }
+    case ServerKind.RECONNECTED: {
+      const name = readName(bytes, 2);
+      return name && name.end === bytes.length ? { kind: 'reconnected', name: name.name } : null;
     }
     case ServerKind.MEMBERS: {
       if (bytes.length < 5) return null;

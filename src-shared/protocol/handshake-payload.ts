@@ -3,14 +3,23 @@ import { PASSWORD_MAX_BYTES, TOKEN_MAX_BYTES } from './limits.js';
 import type { Role } from './session-kinds.js';
 import { utf8ByteLength, utf8DecodeStrict, utf8Encode } from './utf8.js';
 
-/** Version of the Tincan dialect this code speaks; offered as `"tincan": 1` in a request. */
-export const TINCAN_DIALECT_VERSION = 1;
+/**
+ * Highest version of the Tincan dialect this code speaks. A client offers its highest version
+ * (`"tincan": 2`); the server answers min(offered, its own) in the completion, and both sides then
+ * speak that version (PROTOCOL.md "Versions"). Version 2 adds RECONNECTED and CHAT_ERROR.
+ */
+export const TINCAN_DIALECT_VERSION = 2;
+
+/** The version both sides speak after `offered` (0: plain) meets this code's highest. */
+export function negotiateDialect(offered: number): number {
+  return Math.min(offered, TINCAN_DIALECT_VERSION);
+}
 
 export interface HandshakeRequest {
   username: string;
   /** Empty string means "no password". */
   password: string;
-  /** Dialect version the client offered, or 0 for a plain client. */
+  /** Dialect version the client offered (a positive integer), or 0 for a plain client. */
   dialect: number;
   /** Token from an earlier session of the same member, offered to resume it instead of colliding with it. */
   resume: string | null;
@@ -22,7 +31,16 @@ export interface HandshakeRequest {
   catchUp?: { since: number };
 }
 
-export type RequestProblem = 'invalid-utf8' | 'bad-json' | 'no-username' | 'bad-password' | 'bad-field';
+export type RequestProblem = 'invalid-utf8' | 'bad-json' | 'no-username' | 'bad-password' | 'bad-field' | 'bad-dialect';
+
+/**
+ * The offered dialect version: absent (or null) is plain; a positive integer is an offer; anything
+ * else (`true`, `"1"`, 0, 1.5) is refused, so a mistaken offer never silently gives the plain dialect.
+ */
+function offeredDialect(value: unknown): number | null {
+  if (value === undefined || value === null) return 0;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
+}
 
 function pickString(obj: Record<string, unknown>, keys: readonly string[]): string | undefined | null {
   for (const key of keys) {
@@ -58,9 +76,8 @@ export function parseRequestPayload(bytes: Uint8Array): HandshakeRequest | Reque
     const password = pickString(obj, ['password', 'pass']);
     if (password === null) return 'bad-password';
     if (password !== undefined && utf8ByteLength(password) > PASSWORD_MAX_BYTES) return 'bad-password';
-    const dialectValue = obj['tincan'];
-    const dialect =
-      typeof dialectValue === 'number' && Number.isInteger(dialectValue) && dialectValue > 0 ? dialectValue : 0;
+    const dialect = offeredDialect(obj['tincan']);
+    if (dialect === null) return 'bad-dialect';
     const resume = pickString(obj, ['resume']);
     if (resume === null) return 'bad-field';
     const request: HandshakeRequest = { username, password: password ?? '', dialect, resume: resume ?? null };
@@ -169,6 +186,8 @@ export function parseCompletionPayload(bytes: Uint8Array): Completion | null {
         const obj = JSON.parse(text) as Partial<SessionInfo>;
         if (
           typeof obj.tincan === 'number' &&
+          Number.isSafeInteger(obj.tincan) &&
+          obj.tincan > 0 &&
           typeof obj.token === 'string' &&
           obj.token.length > 0 &&
           utf8ByteLength(obj.token) <= TOKEN_MAX_BYTES

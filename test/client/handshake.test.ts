@@ -89,7 +89,7 @@ describe('handshake request', () => {
     expect(result).toMatchObject({ dialect: 'plain', role: 'host', token: 'tok', resumed: false });
     const req = seen[0] as SeenRequest;
     expect(req).toMatchObject({ roomLen: 5, op: 1, state: 0, room: 'café' });
-    expect(JSON.parse(req.payload)).toEqual({ username: 'alice', password: 'pw', tincan: 1, resume: 'old-token' });
+    expect(JSON.parse(req.payload)).toEqual({ username: 'alice', password: 'pw', tincan: 2, resume: 'old-token' });
   });
 
   it('with negotiate=false sends neither the dialect offer nor the resume token', async () => {

@@ -5,6 +5,8 @@ import {
   encodeChatEvent,
   encodeClosedEvent,
   encodeErrorEvent,
+  encodeChatErrorEvent,
+  encodeReconnectedEvent,
   encodeJoinedEvent,
   encodeLeftEvent,
   encodeMembersEvents,
@@ -27,7 +29,15 @@ describe('IncomingDecoder, structured datagrams', () => {
     });
     expect(d.decode(encodeJoinedEvent('bob', false))).toEqual({ type: 'joined', member: { name: 'bob', host: false } });
     expect(d.decode(encodeLeftEvent('bob', 1))).toEqual({ type: 'left', name: 'bob', reason: 'timed-out' });
-    expect(d.decode(encodeLeftEvent('bob', 2))).toEqual({ type: 'left', name: 'bob', reason: 'reconnected' });
+    // A version-1 server says "reconnected" with LEFT; it is no departure either way.
+    expect(d.decode(encodeLeftEvent('bob', 2))).toEqual({ type: 'reconnected', name: 'bob' });
+    expect(d.decode(encodeReconnectedEvent('bob'))).toEqual({ type: 'reconnected', name: 'bob' });
+    expect(d.decode(encodeChatErrorEvent(9, 5, 'message is empty'))).toEqual({
+      type: 'error',
+      code: 'EMPTY_TEXT',
+      message: 'message is empty',
+      chatId: 9,
+    });
     expect(d.decode(encodeClosedEvent(2))).toEqual({ type: 'closed', reason: 'host-timed-out' });
     expect(d.decode(encodePongEvent(0xdeadbeef))).toEqual({ type: 'pong', nonce: 0xdeadbeef });
     expect(d.decode(encodeAckEvent(3, 9))).toEqual({ type: 'delivered', id: 3, seq: 9 });
@@ -71,7 +81,7 @@ describe('IncomingDecoder, plain lines', () => {
     expect(line('* bob joined the room')).toEqual({ type: 'joined', member: { name: 'bob', host: false } });
     expect(line('* bob left the room')).toEqual({ type: 'left', name: 'bob', reason: 'left' });
     expect(line('* bob timed out')).toEqual({ type: 'left', name: 'bob', reason: 'timed-out' });
-    expect(line('* bob reconnected')).toEqual({ type: 'left', name: 'bob', reason: 'reconnected' });
+    expect(line('* bob reconnected')).toEqual({ type: 'reconnected', name: 'bob' });
     expect(line('* the host closed the room')).toEqual({ type: 'closed', reason: 'by-host' });
     expect(line('* the room closed: the host left')).toEqual({ type: 'closed', reason: 'host-left' });
     expect(line('* the room closed: the host timed out')).toEqual({ type: 'closed', reason: 'host-timed-out' });

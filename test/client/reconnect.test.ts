@@ -1,7 +1,13 @@
 // Heartbeats, reconnection and server-sent events, against the scriptable Tincan fake server.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatClient, ClientOptions, ConnectionState } from '../../src-main/engine/index.js';
-import { encodeErrorEvent, ErrorCode, Status, utf8Encode } from '../../src-shared/protocol/index.js';
+import {
+  encodeErrorEvent,
+  ErrorCode,
+  Status,
+  TINCAN_DIALECT_VERSION,
+  utf8Encode,
+} from '../../src-shared/protocol/index.js';
 import { TincanFakeServer } from './tincan-fake-server.js';
 import { ClientFactory } from '../support/clients.js';
 import { waitForEvent } from '../support/events.js';
@@ -122,7 +128,7 @@ describe('ChatClient session with a Tincan server', () => {
     expect(memberStates.at(-1)?.state).toBe('connected');
 
     const hostRetry = second.server.handshakes.find((h) => h.username === 'alice');
-    expect(hostRetry).toMatchObject({ op: 1, resume: oldHostToken, dialect: 1 });
+    expect(hostRetry).toMatchObject({ op: 1, resume: oldHostToken, dialect: TINCAN_DIALECT_VERSION });
     // The member's first retries hit NO_SUCH_ROOM or nothing at all, and it kept going.
     expect(second.server.handshakes.some((h) => h.username === 'bob' && h.op === 2)).toBe(true);
 

@@ -9,7 +9,10 @@ import {
   type ConnectionState,
   type Member,
 } from '../../src-main/engine/index.js';
+import { Status, TINCAN_DIALECT_VERSION } from '../../src-shared/protocol/index.js';
 import { ClientFactory } from '../support/clients.js';
+import { must } from '../support/must.js';
+import { JOIN, request } from '../support/raw-tcrp.js';
 import { waitForEvent } from '../support/events.js';
 import { startServer as startTestServer } from '../support/server.js';
 import { becomesTrue } from '../support/wait.js';
@@ -105,6 +108,24 @@ describe('ChatClient with the real ChatServer', () => {
     await member.leave();
     expect((await left)[0]).toEqual({ name: 'bob', reason: 'left' });
     expect(names(host.members)).toEqual(['alice*']);
+  });
+
+  it('reports a member whose new session took over as reconnected, never as left', async () => {
+    const ports = await startServer();
+    const { host, member } = await pair(ports);
+    const left: string[] = [];
+    host.on('left', (info) => left.push(info.name));
+    const reconnected = waitForEvent(host, 'reconnected');
+    // A second session of bob resumes the first, as bob's client does when it lost the server.
+    const resumed = await request(ports.tcpPort, {
+      room: member.options.room,
+      operation: JOIN,
+      payload: { username: 'bob', tincan: TINCAN_DIALECT_VERSION, resume: must(member.token, "bob's token") },
+    });
+    expect(resumed.status).toBe(Status.OK);
+    expect((await reconnected)[0]).toEqual({ name: 'bob' });
+    expect(left).toEqual([]);
+    expect(names(host.members)).toEqual(['alice*', 'bob']);
   });
 
   it('enforces the room password', async () => {

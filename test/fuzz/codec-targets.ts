@@ -12,6 +12,8 @@ import {
   encodeClientDatagram,
   encodeClosedEvent,
   encodeErrorEvent,
+  encodeChatErrorEvent,
+  encodeReconnectedEvent,
   encodeFrame,
   encodeJoinedEvent,
   encodeLeftEvent,
@@ -185,6 +187,10 @@ function reencodeServerEvent(ev: ServerEvent): Uint8Array[] {
       return [encodeAckEvent(ev.id, ev.seq)];
     case 'error':
       return [encodeErrorEvent(ev.code, ev.message)];
+    case 'chat-error':
+      return [encodeChatErrorEvent(ev.id, ev.code, ev.message)];
+    case 'reconnected':
+      return [encodeReconnectedEvent(ev.name)];
     case 'members':
       return encodeMembersEvents(ev.members, 1 << 20);
     case 'history':

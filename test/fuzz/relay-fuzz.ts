@@ -91,7 +91,7 @@ export async function fuzzRelay(
     await letTimePass(200, 'let the last relays arrive before counting');
     let received = 0;
     for (const m of members) {
-      const tincan = m.opts.tincan ?? true;
+      const tincan = (m.opts.tincan ?? true) !== false;
       for (const d of m.probe.received) {
         received++;
         const problem = checkOutgoing(d, tincan);

@@ -8,6 +8,7 @@ const stats = {
   members: 2,
   datagramsIn: 0,
   datagramsRelayed: 0,
+  chatResends: 0,
   dropped: {},
   handshakes: {},
   sendPath: 'sendmmsg',

@@ -122,7 +122,10 @@ export function rawExchange(opts: RawExchangeOptions): Promise<RawReply> {
 
 /** What a request frame carries: a request object is encoded as our JSON; a string as its UTF-8. */
 export type RequestPayload =
-  Uint8Array | string | { username: string; password?: string; tincan?: boolean; resume?: string };
+  | Uint8Array
+  | string
+  /** `tincan`: true offers dialect version 1 (the first), a number offers that version. */
+  | { username: string; password?: string; tincan?: boolean | number; resume?: string };
 
 export interface RequestSpec {
   room: string | Uint8Array;
@@ -143,7 +146,7 @@ export function requestFrame(spec: RequestSpec): Uint8Array {
         : encodeRequestPayload({
             username: p.username,
             password: p.password ?? '',
-            dialect: p.tincan ? 1 : 0,
+            dialect: typeof p.tincan === 'number' ? p.tincan : p.tincan ? 1 : 0,
             resume: p.resume ?? null,
           });
   return encodeFrame({

@@ -110,7 +110,8 @@ export interface RawMemberOptions {
   address?: string;
   /** Server address to reach (default 127.0.0.1; ::1 for IPv6). */
   serverHost?: string;
-  tincan?: boolean;
+  /** Offer the Tincan dialect (default true: version 1), or this version of it. */
+  tincan?: boolean | number;
 }
 
 /** A member driven byte by byte: raw handshake, then raw datagrams. */

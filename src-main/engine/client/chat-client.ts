@@ -354,14 +354,19 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
         this.emit('members', this.members);
         return;
       case 'left':
-        if (event.name === this.opts.username && event.reason !== 'reconnected') {
-          // The server dropped our session (e.g. timed out while we were suspended): join again.
-          this.startReconnect(`the server says we ${event.reason === 'timed-out' ? 'timed out' : 'left'}`);
+        if (event.name === this.opts.username) {
+          // The server dropped our session: timed out (it says so before dropping us) is final and
+          // said so; any other goodbye under our name means our session is gone, so join again.
+          if (event.reason === 'timed-out') this.shutdown('timed-out');
+          else this.startReconnect('the server says we left');
           return;
         }
-        if (event.reason !== 'reconnected') this.memberList.remove(event.name);
+        this.memberList.remove(event.name);
         this.emit('left', { name: event.name, reason: event.reason });
-        if (event.reason !== 'reconnected') this.emit('members', this.members);
+        this.emit('members', this.members);
+        return;
+      case 'reconnected':
+        this.emit('reconnected', { name: event.name });
         return;
       case 'members':
         this.memberList.replace(event.members);
@@ -384,7 +389,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
         this.emit('delivered', { id: event.id, seq: event.seq });
         return;
       case 'error':
-        this.report(new ChatSessionError(event.code, event.message));
+        this.report(new ChatSessionError(event.code, event.message, event.chatId));
         return;
       case 'notice':
         this.emit('notice', event.text);

@@ -41,6 +41,8 @@ export class ChatSessionError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** The id of the message the server refused, when it said which (CHAT_ERROR). */
+    readonly chatId?: number,
   ) {
     super(message);
   }

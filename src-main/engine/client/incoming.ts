@@ -11,10 +11,13 @@ import {
   leftReasonName,
   parsePlainLine,
   utf8DecodeLenient,
+  type WireLeftReason,
 } from '../../../src-shared/protocol/index.js';
 import type { ClientEvents, Member } from './types.js';
 
 type LeftWhy = ClientEvents['left'][0]['reason'];
+/** The reason a plain notice or a version-1 LEFT gives for a session taken over by its new one. */
+const RECONNECTED = 'reconnected';
 type ClosedWhy = ClientEvents['closed'][0]['reason'];
 
 export type IncomingEvent =
@@ -23,11 +26,12 @@ export type IncomingEvent =
   | { type: 'caught-up'; count: number }
   | { type: 'joined'; member: Member }
   | { type: 'left'; name: string; reason: LeftWhy }
+  | { type: 'reconnected'; name: string }
   | { type: 'members'; members: Member[] }
   | { type: 'closed'; reason: ClosedWhy }
   | { type: 'pong'; nonce: number }
   | { type: 'delivered'; id: number; seq: number }
-  | { type: 'error'; code: string; message: string }
+  | { type: 'error'; code: string; message: string; chatId?: number }
   | { type: 'notice'; text: string };
 
 /** A member list never needs more entries than this; a server sending more is ignored past it. */
@@ -37,7 +41,7 @@ export const MAX_MEMBERS_ASSEMBLED = 10_000;
 // "* a") cannot pass for a join notice.
 const PLAIN_JOINED = /^([^:\r\n]+) joined the room$/u;
 // The notice texts hold no regular-expression syntax, so they go into the pattern as they are.
-const PLAIN_LEFT: readonly [RegExp, LeftWhy][] = LEFT_REASON_NOTICES.map(({ name, notice }) => [
+const PLAIN_LEFT: readonly [RegExp, WireLeftReason][] = LEFT_REASON_NOTICES.map(({ name, notice }) => [
   new RegExp(`^([^:\\r\\n]+) ${notice}$`, 'u'),
   name,
 ]);
@@ -49,9 +53,14 @@ export function interpretPlainNotice(notice: string): IncomingEvent {
   if (joined) return { type: 'joined', member: { name: joined[1] as string, host: false } };
   for (const [pattern, reason] of PLAIN_LEFT) {
     const m = pattern.exec(notice);
-    if (m) return { type: 'left', name: m[1] as string, reason };
+    if (m) return leftOrReconnected(m[1] as string, reason);
   }
   return { type: 'notice', text: notice };
+}
+
+/** A departure, or (a reason older servers use) a member whose new session took over: not a departure. */
+function leftOrReconnected(name: string, reason: WireLeftReason): IncomingEvent {
+  return reason === RECONNECTED ? { type: 'reconnected', name } : { type: 'left', name, reason };
 }
 
 export class IncomingDecoder {
@@ -78,7 +87,9 @@ export class IncomingDecoder {
       case 'joined':
         return { type: 'joined', member: { name: event.name, host: event.host } };
       case 'left':
-        return { type: 'left', name: event.name, reason: leftReasonName(event.reason) };
+        return leftOrReconnected(event.name, leftReasonName(event.reason));
+      case 'reconnected':
+        return { type: 'reconnected', name: event.name };
       case 'closed':
         return { type: 'closed', reason: closedReasonName(event.reason) };
       case 'pong':
@@ -87,6 +98,8 @@ export class IncomingDecoder {
         return { type: 'delivered', id: event.id, seq: event.seq };
       case 'error':
         return { type: 'error', code: errorCodeName(event.code), message: event.message };
+      case 'chat-error':
+        return { type: 'error', code: errorCodeName(event.code), message: event.message, chatId: event.id };
       case 'members': {
         if (event.first) this.pendingMembers = [];
         if (this.pendingMembers === null) return null; // a middle chunk of a list whose start we lost

@@ -78,14 +78,18 @@ export interface ClientEvents {
   /** Free text from a plain server that is neither `name: text` nor a notice we recognise. */
   notice: [text: string];
   joined: [member: Member];
-  left: [info: { name: string; reason: WireLeftReason }];
+  /** A member is gone. A member whose new session took over its old one is `reconnected` instead. */
+  left: [info: { name: string; reason: Exclude<WireLeftReason, 'reconnected'> }];
+  /** A member's new session took over its old one (it lost its connection and came back): it never left. */
+  reconnected: [info: { name: string }];
   members: [members: Member[]];
   /** Our own message reached the server (structured dialect only). */
   delivered: [info: { id: number; seq: number }];
   state: [state: ConnectionState, detail: { attempt?: number; reason?: string }];
   /** The room is gone; the client has stopped. */
   closed: [info: { reason: ClientClosedReason }];
-  error: [err: Error & { code?: string; status?: number }];
+  /** `chatId`: the id send() returned for the message the server refused (servers of dialect 2 on). */
+  error: [err: Error & { code?: string; status?: number; chatId?: number }];
 }
 
 /** What connect() resolves with and 'connected' reports. */

@@ -1,9 +1,12 @@
 // Room notices (joined, left, closed) in both dialects: each is encoded once per event, as plain text
 // for plain members and as a structured event for Tincan members, and the same bytes go to everyone.
 import {
+  DIALECT_WITH_RECONNECTED_AND_CHAT_ERROR,
   encodeClosedEvent,
   encodeJoinedEvent,
   encodeLeftEvent,
+  encodeReconnectedEvent,
+  LeftReason,
   plainClosedNotice,
   plainJoinedNotice,
   plainLeftNotice,
@@ -36,6 +39,34 @@ export class Announcer {
 
   left(member: Member, reason: LeftReasonCode): void {
     this.toRoom(member.room, plainLeftNotice(member.name, reason), encodeLeftEvent(member.name, reason), member);
+  }
+
+  /**
+   * The member is being dropped for silence: it hears the notice the room hears (a LEFT or line
+   * under its own name), so it learns why its datagrams go unanswered from now on.
+   */
+  timedOut(member: Member): void {
+    if (!member.endpointKnown) return;
+    const reason = LeftReason.TIMED_OUT;
+    if (member.dialect > 0) this.out.send(encodeLeftEvent(member.name, reason), member);
+    else this.out.send(Buffer.from(truncateUtf8(plainLeftNotice(member.name, reason), UDP_SERVER_MAX_BYTES)), member);
+  }
+
+  /**
+   * The member's new session took over its old one: not a departure. Members that negotiated
+   * version 2 get RECONNECTED; older ones get the LEFT "reconnected" they always got.
+   */
+  reconnected(member: Member): void {
+    const plain = plainLeftNotice(member.name, LeftReason.RECONNECTED);
+    const legacy = encodeLeftEvent(member.name, LeftReason.RECONNECTED);
+    const current = encodeReconnectedEvent(member.name);
+    let plainBytes: Buffer | null = null;
+    for (const r of member.room.recipients) {
+      if (r === member) continue;
+      if (r.dialect >= DIALECT_WITH_RECONNECTED_AND_CHAT_ERROR) this.out.send(current, r);
+      else if (r.dialect > 0) this.out.send(legacy, r);
+      else this.out.send((plainBytes ??= Buffer.from(truncateUtf8(plain, UDP_SERVER_MAX_BYTES), 'utf8')), r);
+    }
   }
 
   closed(room: Room, reason: ClosedReasonCode, except: Member | null): void {

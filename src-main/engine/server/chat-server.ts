@@ -28,6 +28,8 @@ export interface ServerStats {
   members: number;
   datagramsIn: number;
   datagramsRelayed: number;
+  /** Structured CHATs that repeated a recent id: acknowledged again, not relayed again. */
+  chatResends: number;
   dropped: Record<string, number>;
   handshakes: Record<string, number>;
   /** How chat leaves the UDP socket: one sendmmsg per message, or one dgram send per recipient. */
@@ -350,6 +352,7 @@ export class ChatServer extends EventEmitter<ServerEvents> {
       members: this.registry.memberCount,
       datagramsIn: this.counters.datagramsIn,
       datagramsRelayed: this.counters.datagramsRelayed,
+      chatResends: this.counters.chatResends,
       dropped: { ...this.counters.dropped },
       handshakes: { ...this.counters.handshakes },
       sendPath: this.out?.path ?? 'dgram',

@@ -22,6 +22,8 @@ export class ServerCounters {
   datagramsIn = 0;
   /** Chat datagrams sent to recipients (one message to 9 recipients counts 9). */
   datagramsRelayed = 0;
+  /** Structured CHATs that repeated a recent id: re-acknowledged, not relayed again. */
+  chatResends = 0;
   readonly dropped: DropCounters = {
     'too-short': 0,
     'too-large': 0,

@@ -10,7 +10,7 @@ export interface ServerOptions {
   udpPort: number | null;
   /** Members that send nothing (heartbeats count) for this long are dropped. */
   inactivityTimeoutMs: number;
-  /** How often structured clients are told to send a heartbeat. */
+  /** How often structured clients are told to send a heartbeat (at most; see announcedHeartbeatMs). */
   heartbeatIntervalMs: number;
   /** A TCP connection must complete its request within this time. */
   handshakeTimeoutMs: number;
@@ -105,4 +105,18 @@ export function resolveServerOptions(given: Partial<ServerOptions>): ServerOptio
 function take<K extends keyof ServerOptions>(options: ServerOptions, given: Partial<ServerOptions>, key: K): void {
   const value = given[key];
   if (value !== undefined) options[key] = value;
+}
+
+/** Heartbeats a member may miss (lost datagrams) before the inactivity timeout drops it. */
+const HEARTBEATS_PER_TIMEOUT = 3;
+
+/**
+ * The heartbeat interval told to Tincan clients: the configured one, but never more than a third of
+ * the inactivity timeout, so a client that obeys it survives two lost heartbeats in a row.
+ */
+export function announcedHeartbeatMs(
+  options: Pick<ServerOptions, 'heartbeatIntervalMs' | 'inactivityTimeoutMs'>,
+): number {
+  const fitting = Math.max(1, Math.floor(options.inactivityTimeoutMs / HEARTBEATS_PER_TIMEOUT));
+  return Math.min(options.heartbeatIntervalMs, fitting);
 }

@@ -62,6 +62,7 @@ export class RoomLifecycle {
       this.closeRoom(room, reason === LeftReason.TIMED_OUT ? ClosedReason.HOST_TIMED_OUT : ClosedReason.HOST_LEFT);
       return;
     }
+    if (reason === LeftReason.TIMED_OUT) this.announcer.timedOut(member);
     this.registry.removeMember(member);
     if (member.announced) this.announcer.left(member, reason);
     this.memberGone(member, leftReasonName(reason));
@@ -73,9 +74,8 @@ export class RoomLifecycle {
    */
   closeRoom(room: Room, reason: ClosedReasonCode): void {
     if (this.registry.rooms.get(room.name) !== room) return;
-    const host = room.host;
-    const hostGone = reason === ClosedReason.HOST_LEFT || reason === ClosedReason.HOST_TIMED_OUT;
-    this.announcer.closed(room, reason, hostGone ? host : null);
+    // A host that left knows it; a host that timed out is told, like any member that times out.
+    this.announcer.closed(room, reason, reason === ClosedReason.HOST_LEFT ? room.host : null);
     const members = [...room.members.values()];
     this.registry.deleteRoom(room);
     this.log.info('room-closed', { room: room.name, reason: closedReasonName(reason), members: members.length });
@@ -99,7 +99,7 @@ export class RoomLifecycle {
     }
     fresh.announced = wasAnnounced;
     if (port !== 0) this.registry.setEndpoint(fresh, address, port);
-    if (wasAnnounced) this.announcer.left(fresh, LeftReason.RECONNECTED);
+    if (wasAnnounced) this.announcer.reconnected(fresh);
     this.log.info('member-resumed', { room: fresh.room.name, name: fresh.name, host: fresh.host });
     if (wasAnnounced)
       this.events.emit('member-left', { room: fresh.room.name, name: fresh.name, reason: 'reconnected' });

@@ -6,7 +6,12 @@ import { NameKeyedMap } from './name-keyed-map.js';
 import type { PasswordHash } from './password.js';
 import type { RoomSendTable } from './udp-out.js';
 import type { Bucket } from './rate-limit.js';
+import type { RecentChatIds } from './recent-chat-ids.js';
 import { newToken, TOKEN_LENGTH, tokenKey } from './token.js';
+
+/** HELLOs a member may send at once; the budget refills at HELLOS_PER_SECOND. */
+export const HELLO_BURST = 10;
+export const HELLOS_PER_SECOND = 1;
 
 export class Member implements Bucket {
   readonly nameBytes: Buffer;
@@ -31,6 +36,10 @@ export class Member implements Bucket {
   bucketAt: number;
   /** Last time a rate-limit error was sent, so errors themselves stay rate-limited. */
   lastRateError = 0;
+  /** HELLO's own budget: member lists are answered apart from the chat rate. */
+  readonly helloBucket: Bucket;
+  /** The CHAT ids this member sent lately, to re-ACK a resent one; made at its first CHAT. */
+  recentChatIds: RecentChatIds | null = null;
   /**
    * Catch-up still owed to this member: the room entries with seq above this are sent at its first
    * HELLO; -1 when none is owed (plain member, catch-up not asked for, or already sent).
@@ -58,6 +67,7 @@ export class Member implements Bucket {
     this.lastSeen = issuedAt;
     this.bucketTokens = burst;
     this.bucketAt = issuedAt;
+    this.helloBucket = { bucketTokens: HELLO_BURST, bucketAt: issuedAt };
   }
 
   get endpointKnown(): boolean {

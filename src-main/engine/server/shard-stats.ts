@@ -58,6 +58,7 @@ export function mergeShardStats(replies: ShardStatsReply[]): ShardStats {
     members: sum((s) => s.members),
     datagramsIn: sum((s) => s.datagramsIn),
     datagramsRelayed: sum((s) => s.datagramsRelayed),
+    chatResends: sum((s) => s.chatResends),
     dropped: merge((s) => s.dropped),
     handshakes: merge((s) => s.handshakes),
     sendPath: first?.sendPath ?? 'dgram',

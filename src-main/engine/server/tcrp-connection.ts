@@ -16,7 +16,7 @@ import {
   statusName,
   TcrpDecodeError,
   TcrpDecoder,
-  TINCAN_DIALECT_VERSION,
+  negotiateDialect,
   utf8DecodeStrict,
   type StatusCode,
   type TcrpFrame,
@@ -24,6 +24,7 @@ import {
 import type { Logger } from '../log.js';
 import type { AdmissionRequest, AdmissionResult, CommitCheck } from './admission.js';
 import type { ServerCounters } from './counters.js';
+import { announcedHeartbeatMs } from './options.js';
 import type { Member } from './room-registry.js';
 
 /** Bytes a client may send after its request frame: the optional big-endian UDP port. */
@@ -164,8 +165,10 @@ export class TcrpConnection {
     if (room === null) return bad('room name is not UTF-8');
     const roomProblem = checkRoomName(room);
     if (roomProblem) return bad(`room name: ${roomProblem}`);
-    const request = parseRequestPayload(frame.payload);
-    if (typeof request === 'string') return bad(`payload: ${request}`);
+    const parsed = parseRequestPayload(frame.payload);
+    if (typeof parsed === 'string') return bad(`payload: ${parsed}`);
+    // From here on `dialect` is the version both sides speak, not the one offered.
+    const request = { ...parsed, dialect: negotiateDialect(parsed.dialect) };
     const nameProblem = checkUsername(request.username);
     if (nameProblem) return bad(`username: ${nameProblem}`);
     if (this.refuse) return this.fail(this.refuse.status, this.refuse.reason, op, frame.room, room);
@@ -187,10 +190,10 @@ export class TcrpConnection {
     if (tincan && request.catchUp) member.catchUpAfter = result.resumed ? request.catchUp.since : 0;
     const completion = tincan
       ? encodeSessionInfo({
-          tincan: TINCAN_DIALECT_VERSION,
+          tincan: member.dialect,
           token: member.token,
           role: member.host ? 'host' : 'member',
-          heartbeatMs: this.settings.heartbeatIntervalMs,
+          heartbeatMs: announcedHeartbeatMs(this.settings),
           inactivityMs: this.settings.inactivityTimeoutMs,
           maxTextBytes: MESSAGE_TEXT_MAX_BYTES,
           ...(result.resumed ? { resumed: true } : {}),

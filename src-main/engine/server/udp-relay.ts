@@ -13,7 +13,9 @@ import {
   ACK_EVENT_BYTES,
   writeAckEvent,
   writeHistoryHeader,
+  encodeChatErrorEvent,
   encodeErrorEvent,
+  DIALECT_WITH_RECONNECTED_AND_CHAT_ERROR,
   encodeMembersEvents,
   encodePongEvent,
   encodeHistoryEndEvent,
@@ -32,7 +34,8 @@ import type { ServerCounters, DropReason } from './counters.js';
 import type { DropLog } from './drop-log.js';
 import { takeToken } from './rate-limit.js';
 import type { HistoryRing } from './history-ring.js';
-import type { Member, RoomRegistry } from './room-registry.js';
+import { HELLO_BURST, HELLOS_PER_SECOND, type Member, type RoomRegistry } from './room-registry.js';
+import { RecentChatIds } from './recent-chat-ids.js';
 import type { RoomLifecycle } from './room-lifecycle.js';
 import { bytesEqualAt, copyBytes, isUtf8Span } from './bytes.js';
 import { sameIp } from './ip.js';
@@ -130,13 +133,24 @@ export class UdpRelay {
       case ClientKind.CHAT: {
         if (length < 6) return this.drop('bad-control', rinfo);
         const id = msg.readUInt32BE(start + 2);
+        const recent = (member.recentChatIds ??= new RecentChatIds());
+        const relayedAs = recent.seqOf(id);
+        if (relayedAs !== 0) {
+          // A resend (our ACK was lost): acknowledge it again, relay nothing.
+          this.counters.chatResends++;
+          return this.sendAck(member, id, relayedAs);
+        }
+        if (length === 6) {
+          this.refuseChat(member, id, ErrorCode.EMPTY_TEXT, 'message is empty');
+          return this.drop('bad-control', rinfo);
+        }
         if (!isUtf8Span(msg, start + 6, end)) {
-          this.out.send(encodeErrorEvent(ErrorCode.BAD_TEXT, 'message is not valid UTF-8'), member);
+          this.refuseChat(member, id, ErrorCode.BAD_TEXT, 'message is not valid UTF-8');
           return this.drop('bad-utf8', rinfo);
         }
         if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst))
-          return this.rateLimited(member, now, rinfo);
-        this.relay(member, msg, start + 6, end, id, now);
+          return this.rateLimited(member, now, rinfo, id);
+        recent.remember(id, this.relay(member, msg, start + 6, end, id, now));
         return;
       }
       case ClientKind.HEARTBEAT:
@@ -145,8 +159,9 @@ export class UdpRelay {
         return;
       case ClientKind.HELLO: {
         if (length !== 2) return this.drop('bad-control', rinfo);
-        if (!takeToken(member, now, this.limits.messagesPerSecond, this.limits.burst))
-          return this.rateLimited(member, now, rinfo);
+        // Not chat: its own budget, silently spent (a member list is many bytes for two).
+        if (!takeToken(member.helloBucket, now, HELLOS_PER_SECOND, HELLO_BURST))
+          return this.drop('rate-limited', rinfo);
         const list = member.room.recipients.map((m) => ({ name: m.name, host: m.host }));
         for (const chunk of encodeMembersEvents(list, UDP_SERVER_MAX_BYTES)) this.out.send(chunk, member);
         if (member.catchUpAfter >= 0) this.catchUp(member);
@@ -172,9 +187,9 @@ export class UdpRelay {
   /**
    * Relays msg[textStart, end) from `sender` to every other recipient of its room: the plain line
    * `name: text` and the structured CHAT event are each built at most once. `ackId` ≥ 0 acks a
-   * structured CHAT to its sender.
+   * structured CHAT to its sender. Returns the room sequence the message was relayed as.
    */
-  private relay(sender: Member, msg: Buffer, textStart: number, end: number, ackId: number, now: number): void {
+  private relay(sender: Member, msg: Buffer, textStart: number, end: number, ackId: number, now: number): number {
     const room = sender.room;
     room.seq = (room.seq + 1) >>> 0 || 1;
     const seq = room.seq;
@@ -202,10 +217,23 @@ export class UdpRelay {
     } else {
       this.relayEach(sender, seq, msg, textStart, end);
     }
-    if (ackId >= 0 && sender.port !== 0) {
-      writeAckEvent(this.ack, ackId, seq);
-      this.out.sendCopy(this.ack, ACK_EVENT_BYTES, sender);
-    }
+    if (ackId >= 0) this.sendAck(sender, ackId, seq);
+    return seq;
+  }
+
+  private sendAck(member: Member, id: number, seq: number): void {
+    if (member.port === 0) return;
+    writeAckEvent(this.ack, id, seq);
+    this.out.sendCopy(this.ack, ACK_EVENT_BYTES, member);
+  }
+
+  /** Tells a Tincan member why its CHAT `id` was not relayed: CHAT_ERROR names the id (version 2). */
+  private refuseChat(member: Member, id: number, code: number, message: string): void {
+    const event =
+      member.dialect >= DIALECT_WITH_RECONNECTED_AND_CHAT_ERROR
+        ? encodeChatErrorEvent(id, code, message)
+        : encodeErrorEvent(code, message);
+    this.out.send(event, member);
   }
 
   /** The dgram path: recipients gathered per dialect for this one message. */
@@ -240,10 +268,13 @@ export class UdpRelay {
     this.out.send(encodeHistoryEndEvent(entries.length), member);
   }
 
-  private rateLimited(member: Member, now: number, rinfo: RemoteInfo): void {
+  /** `chatId` ≥ 0: the refused datagram was a structured CHAT with that id. */
+  private rateLimited(member: Member, now: number, rinfo: RemoteInfo, chatId = -1): void {
     if (member.dialect > 0 && now - member.lastRateError >= RATE_ERROR_INTERVAL_MS) {
       member.lastRateError = now;
-      this.out.send(encodeErrorEvent(ErrorCode.RATE_LIMITED, 'too many messages; slow down'), member);
+      const message = 'too many messages; slow down';
+      if (chatId >= 0) this.refuseChat(member, chatId, ErrorCode.RATE_LIMITED, message);
+      else this.out.send(encodeErrorEvent(ErrorCode.RATE_LIMITED, message), member);
     }
     this.drop('rate-limited', rinfo);
   }

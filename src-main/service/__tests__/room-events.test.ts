@@ -4,6 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { HISTORY_LIMIT } from '../chat-service.js';
 import { record, texts } from './service-recorder.js';
 import { serviceFactory } from './test-services.js';
+import { Status, TINCAN_DIALECT_VERSION } from '../../../src-shared/protocol/index.js';
+import { must } from '../../../test/support/must.js';
+import { JOIN, request } from '../../../test/support/raw-tcrp.js';
+import { RawMember } from '../../../test/support/raw-udp.js';
 
 const makeService = serviceFactory();
 
@@ -94,5 +98,41 @@ describe('ChatService events per change', () => {
     const history = a.getHistory(hosted.id);
     expect(history).toHaveLength(HISTORY_LIMIT);
     expect(history.at(-1)?.text).toBe(`line ${HISTORY_LIMIT + 9}`);
+  });
+});
+
+describe('a member whose connection came back', () => {
+  it('shows "bob reconnected." and keeps bob in the member list', async () => {
+    const a = makeService();
+    const recA = record(a);
+    const hosted = await a.hostRoom({ room: 'back', username: 'alice', password: '', port: 0, bindHost: '127.0.0.1' });
+    const info = must(a.serverInfo(), 'the hosted server');
+    const bob = await RawMember.join({
+      tcpPort: info.tcpPort,
+      udpPort: info.udpPort,
+      room: 'back',
+      username: 'bob',
+      tincan: TINCAN_DIALECT_VERSION,
+    });
+    try {
+      await recA.until('alice to see bob join', () => texts(recA, hosted.id).includes('bob joined the room.'));
+      // Bob's new session takes over the old one, as our client does after losing the server.
+      const resumed = await request(info.tcpPort, {
+        room: 'back',
+        operation: JOIN,
+        payload: { username: 'bob', tincan: TINCAN_DIALECT_VERSION, resume: bob.token },
+      });
+      expect(resumed.status).toBe(Status.OK);
+      await recA.until('alice to see bob reconnect', () => texts(recA, hosted.id).includes('bob reconnected.'));
+      expect(texts(recA, hosted.id)).not.toContain('bob left the room.');
+      expect(
+        recA.views
+          .get(hosted.id)
+          ?.members.map((m) => m.name)
+          .sort(),
+      ).toEqual(['alice', 'bob']);
+    } finally {
+      bob.close();
+    }
   });
 });

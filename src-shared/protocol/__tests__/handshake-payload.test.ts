@@ -34,7 +34,11 @@ describe('request payload variants', () => {
   });
   it('reads the dialect offer and the resume token', () => {
     expect(req('{"username":"a","tincan":1,"resume":"XYZ"}')).toMatchObject({ dialect: 1, resume: 'XYZ' });
-    expect(req('{"username":"a","tincan":"yes"}')).toMatchObject({ dialect: 0 });
+    expect(req('{"username":"a","tincan":7}')).toMatchObject({ dialect: 7 });
+    expect(req('{"username":"a","tincan":null}')).toMatchObject({ dialect: 0 });
+    // Anything but a positive integer is a mistake, never a silent plain session.
+    for (const bad of ['"yes"', 'true', '"1"', '0', '-1', '1.5', '[1]'])
+      expect(req(`{"username":"a","tincan":${bad}}`)).toBe('bad-dialect');
   });
   it('names each bad payload', () => {
     expect(parseRequestPayload(Uint8Array.of(0xc3, 0x28))).toBe('invalid-utf8');

@@ -39,6 +39,7 @@ describe('closed reasons', () => {
       'left',
       'gave-up',
       'kicked',
+      'timed-out',
       'failed',
     ]);
     for (const name of CLOSED_REASON_NAMES) expect(CLOSED_REASON_LABEL[name]).toMatch(/\.$/u);

@@ -1,0 +1,26 @@
+// The CHAT ids a Tincan member sent lately and the room sequence each was relayed as. A client that
+// missed an ACK sends the same CHAT again; the relay answers it from here (the ACK again) instead of
+// relaying the text twice. Fixed size: a member cannot grow it, and the oldest id is forgotten first.
+
+/** Ids remembered per member: far more than a client has unacknowledged at once. */
+export const RECENT_CHAT_IDS = 64;
+
+export class RecentChatIds {
+  private readonly ids = new Uint32Array(RECENT_CHAT_IDS);
+  private readonly seqs = new Uint32Array(RECENT_CHAT_IDS);
+  private filled = 0;
+  private next = 0;
+
+  /** The seq `id` was relayed as, or 0 when it is not among the recent ids (seq 0 is never used). */
+  seqOf(id: number): number {
+    for (let i = 0; i < this.filled; i++) if (this.ids[i] === id) return this.seqs[i] as number;
+    return 0;
+  }
+
+  remember(id: number, seq: number): void {
+    this.ids[this.next] = id;
+    this.seqs[this.next] = seq;
+    this.next = (this.next + 1) % RECENT_CHAT_IDS;
+    if (this.filled < RECENT_CHAT_IDS) this.filled++;
+  }
+}
