@@ -44,7 +44,7 @@ const withDefault = (description: string, value: string | number): string => `${
 const EXIT_CODES_HELP = `
 Exit codes:
   0  done (left the room, end of input, server stopped by a signal)
-  1  failure (port in use, room exists, wrong password, server unreachable, ...)
+  1  failure (port in use, room exists, wrong password, server unreachable, timed out, ...)
   2  bad command line (bad option value or address, missing --name without a terminal)
   3  the room closed (the host closed or left it, or the server shut down)`;
 

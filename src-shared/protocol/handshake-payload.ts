@@ -31,7 +31,16 @@ export interface HandshakeRequest {
   catchUp?: { since: number };
 }
 
-export type RequestProblem = 'invalid-utf8' | 'bad-json' | 'no-username' | 'bad-password' | 'bad-field' | 'bad-dialect';
+/** Why a request payload was refused (logged with BAD_REQUEST). */
+export const REQUEST_PROBLEMS = [
+  'invalid-utf8',
+  'bad-json',
+  'no-username',
+  'bad-password',
+  'bad-field',
+  'bad-dialect',
+] as const;
+export type RequestProblem = (typeof REQUEST_PROBLEMS)[number];
 
 /**
  * The offered dialect version: absent (or null) is plain; a positive integer is an offer; anything

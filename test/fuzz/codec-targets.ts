@@ -13,6 +13,7 @@ import {
   encodeClosedEvent,
   encodeErrorEvent,
   encodeChatErrorEvent,
+  REQUEST_PROBLEMS,
   encodeReconnectedEvent,
   encodeFrame,
   encodeJoinedEvent,
@@ -292,10 +293,7 @@ export const requestPayloadTarget: FuzzTarget = {
   check(input) {
     const req = parseRequestPayload(input);
     if (typeof req === 'string') {
-      assert(
-        ['invalid-utf8', 'bad-json', 'no-username', 'bad-password', 'bad-field'].includes(req),
-        `unknown problem ${req}`,
-      );
+      assert((REQUEST_PROBLEMS as readonly string[]).includes(req), `unknown problem ${req}`);
     } else {
       assert(typeof req.username === 'string' && typeof req.password === 'string', 'non-string name or password');
       assert(utf8ByteLength(req.password) <= PASSWORD_MAX_BYTES, 'password over the limit accepted');
