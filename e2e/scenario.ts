@@ -72,6 +72,17 @@ export async function runChatScenario(a: Page, b: Page, prefix: string): Promise
   await expect(messages(a).locator('.msg.own')).toContainText('Hello Bob 👋 café');
   await send(b, '你好，Alice！🎉 こんにちは');
   await expect(messages(a)).toContainText('你好，Alice！🎉 こんにちは');
+
+  // --- @mentions: a member's name is highlighted (matched whatever its case); the named member's
+  // line is marked on their side only.
+  await send(a, 'Thanks @bob, see you');
+  const mentionAtB = messages(b).getByTestId('chat-message').filter({ hasText: 'Thanks @bob' });
+  await expect(mentionAtB).toHaveClass(/mentions-me/);
+  await expect(mentionAtB.locator('.mention.mention-me')).toHaveText('@bob');
+  const mentionAtA = messages(a).getByTestId('chat-message').filter({ hasText: 'Thanks @bob' });
+  await expect(mentionAtA.locator('.mention')).toHaveText('@bob');
+  await expect(mentionAtA).not.toHaveClass(/mentions-me/);
+  await shot(b, `${prefix}-4b-mention`);
   const box = b.getByLabel('Message', { exact: true });
   await box.fill('line one');
   await box.press('Shift+Enter');

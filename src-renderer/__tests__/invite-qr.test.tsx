@@ -5,7 +5,7 @@ import { act, render, screen, waitFor } from '@testing-library/react';
 import { create } from 'qrcode';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../App.js';
-import { INVITE_QR_OPTIONS } from '../components/InviteQr.js';
+import { INVITE_QR_OPTIONS } from '../components/invite-qr-options.js';
 import { chatStore } from '../store/chat-store.js';
 import { roomView, type FakeApi } from './fake-api.js';
 import { withFakeBridge } from './fake-bridge.js';

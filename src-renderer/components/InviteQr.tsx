@@ -1,16 +1,9 @@
 // The room's invite link as a QR code, for a phone or another computer's camera. Drawn here, into a
 // canvas (pixels, no image URL: the CSP stays as it is), dark on white whatever the theme, with the
 // quiet zone scanners need. The link is written beside it, and the canvas is labelled with it.
-import { toCanvas, type QRCodeRenderersOptions } from 'qrcode';
+import { toCanvas } from 'qrcode';
 import { useEffect, useRef, useState } from 'react';
-
-/** How the code is drawn; exported so tests can rebuild the same symbol and compare pixels. */
-export const INVITE_QR_OPTIONS = {
-  errorCorrectionLevel: 'M',
-  margin: 4,
-  scale: 4,
-  color: { dark: '#000000ff', light: '#ffffffff' },
-} as const satisfies QRCodeRenderersOptions;
+import { INVITE_QR_OPTIONS } from './invite-qr-options.js';
 
 export function InviteQr({ link }: { link: string }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
