@@ -14,3 +14,4 @@ export * from './control.js';
 export * from './plain-text.js';
 export * from './plain-line-breaks.js';
 export * from './sealed.js';
+export * from './sealed-control.js';
