@@ -189,3 +189,51 @@ describe('sealed datagrams through the relay', () => {
         ).toBe('bad-tag');
   });
 });
+
+describe('room key delivery', () => {
+  it('resends a ROOM_KEY whose KEY_ACK was lost, and the member still hears the room meanwhile', async () => {
+    const secrets = new UdpSecrets();
+    const s = await sealedServer(secrets);
+    const alice = await join(s, secrets, 'alice', true);
+    await waitUntil(() => (s.stats().sealed?.keyAcks ?? 0) === 1, { what: "alice's first ack" });
+    alice.withholdAcks = 2;
+    const bob = await join(s, secrets, 'bob');
+    await waitUntil(() => (s.stats().sealed?.keyAcks ?? 0) === 3, { what: 'both acks of epoch 2' });
+    // alice was sent epoch 2 three times: two acks lost, the third taken.
+    expect(s.stats().sealed?.keySends).toBe(1 + 3 + 1);
+    expect(alice.withholdAcks).toBe(0);
+    await bob.chat(1, 'after the resends');
+    await waitUntil(() => alice.chats().includes('after the resends'), { what: 'alice to read bob' });
+    expect(serverDatagramEpoch(alice.probe.received.at(-1) as Buffer)).toBe(2);
+  });
+
+  it('gives up after 5 sends; the member then hears the room under its own key', async () => {
+    const secrets = new UdpSecrets();
+    const s = await sealedServer(secrets);
+    const alice = await join(s, secrets, 'alice', true);
+    await waitUntil(() => (s.stats().sealed?.keyAcks ?? 0) === 1, { what: "alice's first ack" });
+    alice.withholdAcks = 1_000;
+    const bob = await join(s, secrets, 'bob');
+    await waitUntil(() => alice.withholdAcks === 1_000 - 5, { what: 'five sends of epoch 2 to alice' });
+    await bob.chat(1, 'still here');
+    await waitUntil(() => alice.chats().includes('still here'), { what: 'alice to read bob under her own key' });
+    expect(serverDatagramEpoch(alice.probe.received.at(-1) as Buffer)).toBe(0);
+    expect(s.stats().sealed?.keySends).toBe(1 + 5 + 1);
+  });
+
+  it('begins a new epoch once a room key has sealed its limit, and no message is lost', async () => {
+    const secrets = new UdpSecrets();
+    const s = await sealedServer(secrets, { messagesPerRoomKeyForTests: 3 });
+    const alice = await join(s, secrets, 'alice', true);
+    const bob = await join(s, secrets, 'bob');
+    await waitUntil(() => (s.stats().sealed?.keyAcks ?? 0) === 3, { what: 'epoch 2 acknowledged' });
+    const rotations = s.stats().sealed?.rotations ?? 0;
+    for (let i = 1; i <= 7; i++) {
+      await alice.chat(i, `line ${i}`);
+      await waitUntil(() => bob.chats().includes(`line ${i}`), { what: `line ${i}` });
+    }
+    // Epoch 2 sealed lines 1-3; line 4 began epoch 3 (reaching bob under his own key until he acked it).
+    expect(s.stats().sealed?.rotations).toBeGreaterThanOrEqual(rotations + 1);
+    await waitUntil(() => bob.channel.epoch >= 3, { what: 'bob to hold a later epoch' });
+  });
+});

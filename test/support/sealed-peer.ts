@@ -37,6 +37,8 @@ export class UdpSecrets {
 export class SealedPeer {
   /** Every server event opened, in order. */
   readonly events: ServerEvent[] = [];
+  /** KEY_ACKs still to swallow instead of sending (as if lost on the way). */
+  withholdAcks = 0;
 
   private constructor(
     readonly probe: UdpPeer,
@@ -47,8 +49,10 @@ export class SealedPeer {
     probe.socket.on('message', (msg: Buffer) => {
       const opened = channel.open(msg);
       if (opened === null) return;
-      if (opened.kind === 'reply') void probe.sendRaw(opened.datagram, udpPort);
-      else {
+      if (opened.kind === 'reply') {
+        if (this.withholdAcks > 0) this.withholdAcks--;
+        else void probe.sendRaw(opened.datagram, udpPort);
+      } else {
         const ev = decodeServerEvent(opened.message);
         if (ev) this.events.push(ev);
       }
