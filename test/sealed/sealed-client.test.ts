@@ -16,8 +16,12 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-async function sealedServer(secrets: UdpSecrets | null): Promise<ChatServer> {
+async function sealedServer(
+  secrets: UdpSecrets | null,
+  ports: { port?: number; udpPort?: number } = {},
+): Promise<ChatServer> {
   const server = await startServer({
+    ...ports,
     heartbeatIntervalMs: 100,
     inactivityTimeoutMs: 3000,
     ...(secrets ? { udpSecretForTests: secrets.lookup } : {}),
@@ -66,5 +70,30 @@ describe('ChatClient over sealed datagrams', () => {
     const failure = await alice.connect().catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(HandshakeError);
     expect((failure as HandshakeError).code).toBe('PROTOCOL');
+  });
+
+  it('never seals a second session with the same secret: a reconnect without a new one fails closed', async () => {
+    const secrets = new UdpSecrets();
+    const first = await sealedServer(secrets);
+    const ports = { tcpPort: first.tcpPort, udpPort: first.udpPort };
+    const alice = clients.make(ports, {
+      udpSecret: secrets.issue('lobby', 'alice'),
+      reconnect: true,
+      maxReconnectAttempts: 2,
+      reconnectBaseDelayMs: 50,
+      reconnectMaxDelayMs: 100,
+    });
+    await alice.connect();
+    const reasons: string[] = [];
+    alice.on('state', (state, detail) => {
+      if (state === 'reconnecting' && detail.reason) reasons.push(detail.reason);
+    });
+    const closed = waitForEvent(alice, 'closed');
+    await first.close();
+    servers.splice(servers.indexOf(first), 1);
+    // The same ports, the same secret for alice: the handshake succeeds, the session is refused.
+    await sealedServer(secrets, { port: ports.tcpPort, udpPort: ports.udpPort });
+    expect((await closed)[0].reason).toBe('gave-up');
+    expect(reasons).toContain('a UDP secret seals one session only');
   });
 });

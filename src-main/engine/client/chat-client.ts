@@ -70,6 +70,8 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
   private session: Session | null = null;
   /** The sealed session when the client has a UDP secret: then nothing goes out or comes in unsealed. */
   private sealed: SealedChannel | null = null;
+  /** Whether the option's UDP secret sealed a session already (its counters restarting would repeat nonces). */
+  private secretSpent = false;
   private lastRole: ClientRole | null = null;
   private lastDialect: Dialect | null = null;
   private lastToken: string | null = null;
@@ -314,6 +316,9 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       // Fail closed: a client holding a secret never falls back to plain datagrams.
       const sealedInfo = result.info?.sealed;
       if (!sealedInfo) throw HandshakeError.transport('PROTOCOL', 'the server did not seal this session');
+      // A new session starts its counters at 0: under the same keys that would repeat nonces.
+      if (this.secretSpent) throw HandshakeError.transport('PROTOCOL', 'a UDP secret seals one session only');
+      this.secretSpent = true;
       this.sealed = new SealedChannel(this.opts.udpSecret, sealedInfo);
     }
     this.session = { token: result.token, tokenBytes: result.tokenBytes, role: result.role, rules };
