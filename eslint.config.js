@@ -39,7 +39,7 @@ const NO_ELECTRON = [
 const NO_REACT = [{ group: ['react', 'react/*', 'react-dom', 'react-dom/*'], message: 'src-shared is UI-free.' }];
 const NO_ENGINE_INTERNALS = [
   {
-    group: ['**/engine/server/*', '**/engine/client/*', '**/engine/log*'],
+    group: ['**/engine/server/*', '**/engine/client/*', '**/engine/sealed/*', '**/engine/log*'],
     message: 'Import the chat engine only through its public entry, src-main/engine/index.js.',
   },
 ];

@@ -47,6 +47,11 @@ const FORBIDDEN: Array<[layer: string, probe: string, code: string]> = [
     "import { ChatServer } from '../../engine/server/chat-server.js';",
   ],
   [
+    'service: no sealed-datagram internals',
+    'src-main/service/__tests__/probe.ts',
+    "import { Sealer } from '../../engine/sealed/sealer.js';",
+  ],
+  [
     'preload: only electron and the contract',
     'src-main/preload/__tests__/probe.ts',
     "import { Status } from '../../../src-shared/protocol/index.js';",

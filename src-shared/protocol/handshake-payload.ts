@@ -1,5 +1,6 @@
 // Payloads of the three TCRP states, in every variant we accept and the forms we send.
 import { PASSWORD_MAX_BYTES, TOKEN_MAX_BYTES } from './limits.js';
+import { parseSealedSessionInfo, type SealedSessionInfo } from './sealed.js';
 import type { Role } from './session-kinds.js';
 import { utf8ByteLength, utf8DecodeStrict, utf8Encode } from './utf8.js';
 
@@ -174,6 +175,8 @@ export interface SessionInfo {
   resumed?: boolean;
   /** Messages of the room new members see (catch-up); sent only to a client that asked for it. */
   history?: number;
+  /** Present when the member's datagrams are sealed (PROTOCOL.md "Sealed datagrams (v1)"). */
+  sealed?: SealedSessionInfo;
 }
 
 export function encodeSessionInfo(info: SessionInfo): Uint8Array {
@@ -212,6 +215,8 @@ export function parseCompletionPayload(bytes: Uint8Array): Completion | null {
           if (obj.resumed === true) info.resumed = true;
           if (typeof obj.history === 'number' && Number.isInteger(obj.history) && obj.history > 0)
             info.history = obj.history;
+          const sealed = parseSealedSessionInfo(obj.sealed);
+          if (sealed !== null) info.sealed = sealed;
           return { kind: 'tincan', token: utf8Encode(info.token), info };
         }
       } catch {

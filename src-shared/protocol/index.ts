@@ -13,3 +13,5 @@ export * from './session-kinds.js';
 export * from './control.js';
 export * from './plain-text.js';
 export * from './plain-line-breaks.js';
+export * from './sealed.js';
+export * from './sealed-control.js';

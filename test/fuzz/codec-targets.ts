@@ -39,6 +39,7 @@ import {
 import { mutate, type Rng } from './random-bytes.js';
 import { linkRuleTarget } from './link-targets.js';
 import { nameRuleTarget, plainLineTarget } from './text-rule-targets.js';
+import { sealedDatagramTarget } from './sealed-targets.js';
 
 export interface FuzzTarget {
   name: string;
@@ -378,6 +379,7 @@ export const CODEC_TARGETS: readonly FuzzTarget[] = [
   nameRuleTarget,
   plainLineTarget,
   linkRuleTarget,
+  sealedDatagramTarget,
 ];
 
 export interface TargetReport {

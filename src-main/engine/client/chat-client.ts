@@ -18,6 +18,7 @@ import { MemberList } from './member-list.js';
 import { reconnect } from './reconnect.js';
 import { resolveServer, type ResolvedServer } from './resolve-server.js';
 import { openUdpChannel } from './udp-channel.js';
+import { SealedChannel, type SealedDrops } from './sealed-channel.js';
 import type {
   ChatClientApi,
   ClientEvents,
@@ -67,6 +68,10 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
   private server: ResolvedServer | null = null;
   private udp: UdpSocket | null = null;
   private session: Session | null = null;
+  /** The sealed session when the client has a UDP secret: then nothing goes out or comes in unsealed. */
+  private sealed: SealedChannel | null = null;
+  /** Whether the option's UDP secret sealed a session already (its counters restarting would repeat nonces). */
+  private secretSpent = false;
   private lastRole: ClientRole | null = null;
   private lastDialect: Dialect | null = null;
   private lastToken: string | null = null;
@@ -105,6 +110,10 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
   /** Token of the current (or last) session. */
   get token(): string | null {
     return this.lastToken;
+  }
+  /** Datagrams the sealed session dropped, by reason; null without a sealed session. */
+  get sealedDrops(): Readonly<SealedDrops> | null {
+    return this.sealed?.drops ?? null;
   }
   get options(): Readonly<ClientOptions> {
     return this.opts;
@@ -266,7 +275,11 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       return;
     }
     try {
-      const datagram = encodeClientDatagram(this.roomBytes, session.tokenBytes, message);
+      const datagram = this.sealed
+        ? this.sealed.seal(message)
+        : encodeClientDatagram(this.roomBytes, session.tokenBytes, message);
+      if (datagram === null)
+        throw new RangeError('the message cannot be sealed (too large, or the session key is spent)');
       udp.send(datagram, () => callback?.());
     } catch (err) {
       callback?.();
@@ -298,6 +311,16 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
   /** Adopts a handshake result and opens the UDP session; resolves once the server has seen us. */
   private async startSession(result: HandshakeResult): Promise<void> {
     const rules = dialectRules(result, this.opts.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs);
+    this.sealed = null;
+    if (this.opts.udpSecret) {
+      // Fail closed: a client holding a secret never falls back to plain datagrams.
+      const sealedInfo = result.info?.sealed;
+      if (!sealedInfo) throw HandshakeError.transport('PROTOCOL', 'the server did not seal this session');
+      // A new session starts its counters at 0: under the same keys that would repeat nonces.
+      if (this.secretSpent) throw HandshakeError.transport('PROTOCOL', 'a UDP secret seals one session only');
+      this.secretSpent = true;
+      this.sealed = new SealedChannel(this.opts.udpSecret, sealedInfo);
+    }
     this.session = { token: result.token, tokenBytes: result.tokenBytes, role: result.role, rules };
     this.lastRole = result.role;
     this.lastDialect = result.dialect;
@@ -308,6 +331,16 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
 
   private onDatagram(bytes: Buffer): void {
     if (!this.session || this.stopped) return;
+    if (this.sealed) {
+      const opened = this.sealed.open(bytes);
+      if (opened === null) return;
+      this.keepAlive.heard();
+      if (opened.kind === 'reply') {
+        this.udp?.send(opened.datagram);
+        return;
+      }
+      bytes = opened.message;
+    }
     let event: IncomingEvent | null;
     try {
       event = this.incoming.decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));

@@ -46,6 +46,12 @@ export interface ClientOptions {
    * `message` events with `earlier: true`, then `caughtUp`.
    */
   catchUp?: boolean;
+  /**
+   * The 64-byte UDP secret of a sealed session (PROTOCOL.md "Sealed datagrams (v1)"): the TLS
+   * exporter's output once TLS is wired in; until then given directly (tests). With it, the server
+   * must answer with a sealed session, and every datagram both ways is sealed.
+   */
+  udpSecret?: Uint8Array;
 }
 
 export interface Member {

@@ -16,21 +16,33 @@ import {
   type LeftReasonCode,
 } from '../../../src-shared/protocol/index.js';
 import type { Member, Room } from './room-registry.js';
+import type { SealedRooms } from './sealed-rooms.js';
 import type { UdpOut } from './udp-out.js';
 
 export class Announcer {
-  constructor(private readonly out: UdpOut) {}
+  /** Scratch: the sealed recipients of one notice. */
+  private readonly sealedTo: Member[] = [];
 
-  /** Sends `plain` to plain recipients and `structured` to Tincan recipients, skipping `except`. */
+  constructor(
+    private readonly out: UdpOut,
+    private readonly sealed: SealedRooms,
+  ) {}
+
+  /** Sends `plain` to plain recipients and `structured` to Tincan recipients (sealed or not), skipping `except`. */
   toRoom(room: Room, plain: string, structured: Uint8Array, except: Member | null): void {
     let plainBytes: Buffer | null = null;
     const recipients = room.recipients;
+    const sealedTo = this.sealedTo;
+    let nz = 0;
     for (let i = 0; i < recipients.length; i++) {
       const r = recipients[i] as Member;
       if (r === except) continue;
-      if (r.dialect > 0) this.out.send(structured, r);
+      if (r.sealed !== null) sealedTo[nz++] = r;
+      else if (r.dialect > 0) this.out.send(structured, r);
       else this.out.send((plainBytes ??= Buffer.from(truncateUtf8(plain, UDP_SERVER_MAX_BYTES), 'utf8')), r);
     }
+    if (nz > 0) this.sealed.toRoom(room, structured, structured.length, sealedTo, nz, null);
+    sealedTo.length = 0;
   }
 
   joined(member: Member): void {

@@ -4,7 +4,13 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dg
 import { ipLiteralLookup } from './ip-literal-lookup.js';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { ClosedReason, Status, type StatusCode } from '../../../src-shared/protocol/index.js';
+import {
+  ClosedReason,
+  SealedCipher,
+  Status,
+  type SealedCipherId,
+  type StatusCode,
+} from '../../../src-shared/protocol/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Admission, type AdmissionStats } from './admission.js';
 import { Announcer } from './announce.js';
@@ -16,7 +22,8 @@ import { bindUdp, closeTcp, listenTcp, resolveHost, udpTypeFor } from './listen.
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import type { ServerEvents } from './server-events.js';
 import { RoomLifecycle } from './room-lifecycle.js';
-import { RoomRegistry, type Room } from './room-registry.js';
+import { RoomRegistry, type Member, type Room } from './room-registry.js';
+import { SealedRooms, type SealedStats } from './sealed-rooms.js';
 import { TcrpConnection } from './tcrp-connection.js';
 import { loadUdpBatch, udpBatchUnavailable } from './udp-batch.js';
 import { NativeUdpIn } from './udp-in.js';
@@ -40,7 +47,18 @@ export interface ServerStats {
   udpFailed: number;
   /** Password hashes and abuse-limit refusals (absent before listen and in sharded totals). */
   admission?: AdmissionStats;
+  /** Sealed sessions and room keys (absent before listen and in sharded totals). */
+  sealed?: SealedStats;
 }
+
+/**
+ * Test seam until TLS lands: the 64-byte UDP secret (and cipher) a Tincan-dialect member would get
+ * from its TLS session, or null for a plain-UDP member. Production never sets it.
+ */
+export type UdpSecretForTests = (
+  room: string,
+  username: string,
+) => { udpSecret: Uint8Array; cipher?: SealedCipherId } | null;
 
 export interface RoomSummary {
   name: string;
@@ -82,6 +100,8 @@ export class ChatServer extends EventEmitter<ServerEvents> {
   private admission: Admission | null = null;
   private out: UdpOut | null = null;
   private input: NativeUdpIn | null = null;
+  private sealed: SealedRooms | null = null;
+  private readonly udpSecretForTests: UdpSecretForTests | null;
   private sweeper: NodeJS.Timeout | null = null;
   private readonly connections = new Set<TcrpConnection>();
   private readonly pending = new Set<TcrpConnection>();
@@ -91,10 +111,21 @@ export class ChatServer extends EventEmitter<ServerEvents> {
   private boundUdpPort = 0;
   private closing = false;
   private readonly shard: ShardBinding | null;
+  private readonly messagesPerRoomKey: number | undefined;
 
-  constructor(options: Partial<ServerOptions> & { logger?: Logger; shard?: ShardBinding } = {}) {
+  constructor(
+    options: Partial<ServerOptions> & {
+      logger?: Logger;
+      shard?: ShardBinding;
+      udpSecretForTests?: UdpSecretForTests;
+      /** Tests only: messages a room key seals before a new epoch. */
+      messagesPerRoomKeyForTests?: number;
+    } = {},
+  ) {
     super();
-    const { logger, shard, ...rest } = options;
+    const { logger, shard, udpSecretForTests, messagesPerRoomKeyForTests, ...rest } = options;
+    this.udpSecretForTests = udpSecretForTests ?? null;
+    this.messagesPerRoomKey = messagesPerRoomKeyForTests;
     this.shard = shard ?? null;
     this.options = resolveServerOptions(rest);
     this.registry = new RoomRegistry(this.options.historySize);
@@ -215,12 +246,22 @@ export class ChatServer extends EventEmitter<ServerEvents> {
   private wire(udp: UdpSocket): void {
     const batch = this.options.nativeUdp ? loadUdpBatch() : null;
     const out = new UdpOut(udp, batch);
-    const lifecycle = new RoomLifecycle(this.registry, new Announcer(out), this, this.log);
-    const relay = new UdpRelay(this.registry, lifecycle, out, this.counters, new DropLog(this.log), {
-      messagesPerSecond: this.options.maxMessagesPerSecond,
-      burst: this.options.maxMessagesPerSecond * 4,
-    });
+    const sealed = new SealedRooms(this.registry, out, SealedCipher.AES_256_GCM, this.messagesPerRoomKey);
+    const lifecycle = new RoomLifecycle(this.registry, new Announcer(out, sealed), this, this.log, sealed);
+    const relay = new UdpRelay(
+      this.registry,
+      lifecycle,
+      out,
+      this.counters,
+      new DropLog(this.log),
+      {
+        messagesPerSecond: this.options.maxMessagesPerSecond,
+        burst: this.options.maxMessagesPerSecond * 4,
+      },
+      sealed,
+    );
     this.out = out;
+    this.sealed = sealed;
     this.lifecycle = lifecycle;
     this.admission = new Admission(this.registry, lifecycle, this.options, this.log);
     let lastErrorLog = 0;
@@ -281,7 +322,11 @@ export class ChatServer extends EventEmitter<ServerEvents> {
       this.options,
       refusal,
       {
-        admit: (req, check) => admission.admit(req, check),
+        admit: async (req, check) => {
+          const result = await admission.admit(req, check);
+          if (result.status === Status.OK) this.sealIfSecret(result.member);
+          return result;
+        },
         portLearned: (member, port) =>
           this.lifecycle?.endpointSeen(member, sendAddressFor(member.ip, this.udpType), port, 'tcp'),
         settled: (c) => {
@@ -298,6 +343,13 @@ export class ChatServer extends EventEmitter<ServerEvents> {
     if (own) this.refusing.add(conn);
     else this.pending.add(conn);
     if (routed) conn.adopted(routed.head, routed.elapsedMs);
+  }
+
+  /** Seals a Tincan member's UDP when its connection yielded a UDP secret (for now: the test seam). */
+  private sealIfSecret(member: Member): void {
+    if (member.dialect === 0 || this.udpSecretForTests === null || this.sealed === null) return;
+    const given = this.udpSecretForTests(member.room.name, member.name);
+    if (given !== null) this.sealed.admit(member, given.udpSecret, given.cipher ?? SealedCipher.AES_256_GCM);
   }
 
   private capRefusal(ip: string): Refusal | null {
@@ -334,6 +386,7 @@ export class ChatServer extends EventEmitter<ServerEvents> {
       await this.out.drain(SHUTDOWN_DRAIN_MS);
     }
     for (const conn of this.connections) conn.destroy();
+    this.sealed?.stop();
     this.out?.close();
     this.input?.stop();
     const tcp = this.tcp;
@@ -360,6 +413,7 @@ export class ChatServer extends EventEmitter<ServerEvents> {
       udpSent: this.out?.sent ?? 0,
       udpFailed: this.out?.failed ?? 0,
       ...(this.admission ? { admission: this.admission.stats() } : {}),
+      ...(this.sealed ? { sealed: this.sealed.stats() } : {}),
     };
   }
 

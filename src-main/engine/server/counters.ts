@@ -14,6 +14,13 @@ export interface DropCounters {
   'bad-control': number;
   'not-host': number;
   'rate-limited': number;
+  /** Sealed datagrams: bad header or counter, no such session, tag failed (forged or modified), seen before. */
+  'sealed-malformed': number;
+  'sealed-unknown-session': number;
+  'sealed-bad-tag': number;
+  'sealed-replayed': number;
+  /** A plain datagram naming a member whose datagrams must be sealed. */
+  'sealed-only': number;
 }
 
 export type DropReason = keyof DropCounters;
@@ -37,6 +44,11 @@ export class ServerCounters {
     'bad-control': 0,
     'not-host': 0,
     'rate-limited': 0,
+    'sealed-malformed': 0,
+    'sealed-unknown-session': 0,
+    'sealed-bad-tag': 0,
+    'sealed-replayed': 0,
+    'sealed-only': 0,
   };
   /** Handshake outcomes by status name (OK, ROOM_EXISTS, …). */
   readonly handshakes: Record<string, number> = {};

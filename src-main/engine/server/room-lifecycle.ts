@@ -14,6 +14,7 @@ import {
 import type { Logger } from '../log.js';
 import type { Announcer } from './announce.js';
 import type { Member, Room, RoomRegistry } from './room-registry.js';
+import type { SealedRooms } from './sealed-rooms.js';
 
 export type { LeftReasonName } from '../../../src-shared/protocol/index.js';
 export type ClosedReasonName = ServerClosedReason;
@@ -24,6 +25,7 @@ export class RoomLifecycle {
     private readonly announcer: Announcer,
     private readonly events: EventEmitter,
     private readonly log: Logger,
+    private readonly sealed: SealedRooms,
   ) {}
 
   roomCreated(room: Room, host: Member): void {
@@ -40,6 +42,8 @@ export class RoomLifecycle {
       this.log.debug('endpoint-moved', { room: member.room.name, name: member.name, from: previousPort, to: port });
       return;
     }
+    // A sealed member's arrival begins a room key epoch it could not have read before.
+    if (this.sealed.concerns(member)) this.sealed.rotate(member.room);
     if (member.announced) return; // a resumed session keeps its announcement
     member.announced = true;
     this.announcer.joined(member);
@@ -64,6 +68,8 @@ export class RoomLifecycle {
     }
     if (reason === LeftReason.TIMED_OUT) this.announcer.timedOut(member);
     this.registry.removeMember(member);
+    // Before the notice: the departed member must not hold the key the room hears from now on.
+    if (this.sealed.concerns(member)) this.sealed.rotate(room);
     if (member.announced) this.announcer.left(member, reason);
     this.memberGone(member, leftReasonName(reason));
   }
@@ -99,6 +105,7 @@ export class RoomLifecycle {
     }
     fresh.announced = wasAnnounced;
     if (port !== 0) this.registry.setEndpoint(fresh, address, port);
+    if (this.sealed.concerns(old) || this.sealed.concerns(fresh)) this.sealed.rotate(fresh.room);
     if (wasAnnounced) this.announcer.reconnected(fresh);
     this.log.info('member-resumed', { room: fresh.room.name, name: fresh.name, host: fresh.host });
     if (wasAnnounced)
@@ -130,6 +137,7 @@ export class RoomLifecycle {
       return;
     }
     this.registry.removeMember(member);
+    if (this.sealed.concerns(member)) this.sealed.rotate(member.room);
     if (member.announced) this.announcer.left(member, LeftReason.TIMED_OUT);
     this.memberGone(member, 'expired');
   }

@@ -4,6 +4,9 @@ import { bytesEqualAt } from './bytes.js';
 import { HistoryRing } from './history-ring.js';
 import { NameKeyedMap } from './name-keyed-map.js';
 import type { PasswordHash } from './password.js';
+import type { RoomKey } from '../sealed/room-key.js';
+import type { ServerSession } from '../sealed/server-session.js';
+import { SessionIndex } from '../sealed/session-index.js';
 import type { RoomSendTable } from './udp-out.js';
 import type { Bucket } from './rate-limit.js';
 import type { RecentChatIds } from './recent-chat-ids.js';
@@ -47,6 +50,8 @@ export class Member implements Bucket {
   catchUpAfter = -1;
   /** The room's seq when this member started receiving live chat: catch-up stops there. */
   liveFrom = 0;
+  /** The member's sealed session: then every datagram to and from it is sealed. Null: plain UDP. */
+  sealed: ServerSession | null = null;
 
   constructor(
     readonly room: Room,
@@ -93,6 +98,10 @@ export class Room {
   sendTable: RoomSendTable | null = null;
   /** Recent chat kept for late joiners, or null when the server keeps none. */
   readonly history: HistoryRing | null;
+  /** The key sealed members hear room traffic under; null while the room has none of them. */
+  roomKey: RoomKey | null = null;
+  /** The last room key epoch used (epochs only go up, even across a null roomKey). */
+  keyEpoch = 0;
 
   constructor(
     readonly name: string,
@@ -113,6 +122,8 @@ export class RoomRegistry {
   /** Token index: key from 6 token bytes → the (almost always single) members with that key. */
   private readonly byKey = new Map<number, Member[]>();
   private memberTotal = 0;
+  /** Sealed members by session id, for the datagrams that carry one instead of room and token. */
+  readonly sessions = new SessionIndex<Member>((m) => (m.sealed as ServerSession).sessionId);
 
   /** @param historySize chat messages each new room keeps for catch-up (0: none). */
   constructor(private readonly historySize = 0) {}
@@ -142,6 +153,13 @@ export class RoomRegistry {
     else this.byKey.set(member.key, [member]);
     this.memberTotal++;
     return member;
+  }
+
+  /** From now on the member's datagrams are sealed both ways, under `session`. */
+  sealMember(member: Member, session: ServerSession): void {
+    if (member.sealed !== null || !member.active) throw new Error('a member is sealed once, while active');
+    member.sealed = session;
+    this.sessions.add(member);
   }
 
   /** The member whose token sits at bytes[start, start + 32), within bytes[…, end); allocation-free. */
@@ -191,6 +209,7 @@ export class RoomRegistry {
       if (i >= 0) bucket.splice(i, 1);
       if (bucket.length === 0) this.byKey.delete(member.key);
     }
+    if (member.sealed !== null) this.sessions.delete(member);
     this.memberTotal--;
   }
 

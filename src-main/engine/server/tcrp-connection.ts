@@ -198,6 +198,15 @@ export class TcrpConnection {
           maxTextBytes: MESSAGE_TEXT_MAX_BYTES,
           ...(result.resumed ? { resumed: true } : {}),
           ...(request.catchUp && this.settings.historySize > 0 ? { history: this.settings.historySize } : {}),
+          ...(member.sealed !== null
+            ? {
+                sealed: {
+                  session: member.sealed.sessionId.toString('hex'),
+                  cipher: member.sealed.cipher,
+                  epoch: member.room.keyEpoch,
+                },
+              }
+            : {}),
         })
       : member.tokenBytes;
     this.counters.countHandshake('OK');

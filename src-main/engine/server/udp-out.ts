@@ -1,7 +1,11 @@
 // The one place that writes to the UDP socket: counts, never throws, and can be drained on shutdown.
 // With the native accelerator (udp-batch.ts) a chat message to N recipients is one sendmmsg call;
 // without it, or while earlier datagrams wait in libuv's queue (send buffer full), node:dgram sends.
+// A sealed member never gets plaintext: whatever is sent to one alone is sealed here under its own
+// key (room traffic comes already sealed under the room key, see SealedRooms).
 import type { Socket } from 'node:dgram';
+import { OWN_KEY_EPOCH, UDP_SERVER_MAX_BYTES } from '../../../src-shared/protocol/index.js';
+import { sealServerDatagram } from '../sealed/server-datagram.js';
 import type { Member, Room } from './room-registry.js';
 import { rawSocket, type RawSocket, type UdpBatch } from './udp-batch.js';
 
@@ -32,11 +36,17 @@ export interface RoomSendTable {
   complete: boolean;
   structured: DialectTable;
   plain: DialectTable;
+  /** Sealed members: they get room traffic sealed, so never through the two tables above. */
+  sealed: Member[];
 }
 
 export class UdpOut {
   sent = 0;
   failed = 0;
+  /** Datagrams for sealed members that could not be sealed (too large, or the member's key is spent). */
+  sealRefused = 0;
+  /** Where a datagram for one sealed member is sealed (sends copy it before they return). */
+  private readonly sealScratch = Buffer.allocUnsafeSlow(UDP_SERVER_MAX_BYTES);
   private tracking = false;
   /** Sends handed to dgram with a completion callback and not completed yet. */
   private inFlight = 0;
@@ -83,12 +93,37 @@ export class UdpOut {
 
   /** Sends `buf`, which the caller hands over (dgram may hold it until the send completes). */
   send(buf: Uint8Array, to: Member): void {
+    if (to.sealed !== null) return this.sendSealed(buf, buf.length, to);
     this.one[0] = to;
     this.sendToMany(buf, this.one, 1);
   }
 
   /** Sends buf[0, length) to one member; the bytes are copied, so `buf` may be the caller's scratch. */
   sendCopy(buf: Uint8Array, length: number, to: Member): void {
+    if (to.sealed !== null) return this.sendSealed(buf, length, to);
+    this.sendCopyAsIs(buf, length, to);
+  }
+
+  /** Seals buf[0, length) under the member's own key (epoch 0) and sends it. */
+  private sendSealed(buf: Uint8Array, length: number, to: Member): void {
+    const session = to.sealed;
+    const sealed = session ? sealServerDatagram(session.sealer, OWN_KEY_EPOCH, buf, this.sealScratch, 0, length) : -1;
+    if (sealed < 0) {
+      this.sealRefused++;
+      return;
+    }
+    this.sendCopyAsIs(this.sealScratch, sealed, to);
+  }
+
+  /**
+   * Sends buf[0, length), already sealed under a room key, to `to[0..count)` (sealed members that
+   * hold that key); the bytes are copied, so `buf` may be the caller's scratch.
+   */
+  sendRoomSealed(buf: Buffer, length: number, to: readonly Member[], count: number): void {
+    this.sendToMany(buf.subarray(0, length), to, count, true);
+  }
+
+  private sendCopyAsIs(buf: Uint8Array, length: number, to: Member): void {
     const slot = this.nativeReady() ? this.slotOf(to) : null;
     if (slot === null) {
       this.dgramSend(Buffer.from(buf.subarray(0, length)), to);
@@ -98,11 +133,19 @@ export class UdpOut {
     this.sendSlots(offHeap(buf), length, slot, this.one, 0, 1, -1);
   }
 
-  /** Sends `buf` to `to[0..count)`, in that order. */
-  sendToMany(buf: Uint8Array, to: readonly Member[], count: number): void {
+  /**
+   * Sends `buf` to `to[0..count)`, in that order; sealed members get it sealed each under its own
+   * key, unless `roomSealed` says `buf` is sealed already (then dgram sends get a copy of their own).
+   */
+  sendToMany(buf: Uint8Array, to: readonly Member[], count: number, roomSealed = false): void {
     // Direct sends must not overtake datagrams still queued in libuv.
     if (!this.nativeReady()) {
-      for (let i = 0; i < count; i++) this.dgramSend(buf, to[i] as Member);
+      if (roomSealed) buf = Buffer.from(buf);
+      for (let i = 0; i < count; i++) {
+        const m = to[i] as Member;
+        if (m.sealed !== null && !roomSealed) this.sendSealed(buf, buf.length, m);
+        else this.dgramSend(buf, m);
+      }
       return;
     }
     buf = offHeap(buf);
@@ -110,9 +153,13 @@ export class UdpOut {
     let n = 0;
     for (let i = 0; i < count; i++) {
       const m = to[i] as Member;
+      if (m.sealed !== null && !roomSealed) {
+        this.sendSealed(buf, buf.length, m);
+        continue;
+      }
       const slot = this.slotOf(m);
       if (slot === null) {
-        this.dgramSend(buf, m); // an address the native side cannot encode (e.g. scoped IPv6)
+        this.dgramSend(roomSealed ? Buffer.from(buf) : buf, m); // an address the native side cannot encode (e.g. scoped IPv6)
         continue;
       }
       if (n === BATCH_MAX) {
@@ -148,9 +195,11 @@ export class UdpOut {
   private buildTable(room: Room): RoomSendTable {
     const structured: Member[] = [];
     const plain: Member[] = [];
+    const sealed: Member[] = [];
     let complete = true;
     for (const m of room.recipients) {
-      if (this.slotOf(m) === null) complete = false;
+      if (m.sealed !== null) sealed.push(m);
+      else if (this.slotOf(m) === null) complete = false;
       else (m.dialect > 0 ? structured : plain).push(m);
     }
     return {
@@ -158,6 +207,7 @@ export class UdpOut {
       complete,
       structured: this.dialectTable(structured),
       plain: this.dialectTable(plain),
+      sealed,
     };
   }
 

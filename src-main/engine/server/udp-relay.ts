@@ -21,7 +21,12 @@ import {
   encodeHistoryEndEvent,
   HISTORY_ENTRY_HEADER_BYTES,
   ErrorCode,
+  KEY_ACK_BYTES,
   LeftReason,
+  SEALED_CLIENT_HEADER_BYTES,
+  SEALED_CLIENT_MARKER,
+  SEALED_SERVER_MESSAGE_MAX,
+  SealedClientKind,
   parseClientDatagramAt,
   hasLineBreak,
   ServerKind,
@@ -41,12 +46,22 @@ import { bytesEqualAt, copyBytes, isUtf8Span } from './bytes.js';
 import { sameIp } from './ip.js';
 import { TOKEN_LENGTH } from './token.js';
 import type { UdpOut } from './udp-out.js';
+import type { SealedRooms } from './sealed-rooms.js';
+import { checkClientHeader, CLIENT_SESSION_AT } from '../sealed/client-datagram.js';
+import type { OpenProblem } from '../sealed/sealer.js';
 
 const SLASH = 0x2f;
 /** Plain commands, compared as bytes after trimming trailing whitespace (netcat sends a newline). */
 const CMD_LEAVE = Buffer.from('/leave');
 const CMD_CLOSE = Buffer.from('/close');
 const CHAT_HEADER = 7; // FF 82 seq(4) senderLen
+/** How each reason a sealed datagram fails to open is counted. */
+const SEALED_DROPS: Record<OpenProblem, DropReason> = {
+  'bad-counter': 'sealed-malformed',
+  'bad-padding': 'sealed-malformed',
+  'bad-tag': 'sealed-bad-tag',
+  replayed: 'sealed-replayed',
+};
 /** Rate-limit errors to one member are themselves limited to one per this interval. */
 const RATE_ERROR_INTERVAL_MS = 1_000;
 
@@ -59,6 +74,7 @@ export class UdpRelay {
   /** Scratch recipient lists for one message, by dialect (reused: no allocation per datagram). */
   private readonly structuredTo: Member[] = [];
   private readonly plainTo: Member[] = [];
+  private readonly sealedTo: Member[] = [];
   /** The header offsets of the datagram being handled (reused). */
   private readonly view: DatagramView = { roomStart: 0, roomEnd: 0, tokenStart: 0, tokenEnd: 0, messageStart: 0 };
   /** Where outgoing chat is built for native sends, which copy it before they return. */
@@ -72,11 +88,14 @@ export class UdpRelay {
     private readonly counters: ServerCounters,
     private readonly dropLog: DropLog,
     private readonly limits: RelayLimits,
+    private readonly sealed: SealedRooms,
   ) {}
 
   /** The datagram is msg[from, end); nothing here may keep `msg`, which the reader reuses. */
   handle(msg: Buffer, from: number, end: number, rinfo: RemoteInfo): void {
     this.counters.datagramsIn++;
+    // 0xFE is beyond any RoomNameSize: a spec datagram never starts with it.
+    if (msg[from] === SEALED_CLIENT_MARKER) return this.handleSealed(msg, from, end, rinfo);
     const view = this.view;
     const problem = parseClientDatagramAt(msg, from, end, view);
     if (problem !== null) return this.drop(problem, rinfo);
@@ -89,13 +108,33 @@ export class UdpRelay {
       return this.drop('wrong-room', rinfo);
     }
     if (!sameIp(rinfo.address, member.ip)) return this.drop('wrong-ip', rinfo);
+    if (member.sealed !== null) return this.drop('sealed-only', rinfo);
+    this.fromMember(member, msg, view.messageStart, end, rinfo);
+  }
 
+  /**
+   * A sealed datagram: the session id names the member, the tag proves it, the replay window
+   * refuses a second copy. Every failure is a silent, counted drop.
+   */
+  private handleSealed(msg: Buffer, from: number, end: number, rinfo: RemoteInfo): void {
+    if (checkClientHeader(msg, from, end) !== null) return this.drop('sealed-malformed', rinfo);
+    const member = this.registry.sessions.find(msg, from + CLIENT_SESSION_AT);
+    const session = member?.sealed;
+    if (member === undefined || !session) return this.drop('sealed-unknown-session', rinfo);
+    if (msg[from + 1] !== session.cipher) return this.drop('sealed-malformed', rinfo);
+    if (!sameIp(rinfo.address, member.ip)) return this.drop('wrong-ip', rinfo);
+    const message = session.opener.open(msg, from, SEALED_CLIENT_HEADER_BYTES, end);
+    if (typeof message === 'string') return this.drop(SEALED_DROPS[message], rinfo);
+    this.fromMember(member, message, 0, message.length, rinfo);
+  }
+
+  /** The message msg[start, end) of a datagram that proved it comes from `member`. */
+  private fromMember(member: Member, msg: Buffer, start: number, end: number, rinfo: RemoteInfo): void {
     const now = Date.now();
     member.lastSeen = now;
     if (member.port !== rinfo.port || member.address !== rinfo.address) {
       this.lifecycle.endpointSeen(member, rinfo.address, rinfo.port, 'udp');
     }
-    const start = view.messageStart;
     const length = end - start;
     if (length === 0) return; // keep-alive
     const first = msg[start] as number;
@@ -163,7 +202,8 @@ export class UdpRelay {
         if (!takeToken(member.helloBucket, now, HELLOS_PER_SECOND, HELLO_BURST))
           return this.drop('rate-limited', rinfo);
         const list = member.room.recipients.map((m) => ({ name: m.name, host: m.host }));
-        for (const chunk of encodeMembersEvents(list, UDP_SERVER_MAX_BYTES)) this.out.send(chunk, member);
+        const chunkMax = member.sealed !== null ? SEALED_SERVER_MESSAGE_MAX : UDP_SERVER_MAX_BYTES;
+        for (const chunk of encodeMembersEvents(list, chunkMax)) this.out.send(chunk, member);
         if (member.catchUpAfter >= 0) this.catchUp(member);
         return;
       }
@@ -178,6 +218,10 @@ export class UdpRelay {
           this.out.send(encodeErrorEvent(ErrorCode.NOT_HOST, 'only the host can close the room'), member);
           this.drop('not-host', rinfo);
         }
+        return;
+      case SealedClientKind.KEY_ACK:
+        if (length !== KEY_ACK_BYTES || member.sealed === null) return this.drop('bad-control', rinfo);
+        this.sealed.acked(member, msg.readUInt32BE(start + 2));
         return;
       default:
         return this.drop('bad-control', rinfo);
@@ -203,17 +247,17 @@ export class UdpRelay {
       const skipP = sender.dialect > 0 ? -1 : skip;
       const ns = table.structured.members.length - (skipS >= 0 ? 1 : 0);
       const np = table.plain.members.length - (skipP >= 0 ? 1 : 0);
+      const sealedTo = table.sealed;
+      const nz = sealedTo.length - (sender.sealed !== null ? 1 : 0);
       const scratch = this.scratch;
-      if (ns > 0)
-        this.out.sendToTable(
-          scratch,
-          writeChatEvent(scratch, sender, seq, msg, textStart, end),
-          table.structured,
-          skipS,
-        );
+      if (ns > 0 || nz > 0) {
+        const length = writeChatEvent(scratch, sender, seq, msg, textStart, end);
+        if (ns > 0) this.out.sendToTable(scratch, length, table.structured, skipS);
+        if (nz > 0) this.sealed.toRoom(room, scratch, length, sealedTo, sealedTo.length, sender);
+      }
       if (np > 0)
         this.out.sendToTable(scratch, writePlainLine(scratch, sender, msg, textStart, end), table.plain, skipP);
-      this.counters.datagramsRelayed += ns + np;
+      this.counters.datagramsRelayed += ns + np + nz;
     } else {
       this.relayEach(sender, seq, msg, textStart, end);
     }
@@ -241,20 +285,26 @@ export class UdpRelay {
     const recipients = sender.room.recipients;
     const structured = this.structuredTo;
     const plain = this.plainTo;
+    const sealedTo = this.sealedTo;
     let ns = 0;
     let np = 0;
+    let nz = 0;
     for (let i = 0; i < recipients.length; i++) {
       const r = recipients[i] as Member;
       if (r === sender) continue;
-      if (r.dialect > 0) structured[ns++] = r;
+      if (r.sealed !== null) sealedTo[nz++] = r;
+      else if (r.dialect > 0) structured[ns++] = r;
       else plain[np++] = r;
     }
     // dgram keeps the buffer until the send completes: each message gets its own copy.
     const scratch = this.scratch;
-    if (ns > 0)
-      this.out.sendToMany(ownCopy(scratch, writeChatEvent(scratch, sender, seq, msg, textStart, end)), structured, ns);
+    if (ns > 0 || nz > 0) {
+      const length = writeChatEvent(scratch, sender, seq, msg, textStart, end);
+      if (nz > 0) this.sealed.toRoom(sender.room, scratch, length, sealedTo, nz, null);
+      if (ns > 0) this.out.sendToMany(ownCopy(scratch, length), structured, ns);
+    }
     if (np > 0) this.out.sendToMany(ownCopy(scratch, writePlainLine(scratch, sender, msg, textStart, end)), plain, np);
-    this.counters.datagramsRelayed += ns + np;
+    this.counters.datagramsRelayed += ns + np + nz;
   }
 
   /** Sends the room's kept chat the member has not seen, once per session, then the end marker. */

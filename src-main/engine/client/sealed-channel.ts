@@ -1,0 +1,122 @@
+// The client's half of a sealed session: seals what it sends under its client → server key, opens
+// what the server sends under its own key (epoch 0) or a room key (epoch ≥ 1), takes new room keys
+// (only under its own key: a room key holder could otherwise hand others a key of its making) and
+// answers each with a sealed KEY_ACK. Anything else is dropped silently and counted, plaintext too:
+// with a sealed session, nobody may speak as the server.
+import {
+  encodeKeyAck,
+  OWN_KEY_EPOCH,
+  parseRoomKeyMessage,
+  SEALED_CLIENT_PLAINTEXT_MAX,
+  SEALED_SERVER_HEADER_BYTES,
+  SealedServerKind,
+  CONTROL_MARKER,
+  type SealedSessionInfo,
+} from '../../../src-shared/protocol/index.js';
+import { sealClientDatagram } from '../sealed/client-datagram.js';
+import { deriveMemberKeys } from '../sealed/direction-keys.js';
+import { Opener, Sealer } from '../sealed/sealer.js';
+import { serverDatagramEpoch } from '../sealed/server-datagram.js';
+
+/** How long a replaced room key still opens datagrams that were in flight when it changed. */
+export const OLD_EPOCH_GRACE_MS = 5_000;
+/** Room keys kept at most (current and recent): a bound, whatever the server sends. */
+const ROOM_KEYS_MAX = 4;
+
+export interface SealedDrops {
+  /** Not a sealed datagram, or a malformed one. */
+  malformed: number;
+  /** An epoch whose key we do not hold (any more). */
+  'unknown-epoch': number;
+  /** The tag did not verify: forged, modified, or sealed under a key that is not ours. */
+  'bad-tag': number;
+  replayed: number;
+}
+
+/** What an opened datagram asks of the caller. */
+export type Opened = { kind: 'message'; message: Buffer } | { kind: 'reply'; datagram: Buffer };
+
+interface HeldRoomKey {
+  epoch: number;
+  opener: Opener;
+  /** When a newer key replaced it (Infinity while current). */
+  retiredAt: number;
+}
+
+export class SealedChannel {
+  readonly drops: SealedDrops = { malformed: 0, 'unknown-epoch': 0, 'bad-tag': 0, replayed: 0 };
+  private readonly sessionId: Buffer;
+  private readonly sealer: Sealer;
+  private readonly own: Opener;
+  private readonly roomKeys: HeldRoomKey[] = [];
+
+  constructor(
+    secret: Uint8Array,
+    readonly info: SealedSessionInfo,
+    private readonly now: () => number = Date.now,
+  ) {
+    const keys = deriveMemberKeys(secret);
+    this.sessionId = Buffer.from(info.session, 'hex');
+    this.sealer = new Sealer(info.cipher, keys.clientToServer, SEALED_CLIENT_PLAINTEXT_MAX);
+    this.own = new Opener(info.cipher, keys.serverToClient);
+  }
+
+  /** The newest room key epoch held; 0 before the first. */
+  get epoch(): number {
+    return this.roomKeys.at(-1)?.epoch ?? 0;
+  }
+
+  /** True once our key has sealed all it may: the session must be renewed (a new handshake). */
+  get exhausted(): boolean {
+    return this.sealer.exhausted;
+  }
+
+  /** The sealed datagram for `message`, or null when it cannot fit or our key is spent. */
+  seal(message: Uint8Array): Buffer | null {
+    return sealClientDatagram(this.sealer, this.sessionId, message);
+  }
+
+  /** Opens a datagram from the server; null when it was dropped (and counted). */
+  open(datagram: Buffer): Opened | null {
+    const epoch = serverDatagramEpoch(datagram);
+    if (epoch < 0) return this.drop('malformed');
+    const opener = epoch === OWN_KEY_EPOCH ? this.own : this.roomOpener(epoch);
+    if (opener === null) return this.drop('unknown-epoch');
+    if (datagram[1] !== opener.cipher) return this.drop('malformed');
+    const opened = opener.open(datagram, 0, SEALED_SERVER_HEADER_BYTES, datagram.length);
+    if (opened === 'replayed') return this.drop('replayed');
+    if (opened === 'bad-tag') return this.drop('bad-tag');
+    if (typeof opened === 'string') return this.drop('malformed');
+    if (epoch === OWN_KEY_EPOCH && opened[0] === CONTROL_MARKER && opened[1] === SealedServerKind.ROOM_KEY)
+      return this.takeRoomKey(opened);
+    return { kind: 'message', message: opened };
+  }
+
+  private takeRoomKey(message: Buffer): Opened | null {
+    const key = parseRoomKeyMessage(message);
+    if (key === null) return this.drop('malformed');
+    const ack = this.seal(encodeKeyAck(key.epoch));
+    if (ack === null) return null;
+    // A resend of a key we hold only needs the ack again; an older epoch is not taken back.
+    if (key.epoch > this.epoch) {
+      const now = this.now();
+      for (const held of this.roomKeys) if (held.retiredAt === Infinity) held.retiredAt = now;
+      const direction = { key: Buffer.from(key.key), iv: Buffer.from(key.iv) };
+      this.roomKeys.push({ epoch: key.epoch, opener: new Opener(key.cipher, direction), retiredAt: Infinity });
+      if (this.roomKeys.length > ROOM_KEYS_MAX) this.roomKeys.shift();
+    }
+    return { kind: 'reply', datagram: ack };
+  }
+
+  private roomOpener(epoch: number): Opener | null {
+    const now = this.now();
+    for (const held of this.roomKeys)
+      if (held.epoch === epoch) return now - held.retiredAt < OLD_EPOCH_GRACE_MS ? held.opener : null;
+    return null;
+  }
+
+  private drop(reason: keyof SealedDrops): null {
+    this.drops[reason]++;
+    return null;
+  }
+}
