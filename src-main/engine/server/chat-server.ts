@@ -4,6 +4,8 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dg
 import { ipLiteralLookup } from './ip-literal-lookup.js';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
+import { constants as cryptoConstants } from 'node:crypto';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { ClosedReason, Status, type StatusCode } from '../../../src-shared/protocol/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Admission, type AdmissionStats } from './admission.js';
@@ -15,6 +17,7 @@ import { normaliseIp, sendAddressFor } from './ip.js';
 import { bindUdp, closeTcp, listenTcp, resolveHost, udpTypeFor } from './listen.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import type { ServerEvents } from './server-events.js';
+import type { HostIdentity } from './host-identity.js';
 import { RoomLifecycle } from './room-lifecycle.js';
 import { RoomRegistry, type Room } from './room-registry.js';
 import { TcrpConnection } from './tcrp-connection.js';
@@ -89,11 +92,19 @@ export class ChatServer extends EventEmitter<ServerEvents> {
   private boundUdpPort = 0;
   private closing = false;
   private readonly shard: ShardBinding | null;
+  /** TLS for clients that open with a ClientHello; null without an identity (TCRP only). */
+  private readonly tls: SecureContext | null;
+  /** SHA-256 fingerprint of the host certificate (PROTOCOL.md, "Encrypted transport"); null without one. */
+  readonly fingerprint: string | null;
 
-  constructor(options: Partial<ServerOptions> & { logger?: Logger; shard?: ShardBinding } = {}) {
+  constructor(
+    options: Partial<ServerOptions> & { logger?: Logger; shard?: ShardBinding; identity?: HostIdentity } = {},
+  ) {
     super();
-    const { logger, shard, ...rest } = options;
+    const { logger, shard, identity, ...rest } = options;
     this.shard = shard ?? null;
+    this.tls = identity ? tlsContext(identity) : null;
+    this.fingerprint = identity?.fingerprint ?? null;
     this.options = resolveServerOptions(rest);
     this.registry = new RoomRegistry(this.options.historySize);
     this.log = logger ?? silentLogger;
@@ -290,6 +301,7 @@ export class ChatServer extends EventEmitter<ServerEvents> {
       },
       this.log,
       this.counters,
+      this.tls,
     );
     this.connections.add(conn);
     this.perIp.add(ip);
@@ -369,6 +381,17 @@ export class ChatServer extends EventEmitter<ServerEvents> {
     const room = this.registry.rooms.get(name);
     return room === undefined ? null : summarise(room);
   }
+}
+
+/** TLS 1.3 only, no session tickets: every connection does a full handshake with this identity. */
+function tlsContext(identity: HostIdentity): SecureContext {
+  return createSecureContext({
+    key: identity.keyPem,
+    cert: identity.certPem,
+    minVersion: 'TLSv1.3',
+    maxVersion: 'TLSv1.3',
+    secureOptions: cryptoConstants.SSL_OP_NO_TICKET,
+  });
 }
 
 function summarise(room: Room): RoomSummary {

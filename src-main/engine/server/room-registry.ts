@@ -38,6 +38,11 @@ export class Member implements Bucket {
   catchUpAfter = -1;
   /** The room's seq when this member started receiving live chat: catch-up stops there. */
   liveFrom = 0;
+  // encrypted transport (#16)
+  /** 64 bytes exported from the TLS session that admitted this member; null on a plain connection. */
+  udpSecret: Buffer | null = null;
+  /** What a resume of this seat must present inside TLS; null when the seat was opened in clear. */
+  resumeProof: Buffer | null = null;
 
   constructor(
     readonly room: Room,
