@@ -1,6 +1,6 @@
 // One way to start a real ChatServer for a test: loopback, port 0, silent unless the log is wanted,
 // with named option presets instead of a copy of the defaults in every suite.
-import { createLogger, silentLogger, type Logger } from '../../src-main/engine/index.js';
+import { createLogger, silentLogger, type HostIdentity, type Logger } from '../../src-main/engine/index.js';
 import { ChatServer, type ServerOptions } from '../../src-main/engine/server/index.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../src-main/engine/server/options.js';
 
@@ -51,7 +51,7 @@ export const FAST_OPTIONS: Partial<ServerOptions> = {
 /** A ChatServer plus what tests read off it: the captured log and the drop counters. */
 export class TestServer extends ChatServer {
   constructor(
-    options: Partial<ServerOptions> & { logger?: Logger },
+    options: Partial<ServerOptions> & { logger?: Logger; identity?: HostIdentity },
     /** Log lines, filled when `captureLog` was asked for. */
     readonly logLines: string[],
   ) {
@@ -71,7 +71,8 @@ export class TestServer extends ChatServer {
 
 /** Starts a server on 127.0.0.1, port 0 (TCP and UDP), abuse limits lifted, listening when the promise resolves. */
 export async function startServer(
-  options: Partial<ServerOptions> & { logger?: Logger } = {},
+  /** `identity`: the server also speaks TLS (PROTOCOL.md, "Encrypted transport"). */
+  options: Partial<ServerOptions> & { logger?: Logger; identity?: HostIdentity } = {},
   extra: { captureLog?: boolean } = {},
 ): Promise<TestServer> {
   const log: string[] = [];

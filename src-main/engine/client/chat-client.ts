@@ -10,7 +10,8 @@ import {
 } from '../../../src-shared/protocol/index.js';
 import { dialectRules, type DialectRules } from './dialect.js';
 import { ChatSessionError, HandshakeError, NotConnectedError } from './errors.js';
-import { handshake, type HandshakeResult } from './handshake.js';
+import { handshake, type EncryptionPolicy, type HandshakeResult } from './handshake.js';
+import { hostKeyOf } from './known-hosts.js';
 import { IncomingDecoder, type IncomingEvent } from './incoming.js';
 import { SeenMessages } from './seen-messages.js';
 import { KeepAlive } from './keep-alive.js';
@@ -70,6 +71,11 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
   private lastRole: ClientRole | null = null;
   private lastDialect: Dialect | null = null;
   private lastToken: string | null = null;
+  // encrypted transport (#16)
+  /** The certificate the first session saw: every reconnect requires it (no downgrade either). */
+  private pinned: string | null = null;
+  /** The last TLS session's resume proof, offered with the token when reconnecting. */
+  private lastResumeProof: Buffer | null = null;
   private readonly memberList = new MemberList();
   private readonly seen = new SeenMessages();
 
@@ -130,6 +136,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
         token: result.token,
         resumed: result.resumed,
         ...historyOf(result),
+        ...transportOf(result),
       };
       this.setState('connected', {});
       this.emit('connected', info);
@@ -249,12 +256,25 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       mode,
       negotiate: this.opts.negotiate ?? DEFAULTS.negotiate,
       resume,
+      encryption: this.encryptionPolicy(),
+      resumeProof: resume ? this.lastResumeProof : null,
       // On resume the server knows this room's numbering is ours: only newer lines are sent.
       catchUp: this.opts.catchUp === false ? null : { since: resume ? this.seen.lastSeq : 0 },
       timeoutMs: this.opts.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
       udpPort: this.udp?.address().port ?? 0,
       signal: this.stopController.signal,
     });
+  }
+
+  /** The caller's policy, narrowed to the certificate a previous session of this client saw. */
+  private encryptionPolicy(): EncryptionPolicy | null {
+    const policy = this.opts.encryption;
+    if (!policy) return null;
+    return {
+      ...policy,
+      hostKey: policy.hostKey ?? hostKeyOf(this.opts.host, this.opts.port),
+      ...(this.pinned ? { fingerprint: this.pinned } : {}),
+    };
   }
 
   /** Wraps a message in the client datagram header and sends it; a closed socket is not an error. */
@@ -302,6 +322,8 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
     this.lastRole = result.role;
     this.lastDialect = result.dialect;
     this.lastToken = result.token;
+    if (result.fingerprint) this.pinned = result.fingerprint;
+    this.lastResumeProof = result.resumeProof;
     this.memberList.reset({ name: this.opts.username, host: result.role === 'host' });
     await this.keepAlive.start(rules);
   }
@@ -439,6 +461,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       token: result.token,
       resumed: result.resumed,
       ...historyOf(result),
+      ...transportOf(result),
     });
   }
 }
@@ -447,4 +470,9 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
 function historyOf(result: HandshakeResult): { history?: number } {
   const history = result.info?.history;
   return history === undefined ? {} : { history };
+}
+
+/** How the session's TCP exchange ran, for the 'connected' info. */
+function transportOf(result: HandshakeResult): { transport: 'tls' | 'plain'; fingerprint: string | null } {
+  return { transport: result.transport, fingerprint: result.fingerprint };
 }
