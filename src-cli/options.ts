@@ -1,6 +1,8 @@
 // Command-line values → typed configuration. Pure: no I/O, no process access (the environment is
 // passed in), so every rule here is unit-tested. Commander only collects the raw strings.
 import { isIP } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { AddressError, DEFAULT_PORT, parseHostAddress } from '../src-shared/address.js';
 import {
   checkRoomName,
@@ -9,6 +11,7 @@ import {
   PASSWORD_MAX_BYTES,
   ROOM_NAME_MAX_BYTES,
   USERNAME_MAX_BYTES,
+  parseFingerprint,
   utf8ByteLength,
 } from '../src-shared/protocol/index.js';
 import type { ServerOptions } from '../src-main/engine/index.js';
@@ -19,6 +22,16 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Environment variable read when --password is not given (keeps the password out of `ps`). */
 export const PASSWORD_ENV = 'TINCAN_PASSWORD';
+
+// encrypted transport (#16)
+/** Environment variable naming the CLI's data folder (host identity, known hosts). */
+export const DATA_DIR_ENV = 'TINCAN_DATA_DIR';
+
+/** The CLI's data folder: $TINCAN_DATA_DIR, else $XDG_CONFIG_HOME/tincan, else ~/.config/tincan. */
+export function cliDataDir(env: Env): string {
+  if (env[DATA_DIR_ENV]) return env[DATA_DIR_ENV];
+  return join(env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config'), 'tincan');
+}
 
 /** Longest timeout accepted, in seconds: one week stays far below the 2^31 ms limit of timers. */
 const MAX_SECONDS = 7 * 24 * 3600;
@@ -34,6 +47,8 @@ export interface ServeConfig {
   logLevel: LogLevel;
   /** Relay processes (docs/MULTICORE.md); 1 is the single-process server. */
   workers: number;
+  /** Folder of the host identity (TLS); absent: the server speaks TCRP only. */
+  identityDir?: string;
 }
 
 export interface RoomConfig {
@@ -46,6 +61,12 @@ export interface RoomConfig {
   name?: string;
   /** Absent: ask (create) or try without and ask if the room wants one (join). */
   password?: string;
+  /** Accept only this server certificate (--fingerprint, or an invite's fp). */
+  fingerprint?: string;
+  /** --plain: the spec dialect in clear, no TLS. */
+  plain?: boolean;
+  /** The known-hosts file (trust on first use); absent: remembered for this run only. */
+  knownHostsPath?: string;
 }
 
 export interface HostConfig {
@@ -54,6 +75,8 @@ export interface HostConfig {
   password?: string;
   server: Partial<ServerOptions> & { host: string; port: number };
   logLevel: LogLevel;
+  /** Folder of the host identity (TLS); absent: the server speaks TCRP only. */
+  identityDir?: string;
 }
 
 function text(raw: RawOptions, key: string): string | undefined {
@@ -152,7 +175,12 @@ function serverListen(raw: RawOptions, defaultHost: string): ServeConfig['server
   return server;
 }
 
-export function parseServeOptions(raw: RawOptions): ServeConfig {
+/** --identity DIR, or the data folder's `identity`. */
+function identityDir(raw: RawOptions, env: Env): string {
+  return text(raw, 'identity') ?? join(cliDataDir(env), 'identity');
+}
+
+export function parseServeOptions(raw: RawOptions, env: Env = {}): ServeConfig {
   const server = serverListen(raw, '0.0.0.0');
   const seconds: [string, string, 'inactivityTimeoutMs' | 'handshakeTimeoutMs' | 'tokenTtlMs'][] = [
     ['inactivityTimeout', '--inactivity-timeout', 'inactivityTimeoutMs'],
@@ -189,6 +217,7 @@ export function parseServeOptions(raw: RawOptions): ServeConfig {
     server,
     logLevel: parseLogLevel(text(raw, 'logLevel'), 'info'),
     workers: workers === undefined ? 1 : parseInteger(workers, '--workers', 1, 64),
+    identityDir: identityDir(raw, env),
   };
 }
 
@@ -198,6 +227,7 @@ export function parseHostOptions(room: string, raw: RawOptions, env: Env): HostC
     server: serverListen(raw, '0.0.0.0'),
     // Log lines would cut through the chat on a terminal; only on request.
     logLevel: parseLogLevel(text(raw, 'logLevel'), 'silent'),
+    identityDir: identityDir(raw, env),
   };
   const name = optionalName(raw);
   if (name !== undefined) config.name = name;
@@ -231,6 +261,18 @@ export function parseRoomOptions(
   if (name !== undefined) config.name = name;
   const password = optionalPassword(raw, env);
   if (password !== undefined) config.password = password;
+  if (raw['plain'] === true) config.plain = true;
+  const fingerprint = text(raw, 'fingerprint');
+  if (fingerprint !== undefined) {
+    if (config.plain) throw new UsageError('--fingerprint needs TLS; it cannot go with --plain');
+    const parsed = parseFingerprint(fingerprint);
+    if (parsed === null)
+      throw new UsageError(
+        `--fingerprint must be a SHA-256 fingerprint, 64 hex digits (colons allowed), got "${fingerprint}"`,
+      );
+    config.fingerprint = parsed;
+  }
+  config.knownHostsPath = join(cliDataDir(env), 'known-hosts.json');
   return config;
 }
 

@@ -1,4 +1,5 @@
-// `tincan serve`: a dedicated server. One line on stdout says where it listens; JSON log lines go to
+// `tincan serve`: a dedicated server. Two lines on stdout: where it listens, and the host certificate
+// fingerprint clients pin (or that it has no TLS); JSON log lines go to
 // stderr; SIGINT/SIGTERM closes every room (members are told) and exits 0.
 import { formatHostAddress } from '../../src-shared/address.js';
 import { ExitCode } from '../errors.js';
@@ -10,6 +11,11 @@ export async function serveCommand(config: ServeConfig, rt: Runtime): Promise<nu
   const { server, address } = await startListening(config, rt);
   const shown = formatHostAddress({ host: address.host, port: address.tcpPort });
   rt.stdout.write(`tincan server listening on ${shown} (TCP) and UDP port ${address.udpPort}\n`);
+  rt.stdout.write(
+    server.fingerprint
+      ? `host certificate fingerprint: ${server.fingerprint} (clients pin it with --fingerprint)\n`
+      : 'no TLS: members connect in clear\n',
+  );
 
   return new Promise<number>((resolve) => {
     const unsubscribe = rt.onStopSignal((count) => {

@@ -1,7 +1,9 @@
 // Command-line values → configs: every rule of src-cli/options.ts.
 import { describe, expect, it } from 'vitest';
 import { ExitCode, UsageError } from '../../src-cli/errors.js';
+import { join } from 'node:path';
 import {
+  cliDataDir,
   loopbackFor,
   parseHostOptions,
   parseInteger,
@@ -9,6 +11,10 @@ import {
   parseSeconds,
   parseServeOptions,
 } from '../../src-cli/options.js';
+
+/** Where the data folder is without TINCAN_DATA_DIR or XDG_CONFIG_HOME. */
+const IDENTITY = join(cliDataDir({}), 'identity');
+const KNOWN_HOSTS = join(cliDataDir({}), 'known-hosts.json');
 
 function usageMessage(fn: () => unknown): string {
   try {
@@ -23,7 +29,12 @@ function usageMessage(fn: () => unknown): string {
 
 describe('parseServeOptions', () => {
   it('uses the defaults when nothing is given', () => {
-    expect(parseServeOptions({})).toEqual({ server: { host: '0.0.0.0', port: 7777 }, logLevel: 'info', workers: 1 });
+    expect(parseServeOptions({})).toEqual({
+      server: { host: '0.0.0.0', port: 7777 },
+      logLevel: 'info',
+      workers: 1,
+      identityDir: IDENTITY,
+    });
   });
 
   it('maps every flag to the server option it sets, seconds to milliseconds', () => {
@@ -56,7 +67,14 @@ describe('parseServeOptions', () => {
       },
       logLevel: 'debug',
       workers: 4,
+      identityDir: IDENTITY,
     });
+  });
+
+  it('keeps the host identity in --identity, else in the data folder', () => {
+    expect(parseServeOptions({ identity: '/srv/tincan-id' }).identityDir).toBe('/srv/tincan-id');
+    expect(parseServeOptions({}, { TINCAN_DATA_DIR: '/data' }).identityDir).toBe(join('/data', 'identity'));
+    expect(parseServeOptions({}, { XDG_CONFIG_HOME: '/cfg' }).identityDir).toBe(join('/cfg', 'tincan', 'identity'));
   });
 
   it('passes the per-IP abuse limits to the server; 0 lifts one', () => {
@@ -104,7 +122,20 @@ describe('parseRoomOptions', () => {
       room: 'lobby',
       name: 'bob',
       password: 'pw',
+      knownHostsPath: KNOWN_HOSTS,
     });
+  });
+
+  it('pins --fingerprint in canonical form, and refuses a malformed one or one with --plain', () => {
+    const colons = Array.from({ length: 32 }, () => 'AB').join(':');
+    expect(parseRoomOptions('join', 'h', 'lobby', { fingerprint: colons }, {}).fingerprint).toBe('ab'.repeat(32));
+    expect(usageMessage(() => parseRoomOptions('join', 'h', 'lobby', { fingerprint: 'abc' }, {}))).toMatch(
+      /--fingerprint must be a SHA-256 fingerprint/,
+    );
+    expect(
+      usageMessage(() => parseRoomOptions('join', 'h', 'lobby', { fingerprint: 'ab'.repeat(32), plain: true }, {})),
+    ).toMatch(/cannot go with --plain/);
+    expect(parseRoomOptions('join', 'h', 'lobby', { plain: true }, {}).plain).toBe(true);
   });
 
   it('defaults the port to 7777 and understands bracketed IPv6', () => {
@@ -151,6 +182,7 @@ describe('parseHostOptions', () => {
       room: 'lobby',
       server: { host: '0.0.0.0', port: 7777 },
       logLevel: 'silent',
+      identityDir: IDENTITY,
     });
   });
 
@@ -163,6 +195,7 @@ describe('parseHostOptions', () => {
       password: 'pw',
       server: { host: '127.0.0.1', port: 0, udpPort: 0 },
       logLevel: 'silent',
+      identityDir: IDENTITY,
     });
   });
 

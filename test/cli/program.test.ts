@@ -1,8 +1,9 @@
 // The command-line grammar through commander: --help of every command, flags reaching the configs,
 // and exit codes of usage mistakes. The actions are recorders; the network is tested in cli-e2e.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../src-cli/errors.js';
-import type { HostConfig, RoomConfig, ServeConfig } from '../../src-cli/options.js';
+import { cliDataDir, type HostConfig, type RoomConfig, type ServeConfig } from '../../src-cli/options.js';
 import { type CommandActions, runCli } from '../../src-cli/program.js';
 
 interface Run {
@@ -99,6 +100,7 @@ describe('flags reach the commands', () => {
         server: { host: '127.0.0.1', port: 0, maxMembersPerRoom: 3, inactivityTimeoutMs: 2000 },
         logLevel: 'warn',
         workers: 2,
+        identityDir: join(cliDataDir({}), 'identity'),
       },
     ]);
   });
@@ -109,14 +111,27 @@ describe('flags reach the commands', () => {
     });
     const created = await run(['create', 'localhost', 'lobby', '--password', 'pw'], { TINCAN_PASSWORD: 'ignored' });
     expect(created.calls.room).toEqual([
-      { mode: 'create', host: 'localhost', port: 7777, room: 'lobby', password: 'pw' },
+      {
+        mode: 'create',
+        host: 'localhost',
+        port: 7777,
+        room: 'lobby',
+        password: 'pw',
+        knownHostsPath: join(cliDataDir({}), 'known-hosts.json'),
+      },
     ]);
   });
 
   it('host', async () => {
     const r = await run(['host', 'lobby', '--name', 'al', '--port', '0', '--host', '127.0.0.1']);
     expect(r.calls.host).toEqual([
-      { room: 'lobby', name: 'al', server: { host: '127.0.0.1', port: 0 }, logLevel: 'silent' },
+      {
+        room: 'lobby',
+        name: 'al',
+        server: { host: '127.0.0.1', port: 0 },
+        logLevel: 'silent',
+        identityDir: join(cliDataDir({}), 'identity'),
+      },
     ]);
   });
 
