@@ -172,6 +172,10 @@ describe('trust: pinning, trust on first use, no downgrade', () => {
     expect(impostor.stats().handshakes).toEqual({});
     // The store still holds the first certificate: the change is the user's decision.
     expect(trust.get(hostKeyOf('127.0.0.1', port))).toBe(identity.fingerprint);
+    // The user's decision: pinning the new certificate trusts it from then on.
+    await rawHandshake(impostor.tcpPort, CREATE, 'lobby', 'alice', { tincan: true });
+    await joinVia(port, { knownHosts: trust, fingerprint: otherIdentity.fingerprint });
+    expect(trust.get(hostKeyOf('127.0.0.1', port))).toBe(otherIdentity.fingerprint);
   });
 
   it('refuses a plain answer from a host expected to speak TLS (pinned or known)', async () => {

@@ -191,8 +191,8 @@ export async function handshake(opts: HandshakeOptions): Promise<HandshakeResult
   };
   try {
     const result = await exchange(opts, expectation);
-    if (!policy.fingerprint && known !== result.fingerprint && result.fingerprint)
-      policy.knownHosts?.remember(hostKey, result.fingerprint);
+    // First use, or a pin the user gave: either way this certificate is the one to expect next time.
+    if (result.fingerprint && known !== result.fingerprint) policy.knownHosts?.remember(hostKey, result.fingerprint);
     return result;
   } catch (err) {
     if (!(err instanceof HandshakeError) || err.code !== 'TLS_FAILED') throw err;
