@@ -36,6 +36,7 @@ import {
 import { mutate, type Rng } from './random-bytes.js';
 import { linkRuleTarget } from './link-targets.js';
 import { nameRuleTarget, plainLineTarget } from './text-rule-targets.js';
+import { fingerprintTarget, transportDetectTarget } from './transport-targets.js';
 
 export interface FuzzTarget {
   name: string;
@@ -374,6 +375,8 @@ export const CODEC_TARGETS: readonly FuzzTarget[] = [
   nameRuleTarget,
   plainLineTarget,
   linkRuleTarget,
+  transportDetectTarget,
+  fingerprintTarget,
 ];
 
 export interface TargetReport {
