@@ -12,6 +12,8 @@ const CERT_FILE = 'host-cert.pem';
 /** Long enough never to expire in use; clients pin the fingerprint, not the validity period. */
 const VALIDITY_YEARS = 100;
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+/** The library's Crypto type (the DOM's): the value of set()'s last overload, set(key, value). */
+type X509Crypto = Parameters<typeof x509.cryptoProvider.set>[1];
 
 export interface HostIdentity {
   /** PKCS#8 private key, PEM. */
@@ -24,7 +26,7 @@ export interface HostIdentity {
 
 // Node's WebCrypto is the provider; its types are Node's, the library's are the DOM's.
 // eslint-disable-next-line no-restricted-syntax -- the same object under Node's and the DOM's typings; no shared type exists
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+x509.cryptoProvider.set(webcrypto as unknown as X509Crypto);
 
 /** The fingerprint of a DER certificate in the canonical form. */
 export function certificateFingerprint(der: Uint8Array): string {
