@@ -1,15 +1,31 @@
 // Starting the server for `serve` and `host`, with one readable line when it cannot listen.
 import { formatHostAddress } from '../src-shared/address.js';
-import type { LogLevel, ServerOptions } from '../src-main/engine/index.js';
+import { loadOrCreateHostIdentity, type LogLevel, type ServerOptions } from '../src-main/engine/index.js';
 import { CliError } from './errors.js';
 import type { Runtime, ServerPort } from './runtime.js';
 
 /** Creates and starts a server; a bind failure becomes a CliError that names the address. */
 export async function startListening(
-  config: { server: Partial<ServerOptions> & { host: string; port: number }; logLevel: LogLevel; workers?: number },
+  config: {
+    server: Partial<ServerOptions> & { host: string; port: number };
+    logLevel: LogLevel;
+    workers?: number;
+    identityDir?: string;
+  },
   rt: Runtime,
 ): Promise<{ server: ServerPort; address: Awaited<ReturnType<ServerPort['listen']>> }> {
+  // The relay spread over processes hands connections over by their TCRP header: TCRP only there.
+  const tls = config.identityDir !== undefined && (config.workers ?? 1) <= 1;
+  let identity;
+  try {
+    identity = tls ? await loadOrCreateHostIdentity(config.identityDir as string) : undefined;
+  } catch (err) {
+    throw new CliError(
+      `cannot use the host identity in ${config.identityDir}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
   const server = rt.createServer({
+    ...(identity ? { identity } : {}),
     ...config.server,
     logger: rt.createLogger(config.logLevel),
     workers: config.workers,

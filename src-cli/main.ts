@@ -26,10 +26,10 @@ const runtime: Runtime = {
   stdout: process.stdout,
   stderr: process.stderr,
   createClient: (options) => new ChatClient(options),
-  createServer: ({ workers, logLevel, ...options }) =>
+  createServer: ({ workers, logLevel, identity, ...options }) =>
     workers !== undefined && workers > 1
       ? new ShardedChatServer(options, { shards: workers, logLevel })
-      : new ChatServer(options),
+      : new ChatServer({ ...options, ...(identity ? { identity } : {}) }),
   createLogger: (level) =>
     level === 'silent'
       ? silentLogger

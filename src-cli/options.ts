@@ -1,6 +1,8 @@
 // Command-line values → typed configuration. Pure: no I/O, no process access (the environment is
 // passed in), so every rule here is unit-tested. Commander only collects the raw strings.
 import { isIP } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { AddressError, DEFAULT_PORT, parseHostAddress } from '../src-shared/address.js';
 import {
   checkRoomName,
@@ -9,6 +11,7 @@ import {
   PASSWORD_MAX_BYTES,
   ROOM_NAME_MAX_BYTES,
   USERNAME_MAX_BYTES,
+  parseFingerprint,
   utf8ByteLength,
 } from '../src-shared/protocol/index.js';
 import type { ServerOptions } from '../src-main/engine/index.js';
@@ -19,6 +22,16 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Environment variable read when --password is not given (keeps the password out of `ps`). */
 export const PASSWORD_ENV = 'TINCAN_PASSWORD';
+
+// encrypted transport (#16)
+/** Environment variable naming the CLI's data folder (host identity, known hosts). */
+export const DATA_DIR_ENV = 'TINCAN_DATA_DIR';
+
+/** The CLI's data folder: $TINCAN_DATA_DIR, else $XDG_CONFIG_HOME/tincan, else ~/.config/tincan. */
+export function cliDataDir(env: Env): string {
+  if (env[DATA_DIR_ENV]) return env[DATA_DIR_ENV];
+  return join(env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config'), 'tincan');
+}
 
 /** Longest timeout accepted, in seconds: one week stays far below the 2^31 ms limit of timers. */
 const MAX_SECONDS = 7 * 24 * 3600;
@@ -38,6 +51,8 @@ export interface ServeConfig {
   upnp: boolean;
   /** Advertise the server's rooms on the local network (mDNS); off unless --advertise. */
   advertise: boolean;
+  /** Folder of the host identity (TLS); absent: the server speaks TCRP only. */
+  identityDir?: string;
 }
 
 export interface RoomConfig {
@@ -50,6 +65,12 @@ export interface RoomConfig {
   name?: string;
   /** Absent: ask (create) or try without and ask if the room wants one (join). */
   password?: string;
+  /** Accept only this server certificate (--fingerprint, or an invite's fp). */
+  fingerprint?: string;
+  /** --plain: the spec dialect in clear, no TLS. */
+  plain?: boolean;
+  /** The known-hosts file (trust on first use); absent: remembered for this run only. */
+  knownHostsPath?: string;
 }
 
 export interface HostConfig {
@@ -61,6 +82,8 @@ export interface HostConfig {
   upnp: boolean;
   /** Advertise the room on the local network (mDNS); on unless --no-advertise. */
   advertise: boolean;
+  /** Folder of the host identity (TLS); absent: the server speaks TCRP only. */
+  identityDir?: string;
 }
 
 /** `tincan discover`: watch the local network for rooms, or list them once after a wait. */
@@ -168,7 +191,12 @@ function serverListen(raw: RawOptions, defaultHost: string): ServeConfig['server
   return server;
 }
 
-export function parseServeOptions(raw: RawOptions): ServeConfig {
+/** --identity DIR, or the data folder's `identity`. */
+function identityDir(raw: RawOptions, env: Env): string {
+  return text(raw, 'identity') ?? join(cliDataDir(env), 'identity');
+}
+
+export function parseServeOptions(raw: RawOptions, env: Env = {}): ServeConfig {
   const server = serverListen(raw, '0.0.0.0');
   const seconds: [string, string, 'inactivityTimeoutMs' | 'handshakeTimeoutMs' | 'tokenTtlMs'][] = [
     ['inactivityTimeout', '--inactivity-timeout', 'inactivityTimeoutMs'],
@@ -208,6 +236,7 @@ export function parseServeOptions(raw: RawOptions): ServeConfig {
     upnp: raw.upnp === true,
     // A dedicated server often runs where its neighbours are strangers: it advertises only on request.
     advertise: raw.advertise === true,
+    identityDir: identityDir(raw, env),
   };
 }
 
@@ -220,6 +249,7 @@ export function parseHostOptions(room: string, raw: RawOptions, env: Env): HostC
     upnp: raw.upnp === true,
     // Someone hosting a room wants it found, as in the app; --no-advertise keeps it off the LAN list.
     advertise: raw.advertise !== false,
+    identityDir: identityDir(raw, env),
   };
   const name = optionalName(raw);
   if (name !== undefined) config.name = name;
@@ -253,6 +283,18 @@ export function parseRoomOptions(
   if (name !== undefined) config.name = name;
   const password = optionalPassword(raw, env);
   if (password !== undefined) config.password = password;
+  if (raw['plain'] === true) config.plain = true;
+  const fingerprint = text(raw, 'fingerprint');
+  if (fingerprint !== undefined) {
+    if (config.plain) throw new UsageError('--fingerprint needs TLS; it cannot go with --plain');
+    const parsed = parseFingerprint(fingerprint);
+    if (parsed === null)
+      throw new UsageError(
+        `--fingerprint must be a SHA-256 fingerprint, 64 hex digits (colons allowed), got "${fingerprint}"`,
+      );
+    config.fingerprint = parsed;
+  }
+  config.knownHostsPath = join(cliDataDir(env), 'known-hosts.json');
   return config;
 }
 

@@ -16,6 +16,7 @@ import {
   parseDiscoverOptions,
   parseHostOptions,
   passwordOptionWarning,
+  DATA_DIR_ENV,
   parseRoomOptions,
   parseServeOptions,
   type RawOptions,
@@ -87,6 +88,10 @@ function addServerListenOptions(command: Command): Command {
         'last messages of a room that new members see (Tincan clients); 0: none',
         DEFAULT_SERVER_OPTIONS.historySize,
       ),
+    )
+    .option(
+      '--identity <dir>',
+      `folder of the host key and certificate clients pin, made on first use (default: the data folder, $${DATA_DIR_ENV})`,
     );
 }
 
@@ -165,7 +170,7 @@ export function buildProgram(
       ).choices(LOG_LEVELS),
     )
     .addHelpText('after', '\nPrints one line saying where it listens. Ctrl+C or SIGTERM tells every member and stops.')
-    .action(async (opts: RawOptions) => setExitCode(await actions.serve(parseServeOptions(opts))));
+    .action(async (opts: RawOptions) => setExitCode(await actions.serve(parseServeOptions(opts, env))));
 
   addAdvertiseOptions(
     addServerListenOptions(
@@ -228,11 +233,18 @@ export function buildProgram(
           : 'room password (asked on a terminal when the room needs one)',
       )
       .option('--udp-port <n>', "the server's UDP port (default: its TCP port)")
+      .option(
+        '--fingerprint <sha256>',
+        'accept only this host certificate (the host prints it); overrides a remembered one',
+      )
+      .option('--plain', 'speak the plain spec protocol, without TLS (the password and chat travel in clear)')
       .addHelpText('after', CHAT_HELP)
       .action(async (server: string, room: string | undefined, opts: RawOptions) => {
         const target = joinTarget(server, room, () =>
           command.error("error: missing required argument 'room'", { code: 'commander.missingArgument' }),
         );
+        const fromLink = target.fingerprint;
+        if (fromLink !== undefined && opts['fingerprint'] === undefined) opts['fingerprint'] = fromLink;
         setExitCode(
           await actions.room(
             warnAboutPassword(io, opts, parseRoomOptions(mode, target.server, target.room, opts, env)),

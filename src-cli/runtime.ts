@@ -1,6 +1,6 @@
 // Everything a command touches outside itself, in one object: the standard streams, the signals,
 // and the factories of clients, servers and loggers. main.ts builds the real one.
-import type { CreateChatClient, Logger, LogLevel, ServerOptions } from '../src-main/engine/index.js';
+import type { CreateChatClient, HostIdentity, Logger, LogLevel, ServerOptions } from '../src-main/engine/index.js';
 import type { NearbyDiscovery } from '../src-main/service/nearby/nearby-discovery.js';
 
 export interface ListeningAddress {
@@ -14,11 +14,13 @@ export interface ServerPort {
   listen(): Promise<ListeningAddress>;
   close(): Promise<void>;
   roomList(): { name: string; hasPassword: boolean }[];
+  /** The host certificate's fingerprint when the server speaks TLS. */
+  readonly fingerprint?: string | null;
 }
 
 /** `workers` > 1: the relay as that many processes on one port (ShardedChatServer). */
 export type CreateServer = (
-  options: Partial<ServerOptions> & { logger: Logger; workers?: number; logLevel?: LogLevel },
+  options: Partial<ServerOptions> & { logger: Logger; workers?: number; logLevel?: LogLevel; identity?: HostIdentity },
 ) => ServerPort;
 
 export interface Runtime {

@@ -1,6 +1,14 @@
 // Getting into a room: ask for what is missing (on a terminal), create the client, handshake, and
 // on a join retry with a password when the room wants one (three tries).
-import type { ChatClientApi, ClientOptions, ConnectInfo, CreateChatClient } from '../../src-main/engine/index.js';
+import {
+  KnownHostsFile,
+  MemoryTrustStore,
+  type ChatClientApi,
+  type ClientOptions,
+  type ConnectInfo,
+  type CreateChatClient,
+  type EncryptionPolicy,
+} from '../../src-main/engine/index.js';
 import { CliError, UsageError } from '../errors.js';
 import { parsePassword, parseUsername, type RoomConfig } from '../options.js';
 import type { Prompter } from '../terminal/prompt.js';
@@ -60,6 +68,7 @@ export async function connectToRoom(request: ConnectRequest, context: ConnectCon
     password = await askPassword(prompter, 'Password for the new room (empty for none): ');
   }
 
+  const encryption = encryptionFor(request);
   let passwordTries = password ? 1 : 0;
   let nameTries = 1;
   for (;;) {
@@ -69,6 +78,8 @@ export async function connectToRoom(request: ConnectRequest, context: ConnectCon
       room: request.room,
       username: name,
       mode: request.mode,
+      // TLS by default between Tincan peers; --plain speaks the spec dialect in clear.
+      ...(encryption ? { encryption } : { negotiate: false }),
     };
     if (request.udpPort !== undefined) options.udpPort = request.udpPort;
     if (password) options.password = password;
@@ -97,4 +108,16 @@ export async function connectToRoom(request: ConnectRequest, context: ConnectCon
       throw new CliError(describeConnectError(err, { ...request, name }));
     }
   }
+}
+
+/** TLS with the pinned fingerprint or the known-hosts file; null for --plain. */
+function encryptionFor(request: ConnectRequest): EncryptionPolicy | null {
+  if (request.plain) return null;
+  let knownHosts;
+  try {
+    knownHosts = request.knownHostsPath ? new KnownHostsFile(request.knownHostsPath) : new MemoryTrustStore();
+  } catch (err) {
+    throw new CliError(`cannot read the known hosts: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return { knownHosts, ...(request.fingerprint ? { fingerprint: request.fingerprint } : {}) };
 }

@@ -36,9 +36,11 @@ export async function hostCommand(config: HostConfig, rt: Runtime): Promise<numb
   try {
     const shown = formatHostAddress({ host: address.host, port: address.tcpPort });
     const udp = address.udpPort === address.tcpPort ? '' : ` --udp-port ${address.udpPort}`;
+    const pin = server.fingerprint ? ` --fingerprint ${server.fingerprint}` : '';
     const banner = [
       `* server listening on ${shown} (UDP port ${address.udpPort})`,
-      `* others join with: tincan join <this machine's address>:${address.tcpPort} ${config.room}${udp}`,
+      ...(server.fingerprint ? [`* host certificate fingerprint: ${server.fingerprint}`] : []),
+      `* others join with: tincan join <this machine's address>:${address.tcpPort} ${config.room}${udp}${pin}`,
     ];
     const request = {
       mode: 'create' as const,
@@ -48,6 +50,8 @@ export async function hostCommand(config: HostConfig, rt: Runtime): Promise<numb
       room: config.room,
       ...(config.name !== undefined ? { name: config.name } : {}),
       ...(config.password !== undefined ? { password: config.password } : {}),
+      // Our own server, over loopback: its certificate is known, not learned.
+      ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}),
     };
     const code = await runChat(request, rt, { banner });
     await waitForRoomGone(server, config.room);

@@ -6,6 +6,8 @@ import { UsageError } from '../errors.js';
 export interface JoinTarget {
   server: string;
   room: string;
+  /** The host certificate's fingerprint an invite link carries: the client pins it. */
+  fingerprint?: string;
 }
 
 /** Resolves the positional arguments; `missingRoom` reports a server given without a room (it throws). */
@@ -14,8 +16,10 @@ export function joinTarget(server: string, room: string | undefined, missingRoom
   if (room !== undefined) throw new UsageError('give either an invite link or a server and a room, not both');
   try {
     const link = parseJoinLink(server);
-    // The fingerprint is reserved for encrypted rooms; plain TCRP has nothing to check it against yet.
-    return { server: formatHostAddress({ host: link.host, port: link.port }), room: link.room };
+    const address = formatHostAddress({ host: link.host, port: link.port });
+    return link.fingerprint === null
+      ? { server: address, room: link.room }
+      : { server: address, room: link.room, fingerprint: link.fingerprint };
   } catch (err) {
     if (err instanceof LinkError) throw new UsageError(`bad invite link: ${err.message}`);
     throw err;

@@ -1,4 +1,5 @@
-// `tincan serve`: a dedicated server. One line on stdout says where it listens; JSON log lines go to
+// `tincan serve`: a dedicated server. Two lines on stdout: where it listens, and the host certificate
+// fingerprint clients pin (or that it has no TLS); JSON log lines go to
 // stderr; SIGINT/SIGTERM closes every room (members are told) and exits 0.
 import { formatHostAddress } from '../../src-shared/address.js';
 import { advertiseRooms } from '../advertise-rooms.js';
@@ -19,6 +20,11 @@ export async function serveCommand(config: ServeConfig, rt: Runtime): Promise<nu
       })
     : null;
   const stopAdvertising = config.advertise ? await advertiseRooms(server, address.tcpPort, rt) : async () => {};
+  rt.stdout.write(
+    server.fingerprint
+      ? `host certificate fingerprint: ${server.fingerprint} (clients pin it with --fingerprint)\n`
+      : 'no TLS: members connect in clear\n',
+  );
 
   return new Promise<number>((resolve) => {
     const unsubscribe = rt.onStopSignal((count) => {

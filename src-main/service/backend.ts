@@ -1,6 +1,14 @@
 // The backend both adapters run: the chat service, the preferences it remembers recents in, and the
 // request dispatcher over both. The Electron shell and web mode differ only in where the data folder
 // is and in their platform hooks (opening links, the focused room).
+import { join } from 'node:path';
+import {
+  KnownHostsFile,
+  loadOrCreateHostIdentity,
+  MemoryTrustStore,
+  type HostIdentity,
+  type TrustStore,
+} from '../engine/index.js';
 import { PrefsStore } from '../prefs/prefs-store.js';
 import { ChatService } from './chat-service.js';
 import { createDispatcher, type Dispatch, type PlatformHooks } from './dispatch.js';
@@ -27,12 +35,27 @@ export interface Backend {
 export function createBackend(options: BackendOptions): Backend {
   const logger = options.logger ?? stderrLogger('tincan');
   const prefs = new PrefsStore(options.dataDir, (problem) => logger.warn('prefs-ignored', { problem }));
+  // encrypted transport (#16): the hosted server's identity and the client's known hosts live in the
+  // data folder beside prefs.json.
+  let identity: Promise<HostIdentity> | null = null;
   const service = new ChatService({
     factories: options.factories ?? realFactories,
     logger,
+    hostIdentity: () => (identity ??= loadOrCreateHostIdentity(join(options.dataDir, 'identity'))),
+    clientDefaults: { encryption: { knownHosts: knownHosts(options.dataDir, logger) } },
     onJoined: (info) =>
       prefs.remember({ displayName: info.displayName, room: info.room, ...(info.host ? { host: info.host } : {}) }),
   });
   const dispatch = createDispatcher(service, prefs, options.hooks ?? {}, logger);
   return { service, prefs, dispatch, logger };
+}
+
+/** The known-hosts file; a broken one is kept for the user to see and this run remembers in memory. */
+function knownHosts(dataDir: string, logger: Logger): TrustStore {
+  try {
+    return new KnownHostsFile(join(dataDir, 'known-hosts.json'));
+  } catch (err) {
+    logger.warn('known-hosts-unreadable', { err });
+    return new MemoryTrustStore();
+  }
 }

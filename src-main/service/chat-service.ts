@@ -14,7 +14,7 @@ import type {
   RoomId,
   RoomView,
 } from '../../src-shared/ipc/contract.js';
-import type { ClientOptions } from '../engine/index.js';
+import type { ClientOptions, HostIdentity } from '../engine/index.js';
 import { capitalize, connectFailure } from './error-mapping.js';
 import type { ChatFactories, ListenInfo } from './factories.js';
 import { HostedServer } from './hosted-server.js';
@@ -32,6 +32,9 @@ export interface ChatServiceOptions {
   logger?: Logger;
   /** Extra client options (tests shorten timeouts with these). */
   clientDefaults?: Partial<ClientOptions>;
+  // encrypted transport (#16)
+  /** The embedded server's identity (TLS); absent: it speaks TCRP only. */
+  hostIdentity?: () => Promise<HostIdentity>;
   /** Called after each successful host/join, e.g. to remember recents. */
   onJoined?: (info: { displayName: string; host: string | null; room: string }) => void;
   interfaces?: () => InterfaceTable;
@@ -55,7 +58,7 @@ export class ChatService {
   constructor(private readonly options: ChatServiceOptions) {
     this.log = options.logger ?? NOOP_LOGGER;
     this.interfaces = options.interfaces ?? networkInterfaces;
-    this.server = new HostedServer(options.factories, this.log);
+    this.server = new HostedServer(options.factories, this.log, options.hostIdentity);
     this.hooks = {
       createClient: (clientOptions) => options.factories.createClient(clientOptions),
       log: this.log,
@@ -262,10 +265,12 @@ export class ChatService {
     session.params.udpPort = info.udpPort;
     session.hostBind = { bindHost, port: info.tcpPort };
     const addresses = shareAddresses(bindHost, info.tcpPort, this.interfaces());
+    const fingerprint = this.server.fingerprint;
     session.setShare({
       port: info.tcpPort,
       addresses,
-      invite: inviteText(session.view.room, addresses, session.params.password.length > 0),
+      invite: inviteText(session.view.room, addresses, session.params.password.length > 0, fingerprint),
+      ...(fingerprint ? { fingerprint } : {}),
     });
   }
 

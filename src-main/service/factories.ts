@@ -1,12 +1,12 @@
 // How the service gets its engine objects. The types are the engine's own public classes (from its
 // one entry), so the service cannot drift from the client and server it really drives.
-import { ChatClient, ChatServer, type ClientOptions, type Logger } from '../engine/index.js';
+import { ChatClient, ChatServer, type ClientOptions, type HostIdentity, type Logger } from '../engine/index.js';
 
 /** What ChatServer.listen() resolves to. */
 export type ListenInfo = Awaited<ReturnType<ChatServer['listen']>>;
 
 export interface ChatFactories {
-  createServer(options: { host: string; port: number; logger: Logger }): ChatServer;
+  createServer(options: { host: string; port: number; logger: Logger; identity?: HostIdentity }): ChatServer;
   createClient(options: ClientOptions): ChatClient;
 }
 

@@ -2,7 +2,7 @@
 // them (one port, one interface), stopped when the last one closes. It waits on the server's own
 // promises and events, never polls.
 import { formatHostAddress } from '../../src-shared/address.js';
-import type { ChatServer } from '../engine/index.js';
+import type { ChatServer, HostIdentity } from '../engine/index.js';
 import { listenFailure } from './error-mapping.js';
 import type { ChatFactories, ListenInfo } from './factories.js';
 import type { Logger } from './logger.js';
@@ -21,7 +21,14 @@ export class HostedServer {
   constructor(
     private readonly factories: ChatFactories,
     private readonly log: Logger,
+    /** The host identity the server speaks TLS with (loaded on first start); absent: TCRP only. */
+    private readonly identity?: () => Promise<HostIdentity>,
   ) {}
+
+  /** The running server's certificate fingerprint, or null (not running, or no TLS). */
+  get fingerprint(): string | null {
+    return this.running?.server.fingerprint ?? null;
+  }
 
   /** Where the server listens, or null when it is not running. */
   get info(): ListenInfo | null {
@@ -57,7 +64,19 @@ export class HostedServer {
   }
 
   private async start(bindHost: string, port: number): Promise<ServerAddress> {
-    const server = this.factories.createServer({ host: bindHost, port, logger: this.log });
+    let identity: HostIdentity | undefined;
+    try {
+      identity = await this.identity?.();
+    } catch (err) {
+      // Hosting without TLS beats not hosting: members then connect in clear, and the log says why.
+      this.log.error('host-identity-unavailable', { err });
+    }
+    const server = this.factories.createServer({
+      host: bindHost,
+      port,
+      logger: this.log,
+      ...(identity ? { identity } : {}),
+    });
     try {
       const info = await server.listen();
       this.running = { server, bindHost, info };

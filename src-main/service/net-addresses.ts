@@ -58,23 +58,34 @@ export function interfaceChoices(table: InterfaceTable): NetInterfaceChoice[] {
   return choices;
 }
 
-export function inviteText(room: string, addresses: readonly string[], passwordProtected: boolean): string {
+export function inviteText(
+  room: string,
+  addresses: readonly string[],
+  passwordProtected: boolean,
+  /** The host certificate's fingerprint: the link carries it as `fp`, so members pin it. */
+  fingerprint: string | null = null,
+): string {
   const [first, ...others] = addresses;
   const lines = [`Join my Tincan chat room "${room}".`, `Host address: ${first ?? ''}`];
   if (others.length > 0) lines.push(`Other addresses: ${others.join(', ')}`);
   lines.push(`Room: ${room}`);
   if (passwordProtected) lines.push('Password: ask me for it');
-  const link = inviteLink(room, addresses);
+  if (fingerprint) lines.push(`Host fingerprint: ${fingerprint}`);
+  const link = inviteLink(room, addresses, fingerprint);
   if (link) lines.push(`Link: ${link}`);
   return lines.join('\n');
 }
 
 /** The invite link for the first address a link can carry (a link-local zone cannot travel), or null. */
-export function inviteLink(room: string, addresses: readonly string[]): string | null {
+export function inviteLink(
+  room: string,
+  addresses: readonly string[],
+  fingerprint: string | null = null,
+): string | null {
   for (const address of addresses) {
     try {
       const { host, port } = parseHostAddress(address, DEFAULT_PORT);
-      return formatJoinLink({ host, port, room, fingerprint: null });
+      return formatJoinLink({ host, port, room, fingerprint });
     } catch (err) {
       if (!(err instanceof LinkError) && !(err instanceof AddressError)) throw err;
     }

@@ -2,6 +2,7 @@
 // operating system hands us links from anywhere: every malformed link gets its own message, and a
 // link only ever fills the join form (no password field exists; a link never joins by itself).
 import { ROOM_NAME_MAX_BYTES } from '../protocol/limits.js';
+import { parseFingerprint } from '../protocol/encrypted-transport.js';
 import { checkRoomName, describeNameProblem } from '../protocol/names.js';
 import { bracket, linkHostProblem, unbracket } from './link-host.js';
 
@@ -15,7 +16,7 @@ export interface JoinLink {
   host: string;
   port: number;
   room: string;
-  /** SHA-256 certificate fingerprint of the host, 64 lowercase hex digits; reserved for encrypted rooms. */
+  /** SHA-256 certificate fingerprint of the host, 64 lowercase hex digits; the client pins it (accepts no other certificate). */
   fingerprint: string | null;
 }
 
@@ -98,7 +99,7 @@ export function parseJoinLink(input: string): JoinLink {
     host: parseHost(values.get('host') ?? ''),
     port: parsePort(values.get('port') ?? ''),
     room: parseRoom(values.get('room') ?? ''),
-    fingerprint: values.has('fp') ? parseFingerprint(values.get('fp') ?? '') : null,
+    fingerprint: values.has('fp') ? parseLinkFingerprint(values.get('fp') ?? '') : null,
   };
 }
 
@@ -109,7 +110,7 @@ export function formatJoinLink(link: JoinLink): string {
   parsePort(String(link.port));
   parseRoom(link.room);
   const parts = [`v=${LINK_VERSION}`, `host=${encode(host)}`, `port=${link.port}`, `room=${encode(link.room)}`];
-  if (link.fingerprint !== null) parts.push(`fp=${parseFingerprint(link.fingerprint)}`);
+  if (link.fingerprint !== null) parts.push(`fp=${parseLinkFingerprint(link.fingerprint)}`);
   return `${LINK_SCHEME}://join?${parts.join('&')}`;
 }
 
@@ -164,16 +165,12 @@ function parseRoom(text: string): string {
   return text;
 }
 
-function parseFingerprint(text: string): string {
-  const hex = /^[0-9a-fA-F]{64}$/.test(text)
-    ? text
-    : /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){31}$/.test(text)
-      ? text.replace(/:/g, '')
-      : null;
-  if (hex === null)
+function parseLinkFingerprint(text: string): string {
+  const fingerprint = parseFingerprint(text);
+  if (fingerprint === null)
     throw new LinkError(
       'fingerprint',
       'bad fingerprint in the link: expected a SHA-256 fingerprint, 64 hex digits, optionally in colon-separated pairs',
     );
-  return hex.toLowerCase();
+  return fingerprint;
 }

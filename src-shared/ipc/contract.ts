@@ -24,6 +24,9 @@ export interface ShareInfo {
   port: number;
   addresses: string[];
   invite: string;
+  // encrypted transport (#16)
+  /** SHA-256 fingerprint of the host certificate members pin (PROTOCOL.md §5b); absent without TLS. */
+  fingerprint?: string;
 }
 
 /** Everything the UI needs to draw one room, except the history (which arrives as entries). */

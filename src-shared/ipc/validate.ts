@@ -103,7 +103,16 @@ const roomView = z.object({
   dialect: z.enum(DIALECTS).nullable(),
   members: z.array(member).max(5000),
   share: z
-    .object({ port, addresses: z.array(z.string().max(300)).max(200), invite: z.string().max(20_000) })
+    .object({
+      port,
+      addresses: z.array(z.string().max(300)).max(200),
+      invite: z.string().max(20_000),
+      // encrypted transport (#16)
+      fingerprint: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
+    })
     .nullable(),
 });
 const chatEntry = z.discriminatedUnion('kind', [

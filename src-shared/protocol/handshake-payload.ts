@@ -30,6 +30,11 @@ export interface HandshakeRequest {
    * entries are sent. Absent: no catch-up.
    */
   catchUp?: { since: number };
+  /**
+   * Tincan only: the seat's resume proof as 64 lowercase hex digits (PROTOCOL.md, "Encrypted
+   * transport"); only ever sent inside TLS.
+   */
+  proof?: string;
 }
 
 /** Why a request payload was refused (logged with BAD_REQUEST). */
@@ -96,6 +101,8 @@ export function parseRequestPayload(bytes: Uint8Array): HandshakeRequest | Reque
       const valid = typeof since === 'number' && Number.isInteger(since) && since >= 0 && since <= 0xffff_ffff;
       request.catchUp = { since: valid ? since : 0 };
     }
+    const proof = obj['proof'];
+    if (dialect > 0 && typeof proof === 'string' && proof.length <= 128) request.proof = proof;
     return request;
   }
   if (trimmed.startsWith('"')) {
@@ -117,10 +124,12 @@ export function encodeRequestPayload(req: {
   dialect?: number;
   resume?: string | null;
   catchUp?: { since: number } | null;
+  proof?: string | null;
 }): Uint8Array {
   const body: Record<string, unknown> = { username: req.username, password: req.password ?? '' };
   if (req.dialect) body['tincan'] = req.dialect;
   if (req.resume) body['resume'] = req.resume;
+  if (req.dialect && req.resume && req.proof) body['proof'] = req.proof;
   if (req.dialect && req.catchUp) {
     body['catchup'] = 1;
     if (req.catchUp.since > 0) body['since'] = req.catchUp.since;

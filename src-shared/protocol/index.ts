@@ -15,3 +15,4 @@ export * from './plain-text.js';
 export * from './plain-line-breaks.js';
 export * from './sealed.js';
 export * from './sealed-control.js';
+export * from './encrypted-transport.js';

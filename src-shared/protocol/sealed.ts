@@ -16,9 +16,8 @@ export function isSealedCipherId(id: number): id is SealedCipherId {
   return id === SealedCipher.AES_256_GCM || id === SealedCipher.CHACHA20_POLY1305;
 }
 
-/** Bytes of the secret both ends hold per member (TLS exporter, label below, context room‖token). */
-export const UDP_SECRET_BYTES = 64;
-export const UDP_SECRET_EXPORTER_LABEL = 'EXPERIMENTAL-tincan-udp-v1';
+// The 64-byte secret both ends hold per member comes from the TLS exporter: UDP_SECRET_BYTES and
+// UDP_SECRET_LABEL in encrypted-transport.ts.
 export const SEALED_KEY_BYTES = 32;
 export const SEALED_IV_BYTES = 12;
 export const SEALED_TAG_BYTES = 16;

@@ -1,9 +1,10 @@
 // `tincan join <invite link>`: the grammar (recorded configs, usage errors) and a real join over
 // loopback, a `serve` and two CLI members in child processes.
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatJoinLink } from '../../src-shared/invite/join-link.js';
 import { ExitCode } from '../../src-cli/errors.js';
-import type { RoomConfig } from '../../src-cli/options.js';
+import { cliDataDir, type RoomConfig } from '../../src-cli/options.js';
 import { runCli } from '../../src-cli/program.js';
 import { type CliProcess, killAll, spawnCli } from './helpers/cli-process.js';
 import { CONNECTED, enter, startServe } from './helpers/cli-scenarios.js';
@@ -25,13 +26,28 @@ describe('tincan join <link>: arguments', () => {
     const link = formatJoinLink({ host: 'fd00::5', port: 9000, room: 'my room', fingerprint: null });
     const r = await run(['join', link, '--name', 'bob']);
     expect(r.code).toBe(ExitCode.OK);
-    expect(r.rooms).toEqual([{ mode: 'join', host: 'fd00::5', port: 9000, room: 'my room', name: 'bob' }]);
+    expect(r.rooms).toEqual([
+      {
+        mode: 'join',
+        host: 'fd00::5',
+        port: 9000,
+        room: 'my room',
+        name: 'bob',
+        knownHostsPath: join(cliDataDir({}), 'known-hosts.json'),
+      },
+    ]);
   });
 
-  it('accepts a fingerprint (reserved) and --udp-port beside the link', async () => {
+  it("pins the link's fingerprint, and takes --udp-port beside the link", async () => {
     const link = `tincan://join?host=10.0.0.1&port=7777&room=r&fp=${'0'.repeat(64)}`;
     const r = await run(['join', link, '--name', 'bob', '--udp-port', '7778']);
-    expect(r.rooms[0]).toMatchObject({ host: '10.0.0.1', port: 7777, room: 'r', udpPort: 7778 });
+    expect(r.rooms[0]).toMatchObject({
+      host: '10.0.0.1',
+      port: 7777,
+      room: 'r',
+      udpPort: 7778,
+      fingerprint: '0'.repeat(64),
+    });
   });
 
   it('a malformed link is a usage error that says what is wrong', async () => {

@@ -1,7 +1,9 @@
 // Command-line values → configs: every rule of src-cli/options.ts.
 import { describe, expect, it } from 'vitest';
 import { ExitCode, UsageError } from '../../src-cli/errors.js';
+import { join } from 'node:path';
 import {
+  cliDataDir,
   loopbackFor,
   parseDiscoverOptions,
   parseHostOptions,
@@ -10,6 +12,10 @@ import {
   parseSeconds,
   parseServeOptions,
 } from '../../src-cli/options.js';
+
+/** Where the data folder is without TINCAN_DATA_DIR or XDG_CONFIG_HOME. */
+const IDENTITY = join(cliDataDir({}), 'identity');
+const KNOWN_HOSTS = join(cliDataDir({}), 'known-hosts.json');
 
 function usageMessage(fn: () => unknown): string {
   try {
@@ -30,6 +36,7 @@ describe('parseServeOptions', () => {
       workers: 1,
       upnp: false,
       advertise: false,
+      identityDir: IDENTITY,
     });
   });
 
@@ -67,7 +74,14 @@ describe('parseServeOptions', () => {
       workers: 4,
       upnp: true,
       advertise: true,
+      identityDir: IDENTITY,
     });
+  });
+
+  it('keeps the host identity in --identity, else in the data folder', () => {
+    expect(parseServeOptions({ identity: '/srv/tincan-id' }).identityDir).toBe('/srv/tincan-id');
+    expect(parseServeOptions({}, { TINCAN_DATA_DIR: '/data' }).identityDir).toBe(join('/data', 'identity'));
+    expect(parseServeOptions({}, { XDG_CONFIG_HOME: '/cfg' }).identityDir).toBe(join('/cfg', 'tincan', 'identity'));
   });
 
   it('passes the per-IP abuse limits to the server; 0 lifts one', () => {
@@ -115,7 +129,20 @@ describe('parseRoomOptions', () => {
       room: 'lobby',
       name: 'bob',
       password: 'pw',
+      knownHostsPath: KNOWN_HOSTS,
     });
+  });
+
+  it('pins --fingerprint in canonical form, and refuses a malformed one or one with --plain', () => {
+    const colons = Array.from({ length: 32 }, () => 'AB').join(':');
+    expect(parseRoomOptions('join', 'h', 'lobby', { fingerprint: colons }, {}).fingerprint).toBe('ab'.repeat(32));
+    expect(usageMessage(() => parseRoomOptions('join', 'h', 'lobby', { fingerprint: 'abc' }, {}))).toMatch(
+      /--fingerprint must be a SHA-256 fingerprint/,
+    );
+    expect(
+      usageMessage(() => parseRoomOptions('join', 'h', 'lobby', { fingerprint: 'ab'.repeat(32), plain: true }, {})),
+    ).toMatch(/cannot go with --plain/);
+    expect(parseRoomOptions('join', 'h', 'lobby', { plain: true }, {}).plain).toBe(true);
   });
 
   it('defaults the port to 7777 and understands bracketed IPv6', () => {
@@ -180,6 +207,7 @@ describe('parseHostOptions', () => {
       logLevel: 'silent',
       upnp: false,
       advertise: true,
+      identityDir: IDENTITY,
     });
   });
 
@@ -198,6 +226,7 @@ describe('parseHostOptions', () => {
       logLevel: 'silent',
       upnp: true,
       advertise: true,
+      identityDir: IDENTITY,
     });
   });
 

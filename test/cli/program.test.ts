@@ -1,8 +1,15 @@
 // The command-line grammar through commander: --help of every command, flags reaching the configs,
 // and exit codes of usage mistakes. The actions are recorders; the network is tested in cli-e2e.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../src-cli/errors.js';
-import type { DiscoverConfig, HostConfig, RoomConfig, ServeConfig } from '../../src-cli/options.js';
+import {
+  cliDataDir,
+  type DiscoverConfig,
+  type HostConfig,
+  type RoomConfig,
+  type ServeConfig,
+} from '../../src-cli/options.js';
 import { type CommandActions, runCli } from '../../src-cli/program.js';
 
 interface Run {
@@ -103,6 +110,7 @@ describe('flags reach the commands', () => {
         workers: 2,
         advertise: true,
         upnp: false,
+        identityDir: join(cliDataDir({}), 'identity'),
       },
     ]);
   });
@@ -120,7 +128,14 @@ describe('flags reach the commands', () => {
     });
     const created = await run(['create', 'localhost', 'lobby', '--password', 'pw'], { TINCAN_PASSWORD: 'ignored' });
     expect(created.calls.room).toEqual([
-      { mode: 'create', host: 'localhost', port: 7777, room: 'lobby', password: 'pw' },
+      {
+        mode: 'create',
+        host: 'localhost',
+        port: 7777,
+        room: 'lobby',
+        password: 'pw',
+        knownHostsPath: join(cliDataDir({}), 'known-hosts.json'),
+      },
     ]);
   });
 
@@ -134,6 +149,7 @@ describe('flags reach the commands', () => {
         logLevel: 'silent',
         advertise: true,
         upnp: false,
+        identityDir: join(cliDataDir({}), 'identity'),
       },
     ]);
   });

@@ -40,6 +40,7 @@ import { mutate, type Rng } from './random-bytes.js';
 import { linkRuleTarget } from './link-targets.js';
 import { nameRuleTarget, plainLineTarget } from './text-rule-targets.js';
 import { sealedDatagramTarget } from './sealed-targets.js';
+import { fingerprintTarget, transportDetectTarget } from './transport-targets.js';
 
 export interface FuzzTarget {
   name: string;
@@ -380,6 +381,8 @@ export const CODEC_TARGETS: readonly FuzzTarget[] = [
   plainLineTarget,
   linkRuleTarget,
   sealedDatagramTarget,
+  transportDetectTarget,
+  fingerprintTarget,
 ];
 
 export interface TargetReport {

@@ -129,9 +129,11 @@ describe('resume', () => {
   it('lets a resumed host keep the room; a wrong resume token is just a normal request', async () => {
     server = await startServer(SHORT_TIMEOUTS);
     const host = await handshake(server.tcpPort, CREATE, 'lobby', 'alice', { tincan: true, password: 'pw' });
+    // A seat opened in clear is resumed with the room password (the token alone may have been sniffed).
     const again = await handshake(server.tcpPort, CREATE, 'lobby', 'alice', {
       tincan: true,
       resume: host.token.toString(),
+      password: 'pw',
     });
     expect(again.status).toBe(Status.OK);
     expect(again.info?.role).toBe('host');

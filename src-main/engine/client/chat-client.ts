@@ -10,7 +10,8 @@ import {
 } from '../../../src-shared/protocol/index.js';
 import { dialectRules, type DialectRules } from './dialect.js';
 import { ChatSessionError, HandshakeError, NotConnectedError } from './errors.js';
-import { handshake, type HandshakeResult } from './handshake.js';
+import { handshake, type EncryptionPolicy, type HandshakeResult } from './handshake.js';
+import { hostKeyOf } from './known-hosts.js';
 import { IncomingDecoder, type IncomingEvent } from './incoming.js';
 import { SeenMessages } from './seen-messages.js';
 import { KeepAlive } from './keep-alive.js';
@@ -75,6 +76,11 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
   private lastRole: ClientRole | null = null;
   private lastDialect: Dialect | null = null;
   private lastToken: string | null = null;
+  // encrypted transport (#16)
+  /** The certificate the first session saw: every reconnect requires it (no downgrade either). */
+  private pinned: string | null = null;
+  /** The last TLS session's resume proof, offered with the token when reconnecting. */
+  private lastResumeProof: Buffer | null = null;
   private readonly memberList = new MemberList();
   private readonly seen = new SeenMessages();
 
@@ -139,6 +145,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
         token: result.token,
         resumed: result.resumed,
         ...historyOf(result),
+        ...transportOf(result),
       };
       this.setState('connected', {});
       this.emit('connected', info);
@@ -258,12 +265,25 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       mode,
       negotiate: this.opts.negotiate ?? DEFAULTS.negotiate,
       resume,
+      encryption: this.encryptionPolicy(),
+      resumeProof: resume ? this.lastResumeProof : null,
       // On resume the server knows this room's numbering is ours: only newer lines are sent.
       catchUp: this.opts.catchUp === false ? null : { since: resume ? this.seen.lastSeq : 0 },
       timeoutMs: this.opts.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
       udpPort: this.udp?.address().port ?? 0,
       signal: this.stopController.signal,
     });
+  }
+
+  /** The caller's policy, narrowed to the certificate a previous session of this client saw. */
+  private encryptionPolicy(): EncryptionPolicy | null {
+    const policy = this.opts.encryption;
+    if (!policy) return null;
+    return {
+      ...policy,
+      hostKey: policy.hostKey ?? hostKeyOf(this.opts.host, this.opts.port),
+      ...(this.pinned ? { fingerprint: this.pinned } : {}),
+    };
   }
 
   /** Wraps a message in the client datagram header and sends it; a closed socket is not an error. */
@@ -312,19 +332,26 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
   private async startSession(result: HandshakeResult): Promise<void> {
     const rules = dialectRules(result, this.opts.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs);
     this.sealed = null;
-    if (this.opts.udpSecret) {
+    // The secret exported from this session's TLS connection (fresh for every handshake), or the
+    // one given as an option (tests of the sealed relay without TLS).
+    const secret = result.udpSecret ?? this.opts.udpSecret ?? null;
+    if (secret !== null) {
       // Fail closed: a client holding a secret never falls back to plain datagrams.
       const sealedInfo = result.info?.sealed;
       if (!sealedInfo) throw HandshakeError.transport('PROTOCOL', 'the server did not seal this session');
-      // A new session starts its counters at 0: under the same keys that would repeat nonces.
-      if (this.secretSpent) throw HandshakeError.transport('PROTOCOL', 'a UDP secret seals one session only');
-      this.secretSpent = true;
-      this.sealed = new SealedChannel(this.opts.udpSecret, sealedInfo);
+      if (result.udpSecret === null) {
+        // A new session starts its counters at 0: under the same keys that would repeat nonces.
+        if (this.secretSpent) throw HandshakeError.transport('PROTOCOL', 'a UDP secret seals one session only');
+        this.secretSpent = true;
+      }
+      this.sealed = new SealedChannel(secret, sealedInfo);
     }
     this.session = { token: result.token, tokenBytes: result.tokenBytes, role: result.role, rules };
     this.lastRole = result.role;
     this.lastDialect = result.dialect;
     this.lastToken = result.token;
+    if (result.fingerprint) this.pinned = result.fingerprint;
+    this.lastResumeProof = result.resumeProof;
     this.memberList.reset({ name: this.opts.username, host: result.role === 'host' });
     await this.keepAlive.start(rules);
   }
@@ -477,6 +504,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       token: result.token,
       resumed: result.resumed,
       ...historyOf(result),
+      ...transportOf(result),
     });
   }
 }
@@ -485,4 +513,9 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
 function historyOf(result: HandshakeResult): { history?: number } {
   const history = result.info?.history;
   return history === undefined ? {} : { history };
+}
+
+/** How the session's TCP exchange ran, for the 'connected' info. */
+function transportOf(result: HandshakeResult): { transport: 'tls' | 'plain'; fingerprint: string | null } {
+  return { transport: result.transport, fingerprint: result.fingerprint };
 }

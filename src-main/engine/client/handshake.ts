@@ -1,7 +1,10 @@
 // The TCRP exchange on its own: one TCP connection, request → status → token → close. Speaks to any
 // spec server; offers the Tincan dialect unless told not to and falls back to plain when the server
-// answers with a raw token.
+// answers with a raw token. Given an encryption policy it runs the exchange inside TLS 1.3, checks
+// the server's certificate against a pinned or known fingerprint before writing a byte, and exports
+// the session's secrets (PROTOCOL.md, "Encrypted transport").
 import { connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import {
   type Completion,
   type SessionInfo,
@@ -9,21 +12,28 @@ import {
   checkUsername,
   describeNameProblem,
   encodeFrame,
+  exporterContext,
   encodeRequestPayload,
   Operation,
   parseCompletionPayload,
+  parseFingerprint,
   parseStatusPayload,
   PASSWORD_MAX_BYTES,
+  RESUME_PROOF_BYTES,
+  RESUME_PROOF_LABEL,
   ROOM_NAME_MAX_BYTES,
   State,
   Status,
   TcrpDecoder,
   TINCAN_DIALECT_VERSION,
+  UDP_SECRET_BYTES,
+  UDP_SECRET_LABEL,
   USERNAME_MAX_BYTES,
   utf8ByteLength,
   utf8Encode,
 } from '../../../src-shared/protocol/index.js';
-import { HandshakeError } from './errors.js';
+import { HandshakeError, TrustError } from './errors.js';
+import { hostKeyOf, PLAIN_ENTRY, type TrustStore } from './known-hosts.js';
 import type { ClientRole, Dialect } from './types.js';
 
 export interface HandshakeOptions {
@@ -44,10 +54,27 @@ export interface HandshakeOptions {
   /** Local UDP port to announce after the token (2 bytes, big-endian). */
   udpPort?: number;
   signal?: AbortSignal;
+  // encrypted transport (#16)
+  /** Speak TLS first (our servers); absent or null: plain TCRP only, as a spec client does. */
+  encryption?: EncryptionPolicy | null;
+  /** The previous session's resume proof, sent with `resume` inside TLS only. */
+  resumeProof?: Uint8Array | null;
+}
+
+/**
+ * Whom to trust. With `fingerprint`, no other certificate and no plain answer is accepted. Without
+ * it the store decides: a known fingerprint is required again; an unknown server (or one known as
+ * plain) is tried with TLS, and one that does not speak TLS is used in clear and remembered so.
+ */
+export interface EncryptionPolicy {
+  fingerprint?: string | null;
+  knownHosts?: TrustStore | null;
+  /** The name the store keys this server by (default `host:port` of the options). */
+  hostKey?: string;
 }
 
 /** Completion (state 2) as the client uses it: the token both as raw bytes and as text. */
-export type HandshakeResult = ({ kind: 'plain'; info: null } | { kind: 'tincan'; info: SessionInfo }) & {
+type SessionResult = ({ kind: 'plain'; info: null } | { kind: 'tincan'; info: SessionInfo }) & {
   /** Raw token bytes, exactly as they go into every datagram. */
   tokenBytes: Uint8Array;
   role: ClientRole;
@@ -57,6 +84,28 @@ export type HandshakeResult = ({ kind: 'plain'; info: null } | { kind: 'tincan';
   /** The server said it took over our earlier session instead of starting a new one. */
   resumed: boolean;
 };
+
+/** The session, and what the connection it was opened on was. */
+export type HandshakeResult = SessionResult & {
+  // encrypted transport (#16)
+  /** Whether the exchange ran inside TLS. */
+  transport: 'tls' | 'plain';
+  /** The server certificate's fingerprint (TLS only). */
+  fingerprint: string | null;
+  /** 64 bytes exported for sealing UDP (TLS only). */
+  udpSecret: Buffer | null;
+  /** What a later resume of this seat presents (TLS only). */
+  resumeProof: Buffer | null;
+};
+
+/** What a TLS exchange expects of the server's certificate. */
+interface TlsExpectation {
+  /** The fingerprint required, or null to accept any (first use). */
+  fingerprint: string | null;
+  /** Where the requirement came from, for the error's wording and code. */
+  source: 'pinned' | 'known';
+  hostKey: string;
+}
 
 // The replies we expect are tiny; a larger declared size is a broken or hostile server.
 const MAX_REPLY_PAYLOAD_BYTES = 4096;
@@ -84,8 +133,9 @@ function validate(opts: HandshakeOptions): void {
   }
 }
 
-function buildRequest(opts: HandshakeOptions): Uint8Array {
+function buildRequest(opts: HandshakeOptions, secure: boolean): Uint8Array {
   const negotiate = opts.negotiate !== false;
+  const proof = secure && opts.resumeProof ? Buffer.from(opts.resumeProof).toString('hex') : null;
   const payload = encodeRequestPayload({
     username: opts.username,
     password: opts.password ?? '',
@@ -93,6 +143,8 @@ function buildRequest(opts: HandshakeOptions): Uint8Array {
     // Resume is a Tincan field: never sent to a server we must treat as plain.
     resume: negotiate ? (opts.resume ?? null) : null,
     catchUp: negotiate ? (opts.catchUp ?? null) : null,
+    // The proof never leaves in clear: a sniffed proof would be as good as the seat.
+    proof,
   });
   return encodeFrame({
     operation: opts.mode === 'create' ? Operation.CREATE : Operation.JOIN,
@@ -102,7 +154,7 @@ function buildRequest(opts: HandshakeOptions): Uint8Array {
   });
 }
 
-function finish(completion: Completion, opts: HandshakeOptions): HandshakeResult {
+function finish(completion: Completion, opts: HandshakeOptions): SessionResult {
   const token = Buffer.from(completion.token).toString('latin1');
   if (completion.kind === 'tincan') {
     return {
@@ -119,15 +171,51 @@ function finish(completion: Completion, opts: HandshakeOptions): HandshakeResult
   return { kind: 'plain', info: null, tokenBytes: completion.token, role, dialect: 'plain', token, resumed: false };
 }
 
-/** Runs one TCRP transaction. Rejects with HandshakeError; never leaves a socket or timer behind. */
-export function handshake(opts: HandshakeOptions): Promise<HandshakeResult> {
+/**
+ * Runs one TCRP transaction, inside TLS when the policy asks for it (see EncryptionPolicy). Rejects
+ * with HandshakeError (TrustError for a certificate or downgrade refusal); never leaves a socket or
+ * timer behind.
+ */
+export async function handshake(opts: HandshakeOptions): Promise<HandshakeResult> {
+  validate(opts);
+  const policy = opts.encryption;
+  // The spec dialect is spoken in clear: a spec client has no TLS.
+  if (!policy || opts.negotiate === false) return exchange(opts, null);
+  const hostKey = policy.hostKey ?? hostKeyOf(opts.host, opts.port);
+  const known = policy.fingerprint ? undefined : policy.knownHosts?.get(hostKey);
+  const required = policy.fingerprint ?? (known !== undefined && known !== PLAIN_ENTRY ? known : null);
+  const expectation: TlsExpectation = {
+    fingerprint: required,
+    source: policy.fingerprint ? 'pinned' : 'known',
+    hostKey,
+  };
   try {
-    validate(opts);
+    const result = await exchange(opts, expectation);
+    // First use, or a pin the user gave: either way this certificate is the one to expect next time.
+    if (result.fingerprint && known !== result.fingerprint) policy.knownHosts?.remember(hostKey, result.fingerprint);
+    return result;
   } catch (err) {
-    return Promise.reject(err);
+    if (!(err instanceof HandshakeError) || err.code !== 'TLS_FAILED') throw err;
+    if (required !== null) {
+      throw new TrustError(
+        'DOWNGRADE',
+        `${hostKey} did not answer with TLS, but it is expected to (${expectation.source === 'pinned' ? 'pinned fingerprint' : 'it did before'}); refusing to talk to it in clear`,
+        hostKey,
+        required,
+        null,
+      );
+    }
   }
+  // First contact with a server that has no TLS (a spec server): plain, and remembered as such.
+  const result = await exchange(opts, null);
+  if (known === undefined) policy.knownHosts?.remember(hostKey, PLAIN_ENTRY);
+  return result;
+}
+
+/** One connection, one transaction: in clear (`tls` null) or inside TLS with that expectation. */
+function exchange(opts: HandshakeOptions, tls: TlsExpectation | null): Promise<HandshakeResult> {
   const timeoutMs = opts.timeoutMs ?? 5000;
-  const request = buildRequest(opts);
+  const request = buildRequest(opts, tls !== null);
 
   return new Promise<HandshakeResult>((resolve, reject) => {
     const decoder = new TcrpDecoder({ allowEmptyRoom: true, maxPayloadBytes: MAX_REPLY_PAYLOAD_BYTES });
@@ -135,7 +223,19 @@ export function handshake(opts: HandshakeOptions): Promise<HandshakeResult> {
     let settled = false;
     let sawOk = false;
 
-    const socket: Socket = tcpConnect({ host: opts.host, port: opts.port });
+    let secured = false;
+    let fingerprint: string | null = null;
+    // No session is offered for resumption: every connection proves the server's key afresh.
+    const socket: Socket = tls
+      ? tlsConnect({
+          host: opts.host,
+          port: opts.port,
+          minVersion: 'TLSv1.3',
+          maxVersion: 'TLSv1.3',
+          // Self-signed: chain validation always fails; the fingerprint check below is the trust.
+          rejectUnauthorized: false,
+        })
+      : tcpConnect({ host: opts.host, port: opts.port });
     socket.setNoDelay(true);
 
     const timer = setTimeout(() => {
@@ -166,8 +266,17 @@ export function handshake(opts: HandshakeOptions): Promise<HandshakeResult> {
       reject(err);
     }
 
-    function succeed(result: HandshakeResult): void {
+    function succeed(session: SessionResult): void {
       if (settled) return;
+      // Exported before the connection closes, bound to this room and this seat's token.
+      const secrets = tls ? exportSecrets(socket as TLSSocket, opts.room, session.tokenBytes) : null;
+      const result: HandshakeResult = {
+        ...session,
+        transport: tls ? 'tls' : 'plain',
+        fingerprint,
+        udpSecret: secrets?.udpSecret ?? null,
+        resumeProof: secrets?.resumeProof ?? null,
+      };
       cleanup();
       if (opts.udpPort !== undefined && opts.udpPort > 0) {
         socket.end(Uint8Array.of((opts.udpPort >>> 8) & 0xff, opts.udpPort & 0xff));
@@ -180,6 +289,22 @@ export function handshake(opts: HandshakeOptions): Promise<HandshakeResult> {
 
     socket.on('connect', () => {
       connected = true;
+      if (!tls) socket.write(request);
+    });
+
+    socket.on('secureConnect', () => {
+      if (!tls) return;
+      const presented = parseFingerprint((socket as TLSSocket).getPeerCertificate().fingerprint256 ?? '');
+      if (presented === null) {
+        fail(HandshakeError.transport('PROTOCOL', 'the server presented no usable certificate'));
+        return;
+      }
+      if (tls.fingerprint !== null && presented !== tls.fingerprint) {
+        fail(certificateRefusal(tls, presented));
+        return;
+      }
+      secured = true;
+      fingerprint = presented;
       socket.write(request);
     });
 
@@ -220,7 +345,15 @@ export function handshake(opts: HandshakeOptions): Promise<HandshakeResult> {
     });
 
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (!connected) {
+      if (tls && connected && !secured) {
+        fail(
+          HandshakeError.transport(
+            'TLS_FAILED',
+            `no TLS handshake with ${opts.host}:${opts.port} (${err.code ?? err.message})`,
+            err,
+          ),
+        );
+      } else if (!connected) {
         fail(
           HandshakeError.transport(
             'UNREACHABLE',
@@ -240,8 +373,44 @@ export function handshake(opts: HandshakeOptions): Promise<HandshakeResult> {
     });
 
     socket.on('close', () => {
+      if (tls && !secured) {
+        fail(
+          HandshakeError.transport(
+            'TLS_FAILED',
+            `${opts.host}:${opts.port} closed the connection during the TLS handshake`,
+          ),
+        );
+        return;
+      }
       const what = sawOk ? 'after OK but before the token' : 'before answering';
       fail(HandshakeError.transport('PROTOCOL', `the server closed the connection ${what}`));
     });
   });
+}
+
+function exportSecrets(socket: TLSSocket, room: string, token: Uint8Array): { udpSecret: Buffer; resumeProof: Buffer } {
+  const context = Buffer.from(exporterContext(utf8Encode(room), token));
+  return {
+    udpSecret: socket.exportKeyingMaterial(UDP_SECRET_BYTES, UDP_SECRET_LABEL, context),
+    resumeProof: socket.exportKeyingMaterial(RESUME_PROOF_BYTES, RESUME_PROOF_LABEL, context),
+  };
+}
+
+function certificateRefusal(tls: TlsExpectation, presented: string): TrustError {
+  const expected = tls.fingerprint ?? '';
+  return tls.source === 'pinned'
+    ? new TrustError(
+        'CERTIFICATE_MISMATCH',
+        `${tls.hostKey} presented certificate ${presented}, not the pinned ${expected}: refusing to connect (someone may be intercepting the connection)`,
+        tls.hostKey,
+        expected,
+        presented,
+      )
+    : new TrustError(
+        'CERTIFICATE_CHANGED',
+        `the certificate of ${tls.hostKey} changed: it was ${expected}, it is now ${presented}. If the host made a new identity, trust the new certificate; otherwise someone may be intercepting the connection`,
+        tls.hostKey,
+        expected,
+        presented,
+      );
 }

@@ -1,7 +1,15 @@
 // The client library's public surface.
 export { ChatClient } from './chat-client.js';
-export { ChatSessionError, HandshakeError, NotConnectedError } from './errors.js';
-export { handshake, type HandshakeOptions, type HandshakeResult } from './handshake.js';
+export { ChatSessionError, HandshakeError, NotConnectedError, TrustError } from './errors.js';
+export { handshake, type EncryptionPolicy, type HandshakeOptions, type HandshakeResult } from './handshake.js';
+export {
+  hostKeyOf,
+  KnownHostsFile,
+  MemoryTrustStore,
+  PLAIN_ENTRY,
+  type KnownHostEntry,
+  type TrustStore,
+} from './known-hosts.js';
 export type {
   ChatClientApi,
   ClientEvents,

@@ -13,7 +13,11 @@ const FATAL_ON_RECONNECT = new Set<string>([
   'PASSWORD_REQUIRED',
   'BAD_REQUEST',
   'TOO_LARGE',
-] satisfies StatusName[]);
+  // The server's identity is not the one this session started with: retrying cannot fix that.
+  'CERTIFICATE_MISMATCH',
+  'CERTIFICATE_CHANGED',
+  'DOWNGRADE',
+] satisfies (StatusName | 'CERTIFICATE_MISMATCH' | 'CERTIFICATE_CHANGED' | 'DOWNGRADE')[]);
 
 export interface ReconnectPolicy {
   maxAttempts: number;

@@ -7,6 +7,8 @@ import type {
   WireLeftReason,
 } from '../../../src-shared/protocol/index.js';
 
+import type { EncryptionPolicy } from './handshake.js';
+
 export type { ConnectionState, Dialect } from '../../../src-shared/protocol/index.js';
 export type ClientRole = Role;
 
@@ -46,12 +48,18 @@ export interface ClientOptions {
    * `message` events with `earlier: true`, then `caughtUp`.
    */
   catchUp?: boolean;
+  // encrypted transport (#16)
   /**
-   * The 64-byte UDP secret of a sealed session (PROTOCOL.md "Sealed datagrams (v1)"): the TLS
-   * exporter's output once TLS is wired in; until then given directly (tests). With it, the server
-   * must answer with a sealed session, and every datagram both ways is sealed.
+   * A 64-byte UDP secret given directly, for tests of the sealed relay without TLS: the server must
+   * answer with a sealed session, and it seals one session only. Over TLS the secret comes from each
+   * session's own exporter (PROTOCOL.md "Sealed datagrams (v1)") and this stays unset.
    */
   udpSecret?: Uint8Array;
+  /**
+   * Speak TLS to the server and whom to trust (handshake.ts, EncryptionPolicy). Absent: plain TCRP,
+   * as a spec client. After the first session the certificate it saw is required on every reconnect.
+   */
+  encryption?: EncryptionPolicy | null;
 }
 
 export interface Member {
@@ -73,7 +81,18 @@ export interface Member {
 export interface ClientEvents {
   /** Handshake done, UDP session open. `dialect` says whether the server speaks ours or only the plain spec. */
   /** `history`: how many earlier messages the room shows new members (absent: none, or not said). */
-  connected: [info: { role: ClientRole; dialect: Dialect; token: string; resumed: boolean; history?: number }];
+  /** `transport`: whether the handshake ran inside TLS; `fingerprint`: the server certificate's then. */
+  connected: [
+    info: {
+      role: ClientRole;
+      dialect: Dialect;
+      token: string;
+      resumed: boolean;
+      history?: number;
+      transport: 'tls' | 'plain';
+      fingerprint: string | null;
+    },
+  ];
   /**
    * `earlier` marks a line said before we joined (catch-up; `at` is then when it was said). No line
    * is emitted twice for one room sequence number, across reconnects too.

@@ -6,6 +6,7 @@
 // bounded queue. A join that carries a password costs exactly one hash, done whether the room
 // exists, has a password or not; one without costs none. So how long a refusal takes says nothing
 // the status does not.
+import { timingSafeEqual } from 'node:crypto';
 import { Operation, Status, type HandshakeRequest, type StatusCode } from '../../../src-shared/protocol/index.js';
 import type { Logger } from '../log.js';
 import { HashQueue } from './hash-queue.js';
@@ -23,6 +24,8 @@ export interface AdmissionRequest {
   request: HandshakeRequest;
   /** Normalised IP of the TCP peer. */
   ip: string;
+  /** The request arrived inside TLS. */
+  encrypted: boolean;
 }
 
 export type AdmissionResult =
@@ -111,7 +114,7 @@ export class Admission {
   }
 
   async admit(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult> {
-    const resumed = this.tryResume(req, check);
+    const resumed = await this.tryResume(req, check);
     if (resumed) return resumed;
     // Taken up front so parallel requests cannot all slip through; given back below unless the
     // answer was one that tells about rooms.
@@ -151,14 +154,22 @@ export class Admission {
     return { value: await queued };
   }
 
-  /** Same room, same name, same IP, and the old token: the new session replaces the old one. */
-  private tryResume(req: AdmissionRequest, check: CommitCheck): AdmissionResult | null {
+  /**
+   * Same room, same name, same IP, the old token and proof that the token was not just sniffed: the
+   * new session replaces the old one. The proof (PROTOCOL.md, "Encrypted transport"): for a seat
+   * opened inside TLS, its resume proof or the room password, presented inside TLS; for a seat opened
+   * in clear, the room password. Without it the request is an ordinary join, so a live seat answers
+   * NAME_TAKEN and its member is never locked out by someone holding its token.
+   */
+  private async tryResume(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult | null> {
     const token = req.request.resume;
     if (!token || req.request.dialect === 0) return null;
-    const old = this.registry.findByTokenString(token);
-    if (!old || !old.active || old.room.name !== req.room || old.name !== req.request.username || old.ip !== req.ip) {
-      return null;
-    }
+    const old = this.seatToResume(req, token);
+    if (!old) return null;
+    const proven = await this.resumeProven(old, req);
+    if (proven !== true) return proven === false ? null : proven;
+    // A password check awaited: the seat may have gone meanwhile.
+    if (this.seatToResume(req, token) !== old) return null;
     const refused = check();
     if (refused) return refused;
     const fresh = this.registry.addMember(
@@ -172,6 +183,32 @@ export class Admission {
     );
     this.lifecycle.resume(old, fresh);
     return { status: Status.OK, member: fresh, resumed: true };
+  }
+
+  private seatToResume(req: AdmissionRequest, token: string): Member | null {
+    const old = this.registry.findByTokenString(token);
+    if (!old || !old.active || old.room.name !== req.room || old.name !== req.request.username || old.ip !== req.ip)
+      return null;
+    return old;
+  }
+
+  /** True when the request proves it holds the seat; false when not; a refusal when the password check could not run. */
+  private async resumeProven(old: Member, req: AdmissionRequest): Promise<boolean | Refusal> {
+    if (old.resumeProof !== null) {
+      // Opened inside TLS: never resumed in clear.
+      if (!req.encrypted) return false;
+      if (proofMatches(old.resumeProof, req.request.proof)) return true;
+    }
+    const stored = old.room.password;
+    // A room without a password has no secret to prove a seat opened in clear with.
+    if (stored === null) return old.resumeProof === null;
+    if (req.request.password === '') return false;
+    const key = PasswordBackoff.key(req.ip, req.room);
+    if (this.backoff.blockedFor(key, Date.now()) > 0) return false;
+    const done = await this.hashed(req.ip, () => verifyPassword(stored, req.request.password));
+    if (!('value' in done)) return done;
+    if (!done.value) this.backoff.recordFailure(key, Date.now());
+    return done.value;
   }
 
   private async create(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult> {
@@ -268,4 +305,11 @@ export class Admission {
     this.log.debug('token-issued', { room: room.name, name: member.name, ip: req.ip });
     return { status: Status.OK, member, resumed: false };
   }
+}
+
+/** Constant-time comparison of the seat's proof with the hex the request carried. */
+function proofMatches(expected: Buffer, offered: string | null | undefined): boolean {
+  if (typeof offered !== 'string' || offered.length !== expected.length * 2 || !/^[0-9a-f]+$/.test(offered))
+    return false;
+  return timingSafeEqual(expected, Buffer.from(offered, 'hex'));
 }

@@ -4,6 +4,8 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dg
 import { ipLiteralLookup } from './ip-literal-lookup.js';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
+import { constants as cryptoConstants } from 'node:crypto';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import {
   ClosedReason,
   SealedCipher,
@@ -21,6 +23,7 @@ import { normaliseIp, sendAddressFor } from './ip.js';
 import { bindUdp, closeTcp, listenTcp, resolveHost, udpTypeFor } from './listen.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import type { ServerEvents } from './server-events.js';
+import type { HostIdentity } from './host-identity.js';
 import { RoomLifecycle } from './room-lifecycle.js';
 import { RoomRegistry, type Member, type Room } from './room-registry.js';
 import { SealedRooms, type SealedStats } from './sealed-rooms.js';
@@ -112,21 +115,28 @@ export class ChatServer extends EventEmitter<ServerEvents> {
   private closing = false;
   private readonly shard: ShardBinding | null;
   private readonly messagesPerRoomKey: number | undefined;
+  /** TLS for clients that open with a ClientHello; null without an identity (TCRP only). */
+  private readonly tls: SecureContext | null;
+  /** SHA-256 fingerprint of the host certificate (PROTOCOL.md, "Encrypted transport"); null without one. */
+  readonly fingerprint: string | null;
 
   constructor(
     options: Partial<ServerOptions> & {
       logger?: Logger;
       shard?: ShardBinding;
+      identity?: HostIdentity;
       udpSecretForTests?: UdpSecretForTests;
       /** Tests only: messages a room key seals before a new epoch. */
       messagesPerRoomKeyForTests?: number;
     } = {},
   ) {
     super();
-    const { logger, shard, udpSecretForTests, messagesPerRoomKeyForTests, ...rest } = options;
+    const { logger, shard, identity, udpSecretForTests, messagesPerRoomKeyForTests, ...rest } = options;
     this.udpSecretForTests = udpSecretForTests ?? null;
     this.messagesPerRoomKey = messagesPerRoomKeyForTests;
     this.shard = shard ?? null;
+    this.tls = identity ? tlsContext(identity) : null;
+    this.fingerprint = identity?.fingerprint ?? null;
     this.options = resolveServerOptions(rest);
     this.registry = new RoomRegistry(this.options.historySize);
     this.log = logger ?? silentLogger;
@@ -322,11 +332,8 @@ export class ChatServer extends EventEmitter<ServerEvents> {
       this.options,
       refusal,
       {
-        admit: async (req, check) => {
-          const result = await admission.admit(req, check);
-          if (result.status === Status.OK) this.sealIfSecret(result.member);
-          return result;
-        },
+        admit: (req, check) => admission.admit(req, check),
+        admitted: (member) => this.sealIfSecret(member),
         portLearned: (member, port) =>
           this.lifecycle?.endpointSeen(member, sendAddressFor(member.ip, this.udpType), port, 'tcp'),
         settled: (c) => {
@@ -337,6 +344,7 @@ export class ChatServer extends EventEmitter<ServerEvents> {
       },
       this.log,
       this.counters,
+      this.tls,
     );
     this.connections.add(conn);
     this.perIp.add(ip);
@@ -345,10 +353,18 @@ export class ChatServer extends EventEmitter<ServerEvents> {
     if (routed) conn.adopted(routed.head, routed.elapsedMs);
   }
 
-  /** Seals a Tincan member's UDP when its connection yielded a UDP secret (for now: the test seam). */
+  /**
+   * Seals a Tincan member's UDP when its connection yielded a UDP secret: exported from its TLS
+   * session, or (tests of the sealed relay alone) given by the test seam. Runs before the completion
+   * is written, which then names the sealed session.
+   */
   private sealIfSecret(member: Member): void {
-    if (member.dialect === 0 || this.udpSecretForTests === null || this.sealed === null) return;
-    const given = this.udpSecretForTests(member.room.name, member.name);
+    if (member.dialect === 0 || this.sealed === null) return;
+    if (member.udpSecret !== null) {
+      this.sealed.admit(member, member.udpSecret, SealedCipher.AES_256_GCM);
+      return;
+    }
+    const given = this.udpSecretForTests?.(member.room.name, member.name) ?? null;
     if (given !== null) this.sealed.admit(member, given.udpSecret, given.cipher ?? SealedCipher.AES_256_GCM);
   }
 
@@ -426,6 +442,17 @@ export class ChatServer extends EventEmitter<ServerEvents> {
     const room = this.registry.rooms.get(name);
     return room === undefined ? null : summarise(room);
   }
+}
+
+/** TLS 1.3 only, no session tickets: every connection does a full handshake with this identity. */
+function tlsContext(identity: HostIdentity): SecureContext {
+  return createSecureContext({
+    key: identity.keyPem,
+    cert: identity.certPem,
+    minVersion: 'TLSv1.3',
+    maxVersion: 'TLSv1.3',
+    secureOptions: cryptoConstants.SSL_OP_NO_TICKET,
+  });
 }
 
 function summarise(room: Room): RoomSummary {

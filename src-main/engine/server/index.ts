@@ -12,3 +12,10 @@ export type {
   RoomCreatedEvent,
   ServerEvents,
 } from './server-events.js';
+// encrypted transport (#16)
+export {
+  certificateFingerprint,
+  generateHostIdentity,
+  loadOrCreateHostIdentity,
+  type HostIdentity,
+} from './host-identity.js';

@@ -52,6 +52,11 @@ export class Member implements Bucket {
   liveFrom = 0;
   /** The member's sealed session: then every datagram to and from it is sealed. Null: plain UDP. */
   sealed: ServerSession | null = null;
+  // encrypted transport (#16)
+  /** 64 bytes exported from the TLS session that admitted this member; null on a plain connection. */
+  udpSecret: Buffer | null = null;
+  /** What a resume of this seat must present inside TLS; null when the seat was opened in clear. */
+  resumeProof: Buffer | null = null;
 
   constructor(
     readonly room: Room,

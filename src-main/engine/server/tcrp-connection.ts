@@ -1,22 +1,31 @@
 // One TCP connection's TCRP transaction: read exactly one request frame (incrementally, with a
 // deadline), validate it, let admission decide, reply status (+ token), half-close, then read the
-// optional 2-byte UDP port for a grace period and close.
+// optional 2-byte UDP port for a grace period and close. When the first two bytes open a TLS record
+// and the server has an identity, the same transaction runs inside TLS 1.3 (PROTOCOL.md, "Encrypted
+// transport"); the handshake deadline then covers the TLS handshake too.
 import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import {
   checkRoomName,
   checkUsername,
+  detectTransport,
   encodeFrame,
+  exporterContext,
   encodeSessionInfo,
   encodeStatusPayload,
   isOperation,
   MESSAGE_TEXT_MAX_BYTES,
   parseRequestPayload,
+  RESUME_PROOF_BYTES,
+  RESUME_PROOF_LABEL,
   State,
   Status,
   statusName,
   TcrpDecodeError,
   TcrpDecoder,
   negotiateDialect,
+  UDP_SECRET_BYTES,
+  UDP_SECRET_LABEL,
   utf8DecodeStrict,
   type StatusCode,
   type TcrpFrame,
@@ -42,6 +51,8 @@ export interface ConnectionSettings {
 
 export interface ConnectionHooks {
   admit(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult>;
+  /** The seat is taken and its TLS secrets (if any) exported; the completion is written next. */
+  admitted(member: Member): void;
   /** The client told us its UDP port over TCP. */
   portLearned(member: Member, port: number): void;
   /** The request phase ended (replied or closed): the connection no longer counts as pending. */
@@ -63,9 +74,17 @@ export class TcrpConnection {
   private extraFill = 0;
   private extraOverflow = false;
   private member: Member | null = null;
+  /** Until the first bytes tell TLS from TCRP (only asked when the server has an identity). */
+  private transport: 'undecided' | 'tcrp' | 'tls';
+  /** The first bytes while they cannot tell yet (at most one). */
+  private peeked: Buffer | null = null;
+  /** Inside TLS, once its handshake is done. */
+  private secure = false;
+  private readonly onRawData = (chunk: Buffer): void => this.onData(chunk);
+  private readonly onRawEnd = (): void => this.onEnd();
 
   constructor(
-    private readonly socket: Socket,
+    private socket: Socket,
     readonly ip: string,
     private readonly settings: ConnectionSettings,
     /** When set, the request is answered with this status whatever it asks (caps reached). */
@@ -73,11 +92,14 @@ export class TcrpConnection {
     private readonly hooks: ConnectionHooks,
     private readonly log: Logger,
     private readonly counters: ServerCounters,
+    /** The host identity's TLS context; null: this server speaks TCRP only. */
+    private readonly tls: SecureContext | null = null,
   ) {
     this.decoder = new TcrpDecoder({ maxPayloadBytes: settings.maxPayloadBytes });
+    this.transport = tls ? 'undecided' : 'tcrp';
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('end', () => this.onEnd());
+    socket.on('data', this.onRawData);
+    socket.on('end', this.onRawEnd);
     socket.on('error', (err) => this.log.debug('tcp-error', { ip: this.ip, err }));
     socket.on('close', () => this.onClose());
     this.timer = setTimeout(() => this.onHandshakeTimeout(), settings.handshakeTimeoutMs);
@@ -104,7 +126,7 @@ export class TcrpConnection {
   private onData(chunk: Buffer): void {
     switch (this.phase) {
       case 'reading':
-        return this.read(chunk);
+        return this.transport === 'undecided' ? this.sniff(chunk) : this.read(chunk);
       case 'deciding':
         return this.keepExtra(chunk);
       case 'grace':
@@ -113,6 +135,46 @@ export class TcrpConnection {
       default:
         return; // draining: discard, so closing does not reset the connection over unread bytes
     }
+  }
+
+  /** Tells a ClientHello from a TCRP request by the first two bytes; nothing read is lost either way. */
+  private sniff(chunk: Buffer): void {
+    const first = this.peeked ? Buffer.concat([this.peeked, chunk]) : chunk;
+    const kind = detectTransport(first);
+    if (kind === 'undecided') {
+      this.peeked = first;
+      this.receivedBytes = first.length;
+      return;
+    }
+    this.peeked = null;
+    this.receivedBytes = 0;
+    this.transport = kind;
+    if (kind === 'tcrp') this.read(first);
+    else this.startTls(first);
+  }
+
+  /**
+   * Hands the raw socket to a server-side TLSSocket, the bytes read so far put back first so TLS
+   * parses them as the start of the ClientHello. From then on only decrypted bytes reach read():
+   * nothing that arrived in clear can be taken as part of the request (CVE-2011-0411).
+   */
+  private startTls(first: Buffer): void {
+    const raw = this.socket;
+    raw.pause();
+    raw.off('data', this.onRawData);
+    raw.off('end', this.onRawEnd);
+    raw.unshift(first);
+    const secured = new TLSSocket(raw, { isServer: true, secureContext: this.tls ?? undefined });
+    secured.on('secure', () => {
+      this.secure = true;
+    });
+    secured.on('data', this.onRawData);
+    secured.on('end', this.onRawEnd);
+    secured.on('error', (err) => {
+      this.log.debug('tls-error', { ip: this.ip, err });
+      secured.destroy();
+    });
+    this.socket = secured;
   }
 
   private read(chunk: Buffer): void {
@@ -179,12 +241,14 @@ export class TcrpConnection {
       if (this.extraOverflow) return { status: Status.BAD_REQUEST, reason: 'trailing bytes after the request' };
       return null;
     };
-    const result = await this.hooks.admit({ operation: op, room, request, ip: this.ip }, check);
+    const result = await this.hooks.admit({ operation: op, room, request, ip: this.ip, encrypted: this.secure }, check);
     if (result.status !== Status.OK)
       return this.fail(result.status, result.reason, op, frame.room, room, request.username);
 
     const member = result.member;
     this.member = member;
+    if (this.secure) this.exportSecrets(member, frame.room);
+    this.hooks.admitted(member);
     const tincan = request.dialect > 0;
     // What the member has seen is only known for a resumed session of this same room.
     if (tincan && request.catchUp) member.catchUpAfter = result.resumed ? request.catchUp.since : 0;
@@ -236,6 +300,14 @@ export class TcrpConnection {
     this.maybePort();
   }
 
+  /** The seat's secrets, derived from this TLS session before the connection closes. */
+  private exportSecrets(member: Member, room: Uint8Array): void {
+    const tls = this.socket as TLSSocket;
+    const context = exporterContext(room, member.tokenBytes);
+    member.udpSecret = tls.exportKeyingMaterial(UDP_SECRET_BYTES, UDP_SECRET_LABEL, Buffer.from(context));
+    member.resumeProof = tls.exportKeyingMaterial(RESUME_PROOF_BYTES, RESUME_PROOF_LABEL, Buffer.from(context));
+  }
+
   /** Once two bytes followed the request, they are the member's UDP port. */
   private maybePort(): void {
     if (this.phase !== 'grace' || this.extraFill < PORT_BYTES || !this.member) return;
@@ -257,6 +329,15 @@ export class TcrpConnection {
   ): void {
     if (this.phase === 'grace' || this.phase === 'draining' || this.phase === 'closed') return;
     this.clearTimer();
+    if (this.transport === 'tls' && !this.secure) {
+      // A TLS handshake that stalled or broke: there is no channel to answer on.
+      this.counters.countHandshake(statusName(status));
+      this.log.info('handshake-refused', { ip: this.ip, status: statusName(status), reason: `TLS: ${reason}` });
+      this.phase = 'draining';
+      this.hooks.settled(this);
+      this.socket.destroy();
+      return;
+    }
     this.counters.countHandshake(statusName(status));
     this.log.info('handshake-refused', {
       ip: this.ip,

@@ -1,5 +1,7 @@
 // The backend both adapters build: a request through its dispatcher reaches a real service (hosting
 // on loopback), and a successful host is remembered in the prefs of its data folder.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backendFactory } from './test-services.js';
 
@@ -21,5 +23,35 @@ describe('createBackend', () => {
     expect(await backend.dispatch('listRooms', {})).toMatchObject({ ok: true, value: [{ room: 'den' }] });
     expect(await backend.dispatch('openExternal', { url: 'https://example.com/' })).toEqual({ ok: true, value: null });
     expect(opened).toEqual(['https://example.com/']);
+  });
+});
+
+// encrypted transport (#16)
+describe('createBackend: encrypted transport', () => {
+  it('hosts over TLS with an identity kept in the data folder; the invite carries its fingerprint', async () => {
+    const host = makeBackend();
+    const member = makeBackend();
+    const hosted = await host.service.hostRoom({
+      room: 'den',
+      username: 'carol',
+      password: 'pw',
+      port: 0,
+      bindHost: '127.0.0.1',
+    });
+    const fingerprint = hosted.share?.fingerprint;
+    expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(hosted.share?.invite).toContain(`Host fingerprint: ${fingerprint}`);
+    expect(hosted.share?.invite).toContain(`&fp=${fingerprint}`);
+    // The member's client speaks TLS and learns the certificate on first use.
+    const port = host.service.serverInfo()?.tcpPort;
+    const seen = await member.service.joinRoom({
+      address: `127.0.0.1:${port}`,
+      room: 'den',
+      username: 'dan',
+      password: 'pw',
+    });
+    expect(seen.state).toBe('connected');
+    const knownHosts = join(member.dataDir, 'known-hosts.json');
+    expect(JSON.parse(readFileSync(knownHosts, 'utf8'))).toEqual({ [`127.0.0.1:${port}`]: fingerprint });
   });
 });

@@ -26,7 +26,7 @@ export function serviceFactory(): (clientDefaults?: Partial<ClientOptions>) => C
 }
 
 /** As serviceFactory, for whole backends, each in a fresh data folder. */
-export function backendFactory(): (hooks?: BackendOptions['hooks']) => Backend {
+export function backendFactory(): (hooks?: BackendOptions['hooks']) => Backend & { dataDir: string } {
   const made: Array<{ backend: Backend; dir: string }> = [];
   afterEach(async () => {
     for (const { backend, dir } of made.splice(0)) {
@@ -38,6 +38,6 @@ export function backendFactory(): (hooks?: BackendOptions['hooks']) => Backend {
     const dir = mkdtempSync(join(tmpdir(), 'tincan-backend-'));
     const backend = createBackend({ dataDir: dir, logger: silentLogger, ...(hooks ? { hooks } : {}) });
     made.push({ backend, dir });
-    return backend;
+    return { ...backend, dataDir: dir };
   };
 }

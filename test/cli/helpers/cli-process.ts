@@ -1,6 +1,9 @@
 // Runs the real CLI in a child process (TypeScript through tsx, no build step) and lets a test wait
 // for lines on its stdout/stderr and for its exit. Every process started is killed by killAll().
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -19,7 +22,10 @@ type Stream = 'stdout' | 'stderr';
 const running = new Set<CliProcess>();
 
 function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1' };
+  // Each process its own data folder: no host identity or known host leaks into the user's, or
+  // from one test into the next (a port reused by another server must be a first contact).
+  const dataDir = mkdtempSync(join(tmpdir(), 'tincan-cli-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1', TINCAN_DATA_DIR: dataDir };
   delete env.TINCAN_PASSWORD;
   return env;
 }
