@@ -23,7 +23,12 @@ export async function runChat(request: ConnectRequest, rt: Runtime, extras: Chat
     say,
   });
   const who = `${name}${info.role === 'host' ? ' (host)' : ''}`;
-  const plainNote = info.dialect === 'plain' ? ' (the server speaks the plain protocol)' : '';
+  const plainNote =
+    info.dialect === 'plain'
+      ? ' (the server speaks the plain protocol)'
+      : info.transport === 'plain'
+        ? ' (in clear: the server does not speak TLS)'
+        : '';
   const historyNote = historyLine(info.history);
 
   let screen: Screen;
