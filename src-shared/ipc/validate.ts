@@ -13,6 +13,7 @@ import { externalLinkProblem } from '../links.js';
 import { CLOSED_REASON_NAMES } from '../protocol/closed-reasons.js';
 import { CONNECTION_STATE_NAMES, DIALECTS, ROLES } from '../protocol/session-kinds.js';
 import { utf8ByteLength } from '../protocol/utf8.js';
+import { PORT_MAPPING_KINDS } from '../reach/port-mapping-status.js';
 import {
   SYSTEM_TONES,
   type ApiResult,
@@ -32,6 +33,20 @@ const roomRef = z.object({ roomId }).strict();
 const port = z.number().int().min(0).max(65535);
 const shortText = z.string().max(256);
 
+// port mapping (#17 item 3)
+const portMapping = {
+  view: z
+    .object({
+      kind: z.enum(PORT_MAPPING_KINDS),
+      line: z.string().max(1000),
+      externalAddress: z.string().max(300).nullable(),
+    })
+    .strict(),
+  pref: z.boolean(),
+  request: z.boolean().optional(),
+};
+// end of port mapping (#17 item 3)
+
 const prefsPatch = z
   .object({
     displayName: bytes(USERNAME_MAX_BYTES),
@@ -39,6 +54,7 @@ const prefsPatch = z
     recentRooms: z.array(shortText).max(20),
     hostPort: port,
     hostInterface: shortText,
+    hostUpnp: portMapping.pref,
   })
   .partial()
   .strict();
@@ -53,6 +69,7 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
       // No default interface: the UI names one (the service checks it is on offer).
       bindHost: shortText.min(1),
       allowPrivilegedPort: z.boolean().optional(),
+      upnp: portMapping.request,
     })
     .strict(),
   joinRoom: z
@@ -102,7 +119,12 @@ const roomView = z.object({
   dialect: z.enum(DIALECTS).nullable(),
   members: z.array(member).max(5000),
   share: z
-    .object({ port, addresses: z.array(z.string().max(300)).max(200), invite: z.string().max(20_000) })
+    .object({
+      port,
+      addresses: z.array(z.string().max(300)).max(200),
+      invite: z.string().max(20_000),
+      portMapping: portMapping.view.nullable(),
+    })
     .nullable(),
 });
 const chatEntry = z.discriminatedUnion('kind', [
