@@ -112,6 +112,7 @@ export class ChatService {
     checkNames(req.room, req.username, req.password);
     checkHostBind(req, this.listInterfaces());
     const running = await this.server.ensure(req.bindHost, req.port);
+    // On loopback the mapper answers "LAN only" itself, without asking any router.
     if (req.upnp === true) this.mapping.ensure(running.bindHost, running.info);
     const session = this.newSession({
       room: req.room,

@@ -3,12 +3,13 @@
 // their life, and delete both mappings on close. Never throws: every failure becomes a status line,
 // and hosting goes on without the mapping.
 import { EventEmitter } from 'node:events';
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4 } from 'node:net';
 import {
   emptyStatus,
   type PortMappingKind,
   type PortMappingStatus,
 } from '../../../src-shared/reach/port-mapping-status.js';
+import { unmappableBindReason } from '../../../src-shared/reach/mappable-bind.js';
 import { defaultGateway } from './default-gateway.js';
 import { externalAddressKind } from './ipv4-class.js';
 import { REQUESTED_LEASE_SECONDS, type MappingMethod, type MappingProtocol } from './mapping-types.js';
@@ -103,7 +104,7 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
   }
 
   private async establish(): Promise<PortMappingStatus> {
-    const unmappable = unmappableBind(this.options.bindAddress);
+    const unmappable = unmappableBindReason(this.options.bindAddress ?? '');
     if (unmappable) return this.publish(emptyStatus('lan-only', unmappable));
     this.publish(emptyStatus('pending'));
     const viaPmp = await this.tryNatPmp();
@@ -272,15 +273,6 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
       }),
     );
   }
-}
-
-/** Why a server bound there cannot be mapped (NAT-PMP and UPnP IGD map IPv4 to LAN hosts), or null. */
-function unmappableBind(bind: string | undefined): string | null {
-  if (bind === undefined || bind === '0.0.0.0' || bind === '::' || bind === '') return null;
-  if (bind.startsWith('127.') || bind === '::1' || bind === 'localhost')
-    return 'the server listens on this computer only';
-  if (isIPv6(bind)) return 'the server listens on IPv6 only; routers map IPv4';
-  return null;
 }
 
 /** A gateway that works but has no public outside address sits behind another NAT. */
