@@ -13,7 +13,7 @@ import { unmappableBindReason } from '../../../src-shared/reach/mappable-bind.js
 import { defaultGateway } from './default-gateway.js';
 import { externalAddressKind } from './ipv4-class.js';
 import { REQUESTED_LEASE_SECONDS, type MappingMethod, type MappingProtocol } from './mapping-types.js';
-import { natPmpExternalAddress, natPmpMap, NatPmpTimeout } from './nat-pmp-client.js';
+import { natPmpExternalAddress, natPmpMap, NatPmpTimeout, type NatPmpGateway } from './nat-pmp-client.js';
 import { NatPmpError } from './nat-pmp-codec.js';
 import { UpnpError } from './soap-call.js';
 import {
@@ -42,6 +42,8 @@ export interface PortMapperOptions {
   leaseSeconds?: number;
   /** NAT-PMP gateway; the default route's when absent. */
   natPmpGateway?: string;
+  /** The gateway's NAT-PMP port: 5351 (tests use a scripted gateway on another port). */
+  natPmpPort?: number;
   natPmpTries?: number;
   ssdpSearchMs?: number;
 }
@@ -53,7 +55,7 @@ interface Held {
 }
 
 type Session =
-  | { method: 'NAT-PMP'; gateway: string }
+  | { method: 'NAT-PMP'; gateway: NatPmpGateway }
   | { method: Exclude<MappingMethod, 'NAT-PMP'>; gateway: UpnpGateway; internalClient: string };
 
 export interface PortMapperEvents {
@@ -124,8 +126,9 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
 
   /** NAT-PMP: null when no gateway speaks it (go on to UPnP), else the outcome. */
   private async tryNatPmp(): Promise<PortMappingStatus | null> {
-    const gateway = this.options.natPmpGateway ?? (await defaultGateway());
-    if (!gateway || !isIPv4(gateway)) return null;
+    const address = this.options.natPmpGateway ?? (await defaultGateway());
+    if (!address || !isIPv4(address)) return null;
+    const gateway: NatPmpGateway = { address, ...(this.options.natPmpPort ? { port: this.options.natPmpPort } : {}) };
     const tries = this.options.natPmpTries ?? 3;
     let external: string;
     try {
