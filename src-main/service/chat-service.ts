@@ -239,13 +239,15 @@ export class ChatService {
   async shutdown(timeoutMs = 3000): Promise<void> {
     this.server.refuseNew();
     const work = (async () => {
+      // The router's mappings go first and in parallel: a quitting app has little time.
+      const unmapped = this.mapping.stop();
       await Promise.allSettled(
         [...this.sessions.values()]
           .filter((s) => s.view.state !== 'closed')
           .map((s) => (s.view.hosted ? this.closeRoom(s.id) : this.leaveRoom(s.id))),
       );
       await this.server.stop();
-      await this.mapping.stop();
+      await unmapped;
     })();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
