@@ -17,6 +17,7 @@ export function defaultPrefs(): Prefs {
     hostPort: DEFAULT_PORT,
     // None chosen yet: the Host form proposes a LAN address or this computer, never all interfaces.
     hostInterface: '',
+    hostUpnp: false,
     window: null,
   };
 }
@@ -46,6 +47,7 @@ export function sanitizePrefs(raw: unknown): Prefs {
   if (typeof r.hostPort === 'number' && Number.isInteger(r.hostPort) && r.hostPort >= 0 && r.hostPort <= 65535)
     prefs.hostPort = r.hostPort;
   if (typeof r.hostInterface === 'string' && r.hostInterface.length <= 256) prefs.hostInterface = r.hostInterface;
+  if (typeof r.hostUpnp === 'boolean') prefs.hostUpnp = r.hostUpnp;
   prefs.window = windowSize(r.window);
   return prefs;
 }

@@ -17,6 +17,7 @@ import type {
 import type { ClientOptions, HostIdentity } from '../engine/index.js';
 import { capitalize, connectFailure } from './error-mapping.js';
 import type { ChatFactories, ListenInfo } from './factories.js';
+import { HostedPortMapping, type PortMapperTuning } from './hosted-port-mapping.js';
 import { HostedServer } from './hosted-server.js';
 import type { Logger } from './logger.js';
 import { checkHostBind } from './host-checks.js';
@@ -39,6 +40,8 @@ export interface ChatServiceOptions {
   onJoined?: (info: { displayName: string; host: string | null; room: string }) => void;
   interfaces?: () => InterfaceTable;
   now?: () => number;
+  /** Port-mapper settings (tests: the gateway to ask, shorter waits). */
+  portMapper?: PortMapperTuning;
 }
 
 const NOOP_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -50,6 +53,7 @@ export class ChatService {
   private readonly sessions = new Map<RoomId, RoomSession>();
   private readonly listeners = new Map<EventName, Set<(payload: never) => void>>();
   private readonly server: HostedServer;
+  private readonly mapping: HostedPortMapping;
   private readonly hooks: SessionHooks;
   private readonly log: Logger;
   private readonly interfaces: () => InterfaceTable;
@@ -59,6 +63,7 @@ export class ChatService {
     this.log = options.logger ?? NOOP_LOGGER;
     this.interfaces = options.interfaces ?? networkInterfaces;
     this.server = new HostedServer(options.factories, this.log, options.hostIdentity);
+    this.mapping = new HostedPortMapping(() => this.refreshShares(), this.log, options.portMapper);
     this.hooks = {
       createClient: (clientOptions) => options.factories.createClient(clientOptions),
       log: this.log,
@@ -110,6 +115,8 @@ export class ChatService {
     checkNames(req.room, req.username, req.password);
     checkHostBind(req, this.listInterfaces());
     const running = await this.server.ensure(req.bindHost, req.port);
+    // On loopback the mapper answers "LAN only" itself, without asking any router.
+    if (req.upnp === true) this.mapping.ensure(running.bindHost, running.info);
     const session = this.newSession({
       room: req.room,
       username: req.username,
@@ -235,12 +242,15 @@ export class ChatService {
   async shutdown(timeoutMs = 3000): Promise<void> {
     this.server.refuseNew();
     const work = (async () => {
+      // The router's mappings go first and in parallel: a quitting app has little time.
+      const unmapped = this.mapping.stop();
       await Promise.allSettled(
         [...this.sessions.values()]
           .filter((s) => s.view.state !== 'closed')
           .map((s) => (s.view.hosted ? this.closeRoom(s.id) : this.leaveRoom(s.id))),
       );
       await this.server.stop();
+      await unmapped;
     })();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
@@ -264,19 +274,38 @@ export class ChatService {
     session.params.port = info.tcpPort;
     session.params.udpPort = info.udpPort;
     session.hostBind = { bindHost, port: info.tcpPort };
-    const addresses = shareAddresses(bindHost, info.tcpPort, this.interfaces());
+    this.share(session);
+  }
+
+  /** What a hosted room tells others: the outside address first while the router maps the port. */
+  private share(session: RoomSession): void {
+    const bind = session.hostBind;
+    if (!bind) return;
+    const portMapping = this.mapping.view();
+    const lan = shareAddresses(bind.bindHost, bind.port, this.interfaces());
     const fingerprint = this.server.fingerprint;
+    const addresses = portMapping?.externalAddress ? [portMapping.externalAddress, ...lan] : lan;
     session.setShare({
-      port: info.tcpPort,
+      port: bind.port,
       addresses,
       invite: inviteText(session.view.room, addresses, session.params.password.length > 0, fingerprint),
       ...(fingerprint ? { fingerprint } : {}),
+      portMapping,
     });
+  }
+
+  /** The router's answer changed: every hosted room's invite panel shows it. */
+  private refreshShares(): void {
+    for (const session of this.sessions.values()) {
+      if (!session.view.hosted || session.view.state === 'closed') continue;
+      this.share(session);
+      session.emitView();
+    }
   }
 
   /** Closing the last hosted room stops the embedded server. */
   private async stopServerIfIdle(): Promise<void> {
     const hostedOpen = [...this.sessions.values()].some((s) => s.view.hosted && s.attached);
-    if (!hostedOpen) await this.server.stop();
+    if (!hostedOpen) await Promise.all([this.server.stop(), this.mapping.stop()]);
   }
 }

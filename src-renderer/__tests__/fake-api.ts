@@ -53,6 +53,7 @@ const FALLBACK: Partial<Record<RequestName, unknown>> = {
     recentRooms: [],
     hostPort: 7777,
     hostInterface: '0.0.0.0',
+    hostUpnp: false,
     window: null,
   },
   sendMessage: { key: 'k' },

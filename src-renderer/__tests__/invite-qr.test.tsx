@@ -47,7 +47,7 @@ function hostRoom(link: string) {
       roomView({
         role: 'host',
         hosted: true,
-        share: { port: 7777, addresses: ['10.0.0.5:7777'], invite: `Room: lobby\nLink: ${link}` },
+        share: { port: 7777, addresses: ['10.0.0.5:7777'], invite: `Room: lobby\nLink: ${link}`, portMapping: null },
       }),
     );
     chatStore.getState().selectRoom('r1');
@@ -97,7 +97,11 @@ describe('invite QR code', () => {
     act(() =>
       fake.emit(
         'roomUpdated',
-        roomView({ role: 'host', hosted: true, share: { port: 7777, addresses: ['x'], invite: 'Room: lobby' } }),
+        roomView({
+          role: 'host',
+          hosted: true,
+          share: { port: 7777, addresses: ['x'], invite: 'Room: lobby', portMapping: null },
+        }),
       ),
     );
     expect(screen.queryByRole('img', { name: 'QR code of the invite link' })).toBeNull();

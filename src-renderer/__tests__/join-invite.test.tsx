@@ -189,7 +189,12 @@ describe('invite panel', () => {
         roomView({
           role: 'host',
           hosted: true,
-          share: { port: 7777, addresses: ['10.0.0.5:7777'], invite: `Room: lobby\nLink: ${LINK}` },
+          share: {
+            port: 7777,
+            addresses: ['10.0.0.5:7777'],
+            invite: `Room: lobby\nLink: ${LINK}`,
+            portMapping: null,
+          },
         }),
       );
       chatStore.getState().selectRoom('r1');
@@ -203,7 +208,11 @@ describe('invite panel', () => {
     act(() => {
       fake.emit(
         'roomUpdated',
-        roomView({ role: 'host', hosted: true, share: { port: 7777, addresses: ['x'], invite: 'Room: lobby' } }),
+        roomView({
+          role: 'host',
+          hosted: true,
+          share: { port: 7777, addresses: ['x'], invite: 'Room: lobby', portMapping: null },
+        }),
       );
       chatStore.getState().selectRoom('r1');
     });

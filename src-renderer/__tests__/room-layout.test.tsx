@@ -15,7 +15,7 @@ beforeEach(() => {
 });
 withFakeBridge((f) => (fake = f));
 
-const share = { port: 7777, addresses: ['192.168.1.5:7777'], invite: 'Join my room' };
+const share = { port: 7777, addresses: ['192.168.1.5:7777'], invite: 'Join my room', portMapping: null };
 
 function hostedRoom(id: string) {
   return roomView({ id, room: `room ${id}`, role: 'host', hosted: true, username: 'alice', share });

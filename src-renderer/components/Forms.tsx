@@ -13,6 +13,7 @@ import { DEFAULT_PORT } from '../../src-shared/address.js';
 import { readInvite } from '../../src-shared/invite/read-invite.js';
 import { checkRoomName, checkUsername, describeNameProblem } from '../../src-shared/protocol/names.js';
 import { ROOM_NAME_MAX_BYTES, USERNAME_MAX_BYTES } from '../../src-shared/protocol/limits.js';
+import { unmappableBindReason } from '../../src-shared/reach/mappable-bind.js';
 import { LOOPBACK_CHOICE, pickInterface } from '../host-interface.js';
 import { explainError, type FormField, type PlainError } from '../error-words.js';
 import { chatStore } from '../store/chat-store.js';
@@ -130,6 +131,7 @@ export function HostForm() {
   const [port, setPort] = useState(String(prefs?.hostPort ?? DEFAULT_PORT));
   const [bindHost, setBindHost] = useState(prefs?.hostInterface ?? '');
   const [allowLowPort, setAllowLowPort] = useState(false);
+  const [upnp, setUpnp] = useState(prefs?.hostUpnp ?? false);
   const [touched, setTouched] = useState(false);
   const [seenPrefs, setSeenPrefs] = useState(prefs);
   if (prefs !== seenPrefs) {
@@ -137,6 +139,7 @@ export function HostForm() {
     if (prefs) {
       setPort((p) => (p === String(DEFAULT_PORT) ? String(prefs.hostPort) : p));
       setBindHost(prefs.hostInterface);
+      setUpnp(prefs.hostUpnp ?? false);
     }
   }
 
@@ -165,6 +168,8 @@ export function HostForm() {
   // The request must name an interface; until the list arrives, this computer only.
   const choices = interfaces.length > 0 ? interfaces : [LOOPBACK_CHOICE];
   const listenOn = pickInterface(choices, bindHost);
+  // The router can only forward to a LAN address (or all interfaces): offered only there.
+  const mappable = unmappableBindReason(listenOn) === null;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -181,6 +186,7 @@ export function HostForm() {
       port: portNumber,
       bindHost: listenOn,
       ...(lowPort ? { allowPrivilegedPort: true } : {}),
+      upnp: mappable && upnp,
     });
     if (!ok) focusAfterFailure(failedTarget(HOST_FIELDS));
   }
@@ -269,6 +275,12 @@ export function HostForm() {
           )}
         </Field>
       </div>
+      {mappable && (
+        <label className="check">
+          <input type="checkbox" name="upnp" checked={upnp} onChange={(e) => setUpnp(e.target.checked)} /> Make this
+          room reachable from the internet (asks your router to forward the port)
+        </label>
+      )}
       <FormError error={server && !HOST_FIELDS.includes(server.field as FormField) ? server : null} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>

@@ -43,6 +43,11 @@ function SharePanel({ share }: { share: ShareInfo }) {
       }}
     >
       <summary>Invite others</summary>
+      {share.portMapping && (
+        <p role="status" className="port-mapping" aria-label="Internet reachability">
+          {share.portMapping.line}
+        </p>
+      )}
       <p className="muted">Others can join with any of these addresses (port {share.port}):</p>
       <ul className="address-list" aria-label="Host addresses">
         {share.addresses.map((address) => (

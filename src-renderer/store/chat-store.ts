@@ -331,9 +331,9 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
       const result = await call((api) => api.hostRoom(req));
       if (result.ok) {
         entered(result.value);
-        void call((api) => api.setPrefs({ hostPort: req.port, hostInterface: req.bindHost })).then(
-          (p) => p.ok && set({ prefs: p.value }),
-        );
+        void call((api) =>
+          api.setPrefs({ hostPort: req.port, hostInterface: req.bindHost, hostUpnp: req.upnp === true }),
+        ).then((p) => p.ok && set({ prefs: p.value }));
         return true;
       }
       set({ busy: false, ...formFailure(result) });

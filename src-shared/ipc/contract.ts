@@ -4,6 +4,7 @@
 // Pure types and constants: the preload bundles this file, so it must not pull in zod or anything big.
 import type { ClosedReasonName } from '../protocol/closed-reasons.js';
 import type { ConnectionState, Dialect, Role } from '../protocol/session-kinds.js';
+import type { PortMappingKind } from '../reach/port-mapping-status.js';
 
 /** Every IPC channel starts with this, so a stray channel of ours is easy to spot (VS Code style). */
 export const IPC_PREFIX = 'tincan:';
@@ -28,6 +29,30 @@ export interface ShareInfo {
   /** SHA-256 fingerprint of the host certificate members pin (PROTOCOL.md §5b); absent without TLS. */
   fingerprint?: string;
 }
+
+// port mapping (#17 item 3) — fields merged into ShareInfo, Prefs and HostRequest (interface merging
+// keeps this feature in one block).
+/** "Make this room reachable from the internet": what the router did, for the host's invite panel. */
+export interface PortMappingView {
+  kind: PortMappingKind;
+  /** One line: what works, what does not, what to do (src-shared/reach/port-mapping-status.ts). */
+  line: string;
+  /** "203.0.113.5:7777" while mapped: the address people on the internet join with. */
+  externalAddress: string | null;
+}
+export interface ShareInfo {
+  /** Null when the host did not ask for it. */
+  portMapping: PortMappingView | null;
+}
+export interface Prefs {
+  /** The host form's "Make this room reachable from the internet", remembered. */
+  hostUpnp: boolean;
+}
+export interface HostRequest {
+  /** Ask the router (NAT-PMP, UPnP) to forward the port; ignored for loopback. */
+  upnp?: boolean;
+}
+// end of port mapping (#17 item 3)
 
 /** Everything the UI needs to draw one room, except the history (which arrives as entries). */
 export interface RoomView {

@@ -14,6 +14,7 @@ import { externalLinkProblem } from '../links.js';
 import { CLOSED_REASON_NAMES } from '../protocol/closed-reasons.js';
 import { CONNECTION_STATE_NAMES, DIALECTS, ROLES } from '../protocol/session-kinds.js';
 import { utf8ByteLength } from '../protocol/utf8.js';
+import { PORT_MAPPING_KINDS } from '../reach/port-mapping-status.js';
 import {
   SYSTEM_TONES,
   type ApiResult,
@@ -33,6 +34,20 @@ const roomRef = z.object({ roomId }).strict();
 const port = z.number().int().min(0).max(65535);
 const shortText = z.string().max(256);
 
+// port mapping (#17 item 3)
+const portMapping = {
+  view: z
+    .object({
+      kind: z.enum(PORT_MAPPING_KINDS),
+      line: z.string().max(1000),
+      externalAddress: z.string().max(300).nullable(),
+    })
+    .strict(),
+  pref: z.boolean(),
+  request: z.boolean().optional(),
+};
+// end of port mapping (#17 item 3)
+
 const prefsPatch = z
   .object({
     displayName: bytes(USERNAME_MAX_BYTES),
@@ -40,6 +55,7 @@ const prefsPatch = z
     recentRooms: z.array(shortText).max(20),
     hostPort: port,
     hostInterface: shortText,
+    hostUpnp: portMapping.pref,
   })
   .partial()
   .strict();
@@ -54,6 +70,7 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
       // No default interface: the UI names one (the service checks it is on offer).
       bindHost: shortText.min(1),
       allowPrivilegedPort: z.boolean().optional(),
+      upnp: portMapping.request,
     })
     .strict(),
   joinRoom: z
@@ -112,6 +129,7 @@ const roomView = z.object({
         .string()
         .regex(/^[0-9a-f]{64}$/)
         .optional(),
+      portMapping: portMapping.view.nullable(),
     })
     .nullable(),
 });

@@ -17,7 +17,20 @@ const FIRST_WAIT_MS = 250;
 
 export class NatPmpTimeout extends Error {}
 
-function exchange<T>(gateway: string, request: Buffer, read: (reply: Buffer) => T | null, tries: number): Promise<T> {
+/** Where a NAT-PMP gateway listens: its address, and port 5351 unless a test says otherwise. */
+export interface NatPmpGateway {
+  address: string;
+  port?: number;
+}
+
+function exchange<T>(
+  target: NatPmpGateway,
+  request: Buffer,
+  read: (reply: Buffer) => T | null,
+  tries: number,
+): Promise<T> {
+  const gateway = target.address;
+  const port = target.port ?? NAT_PMP_PORT;
   return new Promise<T>((resolve, reject) => {
     const socket = createSocket('udp4');
     let timer: NodeJS.Timeout | undefined;
@@ -35,12 +48,12 @@ function exchange<T>(gateway: string, request: Buffer, read: (reply: Buffer) => 
         settle(() => reject(new NatPmpTimeout(`no NAT-PMP answer from ${gateway}`)));
         return;
       }
-      socket.send(request, NAT_PMP_PORT, gateway);
+      socket.send(request, port, gateway);
       timer = setTimeout(send, FIRST_WAIT_MS * 2 ** sent);
       sent += 1;
     };
     socket.on('message', (msg, rinfo) => {
-      if (rinfo.address !== gateway || rinfo.port !== NAT_PMP_PORT) return;
+      if (rinfo.address !== gateway || rinfo.port !== port) return;
       try {
         const reply = read(msg);
         if (reply !== null) settle(() => resolve(reply));
@@ -54,12 +67,12 @@ function exchange<T>(gateway: string, request: Buffer, read: (reply: Buffer) => 
   });
 }
 
-export function natPmpExternalAddress(gateway: string, tries: number): Promise<ExternalAddressReply> {
+export function natPmpExternalAddress(gateway: NatPmpGateway, tries: number): Promise<ExternalAddressReply> {
   return exchange(gateway, externalAddressRequest(), readExternalAddressReply, tries);
 }
 
 export function natPmpMap(
-  gateway: string,
+  gateway: NatPmpGateway,
   protocol: MappingProtocol,
   internalPort: number,
   externalPort: number,

@@ -3,16 +3,17 @@
 // their life, and delete both mappings on close. Never throws: every failure becomes a status line,
 // and hosting goes on without the mapping.
 import { EventEmitter } from 'node:events';
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4 } from 'node:net';
 import {
   emptyStatus,
   type PortMappingKind,
   type PortMappingStatus,
 } from '../../../src-shared/reach/port-mapping-status.js';
+import { unmappableBindReason } from '../../../src-shared/reach/mappable-bind.js';
 import { defaultGateway } from './default-gateway.js';
 import { externalAddressKind } from './ipv4-class.js';
 import { REQUESTED_LEASE_SECONDS, type MappingMethod, type MappingProtocol } from './mapping-types.js';
-import { natPmpExternalAddress, natPmpMap, NatPmpTimeout } from './nat-pmp-client.js';
+import { natPmpExternalAddress, natPmpMap, NatPmpTimeout, type NatPmpGateway } from './nat-pmp-client.js';
 import { NatPmpError } from './nat-pmp-codec.js';
 import { UpnpError } from './soap-call.js';
 import {
@@ -41,6 +42,8 @@ export interface PortMapperOptions {
   leaseSeconds?: number;
   /** NAT-PMP gateway; the default route's when absent. */
   natPmpGateway?: string;
+  /** The gateway's NAT-PMP port: 5351 (tests use a scripted gateway on another port). */
+  natPmpPort?: number;
   natPmpTries?: number;
   ssdpSearchMs?: number;
 }
@@ -52,7 +55,7 @@ interface Held {
 }
 
 type Session =
-  | { method: 'NAT-PMP'; gateway: string }
+  | { method: 'NAT-PMP'; gateway: NatPmpGateway }
   | { method: Exclude<MappingMethod, 'NAT-PMP'>; gateway: UpnpGateway; internalClient: string };
 
 export interface PortMapperEvents {
@@ -103,7 +106,7 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
   }
 
   private async establish(): Promise<PortMappingStatus> {
-    const unmappable = unmappableBind(this.options.bindAddress);
+    const unmappable = unmappableBindReason(this.options.bindAddress ?? '');
     if (unmappable) return this.publish(emptyStatus('lan-only', unmappable));
     this.publish(emptyStatus('pending'));
     const viaPmp = await this.tryNatPmp();
@@ -123,8 +126,9 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
 
   /** NAT-PMP: null when no gateway speaks it (go on to UPnP), else the outcome. */
   private async tryNatPmp(): Promise<PortMappingStatus | null> {
-    const gateway = this.options.natPmpGateway ?? (await defaultGateway());
-    if (!gateway || !isIPv4(gateway)) return null;
+    const address = this.options.natPmpGateway ?? (await defaultGateway());
+    if (!address || !isIPv4(address)) return null;
+    const gateway: NatPmpGateway = { address, ...(this.options.natPmpPort ? { port: this.options.natPmpPort } : {}) };
     const tries = this.options.natPmpTries ?? 3;
     let external: string;
     try {
@@ -272,15 +276,6 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
       }),
     );
   }
-}
-
-/** Why a server bound there cannot be mapped (NAT-PMP and UPnP IGD map IPv4 to LAN hosts), or null. */
-function unmappableBind(bind: string | undefined): string | null {
-  if (bind === undefined || bind === '0.0.0.0' || bind === '::' || bind === '') return null;
-  if (bind.startsWith('127.') || bind === '::1' || bind === 'localhost')
-    return 'the server listens on this computer only';
-  if (isIPv6(bind)) return 'the server listens on IPv6 only; routers map IPv4';
-  return null;
 }
 
 /** A gateway that works but has no public outside address sits behind another NAT. */
