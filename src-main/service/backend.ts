@@ -6,6 +6,7 @@ import { ChatService } from './chat-service.js';
 import { createDispatcher, type Dispatch, type PlatformHooks } from './dispatch.js';
 import { realFactories, type ChatFactories } from './factories.js';
 import { stderrLogger, type Logger } from './logger.js';
+import { NearbyDiscovery } from './nearby/nearby-discovery.js';
 
 export interface BackendOptions {
   /** Folder of prefs.json. */
@@ -15,6 +16,8 @@ export interface BackendOptions {
   hooks?: PlatformHooks;
   /** Default: the real engine. */
   factories?: ChatFactories;
+  /** Advertise hosted rooms and list others on the local network (mDNS); default on. */
+  nearby?: boolean;
 }
 
 export interface Backend {
@@ -30,6 +33,7 @@ export function createBackend(options: BackendOptions): Backend {
   const service = new ChatService({
     factories: options.factories ?? realFactories,
     logger,
+    ...(options.nearby === false ? {} : { openDiscovery: () => NearbyDiscovery.open() }),
     onJoined: (info) =>
       prefs.remember({ displayName: info.displayName, room: info.room, ...(info.host ? { host: info.host } : {}) }),
   });

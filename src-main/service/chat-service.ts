@@ -10,6 +10,7 @@ import type {
   Events,
   HostRequest,
   JoinRequest,
+  NearbyState,
   NetInterfaceChoice,
   RoomId,
   RoomView,
@@ -18,6 +19,7 @@ import type { ClientOptions } from '../engine/index.js';
 import { capitalize, connectFailure } from './error-mapping.js';
 import type { ChatFactories, ListenInfo } from './factories.js';
 import { HostedServer } from './hosted-server.js';
+import { NearbyRooms, type OpenDiscovery } from './nearby-rooms.js';
 import type { Logger } from './logger.js';
 import { checkHostBind } from './host-checks.js';
 import { checkNames } from './name-checks.js';
@@ -36,6 +38,8 @@ export interface ChatServiceOptions {
   onJoined?: (info: { displayName: string; host: string | null; room: string }) => void;
   interfaces?: () => InterfaceTable;
   now?: () => number;
+  /** Opens the local-network advertiser and browser; absent: nearby rooms are off. */
+  openDiscovery?: OpenDiscovery;
 }
 
 const NOOP_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -50,17 +54,26 @@ export class ChatService {
   private readonly hooks: SessionHooks;
   private readonly log: Logger;
   private readonly interfaces: () => InterfaceTable;
+  private readonly nearby: NearbyRooms;
   private nextId = 1;
 
   constructor(private readonly options: ChatServiceOptions) {
     this.log = options.logger ?? NOOP_LOGGER;
     this.interfaces = options.interfaces ?? networkInterfaces;
     this.server = new HostedServer(options.factories, this.log);
+    this.nearby = new NearbyRooms(
+      options.openDiscovery ?? null,
+      (state) => this.emit('nearbyUpdated', state),
+      this.log,
+    );
     this.hooks = {
       createClient: (clientOptions) => options.factories.createClient(clientOptions),
       log: this.log,
       now: options.now ?? Date.now,
-      emitView: (view) => this.emit('roomUpdated', view),
+      emitView: (view) => {
+        this.nearby.viewChanged(view);
+        this.emit('roomUpdated', view);
+      },
       emitEntry: (roomId, entry) => this.emit('roomMessage', { roomId, entry }),
       onServerClosed: (session) => {
         if (session.view.hosted) void this.stopServerIfIdle();
@@ -224,6 +237,7 @@ export class ChatService {
     const session = this.session(roomId);
     if (session.view.state !== 'closed') await this.leaveRoom(roomId);
     this.sessions.delete(roomId);
+    this.nearby.roomGone(roomId);
     session.unpublish();
     this.emit('roomRemoved', { roomId });
   }
@@ -237,12 +251,24 @@ export class ChatService {
           .filter((s) => s.view.state !== 'closed')
           .map((s) => (s.view.hosted ? this.closeRoom(s.id) : this.leaveRoom(s.id))),
       );
+      await this.nearby.close();
       await this.server.stop();
     })();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
     for (const session of this.sessions.values()) session.detach(false);
+  }
+
+  /** Nearby rooms (#17 item 1): starts listening on first call. */
+  getNearby(): Promise<NearbyState> {
+    return this.nearby.browse();
+  }
+
+  setRoomListed(roomId: RoomId, listed: boolean): NearbyState {
+    const session = this.session(roomId);
+    if (!session.view.hosted) throw new ServiceError('FORBIDDEN', 'Only rooms hosted here can be listed.');
+    return this.nearby.setListed(roomId, listed);
   }
 
   private session(roomId: RoomId): RoomSession {

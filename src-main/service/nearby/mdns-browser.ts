@@ -6,7 +6,7 @@
 // so a flood of junk announcements can neither grow memory nor push out the real rooms.
 import { EventEmitter } from 'node:events';
 import type { RemoteInfo } from 'node:dgram';
-import { decodeAdvertTxt, type NearbyAdvert } from '../../../src-shared/nearby/advert.js';
+import { decodeAdvertTxt, NEARBY_ROOMS_MAX, type NearbyAdvert } from '../../../src-shared/nearby/advert.js';
 import { SERVICE_DOMAIN, sameName } from './mdns-records.js';
 import type { DnsPacket, DnsRecord, MdnsTransport } from './mdns-transport.js';
 
@@ -27,7 +27,7 @@ export interface BrowserOptions {
   now?: () => number;
 }
 
-export const DEFAULT_MAX_ENTRIES = 64;
+export const DEFAULT_MAX_ENTRIES = NEARBY_ROOMS_MAX;
 export const DEFAULT_MAX_PER_SENDER = 8;
 const DEFAULT_MAX_TTL_S = 300;
 /** Queries at 0, 1, 3, 7 … s, then every minute (RFC 6762 §5.2: intervals at least double). */
