@@ -45,6 +45,11 @@ export function startBridge(api: ChatApi, store: ChatStore = chatStore): () => v
       if (link) state().prefillJoin(prefillFromLink(link));
       else drop('joinLink');
     }),
+    api.onNearbyUpdated((payload) => {
+      const nearby = parseEvent('nearbyUpdated', payload);
+      if (nearby) state().setNearby(nearby);
+      else drop('nearbyUpdated');
+    }),
   ];
   void state().loadInitial();
   return () => {

@@ -12,6 +12,7 @@ import { useChat, useChatShallow } from '../store/use-chat.js';
 import { MessageList } from './MessageList.js';
 import { ErrorDetails } from './ErrorDetails.js';
 import { UserText } from './UserText.js';
+import { ListedToggle } from './NearbyRooms.js';
 
 function CopyButton({ text, label, children }: { text: string; label: string; children: string }) {
   const [copied, setCopied] = useState(false);
@@ -327,6 +328,7 @@ export function RoomScreen({ room }: { room: RoomView }) {
       </header>
       <StatusBanner room={room} />
       <RoomError />
+      {room.share && room.state !== 'closed' && room.hosted && <ListedToggle roomId={room.id} />}
       {room.share && room.state !== 'closed' && <SharePanel share={room.share} />}
       <div className="room-body">
         <MessageList roomId={room.id} />
