@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_PER_SENDER } from '../../src-main/service/nearby/mdns-browser.js';
+import { DEFAULT_MAX_PER_SENDER } from '../../src-main/service/nearby/heard-rooms.js';
 import { killAll, spawnCli, type CliProcess } from '../cli/helpers/cli-process.js';
 import { createLan, netnsUnavailable, type Lan, type LanHost } from '../support/netns.js';
 
