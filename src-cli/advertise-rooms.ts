@@ -31,7 +31,7 @@ export async function advertiseRooms(server: ServerPort, port: number, rt: Runti
     }
     for (const room of rooms) {
       if (advertised.has(room.name)) continue;
-      const advert = { room: room.name, passwordRequired: room.hasPassword, fingerprint: null };
+      const advert = { room: room.name, passwordRequired: room.hasPassword, fingerprint: server.fingerprint ?? null };
       advertised.set(
         room.name,
         nearby.advertise(advert, port).then(

@@ -50,6 +50,11 @@ export function startBridge(api: ChatApi, store: ChatStore = chatStore): () => v
       if (refusal) state().refuseJoinLink(refusal.reason);
       else drop('joinLinkRefused');
     }),
+    api.onNearbyUpdated((payload) => {
+      const nearby = parseEvent('nearbyUpdated', payload);
+      if (nearby) state().setNearby(nearby);
+      else drop('nearbyUpdated');
+    }),
   ];
   void state().loadInitial();
   return () => {

@@ -14,6 +14,7 @@ import { ChatService } from './chat-service.js';
 import { createDispatcher, type Dispatch, type PlatformHooks } from './dispatch.js';
 import { realFactories, type ChatFactories } from './factories.js';
 import { stderrLogger, type Logger } from './logger.js';
+import { NearbyDiscovery } from './nearby/nearby-discovery.js';
 
 export interface BackendOptions {
   /** Folder of prefs.json. */
@@ -23,6 +24,8 @@ export interface BackendOptions {
   hooks?: PlatformHooks;
   /** Default: the real engine. */
   factories?: ChatFactories;
+  /** Advertise hosted rooms and list others on the local network (mDNS); default on. */
+  nearby?: boolean;
 }
 
 export interface Backend {
@@ -43,6 +46,7 @@ export function createBackend(options: BackendOptions): Backend {
     logger,
     hostIdentity: () => (identity ??= loadOrCreateHostIdentity(join(options.dataDir, 'identity'))),
     clientDefaults: { encryption: { knownHosts: knownHosts(options.dataDir, logger) } },
+    ...(options.nearby === false ? {} : { openDiscovery: () => NearbyDiscovery.open() }),
     onJoined: (info) =>
       prefs.remember({ displayName: info.displayName, room: info.room, ...(info.host ? { host: info.host } : {}) }),
   });

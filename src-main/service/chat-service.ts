@@ -10,6 +10,7 @@ import type {
   Events,
   HostRequest,
   JoinRequest,
+  NearbyState,
   NetInterfaceChoice,
   RoomId,
   RoomView,
@@ -19,6 +20,7 @@ import { capitalize, connectFailure } from './error-mapping.js';
 import type { ChatFactories, ListenInfo } from './factories.js';
 import { HostedPortMapping, type PortMapperTuning } from './hosted-port-mapping.js';
 import { HostedServer } from './hosted-server.js';
+import { NearbyRooms, type OpenDiscovery } from './nearby-rooms.js';
 import type { Logger } from './logger.js';
 import { checkHostBind } from './host-checks.js';
 import { checkNames } from './name-checks.js';
@@ -42,6 +44,8 @@ export interface ChatServiceOptions {
   now?: () => number;
   /** Port-mapper settings (tests: the gateway to ask, shorter waits). */
   portMapper?: PortMapperTuning;
+  /** Opens the local-network advertiser and browser; absent: nearby rooms are off. */
+  openDiscovery?: OpenDiscovery;
 }
 
 const NOOP_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -57,6 +61,7 @@ export class ChatService {
   private readonly hooks: SessionHooks;
   private readonly log: Logger;
   private readonly interfaces: () => InterfaceTable;
+  private readonly nearby: NearbyRooms;
   private nextId = 1;
 
   constructor(private readonly options: ChatServiceOptions) {
@@ -64,11 +69,19 @@ export class ChatService {
     this.interfaces = options.interfaces ?? networkInterfaces;
     this.server = new HostedServer(options.factories, this.log, options.hostIdentity);
     this.mapping = new HostedPortMapping(() => this.refreshShares(), this.log, options.portMapper);
+    this.nearby = new NearbyRooms(
+      options.openDiscovery ?? null,
+      (state) => this.emit('nearbyUpdated', state),
+      this.log,
+    );
     this.hooks = {
       createClient: (clientOptions) => options.factories.createClient(clientOptions),
       log: this.log,
       now: options.now ?? Date.now,
-      emitView: (view) => this.emit('roomUpdated', view),
+      emitView: (view) => {
+        this.nearby.viewChanged(view);
+        this.emit('roomUpdated', view);
+      },
       emitEntry: (roomId, entry) => this.emit('roomMessage', { roomId, entry }),
       onServerClosed: (session) => {
         if (session.view.hosted) void this.stopServerIfIdle();
@@ -234,6 +247,7 @@ export class ChatService {
     const session = this.session(roomId);
     if (session.view.state !== 'closed') await this.leaveRoom(roomId);
     this.sessions.delete(roomId);
+    this.nearby.roomGone(roomId);
     session.unpublish();
     this.emit('roomRemoved', { roomId });
   }
@@ -249,6 +263,7 @@ export class ChatService {
           .filter((s) => s.view.state !== 'closed')
           .map((s) => (s.view.hosted ? this.closeRoom(s.id) : this.leaveRoom(s.id))),
       );
+      await this.nearby.close();
       await this.server.stop();
       await unmapped;
     })();
@@ -256,6 +271,17 @@ export class ChatService {
     await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
     for (const session of this.sessions.values()) session.detach(false);
+  }
+
+  /** Nearby rooms (#17 item 1): starts listening on first call. */
+  getNearby(): Promise<NearbyState> {
+    return this.nearby.browse();
+  }
+
+  setRoomListed(roomId: RoomId, listed: boolean): NearbyState {
+    const session = this.session(roomId);
+    if (!session.view.hosted) throw new ServiceError('FORBIDDEN', 'Only rooms hosted here can be listed.');
+    return this.nearby.setListed(roomId, listed);
   }
 
   private session(roomId: RoomId): RoomSession {

@@ -73,6 +73,9 @@ export function createDispatcher(
       await hooks.openExternal(url.href);
       return null;
     },
+    // nearby rooms (#17 item 1)
+    getNearby: () => service.getNearby(),
+    setRoomListed: (args) => service.setRoomListed(args.roomId, args.listed),
   };
 
   return async (name, payload) => {

@@ -57,6 +57,8 @@ const FALLBACK: Partial<Record<RequestName, unknown>> = {
     window: null,
   },
   sendMessage: { key: 'k' },
+  getNearby: { rooms: [], problem: null, unlisted: [] },
+  setRoomListed: { rooms: [], problem: null, unlisted: [] },
 };
 
 export function fakeApi(): FakeApi {

@@ -10,6 +10,7 @@ import {
   type RefObject,
 } from 'react';
 import { DEFAULT_PORT } from '../../src-shared/address.js';
+import type { NearbyRoom } from '../../src-shared/ipc/contract.js';
 import { readInvite } from '../../src-shared/invite/read-invite.js';
 import { checkRoomName, checkUsername, describeNameProblem } from '../../src-shared/protocol/names.js';
 import { ROOM_NAME_MAX_BYTES, USERNAME_MAX_BYTES } from '../../src-shared/protocol/limits.js';
@@ -19,6 +20,7 @@ import { explainError, type FormField, type PlainError } from '../error-words.js
 import { chatStore } from '../store/chat-store.js';
 import { useChat } from '../store/use-chat.js';
 import { ErrorDetails } from './ErrorDetails.js';
+import { NearbyRooms, nearbyAddress } from './NearbyRooms.js';
 
 type ShownError = Pick<PlainError, 'text' | 'details'>;
 
@@ -390,10 +392,30 @@ export function JoinForm() {
     if (!ok) focusAfterFailure(failedTarget(JOIN_FIELDS));
   }
 
+  // A click on a nearby room fills host and room and joins at once (the password dialog follows
+  // when the room needs one); without a valid display name it stops at that field.
+  async function joinNearby(picked: NearbyRoom) {
+    const pickedAddress = nearbyAddress(picked);
+    setAddress(pickedAddress);
+    setRoom(picked.room);
+    setLinkError(null);
+    setFilledFromInvite(false);
+    setTouched(true);
+    if (errors.username) {
+      focusAfterFailure('username');
+      return;
+    }
+    if (busy) return;
+    const request = { address: pickedAddress, room: picked.room, username, password };
+    const ok = await chatStore.getState().joinRoom(request);
+    if (!ok) focusAfterFailure(failedTarget(JOIN_FIELDS));
+  }
+
   return (
     <form ref={formRef} className="card form" onSubmit={submit} aria-labelledby="join-title" noValidate>
       <h1 id="join-title">Join a room</h1>
       <p className="lead">Ask the host for their address and the room name, or paste their invite.</p>
+      <NearbyRooms onPick={(picked) => void joinNearby(picked)} disabled={busy} />
       {filledFromInvite && (
         <p role="status" className="hint">
           Filled in from an invite. Check the details, then press Join room.

@@ -14,6 +14,7 @@ import { MentionScopeContext, useRoomMentionScope } from './message-list/mention
 import { ErrorDetails } from './ErrorDetails.js';
 import { InviteQr } from './InviteQr.js';
 import { UserText } from './UserText.js';
+import { ListedToggle } from './NearbyRooms.js';
 
 function CopyButton({ text, label, children }: { text: string; label: string; children: string }) {
   const [copied, setCopied] = useState(false);
@@ -336,6 +337,7 @@ export function RoomScreen({ room }: { room: RoomView }) {
       </header>
       <StatusBanner room={room} />
       <RoomError />
+      {room.share && room.state !== 'closed' && room.hosted && <ListedToggle roomId={room.id} />}
       {room.share && room.state !== 'closed' && <SharePanel share={room.share} />}
       <div className="room-body">
         <MentionScopeContext.Provider value={mentionScope}>

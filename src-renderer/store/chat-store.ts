@@ -7,6 +7,7 @@ import type {
   ChatEntry,
   HostRequest,
   JoinRequest,
+  NearbyState,
   NetInterfaceChoice,
   Prefs,
   RoomId,
@@ -80,6 +81,9 @@ export interface UiSlice {
   /** The member list is shown on narrow windows (wide ones always show it). */
   membersOpen: boolean;
   setMembersOpen(open: boolean): void;
+  /** Rooms on the local network and the hosted rooms taken off it; null until first asked. */
+  nearby: NearbyState | null;
+  setNearby(state: NearbyState): void;
 }
 
 export interface ActionsSlice {
@@ -96,6 +100,9 @@ export interface ActionsSlice {
   closeRoom(roomId: RoomId): Promise<void>;
   dismissRoom(roomId: RoomId): Promise<void>;
   openExternal(url: string): Promise<void>;
+  /** Starts the nearby-rooms list (the Join screen shows it). */
+  watchNearby(): Promise<void>;
+  setRoomListed(roomId: RoomId, listed: boolean): Promise<void>;
 }
 
 export type ChatState = RoomsSlice & UiSlice & ActionsSlice;
@@ -242,6 +249,8 @@ const createUiSlice = (set: Set, get: Get): UiSlice => ({
   },
   membersOpen: false,
   setMembersOpen: (open) => set({ membersOpen: open }),
+  nearby: null,
+  setNearby: (state) => set({ nearby: state }),
 });
 
 const INVITE_OPEN_KEY = 'tincan.inviteOpen';
@@ -425,6 +434,15 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
     openExternal: async (url) => {
       const result = await call((api) => api.openExternal({ url }));
       if (!result.ok) set({ ...roomFailure(result) });
+    },
+    watchNearby: async () => {
+      const result = await call((api) => api.getNearby({}));
+      if (result.ok) set({ nearby: result.value });
+    },
+    setRoomListed: async (roomId, listed) => {
+      const result = await call((api) => api.setRoomListed({ roomId, listed }));
+      if (result.ok) set({ nearby: result.value });
+      else set({ ...roomFailure(result) });
     },
   };
 };

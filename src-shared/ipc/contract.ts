@@ -162,6 +162,11 @@ export interface Requests {
    * showing the normalised address (Electron: a main-process dialog). Null also when cancelled.
    */
   openExternal: { args: { url: string }; result: null };
+  // nearby rooms (#17 item 1)
+  /** Starts listening for rooms on the local network (first call) and returns what is known. */
+  getNearby: { args: Record<string, never>; result: NearbyState };
+  /** The per-room toggle: list a hosted room on the local network, or take it off. */
+  setRoomListed: { args: RoomRef & { listed: boolean }; result: NearbyState };
 }
 
 /** Main → renderer pushes: channel name → payload. */
@@ -176,6 +181,30 @@ export interface Events {
   // Malformed links the OS opens (issue 17 item 2):
   /** The operating system opened a tincan:// link the strict parser refused; `reason` is the parser's. */
   joinLinkRefused: { reason: string };
+  // nearby rooms (#17 item 1)
+  nearbyUpdated: NearbyState;
+}
+
+// nearby rooms (#17 item 1)
+/** A room advertised on the local network (DNS-SD); every field was checked, as it comes from anyone. */
+export interface NearbyRoom {
+  /** Stable while the room is advertised; two rooms of one name on two hosts have two ids. */
+  id: string;
+  room: string;
+  /** The IPv4 address the advertisement came from: the one to dial. */
+  host: string;
+  port: number;
+  passwordRequired: boolean;
+  /** The host's certificate fingerprint (64 lowercase hex digits), once hosts have one. */
+  fingerprint: string | null;
+}
+
+export interface NearbyState {
+  rooms: NearbyRoom[];
+  /** Why the list is unavailable (shown instead of it); null while listening or not started. */
+  problem: string | null;
+  /** Hosted rooms the user took off the local network; every other hosted room is listed. */
+  unlisted: RoomId[];
 }
 
 /** The fields of a parsed invite link (src-shared/invite); there is never a password. */
@@ -206,6 +235,9 @@ export const REQUEST_NAMES = [
   'setPrefs',
   'setActiveRoom',
   'openExternal',
+  // nearby rooms (#17 item 1)
+  'getNearby',
+  'setRoomListed',
 ] as const satisfies readonly RequestName[];
 
 export const EVENT_NAMES = [
@@ -216,6 +248,8 @@ export const EVENT_NAMES = [
   'joinLink',
   // Malformed links the OS opens (issue 17 item 2):
   'joinLinkRefused',
+  // nearby rooms (#17 item 1)
+  'nearbyUpdated',
 ] as const satisfies readonly EventName[];
 
 /**

@@ -15,6 +15,7 @@ import { CLOSED_REASON_NAMES } from '../protocol/closed-reasons.js';
 import { CONNECTION_STATE_NAMES, DIALECTS, ROLES } from '../protocol/session-kinds.js';
 import { utf8ByteLength } from '../protocol/utf8.js';
 import { PORT_MAPPING_KINDS } from '../reach/port-mapping-status.js';
+import { FINGERPRINT, NEARBY_ROOMS_MAX } from '../nearby/advert.js';
 import {
   SYSTEM_TONES,
   type ApiResult,
@@ -103,6 +104,9 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
         .refine((u) => externalLinkProblem(u) === null, 'not a link that may be opened'),
     })
     .strict(),
+  // nearby rooms (#17 item 1)
+  getNearby: empty,
+  setRoomListed: z.object({ roomId, listed: z.boolean() }).strict(),
 };
 
 const member = z.object({ name: z.string().max(64), host: z.boolean() });
@@ -167,6 +171,25 @@ const joinLink = z
   })
   .strict();
 
+// nearby rooms (#17 item 1): the same bounds as the browser's, and the one name rule for room names.
+const nearbyRoom = z
+  .object({
+    id: z.string().min(1).max(600),
+    room: z.string().refine((r) => checkRoomName(r) === null, 'not a valid room name'),
+    host: z.string().max(64),
+    port: z.number().int().min(1).max(65535),
+    passwordRequired: z.boolean(),
+    fingerprint: z.string().regex(FINGERPRINT).nullable(),
+  })
+  .strict();
+const nearbyState = z
+  .object({
+    rooms: z.array(nearbyRoom).max(NEARBY_ROOMS_MAX),
+    problem: z.string().max(500).nullable(),
+    unlisted: z.array(roomId).max(1000),
+  })
+  .strict();
+
 export const eventSchemas: { [K in EventName]: z.ZodType<Events[K]> } = {
   roomUpdated: roomView,
   roomMessage: z.object({ roomId, entry: chatEntry }),
@@ -182,6 +205,8 @@ export const eventSchemas: { [K in EventName]: z.ZodType<Events[K]> } = {
         .max(LINK_MAX_LENGTH + 200),
     })
     .strict(),
+  // nearby rooms (#17 item 1)
+  nearbyUpdated: nearbyState,
 };
 
 /** Validates a request argument; on failure a BAD_ARGS result naming the first problem. */

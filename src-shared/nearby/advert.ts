@@ -15,6 +15,8 @@ export const INSTANCE_LABEL_MAX_BYTES = 63;
 export const TXT_MAX_BYTES = 200;
 /** Entries a decoder looks at; a longer record is refused rather than walked. */
 export const TXT_MAX_ENTRIES = 16;
+/** The most rooms a browser holds (and the UI accepts): a flood of announcements cannot grow it. */
+export const NEARBY_ROOMS_MAX = 64;
 /** The longest host id a label carries, so a long host name cannot crowd out the room name. */
 export const HOST_ID_MAX_BYTES = 24;
 
@@ -27,7 +29,7 @@ export interface NearbyAdvert {
 
 export type TxtProblem = 'too-big' | 'no-version' | 'other-version' | 'bad-entry' | 'bad-room' | 'bad-flag' | 'bad-fp';
 
-const FINGERPRINT = /^[0-9a-f]{64}$/;
+export const FINGERPRINT = /^[0-9a-f]{64}$/;
 
 /** The TXT strings, version first (RFC 6763 §6.7); never the password itself. */
 export function encodeAdvertTxt(advert: NearbyAdvert): string[] {

@@ -6,9 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_PER_SENDER } from '../../src-main/service/nearby/mdns-browser.js';
+import { DEFAULT_MAX_PER_SENDER } from '../../src-main/service/nearby/heard-rooms.js';
 import { killAll, spawnCli, type CliProcess } from '../cli/helpers/cli-process.js';
+import type { NearbyState } from '../../src-shared/ipc/contract.js';
 import { createLan, netnsUnavailable, type Lan, type LanHost } from '../support/netns.js';
+import { waitUntil } from '../support/wait.js';
 
 const unavailable = netnsUnavailable();
 /** The issue's figures: a room shows within 3 s and leaves within a few seconds of closing. */
@@ -38,13 +40,87 @@ async function listedPort(proc: CliProcess): Promise<{ port: string; label: stri
   return { port: server[1] ?? '', label: listed[1] ?? '', at: Date.now() };
 }
 
+/** The app's backend in a namespace (test/nearby/service-agent.ts), driven line by line. */
+class ServiceAgent {
+  private readonly child: ChildProcess;
+  private readonly out: Array<Record<string, unknown>> = [];
+  private readonly waiters = new Set<() => void>();
+  readonly exited: Promise<unknown>;
+
+  constructor(host: LanHost) {
+    this.child = spawn(
+      'ip',
+      ['netns', 'exec', host.ns, process.execPath, '--import', 'tsx', 'test/nearby/service-agent.ts'],
+      { cwd: join(import.meta.dirname, '../..'), stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    let partial = '';
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      const parts = (partial + chunk.toString()).split('\n');
+      partial = parts.pop() ?? '';
+      for (const part of parts) if (part) this.out.push(JSON.parse(part) as Record<string, unknown>);
+      for (const wake of [...this.waiters]) wake();
+    });
+    this.exited = new Promise((resolve) => this.child.on('close', resolve));
+    agents.add(this);
+  }
+
+  private next(test: (line: Record<string, unknown>) => boolean, from = 0): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`agent: nothing matched in time\n${JSON.stringify(this.out)}`)),
+        START_MS,
+      );
+      const check = (): void => {
+        const hit = this.out.slice(from).find(test);
+        if (!hit) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve(hit);
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  async ready(): Promise<void> {
+    await this.next((l) => l.ready === true);
+  }
+
+  async request(req: string, args: unknown): Promise<unknown> {
+    const from = this.out.length;
+    this.child.stdin?.write(`${JSON.stringify({ req, args })}\n`);
+    const { res } = (await this.next((l) => 'res' in l, from)) as { res: { ok: boolean; value?: unknown } };
+    if (!res.ok) throw new Error(`agent: ${req} failed: ${JSON.stringify(res)}`);
+    return res.value;
+  }
+
+  async waitForEvent(test: (state: NearbyState) => boolean): Promise<void> {
+    await this.next((l) => 'evt' in l && test(l.evt as NearbyState));
+  }
+
+  quit(): void {
+    this.child.stdin?.end();
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+const agents = new Set<ServiceAgent>();
+
 describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', { timeout: 90_000 }, () => {
   let lan: Lan;
 
   beforeAll(() => {
     lan = createLan(3);
   });
-  afterEach(killAll);
+  afterEach(async () => {
+    for (const agent of agents) agent.kill();
+    await Promise.all([...agents].map((agent) => agent.exited));
+    agents.clear();
+    await killAll();
+  });
   afterAll(() => lan.destroy());
 
   it('a hosted room appears in another namespace within 3 s and leaves soon after it closes', async () => {
@@ -99,6 +175,55 @@ describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', 
     const once = spawnCli(['discover', '--once', '3'], { netns: b.ns });
     await once.waitForExit(START_MS);
     expect(once.lines.stdout.filter(Boolean)).toEqual([`${a.address}:${port} open annex`]);
+  });
+
+  it('the app service lists a hosted room, follows its toggle and hears rooms hosted elsewhere', async () => {
+    const [a, b] = lan.hosts as [LanHost, LanHost];
+    const watcher = discover(b);
+    await watching(watcher);
+    const agent = new ServiceAgent(a);
+    await agent.ready();
+    const hosted = await agent.request('hostRoom', {
+      room: 'app room',
+      username: 'al',
+      password: 'pw',
+      port: 0,
+      bindHost: '0.0.0.0',
+    });
+    const view = hosted as { id: string; share: { port: number } };
+    const at = Date.now();
+    const where = `${a.address.replaceAll('.', '\\.')}:${view.share.port}`;
+    await watcher.waitForLine('stdout', new RegExp(`^\\+ ${where} password app room$`), APPEAR_MS + 2000);
+    expect(Date.now() - at).toBeLessThan(APPEAR_MS);
+
+    // The per-room toggle: off sends a goodbye, on lists the room again.
+    const off = Date.now();
+    await agent.request('setRoomListed', { roomId: view.id, listed: false });
+    await watcher.waitForLine('stdout', new RegExp(`^- ${where} password app room$`), LEAVE_MS + 2000);
+    expect(Date.now() - off).toBeLessThan(LEAVE_MS);
+    await agent.request('setRoomListed', { roomId: view.id, listed: true });
+    await waitUntil(() => watcher.lines.stdout.filter((l) => l.startsWith('+ ')).length === 2, {
+      timeoutMs: APPEAR_MS + 2000,
+      what: 'the room listed again',
+    });
+
+    // The other way: a room hosted in the other namespace reaches the service's nearby list.
+    expect(await agent.request('getNearby', {})).toMatchObject({ problem: null });
+    const other = hostRoom(b, 'elsewhere');
+    const { port } = await listedPort(other);
+    await agent.waitForEvent((state) =>
+      state.rooms.some((r) => r.room === 'elsewhere' && r.host === b.address && r.port === Number(port)),
+    );
+
+    // Quitting the app (end of input) sends the goodbyes.
+    const quitting = Date.now();
+    agent.quit();
+    await waitUntil(() => watcher.lines.stdout.filter((l) => l.startsWith(`- ${a.address}:`)).length === 2, {
+      timeoutMs: LEAVE_MS + 2000,
+      what: 'the room gone after quitting',
+    });
+    expect(Date.now() - quitting).toBeLessThan(LEAVE_MS);
+    await agent.exited;
   });
 
   it('a flood of junk announcements stays bounded and does not push out a real room', async () => {

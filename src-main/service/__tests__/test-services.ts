@@ -36,7 +36,7 @@ export function backendFactory(): (hooks?: BackendOptions['hooks']) => Backend &
   });
   return (hooks) => {
     const dir = mkdtempSync(join(tmpdir(), 'tincan-backend-'));
-    const backend = createBackend({ dataDir: dir, logger: silentLogger, ...(hooks ? { hooks } : {}) });
+    const backend = createBackend({ dataDir: dir, logger: silentLogger, nearby: false, ...(hooks ? { hooks } : {}) });
     made.push({ backend, dir });
     return { ...backend, dataDir: dir };
   };

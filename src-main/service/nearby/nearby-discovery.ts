@@ -5,16 +5,17 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { encodeAdvertTxt, type NearbyAdvert } from '../../../src-shared/nearby/advert.js';
 import { MdnsAdvertiser, type Advertisement } from './mdns-advertiser.js';
-import { MdnsBrowser, type BrowserOptions, type HeardRoom } from './mdns-browser.js';
+import type { HeardRoom, HeardRoomsOptions } from './heard-rooms.js';
+import { MdnsBrowser } from './mdns-browser.js';
 import { MdnsTransport } from './mdns-transport.js';
 
 export type { Advertisement } from './mdns-advertiser.js';
-export type { HeardRoom } from './mdns-browser.js';
+export type { HeardRoom } from './heard-rooms.js';
 
 export interface DiscoveryOptions {
   /** Shown beside the room name in the instance label; default: this computer's short name. */
   hostId?: string;
-  browser?: BrowserOptions;
+  browser?: HeardRoomsOptions;
 }
 
 export interface DiscoveryEvents {
