@@ -20,6 +20,8 @@ export interface HandshakeRequest {
    * entries are sent. Absent: no catch-up.
    */
   catchUp?: { since: number };
+  /** Tincan only: the client shows typing indicators (`"typing": 1`), so TYPING events may be relayed to it. */
+  typing?: boolean;
 }
 
 export type RequestProblem = 'invalid-utf8' | 'bad-json' | 'no-username' | 'bad-password' | 'bad-field';
@@ -69,6 +71,7 @@ export function parseRequestPayload(bytes: Uint8Array): HandshakeRequest | Reque
       const valid = typeof since === 'number' && Number.isInteger(since) && since >= 0 && since <= 0xffff_ffff;
       request.catchUp = { since: valid ? since : 0 };
     }
+    if (dialect > 0 && obj['typing'] === 1) request.typing = true;
     return request;
   }
   if (trimmed.startsWith('"')) {
@@ -90,6 +93,7 @@ export function encodeRequestPayload(req: {
   dialect?: number;
   resume?: string | null;
   catchUp?: { since: number } | null;
+  typing?: boolean;
 }): Uint8Array {
   const body: Record<string, unknown> = { username: req.username, password: req.password ?? '' };
   if (req.dialect) body['tincan'] = req.dialect;
@@ -98,6 +102,7 @@ export function encodeRequestPayload(req: {
     body['catchup'] = 1;
     if (req.catchUp.since > 0) body['since'] = req.catchUp.since;
   }
+  if (req.dialect && req.typing) body['typing'] = 1;
   return utf8Encode(JSON.stringify(body));
 }
 
@@ -148,6 +153,8 @@ export interface SessionInfo {
   resumed?: boolean;
   /** Messages of the room new members see (catch-up); sent only to a client that asked for it. */
   history?: number;
+  /** The server relays typing indicators to this session; said only to a client that offered them. */
+  typing?: boolean;
 }
 
 export function encodeSessionInfo(info: SessionInfo): Uint8Array {
@@ -184,6 +191,7 @@ export function parseCompletionPayload(bytes: Uint8Array): Completion | null {
           if (obj.resumed === true) info.resumed = true;
           if (typeof obj.history === 'number' && Number.isInteger(obj.history) && obj.history > 0)
             info.history = obj.history;
+          if (obj.typing === true) info.typing = true;
           return { kind: 'tincan', token: utf8Encode(info.token), info };
         }
       } catch {
