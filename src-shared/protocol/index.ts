@@ -13,3 +13,4 @@ export * from './session-kinds.js';
 export * from './control.js';
 export * from './plain-text.js';
 export * from './plain-line-breaks.js';
+export * from './typing.js';

@@ -122,7 +122,7 @@ export function rawExchange(opts: RawExchangeOptions): Promise<RawReply> {
 
 /** What a request frame carries: a request object is encoded as our JSON; a string as its UTF-8. */
 export type RequestPayload =
-  Uint8Array | string | { username: string; password?: string; tincan?: boolean; resume?: string };
+  Uint8Array | string | { username: string; password?: string; tincan?: boolean; resume?: string; typing?: boolean };
 
 export interface RequestSpec {
   room: string | Uint8Array;
@@ -145,6 +145,7 @@ export function requestFrame(spec: RequestSpec): Uint8Array {
             password: p.password ?? '',
             dialect: p.tincan ? 1 : 0,
             resume: p.resume ?? null,
+            typing: p.typing === true,
           });
   return encodeFrame({
     operation: spec.operation ?? Operation.JOIN,

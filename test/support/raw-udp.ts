@@ -111,6 +111,8 @@ export interface RawMemberOptions {
   /** Server address to reach (default 127.0.0.1; ::1 for IPv6). */
   serverHost?: string;
   tincan?: boolean;
+  /** Offer typing indicators (Tincan only). */
+  typing?: boolean;
 }
 
 /** A member driven byte by byte: raw handshake, then raw datagrams. */
@@ -139,7 +141,12 @@ export class RawMember {
     const reply = await request(opts.tcpPort, {
       room: opts.room,
       operation: opts.create ? Operation.CREATE : Operation.JOIN,
-      payload: { username: opts.username, password: opts.password, tincan: opts.tincan ?? true },
+      payload: {
+        username: opts.username,
+        password: opts.password,
+        tincan: opts.tincan ?? true,
+        typing: opts.typing === true,
+      },
       localAddress: opts.address,
       host: opts.serverHost,
     });

@@ -151,10 +151,24 @@ export class Admission {
     return { value: await queued };
   }
 
-  /** Same room, same name, same IP, and the old token: the new session replaces the old one. */
+  /**
+   * Hashes a room's new password (the host's SET_PASSWORD) exactly as a create does: within the
+   * host IP's hash budget and through the bounded queue.
+   */
+  async hashNewPassword(ip: string, password: string): Promise<PasswordHash | 'refused'> {
+    const done = await this.hashed(ip, () => hashPassword(password));
+    return 'value' in done ? done.value : 'refused';
+  }
+
+  /**
+   * Same room, same name, same IP, and the old token: the new session replaces the old one. A token
+   * the host removed is refused outright, so its holder cannot come back as a fresh join with it.
+   */
   private tryResume(req: AdmissionRequest, check: CommitCheck): AdmissionResult | null {
     const token = req.request.resume;
     if (!token || req.request.dialect === 0) return null;
+    if (this.registry.rooms.get(req.room)?.wasRemoved(token))
+      return { status: Status.BAD_REQUEST, reason: 'the host removed this session' };
     const old = this.registry.findByTokenString(token);
     if (!old || !old.active || old.room.name !== req.room || old.name !== req.request.username || old.ip !== req.ip) {
       return null;

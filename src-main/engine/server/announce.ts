@@ -4,9 +4,12 @@ import {
   encodeClosedEvent,
   encodeJoinedEvent,
   encodeLeftEvent,
+  encodeRemovedEvent,
+  NOTICE_PREFIX,
   plainClosedNotice,
   plainJoinedNotice,
   plainLeftNotice,
+  PLAIN_REMOVED_NOTICE,
   truncateUtf8,
   UDP_SERVER_MAX_BYTES,
   type ClosedReasonCode,
@@ -36,6 +39,14 @@ export class Announcer {
 
   left(member: Member, reason: LeftReasonCode): void {
     this.toRoom(member.room, plainLeftNotice(member.name, reason), encodeLeftEvent(member.name, reason), member);
+  }
+
+  /** Tells the member itself that the host removed it. */
+  removed(member: Member): void {
+    this.out.send(
+      member.dialect > 0 ? encodeRemovedEvent() : Buffer.from(`${NOTICE_PREFIX}${PLAIN_REMOVED_NOTICE}`, 'utf8'),
+      member,
+    );
   }
 
   closed(room: Room, reason: ClosedReasonCode, except: Member | null): void {

@@ -10,6 +10,7 @@ import { Admission, type AdmissionStats } from './admission.js';
 import { Announcer } from './announce.js';
 import { ServerCounters } from './counters.js';
 import { DropLog } from './drop-log.js';
+import { HostTools } from './host-tools.js';
 import { IpCounts } from './ip-counts.js';
 import { normaliseIp, sendAddressFor } from './ip.js';
 import { bindUdp, closeTcp, listenTcp, resolveHost, udpTypeFor } from './listen.js';
@@ -214,13 +215,20 @@ export class ChatServer extends EventEmitter<ServerEvents> {
     const batch = this.options.nativeUdp ? loadUdpBatch() : null;
     const out = new UdpOut(udp, batch);
     const lifecycle = new RoomLifecycle(this.registry, new Announcer(out), this, this.log);
-    const relay = new UdpRelay(this.registry, lifecycle, out, this.counters, new DropLog(this.log), {
-      messagesPerSecond: this.options.maxMessagesPerSecond,
-      burst: this.options.maxMessagesPerSecond * 4,
-    });
+    const admission = new Admission(this.registry, lifecycle, this.options, this.log);
+    const hostTools = new HostTools(lifecycle, out, (ip, password) => admission.hashNewPassword(ip, password));
+    const relay = new UdpRelay(
+      this.registry,
+      lifecycle,
+      out,
+      this.counters,
+      new DropLog(this.log),
+      { messagesPerSecond: this.options.maxMessagesPerSecond, burst: this.options.maxMessagesPerSecond * 4 },
+      hostTools,
+    );
     this.out = out;
     this.lifecycle = lifecycle;
-    this.admission = new Admission(this.registry, lifecycle, this.options, this.log);
+    this.admission = admission;
     let lastErrorLog = 0;
     let lastRelayFailure = 0;
     const onDatagram = (msg: Buffer, start: number, end: number, rinfo: RemoteInfo): void => {

@@ -8,6 +8,9 @@ import type { RoomSendTable } from './udp-out.js';
 import type { Bucket } from './rate-limit.js';
 import { newToken, TOKEN_LENGTH, tokenKey } from './token.js';
 
+/** How many removed tokens a room remembers (a Set keeps insertion order: the oldest go first). */
+const REMOVED_TOKENS_KEPT = 256;
+
 export class Member implements Bucket {
   readonly nameBytes: Buffer;
   /** `name: ` — the prefix of every plain chat line this member sends. */
@@ -38,6 +41,10 @@ export class Member implements Bucket {
   catchUpAfter = -1;
   /** The room's seq when this member started receiving live chat: catch-up stops there. */
   liveFrom = 0;
+  /** Negotiated typing indicators: may send TYPING and is sent others'. */
+  typing = false;
+  /** When this member's last TYPING was relayed (faster ones are dropped). */
+  lastTypingAt = 0;
 
   constructor(
     readonly room: Room,
@@ -83,15 +90,27 @@ export class Room {
   sendTable: RoomSendTable | null = null;
   /** Recent chat kept for late joiners, or null when the server keeps none. */
   readonly history: HistoryRing | null;
+  /** Tokens the host removed (the most recent REMOVED_TOKENS_KEPT): a resume offering one is refused. */
+  private readonly removed = new Set<string>();
 
   constructor(
     readonly name: string,
-    readonly password: PasswordHash | null,
+    /** What a join must match; the host may change or clear it (SET_PASSWORD). */
+    public password: PasswordHash | null,
     readonly createdAt: number,
     historySize = 0,
   ) {
     this.nameBytes = Buffer.from(name, 'utf8');
     this.history = historySize > 0 ? new HistoryRing(historySize) : null;
+  }
+
+  noteRemovedToken(token: string): void {
+    this.removed.add(token);
+    if (this.removed.size > REMOVED_TOKENS_KEPT) this.removed.delete(this.removed.values().next().value as string);
+  }
+
+  wasRemoved(token: string): boolean {
+    return this.removed.has(token);
   }
 }
 

@@ -185,6 +185,7 @@ export class TcrpConnection {
     const tincan = request.dialect > 0;
     // What the member has seen is only known for a resumed session of this same room.
     if (tincan && request.catchUp) member.catchUpAfter = result.resumed ? request.catchUp.since : 0;
+    member.typing = tincan && request.typing === true;
     const completion = tincan
       ? encodeSessionInfo({
           tincan: TINCAN_DIALECT_VERSION,
@@ -195,6 +196,7 @@ export class TcrpConnection {
           maxTextBytes: MESSAGE_TEXT_MAX_BYTES,
           ...(result.resumed ? { resumed: true } : {}),
           ...(request.catchUp && this.settings.historySize > 0 ? { history: this.settings.historySize } : {}),
+          ...(member.typing ? { typing: true } : {}),
         })
       : member.tokenBytes;
     this.counters.countHandshake('OK');

@@ -32,6 +32,7 @@ import type { ServerCounters, DropReason } from './counters.js';
 import type { DropLog } from './drop-log.js';
 import { takeToken } from './rate-limit.js';
 import type { HistoryRing } from './history-ring.js';
+import { HOST_TOOL_KINDS, type HostTools } from './host-tools.js';
 import type { Member, RoomRegistry } from './room-registry.js';
 import type { RoomLifecycle } from './room-lifecycle.js';
 import { bytesEqualAt, copyBytes, isUtf8Span } from './bytes.js';
@@ -69,6 +70,7 @@ export class UdpRelay {
     private readonly counters: ServerCounters,
     private readonly dropLog: DropLog,
     private readonly limits: RelayLimits,
+    private readonly hostTools: HostTools,
   ) {}
 
   /** The datagram is msg[from, end); nothing here may keep `msg`, which the reader reuses. */
@@ -164,8 +166,12 @@ export class UdpRelay {
           this.drop('not-host', rinfo);
         }
         return;
-      default:
-        return this.drop('bad-control', rinfo);
+      default: {
+        if (kind === undefined || !HOST_TOOL_KINDS.has(kind)) return this.drop('bad-control', rinfo);
+        const dropped = this.hostTools.handle(member, msg.subarray(start, end), now);
+        if (dropped !== null) this.drop(dropped, rinfo);
+        return;
+      }
     }
   }
 
