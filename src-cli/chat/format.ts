@@ -61,7 +61,7 @@ const CLOSED_LINE: Record<ClosedReason, string> = {
   'host-timed-out': '* room closed: the host timed out',
   'server-shutdown': '* room closed: the server is shutting down',
   'gave-up': '* lost the connection to the server; gave up reconnecting',
-  kicked: '* you were removed from the room',
+  kicked: '* you were removed by the host',
   left: '* you left the room',
 };
 

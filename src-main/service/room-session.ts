@@ -51,7 +51,7 @@ const CLOSED_TEXT: Record<ClosedReason, string> = {
   'server-shutdown': 'The room closed: the server shut down.',
   left: 'You left the room.',
   'gave-up': 'The host is gone: could not reconnect.',
-  kicked: 'You were removed from the room.',
+  kicked: 'You were removed by the host.',
   failed: 'Could not rejoin the room.',
 };
 

@@ -39,6 +39,8 @@ export interface HandshakeOptions {
   resume?: string | null;
   /** Ask for the room's recent chat, newer than `since` (Tincan dialect only). */
   catchUp?: { since: number } | null;
+  /** Offer typing indicators (Tincan dialect only). */
+  typing?: boolean;
   /** Whole exchange, TCP connect included (default 5000 ms). */
   timeoutMs?: number;
   /** Local UDP port to announce after the token (2 bytes, big-endian). */
@@ -93,6 +95,7 @@ function buildRequest(opts: HandshakeOptions): Uint8Array {
     // Resume is a Tincan field: never sent to a server we must treat as plain.
     resume: negotiate ? (opts.resume ?? null) : null,
     catchUp: negotiate ? (opts.catchUp ?? null) : null,
+    typing: negotiate && opts.typing === true,
   });
   return encodeFrame({
     operation: opts.mode === 'create' ? Operation.CREATE : Operation.JOIN,
