@@ -69,9 +69,9 @@ export function closedLine(reason: ClosedReason): string {
   return CLOSED_LINE[reason];
 }
 
-/** Closed for a reason that is the room's end, not ours: exit code 3. */
+/** Closed for a reason that is the room's end (for us, too, when the host removed us), not ours: exit code 3. */
 export function isRoomClosed(reason: ClosedReason): boolean {
-  return isServerClosedReason(reason);
+  return isServerClosedReason(reason) || reason === 'kicked';
 }
 
 /** A line for a connection state change, or null when there is nothing worth saying. */
@@ -99,6 +99,8 @@ export const CHAT_COMMANDS_HELP = [
   '* /members  who is in the room',
   '* /leave    leave the room (the host leaving closes it)',
   '* /close    close the room for everyone (host only)',
+  '* /kick NAME  remove a member from the room (host only; they may join again)',
+  '* /password   change the password new members need, empty clears it (host only)',
   '* /help     this list',
   '* //text    send a message that starts with "/"',
 ];
