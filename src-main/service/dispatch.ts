@@ -73,6 +73,19 @@ export function createDispatcher(
       await hooks.openExternal(url.href);
       return null;
     },
+    // host tools (#14 item 7)
+    kickMember: (args) => {
+      service.kickMember(args.roomId, args.name);
+      return null;
+    },
+    setRoomPassword: async (args) => {
+      await service.setRoomPassword(args.roomId, args.password);
+      return null;
+    },
+    notifyTyping: (args) => {
+      service.notifyTyping(args.roomId);
+      return null;
+    },
   };
 
   return async (name, payload) => {

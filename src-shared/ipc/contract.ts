@@ -132,6 +132,13 @@ export interface Requests {
    * showing the normalised address (Electron: a main-process dialog). Null also when cancelled.
    */
   openExternal: { args: { url: string }; result: null };
+  // host tools (#14 item 7)
+  /** Host only: removes a member from the room (they may join again, with the password if any). */
+  kickMember: { args: RoomRef & { name: string }; result: null };
+  /** Host only: the password future joins need; empty clears it. Members already in stay. */
+  setRoomPassword: { args: RoomRef & { password: string }; result: null };
+  /** The user is typing in this room's composer (sent on keystrokes; the engine throttles it). */
+  notifyTyping: { args: RoomRef; result: null };
 }
 
 /** Main → renderer pushes: channel name → payload. */
@@ -143,6 +150,9 @@ export interface Events {
   focusRoom: RoomRef;
   /** The operating system opened a tincan://join link: prefill the Join form (a link never joins by itself). */
   joinLink: JoinLinkEvent;
+  // host tools (#14 item 7)
+  /** `name` is typing in this room (show it for TYPING_SHOWN_MS unless refreshed or their message arrives). */
+  roomTyping: { roomId: RoomId; name: string };
 }
 
 /** The fields of a parsed invite link (src-shared/invite); there is never a password. */
@@ -173,6 +183,10 @@ export const REQUEST_NAMES = [
   'setPrefs',
   'setActiveRoom',
   'openExternal',
+  // host tools (#14 item 7)
+  'kickMember',
+  'setRoomPassword',
+  'notifyTyping',
 ] as const satisfies readonly RequestName[];
 
 export const EVENT_NAMES = [
@@ -181,6 +195,8 @@ export const EVENT_NAMES = [
   'roomRemoved',
   'focusRoom',
   'joinLink',
+  // host tools (#14 item 7)
+  'roomTyping',
 ] as const satisfies readonly EventName[];
 
 /**
