@@ -116,6 +116,21 @@ export async function runChatScenario(a: Page, b: Page, prefix: string): Promise
   await expect(members(a)).toContainText('Bob');
   await expect(messages(b)).toContainText('Hello Bob 👋 café'); // history kept across the rejoin
 
+  // --- Host tools (#14 item 7): A sees B typing; A removes B, who is told and may join again.
+  await b.getByLabel('Message', { exact: true }).pressSequentially('typing…');
+  await expect(a.getByTestId('typing-line')).toHaveText('Bob is typing…');
+  await b.getByLabel('Message', { exact: true }).fill('');
+  await members(a).getByRole('button', { name: 'Remove Bob' }).click();
+  await a.getByRole('button', { name: 'Yes, remove' }).click();
+  await expect(b.getByRole('alert').filter({ hasText: 'The host removed you from this room.' })).toBeVisible();
+  await expect(b.getByTestId('room-state')).toHaveText('Closed');
+  await expect(messages(a)).toContainText('Bob was removed by the host.');
+  await expect(members(a)).not.toContainText('Bob');
+  await shot(b, `${prefix}-6b-removed`);
+  await b.getByRole('button', { name: 'Rejoin' }).click();
+  await expect(b.getByTestId('room-state')).toHaveText('Connected');
+  await expect(members(a)).toContainText('Bob');
+
   // --- A closes the room → B sees it closed and may rejoin later.
   await a.getByRole('button', { name: 'Close room' }).click();
   await a.getByRole('button', { name: 'Yes, close room' }).click();

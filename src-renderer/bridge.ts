@@ -25,8 +25,15 @@ export function startBridge(api: ChatApi, store: ChatStore = chatStore): () => v
     }),
     api.onRoomMessage((payload) => {
       const msg = parseEvent('roomMessage', payload);
-      if (msg) lines.add(msg.roomId, msg.entry);
-      else drop('roomMessage');
+      if (!msg) return drop('roomMessage');
+      lines.add(msg.roomId, msg.entry);
+      if (msg.entry.kind === 'chat') state().typingDone(msg.roomId, msg.entry.from);
+    }),
+    // host tools (#14 item 7)
+    api.onRoomTyping((payload) => {
+      const typing = parseEvent('roomTyping', payload);
+      if (typing) state().noteTyping(typing.roomId, typing.name);
+      else drop('roomTyping');
     }),
     api.onRoomRemoved((payload) => {
       lines.flush();

@@ -61,7 +61,7 @@ const CLOSED_LINE: Record<ClosedReason, string> = {
   'host-timed-out': '* room closed: the host timed out',
   'server-shutdown': '* room closed: the server is shutting down',
   'gave-up': '* lost the connection to the server; gave up reconnecting',
-  kicked: '* you were removed from the room',
+  kicked: '* you were removed by the host',
   'timed-out': '* you timed out: the server heard nothing from this client in time',
   left: '* you left the room',
 };
@@ -70,9 +70,9 @@ export function closedLine(reason: ClosedReason): string {
   return CLOSED_LINE[reason];
 }
 
-/** Closed for a reason that is the room's end, not ours: exit code 3. */
+/** Closed for a reason that is the room's end (for us, too, when the host removed us), not ours: exit code 3. */
 export function isRoomClosed(reason: ClosedReason): boolean {
-  return isServerClosedReason(reason);
+  return isServerClosedReason(reason) || reason === 'kicked';
 }
 
 /** A line for a connection state change, or null when there is nothing worth saying. */
@@ -100,6 +100,8 @@ export const CHAT_COMMANDS_HELP = [
   '* /members  who is in the room',
   '* /leave    leave the room (the host leaving closes it)',
   '* /close    close the room for everyone (host only)',
+  '* /kick NAME  remove a member from the room (host only; they may join again)',
+  '* /password   change the password new members need, empty clears it (host only)',
   '* /help     this list',
   '* //text    send a message that starts with "/"',
 ];

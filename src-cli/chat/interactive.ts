@@ -1,5 +1,6 @@
 // Interactive mode: a readline prompt; received lines are printed above it, commands start with "/".
-import { clearLine, createInterface, cursorTo } from 'node:readline';
+import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
+import { askHidden } from '../terminal/prompt.js';
 import type { ChatSession, Screen } from './session.js';
 import { CHAT_COMMANDS_HELP, membersLine } from './format.js';
 import { parseChatInput } from './input.js';
@@ -43,6 +44,7 @@ export function runInteractive(
   );
   rl.prompt();
 
+  const terminalIn = input;
   rl.on('line', (line) => {
     const input = parseChatInput(line);
     switch (input.kind) {
@@ -54,7 +56,17 @@ export function runInteractive(
       case 'unknown-command':
         screen.show(`* unknown command ${input.command}; type /help`);
         break;
+      case 'usage':
+        screen.show(input.text);
+        break;
+      case 'kick':
+        session.kick(input.name);
+        break;
       case 'command':
+        if (input.command === 'password') {
+          if (session.canChangePassword()) return void askNewPassword(session, screen, rl, terminalIn, output);
+          break;
+        }
         if (input.command === 'leave') return void session.leave();
         if (input.command === 'close') return void session.closeRoom();
         if (input.command === 'members') screen.show(membersLine(session.members()));
@@ -75,4 +87,35 @@ export function runInteractive(
     rl.close();
   });
   return session.done;
+}
+
+/**
+ * /password: asks for the new password with echo off, then sends it. While it asks, the chat
+ * prompt's key handling is set aside, so the keys go to the hidden question only (and never into
+ * the prompt's history).
+ */
+async function askNewPassword(
+  session: ChatSession,
+  screen: PromptScreen,
+  rl: Interface,
+  input: NodeJS.ReadStream,
+  output: NodeJS.WriteStream,
+): Promise<void> {
+  const keypress = input.listeners('keypress') as ((...args: unknown[]) => void)[];
+  input.removeAllListeners('keypress');
+  screen.attach(null);
+  let password: string | null = null;
+  try {
+    password = await askHidden(input, output, '* new password (empty clears it): ');
+  } catch {
+    screen.show('* password not changed');
+  } finally {
+    for (const listener of keypress) input.on('keypress', listener);
+    // askHidden left the terminal cooked and paused; the chat prompt reads raw, flowing input.
+    input.setRawMode(true);
+    input.resume();
+    screen.attach(rl);
+  }
+  if (password !== null) await session.setPassword(password);
+  if (!session.isFinished) rl.prompt();
 }

@@ -155,6 +155,41 @@ export class ChatSession {
     return true;
   }
 
+  // host tools (#14 item 7)
+
+  /** Host only: removes `name`; the room's "was removed by the host" line confirms it. */
+  kick(name: string): void {
+    if (this.finished || this.ending) return;
+    if (this.info.role !== 'host') return this.screen.show('* only the host can remove a member');
+    try {
+      this.client.kick(name);
+    } catch (err) {
+      this.screen.warn(`* not removed: ${errorText(err)}`);
+    }
+  }
+
+  /** Whether /password applies here: only the host's, and only on a server that speaks our dialect. */
+  canChangePassword(): boolean {
+    if (this.info.role !== 'host') this.screen.show('* only the host can change the password');
+    else if (this.info.dialect !== 'tincan') this.screen.show('* this server cannot change the password');
+    else return !this.finished && !this.ending;
+    return false;
+  }
+
+  /** Host only: sets ('' clears) the password new members need; says whether it worked. */
+  async setPassword(password: string): Promise<void> {
+    try {
+      await this.client.setPassword(password);
+      this.screen.show(
+        password === ''
+          ? '* password cleared: anyone may join'
+          : '* password changed: new members need it, members already here stay',
+      );
+    } catch (err) {
+      this.screen.warn(`* password not changed: ${errorText(err)}`);
+    }
+  }
+
   /** Ends the session (idempotent). A final line, if any, goes to `warn`. */
   finish(code: number, line?: string): void {
     if (this.finished) return;

@@ -40,7 +40,7 @@ function askLine(input: TtyInput, output: Output, question: string): Promise<str
 }
 
 /** Reads a line with echo off, in raw mode, so the password never shows. */
-function askHidden(input: TtyInput, output: Output, question: string): Promise<string> {
+export function askHidden(input: TtyInput, output: Output, question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     output.write(question);
     const decoder = new StringDecoder('utf8');

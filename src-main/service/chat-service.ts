@@ -83,6 +83,7 @@ export class ChatService {
         this.emit('roomUpdated', view);
       },
       emitEntry: (roomId, entry) => this.emit('roomMessage', { roomId, entry }),
+      emitTyping: (roomId, name) => this.emit('roomTyping', { roomId, name }),
       onServerClosed: (session) => {
         if (session.view.hosted) void this.stopServerIfIdle();
       },
@@ -221,6 +222,20 @@ export class ChatService {
 
   sendMessage(roomId: RoomId, text: string): { key: string } {
     return this.session(roomId).send(text);
+  }
+
+  // host tools (#14 item 7)
+
+  kickMember(roomId: RoomId, name: string): void {
+    this.session(roomId).kick(name);
+  }
+
+  async setRoomPassword(roomId: RoomId, password: string): Promise<void> {
+    await this.session(roomId).setPassword(password);
+  }
+
+  notifyTyping(roomId: RoomId): void {
+    this.session(roomId).typing();
   }
 
   async leaveRoom(roomId: RoomId): Promise<void> {

@@ -76,6 +76,19 @@ export function createDispatcher(
     // nearby rooms (#17 item 1)
     getNearby: () => service.getNearby(),
     setRoomListed: (args) => service.setRoomListed(args.roomId, args.listed),
+    // host tools (#14 item 7)
+    kickMember: (args) => {
+      service.kickMember(args.roomId, args.name);
+      return null;
+    },
+    setRoomPassword: async (args) => {
+      await service.setRoomPassword(args.roomId, args.password);
+      return null;
+    },
+    notifyTyping: (args) => {
+      service.notifyTyping(args.roomId);
+      return null;
+    },
   };
 
   return async (name, payload) => {

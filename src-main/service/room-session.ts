@@ -40,6 +40,8 @@ export interface SessionHooks {
   now(): number;
   emitView(view: RoomView): void;
   emitEntry(roomId: RoomId, entry: ChatEntry): void;
+  /** Another member is typing in this room. */
+  emitTyping(roomId: RoomId, name: string): void;
   /** The server ended the session (the client's 'closed' event). */
   onServerClosed(session: RoomSession): void;
 }
@@ -51,7 +53,7 @@ const CLOSED_TEXT: Record<ClosedReason, string> = {
   'server-shutdown': 'The room closed: the server shut down.',
   left: 'You left the room.',
   'gave-up': 'The host is gone: could not reconnect.',
-  kicked: 'You were removed from the room.',
+  kicked: 'You were removed by the host.',
   'timed-out': 'You timed out: the server heard nothing from you in time.',
   failed: 'Could not rejoin the room.',
 };
@@ -194,6 +196,53 @@ export class RoomSession {
       pending: id !== null,
     });
     return { key };
+  }
+
+  // host tools (#14 item 7)
+
+  /** Host only: removes `name`; the room's "was removed by the host" line confirms it. */
+  kick(name: string): void {
+    const client = this.hostClient('remove a member');
+    try {
+      client.kick(name);
+    } catch (err) {
+      throw new ServiceError('BAD_ARGS', capitalize((err as Error).message) + '.');
+    }
+  }
+
+  /** Host only: the password future joins need ('' clears it); resolves once the server has it. */
+  async setPassword(password: string): Promise<void> {
+    const client = this.hostClient('change the password');
+    try {
+      await client.setPassword(password);
+    } catch (err) {
+      throw new ServiceError('NOT_CONNECTED', `The password was not changed: ${(err as Error).message}.`);
+    }
+    // Hosting the room again later uses the password it has now.
+    this.params.password = password;
+    this.view.passwordProtected = password.length > 0;
+    this.addSystem(
+      password.length > 0 ? 'Password changed: new members need it.' : 'Password removed: anyone may join.',
+      'info',
+    );
+    this.emitView();
+  }
+
+  /** Our user is typing: the client tells the room, throttled, where the server agreed to it. */
+  typing(): void {
+    if (this.view.state === 'connected') this.client?.typing();
+  }
+
+  private hostClient(action: string): ChatClient {
+    const client = this.client;
+    if (!client || this.view.state !== 'connected') {
+      throw new ServiceError('NOT_CONNECTED', 'You are not connected to this room right now.');
+    }
+    if (this.view.role !== 'host') throw new ServiceError('FORBIDDEN', `Only the host can ${action}.`);
+    if (this.view.dialect !== 'tincan') {
+      throw new ServiceError('FORBIDDEN', `This server cannot ${action}: it speaks only the plain protocol.`);
+    }
+    return client;
   }
 
   /**
@@ -346,12 +395,17 @@ export class RoomSession {
       'left',
       guard('left', (info) => {
         if (info.reason === 'timed-out') this.addSystem(`${info.name} timed out.`, 'warn');
+        else if (info.reason === 'removed') this.addSystem(`${info.name} was removed by the host.`, 'info');
         else this.addSystem(`${info.name} left the room.`, 'info');
       }),
     );
     client.on(
       'reconnected',
       guard('reconnected', ({ name }) => this.addSystem(`${name} reconnected.`, 'info')),
+    );
+    client.on(
+      'typing',
+      guard('typing', ({ name }) => this.hooks.emitTyping(this.id, name)),
     );
     client.on(
       'delivered',

@@ -8,7 +8,7 @@ import { UserText } from './UserText.js';
 const FOCUSABLE = 'button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea, [tabindex="0"]';
 
 /** Keeps Tab and Shift+Tab cycling through the dialog's own controls. */
-function trapTab(event: KeyboardEvent<HTMLElement>): void {
+export function trapTab(event: KeyboardEvent<HTMLElement>): void {
   if (event.key !== 'Tab') return;
   // Sorted: not every DOM implementation returns a selector list's matches in document order.
   const items = [...event.currentTarget.querySelectorAll<HTMLElement>(FOCUSABLE)].sort((a, b) =>
@@ -32,7 +32,7 @@ function trapTab(event: KeyboardEvent<HTMLElement>): void {
  * that opened it may have been disabled meanwhile (focus then sat on <body>): the control marked
  * data-opens-dialog stands in. When neither is left (the join worked), the room's composer takes it.
  */
-function useReturnFocus(open: boolean): void {
+export function useReturnFocus(open: boolean): void {
   const opener = useRef<Element | null>(null);
   const wasOpen = useRef(false);
   useEffect(() => {

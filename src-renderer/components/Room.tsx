@@ -9,6 +9,7 @@ import { CLOSED_LABEL, STATE_LABEL, copyText } from '../format.js';
 import { chatStore } from '../store/chat-store.js';
 import { chatSelectors } from '../store/selectors.js';
 import { useChat, useChatShallow } from '../store/use-chat.js';
+import { ChangePassword, RemoveMember, TypingLine } from './HostTools.js';
 import { MessageList } from './MessageList.js';
 import { MentionScopeContext, useRoomMentionScope } from './message-list/mention-scope.js';
 import { ErrorDetails } from './ErrorDetails.js';
@@ -114,6 +115,7 @@ function MemberList({ room }: { room: RoomView }) {
   const members = useChatShallow(chatSelectors.sortedMembers);
   const open = useChat((s) => s.membersOpen);
   const online = room.state === 'connected';
+  const canRemove = online && room.role === 'host' && room.dialect === 'tincan';
   return (
     <aside id="member-panel" className={`members${open ? ' open' : ''}`} aria-labelledby="members-title">
       <h2 id="members-title">Members ({members.length})</h2>
@@ -124,6 +126,7 @@ function MemberList({ room }: { room: RoomView }) {
             <UserText className="member-name" text={m.name} />
             {m.host && <span className="tag">host</span>}
             {m.name === room.username && <span className="muted"> (you)</span>}
+            {canRemove && m.name !== room.username && <RemoveMember room={room} name={m.name} />}
           </li>
         ))}
       </ul>
@@ -174,7 +177,10 @@ export function Composer({ room }: { room: RoomView }) {
         dir="auto"
         value={draft}
         placeholder={connected ? `Message ${room.room} — Enter to send, Shift+Enter for a new line` : 'Not connected'}
-        onChange={(e) => chatStore.getState().setDraft(room.id, e.target.value)}
+        onChange={(e) => {
+          chatStore.getState().setDraft(room.id, e.target.value);
+          if (e.target.value.trim().length > 0) chatStore.getState().notifyTyping(room.id);
+        }}
         onKeyDown={onKeyDown}
         aria-describedby="composer-counter"
         aria-invalid={over > 0}
@@ -264,6 +270,7 @@ function RoomActions({ room }: { room: RoomView }) {
     </span>
   ) : (
     <>
+      {room.dialect === 'tincan' && <ChangePassword room={room} />}
       <button ref={closeRef} type="button" className="danger" onClick={() => setConfirming('close')}>
         Close room
       </button>
@@ -345,6 +352,7 @@ export function RoomScreen({ room }: { room: RoomView }) {
         </MentionScopeContext.Provider>
         <MemberList room={room} />
       </div>
+      <TypingLine roomId={room.id} />
       <Composer room={room} />
     </section>
   );

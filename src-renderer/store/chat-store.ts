@@ -16,6 +16,7 @@ import type {
 import { HISTORY_LIMIT } from '../../src-shared/ipc/history-limit.js';
 import { linkRefusal, type JoinPrefill } from '../../src-shared/invite/read-invite.js';
 import { EntryLog } from './entry-log.js';
+import { createHostToolsSlice, type HostToolsSlice } from './host-tools-slice.js';
 
 /** History kept per room in the UI: the same bound as the service's. */
 export const UI_HISTORY_LIMIT = HISTORY_LIMIT;
@@ -105,7 +106,7 @@ export interface ActionsSlice {
   setRoomListed(roomId: RoomId, listed: boolean): Promise<void>;
 }
 
-export type ChatState = RoomsSlice & UiSlice & ActionsSlice;
+export type ChatState = RoomsSlice & UiSlice & ActionsSlice & HostToolsSlice;
 export type ChatStore = StoreApi<ChatState>;
 type Set = StoreApi<ChatState>['setState'];
 type Get = StoreApi<ChatState>['getState'];
@@ -451,6 +452,7 @@ const initChatState = (set: Set, get: Get): ChatState => ({
   ...createRoomsSlice(set),
   ...createUiSlice(set, get),
   ...createActionsSlice(set, get),
+  ...createHostToolsSlice<ChatState>(set, get),
 });
 
 export function createChatStore(): ChatStore {

@@ -167,6 +167,13 @@ export interface Requests {
   getNearby: { args: Record<string, never>; result: NearbyState };
   /** The per-room toggle: list a hosted room on the local network, or take it off. */
   setRoomListed: { args: RoomRef & { listed: boolean }; result: NearbyState };
+  // host tools (#14 item 7)
+  /** Host only: removes a member from the room (they may join again, with the password if any). */
+  kickMember: { args: RoomRef & { name: string }; result: null };
+  /** Host only: the password future joins need; empty clears it. Members already in stay. */
+  setRoomPassword: { args: RoomRef & { password: string }; result: null };
+  /** The user is typing in this room's composer (sent on keystrokes; the engine throttles it). */
+  notifyTyping: { args: RoomRef; result: null };
 }
 
 /** Main → renderer pushes: channel name → payload. */
@@ -183,6 +190,9 @@ export interface Events {
   joinLinkRefused: { reason: string };
   // nearby rooms (#17 item 1)
   nearbyUpdated: NearbyState;
+  // host tools (#14 item 7)
+  /** `name` is typing in this room (show it for TYPING_SHOWN_MS unless refreshed or their message arrives). */
+  roomTyping: { roomId: RoomId; name: string };
 }
 
 // nearby rooms (#17 item 1)
@@ -238,6 +248,10 @@ export const REQUEST_NAMES = [
   // nearby rooms (#17 item 1)
   'getNearby',
   'setRoomListed',
+  // host tools (#14 item 7)
+  'kickMember',
+  'setRoomPassword',
+  'notifyTyping',
 ] as const satisfies readonly RequestName[];
 
 export const EVENT_NAMES = [
@@ -250,6 +264,8 @@ export const EVENT_NAMES = [
   'joinLinkRefused',
   // nearby rooms (#17 item 1)
   'nearbyUpdated',
+  // host tools (#14 item 7)
+  'roomTyping',
 ] as const satisfies readonly EventName[];
 
 /**

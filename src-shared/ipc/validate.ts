@@ -107,6 +107,10 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
   // nearby rooms (#17 item 1)
   getNearby: empty,
   setRoomListed: z.object({ roomId, listed: z.boolean() }).strict(),
+  // host tools (#14 item 7)
+  kickMember: z.object({ roomId, name: bytes(USERNAME_MAX_BYTES).refine((s) => s.length > 0, 'empty name') }).strict(),
+  setRoomPassword: z.object({ roomId, password: bytes(PASSWORD_MAX_BYTES) }).strict(),
+  notifyTyping: roomRef,
 };
 
 const member = z.object({ name: z.string().max(64), host: z.boolean() });
@@ -207,6 +211,8 @@ export const eventSchemas: { [K in EventName]: z.ZodType<Events[K]> } = {
     .strict(),
   // nearby rooms (#17 item 1)
   nearbyUpdated: nearbyState,
+  // host tools (#14 item 7)
+  roomTyping: z.object({ roomId, name: z.string().max(64) }),
 };
 
 /** Validates a request argument; on failure a BAD_ARGS result naming the first problem. */

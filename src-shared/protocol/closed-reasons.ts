@@ -38,7 +38,8 @@ export const CLOSED_REASONS = [
   // The client stopped on its own: we left, reconnecting failed, or the server dropped us.
   { name: 'left', origin: 'client', label: 'You left this room.' },
   { name: 'gave-up', origin: 'client', label: 'The host is gone: reconnecting failed.' },
-  { name: 'kicked', origin: 'client', label: 'You were removed from this room.' },
+  // The host removed us (REMOVED, or the plain notice PLAIN_REMOVED_NOTICE): our token is revoked.
+  { name: 'kicked', origin: 'client', label: 'The host removed you from this room.' },
   // The server told us it dropped our session for silence (our heartbeats did not reach it in time).
   { name: 'timed-out', origin: 'client', label: 'You timed out: the server heard nothing from you in time.' },
   // Only the app knows this one: the (re)join itself did not succeed.

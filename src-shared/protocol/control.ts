@@ -2,7 +2,8 @@
 // send or receive them. Every one starts with 0xFF, a byte that never occurs in UTF-8 text, so a
 // structured datagram can never be mistaken for chat text and vice versa.
 import { ClosedReason, type ClosedReasonCode } from './closed-reasons.js';
-import { LeftReason, type LeftReasonCode } from './left-reasons.js';
+import { isLeftReasonCode, type LeftReasonCode } from './left-reasons.js';
+import { PASSWORD_MAX_BYTES } from './limits.js';
 import { utf8DecodeStrict, utf8Encode } from './utf8.js';
 
 export const CONTROL_MARKER = 0xff;
@@ -14,6 +15,10 @@ export const ClientKind = {
   LEAVE: 0x03,
   CLOSE_ROOM: 0x04,
   CHAT: 0x05,
+  // host tools and typing (PROTOCOL.md §2b)
+  KICK: 0x06,
+  SET_PASSWORD: 0x07,
+  TYPING: 0x08,
 } as const;
 
 /** Server → client kinds. */
@@ -31,6 +36,9 @@ export const ServerKind = {
   // Dialect version 2 (sent only to members that negotiated it):
   RECONNECTED: 0x8d,
   CHAT_ERROR: 0x8e,
+  // host tools and typing (PROTOCOL.md §2b)
+  REMOVED: 0x8b,
+  TYPING: 0x8c,
 } as const;
 
 /** The lowest negotiated dialect version whose members get RECONNECTED and CHAT_ERROR. */
@@ -54,7 +62,11 @@ export type ClientControl =
   | { kind: 'heartbeat'; nonce: number }
   | { kind: 'leave' }
   | { kind: 'close-room' }
-  | { kind: 'chat'; id: number; text: Uint8Array };
+  | { kind: 'chat'; id: number; text: Uint8Array }
+  | { kind: 'kick'; name: string }
+  /** An empty password clears it. */
+  | { kind: 'set-password'; id: number; password: string }
+  | { kind: 'typing' };
 
 export interface MemberEntry {
   name: string;
@@ -73,7 +85,9 @@ export type ServerEvent =
   | { kind: 'reconnected'; name: string }
   | { kind: 'chat-error'; id: number; code: number; message: string }
   | { kind: 'history'; seq: number; at: number; sender: string; text: string }
-  | { kind: 'history-end'; count: number };
+  | { kind: 'history-end'; count: number }
+  | { kind: 'removed' }
+  | { kind: 'typing'; name: string };
 
 export function isControl(message: Uint8Array): boolean {
   return message.length >= 2 && message[0] === CONTROL_MARKER;
@@ -120,6 +134,29 @@ export function encodeClientControl(msg: ClientControl): Uint8Array {
       out.set(msg.text, 6);
       return out;
     }
+    case 'kick': {
+      const name = utf8Encode(msg.name);
+      if (name.length > 0xff) throw new RangeError('name longer than 255 bytes');
+      const out = new Uint8Array(3 + name.length);
+      out[0] = CONTROL_MARKER;
+      out[1] = ClientKind.KICK;
+      out[2] = name.length;
+      out.set(name, 3);
+      return out;
+    }
+    case 'set-password': {
+      const password = utf8Encode(msg.password);
+      if (password.length > PASSWORD_MAX_BYTES)
+        throw new RangeError(`password longer than ${PASSWORD_MAX_BYTES} bytes`);
+      const out = new Uint8Array(6 + password.length);
+      out[0] = CONTROL_MARKER;
+      out[1] = ClientKind.SET_PASSWORD;
+      putU32(out, 2, msg.id);
+      out.set(password, 6);
+      return out;
+    }
+    case 'typing':
+      return Uint8Array.of(CONTROL_MARKER, ClientKind.TYPING);
   }
 }
 
@@ -137,6 +174,19 @@ export function decodeClientControl(message: Uint8Array): ClientControl | null {
       return message.length === 6 ? { kind: 'heartbeat', nonce: u32(message, 2) } : null;
     case ClientKind.CHAT:
       return message.length >= 6 ? { kind: 'chat', id: u32(message, 2), text: message.subarray(6) } : null;
+    case ClientKind.KICK: {
+      const name = readName(message, 2);
+      return name !== null && name.end === message.length && name.name.length > 0
+        ? { kind: 'kick', name: name.name }
+        : null;
+    }
+    case ClientKind.SET_PASSWORD: {
+      if (message.length < 6 || message.length - 6 > PASSWORD_MAX_BYTES) return null;
+      const password = utf8DecodeStrict(message.subarray(6));
+      return password === null ? null : { kind: 'set-password', id: u32(message, 2), password };
+    }
+    case ClientKind.TYPING:
+      return message.length === 2 ? { kind: 'typing' } : null;
     default:
       return null;
   }
@@ -215,6 +265,22 @@ export function encodeLeftEvent(name: string, reason: LeftReasonCode): Uint8Arra
 
 export function encodeClosedEvent(reason: ClosedReasonCode): Uint8Array {
   return Uint8Array.of(CONTROL_MARKER, ServerKind.CLOSED, reason);
+}
+
+/** Tells a member the host removed it: [FF][8B]. Its token is already revoked. */
+export function encodeRemovedEvent(): Uint8Array {
+  return Uint8Array.of(CONTROL_MARKER, ServerKind.REMOVED);
+}
+
+/** Relays that `name` is typing: [FF][8C][nameLen][name]. */
+export function encodeTypingEvent(name: string): Uint8Array {
+  const nameBytes = utf8Encode(name);
+  const out = new Uint8Array(3 + nameBytes.length);
+  out[0] = CONTROL_MARKER;
+  out[1] = ServerKind.TYPING;
+  out[2] = nameBytes.length;
+  out.set(nameBytes, 3);
+  return out;
 }
 
 export function encodePongEvent(nonce: number): Uint8Array {
@@ -356,13 +422,21 @@ export function decodeServerEvent(bytes: Uint8Array): ServerEvent | null {
       const name = readName(bytes, 3);
       if (!name || name.end !== bytes.length) return null;
       if (bytes[1] === ServerKind.JOINED) return { kind: 'joined', name: name.name, host: flag === 1 };
-      if (flag > LeftReason.RECONNECTED) return null;
+      if (!isLeftReasonCode(flag)) return null;
       return { kind: 'left', name: name.name, reason: flag as LeftReasonCode };
     }
     case ServerKind.CLOSED: {
       const reason = bytes[2];
       if (bytes.length !== 3 || reason === undefined || reason > ClosedReason.SERVER_SHUTDOWN) return null;
       return { kind: 'closed', reason: reason as ClosedReasonCode };
+    }
+    case ServerKind.REMOVED:
+      return bytes.length === 2 ? { kind: 'removed' } : null;
+    case ServerKind.TYPING: {
+      const name = readName(bytes, 2);
+      return name !== null && name.end === bytes.length && name.name.length > 0
+        ? { kind: 'typing', name: name.name }
+        : null;
     }
     case ServerKind.PONG:
       return bytes.length === 6 ? { kind: 'pong', nonce: u32(bytes, 2) } : null;

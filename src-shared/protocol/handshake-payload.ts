@@ -35,6 +35,8 @@ export interface HandshakeRequest {
    * transport"); only ever sent inside TLS.
    */
   proof?: string;
+  /** Tincan only: the client shows typing indicators (`"typing": 1`), so TYPING events may be relayed to it. */
+  typing?: boolean;
 }
 
 /** Why a request payload was refused (logged with BAD_REQUEST). */
@@ -103,6 +105,7 @@ export function parseRequestPayload(bytes: Uint8Array): HandshakeRequest | Reque
     }
     const proof = obj['proof'];
     if (dialect > 0 && typeof proof === 'string' && proof.length <= 128) request.proof = proof;
+    if (dialect > 0 && obj['typing'] === 1) request.typing = true;
     return request;
   }
   if (trimmed.startsWith('"')) {
@@ -125,6 +128,7 @@ export function encodeRequestPayload(req: {
   resume?: string | null;
   catchUp?: { since: number } | null;
   proof?: string | null;
+  typing?: boolean;
 }): Uint8Array {
   const body: Record<string, unknown> = { username: req.username, password: req.password ?? '' };
   if (req.dialect) body['tincan'] = req.dialect;
@@ -134,6 +138,7 @@ export function encodeRequestPayload(req: {
     body['catchup'] = 1;
     if (req.catchUp.since > 0) body['since'] = req.catchUp.since;
   }
+  if (req.dialect && req.typing) body['typing'] = 1;
   return utf8Encode(JSON.stringify(body));
 }
 
@@ -186,6 +191,8 @@ export interface SessionInfo {
   history?: number;
   /** Present when the member's datagrams are sealed (PROTOCOL.md "Sealed datagrams (v1)"). */
   sealed?: SealedSessionInfo;
+  /** The server relays typing indicators to this session; said only to a client that offered them. */
+  typing?: boolean;
 }
 
 export function encodeSessionInfo(info: SessionInfo): Uint8Array {
@@ -226,6 +233,7 @@ export function parseCompletionPayload(bytes: Uint8Array): Completion | null {
             info.history = obj.history;
           const sealed = parseSealedSessionInfo(obj.sealed);
           if (sealed !== null) info.sealed = sealed;
+          if (obj.typing === true) info.typing = true;
           return { kind: 'tincan', token: utf8Encode(info.token), info };
         }
       } catch {

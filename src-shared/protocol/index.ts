@@ -16,3 +16,4 @@ export * from './plain-line-breaks.js';
 export * from './sealed.js';
 export * from './sealed-control.js';
 export * from './encrypted-transport.js';
+export * from './typing.js';

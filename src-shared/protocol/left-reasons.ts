@@ -5,6 +5,7 @@ export const LEFT_REASONS = [
   { name: 'left', origin: 'server', key: 'LEFT', code: 0, notice: 'left the room' },
   { name: 'timed-out', origin: 'server', key: 'TIMED_OUT', code: 1, notice: 'timed out' },
   { name: 'reconnected', origin: 'server', key: 'RECONNECTED', code: 2, notice: 'reconnected' },
+  { name: 'removed', origin: 'server', key: 'REMOVED', code: 3, notice: 'was removed by the host' },
   // Logged and emitted by the server only: an unused token ran out (announced as timed out).
   { name: 'expired', origin: 'server-log' },
 ] as const;
@@ -35,6 +36,10 @@ const NOTICE = Object.fromEntries(
     [r.code, r.notice],
   ]),
 ) as Record<LeftReasonCode | WireLeftReason, string>;
+
+export function isLeftReasonCode(code: number): code is LeftReasonCode {
+  return BY_CODE.has(code);
+}
 
 /** The name of a wire code, or null for a code this version does not know. */
 export function leftReasonName(code: LeftReasonCode): WireLeftReason;

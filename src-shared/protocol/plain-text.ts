@@ -9,6 +9,9 @@ export const PLAIN_COMMAND_CLOSE = '/close';
 
 export const NOTICE_PREFIX = '* ';
 
+/** What a plain member the host removed is told (after "* "); its token is revoked right after. */
+export const PLAIN_REMOVED_NOTICE = 'you were removed from the room by the host';
+
 export function plainJoinedNotice(name: string): string {
   return `${NOTICE_PREFIX}${name} joined the room`;
 }

@@ -20,7 +20,9 @@ import {
   encodeLeftEvent,
   encodeMembersEvents,
   encodePongEvent,
+  encodeRemovedEvent,
   encodeRequestPayload,
+  encodeTypingEvent,
   parseClientDatagram,
   parseCompletionPayload,
   parseRequestPayload,
@@ -200,13 +202,23 @@ function reencodeServerEvent(ev: ServerEvent): Uint8Array[] {
       return [encodeHistoryEntry(ev.seq, ev.at, utf8Encode(ev.sender), utf8Encode(ev.text))];
     case 'history-end':
       return [encodeHistoryEndEvent(ev.count)];
+    case 'removed':
+      return [encodeRemovedEvent()];
+    case 'typing':
+      return [encodeTypingEvent(ev.name)];
   }
 }
 
 function seedControl(rng: Rng): Uint8Array {
-  switch (rng.int(9)) {
+  switch (rng.int(12)) {
     case 0:
       return encodeClientControl({ kind: 'chat', id: rng.u32(), text: rng.bytes(rng.length(100)) });
+    case 9:
+      return encodeClientControl({ kind: 'kick', name: 'bob' });
+    case 10:
+      return encodeClientControl({ kind: 'set-password', id: rng.u32(), password: 'sésame' });
+    case 11:
+      return encodeTypingEvent('alice');
     case 1:
       return encodeClientControl({ kind: 'heartbeat', nonce: rng.u32() });
     case 2:

@@ -125,7 +125,7 @@ export type RequestPayload =
   | Uint8Array
   | string
   /** `tincan`: true offers dialect version 1 (the first), a number offers that version. */
-  | { username: string; password?: string; tincan?: boolean | number; resume?: string };
+  | { username: string; password?: string; tincan?: boolean | number; resume?: string; typing?: boolean };
 
 export interface RequestSpec {
   room: string | Uint8Array;
@@ -148,6 +148,7 @@ export function requestFrame(spec: RequestSpec): Uint8Array {
             password: p.password ?? '',
             dialect: typeof p.tincan === 'number' ? p.tincan : p.tincan ? 1 : 0,
             resume: p.resume ?? null,
+            typing: p.typing === true,
           });
   return encodeFrame({
     operation: spec.operation ?? Operation.JOIN,

@@ -112,6 +112,8 @@ export interface RawMemberOptions {
   serverHost?: string;
   /** Offer the Tincan dialect (default true: version 1), or this version of it. */
   tincan?: boolean | number;
+  /** Offer typing indicators (Tincan only). */
+  typing?: boolean;
 }
 
 /** A member driven byte by byte: raw handshake, then raw datagrams. */
@@ -140,7 +142,12 @@ export class RawMember {
     const reply = await request(opts.tcpPort, {
       room: opts.room,
       operation: opts.create ? Operation.CREATE : Operation.JOIN,
-      payload: { username: opts.username, password: opts.password, tincan: opts.tincan ?? true },
+      payload: {
+        username: opts.username,
+        password: opts.password,
+        tincan: opts.tincan ?? true,
+        typing: opts.typing === true,
+      },
       localAddress: opts.address,
       host: opts.serverHost,
     });

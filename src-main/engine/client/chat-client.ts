@@ -5,7 +5,9 @@ import { EventEmitter } from 'node:events';
 import {
   clientMessageCapacity,
   encodeClientDatagram,
+  encodeClientControl,
   MESSAGE_TEXT_MAX_BYTES,
+  TYPING_SEND_INTERVAL_MS,
   utf8Encode,
 } from '../../../src-shared/protocol/index.js';
 import { dialectRules, type DialectRules } from './dialect.js';
@@ -16,6 +18,7 @@ import { IncomingDecoder, type IncomingEvent } from './incoming.js';
 import { SeenMessages } from './seen-messages.js';
 import { KeepAlive } from './keep-alive.js';
 import { MemberList } from './member-list.js';
+import { PasswordChange } from './password-change.js';
 import { reconnect } from './reconnect.js';
 import { resolveServer, type ResolvedServer } from './resolve-server.js';
 import { openUdpChannel } from './udp-channel.js';
@@ -39,6 +42,7 @@ const DEFAULTS = {
   heartbeatIntervalMs: 10_000,
   missedHeartbeatsBeforeReconnect: 3,
   localUdpPort: 0,
+  typing: true,
   reconnectBaseDelayMs: 500,
   reconnectMaxDelayMs: 10_000,
 } as const;
@@ -55,6 +59,8 @@ interface Session {
   tokenBytes: Uint8Array;
   role: ClientRole;
   rules: DialectRules;
+  /** The server agreed to typing indicators for this session. */
+  typing: boolean;
 }
 
 export class ChatClient extends EventEmitter<ClientEvents> implements ChatClientApi {
@@ -86,6 +92,9 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
 
   private readonly keepAlive: KeepAlive;
   private nextMessageId = 1;
+  private readonly passwordChange = new PasswordChange();
+  /** When our last TYPING went out (typing() sends at most one per TYPING_SEND_INTERVAL_MS). */
+  private lastTypingSent = 0;
 
   constructor(options: ClientOptions) {
     super();
@@ -178,9 +187,54 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       this.sendMessage(session.rules.chat(bytes, 0));
       return null;
     }
+    const id = this.takeMessageId();
+    this.sendMessage(session.rules.chat(bytes, id));
+    return id;
+  }
+
+  // host tools (#14 item 7)
+
+  /** Host only: removes `name` from the room; the room then sees it leave with reason 'removed'. */
+  kick(name: string): void {
+    this.hostSession('remove a member');
+    if (name === this.opts.username) throw new RangeError('the host cannot remove itself');
+    if (!this.memberList.has(name)) throw new RangeError(`no member named ${name}`);
+    this.sendMessage(encodeClientControl({ kind: 'kick', name }));
+  }
+
+  /** Host only: the password future joins need ('' clears it); resolves once the server has it. */
+  async setPassword(password: string): Promise<void> {
+    this.hostSession('change the password');
+    // Encoding checks the length before anything is sent.
+    const id = this.takeMessageId();
+    const message = encodeClientControl({ kind: 'set-password', id, password });
+    const answered = this.passwordChange.wait(id);
+    this.sendMessage(message);
+    await answered;
+  }
+
+  /** Our user is typing: tells the room, at most once per TYPING_SEND_INTERVAL_MS, where agreed. */
+  typing(): void {
+    const session = this.session;
+    if (!session?.typing || this.currentState !== 'connected') return;
+    const now = Date.now();
+    if (now - this.lastTypingSent < TYPING_SEND_INTERVAL_MS) return;
+    this.lastTypingSent = now;
+    this.sendMessage(encodeClientControl({ kind: 'typing' }));
+  }
+
+  /** The session, if we are its host on a server that speaks our dialect; throws otherwise. */
+  private hostSession(action: string): Session {
+    const session = this.session;
+    if (!session || this.currentState !== 'connected') throw new NotConnectedError('not connected');
+    if (session.role !== 'host') throw new Error(`only the host can ${action}`);
+    if (!session.rules.answers) throw new Error(`this server cannot ${action} (plain dialect)`);
+    return session;
+  }
+
+  private takeMessageId(): number {
     const id = this.nextMessageId;
     this.nextMessageId = id >= 0xffffffff ? 1 : id + 1;
-    this.sendMessage(session.rules.chat(bytes, id));
     return id;
   }
 
@@ -228,6 +282,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
   }
 
   private teardown(): void {
+    this.passwordChange.fail(new NotConnectedError('the session ended'));
     this.stopController.abort();
     this.keepAlive.stop();
     this.session = null;
@@ -269,6 +324,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       resumeProof: resume ? this.lastResumeProof : null,
       // On resume the server knows this room's numbering is ours: only newer lines are sent.
       catchUp: this.opts.catchUp === false ? null : { since: resume ? this.seen.lastSeq : 0 },
+      typing: this.opts.typing ?? DEFAULTS.typing,
       timeoutMs: this.opts.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
       udpPort: this.udp?.address().port ?? 0,
       signal: this.stopController.signal,
@@ -346,7 +402,13 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       }
       this.sealed = new SealedChannel(secret, sealedInfo);
     }
-    this.session = { token: result.token, tokenBytes: result.tokenBytes, role: result.role, rules };
+    this.session = {
+      token: result.token,
+      tokenBytes: result.tokenBytes,
+      role: result.role,
+      rules,
+      typing: result.info?.typing === true,
+    };
     this.lastRole = result.role;
     this.lastDialect = result.dialect;
     this.lastToken = result.token;
@@ -414,6 +476,10 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
         this.emit('members', this.members);
         return;
       case 'left':
+        if (event.name === this.opts.username && event.reason === 'removed') {
+          this.shutdown('kicked'); // the REMOVED meant for us was lost; our token is gone for good
+          return;
+        }
         if (event.name === this.opts.username) {
           // The server dropped our session: timed out (it says so before dropping us) is final and
           // said so; any other goodbye under our name means our session is gone, so join again.
@@ -444,11 +510,20 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
         return;
       case 'pong':
         return;
+      case 'typing':
+        if (event.name !== this.opts.username) this.emit('typing', { name: event.name });
+        return;
       case 'delivered':
+        // seq 0 is no chat: it answers a SET_PASSWORD.
+        if (event.seq === 0) {
+          this.passwordChange.acked(event.id);
+          return;
+        }
         this.seen.note(event.seq, this.opts.username);
         this.emit('delivered', { id: event.id, seq: event.seq });
         return;
       case 'error':
+        if (this.passwordChange.refused(event.code, event.message)) return;
         this.report(new ChatSessionError(event.code, event.message, event.chatId));
         return;
       case 'notice':

@@ -49,6 +49,8 @@ export interface HandshakeOptions {
   resume?: string | null;
   /** Ask for the room's recent chat, newer than `since` (Tincan dialect only). */
   catchUp?: { since: number } | null;
+  /** Offer typing indicators (Tincan dialect only). */
+  typing?: boolean;
   /** Whole exchange, TCP connect included (default 5000 ms). */
   timeoutMs?: number;
   /** Local UDP port to announce after the token (2 bytes, big-endian). */
@@ -145,6 +147,7 @@ function buildRequest(opts: HandshakeOptions, secure: boolean): Uint8Array {
     catchUp: negotiate ? (opts.catchUp ?? null) : null,
     // The proof never leaves in clear: a sniffed proof would be as good as the seat.
     proof,
+    typing: negotiate && opts.typing === true,
   });
   return encodeFrame({
     operation: opts.mode === 'create' ? Operation.CREATE : Operation.JOIN,

@@ -10,6 +10,7 @@ import {
   LEFT_REASON_NOTICES,
   leftReasonName,
   parsePlainLine,
+  PLAIN_REMOVED_NOTICE,
   utf8DecodeLenient,
   type WireLeftReason,
 } from '../../../src-shared/protocol/index.js';
@@ -32,7 +33,8 @@ export type IncomingEvent =
   | { type: 'pong'; nonce: number }
   | { type: 'delivered'; id: number; seq: number }
   | { type: 'error'; code: string; message: string; chatId?: number }
-  | { type: 'notice'; text: string };
+  | { type: 'notice'; text: string }
+  | { type: 'typing'; name: string };
 
 /** A member list never needs more entries than this; a server sending more is ignored past it. */
 export const MAX_MEMBERS_ASSEMBLED = 10_000;
@@ -47,6 +49,7 @@ const PLAIN_LEFT: readonly [RegExp, WireLeftReason][] = LEFT_REASON_NOTICES.map(
 ]);
 
 export function interpretPlainNotice(notice: string): IncomingEvent {
+  if (notice === PLAIN_REMOVED_NOTICE) return { type: 'closed', reason: 'kicked' };
   const closed = closedReasonFromNotice(notice);
   if (closed) return { type: 'closed', reason: closed };
   const joined = PLAIN_JOINED.exec(notice);
@@ -84,6 +87,10 @@ export class IncomingDecoder {
         return { type: 'earlier', from: event.sender, text: event.text, seq: event.seq, at: event.at };
       case 'history-end':
         return { type: 'caught-up', count: event.count };
+      case 'removed':
+        return { type: 'closed', reason: 'kicked' };
+      case 'typing':
+        return { type: 'typing', name: event.name };
       case 'joined':
         return { type: 'joined', member: { name: event.name, host: event.host } };
       case 'left':

@@ -60,6 +60,8 @@ export interface ClientOptions {
    * as a spec client. After the first session the certificate it saw is required on every reconnect.
    */
   encryption?: EncryptionPolicy | null;
+  /** Offer typing indicators to a Tincan server (default true): `typing()` sends, 'typing' reports others. */
+  typing?: boolean;
 }
 
 export interface Member {
@@ -111,6 +113,8 @@ export interface ClientEvents {
   /** Our own message reached the server (structured dialect only). */
   delivered: [info: { id: number; seq: number }];
   state: [state: ConnectionState, detail: { attempt?: number; reason?: string }];
+  /** `name` is typing (Tincan dialect, when the server agreed to typing indicators). */
+  typing: [info: { name: string }];
   /** The room is gone; the client has stopped. */
   closed: [info: { reason: ClientClosedReason }];
   /** `chatId`: the id send() returned for the message the server refused (servers of dialect 2 on). */
@@ -138,6 +142,13 @@ export interface ChatClientApi {
   leave(): Promise<void>;
   /** Host only: closes the room for everyone, then leaves like leave(). */
   closeRoom(): Promise<void>;
+  // host tools (#14 item 7)
+  /** Host only (Tincan dialect): removes the member `name` from the room. Throws when not possible. */
+  kick(name: string): void;
+  /** Host only (Tincan dialect): sets the password future joins need; '' clears it. Resolves once the server took it. */
+  setPassword(password: string): Promise<void>;
+  /** Says our user is typing; sent at most once every few seconds, and only where the server agreed. */
+  typing(): void;
   readonly state: ConnectionState;
   /** The member list as last heard (a copy). */
   readonly members: Member[];

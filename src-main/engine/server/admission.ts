@@ -155,6 +155,15 @@ export class Admission {
   }
 
   /**
+   * Hashes a room's new password (the host's SET_PASSWORD) exactly as a create does: within the
+   * host IP's hash budget and through the bounded queue.
+   */
+  async hashNewPassword(ip: string, password: string): Promise<PasswordHash | 'refused'> {
+    const done = await this.hashed(ip, () => hashPassword(password));
+    return 'value' in done ? done.value : 'refused';
+  }
+
+  /**
    * Same room, same name, same IP, the old token and proof that the token was not just sniffed: the
    * new session replaces the old one. The proof (PROTOCOL.md, "Encrypted transport"): for a seat
    * opened inside TLS, its resume proof or the room password, presented inside TLS; for a seat opened
@@ -164,6 +173,9 @@ export class Admission {
   private async tryResume(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult | null> {
     const token = req.request.resume;
     if (!token || req.request.dialect === 0) return null;
+    // A token the host removed is refused outright: its holder cannot come back with it.
+    if (this.registry.rooms.get(req.room)?.wasRemoved(token))
+      return { status: Status.BAD_REQUEST, reason: 'the host removed this session' };
     const old = this.seatToResume(req, token);
     if (!old) return null;
     const proven = await this.resumeProven(old, req);

@@ -7,9 +7,12 @@ import {
   encodeLeftEvent,
   encodeReconnectedEvent,
   LeftReason,
+  encodeRemovedEvent,
+  NOTICE_PREFIX,
   plainClosedNotice,
   plainJoinedNotice,
   plainLeftNotice,
+  PLAIN_REMOVED_NOTICE,
   truncateUtf8,
   UDP_SERVER_MAX_BYTES,
   type ClosedReasonCode,
@@ -79,6 +82,14 @@ export class Announcer {
       else if (r.dialect > 0) this.out.send(legacy, r);
       else this.out.send((plainBytes ??= Buffer.from(truncateUtf8(plain, UDP_SERVER_MAX_BYTES), 'utf8')), r);
     }
+  }
+
+  /** Tells the member itself that the host removed it. */
+  removed(member: Member): void {
+    this.out.send(
+      member.dialect > 0 ? encodeRemovedEvent() : Buffer.from(`${NOTICE_PREFIX}${PLAIN_REMOVED_NOTICE}`, 'utf8'),
+      member,
+    );
   }
 
   closed(room: Room, reason: ClosedReasonCode, except: Member | null): void {

@@ -18,6 +18,7 @@ import { Admission, type AdmissionStats } from './admission.js';
 import { Announcer } from './announce.js';
 import { ServerCounters } from './counters.js';
 import { DropLog } from './drop-log.js';
+import { HostTools } from './host-tools.js';
 import { IpCounts } from './ip-counts.js';
 import { normaliseIp, sendAddressFor } from './ip.js';
 import { bindUdp, closeTcp, listenTcp, resolveHost, udpTypeFor } from './listen.js';
@@ -258,6 +259,8 @@ export class ChatServer extends EventEmitter<ServerEvents> {
     const out = new UdpOut(udp, batch);
     const sealed = new SealedRooms(this.registry, out, SealedCipher.AES_256_GCM, this.messagesPerRoomKey);
     const lifecycle = new RoomLifecycle(this.registry, new Announcer(out, sealed), this, this.log, sealed);
+    const admission = new Admission(this.registry, lifecycle, this.options, this.log);
+    const hostTools = new HostTools(lifecycle, out, (ip, password) => admission.hashNewPassword(ip, password));
     const relay = new UdpRelay(
       this.registry,
       lifecycle,
@@ -269,11 +272,12 @@ export class ChatServer extends EventEmitter<ServerEvents> {
         burst: this.options.maxMessagesPerSecond * 4,
       },
       sealed,
+      hostTools,
     );
     this.out = out;
     this.sealed = sealed;
     this.lifecycle = lifecycle;
-    this.admission = new Admission(this.registry, lifecycle, this.options, this.log);
+    this.admission = admission;
     let lastErrorLog = 0;
     let lastRelayFailure = 0;
     const onDatagram = (msg: Buffer, start: number, end: number, rinfo: RemoteInfo): void => {

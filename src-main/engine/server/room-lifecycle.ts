@@ -13,6 +13,7 @@ import {
 } from '../../../src-shared/protocol/index.js';
 import type { Logger } from '../log.js';
 import type { Announcer } from './announce.js';
+import type { PasswordHash } from './password.js';
 import type { Member, Room, RoomRegistry } from './room-registry.js';
 import type { SealedRooms } from './sealed-rooms.js';
 
@@ -72,6 +73,26 @@ export class RoomLifecycle {
     if (this.sealed.concerns(member)) this.sealed.rotate(room);
     if (member.announced) this.announcer.left(member, reason);
     this.memberGone(member, leftReasonName(reason));
+  }
+
+  /**
+   * The host removes `member`: it is told first (REMOVED, or the plain notice), then its token is
+   * revoked and remembered, and the room sees it leave with reason "removed".
+   */
+  remove(member: Member): void {
+    if (!member.active || member.host) return;
+    const room = member.room;
+    if (member.endpointKnown) this.announcer.removed(member);
+    room.noteRemovedToken(member.token);
+    this.registry.removeMember(member);
+    if (member.announced) this.announcer.left(member, LeftReason.REMOVED);
+    this.memberGone(member, 'removed');
+  }
+
+  /** The host changed (or, with null, cleared) the password future joins must match. */
+  passwordChanged(room: Room, password: PasswordHash | null): void {
+    room.password = password;
+    this.log.info('room-password-changed', { room: room.name, password: password !== null });
   }
 
   /**

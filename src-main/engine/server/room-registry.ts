@@ -15,6 +15,8 @@ import { newToken, TOKEN_LENGTH, tokenKey } from './token.js';
 /** HELLOs a member may send at once; the budget refills at HELLOS_PER_SECOND. */
 export const HELLO_BURST = 10;
 export const HELLOS_PER_SECOND = 1;
+/** How many removed tokens a room remembers (a Set keeps insertion order: the oldest go first). */
+const REMOVED_TOKENS_KEPT = 256;
 
 export class Member implements Bucket {
   readonly nameBytes: Buffer;
@@ -57,6 +59,10 @@ export class Member implements Bucket {
   udpSecret: Buffer | null = null;
   /** What a resume of this seat must present inside TLS; null when the seat was opened in clear. */
   resumeProof: Buffer | null = null;
+  /** Negotiated typing indicators: may send TYPING and is sent others'. */
+  typing = false;
+  /** When this member's last TYPING was relayed (faster ones are dropped). */
+  lastTypingAt = 0;
 
   constructor(
     readonly room: Room,
@@ -107,15 +113,27 @@ export class Room {
   roomKey: RoomKey | null = null;
   /** The last room key epoch used (epochs only go up, even across a null roomKey). */
   keyEpoch = 0;
+  /** Tokens the host removed (the most recent REMOVED_TOKENS_KEPT): a resume offering one is refused. */
+  private readonly removed = new Set<string>();
 
   constructor(
     readonly name: string,
-    readonly password: PasswordHash | null,
+    /** What a join must match; the host may change or clear it (SET_PASSWORD). */
+    public password: PasswordHash | null,
     readonly createdAt: number,
     historySize = 0,
   ) {
     this.nameBytes = Buffer.from(name, 'utf8');
     this.history = historySize > 0 ? new HistoryRing(historySize) : null;
+  }
+
+  noteRemovedToken(token: string): void {
+    this.removed.add(token);
+    if (this.removed.size > REMOVED_TOKENS_KEPT) this.removed.delete(this.removed.values().next().value as string);
+  }
+
+  wasRemoved(token: string): boolean {
+    return this.removed.has(token);
   }
 }
 

@@ -252,6 +252,7 @@ export class TcrpConnection {
     const tincan = request.dialect > 0;
     // What the member has seen is only known for a resumed session of this same room.
     if (tincan && request.catchUp) member.catchUpAfter = result.resumed ? request.catchUp.since : 0;
+    member.typing = tincan && request.typing === true;
     const completion = tincan
       ? encodeSessionInfo({
           tincan: member.dialect,
@@ -271,6 +272,7 @@ export class TcrpConnection {
                 },
               }
             : {}),
+          ...(member.typing ? { typing: true } : {}),
         })
       : member.tokenBytes;
     this.counters.countHandshake('OK');

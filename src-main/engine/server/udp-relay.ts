@@ -41,6 +41,7 @@ import { takeToken } from './rate-limit.js';
 import type { HistoryRing } from './history-ring.js';
 import { HELLO_BURST, HELLOS_PER_SECOND, type Member, type RoomRegistry } from './room-registry.js';
 import { RecentChatIds } from './recent-chat-ids.js';
+import { HOST_TOOL_KINDS, type HostTools } from './host-tools.js';
 import type { RoomLifecycle } from './room-lifecycle.js';
 import { bytesEqualAt, copyBytes, isUtf8Span } from './bytes.js';
 import { sameIp } from './ip.js';
@@ -89,6 +90,7 @@ export class UdpRelay {
     private readonly dropLog: DropLog,
     private readonly limits: RelayLimits,
     private readonly sealed: SealedRooms,
+    private readonly hostTools: HostTools,
   ) {}
 
   /** The datagram is msg[from, end); nothing here may keep `msg`, which the reader reuses. */
@@ -223,8 +225,12 @@ export class UdpRelay {
         if (length !== KEY_ACK_BYTES || member.sealed === null) return this.drop('bad-control', rinfo);
         this.sealed.acked(member, msg.readUInt32BE(start + 2));
         return;
-      default:
-        return this.drop('bad-control', rinfo);
+      default: {
+        if (kind === undefined || !HOST_TOOL_KINDS.has(kind)) return this.drop('bad-control', rinfo);
+        const dropped = this.hostTools.handle(member, msg.subarray(start, end), now);
+        if (dropped !== null) this.drop(dropped, rinfo);
+        return;
+      }
     }
   }
 

@@ -54,11 +54,18 @@ describe('closed reasons', () => {
 
 describe('left reasons', () => {
   it('keep their wire codes, names and notices', () => {
-    expect(LeftReason).toEqual({ LEFT: 0, TIMED_OUT: 1, RECONNECTED: 2 });
-    expect([0, 1, 2, 3].map((code) => leftReasonName(code))).toEqual(['left', 'timed-out', 'reconnected', null]);
+    expect(LeftReason).toEqual({ LEFT: 0, TIMED_OUT: 1, RECONNECTED: 2, REMOVED: 3 });
+    expect([0, 1, 2, 3, 4].map((code) => leftReasonName(code))).toEqual([
+      'left',
+      'timed-out',
+      'reconnected',
+      'removed',
+      null,
+    ]);
     expect(leftReasonNotice('timed-out')).toBe('timed out');
     expect(plainLeftNotice('ann', LeftReason.LEFT)).toBe('* ann left the room');
     expect(plainLeftNotice('ann', LeftReason.RECONNECTED)).toBe('* ann reconnected');
+    expect(plainLeftNotice('ann', LeftReason.REMOVED)).toBe('* ann was removed by the host');
   });
 });
 
