@@ -1,10 +1,12 @@
-// Preferences remembered between runs: display name, recent hosts and rooms, hosting defaults and the
-// window size. One JSON file in the app's data folder, written atomically (temp file + rename) so a
-// crash mid-write never leaves a broken file; a broken or foreign file is ignored, never trusted.
+// Preferences remembered between runs: display name, recent hosts and rooms, hosting defaults, the
+// window size and whether (and how much) room history is kept. One JSON file in the app's data
+// folder, written atomically (temp file + rename) so a crash mid-write never leaves a broken file; a
+// broken or foreign file is ignored, never trusted.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Prefs, WindowSize } from '../../src-shared/ipc/contract.js';
 import { DEFAULT_PORT } from '../../src-shared/address.js';
+import { HISTORY_BOUND_DEFAULT, HISTORY_BOUND_MAX, HISTORY_BOUND_MIN } from '../../src-shared/ipc/history-limit.js';
 
 export const RECENT_LIMIT = 8;
 const FILE_NAME = 'prefs.json';
@@ -18,6 +20,8 @@ export function defaultPrefs(): Prefs {
     // None chosen yet: the Host form proposes a LAN address or this computer, never all interfaces.
     hostInterface: '',
     window: null,
+    keepHistory: true,
+    historyBound: HISTORY_BOUND_DEFAULT,
   };
 }
 
@@ -47,6 +51,10 @@ export function sanitizePrefs(raw: unknown): Prefs {
     prefs.hostPort = r.hostPort;
   if (typeof r.hostInterface === 'string' && r.hostInterface.length <= 256) prefs.hostInterface = r.hostInterface;
   prefs.window = windowSize(r.window);
+  if (typeof r.keepHistory === 'boolean') prefs.keepHistory = r.keepHistory;
+  const bound = r.historyBound;
+  if (typeof bound === 'number' && Number.isInteger(bound) && bound >= HISTORY_BOUND_MIN && bound <= HISTORY_BOUND_MAX)
+    prefs.historyBound = bound;
   return prefs;
 }
 
@@ -79,6 +87,11 @@ export class PrefsStore {
 
   get(): Prefs {
     return structuredClone(this.prefs);
+  }
+
+  /** One preference without copying the rest (read on every history append). */
+  read<K extends 'keepHistory' | 'historyBound'>(key: K): Prefs[K] {
+    return this.prefs[key];
   }
 
   update(patch: Partial<Prefs>): Prefs {

@@ -73,6 +73,12 @@ export function createDispatcher(
       await hooks.openExternal(url.href);
       return null;
     },
+    // history persistence (#14 item 2)
+    getOlderHistory: (args) => service.getOlderHistory(args.roomId, args.before, args.limit),
+    clearHistory: (args) => {
+      service.clearHistory(args.roomId);
+      return null;
+    },
   };
 
   return async (name, payload) => {

@@ -39,6 +39,7 @@ export function roomView(over: Partial<RoomView> = {}): RoomView {
       { name: 'bob', host: false },
     ],
     share: null,
+    remembered: false,
     ...over,
   };
 }
@@ -54,6 +55,8 @@ const FALLBACK: Partial<Record<RequestName, unknown>> = {
     hostPort: 7777,
     hostInterface: '0.0.0.0',
     window: null,
+    keepHistory: true,
+    historyBound: 10_000,
   },
   sendMessage: { key: 'k' },
 };

@@ -13,6 +13,7 @@ import { externalLinkProblem } from '../links.js';
 import { CLOSED_REASON_NAMES } from '../protocol/closed-reasons.js';
 import { CONNECTION_STATE_NAMES, DIALECTS, ROLES } from '../protocol/session-kinds.js';
 import { utf8ByteLength } from '../protocol/utf8.js';
+import { HISTORY_BOUND_MAX, HISTORY_BOUND_MIN, HISTORY_PAGE_MAX } from './history-limit.js';
 import {
   SYSTEM_TONES,
   type ApiResult,
@@ -39,6 +40,8 @@ const prefsPatch = z
     recentRooms: z.array(shortText).max(20),
     hostPort: port,
     hostInterface: shortText,
+    keepHistory: z.boolean(),
+    historyBound: z.number().int().min(HISTORY_BOUND_MIN).max(HISTORY_BOUND_MAX),
   })
   .partial()
   .strict();
@@ -85,6 +88,11 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
         .refine((u) => externalLinkProblem(u) === null, 'not a link that may be opened'),
     })
     .strict(),
+  // history persistence (#14 item 2)
+  getOlderHistory: z
+    .object({ roomId, before: z.string().min(1).max(100), limit: z.number().int().min(1).max(HISTORY_PAGE_MAX) })
+    .strict(),
+  clearHistory: roomRef,
 };
 
 const member = z.object({ name: z.string().max(64), host: z.boolean() });
@@ -104,6 +112,7 @@ const roomView = z.object({
   share: z
     .object({ port, addresses: z.array(z.string().max(300)).max(200), invite: z.string().max(20_000) })
     .nullable(),
+  remembered: z.boolean(),
 });
 const chatEntry = z.discriminatedUnion('kind', [
   z.object({

@@ -17,7 +17,6 @@ export interface HistoryKey {
 /** The `server` of rooms this app hosts: one history per room name, whatever port it ran on. */
 export const HOSTED_HERE = 'hosted-here';
 
-export const DEFAULT_HISTORY_BOUND = 10_000;
 const FOLDER = 'history';
 /** A record holds one entry as JSON; far more than the longest legal message needs. */
 const MAX_RECORD_BYTES = 4 * MESSAGE_TEXT_MAX_BYTES + 4096;
