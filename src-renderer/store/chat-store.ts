@@ -41,6 +41,8 @@ export interface RoomsSlice {
   /** Several entries in one store update (the bridge batches them per animation frame). */
   addEntries(roomId: RoomId, entries: readonly ChatEntry[]): void;
   setHistory(roomId: RoomId, entries: ChatEntry[]): void;
+  /** Empties the room's log in place (the backend has cleared its history). */
+  emptyHistory(roomId: RoomId): void;
 }
 
 export interface UiSlice {
@@ -92,6 +94,10 @@ export interface ActionsSlice {
   closeRoom(roomId: RoomId): Promise<void>;
   dismissRoom(roomId: RoomId): Promise<void>;
   openExternal(url: string): Promise<void>;
+  // history persistence (#14 item 2)
+  clearHistory(roomId: RoomId): Promise<void>;
+  /** Saves preferences the user changed (the history switch and bound). */
+  savePrefs(patch: Partial<Pick<Prefs, 'keepHistory' | 'historyBound'>>): Promise<void>;
 }
 
 export type ChatState = RoomsSlice & UiSlice & ActionsSlice;
@@ -177,6 +183,19 @@ function createRoomsSlice(set: Set): RoomsSlice {
         return {
           history: { ...s.history, [roomId]: log },
           historyVersion: { ...s.historyVersion, [roomId]: (s.historyVersion[roomId] ?? 0) + 1 },
+        };
+      }),
+    emptyHistory: (roomId) =>
+      set((s) => {
+        const log = s.history[roomId];
+        if (!log) return {};
+        log.clear();
+        const newSince = { ...s.newSince };
+        delete newSince[roomId];
+        return {
+          historyVersion: { ...s.historyVersion, [roomId]: (s.historyVersion[roomId] ?? 0) + 1 },
+          unread: { ...s.unread, [roomId]: 0 },
+          newSince,
         };
       }),
   };
@@ -416,6 +435,15 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
     openExternal: async (url) => {
       const result = await call((api) => api.openExternal({ url }));
       if (!result.ok) set({ ...roomFailure(result) });
+    },
+    clearHistory: async (roomId) => {
+      const result = await call((api) => api.clearHistory({ roomId }));
+      if (result.ok) get().emptyHistory(roomId);
+      else set({ ...roomFailure(result) });
+    },
+    savePrefs: async (patch) => {
+      const result = await call((api) => api.setPrefs(patch));
+      if (result.ok) set({ prefs: result.value });
     },
   };
 };
