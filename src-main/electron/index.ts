@@ -10,6 +10,7 @@ import { emitTo, registerIpc } from './ipc/register.js';
 import type { ChatService } from '../service/chat-service.js';
 import { createBackend } from '../service/backend.js';
 import { stderrLogger } from '../service/logger.js';
+import { safeStorageSecrets } from './secret-store.js';
 import { createMainWindow, guardWebContents, hardenSession } from './window.js';
 import { messageNotification, type RoomNames } from './message-notification.js';
 import { EVENT_NAMES } from '../../src-shared/ipc/contract.js';
@@ -46,6 +47,7 @@ async function start(): Promise<void> {
   const backend = createBackend({
     dataDir: app.getPath('userData'),
     logger,
+    secrets: safeStorageSecrets,
     hooks: {
       openExternal: createLinkOpener({
         showMessageBox: (options) => (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options)),

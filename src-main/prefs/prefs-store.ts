@@ -1,10 +1,12 @@
-// Preferences remembered between runs: display name, recent hosts and rooms, hosting defaults and the
-// window size. One JSON file in the app's data folder, written atomically (temp file + rename) so a
-// crash mid-write never leaves a broken file; a broken or foreign file is ignored, never trusted.
+// Preferences remembered between runs: display name, recent hosts and rooms, hosting defaults, the
+// window size and whether (and how much) room history is kept. One JSON file in the app's data
+// folder, written atomically (temp file + rename) so a crash mid-write never leaves a broken file; a
+// broken or foreign file is ignored, never trusted.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Prefs, WindowSize } from '../../src-shared/ipc/contract.js';
 import { DEFAULT_PORT } from '../../src-shared/address.js';
+import { HISTORY_BOUND_DEFAULT, HISTORY_BOUND_MAX, HISTORY_BOUND_MIN } from '../../src-shared/ipc/history-limit.js';
 
 export const RECENT_LIMIT = 8;
 const FILE_NAME = 'prefs.json';
@@ -19,6 +21,8 @@ export function defaultPrefs(): Prefs {
     hostInterface: '',
     hostUpnp: false,
     window: null,
+    keepHistory: true,
+    historyBound: HISTORY_BOUND_DEFAULT,
   };
 }
 
@@ -49,6 +53,10 @@ export function sanitizePrefs(raw: unknown): Prefs {
   if (typeof r.hostInterface === 'string' && r.hostInterface.length <= 256) prefs.hostInterface = r.hostInterface;
   if (typeof r.hostUpnp === 'boolean') prefs.hostUpnp = r.hostUpnp;
   prefs.window = windowSize(r.window);
+  if (typeof r.keepHistory === 'boolean') prefs.keepHistory = r.keepHistory;
+  const bound = r.historyBound;
+  if (typeof bound === 'number' && Number.isInteger(bound) && bound >= HISTORY_BOUND_MIN && bound <= HISTORY_BOUND_MAX)
+    prefs.historyBound = bound;
   return prefs;
 }
 
@@ -81,6 +89,11 @@ export class PrefsStore {
 
   get(): Prefs {
     return structuredClone(this.prefs);
+  }
+
+  /** One preference without copying the rest (read on every history append). */
+  read<K extends 'keepHistory' | 'historyBound'>(key: K): Prefs[K] {
+    return this.prefs[key];
   }
 
   update(patch: Partial<Prefs>): Prefs {

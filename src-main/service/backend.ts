@@ -1,6 +1,7 @@
-// The backend both adapters run: the chat service, the preferences it remembers recents in, and the
-// request dispatcher over both. The Electron shell and web mode differ only in where the data folder
-// is and in their platform hooks (opening links, the focused room).
+// The backend both adapters run: the chat service, the preferences it remembers recents in, the
+// history and remembered rooms it keeps in the data folder, and the request dispatcher over them.
+// The Electron shell and web mode differ only in where the data folder is, in their platform hooks
+// (opening links, the focused room) and in whether a secret store seals remembered passwords.
 import { join } from 'node:path';
 import {
   KnownHostsFile,
@@ -11,14 +12,19 @@ import {
 } from '../engine/index.js';
 import { PrefsStore } from '../prefs/prefs-store.js';
 import { ChatService } from './chat-service.js';
+import { HistoryStore } from './history/history-store.js';
+import { RememberedRooms } from './remembered-rooms.js';
+import { NO_SECRET_STORE, type SecretStore } from './secret-store.js';
 import { createDispatcher, type Dispatch, type PlatformHooks } from './dispatch.js';
 import { realFactories, type ChatFactories } from './factories.js';
 import { stderrLogger, type Logger } from './logger.js';
 import { NearbyDiscovery } from './nearby/nearby-discovery.js';
 
 export interface BackendOptions {
-  /** Folder of prefs.json. */
+  /** Folder of prefs.json, rooms.json and history/. */
   dataDir: string;
+  /** Where a remembered room's password may be sealed; default none (it is asked again). */
+  secrets?: SecretStore;
   /** Default: the JSON-lines logger on stderr, tagged "tincan". */
   logger?: Logger;
   hooks?: PlatformHooks;
@@ -47,6 +53,15 @@ export function createBackend(options: BackendOptions): Backend {
     hostIdentity: () => (identity ??= loadOrCreateHostIdentity(join(options.dataDir, 'identity'))),
     clientDefaults: { encryption: { knownHosts: knownHosts(options.dataDir, logger) } },
     ...(options.nearby === false ? {} : { openDiscovery: () => NearbyDiscovery.open() }),
+    persistence: {
+      history: new HistoryStore(options.dataDir, {
+        bound: () => prefs.read('historyBound'),
+        onDamage: (file, droppedBytes) => logger.warn('history-tail-cut', { file, droppedBytes }),
+      }),
+      rooms: new RememberedRooms(options.dataDir, (problem) => logger.warn('rooms-ignored', { problem })),
+      secrets: options.secrets ?? NO_SECRET_STORE,
+      keepHistory: () => prefs.read('keepHistory'),
+    },
     onJoined: (info) =>
       prefs.remember({ displayName: info.displayName, room: info.room, ...(info.host ? { host: info.host } : {}) }),
   });

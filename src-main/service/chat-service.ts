@@ -2,6 +2,7 @@
 // of the parts that do the work: RoomSession (one room), HostedServer (the embedded server), the name
 // checks and the error mapping. Pure Node — the Electron IPC handlers and the web-mode WebSocket both
 // call exactly this class, and it reports through the contract's event map.
+import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { AddressError, DEFAULT_PORT, formatHostAddress, parseHostAddress } from '../../src-shared/address.js';
 import type {
@@ -19,13 +20,16 @@ import type { ClientOptions, HostIdentity } from '../engine/index.js';
 import { capitalize, connectFailure } from './error-mapping.js';
 import type { ChatFactories, ListenInfo } from './factories.js';
 import { HostedPortMapping, type PortMapperTuning } from './hosted-port-mapping.js';
+import type { HistoryStore } from './history/history-store.js';
 import { HostedServer } from './hosted-server.js';
 import { NearbyRooms, type OpenDiscovery } from './nearby-rooms.js';
 import type { Logger } from './logger.js';
 import { checkHostBind } from './host-checks.js';
 import { checkNames } from './name-checks.js';
 import { interfaceChoices, inviteText, loopbackFor, shareAddresses, type InterfaceTable } from './net-addresses.js';
+import type { RememberedRoom, RememberedRooms } from './remembered-rooms.js';
 import { RoomSession, type SessionHooks, type SessionInit } from './room-session.js';
+import type { SecretStore } from './secret-store.js';
 import { ServiceError } from './service-error.js';
 
 export { HISTORY_LIMIT } from '../../src-shared/ipc/history-limit.js';
@@ -46,7 +50,20 @@ export interface ChatServiceOptions {
   portMapper?: PortMapperTuning;
   /** Opens the local-network advertiser and browser; absent: nearby rooms are off. */
   openDiscovery?: OpenDiscovery;
+  /** History on disk and remembered rooms (#14 item 2); without it nothing outlives the service. */
+  persistence?: ServicePersistence;
 }
+
+export interface ServicePersistence {
+  history: HistoryStore;
+  rooms: RememberedRooms;
+  secrets: SecretStore;
+  /** The user's preference, read at each use so turning it off applies at once. */
+  keepHistory(): boolean;
+}
+
+/** How many entries a remembered room shows at first; older pages come with getOlderHistory. */
+export const FIRST_PAGE = 200;
 
 const NOOP_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -63,6 +80,8 @@ export class ChatService {
   private readonly interfaces: () => InterfaceTable;
   private readonly nearby: NearbyRooms;
   private nextId = 1;
+  /** Entry keys are kept on disk: this run's keys must not repeat an earlier run's. */
+  private readonly runTag = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 
   constructor(private readonly options: ChatServiceOptions) {
     this.log = options.logger ?? NOOP_LOGGER;
@@ -87,8 +106,10 @@ export class ChatService {
       onServerClosed: (session) => {
         if (session.view.hosted) void this.stopServerIfIdle();
       },
+      persist: (session, entry) => this.persistEntry(session, entry),
     };
     if (options.clientDefaults) this.hooks.clientDefaults = options.clientDefaults;
+    this.restoreRemembered();
   }
 
   on<K extends EventName>(event: K, listener: (payload: Events[K]) => void): () => void {
@@ -116,6 +137,20 @@ export class ChatService {
     return this.session(roomId).entries();
   }
 
+  /** The page of kept history just older than `before` (the oldest entry the UI has). */
+  getOlderHistory(roomId: RoomId, before: string, limit: number): ChatEntry[] {
+    const session = this.session(roomId);
+    const persistence = this.options.persistence;
+    if (!persistence?.keepHistory()) return [];
+    return persistence.history.room(session.historyKey).before(before, limit);
+  }
+
+  clearHistory(roomId: RoomId): void {
+    const session = this.session(roomId);
+    session.clearHistory();
+    this.options.persistence?.history.room(session.historyKey).clear();
+  }
+
   listInterfaces(): NetInterfaceChoice[] {
     return interfaceChoices(this.interfaces());
   }
@@ -128,6 +163,13 @@ export class ChatService {
   async hostRoom(req: HostRequest): Promise<RoomView> {
     checkNames(req.room, req.username, req.password);
     checkHostBind(req, this.listInterfaces());
+    const existing = [...this.sessions.values()].find((s) => s.view.hosted && s.view.room === req.room);
+    if (existing && existing.view.state === 'closed') {
+      // Hosting a room we hosted before (in this run or a remembered one) keeps its entry and history.
+      existing.view.username = req.username;
+      existing.hostBind = { bindHost: req.bindHost, port: req.port };
+      return this.rejoinRoom(existing.id, req.password);
+    }
     const running = await this.server.ensure(req.bindHost, req.port);
     // On loopback the mapper answers "LAN only" itself, without asking any router.
     if (req.upnp === true) this.mapping.ensure(running.bindHost, running.info);
@@ -147,6 +189,7 @@ export class ChatService {
     }
     this.sessions.set(session.id, session);
     session.publish(`You are hosting "${req.room}" as ${req.username}.`);
+    this.saveRooms();
     this.options.onJoined?.({ displayName: req.username, host: null, room: req.room });
     return session.snapshot();
   }
@@ -187,6 +230,7 @@ export class ChatService {
     }
     this.sessions.set(session.id, session);
     session.publish(`You joined "${req.room}" on ${server} as ${req.username}.`);
+    this.saveRooms();
     this.options.onJoined?.({ displayName: req.username, host: req.address.trim(), room: req.room });
     return session.snapshot();
   }
@@ -195,6 +239,10 @@ export class ChatService {
     const session = this.session(roomId);
     if (session.view.state === 'connected' || session.view.state === 'connecting') {
       throw new ServiceError('ALREADY_IN_ROOM', `You are already in "${session.view.room}".`);
+    }
+    if (password === undefined && !session.passwordKnown) {
+      // A remembered room whose password could not be kept: never host or join it without one.
+      throw ServiceError.foreign('PASSWORD_REQUIRED', `Enter the password of "${session.view.room}" again.`);
     }
     if (password !== undefined) session.params.password = password;
     session.detach(true);
@@ -217,6 +265,7 @@ export class ChatService {
     }
     session.addSystem(session.view.hosted ? 'You are hosting the room again.' : 'You rejoined the room.', 'info');
     session.emitView();
+    this.saveRooms();
     return session.snapshot();
   }
 
@@ -264,6 +313,7 @@ export class ChatService {
     this.sessions.delete(roomId);
     this.nearby.roomGone(roomId);
     session.unpublish();
+    this.saveRooms();
     this.emit('roomRemoved', { roomId });
   }
 
@@ -286,6 +336,7 @@ export class ChatService {
     await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
     for (const session of this.sessions.values()) session.detach(false);
+    this.options.persistence?.history.close();
   }
 
   /** Nearby rooms (#17 item 1): starts listening on first call. */
@@ -305,8 +356,87 @@ export class ChatService {
     return session;
   }
 
-  private newSession(init: Omit<SessionInit, 'id'>): RoomSession {
-    return new RoomSession({ ...init, id: `r${this.nextId++}` }, this.hooks);
+  private newSession(init: Omit<SessionInit, 'id' | 'keyPrefix'>): RoomSession {
+    const id = `r${this.nextId++}`;
+    return new RoomSession({ ...init, id, keyPrefix: `${this.runTag}.${id}` }, this.hooks);
+  }
+
+  private persistEntry(session: RoomSession, entry: ChatEntry): void {
+    const persistence = this.options.persistence;
+    if (!persistence?.keepHistory()) return;
+    try {
+      persistence.history.room(session.historyKey).append(entry);
+    } catch (err) {
+      // A full or read-only disk costs the history, not the chat.
+      this.log.warn('history-write-failed', { error: (err as Error).message });
+    }
+  }
+
+  /** The rooms of the last run, listed closed with their newest history, ready to rejoin. */
+  private restoreRemembered(): void {
+    const persistence = this.options.persistence;
+    if (!persistence) return;
+    for (const remembered of persistence.rooms.load()) {
+      const password = this.unseal(remembered);
+      const session = this.newSession({
+        room: remembered.room,
+        username: remembered.username,
+        server: remembered.server,
+        hosted: remembered.hosted,
+        params: remembered.hosted
+          ? { host: '', port: 0, password: password ?? '', mode: 'create' }
+          : { host: remembered.host, port: remembered.port, password: password ?? '', mode: 'join' },
+      });
+      if (remembered.hosted) session.hostBind = { bindHost: remembered.host, port: remembered.port };
+      session.view.passwordProtected = remembered.passwordProtected;
+      session.passwordKnown = !remembered.passwordProtected || password !== null;
+      let entries: ChatEntry[] = [];
+      let stored: ChatEntry[] = [];
+      if (persistence.keepHistory()) {
+        try {
+          const history = persistence.history.room(session.historyKey);
+          entries = history.latest(FIRST_PAGE);
+          stored = history.all();
+        } catch (err) {
+          this.log.warn('history-read-failed', { room: remembered.room, error: (err as Error).message });
+        }
+      }
+      session.restore(entries, stored);
+      this.sessions.set(session.id, session);
+    }
+  }
+
+  private unseal(remembered: RememberedRoom): string | null {
+    const { secrets } = this.options.persistence ?? {};
+    if (!remembered.sealedPassword || !secrets?.isAvailable()) return null;
+    try {
+      return secrets.decrypt(remembered.sealedPassword);
+    } catch (err) {
+      this.log.warn('password-unseal-failed', { room: remembered.room, error: (err as Error).message });
+      return null;
+    }
+  }
+
+  /** Writes the sidebar's rooms for the next run; a password only sealed by the secret store. */
+  private saveRooms(): void {
+    const persistence = this.options.persistence;
+    if (!persistence) return;
+    const { secrets } = persistence;
+    const rooms = [...this.sessions.values()].map((session): RememberedRoom => {
+      const { view, params, hostBind } = session;
+      const password = params.password;
+      return {
+        room: view.room,
+        username: view.username,
+        hosted: view.hosted,
+        server: view.server,
+        host: hostBind ? hostBind.bindHost : params.host,
+        port: hostBind ? hostBind.port : params.port,
+        passwordProtected: view.passwordProtected,
+        sealedPassword: password && secrets.isAvailable() ? secrets.encrypt(password) : null,
+      };
+    });
+    persistence.rooms.save(rooms);
   }
 
   /** Points a hosted session at our embedded server and refreshes what it shares. */

@@ -89,6 +89,12 @@ export function createDispatcher(
       service.notifyTyping(args.roomId);
       return null;
     },
+    // history persistence (#14 item 2)
+    getOlderHistory: (args) => service.getOlderHistory(args.roomId, args.before, args.limit),
+    clearHistory: (args) => {
+      service.clearHistory(args.roomId);
+      return null;
+    },
   };
 
   return async (name, payload) => {

@@ -10,8 +10,15 @@ import type {
   SystemTone,
 } from '../../src-shared/ipc/contract.js';
 import { HISTORY_LIMIT } from '../../src-shared/ipc/history-limit.js';
-import { HandshakeError, type ChatClient, type ClientEvents, type ClientOptions } from '../engine/index.js';
+import {
+  HandshakeError,
+  SeenMessages,
+  type ChatClient,
+  type ClientEvents,
+  type ClientOptions,
+} from '../engine/index.js';
 import { capitalize, sendFailure } from './error-mapping.js';
+import { HOSTED_HERE, type HistoryKey } from './history/history-store.js';
 import type { Logger } from './logger.js';
 import { ServiceError } from './service-error.js';
 
@@ -30,6 +37,8 @@ export interface SessionInit {
   server: string;
   hosted: boolean;
   params: ConnectParams;
+  /** Makes entry keys unique across runs, as they are kept on disk. */
+  keyPrefix: string;
 }
 
 /** What a session needs from the registry. */
@@ -44,6 +53,8 @@ export interface SessionHooks {
   emitTyping(roomId: RoomId, name: string): void;
   /** The server ended the session (the client's 'closed' event). */
   onServerClosed(session: RoomSession): void;
+  /** A settled entry (not an own line still waiting for its ACK) of a session the registry shows. */
+  persist?(session: RoomSession, entry: ChatEntry): void;
 }
 
 const CLOSED_TEXT: Record<ClosedReason, string> = {
@@ -68,16 +79,29 @@ export class RoomSession {
   /** Client message id → history key of the own entry waiting for its ACK. */
   private readonly pendingOwn = new Map<number, string>();
   private entryCounter = 0;
+  /**
+   * Chat lines already in the history, so a catch-up never adds one twice, also after a restart or
+   * with a fresh client. The engine's rule, by room seq and sender; the text is part of the sender's
+   * identity here, since a room recreated after a host restart counts from 1 again.
+   */
+  private readonly shown = new SeenMessages();
+  /** Earlier lines the current client's catch-up added (the rest were already in the history). */
+  private caughtUpAdded = 0;
+  /** False for a remembered password room whose password could not be kept (no secret store). */
+  passwordKnown = true;
   /** Bumped for each new client, so late events of an old client are ignored. */
   private generation = 0;
   /** Events go out only once the registry shows the session (after a successful first connect). */
   private published = false;
+
+  private readonly keyPrefix: string;
 
   constructor(
     init: SessionInit,
     private readonly hooks: SessionHooks,
   ) {
     this.params = init.params;
+    this.keyPrefix = init.keyPrefix;
     this.view = {
       id: init.id,
       room: init.room,
@@ -92,11 +116,17 @@ export class RoomSession {
       dialect: null,
       members: [],
       share: null,
+      remembered: false,
     };
   }
 
   get id(): RoomId {
     return this.view.id;
+  }
+
+  /** Which history on disk is this room's. */
+  get historyKey(): HistoryKey {
+    return { server: this.view.hosted ? HOSTED_HERE : this.view.server, room: this.view.room };
   }
 
   /** True while a client is attached (connecting, connected or reconnecting). */
@@ -115,9 +145,27 @@ export class RoomSession {
   /** Makes the session visible: the greeting, the view, then every line gathered while connecting. */
   publish(greeting: string): void {
     this.published = true;
+    for (const entry of this.history) this.persist(entry);
     this.addSystem(greeting, 'info');
     this.emitView();
     for (const entry of this.history) this.hooks.emitEntry(this.id, structuredClone(entry));
+  }
+
+  /**
+   * A room from an earlier run: shown closed, with the newest page of its history (already on disk),
+   * until the user rejoins or hosts it again.
+   */
+  restore(entries: readonly ChatEntry[], seen: Iterable<ChatEntry>): void {
+    this.view.state = 'closed';
+    this.view.remembered = true;
+    this.history.push(...entries);
+    for (const entry of seen) if (entry.kind === 'chat') this.noteShown(entry);
+    this.published = true;
+  }
+
+  /** Forgets the lines held in memory (the registry clears the disk). */
+  clearHistory(): void {
+    this.history.length = 0;
   }
 
   /** The registry forgot the session: nothing more is reported. */
@@ -133,6 +181,7 @@ export class RoomSession {
   async connect(): Promise<void> {
     const generation = ++this.generation;
     this.pendingOwn.clear();
+    this.caughtUpAdded = 0;
     const { view, params } = this;
     const options: ClientOptions = {
       ...this.hooks.clientDefaults,
@@ -157,6 +206,8 @@ export class RoomSession {
       view.attempt = null;
       view.closedReason = null;
       view.passwordProtected = params.password.length > 0;
+      view.remembered = false;
+      this.passwordKnown = true;
     } catch (err) {
       if (this.generation === generation) this.detach(false);
       throw err;
@@ -297,13 +348,25 @@ export class RoomSession {
   }
 
   private nextKey(): string {
-    return `${this.id}-${++this.entryCounter}`;
+    return `${this.keyPrefix}-${++this.entryCounter}`;
   }
 
   private addEntry(entry: ChatEntry): void {
     this.history.push(entry);
     if (this.history.length > HISTORY_LIMIT) this.history.splice(0, this.history.length - HISTORY_LIMIT);
-    if (this.published) this.hooks.emitEntry(this.id, structuredClone(entry));
+    if (!this.published) return;
+    this.persist(entry);
+    this.hooks.emitEntry(this.id, structuredClone(entry));
+  }
+
+  private persist(entry: ChatEntry): void {
+    if (entry.kind === 'chat' && entry.pending) return;
+    if (entry.kind === 'chat') this.noteShown(entry);
+    this.hooks.persist?.(this, entry);
+  }
+
+  private noteShown(entry: { seq: number | null; from: string; text: string }): void {
+    if (entry.seq !== null) this.shown.note(entry.seq, shownId(entry));
   }
 
   /** Feeds one client's events into the session, as long as it is the session's current client. */
@@ -350,6 +413,8 @@ export class RoomSession {
       'message',
       guard('message', (msg) => {
         if (msg.own) return; // our own lines are added when sent
+        if (msg.earlier && msg.seq !== null && this.shown.has(msg.seq, shownId(msg))) return;
+        if (msg.earlier) this.caughtUpAdded++;
         this.addEntry({
           kind: 'chat',
           key: this.nextKey(),
@@ -368,10 +433,12 @@ export class RoomSession {
       guard('notice', (text) => this.addSystem(text, 'info')),
     );
     // Catch-up: the room's earlier lines came as messages marked `earlier`, with their own times;
-    // say where they end, as the CLI does.
+    // say where they end, as the CLI does, counting only the lines the history did not have yet.
     client.on(
       'caughtUp',
-      guard('caughtUp', ({ count }) => {
+      guard('caughtUp', () => {
+        const count = this.caughtUpAdded;
+        this.caughtUpAdded = 0;
         if (count > 0)
           this.addSystem(`${count} earlier ${count === 1 ? 'message' : 'messages'} from before you joined.`, 'info');
       }),
@@ -417,7 +484,9 @@ export class RoomSession {
         if (entry?.kind !== 'chat') return;
         entry.pending = false;
         entry.seq = info.seq;
-        if (this.published) this.hooks.emitEntry(this.id, structuredClone(entry));
+        if (!this.published) return;
+        this.persist(entry);
+        this.hooks.emitEntry(this.id, structuredClone(entry));
       }),
     );
     client.on(
@@ -436,4 +505,9 @@ export class RoomSession {
       }),
     );
   }
+}
+
+/** A chat line's identity next to its room seq: who said it and what. */
+function shownId(line: { from: string; text: string }): string {
+  return `${line.from}\n${line.text}`;
 }

@@ -39,6 +39,7 @@ export function roomView(over: Partial<RoomView> = {}): RoomView {
       { name: 'bob', host: false },
     ],
     share: null,
+    remembered: false,
     ...over,
   };
 }
@@ -55,6 +56,8 @@ const FALLBACK: Partial<Record<RequestName, unknown>> = {
     hostInterface: '0.0.0.0',
     hostUpnp: false,
     window: null,
+    keepHistory: true,
+    historyBound: 10_000,
   },
   sendMessage: { key: 'k' },
   getNearby: { rooms: [], problem: null, unlisted: [] },

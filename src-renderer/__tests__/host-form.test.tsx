@@ -24,7 +24,16 @@ async function start(interfaces = CHOICES, hostInterface = '') {
   fake.respond('listInterfaces', { ok: true, value: interfaces });
   fake.respond('getPrefs', {
     ok: true,
-    value: { displayName: 'Bob', recentHosts: [], recentRooms: [], hostPort: 7777, hostInterface, window: null },
+    value: {
+      displayName: 'Bob',
+      recentHosts: [],
+      recentRooms: [],
+      hostPort: 7777,
+      hostInterface,
+      window: null,
+      keepHistory: true,
+      historyBound: 10_000,
+    },
   });
   stop = startBridge(fake.api);
   await act(async () => {});

@@ -94,9 +94,13 @@ function StatusBanner({ room }: { room: RoomView }) {
     );
   }
   if (room.state !== 'closed') return null;
-  const reason = room.closedReason ? CLOSED_LABEL[room.closedReason] : 'This room is closed.';
+  const reason = room.remembered
+    ? 'From your last session: not connected.'
+    : room.closedReason
+      ? CLOSED_LABEL[room.closedReason]
+      : 'This room is closed.';
   return (
-    <div role="alert" className={`banner ${room.closedReason === 'left' ? '' : 'banner-error'}`}>
+    <div role="alert" className={`banner ${room.closedReason === 'left' || room.remembered ? '' : 'banner-error'}`}>
       <span>{reason}</span>
       <button
         type="button"
@@ -214,6 +218,49 @@ function MembersToggle() {
     >
       {open ? 'Hide members' : `Members (${count})`}
     </button>
+  );
+}
+
+/** Deletes the room's history here and on disk, after a confirmation. */
+function ClearHistory({ room }: { room: RoomView }) {
+  const [confirming, setConfirming] = useState(false);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const done = () => {
+    setConfirming(false);
+    // The confirmation goes away: focus returns to the button that asked for it.
+    queueMicrotask(() => buttonRef.current?.focus());
+  };
+  if (!confirming) {
+    return (
+      <button ref={buttonRef} type="button" onClick={() => setConfirming(true)}>
+        Clear history
+      </button>
+    );
+  }
+  return (
+    <span
+      className="confirm"
+      role="group"
+      aria-label="Confirm clearing the history"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          done();
+        }
+      }}
+    >
+      <span>Delete this room&apos;s history on this computer?</span>
+      <button
+        type="button"
+        className="danger"
+        onClick={() => void chatStore.getState().clearHistory(room.id).then(done)}
+      >
+        Yes, clear
+      </button>
+      <button type="button" onClick={done} autoFocus>
+        Cancel
+      </button>
+    </span>
   );
 }
 
@@ -339,6 +386,7 @@ export function RoomScreen({ room }: { room: RoomView }) {
         </span>
         <div className="room-actions">
           <MembersToggle />
+          <ClearHistory room={room} />
           <RoomActions room={room} />
         </div>
       </header>

@@ -3,11 +3,40 @@ import { roomStatusLine } from '../format.js';
 import { chatStore } from '../store/chat-store.js';
 import { chatSelectors } from '../store/selectors.js';
 import { useChat, useChatShallow } from '../store/use-chat.js';
+import { HistoryPrefs } from './HistoryPrefs.js';
 import { UserText } from './UserText.js';
+
+/** A room from the last run: one click to be in it again, or forget it. */
+function RememberedActions({ room }: { room: RoomView }) {
+  const busy = useChat((s) => s.busy);
+  const { rejoinRoom, dismissRoom } = chatStore.getState();
+  const action = room.hosted ? 'Host again' : 'Rejoin';
+  return (
+    <span className="remembered-actions">
+      <button
+        type="button"
+        className="small primary"
+        disabled={busy}
+        aria-label={`${action} ${room.room}`}
+        onClick={() => void rejoinRoom(room.id)}
+      >
+        {action}
+      </button>
+      <button
+        type="button"
+        className="small"
+        aria-label={`Forget ${room.room}`}
+        onClick={() => void dismissRoom(room.id)}
+      >
+        Forget
+      </button>
+    </span>
+  );
+}
 
 function RoomItem({ room, active }: { room: RoomView; active: boolean }) {
   const unread = useChat(chatSelectors.unread(room.id));
-  const status = roomStatusLine(room);
+  const status = room.remembered ? 'Not connected' : roomStatusLine(room);
   return (
     <li>
       <button
@@ -30,12 +59,15 @@ function RoomItem({ room, active }: { room: RoomView; active: boolean }) {
           </span>
         )}
       </button>
+      {room.remembered && <RememberedActions room={room} />}
     </li>
   );
 }
 
 export function Sidebar({ inert = false }: { inert?: boolean }) {
-  const rooms = useChatShallow(chatSelectors.roomList);
+  const allRooms = useChatShallow(chatSelectors.roomList);
+  const rooms = allRooms.filter((room) => !room.remembered);
+  const remembered = allRooms.filter((room) => room.remembered);
   const activeRoomId = useChat((s) => s.activeRoomId);
   const screen = useChat((s) => s.screen);
   const { showScreen } = chatStore.getState();
@@ -65,6 +97,19 @@ export function Sidebar({ inert = false }: { inert?: boolean }) {
           ))}
         </ul>
       )}
+      {remembered.length > 0 && (
+        <>
+          <h2 className="sidebar-heading" id="remembered-heading">
+            From last time
+          </h2>
+          <ul className="room-list" aria-labelledby="remembered-heading">
+            {remembered.map((room) => (
+              <RoomItem key={room.id} room={room} active={screen === 'room' && room.id === activeRoomId} />
+            ))}
+          </ul>
+        </>
+      )}
+      <HistoryPrefs />
     </nav>
   );
 }

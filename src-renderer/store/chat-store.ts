@@ -43,6 +43,8 @@ export interface RoomsSlice {
   /** Several entries in one store update (the bridge batches them per animation frame). */
   addEntries(roomId: RoomId, entries: readonly ChatEntry[]): void;
   setHistory(roomId: RoomId, entries: ChatEntry[]): void;
+  /** Empties the room's log in place (the backend has cleared its history). */
+  emptyHistory(roomId: RoomId): void;
 }
 
 export interface UiSlice {
@@ -104,6 +106,10 @@ export interface ActionsSlice {
   /** Starts the nearby-rooms list (the Join screen shows it). */
   watchNearby(): Promise<void>;
   setRoomListed(roomId: RoomId, listed: boolean): Promise<void>;
+  // history persistence (#14 item 2)
+  clearHistory(roomId: RoomId): Promise<void>;
+  /** Saves preferences the user changed (the history switch and bound). */
+  savePrefs(patch: Partial<Pick<Prefs, 'keepHistory' | 'historyBound'>>): Promise<void>;
 }
 
 export type ChatState = RoomsSlice & UiSlice & ActionsSlice & HostToolsSlice;
@@ -189,6 +195,19 @@ function createRoomsSlice(set: Set): RoomsSlice {
         return {
           history: { ...s.history, [roomId]: log },
           historyVersion: { ...s.historyVersion, [roomId]: (s.historyVersion[roomId] ?? 0) + 1 },
+        };
+      }),
+    emptyHistory: (roomId) =>
+      set((s) => {
+        const log = s.history[roomId];
+        if (!log) return {};
+        log.clear();
+        const newSince = { ...s.newSince };
+        delete newSince[roomId];
+        return {
+          historyVersion: { ...s.historyVersion, [roomId]: (s.historyVersion[roomId] ?? 0) + 1 },
+          unread: { ...s.unread, [roomId]: 0 },
+          newSince,
         };
       }),
   };
@@ -444,6 +463,15 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
       const result = await call((api) => api.setRoomListed({ roomId, listed }));
       if (result.ok) set({ nearby: result.value });
       else set({ ...roomFailure(result) });
+    },
+    clearHistory: async (roomId) => {
+      const result = await call((api) => api.clearHistory({ roomId }));
+      if (result.ok) get().emptyHistory(roomId);
+      else set({ ...roomFailure(result) });
+    },
+    savePrefs: async (patch) => {
+      const result = await call((api) => api.setPrefs(patch));
+      if (result.ok) set({ prefs: result.value });
     },
   };
 };

@@ -59,6 +59,20 @@ export class EntryLog {
     return true;
   }
 
+  /**
+   * Drops every entry ("clear history"). Positions keep counting from where they were, as if the
+   * entries had been trimmed, so the list's height index stays valid.
+   */
+  clear(): void {
+    this.positions.clear();
+    this.head = this.tail;
+    this.firstChunk = Math.floor(this.tail / CHUNK);
+    // The current chunk keeps its slots before the tail empty, so positions still map to indexes.
+    const current: ChatEntry[] = [];
+    current.length = this.tail % CHUNK;
+    this.chunks = current.length > 0 ? [current] : [];
+  }
+
   private dropOldest(): void {
     const entry = this.at(this.head);
     if (entry) this.positions.delete(entry.key);

@@ -72,6 +72,8 @@ export interface RoomView {
   dialect: Dialect | null;
   members: MemberView[];
   share: ShareInfo | null;
+  /** Listed from an earlier run and not joined since (#14 item 2): offer Rejoin / Host again. */
+  remembered: boolean;
 }
 
 export const SYSTEM_TONES = ['info', 'warn', 'error'] as const;
@@ -112,6 +114,10 @@ export interface Prefs {
   hostPort: number;
   hostInterface: string;
   window: WindowSize | null;
+  /** Keep each room's history on disk between runs (#14 item 2). */
+  keepHistory: boolean;
+  /** How many messages a room keeps on disk. */
+  historyBound: number;
 }
 
 export interface HostRequest {
@@ -174,6 +180,11 @@ export interface Requests {
   setRoomPassword: { args: RoomRef & { password: string }; result: null };
   /** The user is typing in this room's composer (sent on keystrokes; the engine throttles it). */
   notifyTyping: { args: RoomRef; result: null };
+  // history persistence (#14 item 2)
+  /** Up to `limit` entries kept on disk just older than the entry `before` (oldest first; [] at the start). */
+  getOlderHistory: { args: RoomRef & { before: string; limit: number }; result: ChatEntry[] };
+  /** Deletes the room's history, on disk and in the app. */
+  clearHistory: { args: RoomRef; result: null };
 }
 
 /** Main → renderer pushes: channel name → payload. */
@@ -252,6 +263,9 @@ export const REQUEST_NAMES = [
   'kickMember',
   'setRoomPassword',
   'notifyTyping',
+  // history persistence (#14 item 2)
+  'getOlderHistory',
+  'clearHistory',
 ] as const satisfies readonly RequestName[];
 
 export const EVENT_NAMES = [

@@ -16,6 +16,7 @@ import { CONNECTION_STATE_NAMES, DIALECTS, ROLES } from '../protocol/session-kin
 import { utf8ByteLength } from '../protocol/utf8.js';
 import { PORT_MAPPING_KINDS } from '../reach/port-mapping-status.js';
 import { FINGERPRINT, NEARBY_ROOMS_MAX } from '../nearby/advert.js';
+import { HISTORY_BOUND_MAX, HISTORY_BOUND_MIN, HISTORY_PAGE_MAX } from './history-limit.js';
 import {
   SYSTEM_TONES,
   type ApiResult,
@@ -57,6 +58,8 @@ const prefsPatch = z
     hostPort: port,
     hostInterface: shortText,
     hostUpnp: portMapping.pref,
+    keepHistory: z.boolean(),
+    historyBound: z.number().int().min(HISTORY_BOUND_MIN).max(HISTORY_BOUND_MAX),
   })
   .partial()
   .strict();
@@ -111,6 +114,11 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
   kickMember: z.object({ roomId, name: bytes(USERNAME_MAX_BYTES).refine((s) => s.length > 0, 'empty name') }).strict(),
   setRoomPassword: z.object({ roomId, password: bytes(PASSWORD_MAX_BYTES) }).strict(),
   notifyTyping: roomRef,
+  // history persistence (#14 item 2)
+  getOlderHistory: z
+    .object({ roomId, before: z.string().min(1).max(100), limit: z.number().int().min(1).max(HISTORY_PAGE_MAX) })
+    .strict(),
+  clearHistory: roomRef,
 };
 
 const member = z.object({ name: z.string().max(64), host: z.boolean() });
@@ -140,6 +148,7 @@ const roomView = z.object({
       portMapping: portMapping.view.nullable(),
     })
     .nullable(),
+  remembered: z.boolean(),
 });
 const chatEntry = z.discriminatedUnion('kind', [
   z.object({

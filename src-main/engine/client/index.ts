@@ -10,6 +10,8 @@ export {
   type KnownHostEntry,
   type TrustStore,
 } from './known-hosts.js';
+// The app's rooms keep what they have shown across client instances (and runs) with the same rule.
+export { SeenMessages } from './seen-messages.js';
 export type {
   ChatClientApi,
   ClientEvents,

@@ -41,3 +41,32 @@ export function backendFactory(): (hooks?: BackendOptions['hooks']) => Backend &
     return { ...backend, dataDir: dir };
   };
 }
+
+/** A data folder that backends start in one after another, as the app does across restarts. */
+export interface DataFolder {
+  dir: string;
+  /** A backend on this folder; the previous one should be shut down first, as a quitting app is. */
+  start(options?: Partial<Omit<BackendOptions, 'dataDir'>>): Backend;
+}
+
+/** As backendFactory, for data folders that outlive their backends; all removed after each test. */
+export function dataFolderFactory(): () => DataFolder {
+  const folders: string[] = [];
+  const backends: Backend[] = [];
+  afterEach(async () => {
+    await Promise.all(backends.splice(0).map((b) => b.service.shutdown(2000)));
+    for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tincan-data-'));
+    folders.push(dir);
+    return {
+      dir,
+      start: (options = {}) => {
+        const backend = createBackend({ logger: silentLogger, ...options, dataDir: dir });
+        backends.push(backend);
+        return backend;
+      },
+    };
+  };
+}

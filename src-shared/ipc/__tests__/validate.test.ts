@@ -16,6 +16,7 @@ const view = {
   dialect: 'tincan',
   members: [{ name: 'alice', host: true }],
   share: null,
+  remembered: false,
 };
 
 describe('IPC contract', () => {

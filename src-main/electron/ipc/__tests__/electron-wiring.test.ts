@@ -48,7 +48,7 @@ vi.mock('electron', () => electron.module);
 
 const { registerIpc } = await import('../register.js');
 const { guardWebContents, hardenSession } = await import('../../window.js');
-const { requestChannel } = await import('../../../../src-shared/ipc/contract.js');
+const { REQUEST_NAMES, requestChannel } = await import('../../../../src-shared/ipc/contract.js');
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const top = (url: string) => ({ senderFrame: { url, parent: null } });
@@ -60,7 +60,7 @@ describe('registerIpc', () => {
     const dispatch = vi.fn(async () => ({ ok: true as const, value: [] }));
     registerIpc(dispatch, null, silent);
     const handler = must(electron.handlers.get(requestChannel('listRooms')), 'the listRooms handler');
-    expect(electron.handlers.size).toBe(14);
+    expect(electron.handlers.size).toBe(REQUEST_NAMES.length);
     expect(await handler(top('app://tincan/index.html'), {})).toEqual({ ok: true, value: [] });
     expect(dispatch).toHaveBeenCalledWith('listRooms', {});
     for (const event of [
