@@ -29,7 +29,7 @@ export async function runChatScenario(a: Page, b: Page, prefix: string): Promise
   await a.getByLabel('Room name').fill('lobby');
   await a.getByLabel('Your display name').fill('Alice');
   await a.getByLabel('Password (optional)').fill('s3cret');
-  await a.getByLabel('Port').fill('0');
+  await a.getByLabel('Port', { exact: true }).fill('0');
   await a.getByLabel('Listen on').selectOption('127.0.0.1');
   await shot(a, `${prefix}-1-host-form`);
   await a.getByRole('button', { name: 'Host room' }).click();

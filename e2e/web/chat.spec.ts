@@ -63,7 +63,7 @@ test('preferences persist in the data folder across page reloads', async ({ alic
   await page.getByRole('button', { name: 'Host a room' }).click();
   await page.getByLabel('Room name').fill('prefs');
   await page.getByLabel('Your display name').fill('Alice Ünïcode');
-  await page.getByLabel('Port').fill('0');
+  await page.getByLabel('Port', { exact: true }).fill('0');
   await page.getByLabel('Listen on').selectOption('127.0.0.1');
   await page.getByRole('button', { name: 'Host room' }).click();
   await expect(page.getByTestId('room-state')).toHaveText('Connected');
@@ -84,7 +84,7 @@ test('several rooms at once: one embedded server, sidebar with unread counts, hi
     await a.getByRole('button', { name: 'Host a room' }).click();
     await a.getByLabel('Room name').fill(room);
     await a.getByLabel('Your display name').fill('Alice');
-    await a.getByLabel('Port').fill('0');
+    await a.getByLabel('Port', { exact: true }).fill('0');
     await a.getByLabel('Listen on').selectOption('127.0.0.1');
     await a.getByRole('button', { name: 'Host room' }).click();
     await expect(a.getByRole('heading', { name: room, level: 1 })).toBeVisible();

@@ -20,7 +20,7 @@ test('history is kept across a backend restart, and the room is one click from r
   await a.getByLabel('Room name').fill('den');
   await a.getByLabel('Your display name').fill('Alice');
   await a.getByLabel('Password (optional)').fill('s3cret');
-  await a.getByLabel('Port').fill('0');
+  await a.getByLabel('Port', { exact: true }).fill('0');
   await a.getByLabel('Listen on').selectOption('127.0.0.1');
   await a.getByRole('button', { name: 'Host room' }).click();
   await expect(a.getByTestId('room-state')).toHaveText('Connected');

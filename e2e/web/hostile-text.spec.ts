@@ -11,7 +11,7 @@ async function hostRoom(page: Page, room: string): Promise<string> {
   await page.getByRole('button', { name: 'Host a room' }).click();
   await page.getByLabel('Room name').fill(room);
   await page.getByLabel('Your display name').fill('Alice');
-  await page.getByLabel('Port').fill('0');
+  await page.getByLabel('Port', { exact: true }).fill('0');
   await page.getByLabel('Listen on').selectOption('127.0.0.1');
   await page.getByRole('button', { name: 'Host room' }).click();
   await expect(page.getByRole('heading', { name: room, level: 1 })).toBeVisible();

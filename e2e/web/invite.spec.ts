@@ -20,7 +20,7 @@ test('the invite text pasted into the Join form fills it, and Join enters the ro
   await a.getByRole('button', { name: 'Host a room' }).click();
   await a.getByLabel('Room name').fill('invite room');
   await a.getByLabel('Your display name').fill('Alice');
-  await a.getByLabel('Port').fill('0');
+  await a.getByLabel('Port', { exact: true }).fill('0');
   await a.getByLabel('Listen on').selectOption('127.0.0.1');
   await a.getByRole('button', { name: 'Host room' }).click();
   await expect(a.getByRole('heading', { name: 'invite room', level: 1 })).toBeVisible();

@@ -21,7 +21,7 @@ async function hostRoom(page: Page, room: string, password = ''): Promise<string
   await page.getByLabel('Room name').fill(room);
   await page.getByLabel('Your display name').fill('Alice');
   if (password) await page.getByLabel('Password (optional)').fill(password);
-  await page.getByLabel('Port').fill('0');
+  await page.getByLabel('Port', { exact: true }).fill('0');
   await page.getByLabel('Listen on').selectOption('127.0.0.1');
   await page.getByRole('button', { name: 'Host room' }).click();
   await expect(page.getByRole('heading', { name: room, level: 1 })).toBeVisible();

@@ -9,7 +9,7 @@ import { must } from '../../test/support/must.js';
 let fake: FakeApi;
 withFakeBridge((f) => (fake = f));
 
-function openRoom(over = {}) {
+function openRoom(over: Parameters<typeof roomView>[0] = {}) {
   act(() => {
     fake.emit('roomUpdated', roomView(over));
     chatStore.getState().selectRoom('r1');
@@ -78,7 +78,12 @@ describe('room screen', () => {
       role: 'host',
       hosted: true,
       username: 'alice',
-      share: { port: 7777, addresses: ['192.168.1.5:7777', '[fd00::5]:7777'], invite: 'Join my room' },
+      share: {
+        port: 7777,
+        addresses: ['192.168.1.5:7777', '[fd00::5]:7777'],
+        invite: 'Join my room',
+        portMapping: null,
+      },
     });
     expect(screen.getByRole('button', { name: 'Leave' })).toBeTruthy(); // asks, since it closes the room
     expect(screen.getByText('[fd00::5]:7777')).toBeTruthy();
