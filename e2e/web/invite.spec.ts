@@ -25,7 +25,8 @@ test('the invite text pasted into the Join form fills it, and Join enters the ro
   await a.getByRole('button', { name: 'Host room' }).click();
   await expect(a.getByRole('heading', { name: 'invite room', level: 1 })).toBeVisible();
   const invite = (await a.getByLabel('Invite text', { exact: true }).textContent()) ?? '';
-  expect(invite).toMatch(/^Link: tincan:\/\/join\?v=1&host=127\.0\.0\.1&port=\d+&room=invite%20room$/m);
+  // The link names the host certificate too, so the member pins it (PROTOCOL.md §5a).
+  expect(invite).toMatch(/^Link: tincan:\/\/join\?v=1&host=127\.0\.0\.1&port=\d+&room=invite%20room&fp=[0-9a-f]{64}$/m);
   const port = /port=(\d+)/.exec(invite)?.[1];
 
   // The QR code in the panel is the link's symbol: its pixels, read back from Chromium's canvas,

@@ -31,7 +31,7 @@ function CopyButton({ text, label, children }: { text: string; label: string; ch
   );
 }
 
-function SharePanel({ share }: { share: ShareInfo }) {
+function SharePanel({ share, roomId, hosted }: { share: ShareInfo; roomId: string; hosted: boolean }) {
   // The invite text ends with the room's tincan:// link (when an address can carry one).
   const link = /tincan:\/\/\S+/.exec(share.invite)?.[0];
   // Open or closed as the user last left it, in every room: it must not take a small window again.
@@ -45,6 +45,7 @@ function SharePanel({ share }: { share: ShareInfo }) {
       }}
     >
       <summary>Invite others</summary>
+      {hosted && <ListedToggle roomId={roomId} />}
       {share.portMapping && (
         <p role="status" className="port-mapping" aria-label="Internet reachability">
           {share.portMapping.line}
@@ -392,8 +393,7 @@ export function RoomScreen({ room }: { room: RoomView }) {
       </header>
       <StatusBanner room={room} />
       <RoomError />
-      {room.share && room.state !== 'closed' && room.hosted && <ListedToggle roomId={room.id} />}
-      {room.share && room.state !== 'closed' && <SharePanel share={room.share} />}
+      {room.share && room.state !== 'closed' && <SharePanel share={room.share} roomId={room.id} hosted={room.hosted} />}
       <div className="room-body">
         <MentionScopeContext.Provider value={mentionScope}>
           <MessageList roomId={room.id} />
