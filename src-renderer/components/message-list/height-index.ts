@@ -59,6 +59,9 @@ export class HeightIndex {
       this.push(kept ? (heights[p - oldBase] ?? 0) : p >= start ? this.estimate : 0);
       if (kept) this.measured[this.used - 1] = measured[p - oldBase] ?? 0;
     }
+    // The old first row now has a row before it: it may lose its day separator or header (grouped),
+    // so it is measured again.
+    if (oldLive < oldEnd) this.measured[oldLive - this.base] = 0;
     return this.top(oldLive);
   }
 
