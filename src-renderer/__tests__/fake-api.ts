@@ -47,6 +47,7 @@ export function roomView(over: Partial<RoomView> = {}): RoomView {
 const FALLBACK: Partial<Record<RequestName, unknown>> = {
   listRooms: [],
   getHistory: [],
+  getOlderHistory: [],
   listInterfaces: [{ value: '0.0.0.0', label: 'All IPv4 interfaces (0.0.0.0)' }],
   getPrefs: {
     displayName: 'Bob',

@@ -2,14 +2,17 @@
 // are measured after each render and kept by log position (ListModel → HeightIndex), so finding
 // the rows for a scroll offset and appending a line cost O(log n), never a pass over the history.
 // The list follows the newest line while the reader is at the bottom; scrolled up, new lines do not
-// move the view and a "jump to latest" button counts them.
+// move the view and a "jump to latest" button counts them. Near the top, older history is loaded
+// from disk and put above; the scroll offset grows by its height so the view stays on the same line.
 import { useCallback, useLayoutEffect, useRef, useState } from 'react';
 import type { ChatEntry } from '../../src-shared/ipc/contract.js';
 import type { EntryLog } from '../store/entry-log.js';
+import { chatStore } from '../store/chat-store.js';
 import { chatSelectors } from '../store/selectors.js';
 import { useChat } from '../store/use-chat.js';
 import { dayKey, GROUP_GAP_MS } from './message-list/dates.js';
-import { BOTTOM_SLACK_PX, ListModel } from './message-list/list-model.js';
+import { BOTTOM_SLACK_PX, ListModel, TOP_SLACK_PX } from './message-list/list-model.js';
+import { OlderHistoryNote } from './message-list/OlderHistoryNote.js';
 import { MessageRow } from './message-list/MessageRow.js';
 
 /** New lines read out by screen readers per batch; a burst is summarised after these. */
@@ -91,7 +94,9 @@ export function MessageList({ roomId }: { roomId: string }) {
     // width change.
     const widthChanged = measuredWidth.current !== view.width;
     measuredWidth.current = view.width;
-    const scrollTop = scroller.scrollTop;
+    // Older rows were put above: the offset grows by their height first, so the line read stays put.
+    const anchorShift = model.takeAnchorShift();
+    const scrollTop = scroller.scrollTop + anchorShift;
     const measured: Array<{ position: number; height: number }> = [];
     for (const row of rows.children) {
       const position = Number((row as HTMLElement).dataset.pos);
@@ -111,7 +116,11 @@ export function MessageList({ roomId }: { roomId: string }) {
     }
     // The browser clamps to the end; the total is known, so no scrollHeight read is needed.
     if (model.follow) scroller.scrollTop = newTotal;
-    else if (shiftAbove !== 0) scroller.scrollTop = scrollTop + shiftAbove;
+    else if (shiftAbove !== 0 || anchorShift !== 0) {
+      scroller.scrollTop = scrollTop + shiftAbove;
+      // The rows to render follow the new offset (a browser also reports it as a scroll).
+      if (anchorShift !== 0) readView();
+    }
 
     // New heights matter only if they change which rows belong in the window.
     const again = changed ? model.window(log, scroller.scrollTop, view.height) : null;
@@ -125,13 +134,15 @@ export function MessageList({ roomId }: { roomId: string }) {
     // Measuring needs the rendered DOM, so this effect feeds back into state; it settles as soon as
     // the window and the counts stop changing.
     if (!same) setStatus(next);
-  }, [log, version, model, first, last, view.height, view.width, marker, status]);
+  }, [log, version, model, first, last, view.height, view.width, marker, status, readView]);
 
   const onScroll = () => {
     const el = scrollerRef.current;
     if (!el) return;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
     model.scrolled(atBottom);
+    // The store asks only when more may be on disk and nothing is on its way.
+    if (!atBottom && el.scrollTop < TOP_SLACK_PX) void chatStore.getState().loadOlderHistory(roomId);
     // Following, the window is taken from the end, so the list's own scrolls need no render.
     if (!atBottom) readView();
     setStatus((s) =>
@@ -179,6 +190,7 @@ export function MessageList({ roomId }: { roomId: string }) {
         </div>
       </div>
       <div ref={liveRef} className="sr-only" aria-live="polite" aria-atomic="true" />
+      <OlderHistoryNote roomId={roomId} atTop={log !== null && first === log.start} />
       {!following && (
         <button type="button" className="jump-latest primary small" onClick={jumpToLatest}>
           {unseen > 0 ? `${unseen} new ${unseen === 1 ? 'message' : 'messages'} · ` : ''}Jump to latest ↓

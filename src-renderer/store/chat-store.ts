@@ -16,6 +16,7 @@ import type {
 import { HISTORY_LIMIT } from '../../src-shared/ipc/history-limit.js';
 import { linkRefusal, type JoinPrefill } from '../../src-shared/invite/read-invite.js';
 import { EntryLog } from './entry-log.js';
+import { createHistoryPagingSlice, type HistoryPagingSlice } from './history-paging-slice.js';
 import { createHostToolsSlice, type HostToolsSlice } from './host-tools-slice.js';
 
 /** History kept per room in the UI: the same bound as the service's. */
@@ -112,7 +113,7 @@ export interface ActionsSlice {
   savePrefs(patch: Partial<Pick<Prefs, 'keepHistory' | 'historyBound'>>): Promise<void>;
 }
 
-export type ChatState = RoomsSlice & UiSlice & ActionsSlice & HostToolsSlice;
+export type ChatState = RoomsSlice & UiSlice & ActionsSlice & HostToolsSlice & HistoryPagingSlice;
 export type ChatStore = StoreApi<ChatState>;
 type Set = StoreApi<ChatState>['setState'];
 type Get = StoreApi<ChatState>['getState'];
@@ -165,7 +166,9 @@ function createRoomsSlice(set: Set): RoomsSlice {
         const historyVersion = { ...s.historyVersion };
         const unread = { ...s.unread };
         const newSince = { ...s.newSince };
+        const olderHistory = { ...s.olderHistory };
         delete rooms[roomId];
+        delete olderHistory[roomId];
         delete history[roomId];
         delete historyVersion[roomId];
         delete unread[roomId];
@@ -178,6 +181,7 @@ function createRoomsSlice(set: Set): RoomsSlice {
           historyVersion,
           unread,
           newSince,
+          olderHistory,
           order,
           activeRoomId,
           screen: activeRoomId ? s.screen : s.screen === 'room' ? 'join' : s.screen,
@@ -208,6 +212,8 @@ function createRoomsSlice(set: Set): RoomsSlice {
           historyVersion: { ...s.historyVersion, [roomId]: (s.historyVersion[roomId] ?? 0) + 1 },
           unread: { ...s.unread, [roomId]: 0 },
           newSince,
+          // Nothing older is left on disk either.
+          olderHistory: { ...s.olderHistory, [roomId]: 'start' },
         };
       }),
   };
@@ -481,6 +487,7 @@ const initChatState = (set: Set, get: Get): ChatState => ({
   ...createUiSlice(set, get),
   ...createActionsSlice(set, get),
   ...createHostToolsSlice<ChatState>(set, get),
+  ...createHistoryPagingSlice<ChatState>(set, get),
 });
 
 export function createChatStore(): ChatStore {

@@ -1,7 +1,8 @@
 // Row heights of the message list by absolute log position, in a Fenwick tree: a row's top, the
 // total height and the row at a scroll offset are O(log n); appending a row is O(log n) and never
 // touches the rows before it. Trimmed rows are set to height 0, and the tree is rebuilt compact
-// only once as many rows are dead as alive, so trimming stays O(1) amortized.
+// only once as many rows are dead as alive, so trimming stays O(1) amortized. Older rows put before
+// the first (history loaded on scrolling up) rebuild the tree: O(n), once per page, which is rare.
 
 export class HeightIndex {
   private tree = new Float64Array(1024);
@@ -36,6 +37,32 @@ export class HeightIndex {
       this.live += 1;
     }
     if (this.live - this.base > 4096 && this.live - this.base > this.used / 2) this.compact();
+  }
+
+  /**
+   * Covers positions from `start` (before the first live row) with the estimate, keeping every
+   * height it has. Returns the height added above the previous first row: what the scroll offset
+   * must grow by for the rows on screen to stay where they are.
+   */
+  prependTo(start: number): number {
+    if (start >= this.live) return 0;
+    const oldBase = this.base;
+    const oldLive = this.live;
+    const oldEnd = this.end;
+    const heights = this.heights.slice(0, this.used);
+    const measured = this.measured.slice(0, this.used);
+    this.base = Math.min(start, oldBase);
+    this.used = 0;
+    this.live = start;
+    for (let p = this.base; p < oldEnd; p++) {
+      const kept = p >= oldLive;
+      this.push(kept ? (heights[p - oldBase] ?? 0) : p >= start ? this.estimate : 0);
+      if (kept) this.measured[this.used - 1] = measured[p - oldBase] ?? 0;
+    }
+    // The old first row now has a row before it: it may lose its day separator or header (grouped),
+    // so it is measured again.
+    if (oldLive < oldEnd) this.measured[oldLive - this.base] = 0;
+    return this.top(oldLive);
   }
 
   height(position: number): number {

@@ -12,6 +12,8 @@ const OVERSCAN_PX = 400;
 const UNSIZED_ROWS = 40;
 /** Within this distance of the end the reader counts as "at the latest line". */
 export const BOTTOM_SLACK_PX = 40;
+/** Within this distance of the top, older history is asked for. */
+export const TOP_SLACK_PX = 200;
 
 export interface RowWindow {
   first: number;
@@ -35,14 +37,18 @@ export class ListModel {
   /** Scrolled to the "new since you left" marker once. */
   placed = false;
   private seenEnd: number;
+  /** Height put above the rows on screen by older history, not yet added to the scroll offset. */
+  private anchorShift = 0;
 
   constructor(log: EntryLog | null) {
     // What is already there when the list opens is history, not news.
     this.seenEnd = log?.end ?? 0;
   }
 
-  /** New positions get the estimate, trimmed ones height 0: O(new + trimmed). */
+  /** New positions get the estimate, trimmed ones height 0: O(new + trimmed); older history O(n). */
   sync(log: EntryLog | null): void {
+    const start = log?.start ?? 0;
+    if (start < this.heights.start) this.anchorShift += this.heights.prependTo(start);
     this.heights.extendTo(log?.end ?? 0);
     this.heights.trimTo(log?.start ?? 0);
   }
@@ -82,6 +88,13 @@ export class ListModel {
     }
     this.seenEnd = log.end;
     return { spoken, count };
+  }
+
+  /** What the scroll offset must grow by so older rows put above leave the view where it was. */
+  takeAnchorShift(): number {
+    const shift = this.anchorShift;
+    this.anchorShift = 0;
+    return shift;
   }
 
   /** Records measured row heights; returns the height change of rows above `scrollTop` and whether any changed. */

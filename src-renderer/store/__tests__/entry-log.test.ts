@@ -49,4 +49,63 @@ describe('EntryLog', () => {
     expect(performance.now() - started).toBeLessThan(1500);
     expect(log.length).toBe(10_000);
   });
+
+  describe('prepend (older history)', () => {
+    const keys = (log: EntryLog) => log.toArray().map((e) => e.key);
+
+    it('puts older entries before the head without moving the rows already kept', () => {
+      const log = new EntryLog(1000);
+      log.upsert(line('n0'));
+      log.upsert(line('n1'));
+      // 300 older lines cross a chunk boundary below position 0.
+      const older = Array.from({ length: 300 }, (_, i) => line(`o${i}`));
+      expect(log.prepend(older)).toBe(300);
+      expect(log.start).toBe(-300);
+      expect(log.positionOf('n0')).toBe(0);
+      expect(log.positionOf('o299')).toBe(-1);
+      expect(log.at(-300)?.key).toBe('o0');
+      expect(keys(log)).toEqual([...older.map((e) => e.key), 'n0', 'n1']);
+      log.upsert(line('n2'));
+      expect(log.at(2)?.key).toBe('n2');
+    });
+
+    it('skips keys it already has', () => {
+      const log = new EntryLog(10);
+      log.upsert(line('b'));
+      log.upsert(line('c'));
+      expect(log.prepend([line('a'), line('b', 'again')])).toBe(1);
+      expect(keys(log)).toEqual(['a', 'b', 'c']);
+      expect(log.at(log.positionOf('b') ?? NaN)?.text).toBe('text b');
+    });
+
+    it('takes only what the limit leaves room for, the newest of the page, so the log stays contiguous', () => {
+      const log = new EntryLog(4);
+      log.upsert(line('c'));
+      log.upsert(line('d'));
+      expect(log.prepend([line('x'), line('y'), line('a'), line('b')])).toBe(2);
+      expect(keys(log)).toEqual(['a', 'b', 'c', 'd']);
+      expect(log.prepend([line('z')])).toBe(0);
+    });
+
+    it('trims prepended entries like any others when new lines push past the limit', () => {
+      const log = new EntryLog(300);
+      log.upsert(line('n0'));
+      log.prepend(Array.from({ length: 299 }, (_, i) => line(`o${i}`)));
+      for (let i = 1; i <= 300; i++) log.upsert(line(`n${i}`));
+      expect(log.length).toBe(300);
+      expect(log.positionOf('o0')).toBeUndefined();
+      expect(log.at(log.start)?.key).toBe('n1');
+      expect(log.at(log.end - 1)?.key).toBe('n300');
+    });
+
+    it('prepends onto a cleared log whose tail is mid-chunk', () => {
+      const log = new EntryLog(1000);
+      for (let i = 0; i < 300; i++) log.upsert(line(`k${i}`));
+      log.clear();
+      log.prepend([line('a'), line('b')]);
+      log.upsert(line('c'));
+      expect(keys(log)).toEqual(['a', 'b', 'c']);
+      expect(log.positionOf('c')).toBe(300);
+    });
+  });
 });

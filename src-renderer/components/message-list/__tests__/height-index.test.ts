@@ -53,4 +53,36 @@ describe('HeightIndex', () => {
     }
     expect(index.start).toBe(start);
   });
+
+  it('puts older rows before the first, keeping measured heights, and says how much was added above', () => {
+    const index = new HeightIndex(50);
+    index.extendTo(3);
+    index.set(0, 20);
+    index.set(2, 70);
+    // Below position 0, across the tree's first growth.
+    expect(index.prependTo(-1500)).toBe(1500 * 50);
+    expect(index.start).toBe(-1500);
+    // The old first row gets a neighbour above (its separator or header may go): measured again.
+    expect(index.isMeasured(0)).toBe(false);
+    expect(index.isMeasured(2)).toBe(true);
+    expect(index.isMeasured(-1)).toBe(false);
+    expect(index.height(2)).toBe(70);
+    expect(index.top(0)).toBe(1500 * 50);
+    expect(index.total()).toBe(1500 * 50 + 20 + 50 + 70);
+    expect(index.at(0)).toBe(-1500);
+    expect(index.at(1500 * 50 + 10)).toBe(0);
+    index.set(-1500, 10);
+    expect(index.top(0)).toBe(1499 * 50 + 10);
+    expect(index.prependTo(-1500)).toBe(0);
+  });
+
+  it('revives trimmed rows when older ones come back before them', () => {
+    const index = new HeightIndex(10);
+    index.extendTo(6);
+    index.trimTo(4);
+    expect(index.top(6)).toBe(20);
+    expect(index.prependTo(2)).toBe(20);
+    expect(index.total()).toBe(40);
+    expect(index.at(0)).toBe(2);
+  });
 });
