@@ -214,6 +214,7 @@ export class ChatService {
       // Joining a room we left earlier reuses its sidebar entry and history.
       existing.view.username = req.username;
       existing.params.password = req.password;
+      existing.params.fingerprint = req.fingerprint;
       return this.rejoinRoom(existing.id, req.password);
     }
     const session = this.newSession({
@@ -221,7 +222,13 @@ export class ChatService {
       username: req.username,
       server,
       hosted: false,
-      params: { host: address.host, port: address.port, password: req.password, mode: 'join' },
+      params: {
+        host: address.host,
+        port: address.port,
+        password: req.password,
+        mode: 'join',
+        ...(req.fingerprint !== undefined ? { fingerprint: req.fingerprint } : {}),
+      },
     });
     try {
       await session.connect();

@@ -141,6 +141,13 @@ export interface JoinRequest {
   password: string;
 }
 
+// encrypted transport (#16): the join form's pin, merged into JoinRequest.
+export interface JoinRequest {
+  /** The host's certificate fingerprint from an invite or a nearby room (64 lowercase hex digits): no other is accepted. */
+  fingerprint?: string;
+}
+// end of encrypted transport (#16)
+
 export interface RoomRef {
   roomId: RoomId;
 }

@@ -83,6 +83,8 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
       room: bytes(ROOM_NAME_MAX_BYTES),
       username: bytes(USERNAME_MAX_BYTES),
       password: bytes(PASSWORD_MAX_BYTES),
+      // encrypted transport (#16)
+      fingerprint: z.string().regex(FINGERPRINT).optional(),
     })
     .strict(),
   rejoinRoom: z.object({ roomId, password: bytes(PASSWORD_MAX_BYTES).optional() }).strict(),

@@ -1,6 +1,6 @@
 // The backend both adapters build: a request through its dispatcher reaches a real service (hosting
 // on loopback), and a successful host is remembered in the prefs of its data folder.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backendFactory } from './test-services.js';
@@ -53,5 +53,37 @@ describe('createBackend: encrypted transport', () => {
     expect(seen.state).toBe('connected');
     const knownHosts = join(member.dataDir, 'known-hosts.json');
     expect(JSON.parse(readFileSync(knownHosts, 'utf8'))).toEqual({ [`127.0.0.1:${port}`]: fingerprint });
+  });
+});
+
+// encrypted transport (#16): the join form's pin
+describe('createBackend: a fingerprint given with the join', () => {
+  async function hostDen(host: ReturnType<typeof makeBackend>) {
+    const hosted = await host.service.hostRoom({
+      room: 'den',
+      username: 'carol',
+      password: '',
+      port: 0,
+      bindHost: '127.0.0.1',
+    });
+    return { fingerprint: hosted.share?.fingerprint ?? '', address: `127.0.0.1:${host.service.serverInfo()?.tcpPort}` };
+  }
+
+  it('joins when the host presents the pinned certificate', async () => {
+    const { fingerprint, address } = await hostDen(makeBackend());
+    const member = makeBackend();
+    const seen = await member.service.joinRoom({ address, room: 'den', username: 'dan', password: '', fingerprint });
+    expect(seen.state).toBe('connected');
+  });
+
+  it('refuses any other certificate with CERTIFICATE_MISMATCH, even for a host it never met', async () => {
+    const { fingerprint, address } = await hostDen(makeBackend());
+    const other = fingerprint.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    const member = makeBackend();
+    await expect(
+      member.service.joinRoom({ address, room: 'den', username: 'dan', password: '', fingerprint: other }),
+    ).rejects.toMatchObject({ code: 'CERTIFICATE_MISMATCH' });
+    // Nothing was learnt from the refused host.
+    expect(existsSync(join(member.dataDir, 'known-hosts.json'))).toBe(false);
   });
 });
