@@ -17,6 +17,7 @@ import { ROOM_NAME_MAX_BYTES, USERNAME_MAX_BYTES } from '../../src-shared/protoc
 import { unmappableBindReason } from '../../src-shared/reach/mappable-bind.js';
 import { LOOPBACK_CHOICE, pickInterface } from '../host-interface.js';
 import { explainError, type FormField, type PlainError } from '../error-words.js';
+import { groupFingerprint } from '../format.js';
 import { chatStore } from '../store/chat-store.js';
 import { useChat } from '../store/use-chat.js';
 import { ErrorDetails } from './ErrorDetails.js';
@@ -307,6 +308,8 @@ export function JoinForm() {
   const [touched, setTouched] = useState(false);
   const [linkError, setLinkError] = useState<string | null>(refusal?.message ?? null);
   const [filledFromInvite, setFilledFromInvite] = useState(prefill !== null);
+  /** The certificate the invite or nearby room names for this host; the join accepts no other. */
+  const [pin, setPin] = useState<string | null>(prefill?.fingerprint ?? null);
   const [appliedSeq, setAppliedSeq] = useState(Math.max(prefill?.seq ?? 0, refusal?.seq ?? 0));
   const hostsId = useId();
   const roomsId = useId();
@@ -316,6 +319,7 @@ export function JoinForm() {
     setAppliedSeq(prefill.seq);
     setAddress(prefill.address);
     setRoom(prefill.room);
+    setPin(prefill.fingerprint);
     setLinkError(null);
     setFilledFromInvite(true);
   }
@@ -341,11 +345,13 @@ export function JoinForm() {
     }
     if (reading.kind === 'address') {
       setAddress(reading.address);
+      setPin(null);
       setLinkError(null);
       return true;
     }
     setAddress(reading.prefill.address);
     setRoom(reading.prefill.room);
+    setPin(reading.prefill.fingerprint);
     setLinkError(null);
     setFilledFromInvite(true);
     return true;
@@ -360,6 +366,8 @@ export function JoinForm() {
   function changeAddress(value: string) {
     setLinkError(null);
     setFilledFromInvite(false);
+    // The pin belongs to the host it came with.
+    setPin(null);
     // A link dropped or typed in (no paste event) is read as well.
     if (!(value.includes(':') && /tincan:/i.test(value) && takeInvite(value))) setAddress(value);
   }
@@ -388,7 +396,8 @@ export function JoinForm() {
       return;
     }
     if (busy) return;
-    const ok = await chatStore.getState().joinRoom({ address: address.trim(), room, username, password });
+    const request = { address: address.trim(), room, username, password, ...(pin ? { fingerprint: pin } : {}) };
+    const ok = await chatStore.getState().joinRoom(request);
     if (!ok) focusAfterFailure(failedTarget(JOIN_FIELDS));
   }
 
@@ -398,6 +407,7 @@ export function JoinForm() {
     const pickedAddress = nearbyAddress(picked);
     setAddress(pickedAddress);
     setRoom(picked.room);
+    setPin(picked.fingerprint);
     setLinkError(null);
     setFilledFromInvite(false);
     setTouched(true);
@@ -406,7 +416,8 @@ export function JoinForm() {
       return;
     }
     if (busy) return;
-    const request = { address: pickedAddress, room: picked.room, username, password };
+    const pinned = picked.fingerprint ? { fingerprint: picked.fingerprint } : {};
+    const request = { address: pickedAddress, room: picked.room, username, password, ...pinned };
     const ok = await chatStore.getState().joinRoom(request);
     if (!ok) focusAfterFailure(failedTarget(JOIN_FIELDS));
   }
@@ -448,6 +459,11 @@ export function JoinForm() {
           </>
         )}
       </Field>
+      {pin && (
+        <p className="hint">
+          Host fingerprint: <code>{groupFingerprint(pin)}</code>, checked when connecting.
+        </p>
+      )}
       <Field label="Room name" error={shown.room}>
         {(id, d) => (
           <>
