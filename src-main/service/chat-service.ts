@@ -16,7 +16,7 @@ import type {
   RoomId,
   RoomView,
 } from '../../src-shared/ipc/contract.js';
-import type { ClientOptions, HostIdentity } from '../engine/index.js';
+import { hostKeyOf, type ClientOptions, type HostIdentity } from '../engine/index.js';
 import { capitalize, connectFailure } from './error-mapping.js';
 import type { ChatFactories, ListenInfo } from './factories.js';
 import { HostedPortMapping, type PortMapperTuning } from './hosted-port-mapping.js';
@@ -80,6 +80,8 @@ export class ChatService {
   private readonly interfaces: () => InterfaceTable;
   private readonly nearby: NearbyRooms;
   private nextId = 1;
+  /** encrypted transport (#16): host key → the certificate its last CERTIFICATE_CHANGED presented. */
+  private readonly certificateChanges = new Map<string, string>();
   /** Entry keys are kept on disk: this run's keys must not repeat an earlier run's. */
   private readonly runTag = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 
@@ -233,7 +235,7 @@ export class ChatService {
     try {
       await session.connect();
     } catch (err) {
-      throw connectFailure(err);
+      throw this.joinFailure(err);
     }
     this.sessions.set(session.id, session);
     session.publish(`You joined "${req.room}" on ${server} as ${req.username}.`);
@@ -265,7 +267,7 @@ export class ChatService {
     try {
       await session.connect();
     } catch (err) {
-      const error = connectFailure(err);
+      const error = this.joinFailure(err);
       session.failRejoin(error.message);
       if (session.view.hosted) await this.stopServerIfIdle();
       throw error;
@@ -274,6 +276,31 @@ export class ChatService {
     session.emitView();
     this.saveRooms();
     return session.snapshot();
+  }
+
+  // encrypted transport (#16)
+
+  /** The user trusts the certificate the host's last CERTIFICATE_CHANGED presented; anything else is refused. */
+  trustHostCertificate(host: string, port: number, fingerprint: string): void {
+    const hostKey = hostKeyOf(host, port);
+    const knownHosts = this.hooks.clientDefaults?.encryption?.knownHosts;
+    if (!knownHosts || this.certificateChanges.get(hostKey) !== fingerprint) {
+      throw new ServiceError(
+        'FORBIDDEN',
+        `${hostKey} has not presented that certificate. Join again to see what it presents.`,
+      );
+    }
+    knownHosts.remember(hostKey, fingerprint);
+    this.certificateChanges.delete(hostKey);
+    this.log.info('host-certificate-trusted', { host: hostKey, fingerprint });
+  }
+
+  /** connectFailure, remembering a changed certificate so the user may choose to trust exactly that one. */
+  private joinFailure(err: unknown): ServiceError {
+    const error = connectFailure(err);
+    const change = error.certificateChange;
+    if (change) this.certificateChanges.set(hostKeyOf(change.host, change.port), change.presented);
+    return error;
   }
 
   sendMessage(roomId: RoomId, text: string): { key: string } {

@@ -146,6 +146,23 @@ export interface JoinRequest {
   /** The host's certificate fingerprint from an invite or a nearby room (64 lowercase hex digits): no other is accepted. */
   fingerprint?: string;
 }
+/** A known host presented another certificate than the one remembered (CERTIFICATE_CHANGED). */
+export interface CertificateChange {
+  /** The host as dialled: name or IP literal, IPv6 without brackets. */
+  host: string;
+  port: number;
+  /** The fingerprint remembered from earlier visits (64 lowercase hex digits). */
+  known: string;
+  /** The fingerprint the host presents now. */
+  presented: string;
+}
+export interface Requests {
+  /**
+   * The user chose to trust the certificate a host now presents: known hosts remember `fingerprint`
+   * for host:port. Only the certificate the last CERTIFICATE_CHANGED of that host reported is taken.
+   */
+  trustHostCertificate: { args: { host: string; port: number; fingerprint: string }; result: null };
+}
 // end of encrypted transport (#16)
 
 export interface RoomRef {
@@ -273,6 +290,8 @@ export const REQUEST_NAMES = [
   // history persistence (#14 item 2)
   'getOlderHistory',
   'clearHistory',
+  // encrypted transport (#16)
+  'trustHostCertificate',
 ] as const satisfies readonly RequestName[];
 
 export const EVENT_NAMES = [
@@ -315,7 +334,15 @@ export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
 /** A service code, a TCRP status name, an engine transport failure or an OS code while listening. */
 export type ApiErrorCode = ServiceErrorCode | (string & {});
 
-export type ApiResult<T> = { ok: true; value: T } | { ok: false; code: ApiErrorCode; message: string };
+export type ApiResult<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      code: ApiErrorCode;
+      message: string;
+      /** encrypted transport (#16): with CERTIFICATE_CHANGED, what the user decides on. */
+      certificateChange?: CertificateChange;
+    };
 
 type Unsubscribe = () => void;
 type EventMethodName<K extends string> = `on${Capitalize<K>}`;

@@ -121,6 +121,14 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
     .object({ roomId, before: z.string().min(1).max(100), limit: z.number().int().min(1).max(HISTORY_PAGE_MAX) })
     .strict(),
   clearHistory: roomRef,
+  // encrypted transport (#16)
+  trustHostCertificate: z
+    .object({
+      host: z.string().min(1).max(253),
+      port: z.number().int().min(1).max(65535),
+      fingerprint: z.string().regex(FINGERPRINT),
+    })
+    .strict(),
 };
 
 const member = z.object({ name: z.string().max(64), host: z.boolean() });

@@ -1,11 +1,12 @@
 // The backend both adapters build: a request through its dispatcher reaches a real service (hosting
 // on loopback), and a successful host is remembered in the prefs of its data folder.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backendFactory } from './test-services.js';
+import { backendFactory, dataFolderFactory } from './test-services.js';
 
 const makeBackend = backendFactory();
+const makeDataFolder = dataFolderFactory();
 
 describe('createBackend', () => {
   it('dispatches to the service and remembers what was hosted', async () => {
@@ -57,18 +58,19 @@ describe('createBackend: encrypted transport', () => {
 });
 
 // encrypted transport (#16): the join form's pin
-describe('createBackend: a fingerprint given with the join', () => {
-  async function hostDen(host: ReturnType<typeof makeBackend>) {
-    const hosted = await host.service.hostRoom({
-      room: 'den',
-      username: 'carol',
-      password: '',
-      port: 0,
-      bindHost: '127.0.0.1',
-    });
-    return { fingerprint: hosted.share?.fingerprint ?? '', address: `127.0.0.1:${host.service.serverInfo()?.tcpPort}` };
-  }
+/** Hosts "den" (no password) over TLS on loopback; the address members dial and the fingerprint. */
+async function hostDen(host: ReturnType<typeof makeBackend>) {
+  const hosted = await host.service.hostRoom({
+    room: 'den',
+    username: 'carol',
+    password: '',
+    port: 0,
+    bindHost: '127.0.0.1',
+  });
+  return { fingerprint: hosted.share?.fingerprint ?? '', address: `127.0.0.1:${host.service.serverInfo()?.tcpPort}` };
+}
 
+describe('createBackend: a fingerprint given with the join', () => {
   it('joins when the host presents the pinned certificate', async () => {
     const { fingerprint, address } = await hostDen(makeBackend());
     const member = makeBackend();
@@ -85,5 +87,38 @@ describe('createBackend: a fingerprint given with the join', () => {
     ).rejects.toMatchObject({ code: 'CERTIFICATE_MISMATCH' });
     // Nothing was learnt from the refused host.
     expect(existsSync(join(member.dataDir, 'known-hosts.json'))).toBe(false);
+  });
+});
+
+describe('createBackend: a known host whose certificate changed', () => {
+  it('reports both fingerprints; trusting the presented one lets the join through', async () => {
+    const host = makeBackend();
+    const { fingerprint: presented, address } = await hostDen(host);
+    // The member met a host at this address before, with another certificate.
+    const known = 'ab'.repeat(32);
+    const folder = makeDataFolder();
+    writeFileSync(join(folder.dir, 'known-hosts.json'), JSON.stringify({ [address]: known }));
+    const member = folder.start({ nearby: false });
+    const join1 = { address, room: 'den', username: 'dan', password: '' };
+    const port = Number(address.split(':')[1]);
+
+    const refused = await member.dispatch('joinRoom', join1);
+    expect(refused).toMatchObject({
+      ok: false,
+      code: 'CERTIFICATE_CHANGED',
+      certificateChange: { host: '127.0.0.1', port, known, presented },
+    });
+    // Only the certificate the host presented can be trusted.
+    expect(
+      await member.dispatch('trustHostCertificate', { host: '127.0.0.1', port, fingerprint: 'cd'.repeat(32) }),
+    ).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(await member.dispatch('joinRoom', join1)).toMatchObject({ ok: false, code: 'CERTIFICATE_CHANGED' });
+
+    expect(await member.dispatch('trustHostCertificate', { host: '127.0.0.1', port, fingerprint: presented })).toEqual({
+      ok: true,
+      value: null,
+    });
+    expect(JSON.parse(readFileSync(join(folder.dir, 'known-hosts.json'), 'utf8'))).toEqual({ [address]: presented });
+    expect(await member.dispatch('joinRoom', join1)).toMatchObject({ ok: true, value: { state: 'connected' } });
   });
 });
