@@ -107,7 +107,8 @@ function FormError({ error }: { error: PlainError | null }) {
 function useFocusAfterFailure(formRef: RefObject<HTMLFormElement | null>): (target: string) => void {
   const [request, setRequest] = useState<{ target: string } | null>(null);
   useEffect(() => {
-    if (!request || chatStore.getState().passwordPrompt) return;
+    const { passwordPrompt, certificatePrompt } = chatStore.getState();
+    if (!request || passwordPrompt || certificatePrompt) return;
     const form = formRef.current;
     const field = form?.elements.namedItem(request.target);
     const element = field instanceof HTMLElement ? field : document.getElementById(FORM_ERROR_ID);

@@ -17,6 +17,7 @@ import { HISTORY_LIMIT } from '../../src-shared/ipc/history-limit.js';
 import { linkRefusal, type JoinPrefill } from '../../src-shared/invite/read-invite.js';
 import { EntryLog } from './entry-log.js';
 import { createHostToolsSlice, type HostToolsSlice } from './host-tools-slice.js';
+import { createTrustSlice, type TrustSlice } from './trust-slice.js';
 
 /** History kept per room in the UI: the same bound as the service's. */
 export const UI_HISTORY_LIMIT = HISTORY_LIMIT;
@@ -112,7 +113,7 @@ export interface ActionsSlice {
   savePrefs(patch: Partial<Pick<Prefs, 'keepHistory' | 'historyBound'>>): Promise<void>;
 }
 
-export type ChatState = RoomsSlice & UiSlice & ActionsSlice & HostToolsSlice;
+export type ChatState = RoomsSlice & UiSlice & ActionsSlice & HostToolsSlice & TrustSlice;
 export type ChatStore = StoreApi<ChatState>;
 type Set = StoreApi<ChatState>['setState'];
 type Get = StoreApi<ChatState>['getState'];
@@ -386,6 +387,12 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
         set({ busy: false, formError: null, passwordPrompt: { kind: 'join', request: req, error } });
         return false;
       }
+      // encrypted transport (#16): a changed certificate is the user's call, asked in a dialog.
+      if (result.code === 'CERTIFICATE_CHANGED' && result.certificateChange) {
+        set({ busy: false, formError: null, passwordPrompt: null });
+        get().askAboutCertificate(req, result.certificateChange);
+        return false;
+      }
       set({ busy: false, ...formFailure(result), passwordPrompt: null });
       return false;
     },
@@ -481,6 +488,7 @@ const initChatState = (set: Set, get: Get): ChatState => ({
   ...createUiSlice(set, get),
   ...createActionsSlice(set, get),
   ...createHostToolsSlice<ChatState>(set, get),
+  ...createTrustSlice<ChatState>(set, get),
 });
 
 export function createChatStore(): ChatStore {
