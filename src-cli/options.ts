@@ -188,6 +188,8 @@ function serverListen(raw: RawOptions, defaultHost: string): ServeConfig['server
   if (udp !== undefined) server.udpPort = parseInteger(udp, '--udp-port', 0, 65535);
   const history = text(raw, 'history');
   if (history !== undefined) server.historySize = parseInteger(history, '--history', 0, MAX_HISTORY);
+  // encrypted transport (#16)
+  if (raw['encryptedOnly'] === true) server.encryptedOnly = true;
   return server;
 }
 
