@@ -11,12 +11,13 @@ import type {
   Events,
   HostRequest,
   JoinRequest,
+  KnownHostTransport,
   NearbyState,
   NetInterfaceChoice,
   RoomId,
   RoomView,
 } from '../../src-shared/ipc/contract.js';
-import { hostKeyOf, type ClientOptions, type HostIdentity } from '../engine/index.js';
+import { hostKeyOf, PLAIN_ENTRY, type ClientOptions, type HostIdentity } from '../engine/index.js';
 import { capitalize, connectFailure } from './error-mapping.js';
 import type { ChatFactories, ListenInfo } from './factories.js';
 import { HostedPortMapping, type PortMapperTuning } from './hosted-port-mapping.js';
@@ -293,6 +294,19 @@ export class ChatService {
     knownHosts.remember(hostKey, fingerprint);
     this.certificateChanges.delete(hostKey);
     this.log.info('host-certificate-trusted', { host: hostKey, fingerprint });
+  }
+
+  /** What known hosts say about `address` (as typed in the Join form); 'unknown' also for an address that does not parse. */
+  knownHostTransport(address: string): KnownHostTransport {
+    let parsed;
+    try {
+      parsed = parseHostAddress(address, DEFAULT_PORT);
+    } catch (err) {
+      if (err instanceof AddressError) return 'unknown';
+      throw err;
+    }
+    const entry = this.hooks.clientDefaults?.encryption?.knownHosts?.get(hostKeyOf(parsed.host, parsed.port));
+    return entry === undefined ? 'unknown' : entry === PLAIN_ENTRY ? 'plain' : 'encrypted';
   }
 
   /** connectFailure, remembering a changed certificate so the user may choose to trust exactly that one. */

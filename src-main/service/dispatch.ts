@@ -100,6 +100,7 @@ export function createDispatcher(
       service.trustHostCertificate(args.host, args.port, args.fingerprint);
       return null;
     },
+    knownHostTransport: (args) => service.knownHostTransport(args.address),
   };
 
   return async (name, payload) => {

@@ -10,7 +10,7 @@ import {
   type RefObject,
 } from 'react';
 import { DEFAULT_PORT } from '../../src-shared/address.js';
-import type { NearbyRoom } from '../../src-shared/ipc/contract.js';
+import type { KnownHostTransport, NearbyRoom } from '../../src-shared/ipc/contract.js';
 import { readInvite } from '../../src-shared/invite/read-invite.js';
 import { checkRoomName, checkUsername, describeNameProblem } from '../../src-shared/protocol/names.js';
 import { ROOM_NAME_MAX_BYTES, USERNAME_MAX_BYTES } from '../../src-shared/protocol/limits.js';
@@ -297,6 +297,34 @@ export function HostForm() {
 
 const JOIN_FIELDS: readonly FormField[] = ['address', 'room', 'username', 'password'];
 
+// encrypted transport (#16)
+/** What known hosts say about the address in the field, asked again as it changes. */
+function useKnownHostTransport(address: string): KnownHostTransport {
+  const [known, setKnown] = useState<{ address: string; transport: KnownHostTransport } | null>(null);
+  const trimmed = address.trim();
+  useEffect(() => {
+    if (trimmed === '') return;
+    let current = true;
+    void chatStore
+      .getState()
+      .knownHostTransport(trimmed)
+      .then((transport) => current && setKnown({ address: trimmed, transport }));
+    return () => {
+      current = false;
+    };
+  }, [trimmed]);
+  return known?.address === trimmed ? known.transport : 'unknown';
+}
+
+/** How the password would travel, once that is known (a pin, or an earlier contact); undefined before. */
+function passwordTravel(pin: string | null, transport: KnownHostTransport): string | undefined {
+  if (pin) return 'Sent inside TLS, only to the host whose fingerprint is shown above.';
+  if (transport === 'encrypted')
+    return 'Sent inside TLS, only to the host you met before (its certificate is checked).';
+  if (transport === 'plain') return 'This host has no encryption: the password crosses the network in clear.';
+  return undefined;
+}
+
 export function JoinForm() {
   const prefs = useChat((s) => s.prefs);
   const busy = useChat((s) => s.busy);
@@ -311,6 +339,7 @@ export function JoinForm() {
   const [filledFromInvite, setFilledFromInvite] = useState(prefill !== null);
   /** The certificate the invite or nearby room names for this host; the join accepts no other. */
   const [pin, setPin] = useState<string | null>(prefill?.fingerprint ?? null);
+  const transport = useKnownHostTransport(address);
   const [appliedSeq, setAppliedSeq] = useState(Math.max(prefill?.seq ?? 0, refusal?.seq ?? 0));
   const hostsId = useId();
   const roomsId = useId();
@@ -505,7 +534,7 @@ export function JoinForm() {
           />
         )}
       </Field>
-      <Field label="Password (if the room has one)" error={shown.password}>
+      <Field label="Password (if the room has one)" hint={passwordTravel(pin, transport)} error={shown.password}>
         {(id, d) => (
           <input
             id={id}

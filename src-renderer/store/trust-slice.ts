@@ -2,7 +2,7 @@
 // for the user's decision. Trusting it tells the backend, then joins again with the same request.
 // Kept apart from chat-store.ts so the feature reads in one place.
 import type { StoreApi } from 'zustand/vanilla';
-import type { CertificateChange, ChatApi, JoinRequest } from '../../src-shared/ipc/contract.js';
+import type { CertificateChange, ChatApi, JoinRequest, KnownHostTransport } from '../../src-shared/ipc/contract.js';
 
 export interface CertificatePrompt {
   request: JoinRequest;
@@ -19,6 +19,8 @@ export interface TrustSlice {
   trustNewCertificate(): Promise<boolean>;
   /** Cancel: nothing is remembered and nothing is sent to the host. */
   cancelCertificate(): void;
+  /** What known hosts say about an address as typed; 'unknown' when the backend cannot say. */
+  knownHostTransport(address: string): Promise<KnownHostTransport>;
 }
 
 interface Needs {
@@ -55,5 +57,11 @@ export function createTrustSlice<S extends State>(
       return get().joinRoom(prompt.request);
     },
     cancelCertificate: () => patch({ certificatePrompt: null, busy: false }),
+    knownHostTransport: async (address) => {
+      const result = await get()
+        .api?.knownHostTransport({ address })
+        .catch(() => null);
+      return result?.ok ? result.value : 'unknown';
+    },
   };
 }

@@ -162,7 +162,11 @@ export interface Requests {
    * for host:port. Only the certificate the last CERTIFICATE_CHANGED of that host reported is taken.
    */
   trustHostCertificate: { args: { host: string; port: number; fingerprint: string }; result: null };
+  /** What known hosts say about an address as typed in the Join form, so it can say how the password travels. */
+  knownHostTransport: { args: { address: string }; result: KnownHostTransport };
 }
+/** 'encrypted': met before over TLS (its certificate is checked); 'plain': met before without TLS; 'unknown': never met. */
+export type KnownHostTransport = 'encrypted' | 'plain' | 'unknown';
 // end of encrypted transport (#16)
 
 export interface RoomRef {
@@ -292,6 +296,7 @@ export const REQUEST_NAMES = [
   'clearHistory',
   // encrypted transport (#16)
   'trustHostCertificate',
+  'knownHostTransport',
 ] as const satisfies readonly RequestName[];
 
 export const EVENT_NAMES = [

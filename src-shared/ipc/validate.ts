@@ -129,6 +129,7 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
       fingerprint: z.string().regex(FINGERPRINT),
     })
     .strict(),
+  knownHostTransport: z.object({ address: shortText }).strict(),
 };
 
 const member = z.object({ name: z.string().max(64), host: z.boolean() });

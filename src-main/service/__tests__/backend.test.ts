@@ -122,3 +122,24 @@ describe('createBackend: a known host whose certificate changed', () => {
     expect(await member.dispatch('joinRoom', join1)).toMatchObject({ ok: true, value: { state: 'connected' } });
   });
 });
+
+describe('createBackend: how the password would travel to a host', () => {
+  it('is unknown before the first contact, encrypted after one over TLS', async () => {
+    const { address } = await hostDen(makeBackend());
+    const member = makeBackend();
+    expect(await member.dispatch('knownHostTransport', { address })).toEqual({ ok: true, value: 'unknown' });
+    await member.service.joinRoom({ address, room: 'den', username: 'dan', password: '' });
+    expect(await member.dispatch('knownHostTransport', { address })).toEqual({ ok: true, value: 'encrypted' });
+    expect(await member.dispatch('knownHostTransport', { address: 'not an address' })).toEqual({
+      ok: true,
+      value: 'unknown',
+    });
+  });
+
+  it('is plain for a host met without TLS', async () => {
+    const folder = makeDataFolder();
+    writeFileSync(join(folder.dir, 'known-hosts.json'), JSON.stringify({ '10.0.0.9:7777': 'plain' }));
+    const member = folder.start({ nearby: false });
+    expect(await member.dispatch('knownHostTransport', { address: '10.0.0.9' })).toEqual({ ok: true, value: 'plain' });
+  });
+});
