@@ -188,6 +188,8 @@ function serverListen(raw: RawOptions, defaultHost: string): ServeConfig['server
   if (udp !== undefined) server.udpPort = parseInteger(udp, '--udp-port', 0, 65535);
   const history = text(raw, 'history');
   if (history !== undefined) server.historySize = parseInteger(history, '--history', 0, MAX_HISTORY);
+  // encrypted transport (#16)
+  if (raw['encryptedOnly'] === true) server.encryptedOnly = true;
   return server;
 }
 
@@ -228,11 +230,15 @@ export function parseServeOptions(raw: RawOptions, env: Env = {}): ServeConfig {
     const value = text(raw, key);
     if (value !== undefined) server[field] = parseInteger(value, flag, 0, 10_000_000);
   }
-  const workers = text(raw, 'workers');
+  const workersText = text(raw, 'workers');
+  const workers = workersText === undefined ? 1 : parseInteger(workersText, '--workers', 1, 64);
+  // Relay shards speak TCRP only: with both, every member would be refused.
+  if (workers > 1 && server.encryptedOnly)
+    throw new UsageError('--encrypted-only needs TLS, which --workers (relay shards) does not speak yet');
   return {
     server,
     logLevel: parseLogLevel(text(raw, 'logLevel'), 'info'),
-    workers: workers === undefined ? 1 : parseInteger(workers, '--workers', 1, 64),
+    workers,
     upnp: raw.upnp === true,
     // A dedicated server often runs where its neighbours are strangers: it advertises only on request.
     advertise: raw.advertise === true,

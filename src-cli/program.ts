@@ -92,6 +92,10 @@ function addServerListenOptions(command: Command): Command {
     .option(
       '--identity <dir>',
       `folder of the host key and certificate clients pin, made on first use (default: the data folder, $${DATA_DIR_ENV})`,
+    )
+    .option(
+      '--encrypted-only',
+      'admit encrypted (TLS) members only: plain spec clients are refused with ENCRYPTION_REQUIRED',
     );
 }
 

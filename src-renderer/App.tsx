@@ -3,6 +3,7 @@ import { Sidebar } from './components/Sidebar.js';
 import { HostForm, JoinForm } from './components/Forms.js';
 import { RoomScreen } from './components/Room.js';
 import { PasswordDialog } from './components/PasswordDialog.js';
+import { CertificateDialog } from './components/CertificateDialog.js';
 import { chatSelectors } from './store/selectors.js';
 import { useChat } from './store/use-chat.js';
 
@@ -10,14 +11,14 @@ export function App() {
   const screen = useChat((s) => s.screen);
   const room = useChat(chatSelectors.activeRoom);
   const backendLost = useChat((s) => s.backendLost);
-  const hasPrompt = useChat((s) => s.passwordPrompt !== null);
+  const hasPrompt = useChat((s) => s.passwordPrompt !== null || s.certificatePrompt !== null);
   const unread = useChat(chatSelectors.totalUnread);
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) Tincan` : 'Tincan';
   }, [unread]);
   return (
     <div className="app">
-      {/* While the password dialog is open, nothing behind it can be focused or read. */}
+      {/* While a dialog (password, changed certificate) is open, nothing behind it can be focused or read. */}
       <Sidebar inert={hasPrompt} />
       <main className="main" inert={hasPrompt}>
         {backendLost && (
@@ -34,6 +35,7 @@ export function App() {
         )}
       </main>
       <PasswordDialog />
+      <CertificateDialog />
     </div>
   );
 }

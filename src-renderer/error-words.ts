@@ -47,6 +47,19 @@ const WORDED: Record<string, [FormField | null, string]> = {
   TOO_LARGE: [null, 'The server refused the request as too large.'],
   HANDSHAKE_TIMEOUT: [null, 'The server gave up waiting. Please try again.'],
   INTERNAL_ERROR: [null, 'The server could not handle the request. Please try again.'],
+  // encrypted transport (#16): nothing was sent to the host, and there is no "connect anyway".
+  CERTIFICATE_MISMATCH: [
+    'address',
+    "This host's certificate is not the one your invite names, so nothing was sent. Someone may be posing as the host: ask the host for a new invite.",
+  ],
+  DOWNGRADE: [
+    'address',
+    'This host answered without encryption, though it is known to use it, so nothing was sent. Someone may be in the way: check with the host.',
+  ],
+  TLS_FAILED: [
+    'address',
+    'The encrypted connection to this host could not be set up. Check the host address and port.',
+  ],
 };
 
 /** BAD_NAME carries which name is wrong only in its message. */

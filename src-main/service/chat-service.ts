@@ -11,12 +11,13 @@ import type {
   Events,
   HostRequest,
   JoinRequest,
+  KnownHostTransport,
   NearbyState,
   NetInterfaceChoice,
   RoomId,
   RoomView,
 } from '../../src-shared/ipc/contract.js';
-import type { ClientOptions, HostIdentity } from '../engine/index.js';
+import { hostKeyOf, PLAIN_ENTRY, type ClientOptions, type HostIdentity } from '../engine/index.js';
 import { capitalize, connectFailure } from './error-mapping.js';
 import type { ChatFactories, ListenInfo } from './factories.js';
 import { HostedPortMapping, type PortMapperTuning } from './hosted-port-mapping.js';
@@ -80,6 +81,8 @@ export class ChatService {
   private readonly interfaces: () => InterfaceTable;
   private readonly nearby: NearbyRooms;
   private nextId = 1;
+  /** encrypted transport (#16): host key → the certificate its last CERTIFICATE_CHANGED presented. */
+  private readonly certificateChanges = new Map<string, string>();
   /** Entry keys are kept on disk: this run's keys must not repeat an earlier run's. */
   private readonly runTag = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 
@@ -214,6 +217,7 @@ export class ChatService {
       // Joining a room we left earlier reuses its sidebar entry and history.
       existing.view.username = req.username;
       existing.params.password = req.password;
+      existing.params.fingerprint = req.fingerprint;
       return this.rejoinRoom(existing.id, req.password);
     }
     const session = this.newSession({
@@ -221,12 +225,18 @@ export class ChatService {
       username: req.username,
       server,
       hosted: false,
-      params: { host: address.host, port: address.port, password: req.password, mode: 'join' },
+      params: {
+        host: address.host,
+        port: address.port,
+        password: req.password,
+        mode: 'join',
+        ...(req.fingerprint !== undefined ? { fingerprint: req.fingerprint } : {}),
+      },
     });
     try {
       await session.connect();
     } catch (err) {
-      throw connectFailure(err);
+      throw this.joinFailure(err);
     }
     this.sessions.set(session.id, session);
     session.publish(`You joined "${req.room}" on ${server} as ${req.username}.`);
@@ -258,7 +268,7 @@ export class ChatService {
     try {
       await session.connect();
     } catch (err) {
-      const error = connectFailure(err);
+      const error = this.joinFailure(err);
       session.failRejoin(error.message);
       if (session.view.hosted) await this.stopServerIfIdle();
       throw error;
@@ -267,6 +277,44 @@ export class ChatService {
     session.emitView();
     this.saveRooms();
     return session.snapshot();
+  }
+
+  // encrypted transport (#16)
+
+  /** The user trusts the certificate the host's last CERTIFICATE_CHANGED presented; anything else is refused. */
+  trustHostCertificate(host: string, port: number, fingerprint: string): void {
+    const hostKey = hostKeyOf(host, port);
+    const knownHosts = this.hooks.clientDefaults?.encryption?.knownHosts;
+    if (!knownHosts || this.certificateChanges.get(hostKey) !== fingerprint) {
+      throw new ServiceError(
+        'FORBIDDEN',
+        `${hostKey} has not presented that certificate. Join again to see what it presents.`,
+      );
+    }
+    knownHosts.remember(hostKey, fingerprint);
+    this.certificateChanges.delete(hostKey);
+    this.log.info('host-certificate-trusted', { host: hostKey, fingerprint });
+  }
+
+  /** What known hosts say about `address` (as typed in the Join form); 'unknown' also for an address that does not parse. */
+  knownHostTransport(address: string): KnownHostTransport {
+    let parsed;
+    try {
+      parsed = parseHostAddress(address, DEFAULT_PORT);
+    } catch (err) {
+      if (err instanceof AddressError) return 'unknown';
+      throw err;
+    }
+    const entry = this.hooks.clientDefaults?.encryption?.knownHosts?.get(hostKeyOf(parsed.host, parsed.port));
+    return entry === undefined ? 'unknown' : entry === PLAIN_ENTRY ? 'plain' : 'encrypted';
+  }
+
+  /** connectFailure, remembering a changed certificate so the user may choose to trust exactly that one. */
+  private joinFailure(err: unknown): ServiceError {
+    const error = connectFailure(err);
+    const change = error.certificateChange;
+    if (change) this.certificateChanges.set(hostKeyOf(change.host, change.port), change.presented);
+    return error;
   }
 
   sendMessage(roomId: RoomId, text: string): { key: string } {

@@ -95,6 +95,12 @@ export function createDispatcher(
       service.clearHistory(args.roomId);
       return null;
     },
+    // encrypted transport (#16)
+    trustHostCertificate: (args) => {
+      service.trustHostCertificate(args.host, args.port, args.fingerprint);
+      return null;
+    },
+    knownHostTransport: (args) => service.knownHostTransport(args.address),
   };
 
   return async (name, payload) => {
@@ -107,7 +113,10 @@ export function createDispatcher(
       const value = await handler(parsed.value);
       return { ok: true, value };
     } catch (err) {
-      if (err instanceof ServiceError) return { ok: false, code: err.code, message: err.message };
+      if (err instanceof ServiceError) {
+        const { certificateChange } = err;
+        return { ok: false, code: err.code, message: err.message, ...(certificateChange ? { certificateChange } : {}) };
+      }
       log?.error('request-failed', { request: name, error: (err as Error).stack ?? String(err) });
       return { ok: false, code: 'INTERNAL', message: 'Something went wrong inside the app; see the log.' };
     }

@@ -1,6 +1,7 @@
 // What the engine or the OS threw, turned into a ServiceError with a stable code. One function per
 // place an error can come from, each matching the types that place throws: no guessing by shape.
-import { HandshakeError, NotConnectedError } from '../engine/index.js';
+import { parseHostAddress } from '../../src-shared/address.js';
+import { HandshakeError, NotConnectedError, TrustError } from '../engine/index.js';
 import { ServiceError } from './service-error.js';
 
 export function capitalize(text: string): string {
@@ -19,8 +20,14 @@ export function unexpectedFailure(err: unknown): ServiceError {
 
 /** ChatClient.connect() rejects with a HandshakeError: a TCRP status name or a transport failure. */
 export function connectFailure(err: unknown): ServiceError {
-  if (err instanceof HandshakeError) return ServiceError.foreign(err.code, messageOf(err));
-  return unexpectedFailure(err);
+  if (!(err instanceof HandshakeError)) return unexpectedFailure(err);
+  const error = ServiceError.foreign(err.code, messageOf(err));
+  // encrypted transport (#16): a changed certificate is the user's decision, so it says what changed.
+  if (err instanceof TrustError && err.code === 'CERTIFICATE_CHANGED' && err.presented !== null) {
+    const { host, port } = parseHostAddress(err.hostKey, 0);
+    error.certificateChange = { host, port, known: err.expected, presented: err.presented };
+  }
+  return error;
 }
 
 /**

@@ -70,7 +70,12 @@ export function inviteText(
   if (others.length > 0) lines.push(`Other addresses: ${others.join(', ')}`);
   lines.push(`Room: ${room}`);
   if (passwordProtected) lines.push('Password: ask me for it');
-  if (fingerprint) lines.push(`Host fingerprint: ${fingerprint}`);
+  if (fingerprint) {
+    lines.push(
+      'Encrypted: the Tincan app connects over TLS, checks the host fingerprint below, and sends the password and messages sealed.',
+    );
+    lines.push(`Host fingerprint: ${fingerprint}`);
+  }
   const link = inviteLink(room, addresses, fingerprint);
   if (link) lines.push(`Link: ${link}`);
   return lines.join('\n');

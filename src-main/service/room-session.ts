@@ -28,6 +28,8 @@ export interface ConnectParams {
   udpPort?: number;
   password: string;
   mode: 'create' | 'join';
+  /** The certificate fingerprint the user was given for this host (invite, nearby room): no other is accepted. */
+  fingerprint?: string;
 }
 
 export interface SessionInit {
@@ -193,6 +195,9 @@ export class RoomSession {
       mode: params.mode,
     };
     if (params.udpPort !== undefined) options.udpPort = params.udpPort;
+    // A pin means TLS with exactly that certificate, whatever the defaults say (no plain fallback).
+    if (params.fingerprint !== undefined)
+      options.encryption = { ...options.encryption, fingerprint: params.fingerprint };
     const client = this.hooks.createClient(options);
     this.client = client;
     this.wire(client, generation);

@@ -1,11 +1,13 @@
 // An error the service reports to the UI: a stable code and a sentence a user can read. The service's
 // own codes come from SERVICE_ERROR_CODES (a typo does not compile); codes from elsewhere (a TCRP
 // status, an engine transport failure, an OS code) enter only through error-mapping.ts.
-import type { ApiErrorCode, ServiceErrorCode } from '../../src-shared/ipc/contract.js';
+import type { ApiErrorCode, CertificateChange, ServiceErrorCode } from '../../src-shared/ipc/contract.js';
 
 export class ServiceError extends Error {
   override name = 'ServiceError';
   readonly code: ApiErrorCode;
+  /** encrypted transport (#16): set with CERTIFICATE_CHANGED, for the user's decision. */
+  certificateChange?: CertificateChange;
 
   constructor(code: ServiceErrorCode, message: string) {
     super(message);

@@ -63,6 +63,7 @@ const FALLBACK: Partial<Record<RequestName, unknown>> = {
   sendMessage: { key: 'k' },
   getNearby: { rooms: [], problem: null, unlisted: [] },
   setRoomListed: { rooms: [], problem: null, unlisted: [] },
+  knownHostTransport: 'unknown',
 };
 
 export function fakeApi(): FakeApi {

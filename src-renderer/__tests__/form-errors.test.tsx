@@ -69,6 +69,22 @@ describe('form errors', () => {
     expect(error.textContent).toContain('RoomNameSize 72');
   });
 
+  // encrypted transport (#16)
+  it.each([
+    ['CERTIFICATE_MISMATCH', /^This host's certificate is not the one your invite names/],
+    ['DOWNGRADE', /^This host answered without encryption/],
+  ])('%s is explained next to the address, with no way to connect anyway', async (code, words) => {
+    render(<App />);
+    fillJoin();
+    fake.respond('joinRoom', { ok: false, code, message: '10.0.0.2:7777 presented certificate 00ff…' });
+    fireEvent.click(screen.getByRole('button', { name: 'Join room' }));
+    const address = screen.getByLabelText(/Host address/);
+    await waitFor(() => expect(document.activeElement).toBe(address));
+    expect(describedError(address).textContent).toMatch(words);
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(screen.queryByRole('button', { name: /trust/i })).toBeNull();
+  });
+
   it('a taken name goes to the display name; a full room to the form line, which takes focus', async () => {
     render(<App />);
     fillJoin();

@@ -219,3 +219,45 @@ describe('invite panel', () => {
     expect(screen.queryByRole('button', { name: 'Copy invite link' })).toBeNull();
   });
 });
+
+// encrypted transport (#16)
+describe("an invite's host fingerprint", () => {
+  const FP = '0123456789abcdef'.repeat(4);
+  const GROUPED = '0123 4567 89ab cdef '.repeat(4).trim();
+
+  it('is shown grouped, checked when connecting, and sent with the join', async () => {
+    render(<App />);
+    paste(/Host address/, `${LINK}&fp=${FP}`);
+    expect(screen.getByText(/checked when connecting/).textContent).toBe(
+      `Host fingerprint: ${GROUPED}, checked when connecting.`,
+    );
+    fake.respond('joinRoom', { ok: true, value: roomView({ room: 'lobby' }) });
+    fireEvent.click(screen.getByRole('button', { name: 'Join room' }));
+    await waitFor(() =>
+      expect(fake.calls.find((c) => c.name === 'joinRoom')?.args).toEqual({
+        address: '10.0.0.5:7777',
+        room: 'lobby',
+        username: 'Bob',
+        password: '',
+        fingerprint: FP,
+      }),
+    );
+  });
+
+  it('comes with a link the operating system opens', () => {
+    render(<App />);
+    act(() => fake.emit('joinLink', { host: '10.0.0.9', port: 7777, room: 'r', fingerprint: FP }));
+    expect(screen.getByText(/checked when connecting/).textContent).toContain(GROUPED);
+  });
+
+  it('is dropped when the user types another host: a pin belongs to the host it came with', async () => {
+    render(<App />);
+    paste(/Host address/, `${LINK}&fp=${FP}`);
+    fireEvent.change(screen.getByLabelText(/Host address/), { target: { value: '10.0.0.6' } });
+    expect(screen.queryByText(/checked when connecting/)).toBeNull();
+    fake.respond('joinRoom', { ok: true, value: roomView({ room: 'lobby' }) });
+    fireEvent.click(screen.getByRole('button', { name: 'Join room' }));
+    await waitFor(() => expect(joined()).toBe(true));
+    expect(fake.calls.find((c) => c.name === 'joinRoom')?.args).not.toHaveProperty('fingerprint');
+  });
+});

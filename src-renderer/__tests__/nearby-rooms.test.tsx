@@ -69,6 +69,26 @@ describe('Nearby rooms on the Join screen', () => {
     );
   });
 
+  // encrypted transport (#16)
+  it("pins the room's fingerprint: the join and the password retry carry it", async () => {
+    const fingerprint = 'ab'.repeat(32);
+    render(<App />);
+    act(() => fake.emit('nearbyUpdated', state([nearby('a', { room: 'den', passwordRequired: true, fingerprint })])));
+    fake.respond('joinRoom', { ok: false, code: 'PASSWORD_REQUIRED', message: 'This room needs a password.' });
+    fireEvent.click(screen.getByRole('button', { name: 'Join den at 10.0.0.5:7777, needs a password' }));
+    await waitFor(() => expect(fake.calls.find((c) => c.name === 'joinRoom')?.args).toMatchObject({ fingerprint }));
+    fake.respond('joinRoom', { ok: true, value: roomView({ room: 'den' }) });
+    const input = await screen.findByLabelText('Room password');
+    fireEvent.change(input, { target: { value: 'pw' } });
+    fireEvent.submit(input);
+    await waitFor(() =>
+      expect(fake.calls.filter((c) => c.name === 'joinRoom').at(-1)?.args).toMatchObject({
+        password: 'pw',
+        fingerprint,
+      }),
+    );
+  });
+
   it('explains why the list is unavailable', async () => {
     fake.respond('getNearby', { ok: true, value: state([], { problem: 'Another program holds UDP 5353.' }) });
     render(<App />);

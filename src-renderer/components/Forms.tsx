@@ -10,13 +10,14 @@ import {
   type RefObject,
 } from 'react';
 import { DEFAULT_PORT } from '../../src-shared/address.js';
-import type { NearbyRoom } from '../../src-shared/ipc/contract.js';
+import type { KnownHostTransport, NearbyRoom } from '../../src-shared/ipc/contract.js';
 import { readInvite } from '../../src-shared/invite/read-invite.js';
 import { checkRoomName, checkUsername, describeNameProblem } from '../../src-shared/protocol/names.js';
 import { ROOM_NAME_MAX_BYTES, USERNAME_MAX_BYTES } from '../../src-shared/protocol/limits.js';
 import { unmappableBindReason } from '../../src-shared/reach/mappable-bind.js';
 import { LOOPBACK_CHOICE, pickInterface } from '../host-interface.js';
 import { explainError, type FormField, type PlainError } from '../error-words.js';
+import { groupFingerprint } from '../format.js';
 import { chatStore } from '../store/chat-store.js';
 import { useChat } from '../store/use-chat.js';
 import { ErrorDetails } from './ErrorDetails.js';
@@ -106,7 +107,8 @@ function FormError({ error }: { error: PlainError | null }) {
 function useFocusAfterFailure(formRef: RefObject<HTMLFormElement | null>): (target: string) => void {
   const [request, setRequest] = useState<{ target: string } | null>(null);
   useEffect(() => {
-    if (!request || chatStore.getState().passwordPrompt) return;
+    const { passwordPrompt, certificatePrompt } = chatStore.getState();
+    if (!request || passwordPrompt || certificatePrompt) return;
     const form = formRef.current;
     const field = form?.elements.namedItem(request.target);
     const element = field instanceof HTMLElement ? field : document.getElementById(FORM_ERROR_ID);
@@ -295,6 +297,34 @@ export function HostForm() {
 
 const JOIN_FIELDS: readonly FormField[] = ['address', 'room', 'username', 'password'];
 
+// encrypted transport (#16)
+/** What known hosts say about the address in the field, asked again as it changes. */
+function useKnownHostTransport(address: string): KnownHostTransport {
+  const [known, setKnown] = useState<{ address: string; transport: KnownHostTransport } | null>(null);
+  const trimmed = address.trim();
+  useEffect(() => {
+    if (trimmed === '') return;
+    let current = true;
+    void chatStore
+      .getState()
+      .knownHostTransport(trimmed)
+      .then((transport) => current && setKnown({ address: trimmed, transport }));
+    return () => {
+      current = false;
+    };
+  }, [trimmed]);
+  return known?.address === trimmed ? known.transport : 'unknown';
+}
+
+/** How the password would travel, once that is known (a pin, or an earlier contact); undefined before. */
+function passwordTravel(pin: string | null, transport: KnownHostTransport): string | undefined {
+  if (pin) return 'Sent inside TLS, only to the host whose fingerprint is shown above.';
+  if (transport === 'encrypted')
+    return 'Sent inside TLS, only to the host you met before (its certificate is checked).';
+  if (transport === 'plain') return 'This host has no encryption: the password crosses the network in clear.';
+  return undefined;
+}
+
 export function JoinForm() {
   const prefs = useChat((s) => s.prefs);
   const busy = useChat((s) => s.busy);
@@ -307,6 +337,9 @@ export function JoinForm() {
   const [touched, setTouched] = useState(false);
   const [linkError, setLinkError] = useState<string | null>(refusal?.message ?? null);
   const [filledFromInvite, setFilledFromInvite] = useState(prefill !== null);
+  /** The certificate the invite or nearby room names for this host; the join accepts no other. */
+  const [pin, setPin] = useState<string | null>(prefill?.fingerprint ?? null);
+  const transport = useKnownHostTransport(address);
   const [appliedSeq, setAppliedSeq] = useState(Math.max(prefill?.seq ?? 0, refusal?.seq ?? 0));
   const hostsId = useId();
   const roomsId = useId();
@@ -316,6 +349,7 @@ export function JoinForm() {
     setAppliedSeq(prefill.seq);
     setAddress(prefill.address);
     setRoom(prefill.room);
+    setPin(prefill.fingerprint);
     setLinkError(null);
     setFilledFromInvite(true);
   }
@@ -341,11 +375,13 @@ export function JoinForm() {
     }
     if (reading.kind === 'address') {
       setAddress(reading.address);
+      setPin(null);
       setLinkError(null);
       return true;
     }
     setAddress(reading.prefill.address);
     setRoom(reading.prefill.room);
+    setPin(reading.prefill.fingerprint);
     setLinkError(null);
     setFilledFromInvite(true);
     return true;
@@ -360,6 +396,8 @@ export function JoinForm() {
   function changeAddress(value: string) {
     setLinkError(null);
     setFilledFromInvite(false);
+    // The pin belongs to the host it came with.
+    setPin(null);
     // A link dropped or typed in (no paste event) is read as well.
     if (!(value.includes(':') && /tincan:/i.test(value) && takeInvite(value))) setAddress(value);
   }
@@ -388,7 +426,8 @@ export function JoinForm() {
       return;
     }
     if (busy) return;
-    const ok = await chatStore.getState().joinRoom({ address: address.trim(), room, username, password });
+    const request = { address: address.trim(), room, username, password, ...(pin ? { fingerprint: pin } : {}) };
+    const ok = await chatStore.getState().joinRoom(request);
     if (!ok) focusAfterFailure(failedTarget(JOIN_FIELDS));
   }
 
@@ -398,6 +437,7 @@ export function JoinForm() {
     const pickedAddress = nearbyAddress(picked);
     setAddress(pickedAddress);
     setRoom(picked.room);
+    setPin(picked.fingerprint);
     setLinkError(null);
     setFilledFromInvite(false);
     setTouched(true);
@@ -406,7 +446,8 @@ export function JoinForm() {
       return;
     }
     if (busy) return;
-    const request = { address: pickedAddress, room: picked.room, username, password };
+    const pinned = picked.fingerprint ? { fingerprint: picked.fingerprint } : {};
+    const request = { address: pickedAddress, room: picked.room, username, password, ...pinned };
     const ok = await chatStore.getState().joinRoom(request);
     if (!ok) focusAfterFailure(failedTarget(JOIN_FIELDS));
   }
@@ -448,6 +489,11 @@ export function JoinForm() {
           </>
         )}
       </Field>
+      {pin && (
+        <p className="hint">
+          Host fingerprint: <code>{groupFingerprint(pin)}</code>, checked when connecting.
+        </p>
+      )}
       <Field label="Room name" error={shown.room}>
         {(id, d) => (
           <>
@@ -488,7 +534,7 @@ export function JoinForm() {
           />
         )}
       </Field>
-      <Field label="Password (if the room has one)" error={shown.password}>
+      <Field label="Password (if the room has one)" hint={passwordTravel(pin, transport)} error={shown.password}>
         {(id, d) => (
           <input
             id={id}

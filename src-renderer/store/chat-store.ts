@@ -18,6 +18,7 @@ import { linkRefusal, type JoinPrefill } from '../../src-shared/invite/read-invi
 import { EntryLog } from './entry-log.js';
 import { createHistoryPagingSlice, type HistoryPagingSlice } from './history-paging-slice.js';
 import { createHostToolsSlice, type HostToolsSlice } from './host-tools-slice.js';
+import { createTrustSlice, type TrustSlice } from './trust-slice.js';
 
 /** History kept per room in the UI: the same bound as the service's. */
 export const UI_HISTORY_LIMIT = HISTORY_LIMIT;
@@ -113,7 +114,7 @@ export interface ActionsSlice {
   savePrefs(patch: Partial<Pick<Prefs, 'keepHistory' | 'historyBound'>>): Promise<void>;
 }
 
-export type ChatState = RoomsSlice & UiSlice & ActionsSlice & HostToolsSlice & HistoryPagingSlice;
+export type ChatState = RoomsSlice & UiSlice & ActionsSlice & HostToolsSlice & HistoryPagingSlice & TrustSlice;
 export type ChatStore = StoreApi<ChatState>;
 type Set = StoreApi<ChatState>['setState'];
 type Get = StoreApi<ChatState>['getState'];
@@ -392,6 +393,12 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
         set({ busy: false, formError: null, passwordPrompt: { kind: 'join', request: req, error } });
         return false;
       }
+      // encrypted transport (#16): a changed certificate is the user's call, asked in a dialog.
+      if (result.code === 'CERTIFICATE_CHANGED' && result.certificateChange) {
+        set({ busy: false, formError: null, passwordPrompt: null });
+        get().askAboutCertificate(req, result.certificateChange);
+        return false;
+      }
       set({ busy: false, ...formFailure(result), passwordPrompt: null });
       return false;
     },
@@ -488,6 +495,7 @@ const initChatState = (set: Set, get: Get): ChatState => ({
   ...createActionsSlice(set, get),
   ...createHostToolsSlice<ChatState>(set, get),
   ...createHistoryPagingSlice<ChatState>(set, get),
+  ...createTrustSlice<ChatState>(set, get),
 });
 
 export function createChatStore(): ChatStore {

@@ -2,13 +2,16 @@
 // link), an invite text from before links existed ("Host address: …" and "Room: …" lines), or an
 // address written the way browsers show them (with a scheme, or a trailing slash).
 import { AddressError, DEFAULT_PORT, formatHostAddress, parseHostAddress } from '../address.js';
+import { parseFingerprint } from '../protocol/encrypted-transport.js';
 import { checkRoomName } from '../protocol/names.js';
 import { LinkError, parseJoinLink, type JoinLink } from './join-link.js';
 
-/** What the Join form fills in: the address as the form writes it, and the room. */
+/** What the Join form fills in: the address as the form writes it, the room, and the host's certificate to pin. */
 export interface JoinPrefill {
   address: string;
   room: string;
+  /** 64 lowercase hex digits, or null when the invite names none (a plain host, or an older invite). */
+  fingerprint: string | null;
 }
 
 export type InviteReading =
@@ -25,7 +28,11 @@ export function linkRefusal(reason: string): string {
 }
 
 export function prefillFromLink(link: JoinLink): JoinPrefill {
-  return { address: formatHostAddress({ host: link.host, port: link.port }), room: link.room };
+  return {
+    address: formatHostAddress({ host: link.host, port: link.port }),
+    room: link.room,
+    fingerprint: link.fingerprint,
+  };
 }
 
 const LINK_IN_TEXT = /tincan:\S*/i;
@@ -76,11 +83,14 @@ function readLabelledLines(text: string): InviteReading {
   const line = (label: string) => new RegExp(`^\\s*${label}:[ \\t]*(.+?)\\s*$`, 'im').exec(text)?.[1];
   const address = line('Host address');
   const room = line('Room');
+  const fingerprintLine = line('Host fingerprint');
   if (address === undefined || room === undefined || checkRoomName(room) !== null) return { kind: 'none' };
   try {
     parseHostAddress(address, DEFAULT_PORT);
   } catch {
     return { kind: 'none' };
   }
-  return { kind: 'prefill', prefill: { address, room } };
+  // A fingerprint line that does not parse pins nothing: the join then trusts on first use.
+  const fingerprint = fingerprintLine === undefined ? null : parseFingerprint(fingerprintLine);
+  return { kind: 'prefill', prefill: { address, room, fingerprint } };
 }

@@ -141,6 +141,34 @@ export interface JoinRequest {
   password: string;
 }
 
+// encrypted transport (#16): the join form's pin, merged into JoinRequest.
+export interface JoinRequest {
+  /** The host's certificate fingerprint from an invite or a nearby room (64 lowercase hex digits): no other is accepted. */
+  fingerprint?: string;
+}
+/** A known host presented another certificate than the one remembered (CERTIFICATE_CHANGED). */
+export interface CertificateChange {
+  /** The host as dialled: name or IP literal, IPv6 without brackets. */
+  host: string;
+  port: number;
+  /** The fingerprint remembered from earlier visits (64 lowercase hex digits). */
+  known: string;
+  /** The fingerprint the host presents now. */
+  presented: string;
+}
+export interface Requests {
+  /**
+   * The user chose to trust the certificate a host now presents: known hosts remember `fingerprint`
+   * for host:port. Only the certificate the last CERTIFICATE_CHANGED of that host reported is taken.
+   */
+  trustHostCertificate: { args: { host: string; port: number; fingerprint: string }; result: null };
+  /** What known hosts say about an address as typed in the Join form, so it can say how the password travels. */
+  knownHostTransport: { args: { address: string }; result: KnownHostTransport };
+}
+/** 'encrypted': met before over TLS (its certificate is checked); 'plain': met before without TLS; 'unknown': never met. */
+export type KnownHostTransport = 'encrypted' | 'plain' | 'unknown';
+// end of encrypted transport (#16)
+
 export interface RoomRef {
   roomId: RoomId;
 }
@@ -266,6 +294,9 @@ export const REQUEST_NAMES = [
   // history persistence (#14 item 2)
   'getOlderHistory',
   'clearHistory',
+  // encrypted transport (#16)
+  'trustHostCertificate',
+  'knownHostTransport',
 ] as const satisfies readonly RequestName[];
 
 export const EVENT_NAMES = [
@@ -308,7 +339,15 @@ export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
 /** A service code, a TCRP status name, an engine transport failure or an OS code while listening. */
 export type ApiErrorCode = ServiceErrorCode | (string & {});
 
-export type ApiResult<T> = { ok: true; value: T } | { ok: false; code: ApiErrorCode; message: string };
+export type ApiResult<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      code: ApiErrorCode;
+      message: string;
+      /** encrypted transport (#16): with CERTIFICATE_CHANGED, what the user decides on. */
+      certificateChange?: CertificateChange;
+    };
 
 type Unsubscribe = () => void;
 type EventMethodName<K extends string> = `on${Capitalize<K>}`;

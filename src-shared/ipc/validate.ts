@@ -83,6 +83,8 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
       room: bytes(ROOM_NAME_MAX_BYTES),
       username: bytes(USERNAME_MAX_BYTES),
       password: bytes(PASSWORD_MAX_BYTES),
+      // encrypted transport (#16)
+      fingerprint: z.string().regex(FINGERPRINT).optional(),
     })
     .strict(),
   rejoinRoom: z.object({ roomId, password: bytes(PASSWORD_MAX_BYTES).optional() }).strict(),
@@ -119,6 +121,15 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
     .object({ roomId, before: z.string().min(1).max(100), limit: z.number().int().min(1).max(HISTORY_PAGE_MAX) })
     .strict(),
   clearHistory: roomRef,
+  // encrypted transport (#16)
+  trustHostCertificate: z
+    .object({
+      host: z.string().min(1).max(253),
+      port: z.number().int().min(1).max(65535),
+      fingerprint: z.string().regex(FINGERPRINT),
+    })
+    .strict(),
+  knownHostTransport: z.object({ address: shortText }).strict(),
 };
 
 const member = z.object({ name: z.string().max(64), host: z.boolean() });

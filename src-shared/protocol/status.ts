@@ -16,6 +16,8 @@ export const STATUSES = [
   { code: 10, name: 'PASSWORD_REQUIRED', message: 'this room needs a password' },
   { code: 11, name: 'HANDSHAKE_TIMEOUT', message: 'the handshake took too long' },
   { code: 12, name: 'INTERNAL_ERROR', message: 'the server failed to handle the request' },
+  // encrypted transport (#16): the host admits encrypted members only; this request came in clear.
+  { code: 13, name: 'ENCRYPTION_REQUIRED', message: 'this server admits encrypted connections only' },
 ] as const;
 
 type Entry = (typeof STATUSES)[number];

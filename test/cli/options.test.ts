@@ -84,6 +84,12 @@ describe('parseServeOptions', () => {
     expect(parseServeOptions({}, { XDG_CONFIG_HOME: '/cfg' }).identityDir).toBe(join('/cfg', 'tincan', 'identity'));
   });
 
+  // encrypted transport (#16)
+  it('refuses --encrypted-only with --workers, whose relay shards do not speak TLS', () => {
+    expect(() => parseServeOptions({ encryptedOnly: true, workers: '2' })).toThrow(/--encrypted-only needs TLS/);
+    expect(parseServeOptions({ encryptedOnly: true, workers: '1' }).server.encryptedOnly).toBe(true);
+  });
+
   it('passes the per-IP abuse limits to the server; 0 lifts one', () => {
     expect(
       parseServeOptions({ hashBurstPerIp: '3', createBurstPerIp: '0', refusalBurstPerIp: '50' }).server,

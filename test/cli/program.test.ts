@@ -122,6 +122,14 @@ describe('flags reach the commands', () => {
     expect((await run(['discover'])).calls.discover).toEqual([{ onceAfterMs: null }]);
   });
 
+  // encrypted transport (#16)
+  it('serve and host --encrypted-only reach the server options; off unless given', async () => {
+    expect((await run(['serve', '--encrypted-only'])).calls.serve[0]?.server.encryptedOnly).toBe(true);
+    expect((await run(['host', 'lobby', '--encrypted-only'])).calls.host[0]?.server.encryptedOnly).toBe(true);
+    expect((await run(['serve'])).calls.serve[0]?.server).not.toHaveProperty('encryptedOnly');
+    expect((await run(['serve', '--help'])).out).toContain('--encrypted-only');
+  });
+
   it('join and create', async () => {
     await expect(run(['join', '[::1]:5000', 'lobby', '--name', 'bob', '--udp-port', '5001'])).resolves.toMatchObject({
       calls: { room: [{ mode: 'join', host: '::1', port: 5000, udpPort: 5001, room: 'lobby', name: 'bob' }] },

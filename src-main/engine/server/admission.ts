@@ -50,6 +50,7 @@ type Options = Pick<
   | 'createBurstPerIp'
   | 'refusalsPerIpPerSecond'
   | 'refusalBurstPerIp'
+  | 'encryptedOnly'
 >;
 
 type Refusal = Exclude<AdmissionResult, { status: typeof Status.OK }>;
@@ -114,6 +115,9 @@ export class Admission {
   }
 
   async admit(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult> {
+    // Before anything else, resume included: a plain connection learns nothing about rooms or seats.
+    if (this.options.encryptedOnly && !req.encrypted)
+      return { status: Status.ENCRYPTION_REQUIRED, reason: 'plain connection (encrypted members only)' };
     const resumed = await this.tryResume(req, check);
     if (resumed) return resumed;
     // Taken up front so parallel requests cannot all slip through; given back below unless the

@@ -58,6 +58,11 @@ export interface ServerOptions {
   nativeUdp: boolean;
   /** Chat messages a room keeps for Tincan members who join later (catch-up); 0 keeps none. */
   historySize: number;
+  /**
+   * encrypted transport (#16): refuse every request that does not arrive inside TLS with
+   * ENCRYPTION_REQUIRED, so no member's password or chat crosses the network in clear.
+   */
+  encryptedOnly: boolean;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -90,6 +95,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   sweepIntervalMs: 1_000,
   nativeUdp: true,
   historySize: 100,
+  encryptedOnly: false,
 };
 
 /**

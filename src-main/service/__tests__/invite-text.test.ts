@@ -18,7 +18,21 @@ describe('inviteText', () => {
 
   it('pastes back into the Join form as the same address and room', () => {
     const text = inviteText('lobby', ['[fd00::5]:9000'], false);
-    expect(readInvite(text)).toEqual({ kind: 'prefill', prefill: { address: '[fd00::5]:9000', room: 'lobby' } });
+    expect(readInvite(text)).toEqual({
+      kind: 'prefill',
+      prefill: { address: '[fd00::5]:9000', room: 'lobby', fingerprint: null },
+    });
+  });
+
+  // encrypted transport (#16)
+  it('says the room is encrypted and for whom, when the host has a certificate; pastes back pinned', () => {
+    const fp = '0f'.repeat(32);
+    const text = inviteText('lobby', ['10.0.0.2:7777'], true, fp);
+    expect(text.split('\n')).toContain(
+      'Encrypted: the Tincan app connects over TLS, checks the host fingerprint below, and sends the password and messages sealed.',
+    );
+    expect(readInvite(text)).toMatchObject({ prefill: { fingerprint: fp } });
+    expect(inviteText('lobby', ['10.0.0.2:7777'], true)).not.toContain('Encrypted');
   });
 
   it('skips addresses a link cannot carry, and has no link when none can', () => {

@@ -5,7 +5,7 @@ describe('readInvite', () => {
   it('reads a bare link', () => {
     expect(readInvite('tincan://join?v=1&host=[fd00::5]&port=9000&room=my%20room')).toEqual({
       kind: 'prefill',
-      prefill: { address: '[fd00::5]:9000', room: 'my room' },
+      prefill: { address: '[fd00::5]:9000', room: 'my room', fingerprint: null },
     });
   });
 
@@ -16,13 +16,33 @@ describe('readInvite', () => {
       'Room: lobby',
       'Link: tincan://join?v=1&host=192.168.1.5&port=7777&room=lobby',
     ].join('\n');
-    expect(readInvite(invite)).toEqual({ kind: 'prefill', prefill: { address: '192.168.1.5:7777', room: 'lobby' } });
+    expect(readInvite(invite)).toEqual({
+      kind: 'prefill',
+      prefill: { address: '192.168.1.5:7777', room: 'lobby', fingerprint: null },
+    });
   });
 
   it('reads an invite text without a link by its labelled lines', () => {
     const invite =
       'Join my Tincan chat room "a b".\r\nHost address: [fd00::5]:7777\r\nRoom: a b\r\nPassword: ask me for it';
-    expect(readInvite(invite)).toEqual({ kind: 'prefill', prefill: { address: '[fd00::5]:7777', room: 'a b' } });
+    expect(readInvite(invite)).toEqual({
+      kind: 'prefill',
+      prefill: { address: '[fd00::5]:7777', room: 'a b', fingerprint: null },
+    });
+  });
+
+  // encrypted transport (#16)
+  it("carries the host's fingerprint from the link, or from the labelled line of an invite without one", () => {
+    const fp = 'c0ffee'.repeat(10) + 'abcd';
+    expect(readInvite(`tincan://join?v=1&host=h&port=1&room=r&fp=${fp}`)).toMatchObject({
+      prefill: { fingerprint: fp },
+    });
+    const colons = fp.toUpperCase().match(/../g)?.join(':') ?? '';
+    const invite = `Host address: 10.0.0.5:7777\nRoom: r\nHost fingerprint: ${colons}`;
+    expect(readInvite(invite)).toMatchObject({ prefill: { address: '10.0.0.5:7777', fingerprint: fp } });
+    expect(readInvite('Host address: 10.0.0.5:7777\nRoom: r\nHost fingerprint: 12ab')).toMatchObject({
+      prefill: { fingerprint: null },
+    });
   });
 
   it('says why a malformed link cannot be used', () => {

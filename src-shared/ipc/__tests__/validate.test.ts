@@ -38,6 +38,9 @@ describe('IPC contract', () => {
     ).toBe(true);
     expect(parseRequest('sendMessage', { roomId: 'r1', text: '😀'.repeat(950) }).ok).toBe(true); // 3800 bytes
     expect(parseRequest('listRooms', {}).ok).toBe(true);
+    // encrypted transport (#16)
+    const pinned = { address: 'h', room: 'lobby', username: 'bob', password: '', fingerprint: 'ab'.repeat(32) };
+    expect(parseRequest('joinRoom', pinned).ok).toBe(true);
     expect(parseRequest('setActiveRoom', { roomId: null }).ok).toBe(true);
     expect(parseRequest('openExternal', { url: 'mailto:ana@example.com' }).ok).toBe(true);
   });
@@ -48,6 +51,8 @@ describe('IPC contract', () => {
     ['joinRoom', { address: 'h', room: 'lobby', username: 'bob' }],
     ['joinRoom', { address: 'h', room: 'x'.repeat(29), username: 'bob', password: '' }],
     ['joinRoom', { address: 'h', room: 'lobby', username: 'bob', password: '', extra: 1 }],
+    ['joinRoom', { address: 'h', room: 'lobby', username: 'bob', password: '', fingerprint: 'AB'.repeat(32) }],
+    ['joinRoom', { address: 'h', room: 'lobby', username: 'bob', password: '', fingerprint: 'ab'.repeat(31) }],
     ['hostRoom', { room: 'r', username: 'u', password: '', port: 70000, bindHost: '0.0.0.0' }],
     ['hostRoom', { room: 'r', username: 'u', password: '', port: 1.5, bindHost: '0.0.0.0' }],
     ['hostRoom', { room: 'r', username: 'u', password: '', port: 0, bindHost: '' }],
