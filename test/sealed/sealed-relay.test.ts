@@ -42,6 +42,21 @@ async function join(s: TestServer, secrets: UdpSecrets, name: string, create = f
   return peer;
 }
 
+/** Heartbeats from each peer every 250 ms (bounded: at most a minute) until stopped. */
+function keepAlive(list: SealedPeer[]): { stop(): void } {
+  let nonce = 0;
+  const timer = setInterval(() => {
+    for (const p of list) void p.send(encodeClientControl({ kind: 'heartbeat', nonce: ++nonce }));
+  }, 250);
+  const limit = setTimeout(() => clearInterval(timer), 60_000);
+  return {
+    stop(): void {
+      clearInterval(timer);
+      clearTimeout(limit);
+    },
+  };
+}
+
 describe('sealed datagrams through the relay', () => {
   it('relays chat between sealed members, text never in clear, room traffic under one room key', async () => {
     const secrets = new UdpSecrets();
@@ -153,41 +168,64 @@ describe('sealed datagrams through the relay', () => {
     expect(bob.has('closed')).toBe(false);
   });
 
-  it('rotates the room key when a member leaves: the departed member cannot read what follows', async () => {
-    const secrets = new UdpSecrets();
-    const s = await sealedServer(secrets);
-    const alice = await join(s, secrets, 'alice', true);
-    const bob = await join(s, secrets, 'bob');
-    const dave = await join(s, secrets, 'dave');
-    await waitUntil(() => [alice, bob, dave].every((p) => p.channel.epoch === 3), { what: 'epoch 3 everywhere' });
-    const daveSecret = secrets.lookup('vault', 'dave')?.udpSecret as Uint8Array;
+  // The issue names three ways out of a room; each must begin a new epoch the departed member never
+  // gets. A timeout needs the others to keep talking while dave falls silent.
+  const departures = [
+    { how: 'leaves', extra: {}, go: (dave: SealedPeer) => dave.leave() },
+    {
+      how: 'is removed by the host',
+      extra: {},
+      go: (_dave: SealedPeer, alice: SealedPeer) => alice.send(encodeClientControl({ kind: 'kick', name: 'dave' })),
+    },
+    { how: 'times out', extra: { inactivityTimeoutMs: 1500 }, go: () => Promise.resolve() },
+  ] as const;
 
-    await dave.leave();
-    await waitUntil(() => alice.channel.epoch === 4 && bob.channel.epoch === 4, { what: 'epoch 4 without dave' });
-    const from = bob.probe.received.length;
-    await alice.chat(2, 'dave is gone');
-    await waitUntil(() => bob.chats().includes('dave is gone'), { what: 'bob to read it' });
-    const after = bob.probe.received.slice(from);
-    expect(after.length).toBeGreaterThan(0);
-    expect(dave.chats()).not.toContain('dave is gone');
+  it.each(departures)(
+    'rotates the room key when a member $how: the departed member cannot read what follows',
+    async ({ extra, go }) => {
+      const secrets = new UdpSecrets();
+      const s = await sealedServer(secrets, extra);
+      const alice = await join(s, secrets, 'alice', true);
+      const bob = await join(s, secrets, 'bob');
+      const dave = await join(s, secrets, 'dave');
+      await waitUntil(() => [alice, bob, dave].every((p) => p.channel.epoch === 3), { what: 'epoch 3 everywhere' });
+      const daveSecret = secrets.lookup('vault', 'dave')?.udpSecret as Uint8Array;
 
-    // Every key dave ever held: his own, and each room key he was sent (read from his own capture).
-    const own = deriveMemberKeys(daveSecret).serverToClient;
-    const daveKeys: DirectionKey[] = [own];
-    const reader = new Opener(SealedCipher.AES_256_GCM, own);
-    for (const d of dave.probe.received) {
-      if (serverDatagramEpoch(d) !== 0) continue;
-      const m = reader.open(d, 0, SEALED_SERVER_HEADER_BYTES, d.length);
-      const key = typeof m === 'string' ? null : parseRoomKeyMessage(m);
-      if (key) daveKeys.push({ key: Buffer.from(key.key), iv: Buffer.from(key.iv) });
-    }
-    expect(daveKeys.length).toBe(2); // his own, and epoch 3's (the one begun by his arrival)
-    for (const datagram of after)
-      for (const key of daveKeys)
-        expect(
-          new Opener(SealedCipher.AES_256_GCM, key).open(datagram, 0, SEALED_SERVER_HEADER_BYTES, datagram.length),
-        ).toBe('bad-tag');
-  });
+      const beating = keepAlive([alice, bob]);
+      try {
+        await go(dave, alice);
+        await waitUntil(() => alice.channel.epoch === 4 && bob.channel.epoch === 4, {
+          what: 'epoch 4 without dave',
+          timeoutMs: 10_000,
+        });
+      } finally {
+        beating.stop();
+      }
+      const from = bob.probe.received.length;
+      await alice.chat(2, 'dave is gone');
+      await waitUntil(() => bob.chats().includes('dave is gone'), { what: 'bob to read it' });
+      const after = bob.probe.received.slice(from);
+      expect(after.length).toBeGreaterThan(0);
+      expect(dave.chats()).not.toContain('dave is gone');
+
+      // Every key dave ever held: his own, and each room key he was sent (read from his own capture).
+      const own = deriveMemberKeys(daveSecret).serverToClient;
+      const daveKeys: DirectionKey[] = [own];
+      const reader = new Opener(SealedCipher.AES_256_GCM, own);
+      for (const d of dave.probe.received) {
+        if (serverDatagramEpoch(d) !== 0) continue;
+        const m = reader.open(d, 0, SEALED_SERVER_HEADER_BYTES, d.length);
+        const key = typeof m === 'string' ? null : parseRoomKeyMessage(m);
+        if (key) daveKeys.push({ key: Buffer.from(key.key), iv: Buffer.from(key.iv) });
+      }
+      expect(daveKeys.length).toBe(2); // his own, and epoch 3's (the one begun by his arrival)
+      for (const datagram of after)
+        for (const key of daveKeys)
+          expect(
+            new Opener(SealedCipher.AES_256_GCM, key).open(datagram, 0, SEALED_SERVER_HEADER_BYTES, datagram.length),
+          ).toBe('bad-tag');
+    },
+  );
 });
 
 describe('room key delivery', () => {

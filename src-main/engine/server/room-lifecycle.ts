@@ -85,6 +85,8 @@ export class RoomLifecycle {
     if (member.endpointKnown) this.announcer.removed(member);
     room.noteRemovedToken(member.token);
     this.registry.removeMember(member);
+    // As on leave: a removed member must not read what the room says after it.
+    if (this.sealed.concerns(member)) this.sealed.rotate(room);
     if (member.announced) this.announcer.left(member, LeftReason.REMOVED);
     this.memberGone(member, 'removed');
   }
