@@ -3,6 +3,7 @@
 // structured datagram can never be mistaken for chat text and vice versa.
 import { ClosedReason, type ClosedReasonCode } from './closed-reasons.js';
 import { isLeftReasonCode, type LeftReasonCode } from './left-reasons.js';
+import { TINCAN_DIALECT_VERSION } from './handshake-payload.js';
 import { PASSWORD_MAX_BYTES } from './limits.js';
 import { utf8DecodeStrict, utf8Encode } from './utf8.js';
 
@@ -43,6 +44,18 @@ export const ServerKind = {
 
 /** The lowest negotiated dialect version whose members get RECONNECTED and CHAT_ERROR. */
 export const DIALECT_WITH_RECONNECTED_AND_CHAT_ERROR = 2;
+/**
+ * The lowest version told each member's connection: the member byte of MEMBERS, JOINED and
+ * RECONNECTED carries MemberFlag bits (PROTOCOL.md "Versions").
+ */
+export const DIALECT_WITH_MEMBER_TRANSPORT = 3;
+
+/** Bits of a member byte from version 3 on; before it the byte is 1 (host) or 0. */
+export const MemberFlag = {
+  HOST: 1,
+  /** The member's connection is plain: what it sends and receives crosses the network in clear. */
+  PLAIN: 2,
+} as const;
 
 /** Codes of the ERROR event. */
 export const ErrorCode = { BAD_TEXT: 1, NOT_HOST: 2, RATE_LIMITED: 3, TOO_LARGE: 4, EMPTY_TEXT: 5 } as const;
@@ -71,18 +84,20 @@ export type ClientControl =
 export interface MemberEntry {
   name: string;
   host: boolean;
+  /** Version 3 on: whether the member's connection is plain. Absent when the version does not say. */
+  plain?: boolean;
 }
 
 export type ServerEvent =
   | { kind: 'members'; first: boolean; last: boolean; members: MemberEntry[] }
   | { kind: 'chat'; seq: number; sender: string; text: string }
-  | { kind: 'joined'; name: string; host: boolean }
+  | { kind: 'joined'; name: string; host: boolean; plain?: boolean }
   | { kind: 'left'; name: string; reason: LeftReasonCode }
   | { kind: 'closed'; reason: ClosedReasonCode }
   | { kind: 'pong'; nonce: number }
   | { kind: 'ack'; id: number; seq: number }
   | { kind: 'error'; code: number; message: string }
-  | { kind: 'reconnected'; name: string }
+  | { kind: 'reconnected'; name: string; plain?: boolean }
   | { kind: 'chat-error'; id: number; code: number; message: string }
   | { kind: 'history'; seq: number; at: number; sender: string; text: string }
   | { kind: 'history-end'; count: number }
@@ -255,8 +270,14 @@ function withName(kind: number, flag: number, name: string): Uint8Array {
   return out;
 }
 
-export function encodeJoinedEvent(name: string, host: boolean): Uint8Array {
-  return withName(ServerKind.JOINED, host ? 1 : 0, name);
+/** The member byte: version 3 on (`plain` given) host and transport bits, before it 1 or 0. */
+function memberByte(member: { host: boolean; plain?: boolean }): number {
+  return (member.host ? MemberFlag.HOST : 0) | (member.plain === true ? MemberFlag.PLAIN : 0);
+}
+
+/** [FF][83][member byte][nameLen][name]; pass `plain` only to members of version 3 on. */
+export function encodeJoinedEvent(name: string, host: boolean, plain?: boolean): Uint8Array {
+  return withName(ServerKind.JOINED, memberByte({ host, plain }), name);
 }
 
 export function encodeLeftEvent(name: string, reason: LeftReasonCode): Uint8Array {
@@ -336,8 +357,12 @@ export function encodeChatErrorEvent(id: number, code: number, message: string):
   return out;
 }
 
-/** A member's session was taken over by its new one (version 2): [FF][8D][nameLen][name]. */
-export function encodeReconnectedEvent(name: string): Uint8Array {
+/**
+ * A member's session was taken over by its new one: [FF][8D][nameLen][name] (version 2), or with the
+ * new session's member byte first, [FF][8D][member byte][nameLen][name] (version 3 on: pass `member`).
+ */
+export function encodeReconnectedEvent(name: string, member?: { host: boolean; plain: boolean }): Uint8Array {
+  if (member) return withName(ServerKind.RECONNECTED, memberByte(member), name);
   const nameBytes = utf8Encode(name);
   const out = new Uint8Array(3 + nameBytes.length);
   out[0] = CONTROL_MARKER;
@@ -349,10 +374,11 @@ export function encodeReconnectedEvent(name: string): Uint8Array {
 
 /**
  * Encodes the member list as one or more datagrams of at most `maxBytes` each:
- * [FF][81][flags: 1 first, 2 last][count u16]{[host u8][nameLen u8][name]}…
+ * [FF][81][flags: 1 first, 2 last][count u16]{[member byte][nameLen u8][name]}… Entries carry their
+ * `plain` bit only where given (receivers of version 3 on).
  */
 export function encodeMembersEvents(members: readonly MemberEntry[], maxBytes: number): Uint8Array[] {
-  const entries = members.map((m) => ({ host: m.host, name: utf8Encode(m.name) }));
+  const entries = members.map((m) => ({ byte: memberByte(m), name: utf8Encode(m.name) }));
   const out: Uint8Array[] = [];
   let i = 0;
   do {
@@ -371,8 +397,8 @@ export function encodeMembersEvents(members: readonly MemberEntry[], maxBytes: n
     buf[4] = (i - start) & 0xff;
     let at = 5;
     for (let j = start; j < i; j++) {
-      const e = entries[j] as { host: boolean; name: Uint8Array };
-      buf[at++] = e.host ? 1 : 0;
+      const e = entries[j] as { byte: number; name: Uint8Array };
+      buf[at++] = e.byte;
       buf[at++] = e.name.length;
       buf.set(e.name, at);
       at += e.name.length;
@@ -389,8 +415,17 @@ function readName(bytes: Uint8Array, at: number): { name: string; end: number } 
   return name === null ? null : { name, end: at + 1 + len };
 }
 
-/** Decodes a server datagram that starts with 0xFF. Returns null if malformed. */
-export function decodeServerEvent(bytes: Uint8Array): ServerEvent | null {
+/** A member byte as `version` defines it: from 3 on, bits (others ignored); before, 1 is the host. */
+function readMemberByte(byte: number, version: number): { host: boolean; plain?: boolean } {
+  if (version < DIALECT_WITH_MEMBER_TRANSPORT) return { host: byte === 1 };
+  return { host: (byte & MemberFlag.HOST) !== 0, plain: (byte & MemberFlag.PLAIN) !== 0 };
+}
+
+/**
+ * Decodes a server datagram that starts with 0xFF, as dialect `version` (the negotiated one) defines
+ * it. Returns null if malformed.
+ */
+export function decodeServerEvent(bytes: Uint8Array, version = TINCAN_DIALECT_VERSION): ServerEvent | null {
   if (bytes.length < 2 || bytes[0] !== CONTROL_MARKER) return null;
   switch (bytes[1]) {
     case ServerKind.CHAT: {
@@ -421,7 +456,7 @@ export function decodeServerEvent(bytes: Uint8Array): ServerEvent | null {
       const flag = bytes[2] as number;
       const name = readName(bytes, 3);
       if (!name || name.end !== bytes.length) return null;
-      if (bytes[1] === ServerKind.JOINED) return { kind: 'joined', name: name.name, host: flag === 1 };
+      if (bytes[1] === ServerKind.JOINED) return { kind: 'joined', name: name.name, ...readMemberByte(flag, version) };
       if (!isLeftReasonCode(flag)) return null;
       return { kind: 'left', name: name.name, reason: flag as LeftReasonCode };
     }
@@ -454,8 +489,14 @@ export function decodeServerEvent(bytes: Uint8Array): ServerEvent | null {
       return { kind: 'chat-error', id: u32(bytes, 2), code: bytes[6] as number, message };
     }
     case ServerKind.RECONNECTED: {
-      const name = readName(bytes, 2);
-      return name && name.end === bytes.length ? { kind: 'reconnected', name: name.name } : null;
+      if (version < DIALECT_WITH_MEMBER_TRANSPORT) {
+        const name = readName(bytes, 2);
+        return name && name.end === bytes.length ? { kind: 'reconnected', name: name.name } : null;
+      }
+      const flag = bytes[2];
+      const name = readName(bytes, 3);
+      if (flag === undefined || !name || name.end !== bytes.length) return null;
+      return { kind: 'reconnected', name: name.name, plain: readMemberByte(flag, version).plain === true };
     }
     case ServerKind.MEMBERS: {
       if (bytes.length < 5) return null;
@@ -464,11 +505,11 @@ export function decodeServerEvent(bytes: Uint8Array): ServerEvent | null {
       const members: MemberEntry[] = [];
       let at = 5;
       for (let k = 0; k < count; k++) {
-        const host = bytes[at];
-        if (host === undefined) return null;
+        const byte = bytes[at];
+        if (byte === undefined) return null;
         const name = readName(bytes, at + 1);
         if (!name) return null;
-        members.push({ name: name.name, host: host === 1 });
+        members.push({ name: name.name, ...readMemberByte(byte, version) });
         at = name.end;
       }
       if (at !== bytes.length) return null;

@@ -7,9 +7,10 @@ import { utf8ByteLength, utf8DecodeStrict, utf8Encode } from './utf8.js';
 /**
  * Highest version of the Tincan dialect this code speaks. A client offers its highest version
  * (`"tincan": 2`); the server answers min(offered, its own) in the completion, and both sides then
- * speak that version (PROTOCOL.md "Versions"). Version 2 adds RECONNECTED and CHAT_ERROR.
+ * speak that version (PROTOCOL.md "Versions"). Version 2 adds RECONNECTED and CHAT_ERROR; version 3
+ * tells each member's connection (plain or encrypted) in MEMBERS, JOINED and RECONNECTED.
  */
-export const TINCAN_DIALECT_VERSION = 2;
+export const TINCAN_DIALECT_VERSION = 3;
 
 /** The version both sides speak after `offered` (0: plain) meets this code's highest. */
 export function negotiateDialect(offered: number): number {
@@ -37,6 +38,8 @@ export interface HandshakeRequest {
   proof?: string;
   /** Tincan only: the client shows typing indicators (`"typing": 1`), so TYPING events may be relayed to it. */
   typing?: boolean;
+  /** Tincan only, on create: the room admits encrypted members only (`"encryptedOnly": 1`). */
+  encryptedOnly?: boolean;
 }
 
 /** Why a request payload was refused (logged with BAD_REQUEST). */
@@ -106,6 +109,7 @@ export function parseRequestPayload(bytes: Uint8Array): HandshakeRequest | Reque
     const proof = obj['proof'];
     if (dialect > 0 && typeof proof === 'string' && proof.length <= 128) request.proof = proof;
     if (dialect > 0 && obj['typing'] === 1) request.typing = true;
+    if (dialect > 0 && obj['encryptedOnly'] === 1) request.encryptedOnly = true;
     return request;
   }
   if (trimmed.startsWith('"')) {
@@ -129,6 +133,7 @@ export function encodeRequestPayload(req: {
   catchUp?: { since: number } | null;
   proof?: string | null;
   typing?: boolean;
+  encryptedOnly?: boolean;
 }): Uint8Array {
   const body: Record<string, unknown> = { username: req.username, password: req.password ?? '' };
   if (req.dialect) body['tincan'] = req.dialect;
@@ -139,6 +144,7 @@ export function encodeRequestPayload(req: {
     if (req.catchUp.since > 0) body['since'] = req.catchUp.since;
   }
   if (req.dialect && req.typing) body['typing'] = 1;
+  if (req.dialect && req.encryptedOnly) body['encryptedOnly'] = 1;
   return utf8Encode(JSON.stringify(body));
 }
 
@@ -193,6 +199,8 @@ export interface SessionInfo {
   sealed?: SealedSessionInfo;
   /** The server relays typing indicators to this session; said only to a client that offered them. */
   typing?: boolean;
+  /** The room admits encrypted members only (said only when it does). */
+  encryptedOnly?: boolean;
 }
 
 export function encodeSessionInfo(info: SessionInfo): Uint8Array {
@@ -234,6 +242,7 @@ export function parseCompletionPayload(bytes: Uint8Array): Completion | null {
           const sealed = parseSealedSessionInfo(obj.sealed);
           if (sealed !== null) info.sealed = sealed;
           if (obj.typing === true) info.typing = true;
+          if (obj.encryptedOnly === true) info.encryptedOnly = true;
           return { kind: 'tincan', token: utf8Encode(info.token), info };
         }
       } catch {

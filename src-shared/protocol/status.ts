@@ -17,7 +17,7 @@ export const STATUSES = [
   { code: 11, name: 'HANDSHAKE_TIMEOUT', message: 'the handshake took too long' },
   { code: 12, name: 'INTERNAL_ERROR', message: 'the server failed to handle the request' },
   // encrypted transport (#16): the host admits encrypted members only; this request came in clear.
-  { code: 13, name: 'ENCRYPTION_REQUIRED', message: 'this server admits encrypted connections only' },
+  { code: 13, name: 'ENCRYPTION_REQUIRED', message: 'encrypted members only: this host refuses plain connections' },
 ] as const;
 
 type Entry = (typeof STATUSES)[number];

@@ -3,6 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatClient, HandshakeError, handshake, type HandshakeOptions } from '../../src-main/engine/index.js';
+import { TINCAN_DIALECT_VERSION } from '../../src-shared/protocol/index.js';
 import { becomesTrue, waitUntil } from '../support/wait.js';
 
 interface SeenRequest {
@@ -89,7 +90,12 @@ describe('handshake request', () => {
     expect(result).toMatchObject({ dialect: 'plain', role: 'host', token: 'tok', resumed: false });
     const req = seen[0] as SeenRequest;
     expect(req).toMatchObject({ roomLen: 5, op: 1, state: 0, room: 'café' });
-    expect(JSON.parse(req.payload)).toEqual({ username: 'alice', password: 'pw', tincan: 2, resume: 'old-token' });
+    expect(JSON.parse(req.payload)).toEqual({
+      username: 'alice',
+      password: 'pw',
+      tincan: TINCAN_DIALECT_VERSION,
+      resume: 'old-token',
+    });
   });
 
   it('with negotiate=false sends neither the dialect offer nor the resume token', async () => {

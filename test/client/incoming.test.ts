@@ -21,6 +21,7 @@ const text = (s: string): Uint8Array => utf8Encode(s);
 describe('IncomingDecoder, structured datagrams', () => {
   it('decodes every server event kind', () => {
     const d = new IncomingDecoder();
+    d.setVersion(2);
     expect(d.decode(encodeChatEvent(7, text('alice'), text('hi 🎉')))).toEqual({
       type: 'message',
       from: 'alice',
@@ -48,8 +49,28 @@ describe('IncomingDecoder, structured datagrams', () => {
     });
   });
 
+  it("reads each member's transport from version 3 on", () => {
+    const d = new IncomingDecoder();
+    d.setVersion(3);
+    expect(d.decode(encodeJoinedEvent('bob', false, true))).toEqual({
+      type: 'joined',
+      member: { name: 'bob', host: false, plain: true },
+    });
+    expect(d.decode(encodeReconnectedEvent('bob', { host: false, plain: false }))).toEqual({
+      type: 'reconnected',
+      name: 'bob',
+      plain: false,
+    });
+    // The version-2 form of RECONNECTED is malformed in version 3, and dropped.
+    expect(d.decode(encodeReconnectedEvent('bob'))).toBeNull();
+  });
+
   it('reassembles a member list sent in chunks and ignores a chunk without its start', () => {
-    const members = Array.from({ length: 300 }, (_, i) => ({ name: `member-${i}-${'x'.repeat(20)}`, host: i === 0 }));
+    const members = Array.from({ length: 300 }, (_, i) => ({
+      name: `member-${i}-${'x'.repeat(20)}`,
+      host: i === 0,
+      plain: i % 2 === 0,
+    }));
     const chunks = encodeMembersEvents(members, 4094);
     expect(chunks.length).toBeGreaterThan(1);
     const d = new IncomingDecoder();

@@ -66,8 +66,10 @@ describe('ChatClient with the real ChatServer', () => {
     const member = makeClient(ports, { username: 'bob', mode: 'join' });
     const memberList = waitForEvent(member, 'members', (list) => list.length === 2);
     expect(await member.connect()).toMatchObject({ role: 'member', dialect: 'tincan' });
-    expect((await joined)[0]).toEqual({ name: 'bob', host: false });
+    // Neither speaks TLS here: the server tells each side the other's connection is plain.
+    expect((await joined)[0]).toEqual({ name: 'bob', host: false, plain: true });
     expect(names((await memberList)[0])).toEqual(['alice*', 'bob']);
+    expect((await memberList)[0].map((m: Member) => m.plain)).toEqual([true, true]);
     expect(names(host.members)).toEqual(['alice*', 'bob']);
 
     const atMember = waitForEvent(member, 'message');

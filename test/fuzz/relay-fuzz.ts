@@ -54,7 +54,7 @@ function body(rng: Rng): Uint8Array {
 function checkOutgoing(bytes: Buffer, tincan: boolean): string | null {
   if (bytes.length > UDP_SERVER_MAX_BYTES) return `server sent ${bytes.length} bytes (> ${UDP_SERVER_MAX_BYTES})`;
   if (tincan && bytes[0] === CONTROL_MARKER) {
-    return decodeServerEvent(bytes) === null
+    return decodeServerEvent(bytes, 1) === null // its members offer version 1 (RawMember)
       ? `malformed structured datagram ${bytes.subarray(0, 16).toString('hex')}`
       : null;
   }

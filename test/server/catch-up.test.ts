@@ -79,7 +79,7 @@ async function hello(s: ChatServer, p: UdpPeer, token: Buffer): Promise<ServerEv
   for (;;) {
     const bytes = await p.next().catch(() => null);
     if (bytes === null) return events;
-    const event = decodeServerEvent(bytes);
+    const event = decodeServerEvent(bytes, 1);
     if (event === null) throw new Error(`undecodable datagram ${bytes.toString('hex')}`);
     events.push(event);
     if (event.kind === 'history-end') return events;

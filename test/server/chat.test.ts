@@ -204,23 +204,28 @@ describe('tincan dialect', () => {
       alice.token,
       encodeClientControl({ kind: 'chat', id: 42, text: Buffer.from('hé 😀') }),
     );
-    expect(decodeServerEvent(await bob.peer.next())).toEqual({ kind: 'chat', seq: 1, sender: 'alice', text: 'hé 😀' });
+    expect(decodeServerEvent(await bob.peer.next(), 1)).toEqual({
+      kind: 'chat',
+      seq: 1,
+      sender: 'alice',
+      text: 'hé 😀',
+    });
     expect(await carol.peer.nextText()).toBe('alice: hé 😀');
-    expect(decodeServerEvent(await alice.peer.next())).toEqual({ kind: 'ack', id: 42, seq: 1 });
+    expect(decodeServerEvent(await alice.peer.next(), 1)).toEqual({ kind: 'ack', id: 42, seq: 1 });
     carol.peer.sendChat(server.udpPort, 'mix', carol.token, 'plain hi');
-    expect(decodeServerEvent(await alice.peer.next())).toEqual({
+    expect(decodeServerEvent(await alice.peer.next(), 1)).toEqual({
       kind: 'chat',
       seq: 2,
       sender: 'carol',
       text: 'plain hi',
     });
-    expect(decodeServerEvent(await bob.peer.next())).toMatchObject({ kind: 'chat', seq: 2 });
+    expect(decodeServerEvent(await bob.peer.next(), 1)).toMatchObject({ kind: 'chat', seq: 2 });
   });
 
   it('answers HELLO with MEMBERS, HEARTBEAT with PONG; CLOSE_ROOM from a member is NOT_HOST', async () => {
     const [alice, bob] = await roomWith('t', ['alice', 'bob'], [true, true]);
     bob.peer.sendChat(server.udpPort, 't', bob.token, encodeClientControl({ kind: 'hello' }));
-    expect(decodeServerEvent(await bob.peer.next())).toEqual({
+    expect(decodeServerEvent(await bob.peer.next(), 1)).toEqual({
       kind: 'members',
       first: true,
       last: true,
@@ -230,12 +235,12 @@ describe('tincan dialect', () => {
       ],
     });
     bob.peer.sendChat(server.udpPort, 't', bob.token, encodeClientControl({ kind: 'heartbeat', nonce: 0xdeadbeef }));
-    expect(decodeServerEvent(await bob.peer.next())).toEqual({ kind: 'pong', nonce: 0xdeadbeef });
+    expect(decodeServerEvent(await bob.peer.next(), 1)).toEqual({ kind: 'pong', nonce: 0xdeadbeef });
     bob.peer.sendChat(server.udpPort, 't', bob.token, encodeClientControl({ kind: 'close-room' }));
-    expect(decodeServerEvent(await bob.peer.next())).toMatchObject({ kind: 'error', code: 2 });
+    expect(decodeServerEvent(await bob.peer.next(), 1)).toMatchObject({ kind: 'error', code: 2 });
     expect(server.roomList()).toHaveLength(1);
     alice.peer.sendChat(server.udpPort, 't', alice.token, encodeClientControl({ kind: 'close-room' }));
-    expect(decodeServerEvent(await bob.peer.next())).toEqual({ kind: 'closed', reason: 0 });
+    expect(decodeServerEvent(await bob.peer.next(), 1)).toEqual({ kind: 'closed', reason: 0 });
     expect(server.roomList()).toHaveLength(0);
   });
 
@@ -244,9 +249,9 @@ describe('tincan dialect', () => {
     const bob = await handshake(server.tcpPort, JOIN, 't', 'bob', { tincan: true });
     const b = await peer();
     b.sendChat(server.udpPort, 't', bob.token, encodeClientControl({ kind: 'hello' }));
-    expect(decodeServerEvent(await alice.peer.next())).toEqual({ kind: 'joined', name: 'bob', host: false });
+    expect(decodeServerEvent(await alice.peer.next(), 1)).toEqual({ kind: 'joined', name: 'bob', host: false });
     b.sendChat(server.udpPort, 't', bob.token, encodeClientControl({ kind: 'leave' }));
-    expect(decodeServerEvent(await alice.peer.next())).toEqual({ kind: 'left', name: 'bob', reason: 0 });
+    expect(decodeServerEvent(await alice.peer.next(), 1)).toEqual({ kind: 'left', name: 'bob', reason: 0 });
   });
 
   it('never sends structured datagrams to plain members and ignores 0xFF from them', async () => {

@@ -49,11 +49,12 @@ function eventsOf<K extends ServerEvent['kind']>(m: RawMember, kind: K): Extract
 }
 
 describe('versions', () => {
-  it('answers min(offered, 2) and speaks that version', async () => {
+  it('answers min(offered, 3) and speaks that version', async () => {
     server = await startServer({ ...SHORT_TIMEOUTS });
     expect((await sessionInfo('{"username":"a","tincan":1}', CREATE, 'one'))['tincan']).toBe(1);
     expect((await sessionInfo('{"username":"a","tincan":2}', CREATE, 'two'))['tincan']).toBe(2);
-    expect((await sessionInfo('{"username":"a","tincan":9}', CREATE, 'nine'))['tincan']).toBe(2);
+    expect((await sessionInfo('{"username":"a","tincan":3}', CREATE, 'three'))['tincan']).toBe(3);
+    expect((await sessionInfo('{"username":"a","tincan":9}', CREATE, 'nine'))['tincan']).toBe(3);
   });
 
   it('refuses an offer that is not a positive integer instead of giving the plain dialect', async () => {

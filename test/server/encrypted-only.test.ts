@@ -67,7 +67,7 @@ describe('a host that admits encrypted members only', () => {
     expect(refused).toBeInstanceOf(HandshakeError);
     expect(refused).toMatchObject({
       code: 'ENCRYPTION_REQUIRED',
-      message: 'this server admits encrypted connections only',
+      message: 'encrypted members only: this host refuses plain connections',
     });
   });
 });

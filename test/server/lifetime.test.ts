@@ -59,7 +59,7 @@ describe('inactivity', () => {
     }
     const events = [];
     for (let i = 0; i < 10; i++) {
-      const e = decodeServerEvent(await b.next());
+      const e = decodeServerEvent(await b.next(), 1);
       events.push(e);
       if (e?.kind === 'closed') break;
     }
@@ -160,7 +160,7 @@ describe('shutdown and observability', () => {
     await waitUntil(() => server.stats().datagramsIn === 2);
     await server.close();
     expect(await a.nextText()).toBe('* the room closed: the server is shutting down');
-    expect(decodeServerEvent(await b.next())).toEqual({ kind: 'closed', reason: 3 });
+    expect(decodeServerEvent(await b.next(), 1)).toEqual({ kind: 'closed', reason: 3 });
   });
 
   it('emits room and member events and logs one JSON line per event, none per relayed datagram', async () => {

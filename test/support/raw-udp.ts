@@ -4,6 +4,7 @@
 import dgram from 'node:dgram';
 import {
   decodeServerEvent,
+  TINCAN_DIALECT_VERSION,
   encodeClientControl,
   encodeClientDatagram,
   isControl,
@@ -125,9 +126,12 @@ export class RawMember {
     readonly opts: RawMemberOptions,
     readonly token: string,
   ) {
+    // As the server speaks it: the version offered (true offers 1), capped by the server's own.
+    const offered = opts.tincan ?? true;
+    const version = Math.min(offered === true ? 1 : Number(offered), TINCAN_DIALECT_VERSION);
     probe.socket.on('message', (msg: Buffer) => {
       if (isControl(msg)) {
-        const ev = decodeServerEvent(msg);
+        const ev = decodeServerEvent(msg, version);
         if (ev) this.events.push(ev);
       } else this.texts.push(msg.toString('utf8'));
     });

@@ -53,7 +53,8 @@ export class SealedPeer {
         if (this.withholdAcks > 0) this.withholdAcks--;
         else void probe.sendRaw(opened.datagram, udpPort);
       } else {
-        const ev = decodeServerEvent(opened.message);
+        // `tincan: true` offers version 1 (test/support/raw-tcrp.ts).
+        const ev = decodeServerEvent(opened.message, 1);
         if (ev) this.events.push(ev);
       }
     });

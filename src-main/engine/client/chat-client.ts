@@ -9,6 +9,7 @@ import {
   MESSAGE_TEXT_MAX_BYTES,
   TYPING_SEND_INTERVAL_MS,
   utf8Encode,
+  DIALECT_WITH_MEMBER_TRANSPORT,
 } from '../../../src-shared/protocol/index.js';
 import { dialectRules, type DialectRules } from './dialect.js';
 import { ChatSessionError, HandshakeError, NotConnectedError } from './errors.js';
@@ -325,6 +326,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       // On resume the server knows this room's numbering is ours: only newer lines are sent.
       catchUp: this.opts.catchUp === false ? null : { since: resume ? this.seen.lastSeq : 0 },
       typing: this.opts.typing ?? DEFAULTS.typing,
+      encryptedOnly: this.opts.encryptedOnly === true,
       timeoutMs: this.opts.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
       udpPort: this.udp?.address().port ?? 0,
       signal: this.stopController.signal,
@@ -414,7 +416,14 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
     this.lastToken = result.token;
     if (result.fingerprint) this.pinned = result.fingerprint;
     this.lastResumeProof = result.resumeProof;
-    this.memberList.reset({ name: this.opts.username, host: result.role === 'host' });
+    // Version 3 on, the server tells each member's transport; from then on the list says it for everyone.
+    const version = result.info?.tincan ?? 0;
+    this.incoming.setVersion(version);
+    this.memberList.reset({
+      name: this.opts.username,
+      host: result.role === 'host',
+      ...(version >= DIALECT_WITH_MEMBER_TRANSPORT ? { plain: this.sealed === null } : {}),
+    });
     await this.keepAlive.start(rules);
   }
 
@@ -492,6 +501,9 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
         this.emit('members', this.members);
         return;
       case 'reconnected':
+        // Version 3 on: the new session's transport may differ from the old one's.
+        if (event.plain !== undefined && this.memberList.setPlain(event.name, event.plain))
+          this.emit('members', this.members);
         this.emit('reconnected', { name: event.name });
         return;
       case 'members':
@@ -591,6 +603,14 @@ function historyOf(result: HandshakeResult): { history?: number } {
 }
 
 /** How the session's TCP exchange ran, for the 'connected' info. */
-function transportOf(result: HandshakeResult): { transport: 'tls' | 'plain'; fingerprint: string | null } {
-  return { transport: result.transport, fingerprint: result.fingerprint };
+function transportOf(result: HandshakeResult): {
+  transport: 'tls' | 'plain';
+  fingerprint: string | null;
+  encryptedOnly?: true;
+} {
+  return {
+    transport: result.transport,
+    fingerprint: result.fingerprint,
+    ...(result.info?.encryptedOnly === true ? { encryptedOnly: true as const } : {}),
+  };
 }

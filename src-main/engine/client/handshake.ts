@@ -51,6 +51,8 @@ export interface HandshakeOptions {
   catchUp?: { since: number } | null;
   /** Offer typing indicators (Tincan dialect only). */
   typing?: boolean;
+  /** On create: ask for a room that admits encrypted members only (Tincan dialect, inside TLS). */
+  encryptedOnly?: boolean;
   /** Whole exchange, TCP connect included (default 5000 ms). */
   timeoutMs?: number;
   /** Local UDP port to announce after the token (2 bytes, big-endian). */
@@ -148,6 +150,7 @@ function buildRequest(opts: HandshakeOptions, secure: boolean): Uint8Array {
     // The proof never leaves in clear: a sniffed proof would be as good as the seat.
     proof,
     typing: negotiate && opts.typing === true,
+    encryptedOnly: negotiate && opts.mode === 'create' && opts.encryptedOnly === true,
   });
   return encodeFrame({
     operation: opts.mode === 'create' ? Operation.CREATE : Operation.JOIN,

@@ -11,6 +11,7 @@ import {
   leftReasonName,
   parsePlainLine,
   PLAIN_REMOVED_NOTICE,
+  TINCAN_DIALECT_VERSION,
   utf8DecodeLenient,
   type WireLeftReason,
 } from '../../../src-shared/protocol/index.js';
@@ -27,7 +28,7 @@ export type IncomingEvent =
   | { type: 'caught-up'; count: number }
   | { type: 'joined'; member: Member }
   | { type: 'left'; name: string; reason: LeftWhy }
-  | { type: 'reconnected'; name: string }
+  | { type: 'reconnected'; name: string; plain?: boolean }
   | { type: 'members'; members: Member[] }
   | { type: 'closed'; reason: ClosedWhy }
   | { type: 'pong'; nonce: number }
@@ -66,9 +67,24 @@ function leftOrReconnected(name: string, reason: WireLeftReason): IncomingEvent 
   return reason === RECONNECTED ? { type: 'reconnected', name } : { type: 'left', name, reason };
 }
 
+/** A member as the event told it: the transport bit only when the version carries it. */
+function memberOf(entry: { name: string; host: boolean; plain?: boolean }): Member {
+  return entry.plain === undefined
+    ? { name: entry.name, host: entry.host }
+    : { name: entry.name, host: entry.host, plain: entry.plain };
+}
+
 export class IncomingDecoder {
   /** Member list being assembled from chunks, or null between lists. */
   private pendingMembers: Member[] | null = null;
+  /** The dialect version of the session (0 plain): it decides how structured events read. */
+  private version = TINCAN_DIALECT_VERSION;
+
+  /** A new session: its negotiated version from now on, and no half-assembled list from the last one. */
+  setVersion(version: number): void {
+    this.version = version;
+    this.pendingMembers = null;
+  }
 
   /** Interprets one datagram; null when it is malformed, empty, or only part of a member list. */
   decode(bytes: Uint8Array): IncomingEvent | null {
@@ -78,7 +94,7 @@ export class IncomingDecoder {
   }
 
   private decodeStructured(bytes: Uint8Array): IncomingEvent | null {
-    const event = decodeServerEvent(bytes);
+    const event = decodeServerEvent(bytes, this.version);
     if (event === null) return null;
     switch (event.kind) {
       case 'chat':
@@ -92,11 +108,13 @@ export class IncomingDecoder {
       case 'typing':
         return { type: 'typing', name: event.name };
       case 'joined':
-        return { type: 'joined', member: { name: event.name, host: event.host } };
+        return { type: 'joined', member: memberOf(event) };
       case 'left':
         return leftOrReconnected(event.name, leftReasonName(event.reason));
       case 'reconnected':
-        return { type: 'reconnected', name: event.name };
+        return event.plain === undefined
+          ? { type: 'reconnected', name: event.name }
+          : { type: 'reconnected', name: event.name, plain: event.plain };
       case 'closed':
         return { type: 'closed', reason: closedReasonName(event.reason) };
       case 'pong':
@@ -112,7 +130,7 @@ export class IncomingDecoder {
         if (this.pendingMembers === null) return null; // a middle chunk of a list whose start we lost
         for (const m of event.members) {
           if (this.pendingMembers.length >= MAX_MEMBERS_ASSEMBLED) break;
-          this.pendingMembers.push({ name: m.name, host: m.host });
+          this.pendingMembers.push(memberOf(m));
         }
         if (!event.last) return null;
         const members = this.pendingMembers;

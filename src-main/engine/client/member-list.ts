@@ -27,7 +27,7 @@ export class MemberList {
     for (const m of members) {
       if (seen.has(m.name)) continue;
       seen.add(m.name);
-      out.push({ name: m.name, host: m.host });
+      out.push({ ...m });
     }
     this.list = out;
   }
@@ -40,6 +40,14 @@ export class MemberList {
     this.remove(member.name);
     if (this.list.length >= MAX_MEMBERS_ASSEMBLED) return false;
     this.list.push(member);
+    return true;
+  }
+
+  /** Records a member's transport (a resumed session may change it); true when the list changed. */
+  setPlain(name: string, plain: boolean): boolean {
+    const member = this.list.find((m) => m.name === name);
+    if (!member || member.plain === plain) return false;
+    member.plain = plain;
     return true;
   }
 

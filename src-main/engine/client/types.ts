@@ -62,11 +62,18 @@ export interface ClientOptions {
   encryption?: EncryptionPolicy | null;
   /** Offer typing indicators to a Tincan server (default true): `typing()` sends, 'typing' reports others. */
   typing?: boolean;
+  /** With mode 'create': ask for a room that admits encrypted members only (needs `encryption`). */
+  encryptedOnly?: boolean;
 }
 
 export interface Member {
   name: string;
   host: boolean;
+  /**
+   * Whether the member's connection is plain (its traffic crosses the network in clear). Told by
+   * servers of dialect version 3 on; absent when the server does not say.
+   */
+  plain?: boolean;
 }
 
 /**
@@ -93,6 +100,8 @@ export interface ClientEvents {
       history?: number;
       transport: 'tls' | 'plain';
       fingerprint: string | null;
+      /** The room admits encrypted members only (a Tincan server said so). */
+      encryptedOnly?: true;
     },
   ];
   /**

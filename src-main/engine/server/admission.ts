@@ -197,6 +197,7 @@ export class Admission {
       Date.now(),
       this.burst,
     );
+    fresh.encrypted = connectionEncrypted(req);
     this.lifecycle.resume(old, fresh);
     return { status: Status.OK, member: fresh, resumed: true };
   }
@@ -232,6 +233,9 @@ export class Admission {
     // the status tells existence anyway and the time adds nothing.
     const early = this.createRefusal(req.room);
     if (early) return early;
+    // The host itself would be a plain member of a room it wants encrypted members only in.
+    if (req.request.encryptedOnly && !connectionEncrypted(req))
+      return { status: Status.ENCRYPTION_REQUIRED, reason: 'encrypted-only room asked for in clear' };
     const password = req.request.password;
     let hash: PasswordHash | null = null;
     if (password !== '') {
@@ -244,6 +248,7 @@ export class Admission {
     if (late) return late;
     const now = Date.now();
     const room = this.registry.createRoom(req.room, hash, now);
+    room.encryptedOnly = req.request.encryptedOnly === true || this.options.encryptedOnly;
     const host = this.registry.addMember(
       room,
       req.request.username,
@@ -253,6 +258,7 @@ export class Admission {
       now,
       this.burst,
     );
+    host.encrypted = connectionEncrypted(req);
     this.lifecycle.roomCreated(room, host);
     return { status: Status.OK, member: host, resumed: false };
   }
@@ -307,6 +313,9 @@ export class Admission {
     if (room.members.has(req.request.username)) return { status: Status.NAME_TAKEN, reason: 'name taken' };
     if (room.members.size >= this.options.maxMembersPerRoom)
       return { status: Status.ROOM_FULL, reason: 'member cap reached' };
+    // Only once the password matched: the refusal then tells nothing that admission would not.
+    if (room.encryptedOnly && !connectionEncrypted(req))
+      return { status: Status.ENCRYPTION_REQUIRED, reason: 'plain connection (encrypted-only room)' };
     const refused = check();
     if (refused) return refused;
     const member = this.registry.addMember(
@@ -318,9 +327,15 @@ export class Admission {
       Date.now(),
       this.burst,
     );
+    member.encrypted = connectionEncrypted(req);
     this.log.debug('token-issued', { room: room.name, name: member.name, ip: req.ip });
     return { status: Status.OK, member, resumed: false };
   }
+}
+
+/** A member's connection is encrypted when its request came inside TLS and it speaks our dialect (sealed UDP). */
+function connectionEncrypted(req: AdmissionRequest): boolean {
+  return req.encrypted && req.request.dialect > 0;
 }
 
 /** Constant-time comparison of the seat's proof with the hex the request carried. */

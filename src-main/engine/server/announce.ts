@@ -1,6 +1,7 @@
 // Room notices (joined, left, closed) in both dialects: each is encoded once per event, as plain text
 // for plain members and as a structured event for Tincan members, and the same bytes go to everyone.
 import {
+  DIALECT_WITH_MEMBER_TRANSPORT,
   DIALECT_WITH_RECONNECTED_AND_CHAT_ERROR,
   encodeClosedEvent,
   encodeJoinedEvent,
@@ -23,33 +24,52 @@ import type { SealedRooms } from './sealed-rooms.js';
 import type { UdpOut } from './udp-out.js';
 
 export class Announcer {
-  /** Scratch: the sealed recipients of one notice. */
+  /** Scratch: the sealed recipients of one notice (of version 3 on, and older, when they differ). */
   private readonly sealedTo: Member[] = [];
+  private readonly sealedToOlder: Member[] = [];
 
   constructor(
     private readonly out: UdpOut,
     private readonly sealed: SealedRooms,
   ) {}
 
-  /** Sends `plain` to plain recipients and `structured` to Tincan recipients (sealed or not), skipping `except`. */
-  toRoom(room: Room, plain: string, structured: Uint8Array, except: Member | null): void {
+  /**
+   * Sends `plain` to plain recipients and `structured` to Tincan recipients (sealed or not), skipping
+   * `except`; Tincan recipients of a version older than 3 get `older` instead when given.
+   */
+  toRoom(room: Room, plain: string, structured: Uint8Array, except: Member | null, older = structured): void {
     let plainBytes: Buffer | null = null;
     const recipients = room.recipients;
     const sealedTo = this.sealedTo;
+    const sealedToOlder = this.sealedToOlder;
     let nz = 0;
+    let no = 0;
     for (let i = 0; i < recipients.length; i++) {
       const r = recipients[i] as Member;
       if (r === except) continue;
-      if (r.sealed !== null) sealedTo[nz++] = r;
-      else if (r.dialect > 0) this.out.send(structured, r);
+      const bytes = r.dialect >= DIALECT_WITH_MEMBER_TRANSPORT ? structured : older;
+      if (r.sealed !== null) {
+        if (bytes === structured) sealedTo[nz++] = r;
+        else sealedToOlder[no++] = r;
+      } else if (r.dialect > 0) this.out.send(bytes, r);
       else this.out.send((plainBytes ??= Buffer.from(truncateUtf8(plain, UDP_SERVER_MAX_BYTES), 'utf8')), r);
     }
+    // Each distinct form is sealed once under the room key.
     if (nz > 0) this.sealed.toRoom(room, structured, structured.length, sealedTo, nz, null);
+    if (no > 0) this.sealed.toRoom(room, older, older.length, sealedToOlder, no, null);
     sealedTo.length = 0;
+    sealedToOlder.length = 0;
   }
 
+  /** Version 3 on hears whether the newcomer's connection is plain; older versions only the host bit. */
   joined(member: Member): void {
-    this.toRoom(member.room, plainJoinedNotice(member.name), encodeJoinedEvent(member.name, member.host), member);
+    this.toRoom(
+      member.room,
+      plainJoinedNotice(member.name),
+      encodeJoinedEvent(member.name, member.host, !member.encrypted),
+      member,
+      encodeJoinedEvent(member.name, member.host),
+    );
   }
 
   left(member: Member, reason: LeftReasonCode): void {
@@ -69,16 +89,19 @@ export class Announcer {
 
   /**
    * The member's new session took over its old one: not a departure. Members that negotiated
-   * version 2 get RECONNECTED; older ones get the LEFT "reconnected" they always got.
+   * version 3 get RECONNECTED with the new session's transport (it may differ from the old one's),
+   * version 2 RECONNECTED, older ones the LEFT "reconnected" they always got.
    */
   reconnected(member: Member): void {
     const plain = plainLeftNotice(member.name, LeftReason.RECONNECTED);
     const legacy = encodeLeftEvent(member.name, LeftReason.RECONNECTED);
-    const current = encodeReconnectedEvent(member.name);
+    const v2 = encodeReconnectedEvent(member.name);
+    const current = encodeReconnectedEvent(member.name, { host: member.host, plain: !member.encrypted });
     let plainBytes: Buffer | null = null;
     for (const r of member.room.recipients) {
       if (r === member) continue;
-      if (r.dialect >= DIALECT_WITH_RECONNECTED_AND_CHAT_ERROR) this.out.send(current, r);
+      if (r.dialect >= DIALECT_WITH_MEMBER_TRANSPORT) this.out.send(current, r);
+      else if (r.dialect >= DIALECT_WITH_RECONNECTED_AND_CHAT_ERROR) this.out.send(v2, r);
       else if (r.dialect > 0) this.out.send(legacy, r);
       else this.out.send((plainBytes ??= Buffer.from(truncateUtf8(plain, UDP_SERVER_MAX_BYTES), 'utf8')), r);
     }

@@ -369,7 +369,9 @@ export class ChatServer extends EventEmitter<ServerEvents> {
       return;
     }
     const given = this.udpSecretForTests?.(member.room.name, member.name) ?? null;
-    if (given !== null) this.sealed.admit(member, given.udpSecret, given.cipher ?? SealedCipher.AES_256_GCM);
+    if (given === null) return;
+    this.sealed.admit(member, given.udpSecret, given.cipher ?? SealedCipher.AES_256_GCM);
+    member.encrypted = true;
   }
 
   private capRefusal(ip: string): Refusal | null {

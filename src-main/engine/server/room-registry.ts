@@ -59,6 +59,11 @@ export class Member implements Bucket {
   udpSecret: Buffer | null = null;
   /** What a resume of this seat must present inside TLS; null when the seat was opened in clear. */
   resumeProof: Buffer | null = null;
+  /**
+   * The member's connection is encrypted: its request came inside TLS and its datagrams are sealed.
+   * Told to the room's members of dialect version 3 on; false: a plain connection.
+   */
+  encrypted = false;
   /** Negotiated typing indicators: may send TYPING and is sent others'. */
   typing = false;
   /** When this member's last TYPING was relayed (faster ones are dropped). */
@@ -113,6 +118,8 @@ export class Room {
   roomKey: RoomKey | null = null;
   /** The last room key epoch used (epochs only go up, even across a null roomKey). */
   keyEpoch = 0;
+  /** The host created the room for encrypted members only: plain joins get ENCRYPTION_REQUIRED. */
+  encryptedOnly = false;
   /** Tokens the host removed (the most recent REMOVED_TOKENS_KEPT): a resume offering one is refused. */
   private readonly removed = new Set<string>();
 

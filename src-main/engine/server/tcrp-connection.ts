@@ -273,6 +273,7 @@ export class TcrpConnection {
               }
             : {}),
           ...(member.typing ? { typing: true } : {}),
+          ...(member.room.encryptedOnly ? { encryptedOnly: true } : {}),
         })
       : member.tokenBytes;
     this.counters.countHandshake('OK');

@@ -15,6 +15,7 @@ import {
   writeHistoryHeader,
   encodeChatErrorEvent,
   encodeErrorEvent,
+  DIALECT_WITH_MEMBER_TRANSPORT,
   DIALECT_WITH_RECONNECTED_AND_CHAT_ERROR,
   encodeMembersEvents,
   encodePongEvent,
@@ -203,7 +204,11 @@ export class UdpRelay {
         // Not chat: its own budget, silently spent (a member list is many bytes for two).
         if (!takeToken(member.helloBucket, now, HELLOS_PER_SECOND, HELLO_BURST))
           return this.drop('rate-limited', rinfo);
-        const list = member.room.recipients.map((m) => ({ name: m.name, host: m.host }));
+        // Version 3 on is told each member's transport; older versions only who hosts.
+        const list =
+          member.dialect >= DIALECT_WITH_MEMBER_TRANSPORT
+            ? member.room.recipients.map((m) => ({ name: m.name, host: m.host, plain: !m.encrypted }))
+            : member.room.recipients.map((m) => ({ name: m.name, host: m.host }));
         const chunkMax = member.sealed !== null ? SEALED_SERVER_MESSAGE_MAX : UDP_SERVER_MAX_BYTES;
         for (const chunk of encodeMembersEvents(list, chunkMax)) this.out.send(chunk, member);
         if (member.catchUpAfter >= 0) this.catchUp(member);

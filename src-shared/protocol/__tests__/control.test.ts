@@ -13,6 +13,7 @@ import {
   encodeHistoryEndEvent,
   encodeHistoryEntry,
   encodeJoinedEvent,
+  encodeReconnectedEvent,
   encodeLeftEvent,
   encodeMembersEvents,
   encodePongEvent,
@@ -50,7 +51,7 @@ describe('structured datagrams', () => {
       sender: 'alice',
       text: 'hi 👋',
     });
-    expect(decodeServerEvent(encodeJoinedEvent('bob', true))).toEqual({ kind: 'joined', name: 'bob', host: true });
+    expect(decodeServerEvent(encodeJoinedEvent('bob', true), 2)).toEqual({ kind: 'joined', name: 'bob', host: true });
     expect(decodeServerEvent(encodeLeftEvent('bob', LeftReason.TIMED_OUT))).toEqual({
       kind: 'left',
       name: 'bob',
@@ -71,6 +72,7 @@ describe('structured datagrams', () => {
     const members: MemberEntry[] = Array.from({ length: 500 }, (_, i) => ({
       name: `user-${i}-${'x'.repeat(20)}`,
       host: i === 0,
+      plain: i % 3 === 0,
     }));
     const parts = encodeMembersEvents(members, 4094);
     expect(parts.length).toBeGreaterThan(1);
@@ -91,6 +93,46 @@ describe('structured datagrams', () => {
       last: true,
       members: [],
     });
+  });
+
+  it("tells each member's transport from version 3 on, and only the host bit before it", () => {
+    // A plain host joins: the member byte is 3 for version 3 receivers, 1 for older ones.
+    const v3 = encodeJoinedEvent('ann', true, true);
+    expect(Buffer.from(v3).toString('hex')).toBe('ff830303616e6e');
+    expect(decodeServerEvent(v3, 3)).toEqual({ kind: 'joined', name: 'ann', host: true, plain: true });
+    const older = encodeJoinedEvent('ann', true);
+    expect(Buffer.from(older).toString('hex')).toBe('ff830103616e6e');
+    expect(decodeServerEvent(older, 2)).toEqual({ kind: 'joined', name: 'ann', host: true });
+    // Unknown bits are ignored from version 3 on.
+    expect(decodeServerEvent(Uint8Array.of(0xff, 0x83, 0xfc, 1, 0x61), 3)).toEqual({
+      kind: 'joined',
+      name: 'a',
+      host: false,
+      plain: false,
+    });
+    const list = encodeMembersEvents(
+      [
+        { name: 'ann', host: true, plain: false },
+        { name: 'bo', host: false, plain: true },
+      ],
+      4094,
+    );
+    expect(Buffer.from(list[0] as Uint8Array).toString('hex')).toBe('ff810300020103616e6e0202626f');
+    expect(decodeServerEvent(list[0] as Uint8Array, 2)).toEqual({
+      kind: 'members',
+      first: true,
+      last: true,
+      members: [
+        { name: 'ann', host: true },
+        { name: 'bo', host: false },
+      ],
+    });
+    // RECONNECTED gains the member byte in version 3; the two forms are told apart by the version.
+    const reconnected = encodeReconnectedEvent('bo', { host: false, plain: true });
+    expect(Buffer.from(reconnected).toString('hex')).toBe('ff8d0202626f');
+    expect(decodeServerEvent(reconnected, 3)).toEqual({ kind: 'reconnected', name: 'bo', plain: true });
+    expect(decodeServerEvent(encodeReconnectedEvent('bo'), 2)).toEqual({ kind: 'reconnected', name: 'bo' });
+    expect(decodeServerEvent(encodeReconnectedEvent('bo'), 3)).toBeNull();
   });
 
   it('never throws on arbitrary bytes (property)', () => {
