@@ -60,6 +60,10 @@ const WORDED: Record<string, [FormField | null, string]> = {
     'address',
     'The encrypted connection to this host could not be set up. Check the host address and port.',
   ],
+  ENCRYPTION_REQUIRED: [
+    null,
+    'This room admits encrypted members only, and this connection could not be encrypted. Check with the host.',
+  ],
 };
 
 /** BAD_NAME carries which name is wrong only in its message. */

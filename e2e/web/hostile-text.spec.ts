@@ -1,32 +1,12 @@
 // Text that lies, in a real browser (issue 15): a peer's link hiding a right-to-left override stays
 // plain text while an honest link is clickable, and a name built to look like someone else's is
 // refused at the field before any request.
-import { expect, type Page } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { fillJoin, hostRoom } from '../fixtures/room-forms.js';
 import { test } from '../fixtures/two-users.js';
 
 const DECEPTIVE = 'https://evil.example/\u202Efdp.exe.moc.elgoog';
 const HONEST = 'https://example.org/page';
-
-async function hostRoom(page: Page, room: string): Promise<string> {
-  await page.getByRole('button', { name: 'Host a room' }).click();
-  await page.getByLabel('Room name').fill(room);
-  await page.getByLabel('Your display name').fill('Alice');
-  await page.getByLabel('Port', { exact: true }).fill('0');
-  await page.getByLabel('Listen on').selectOption('127.0.0.1');
-  await page.getByRole('button', { name: 'Host room' }).click();
-  await expect(page.getByRole('heading', { name: room, level: 1 })).toBeVisible();
-  const invite = (await page.getByLabel('Invite text', { exact: true }).textContent()) ?? '';
-  const port = /port=(\d+)/.exec(invite)?.[1];
-  if (!port) throw new Error(`no port in the invite text: ${invite}`);
-  return `127.0.0.1:${port}`;
-}
-
-async function fillJoin(page: Page, address: string, room: string, name: string): Promise<void> {
-  await page.getByLabel('Host address', { exact: true }).fill(address);
-  await page.getByLabel('Room name').fill(room);
-  await page.getByLabel('Your display name').fill(name);
-  await page.getByRole('button', { name: 'Join room' }).click();
-}
 
 test('a link hiding a bidi override stays plain text; an honest link is clickable', async ({ alice, bob }) => {
   const address = await hostRoom(alice.page, 'links');

@@ -3,6 +3,7 @@
 import type { ClientEvents, ConnectionState, Member } from '../../src-main/engine/index.js';
 import { isServerClosedReason } from '../../src-shared/protocol/closed-reasons.js';
 import { leftReasonNotice, type WireLeftReason } from '../../src-shared/protocol/left-reasons.js';
+import { nameList, roomEncryption } from '../../src-shared/room-encryption.js';
 
 type ClosedReason = ClientEvents['closed'][0]['reason'];
 
@@ -39,8 +40,16 @@ export function caughtUpLine(count: number): string | null {
   return `* ${count} earlier message${count === 1 ? '' : 's'} above`;
 }
 
-export function joinedLine(member: Member): string {
-  return `* ${safeText(member.name)}${member.host ? ' (host)' : ''} joined the room`;
+/**
+ * " (host)", " (plain connection)": what a name is followed by in notices and lists. The plain tag
+ * only matters on an encrypted connection of our own; on a plain one the whole room is in clear.
+ */
+function memberTags(member: Member, tagPlain: boolean): string {
+  return `${member.host ? ' (host)' : ''}${tagPlain && member.plain === true ? ' (plain connection)' : ''}`;
+}
+
+export function joinedLine(member: Member, tagPlain = false): string {
+  return `* ${safeText(member.name)}${memberTags(member, tagPlain)} joined the room`;
 }
 
 /** A departure, or 'reconnected': a member that came back (the client's 'reconnected' event). */
@@ -90,10 +99,21 @@ export function stateLine(
   return null;
 }
 
-export function membersLine(members: readonly Member[]): string {
+export function membersLine(members: readonly Member[], tagPlain = false): string {
   if (members.length === 0) return '* no member list yet';
-  const names = members.map((m) => `${safeText(m.name)}${m.host ? ' (host)' : ''}`);
+  const names = members.map((m) => `${safeText(m.name)}${memberTags(m, tagPlain)}`);
   return `* ${members.length} in the room: ${names.join(', ')}`;
+}
+
+/** The room's encryption as /members says it (src-shared/room-encryption.ts: one rule with the app). */
+export function encryptionLine(transport: 'tls' | 'plain', members: readonly Member[]): string {
+  const state = roomEncryption(transport === 'tls' ? 'encrypted' : 'plain', members);
+  if (state === null) return '';
+  const detail =
+    state.level === 'partly'
+      ? `${nameList(state.plainMembers.map(safeText))} ${state.plainMembers.length === 1 ? 'is' : 'are'} on a plain connection: what the room says reaches them in clear.`
+      : state.detail;
+  return `* ${state.label}: ${detail}`;
 }
 
 export const CHAT_COMMANDS_HELP = [

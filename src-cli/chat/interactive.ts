@@ -2,7 +2,7 @@
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
 import { askHidden } from '../terminal/prompt.js';
 import type { ChatSession, Screen } from './session.js';
-import { CHAT_COMMANDS_HELP, membersLine } from './format.js';
+import { CHAT_COMMANDS_HELP, encryptionLine, membersLine } from './format.js';
 import { parseChatInput } from './input.js';
 
 /** A screen that keeps the prompt and the half-typed line intact below whatever is printed. */
@@ -69,7 +69,10 @@ export function runInteractive(
         }
         if (input.command === 'leave') return void session.leave();
         if (input.command === 'close') return void session.closeRoom();
-        if (input.command === 'members') screen.show(membersLine(session.members()));
+        if (input.command === 'members') {
+          screen.show(membersLine(session.members(), session.transport === 'tls'));
+          screen.show(encryptionLine(session.transport, session.members()));
+        }
         if (input.command === 'help') for (const help of CHAT_COMMANDS_HELP) screen.show(help);
         break;
     }

@@ -63,6 +63,11 @@ export class ChatSession {
     return this.info.dialect;
   }
 
+  /** How our own connection runs: inside TLS with sealed datagrams, or in clear. */
+  get transport(): ConnectInfo['transport'] {
+    return this.info.transport;
+  }
+
   get isFinished(): boolean {
     return this.finished;
   }
@@ -222,7 +227,7 @@ export class ChatSession {
     this.on('notice', (text) => this.screen.show(noticeLine(text)));
     this.on('joined', (member) => {
       this.roster.set(member.name, member);
-      if (member.name !== this.name) this.screen.show(joinedLine(member));
+      if (member.name !== this.name) this.screen.show(joinedLine(member, this.info.transport === 'tls'));
     });
     this.on('left', (info) => {
       this.roster.delete(info.name);

@@ -20,6 +20,7 @@ export function defaultPrefs(): Prefs {
     // None chosen yet: the Host form proposes a LAN address or this computer, never all interfaces.
     hostInterface: '',
     hostUpnp: false,
+    hostEncryptedOnly: false,
     window: null,
     keepHistory: true,
     historyBound: HISTORY_BOUND_DEFAULT,
@@ -52,6 +53,7 @@ export function sanitizePrefs(raw: unknown): Prefs {
     prefs.hostPort = r.hostPort;
   if (typeof r.hostInterface === 'string' && r.hostInterface.length <= 256) prefs.hostInterface = r.hostInterface;
   if (typeof r.hostUpnp === 'boolean') prefs.hostUpnp = r.hostUpnp;
+  if (typeof r.hostEncryptedOnly === 'boolean') prefs.hostEncryptedOnly = r.hostEncryptedOnly;
   prefs.window = windowSize(r.window);
   if (typeof r.keepHistory === 'boolean') prefs.keepHistory = r.keepHistory;
   const bound = r.historyBound;

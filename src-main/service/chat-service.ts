@@ -171,6 +171,7 @@ export class ChatService {
       // Hosting a room we hosted before (in this run or a remembered one) keeps its entry and history.
       existing.view.username = req.username;
       existing.hostBind = { bindHost: req.bindHost, port: req.port };
+      existing.params.encryptedOnly = req.encryptedOnly === true;
       return this.rejoinRoom(existing.id, req.password);
     }
     const running = await this.server.ensure(req.bindHost, req.port);
@@ -181,7 +182,7 @@ export class ChatService {
       username: req.username,
       server: 'This computer',
       hosted: true,
-      params: { host: '', port: 0, password: req.password, mode: 'create' },
+      params: { host: '', port: 0, password: req.password, mode: 'create', encryptedOnly: req.encryptedOnly === true },
     });
     this.hostOn(session, running.bindHost, running.info);
     try {
@@ -432,7 +433,13 @@ export class ChatService {
         server: remembered.server,
         hosted: remembered.hosted,
         params: remembered.hosted
-          ? { host: '', port: 0, password: password ?? '', mode: 'create' }
+          ? {
+              host: '',
+              port: 0,
+              password: password ?? '',
+              mode: 'create',
+              encryptedOnly: remembered.encryptedOnly === true,
+            }
           : { host: remembered.host, port: remembered.port, password: password ?? '', mode: 'join' },
       });
       if (remembered.hosted) session.hostBind = { bindHost: remembered.host, port: remembered.port };
@@ -482,6 +489,7 @@ export class ChatService {
         port: hostBind ? hostBind.port : params.port,
         passwordProtected: view.passwordProtected,
         sealedPassword: password && secrets.isAvailable() ? secrets.encrypt(password) : null,
+        ...(view.hosted && params.encryptedOnly === true ? { encryptedOnly: true } : {}),
       };
     });
     persistence.rooms.save(rooms);

@@ -16,6 +16,8 @@ export interface RememberedRoom {
   passwordProtected: boolean;
   /** The password sealed by the SecretStore, or null (none, or no secret store). */
   sealedPassword: string | null;
+  /** Hosts: the room admits encrypted members only, and is hosted again so. */
+  encryptedOnly?: boolean;
 }
 
 const FILE_NAME = 'rooms.json';
@@ -78,5 +80,6 @@ function parseRoom(raw: unknown): RememberedRoom | null {
     port: r.port,
     passwordProtected: r.passwordProtected,
     sealedPassword,
+    ...(r.hosted && r.encryptedOnly === true ? { encryptedOnly: true } : {}),
   };
 }

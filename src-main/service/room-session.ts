@@ -16,6 +16,7 @@ import {
   type ChatClient,
   type ClientEvents,
   type ClientOptions,
+  type ConnectInfo,
 } from '../engine/index.js';
 import { capitalize, sendFailure } from './error-mapping.js';
 import { HOSTED_HERE, type HistoryKey } from './history/history-store.js';
@@ -30,6 +31,8 @@ export interface ConnectParams {
   mode: 'create' | 'join';
   /** The certificate fingerprint the user was given for this host (invite, nearby room): no other is accepted. */
   fingerprint?: string;
+  /** Hosted rooms: create the room for encrypted members only. */
+  encryptedOnly?: boolean;
 }
 
 export interface SessionInit {
@@ -119,6 +122,8 @@ export class RoomSession {
       members: [],
       share: null,
       remembered: false,
+      transport: null,
+      encryptedOnly: false,
     };
   }
 
@@ -175,6 +180,12 @@ export class RoomSession {
     this.published = false;
   }
 
+  /** How this session's connection runs, and whether its room is for encrypted members only. */
+  private noteTransport(info: ConnectInfo): void {
+    this.view.transport = info.transport === 'tls' ? 'encrypted' : 'plain';
+    this.view.encryptedOnly = info.encryptedOnly === true;
+  }
+
   setShare(share: ShareInfo | null): void {
     this.view.share = share;
   }
@@ -198,6 +209,7 @@ export class RoomSession {
     // A pin means TLS with exactly that certificate, whatever the defaults say (no plain fallback).
     if (params.fingerprint !== undefined)
       options.encryption = { ...options.encryption, fingerprint: params.fingerprint };
+    if (params.mode === 'create' && params.encryptedOnly === true) options.encryptedOnly = true;
     const client = this.hooks.createClient(options);
     this.client = client;
     this.wire(client, generation);
@@ -207,6 +219,7 @@ export class RoomSession {
         throw HandshakeError.transport('ABORTED', 'The connection attempt was replaced.');
       view.dialect = info.dialect;
       view.role = info.role;
+      this.noteTransport(info);
       view.state = 'connected';
       view.attempt = null;
       view.closedReason = null;
@@ -397,6 +410,7 @@ export class RoomSession {
         view.attempt = null;
         view.dialect = info.dialect;
         view.role = info.role;
+        this.noteTransport(info);
         this.addSystem(info.resumed ? 'Reconnected.' : 'Reconnected (joined again).', 'info');
         this.emitView();
       }),
@@ -453,7 +467,9 @@ export class RoomSession {
     client.on(
       'members',
       guard('members', (members) => {
-        view.members = members.map((m) => ({ name: m.name, host: m.host }));
+        view.members = members.map((m) =>
+          m.plain === undefined ? { name: m.name, host: m.host } : { name: m.name, host: m.host, plain: m.plain },
+        );
         this.emitView();
       }),
     );

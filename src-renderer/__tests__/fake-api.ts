@@ -40,6 +40,8 @@ export function roomView(over: Partial<RoomView> = {}): RoomView {
     ],
     share: null,
     remembered: false,
+    transport: 'plain',
+    encryptedOnly: false,
     ...over,
   };
 }

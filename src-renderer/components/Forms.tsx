@@ -136,6 +136,7 @@ export function HostForm() {
   const [bindHost, setBindHost] = useState(prefs?.hostInterface ?? '');
   const [allowLowPort, setAllowLowPort] = useState(false);
   const [upnp, setUpnp] = useState(prefs?.hostUpnp ?? false);
+  const [encryptedOnly, setEncryptedOnly] = useState(prefs?.hostEncryptedOnly ?? false);
   const [touched, setTouched] = useState(false);
   const [seenPrefs, setSeenPrefs] = useState(prefs);
   if (prefs !== seenPrefs) {
@@ -144,6 +145,7 @@ export function HostForm() {
       setPort((p) => (p === String(DEFAULT_PORT) ? String(prefs.hostPort) : p));
       setBindHost(prefs.hostInterface);
       setUpnp(prefs.hostUpnp ?? false);
+      setEncryptedOnly(prefs.hostEncryptedOnly ?? false);
     }
   }
 
@@ -191,6 +193,7 @@ export function HostForm() {
       bindHost: listenOn,
       ...(lowPort ? { allowPrivilegedPort: true } : {}),
       upnp: mappable && upnp,
+      encryptedOnly,
     });
     if (!ok) focusAfterFailure(failedTarget(HOST_FIELDS));
   }
@@ -285,6 +288,16 @@ export function HostForm() {
           room reachable from the internet (asks your router to forward the port)
         </label>
       )}
+      <label className="check">
+        <input
+          type="checkbox"
+          name="encryptedOnly"
+          checked={encryptedOnly}
+          onChange={(e) => setEncryptedOnly(e.target.checked)}
+        />{' '}
+        Encrypted members only (other Tincan apps can join; plain clients, such as ones written from the course spec,
+        are refused)
+      </label>
       <FormError error={server && !HOST_FIELDS.includes(server.field as FormField) ? server : null} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>

@@ -14,6 +14,7 @@ import { MessageList } from './MessageList.js';
 import { MentionScopeContext, useRoomMentionScope } from './message-list/mention-scope.js';
 import { ErrorDetails } from './ErrorDetails.js';
 import { InviteQr } from './InviteQr.js';
+import { RoomEncryptionBadge } from './RoomEncryptionBadge.js';
 import { UserText } from './UserText.js';
 import { ListedToggle } from './NearbyRooms.js';
 
@@ -130,6 +131,11 @@ function MemberList({ room }: { room: RoomView }) {
             <span className={`presence ${online ? 'online' : 'unknown'}`} aria-hidden="true" />
             <UserText className="member-name" text={m.name} />
             {m.host && <span className="tag">host</span>}
+            {room.transport === 'encrypted' && m.plain === true && (
+              <span className="tag tag-plain" title="This member's connection is not encrypted">
+                plain
+              </span>
+            )}
             {m.name === room.username && <span className="muted"> (you)</span>}
             {canRemove && m.name !== room.username && <RemoveMember room={room} name={m.name} />}
           </li>
@@ -381,6 +387,7 @@ export function RoomScreen({ room }: { room: RoomView }) {
             {room.role === 'host' ? ' (host)' : ''}
             {room.passwordProtected ? ' · password protected' : ''}
           </p>
+          <RoomEncryptionBadge room={room} />
         </div>
         <span className={`state-badge state-${room.state}`} data-testid="room-state">
           {room.state === 'reconnecting' ? `Reconnecting (attempt ${room.attempt ?? 1})` : STATE_LABEL[room.state]}

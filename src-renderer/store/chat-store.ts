@@ -368,7 +368,12 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
       if (result.ok) {
         entered(result.value);
         void call((api) =>
-          api.setPrefs({ hostPort: req.port, hostInterface: req.bindHost, hostUpnp: req.upnp === true }),
+          api.setPrefs({
+            hostPort: req.port,
+            hostInterface: req.bindHost,
+            hostUpnp: req.upnp === true,
+            hostEncryptedOnly: req.encryptedOnly === true,
+          }),
         ).then((p) => p.ok && set({ prefs: p.value }));
         return true;
       }

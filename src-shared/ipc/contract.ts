@@ -18,6 +18,8 @@ export type ClosedReason = ClosedReasonName;
 export interface MemberView {
   name: string;
   host: boolean;
+  /** The member's connection is plain (in clear); absent when the host's server does not say (#16 item 5). */
+  plain?: boolean;
 }
 
 /** What a host shows so others can join: every reachable address with the port, and a ready invite text. */
@@ -145,6 +147,22 @@ export interface JoinRequest {
 export interface JoinRequest {
   /** The host's certificate fingerprint from an invite or a nearby room (64 lowercase hex digits): no other is accepted. */
   fingerprint?: string;
+}
+/** Our own connection to the room's host: TLS and sealed datagrams, or plain (null until connected). */
+export const ROOM_TRANSPORTS = ['encrypted', 'plain'] as const;
+export type RoomTransport = (typeof ROOM_TRANSPORTS)[number];
+export interface RoomView {
+  transport: RoomTransport | null;
+  /** The room admits encrypted members only (its host chose so). */
+  encryptedOnly: boolean;
+}
+export interface HostRequest {
+  /** Admit encrypted members only: plain clients are refused with ENCRYPTION_REQUIRED. */
+  encryptedOnly?: boolean;
+}
+export interface Prefs {
+  /** The host form's "Encrypted members only", remembered. */
+  hostEncryptedOnly: boolean;
 }
 /** A known host presented another certificate than the one remembered (CERTIFICATE_CHANGED). */
 export interface CertificateChange {

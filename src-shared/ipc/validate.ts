@@ -18,6 +18,7 @@ import { PORT_MAPPING_KINDS } from '../reach/port-mapping-status.js';
 import { FINGERPRINT, NEARBY_ROOMS_MAX } from '../nearby/advert.js';
 import { HISTORY_BOUND_MAX, HISTORY_BOUND_MIN, HISTORY_PAGE_MAX } from './history-limit.js';
 import {
+  ROOM_TRANSPORTS,
   SYSTEM_TONES,
   type ApiResult,
   type EventName,
@@ -58,6 +59,7 @@ const prefsPatch = z
     hostPort: port,
     hostInterface: shortText,
     hostUpnp: portMapping.pref,
+    hostEncryptedOnly: z.boolean(),
     keepHistory: z.boolean(),
     historyBound: z.number().int().min(HISTORY_BOUND_MIN).max(HISTORY_BOUND_MAX),
   })
@@ -75,6 +77,7 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
       bindHost: shortText.min(1),
       allowPrivilegedPort: z.boolean().optional(),
       upnp: portMapping.request,
+      encryptedOnly: z.boolean().optional(),
     })
     .strict(),
   joinRoom: z
@@ -132,7 +135,7 @@ export const requestSchemas: { [K in RequestName]: z.ZodType<Requests[K]['args']
   knownHostTransport: z.object({ address: shortText }).strict(),
 };
 
-const member = z.object({ name: z.string().max(64), host: z.boolean() });
+const member = z.object({ name: z.string().max(64), host: z.boolean(), plain: z.boolean().optional() });
 const roomView = z.object({
   id: roomId,
   room: z.string().max(64),
@@ -160,6 +163,8 @@ const roomView = z.object({
     })
     .nullable(),
   remembered: z.boolean(),
+  transport: z.enum(ROOM_TRANSPORTS).nullable(),
+  encryptedOnly: z.boolean(),
 });
 const chatEntry = z.discriminatedUnion('kind', [
   z.object({

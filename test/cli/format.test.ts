@@ -7,6 +7,7 @@ import {
   joinedLine,
   leftLine,
   membersLine,
+  encryptionLine,
   messageLine,
   noticeLine,
   safeText,
@@ -57,6 +58,32 @@ describe('event lines', () => {
         { name: 'bob', host: false },
       ]),
     ).toBe('* 2 in the room: al (host), bob');
+    expect(
+      membersLine(
+        [
+          { name: 'al', host: true, plain: false },
+          { name: 'bob', host: false, plain: true },
+        ],
+        true,
+      ),
+    ).toBe('* 2 in the room: al (host), bob (plain connection)');
+    expect(joinedLine({ name: 'bob', host: false, plain: true }, true)).toBe(
+      '* bob (plain connection) joined the room',
+    );
+    // On a plain connection of our own the whole room is in clear: no tag for each member.
+    expect(joinedLine({ name: 'bob', host: false, plain: true }, false)).toBe('* bob joined the room');
+  });
+
+  it('encryption line: "Encrypted" only when every member is', () => {
+    const all = [
+      { name: 'al', host: true, plain: false },
+      { name: 'bob', host: false, plain: false },
+    ];
+    expect(encryptionLine('tls', all)).toMatch(/^\* Encrypted: /);
+    expect(encryptionLine('tls', [...all, { name: 'cy', host: false, plain: true }])).toBe(
+      '* Not all encrypted: cy is on a plain connection: what the room says reaches them in clear.',
+    );
+    expect(encryptionLine('plain', all)).toMatch(/^\* Not encrypted: /);
   });
 });
 

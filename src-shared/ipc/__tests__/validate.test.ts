@@ -14,9 +14,14 @@ const view = {
   attempt: null,
   closedReason: null,
   dialect: 'tincan',
-  members: [{ name: 'alice', host: true }],
+  members: [
+    { name: 'alice', host: true },
+    { name: 'bob', host: false, plain: true },
+  ],
   share: null,
   remembered: false,
+  transport: 'encrypted',
+  encryptedOnly: false,
 };
 
 describe('IPC contract', () => {
@@ -82,6 +87,8 @@ describe('IPC contract', () => {
     expect(parseEvent('roomUpdated', view)).toEqual(view);
     expect(parseEvent('roomUpdated', { ...view, state: 'weird' })).toBeNull();
     expect(parseEvent('roomUpdated', { ...view, members: 'alice' })).toBeNull();
+    expect(parseEvent('roomUpdated', { ...view, transport: 'sealed' })).toBeNull();
+    expect(parseEvent('roomUpdated', { ...view, members: [{ name: 'bob', host: false, plain: 'yes' }] })).toBeNull();
     const entry = { kind: 'chat', key: 'r1-1', from: 'alice', text: 'hi', own: false, at: 1, seq: 3, pending: false };
     expect(parseEvent('roomMessage', { roomId: 'r1', entry })).not.toBeNull();
     expect(parseEvent('roomMessage', { roomId: 'r1', entry: { ...entry, kind: 'html' } })).toBeNull();
