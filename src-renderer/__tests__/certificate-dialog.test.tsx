@@ -1,7 +1,7 @@
 // encrypted transport (#16): a join refused because a known host's certificate changed asks the user,
 // against the fake API. Cancel is the default and has focus; Escape cancels; trusting tells the backend
 // the presented fingerprint, then joins again with the same request.
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { App } from '../App.js';
 import { roomView, type FakeApi } from './fake-api.js';
@@ -83,5 +83,22 @@ describe('a changed host certificate', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Trust the new certificate' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Join again to see what it presents.');
     expect(joins()).toHaveLength(1);
+  });
+
+  it('asks too when a room from last time is rejoined from the sidebar, and trusting rejoins it', async () => {
+    render(<App />);
+    act(() => fake.emit('roomUpdated', roomView({ id: 'r9', room: 'den', state: 'closed', remembered: true })));
+    fake.respond('rejoinRoom', CHANGED, { ok: true, value: roomView({ id: 'r9', room: 'den' }) });
+    const list = within(screen.getByRole('list', { name: 'From last time' }));
+    await act(async () => fireEvent.click(list.getByRole('button', { name: 'Rejoin den' })));
+    const dialog = await screen.findByRole('alertdialog');
+    expect(dialog.textContent).toContain('“den”');
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Cancel' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Trust the new certificate' }));
+    const rejoins = () => fake.calls.filter((c) => c.name === 'rejoinRoom').map((c) => c.args);
+    await waitFor(() => expect(rejoins()).toEqual([{ roomId: 'r9' }, { roomId: 'r9' }]));
+    expect(fake.calls.find((c) => c.name === 'trustHostCertificate')?.args).toMatchObject({ fingerprint: PRESENTED });
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    expect(joins()).toHaveLength(0);
   });
 });

@@ -11,6 +11,9 @@ import { UserText } from './UserText.js';
 
 export function CertificateDialog() {
   const prompt = useChat((s) => s.certificatePrompt);
+  const rejoinRoom = useChat((s) =>
+    s.certificatePrompt?.retry.kind === 'rejoin' ? (s.rooms[s.certificatePrompt.retry.roomId]?.room ?? '') : '',
+  );
   const busy = useChat((s) => s.busy);
   const cancelRef = useRef<HTMLButtonElement>(null);
   useReturnFocus(prompt !== null);
@@ -20,7 +23,8 @@ export function CertificateDialog() {
   }, [prompt]);
 
   if (!prompt) return null;
-  const { change, request, error } = prompt;
+  const { change, retry, error } = prompt;
+  const room = retry.kind === 'join' ? retry.request.room : rejoinRoom;
   const cancel = () => chatStore.getState().cancelCertificate();
 
   return (
@@ -37,7 +41,7 @@ export function CertificateDialog() {
         }}
       >
         <h2 id="certificate-title">
-          The host of “<UserText text={request.room} />” has a new certificate
+          The host of “<UserText text={room} />” has a new certificate
         </h2>
         <div id="certificate-why">
           <p>

@@ -401,7 +401,7 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
       // encrypted transport (#16): a changed certificate is the user's call, asked in a dialog.
       if (result.code === 'CERTIFICATE_CHANGED' && result.certificateChange) {
         set({ busy: false, formError: null, passwordPrompt: null });
-        get().askAboutCertificate(req, result.certificateChange);
+        get().askAboutCertificate({ kind: 'join', request: req }, result.certificateChange);
         return false;
       }
       set({ busy: false, ...formFailure(result), passwordPrompt: null });
@@ -445,6 +445,12 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
             error: result.code === 'WRONG_PASSWORD' ? 'Wrong password. Please try again.' : null,
           },
         });
+        return false;
+      }
+      // encrypted transport (#16): the host of a remembered room now shows another certificate.
+      if (result.code === 'CERTIFICATE_CHANGED' && result.certificateChange) {
+        set({ busy: false, roomError: null });
+        get().askAboutCertificate({ kind: 'rejoin', roomId }, result.certificateChange);
         return false;
       }
       set({ busy: false, ...roomFailure(result) });

@@ -2,10 +2,19 @@
 // for the user's decision. Trusting it tells the backend, then joins again with the same request.
 // Kept apart from chat-store.ts so the feature reads in one place.
 import type { StoreApi } from 'zustand/vanilla';
-import type { CertificateChange, ChatApi, JoinRequest, KnownHostTransport } from '../../src-shared/ipc/contract.js';
+import type {
+  CertificateChange,
+  ChatApi,
+  JoinRequest,
+  KnownHostTransport,
+  RoomId,
+} from '../../src-shared/ipc/contract.js';
+
+/** What was refused, to try again once the user trusts the new certificate: a join, or a sidebar rejoin. */
+export type CertificateRetry = { kind: 'join'; request: JoinRequest } | { kind: 'rejoin'; roomId: RoomId };
 
 export interface CertificatePrompt {
-  request: JoinRequest;
+  retry: CertificateRetry;
   change: CertificateChange;
   /** Why trusting failed (the dialog stays open to say so); null until then. */
   error: string | null;
@@ -13,9 +22,9 @@ export interface CertificatePrompt {
 
 export interface TrustSlice {
   certificatePrompt: CertificatePrompt | null;
-  /** A join failed with CERTIFICATE_CHANGED: ask the user. */
-  askAboutCertificate(request: JoinRequest, change: CertificateChange): void;
-  /** The user trusts the new certificate: remember it and join again; true when the join worked. */
+  /** A join or rejoin failed with CERTIFICATE_CHANGED: ask the user. */
+  askAboutCertificate(retry: CertificateRetry, change: CertificateChange): void;
+  /** The user trusts the new certificate: remember it and try again; true when that worked. */
   trustNewCertificate(): Promise<boolean>;
   /** Cancel: nothing is remembered and nothing is sent to the host. */
   cancelCertificate(): void;
@@ -27,6 +36,7 @@ interface Needs {
   api: ChatApi | null;
   busy: boolean;
   joinRoom(request: JoinRequest): Promise<boolean>;
+  rejoinRoom(roomId: RoomId): Promise<boolean>;
 }
 
 type State = TrustSlice & Needs;
@@ -39,7 +49,7 @@ export function createTrustSlice<S extends State>(
 
   return {
     certificatePrompt: null,
-    askAboutCertificate: (request, change) => patch({ certificatePrompt: { request, change, error: null } }),
+    askAboutCertificate: (retry, change) => patch({ certificatePrompt: { retry, change, error: null } }),
     trustNewCertificate: async () => {
       const prompt = get().certificatePrompt;
       const api = get().api;
@@ -54,7 +64,8 @@ export function createTrustSlice<S extends State>(
         return false;
       }
       patch({ certificatePrompt: null });
-      return get().joinRoom(prompt.request);
+      const { retry } = prompt;
+      return retry.kind === 'join' ? get().joinRoom(retry.request) : get().rejoinRoom(retry.roomId);
     },
     cancelCertificate: () => patch({ certificatePrompt: null, busy: false }),
     knownHostTransport: async (address) => {
