@@ -21,7 +21,7 @@ export interface PortMappingStatus {
   externalPort: number | null;
   /** The external UDP port when the gateway granted a different one than TCP's. */
   externalUdpPort: number | null;
-  /** 'NAT-PMP', 'UPnP IGDv2', 'UPnP IGDv1' — how the mapping was made or refused. */
+  /** 'PCP', 'NAT-PMP', 'UPnP IGDv2', 'UPnP IGDv1' — how the mapping was made or refused. */
   method: string | null;
   /** Why it failed (refused, lan-only), in a few words. */
   detail: string | null;
@@ -58,7 +58,7 @@ export function portMappingLine(status: PortMappingStatus, internalPort: number)
     case 'refused':
       return `The router refused the port mapping${via}${status.detail ? ` (${status.detail})` : ''}: LAN members can join; ${forward}, or turn on UPnP or NAT-PMP in the router.`;
     case 'no-gateway':
-      return `No router answered (UPnP and NAT-PMP are off or absent): LAN members can join; turn on UPnP or NAT-PMP in the router, or ${forward}.`;
+      return `No router answered (PCP, NAT-PMP and UPnP are off or absent): LAN members can join; turn on UPnP or NAT-PMP in the router, or ${forward}.`;
     case 'lan-only':
       return `LAN only${status.detail ? ` (${status.detail})` : ''}: people on this network can join; nothing was opened on the router.`;
   }

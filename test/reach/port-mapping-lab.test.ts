@@ -53,20 +53,68 @@ describe.skipIf(unavailable !== null)(
   `port mapping through miniupnpd${unavailable ? ` (skipped: ${unavailable})` : ''}`,
   { timeout: 60_000 },
   () => {
-    it('NAT-PMP (UPnP off): TCP and UDP mapped to this host, the external address learnt, both gone after close', async () => {
-      const l = await buildLab({ natPmp: true, upnp: false });
+    it('PCP: TCP and UDP mapped by PCP MAP (the gateway lists them under our nonce), both gone after close', async () => {
+      const l = await buildLab({ natPmp: true, upnp: true });
+      const p = probe(l);
+      const status = await p.settled();
+      expect(status).toMatchObject({ kind: 'mapped', method: 'PCP', externalAddress: PUBLIC_WAN.gateway });
+      expect(status.externalPort).toBe(PORT);
+      expect(l.natRules()).toEqual(bothForwarded(PORT));
+      expect(portMappingLine(status, PORT)).toMatch(new RegExp(`^Mapped via PCP: .*${PUBLIC_WAN.gateway}:${PORT}`));
+      // miniupnpd names a PCP mapping after its nonce: one per protocol, so two different names.
+      const descriptions = new Set<string>();
+      for (const protocol of ['TCP', 'UDP'] as const) {
+        const { entry } = await p.entry(protocol, PORT);
+        expect(entry).toMatchObject({ internalClient: LAN_HOST, internalPort: PORT });
+        expect(entry?.description).toMatch(/^PCP MAP [0-9a-f]{24}$/);
+        descriptions.add(entry?.description ?? '');
+      }
+      expect(descriptions.size).toBe(2);
+      expect(l.log).toMatch(/PCP MAP: added mapping TCP 7777->192\.168\.77\.10:7777/);
+      expect(l.log).not.toMatch(/NAT-PMP.*7777/);
+
+      // miniupnpd deletes a PCP mapping only when the delete carries the same nonce.
+      expect(await p.close()).toBe(0);
+      expect(l.natRules()).toEqual([]);
+      expect(l.log).toMatch(/PCP: TCP port 7777 mapping removed/);
+      expect(l.log).toMatch(/PCP: UDP port 7777 mapping removed/);
+    });
+
+    it('PCP leases are renewed at half their life with the same nonce', async () => {
+      const l = await buildLab({ natPmp: true, upnp: true });
+      const p = probe(l, { leaseSeconds: 4 });
+      expect((await p.settled()).method).toBe('PCP');
+      const before = (await p.entry('TCP', PORT)).entry?.description;
+      await p.waitFor((e) => e.event === 'renewed', 'the first renewal', 6000);
+      await p.waitFor(
+        (e): e is { event: 'renewed'; leaseSeconds: number } =>
+          e.event === 'renewed' && p.events.filter((x) => x.event === 'renewed').length >= 2,
+        'the second renewal',
+        6000,
+      );
+      expect((await p.entry('TCP', PORT)).entry?.description).toBe(before);
+      expect(l.natRules()).toEqual(bothForwarded(PORT));
+      await p.close();
+      expect(l.natRules()).toEqual([]);
+    });
+
+    it('a router whose PCP is off (PCP dropped, UPnP off): NAT-PMP maps both, and both are gone after close', async () => {
+      const l = await buildLab({ natPmp: true, upnp: false, dropPcp: true });
       const p = probe(l);
       const status = await p.settled();
       expect(status).toMatchObject({ kind: 'mapped', method: 'NAT-PMP', externalAddress: PUBLIC_WAN.gateway });
       expect(status.externalPort).toBe(PORT);
       expect(l.natRules()).toEqual(bothForwarded(PORT));
-      expect(portMappingLine(status, PORT)).toContain(`${PUBLIC_WAN.gateway}:${PORT}`);
+      expect(portMappingLine(status, PORT)).toContain(
+        `via NAT-PMP: people on the internet can join at ${PUBLIC_WAN.gateway}:${PORT}`,
+      );
+      expect(l.log).not.toMatch(/PCP MAP/);
 
       await p.close();
       expect(l.natRules()).toEqual([]);
     });
 
-    it('UPnP IGDv2 (NAT-PMP off): mapped with a lease, listed by the gateway, both protocols deleted on close', async () => {
+    it('UPnP IGDv2 (PCP and NAT-PMP off): mapped with a lease, listed by the gateway, both protocols deleted on close', async () => {
       const l = await buildLab({ natPmp: false, upnp: true });
       const p = probe(l, { natPmpTries: 1 });
       const status = await p.settled();
@@ -93,7 +141,7 @@ describe.skipIf(unavailable !== null)(
       expect(l.natRules()).toEqual([]);
     });
 
-    it('a router with port mapping off (no NAT-PMP, no UPnP): "no router answered", LAN only', async () => {
+    it('a router with port mapping off (no PCP, no NAT-PMP, no UPnP): "no router answered", LAN only', async () => {
       // miniupnpd refuses to run with both services off ("Why did you run me anyway?"): the router is
       // the namespace's NAT alone, which is what a router with both switched off looks like.
       const l = await buildLab(null);
@@ -135,7 +183,7 @@ describe.skipIf(unavailable !== null)(
       const l = await buildLab({ natPmp: true, upnp: true });
       const serve = spawnCli(['serve', '--port', '0', '--upnp', '--log-level', 'warn'], { netns: l.ns.host });
       const port = Number((await serve.waitForLine('stdout', /^tincan server listening on 0\.0\.0\.0:(\d+) /))[1]);
-      await serve.waitForLine('stdout', /^port mapping: Mapped via NAT-PMP/, 15_000);
+      await serve.waitForLine('stdout', /^port mapping: Mapped via PCP/, 15_000);
       await serve.waitForLine(
         'stdout',
         new RegExp(

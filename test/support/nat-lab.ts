@@ -55,12 +55,20 @@ export interface GatewayConfig {
   upnp: boolean;
   /** force_igd_desc_v1: describe itself as an IGDv1 device, like older routers. */
   igdV1Only?: boolean;
+  /**
+   * Drop PCP (version 2) datagrams to port 5351 before miniupnpd sees them, leaving NAT-PMP
+   * (version 0): a router whose PCP is off. miniupnpd 2.3.1 answers both on one socket once
+   * `enable_natpmp=yes`, with no switch for PCP alone.
+   */
+  dropPcp?: boolean;
 }
 
 export class NatLab {
   readonly ns: { wan: string; gw: string; host: string };
   private readonly dir = mkdtempSync(join(tmpdir(), 'tincan-natlab-'));
   private daemon: ChildProcess | null = null;
+  /** What miniupnpd logged (it runs with -d: to stderr), e.g. "PCP MAP: added mapping TCP 7777->…". */
+  log = '';
   private readonly veths: { gwWan: string; gwLan: string };
 
   /** `wan`: the router's outside address and the outside member's. */
@@ -126,6 +134,20 @@ export class NatLab {
 
   /** Starts miniupnpd in the router and waits until it listens. */
   async startGateway(config: GatewayConfig): Promise<void> {
+    if (config.dropPcp) {
+      // The first byte of the UDP payload (@th,64,8) is the version: 2 for PCP, 0 for NAT-PMP.
+      run(
+        'ip',
+        ['netns', 'exec', this.ns.gw, 'nft', '-f', '-'],
+        `table inet nopcp {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    udp dport 5351 @th,64,8 2 counter drop
+  }
+}
+`,
+      );
+    }
     const file = join(this.dir, 'miniupnpd.conf');
     writeFileSync(
       file,
@@ -137,6 +159,8 @@ export class NatLab {
         `enable_upnp=${config.upnp ? 'yes' : 'no'}`,
         `force_igd_desc_v1=${config.igdV1Only ? 'yes' : 'no'}`,
         'secure_mode=yes',
+        // PCP's floor on lifetimes (120 s by default): low, so the lab can watch renewals.
+        'min_lifetime=2',
         'system_uptime=yes',
         'uuid=3d3c1c5e-6a1f-4b8e-9d3e-0a1b2c3d4e5f',
         `allow 1024-65535 ${LAN_GATEWAY}/24 1024-65535`,
@@ -151,20 +175,20 @@ export class NatLab {
     );
     this.daemon = daemon;
     const ready = config.natPmp ? /Listening for NAT-PMP/ : /HTTP listening on port/;
-    let log = '';
+    this.log = '';
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`miniupnpd did not start:\n${log}`)), WAIT_MS);
+      const timer = setTimeout(() => reject(new Error(`miniupnpd did not start:\n${this.log}`)), WAIT_MS);
       daemon.stderr?.setEncoding('utf8');
       daemon.stderr?.on('data', (chunk: string) => {
-        log += chunk;
-        if (ready.test(log)) {
+        this.log += chunk;
+        if (ready.test(this.log)) {
           clearTimeout(timer);
           resolve();
         }
       });
       daemon.on('exit', () => {
         clearTimeout(timer);
-        reject(new Error(`miniupnpd exited:\n${log}`));
+        reject(new Error(`miniupnpd exited:\n${this.log}`));
       });
     });
   }
