@@ -86,6 +86,10 @@ function addServerListenOptions(command: Command): Command {
       'ask the router (PCP, NAT-PMP or UPnP) to forward the ports while running; prints the outside address',
     )
     .option(
+      '--stun <host:port>',
+      'with --upnp: compare the outside address the router reports with what this STUN server sees (double NAT check; port default 3478)',
+    )
+    .option(
       '--history <n>',
       withDefault(
         'last messages of a room that new members see (Tincan clients); 0: none',

@@ -1,8 +1,9 @@
-// Fuzz targets for what a router or a STUN server sends back (src-main/reach): whatever arrives, the
+// Fuzz targets for what a router (PCP) or a STUN server sends back (src-main/reach): whatever arrives, the
 // reader answers without throwing, and what it accepts is the answer to our request (same nonce,
 // protocol and port) with well-formed values.
 import { isIPv4 } from 'node:net';
 import { readPcpMapResponse } from '../../src-main/reach/port-mapping/pcp-codec.js';
+import { readBindingResponse } from '../../src-main/reach/stun/stun-codec.js';
 import type { FuzzTarget } from './codec-targets.js';
 import { mutate, type Rng } from './random-bytes.js';
 
@@ -63,6 +64,61 @@ export const pcpAnswerTarget: FuzzTarget = {
       assert(answer.externalPort > 0 || answer.lifetimeSeconds === 0, 'a live mapping on port 0');
     } else {
       assert(answer.result > 1 && answer.result <= 255, 'a refusal without a result code');
+    }
+    return true;
+  },
+};
+
+const STUN_TXID = Buffer.from('b1b2b3b4b5b6b7b8b9babbbc', 'hex');
+
+function stunAttribute(type: number, value: Uint8Array): Buffer {
+  const out = Buffer.alloc(4 + Math.ceil(value.length / 4) * 4);
+  out.writeUInt16BE(type, 0);
+  out.writeUInt16BE(value.length, 2);
+  Buffer.from(value).copy(out, 4);
+  return out;
+}
+
+/** A well-formed Binding answer to our transaction: success with XOR-MAPPED-ADDRESS, or an error. */
+function stunAnswer(rng: Rng): Uint8Array {
+  const attributes: Buffer[] = [];
+  if (rng.chance(0.3)) attributes.push(stunAttribute(0x8022, rng.bytes(rng.int(20))));
+  const error = rng.chance(0.2);
+  if (error)
+    attributes.push(stunAttribute(0x0009, Uint8Array.of(0, 0, rng.int(8), rng.int(100), ...rng.bytes(rng.int(12)))));
+  else attributes.push(stunAttribute(0x0020, Uint8Array.of(0, 1, ...rng.bytes(6))));
+  if (rng.chance(0.3)) attributes.push(stunAttribute(0x8028, rng.bytes(4)));
+  const body = Buffer.concat(attributes);
+  const header = Buffer.alloc(20);
+  header.writeUInt16BE(error ? 0x0111 : 0x0101, 0);
+  header.writeUInt16BE(body.length, 2);
+  header.writeUInt32BE(0x2112a442, 4);
+  STUN_TXID.copy(header, 8);
+  return Buffer.concat([header, body]);
+}
+
+export const stunAnswerTarget: FuzzTarget = {
+  name: 'stun-answer',
+  generate(rng) {
+    if (rng.chance(0.05)) return rng.bytes(rng.length(1400));
+    const seed = stunAnswer(rng);
+    return rng.chance(0.3) ? seed : mutate(rng, seed, 1400);
+  },
+  check(input) {
+    const answer = readBindingResponse(input, STUN_TXID);
+    if (answer.kind === 'ignored') return false;
+    const msg = Buffer.from(input);
+    assert(msg.length >= 20 && msg.length <= 1280, 'accepted a bad length');
+    assert(msg.readUInt16BE(2) + 20 === msg.length, 'accepted a length field that does not fit');
+    assert(msg.subarray(8, 20).equals(STUN_TXID), 'accepted another transaction');
+    if (answer.kind === 'mapped') {
+      assert(msg.readUInt16BE(0) === 0x0101, 'an address from an answer that is not a success');
+      assert(isIPv4(answer.address), 'a mapped address that is not IPv4');
+      assert(answer.port >= 1 && answer.port <= 65535, 'a mapped port outside 1..65535');
+    } else {
+      assert(msg.readUInt16BE(0) === 0x0111, 'an error from an answer that is not an error');
+      assert(answer.code >= 300 && answer.code <= 699, 'an error code outside 300..699');
+      assert(/^[\x20-\x7e]{0,80}$/.test(answer.reason), 'an unprintable or long reason');
     }
     return true;
   },

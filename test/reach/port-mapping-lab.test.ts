@@ -2,7 +2,7 @@
 // ("host") and an internet ("wan"), built by test/support/nat-lab.ts. Each test builds its own lab
 // and removes it. Skips, with the reason, where namespaces or miniupnpd are not available.
 import { afterEach, describe, expect, it } from 'vitest';
-import { portMappingLine } from '../../src-shared/reach/port-mapping-status.js';
+import { invitableAddress, portMappingLine } from '../../src-shared/reach/port-mapping-status.js';
 import { killAll, spawnCli } from '../cli/helpers/cli-process.js';
 import {
   LAN_GATEWAY,
@@ -11,6 +11,8 @@ import {
   natLabUnavailable,
   PRIVATE_WAN,
   PUBLIC_WAN,
+  STUN_PORT,
+  UPSTREAM,
   type NatRule,
 } from '../support/nat-lab.js';
 import { MapperProbe } from './mapper-probe-process.js';
@@ -157,6 +159,48 @@ describe.skipIf(unavailable !== null)(
       const status = await p.settled();
       expect(status.kind).toBe('double-nat');
       expect(portMappingLine(status, PORT)).toMatch(/^Double NAT: .*another router upstream/);
+      expect(l.natRules()).toEqual([]);
+    });
+
+    it('STUN cross-check agrees: serve --upnp --stun says mapped, and that a STUN server sees the same address', async () => {
+      const l = await buildLab({ natPmp: true, upnp: true });
+      await l.startStunServer(l.ns.wan, PUBLIC_WAN.outside);
+      const serve = spawnCli(
+        ['serve', '--port', '0', '--upnp', '--stun', `${PUBLIC_WAN.outside}:${STUN_PORT}`, '--log-level', 'warn'],
+        { netns: l.ns.host },
+      );
+      const port = Number((await serve.waitForLine('stdout', /^tincan server listening on 0\.0\.0\.0:(\d+) /))[1]);
+      await serve.waitForLine(
+        'stdout',
+        new RegExp(
+          `^port mapping: Mapped via PCP: people on the internet can join at ${PUBLIC_WAN.gateway.replace(/\./g, '\\.')}:${port}; a STUN server sees the same outside address;`,
+        ),
+        15_000,
+      );
+      await serve.waitForLine('stdout', /^others on the internet join with: tincan join /);
+      serve.signal('SIGTERM');
+      expect((await serve.waitForExit()).code).toBe(0);
+      expect(l.natRules()).toEqual([]);
+    });
+
+    it('STUN cross-check disagrees (the router behind a second NAT): double NAT, with both addresses, nothing to invite with', async () => {
+      const l = await buildLab({ natPmp: true, upnp: true });
+      l.addUpstreamNat();
+      await l.startStunServer(l.ns.far, UPSTREAM.far);
+      const p = probe(l, { stunServer: { host: UPSTREAM.far, port: STUN_PORT } });
+      const status = await p.settled();
+      // The router maps and reports its own outside address; the STUN server sees the upstream NAT's.
+      expect(status).toMatchObject({
+        kind: 'double-nat',
+        method: 'PCP',
+        externalAddress: PUBLIC_WAN.gateway,
+        stunAddress: UPSTREAM.wan,
+      });
+      expect(portMappingLine(status, PORT)).toBe(
+        `Double NAT: the router via PCP reports the outside address ${PUBLIC_WAN.gateway}, but a STUN server sees ${UPSTREAM.wan}, so another router or the provider’s NAT sits upstream and people on the internet cannot join at either address; forward the port on that router too, or use IPv6. LAN members can join.`,
+      );
+      expect(invitableAddress(status)).toBeNull();
+      await p.close();
       expect(l.natRules()).toEqual([]);
     });
 

@@ -6,6 +6,9 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const STUN_PROCESS = fileURLToPath(new URL('./stun-responder-process.ts', import.meta.url));
 
 export const LAN_GATEWAY = '192.168.77.1';
 export const LAN_HOST = '192.168.77.10';
@@ -13,6 +16,13 @@ export const LAN_HOST = '192.168.77.10';
 export const PUBLIC_WAN = { gateway: '11.0.0.2', outside: '11.0.0.1' };
 /** A private outside address: the router itself is behind another NAT. */
 export const PRIVATE_WAN = { gateway: '10.99.0.2', outside: '10.99.0.1' };
+/**
+ * Past the "wan" namespace when it NATs too (addUpstreamNat): the router's public-looking outside
+ * address is rewritten again to `wan`'s address here, as a provider's or an upstream router's NAT does.
+ */
+export const UPSTREAM = { wan: '12.0.0.1', far: '12.0.0.2' };
+/** Where the lab's STUN servers listen (STUN's registered port). */
+export const STUN_PORT = 3478;
 
 const WAIT_MS = 5000;
 let labCount = 0;
@@ -64,18 +74,20 @@ export interface GatewayConfig {
 }
 
 export class NatLab {
-  readonly ns: { wan: string; gw: string; host: string };
+  readonly ns: { wan: string; gw: string; host: string; far: string };
   private readonly dir = mkdtempSync(join(tmpdir(), 'tincan-natlab-'));
   private daemon: ChildProcess | null = null;
   /** What miniupnpd logged (it runs with -d: to stderr), e.g. "PCP MAP: added mapping TCP 7777->…". */
   log = '';
-  private readonly veths: { gwWan: string; gwLan: string };
+  private readonly veths: { gwWan: string; gwLan: string; wanFar: string };
+  private readonly helpers: ChildProcess[] = [];
+  private upstream = false;
 
   /** `wan`: the router's outside address and the outside member's. */
   constructor(readonly wan: { gateway: string; outside: string } = PUBLIC_WAN) {
     const id = `tl${process.pid % 10000}${String.fromCharCode(97 + (labCount++ % 26))}`;
-    this.ns = { wan: `${id}-wan`, gw: `${id}-gw`, host: `${id}-host` };
-    this.veths = { gwWan: `${id}-gwan`, gwLan: `${id}-glan` };
+    this.ns = { wan: `${id}-wan`, gw: `${id}-gw`, host: `${id}-host`, far: `${id}-far` };
+    this.veths = { gwWan: `${id}-gwan`, gwLan: `${id}-glan`, wanFar: `${id}-wfar` };
   }
 
   /** Builds the namespaces, links, addresses, routes and the router's NAT and filter rules. */
@@ -219,6 +231,64 @@ export class NatLab {
     return rules;
   }
 
+  /**
+   * Makes "wan" a second NAT: a "far" namespace behind it (UPSTREAM), "wan" masquerading what the
+   * router sends there, and the router's default route through "wan". Seen from "far", the router's
+   * traffic comes from UPSTREAM.wan, not from the outside address the router reports.
+   */
+  addUpstreamNat(): void {
+    const { wan, gw, far } = this.ns;
+    const { wanFar } = this.veths;
+    run('ip', ['netns', 'add', far]);
+    this.upstream = true;
+    run('ip', ['-n', far, 'link', 'set', 'lo', 'up']);
+    run('ip', ['link', 'add', wanFar, 'netns', wan, 'type', 'veth', 'peer', 'name', 'far0', 'netns', far]);
+    run('ip', ['-n', wan, 'addr', 'add', `${UPSTREAM.wan}/24`, 'dev', wanFar]);
+    run('ip', ['-n', wan, 'link', 'set', wanFar, 'up']);
+    run('ip', ['-n', far, 'addr', 'add', `${UPSTREAM.far}/24`, 'dev', 'far0']);
+    run('ip', ['-n', far, 'link', 'set', 'far0', 'up']);
+    run('ip', ['-n', gw, 'route', 'add', 'default', 'via', this.wan.outside]);
+    run('ip', ['netns', 'exec', wan, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+    run(
+      'ip',
+      ['netns', 'exec', wan, 'nft', '-f', '-'],
+      `table ip upstream {
+  chain postrouting {
+    type nat hook postrouting priority 100; policy accept;
+    oifname "${wanFar}" masquerade
+  }
+}
+`,
+    );
+  }
+
+  /** Runs the test STUN server (test/support/stun-responder.ts) in a namespace, on address:3478. */
+  async startStunServer(ns: string, address: string): Promise<void> {
+    const child = spawn(
+      'ip',
+      ['netns', 'exec', ns, process.execPath, '--import', 'tsx', STUN_PROCESS, address, String(STUN_PORT)],
+      { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+    );
+    this.helpers.push(child);
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the STUN server did not start:\n${output}`)), 15_000);
+      const collect = (chunk: Buffer): void => {
+        output += chunk.toString('utf8');
+        if (/^listening \d+$/m.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout?.on('data', collect);
+      child.stderr?.on('data', collect);
+      child.on('exit', () => {
+        clearTimeout(timer);
+        reject(new Error(`the STUN server exited:\n${output}`));
+      });
+    });
+  }
+
   /** Stops miniupnpd (it deletes its rules on SIGTERM) and waits for its exit. */
   async stopGateway(): Promise<void> {
     const daemon = this.daemon;
@@ -233,7 +303,9 @@ export class NatLab {
 
   async teardown(): Promise<void> {
     await this.stopGateway();
-    for (const ns of Object.values(this.ns)) spawnSync('ip', ['netns', 'del', ns]);
+    for (const child of this.helpers.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+    const made = this.upstream ? Object.values(this.ns) : Object.values(this.ns).filter((ns) => ns !== this.ns.far);
+    for (const ns of made) spawnSync('ip', ['netns', 'del', ns]);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

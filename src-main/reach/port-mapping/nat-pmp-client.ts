@@ -10,7 +10,7 @@ import {
   type ExternalAddressReply,
   type MappingReply,
 } from './nat-pmp-codec.js';
-import { udpGatewayExchange } from './udp-exchange.js';
+import { udpGatewayExchange } from '../udp-exchange.js';
 
 /** Where a NAT-PMP (or PCP) gateway listens: its address, and port 5351 unless a test says otherwise. */
 export interface NatPmpGateway {

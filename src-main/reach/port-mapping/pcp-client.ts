@@ -4,7 +4,7 @@
 // to NAT-PMP.
 import type { MappingProtocol } from './mapping-types.js';
 import { PCP_PORT, PcpError, pcpMapRequest, readPcpMapResponse } from './pcp-codec.js';
-import { udpGatewayExchange } from './udp-exchange.js';
+import { udpGatewayExchange } from '../udp-exchange.js';
 
 export class PcpVersionMismatch extends Error {}
 

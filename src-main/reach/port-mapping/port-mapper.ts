@@ -18,7 +18,9 @@ import { natPmpExternalAddress, natPmpMap, type NatPmpGateway } from './nat-pmp-
 import { NatPmpError } from './nat-pmp-codec.js';
 import { pcpMap, PcpVersionMismatch, type PcpGateway } from './pcp-client.js';
 import { PCP_NONCE_BYTES, PcpError } from './pcp-codec.js';
-import { NoAnswerError } from './udp-exchange.js';
+import { NoAnswerError } from '../udp-exchange.js';
+import { stunMappedAddress, type StunServer } from '../stun/stun-client.js';
+import { crossChecked, type StunOutcome } from './stun-cross-check.js';
 import { UpnpError } from './soap-call.js';
 import {
   addUpnpMapping,
@@ -54,6 +56,8 @@ export interface PortMapperOptions {
   /** Sends of each PCP and NAT-PMP request before giving up on the protocol. */
   natPmpTries?: number;
   ssdpSearchMs?: number;
+  /** `--stun host:port`: compare the router's outside address with what this STUN server sees. */
+  stunServer?: StunServer;
 }
 
 interface Held {
@@ -126,6 +130,8 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
     const unmappable = unmappableBindReason(this.options.bindAddress ?? '');
     if (unmappable) return this.publish(emptyStatus('lan-only', unmappable));
     this.publish(emptyStatus('pending'));
+    // Asked alongside the router, so the check adds no wait of its own.
+    const stun = this.askStun();
     const udpGateway = await this.udpGateway();
     // PCP, then NAT-PMP: the first that maps wins; otherwise the first that answered explains why.
     let earlier: PortMappingStatus | null = null;
@@ -148,7 +154,17 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
       return this.current;
     }
     if (this.held.length > 0) this.scheduleRenewal(this.leaseSeconds);
-    return this.publish(status ?? emptyStatus('no-gateway'));
+    const decided = status ?? emptyStatus('no-gateway');
+    return this.publish(stun ? crossChecked(decided, await stun) : decided);
+  }
+
+  private askStun(): Promise<StunOutcome> | null {
+    const server = this.options.stunServer;
+    if (!server) return null;
+    return stunMappedAddress(server).then(
+      ({ address }) => ({ address }),
+      (err: unknown) => ({ problem: `${server.host}:${server.port}: ${describe(err)}` }),
+    );
   }
 
   /** Where PCP and NAT-PMP requests go, or null when there is no IPv4 default gateway. */
@@ -237,6 +253,7 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
       externalUdpPort: udp?.externalPort ?? null,
       method,
       detail: null,
+      stunAddress: null,
     };
   }
 

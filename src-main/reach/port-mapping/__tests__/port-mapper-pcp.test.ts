@@ -3,103 +3,17 @@
 // from each result code, its fallback to NAT-PMP on "unsupported version", and that junk from the
 // router's port is ignored and counted. Debian's miniupnpd answers PCP in the lab test
 // (test/reach/port-mapping-lab.test.ts); this covers the answers it never gives.
-import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { portMappingLine } from '../../../../src-shared/reach/port-mapping-status.js';
 import { PortMapper } from '../port-mapper.js';
+import { closeScriptedPcpGateways, scriptedPcpGateway } from './scripted-pcp-gateway.js';
 
-interface MapRequest {
-  protocol: 'TCP' | 'UDP';
-  lifetime: number;
-  client: string;
-  nonce: string;
-  internalPort: number;
-  externalPort: number;
-}
-
-interface Script {
-  externalAddress?: string;
-  /** The result code of every create (lifetime > 0) request. */
-  result?: number;
-  /** The lifetime granted to a create (default: the one asked for). */
-  grantLifetime?: number;
-  /** Answer PCP with a version-1 "unsupported version" header, and NAT-PMP properly. */
-  onlyNatPmp?: boolean;
-  /** Before each real answer, send these datagrams (built from the real one). */
-  junk?: ((real: Buffer) => Buffer)[];
-}
-
-const gateways: Socket[] = [];
 const mappers: PortMapper[] = [];
 
 afterEach(async () => {
   await Promise.all(mappers.splice(0).map((m) => m.close()));
-  for (const g of gateways.splice(0)) g.close();
+  closeScriptedPcpGateways();
 });
-
-function natPmpAnswer(msg: Buffer, externalAddress: string): Buffer {
-  const op = msg.readUInt8(1);
-  if (op === 0) {
-    const reply = Buffer.alloc(12);
-    reply.writeUInt8(128, 1);
-    externalAddress.split('.').forEach((o, i) => reply.writeUInt8(Number(o), 8 + i));
-    return reply;
-  }
-  const reply = Buffer.alloc(16);
-  reply.writeUInt8(128 + op, 1);
-  msg.copy(reply, 8, 4, 8); // internal and external port as asked
-  reply.writeUInt32BE(msg.readUInt32BE(8), 12);
-  return reply;
-}
-
-async function scriptedPcpGateway(script: Script): Promise<{ port: number; requests: MapRequest[]; natPmp: number }> {
-  const socket = createSocket('udp4');
-  gateways.push(socket);
-  const state = { port: 0, requests: [] as MapRequest[], natPmp: 0 };
-  const externalAddress = script.externalAddress ?? '203.0.113.9';
-  socket.on('message', (msg, from) => {
-    const send = (b: Buffer): void => void socket.send(b, from.port, from.address);
-    if (msg.readUInt8(0) === 0) {
-      state.natPmp += 1;
-      if (script.onlyNatPmp) send(natPmpAnswer(msg, externalAddress));
-      return;
-    }
-    if (script.onlyNatPmp) {
-      const header = Buffer.alloc(24);
-      header.writeUInt8(1, 0);
-      header.writeUInt8(0x81, 1);
-      header.writeUInt8(1, 3);
-      send(header);
-      return;
-    }
-    const lifetime = msg.readUInt32BE(4);
-    const request: MapRequest = {
-      protocol: msg.readUInt8(36) === 6 ? 'TCP' : 'UDP',
-      lifetime,
-      client: [...msg.subarray(20, 24)].join('.'),
-      nonce: msg.subarray(24, 36).toString('hex'),
-      internalPort: msg.readUInt16BE(40),
-      externalPort: msg.readUInt16BE(42),
-    };
-    state.requests.push(request);
-    const reply = Buffer.alloc(60);
-    msg.copy(reply, 24, 24, 60); // nonce, protocol, internal port, suggestions
-    reply.writeUInt8(2, 0);
-    reply.writeUInt8(0x81, 1);
-    const result = lifetime === 0 ? 0 : (script.result ?? 0);
-    reply.writeUInt8(result, 3);
-    reply.writeUInt32BE(lifetime === 0 ? 0 : (script.grantLifetime ?? lifetime), 4);
-    reply.writeUInt32BE(500, 8);
-    reply.fill(0, 44, 60);
-    reply.writeUInt16BE(0xffff, 54);
-    externalAddress.split('.').forEach((o, i) => reply.writeUInt8(Number(o), 56 + i));
-    for (const make of script.junk ?? []) send(make(reply));
-    send(reply);
-  });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  state.port = socket.address().port;
-  return state;
-}
 
 function mapper(port: number): PortMapper {
   const m = new PortMapper({

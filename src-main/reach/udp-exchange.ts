@@ -1,4 +1,4 @@
-// One request–reply exchange with a gateway over UDP (NAT-PMP and PCP share it): resend at 250 ms,
+// One request–reply exchange with a gateway over UDP (NAT-PMP, PCP and STUN share it): resend at 250 ms,
 // doubling, and accept only a datagram from the gateway's address and port that the reader takes as
 // this request's answer. The socket is connected, so the kernel drops datagrams from anyone else and
 // reports an ICMP "port unreachable" at once; it also tells us our own address on the gateway's side,
@@ -23,6 +23,8 @@ export interface UdpGatewayExchange<T> {
   /** The answer to this request, or null for a datagram that is not (it is ignored and counted). */
   read: (reply: Buffer) => T | null;
   tries: number;
+  /** The first wait for an answer, doubled after each resend (default 250 ms). */
+  firstWaitMs?: number;
   /** Called once for every datagram from the gateway that was not this request's answer. */
   onIgnored?: () => void;
 }
@@ -47,7 +49,7 @@ export function udpGatewayExchange<T>(ex: UdpGatewayExchange<T>): Promise<T> {
         return;
       }
       socket.send(request);
-      timer = setTimeout(send, FIRST_WAIT_MS * 2 ** sent);
+      timer = setTimeout(send, (ex.firstWaitMs ?? FIRST_WAIT_MS) * 2 ** sent);
       sent += 1;
     };
     socket.on('message', (msg) => {
