@@ -153,6 +153,32 @@ describe.skipIf(unavailable !== null)(
       expect(portMappingLine(status, PORT)).toMatch(/^No router answered .*forward TCP and UDP port 7777/);
     });
 
+    it('UPnP error 725 (permanent leases only): retried with lease 0 for TCP and UDP, both deleted on close', async () => {
+      // A scripted IGDv1 in the router (miniupnpd never answers 725); nothing listens on 5351 there.
+      const l = await buildLab(null);
+      const igd = await l.startScriptedIgd();
+      const p = probe(l, { natPmpTries: 1, ssdpSearchMs: 1500 });
+      const status = await p.settled();
+      expect(status).toMatchObject({ kind: 'mapped', method: 'UPnP IGDv1', externalAddress: PUBLIC_WAN.gateway });
+      const mapping = { externalPort: PORT, internalClient: LAN_HOST };
+      expect(igd.actions()).toEqual([
+        { action: 'GetExternalIPAddress', error: 0 },
+        { action: 'AddPortMapping', protocol: 'TCP', ...mapping, lease: 7200, error: 725 },
+        { action: 'AddPortMapping', protocol: 'TCP', ...mapping, lease: 0, error: 0 },
+        { action: 'AddPortMapping', protocol: 'UDP', ...mapping, lease: 0, error: 0 },
+      ]);
+
+      await p.close();
+      const deletes = (await igd.waitForActions(6)).slice(4);
+      expect(deletes).toEqual(
+        expect.arrayContaining([
+          { action: 'DeletePortMapping', protocol: 'TCP', externalPort: PORT, error: 0 },
+          { action: 'DeletePortMapping', protocol: 'UDP', externalPort: PORT, error: 0 },
+        ]),
+      );
+      expect(deletes).toHaveLength(2);
+    });
+
     it('a router whose outside address is private reports double NAT', async () => {
       const l = await buildLab({ natPmp: true, upnp: true }, PRIVATE_WAN);
       const p = probe(l);

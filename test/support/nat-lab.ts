@@ -3,12 +3,15 @@
 // miniupnpd) and "host" (the LAN computer that hosts the room), joined by veth pairs. Needs root,
 // `ip`, `nft` and `miniupnpd`; natLabUnavailable() says why not when they are missing.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { IgdAction } from './scripted-igd.js';
 
 const STUN_PROCESS = fileURLToPath(new URL('./stun-responder-process.ts', import.meta.url));
+const IGD_PROCESS = fileURLToPath(new URL('./scripted-igd-process.ts', import.meta.url));
 
 export const LAN_GATEWAY = '192.168.77.1';
 export const LAN_HOST = '192.168.77.10';
@@ -264,29 +267,71 @@ export class NatLab {
 
   /** Runs the test STUN server (test/support/stun-responder.ts) in a namespace, on address:3478. */
   async startStunServer(ns: string, address: string): Promise<void> {
-    const child = spawn(
-      'ip',
-      ['netns', 'exec', ns, process.execPath, '--import', 'tsx', STUN_PROCESS, address, String(STUN_PORT)],
-      { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
-    );
+    await this.spawnHelper(ns, STUN_PROCESS, [address, String(STUN_PORT)]);
+  }
+
+  /**
+   * Runs the scripted IGD (test/support/scripted-igd.ts: permanent leases only, UPnP error 725) in
+   * the router instead of miniupnpd; returns the SOAP actions it has seen so far, in order.
+   */
+  async startScriptedIgd(): Promise<{
+    actions: () => IgdAction[];
+    waitForActions: (count: number) => Promise<IgdAction[]>;
+  }> {
+    const helper = await this.spawnHelper(this.ns.gw, IGD_PROCESS, [LAN_GATEWAY, this.wan.gateway]);
+    const actions = (): IgdAction[] => helper.lines.slice(1).map((line) => JSON.parse(line) as IgdAction);
+    const waitForActions = (count: number): Promise<IgdAction[]> =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (actions().length < count) return;
+          clearTimeout(timer);
+          helper.events.off('line', check);
+          resolve(actions());
+        };
+        const timer = setTimeout(() => {
+          helper.events.off('line', check);
+          reject(new Error(`the scripted IGD saw ${JSON.stringify(actions())}, not ${count} actions`));
+        }, WAIT_MS);
+        helper.events.on('line', check);
+        check();
+      });
+    return { actions, waitForActions };
+  }
+
+  /** Starts a test helper process in a namespace and waits for its "listening <port>" line. */
+  private async spawnHelper(
+    ns: string,
+    script: string,
+    args: string[],
+  ): Promise<{ lines: string[]; events: EventEmitter<{ line: [] }> }> {
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', script, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    });
     this.helpers.push(child);
-    let output = '';
+    const lines: string[] = [];
+    const events = new EventEmitter<{ line: [] }>();
+    let partial = '';
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the STUN server did not start:\n${output}`)), 15_000);
-      const collect = (chunk: Buffer): void => {
-        output += chunk.toString('utf8');
-        if (/^listening \d+$/m.test(output)) {
+      const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${stderr}`)), 15_000);
+      child.stdout?.on('data', (chunk: Buffer) => {
+        const parts = (partial + chunk.toString('utf8')).split('\n');
+        partial = parts.pop() ?? '';
+        lines.push(...parts.filter((l) => l !== ''));
+        events.emit('line');
+        if (/^listening \d+$/.test(lines[0] ?? '')) {
           clearTimeout(timer);
           resolve();
         }
-      };
-      child.stdout?.on('data', collect);
-      child.stderr?.on('data', collect);
+      });
       child.on('exit', () => {
         clearTimeout(timer);
-        reject(new Error(`the STUN server exited:\n${output}`));
+        reject(new Error(`${script} exited:\n${stderr}`));
       });
     });
+    return { lines, events };
   }
 
   /** Stops miniupnpd (it deletes its rules on SIGTERM) and waits for its exit. */
