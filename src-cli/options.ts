@@ -49,6 +49,8 @@ export interface ServeConfig {
   workers: number;
   /** --upnp: ask the router to forward the ports (src-main/reach/port-mapping). */
   upnp: boolean;
+  /** --stun host:port: check the router's outside address against a STUN server (needs --upnp). */
+  stun?: StunServerAddress;
   /** Advertise the server's rooms on the local network (mDNS); off unless --advertise. */
   advertise: boolean;
   /** Folder of the host identity (TLS); absent: the server speaks TCRP only. */
@@ -80,6 +82,8 @@ export interface HostConfig {
   server: Partial<ServerOptions> & { host: string; port: number };
   logLevel: LogLevel;
   upnp: boolean;
+  /** --stun host:port: check the router's outside address against a STUN server (needs --upnp). */
+  stun?: StunServerAddress;
   /** Advertise the room on the local network (mDNS); on unless --no-advertise. */
   advertise: boolean;
   /** Folder of the host identity (TLS); absent: the server speaks TCRP only. */
@@ -94,6 +98,41 @@ export interface DiscoverConfig {
 
 /** How long `discover --once` listens when no number of seconds is given. */
 export const DISCOVER_ONCE_DEFAULT_S = 3;
+
+/** A STUN server to ask over IPv4: an IPv4 address or a DNS name, and a UDP port. */
+export interface StunServerAddress {
+  host: string;
+  port: number;
+}
+
+/** STUN's registered port (RFC 8489 §18.6), used when --stun names no port. */
+const STUN_PORT = 3478;
+
+/** `--stun host[:port]`: IPv4 literal or DNS name (the check compares IPv4 addresses). */
+export function parseStunServer(value: string): StunServerAddress {
+  let parsed: { host: string; port: number };
+  try {
+    parsed = parseHostAddress(value, STUN_PORT);
+  } catch (err) {
+    throw new UsageError(`--stun: ${(err as Error).message}`);
+  }
+  if (isIP(parsed.host) === 6) throw new UsageError('--stun needs an IPv4 address or a name: routers map IPv4');
+  if (
+    isIP(parsed.host) === 0 &&
+    !/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*\.?$/.test(parsed.host)
+  ) {
+    throw new UsageError(`--stun: "${parsed.host.slice(0, 60)}" is not a host name or IPv4 address`);
+  }
+  return parsed;
+}
+
+/** --stun, which only makes sense beside --upnp (it checks what the router reported). */
+function stunOption(raw: RawOptions): { stun?: StunServerAddress } {
+  const value = text(raw, 'stun');
+  if (value === undefined) return {};
+  if (raw.upnp !== true) throw new UsageError("--stun checks the router's outside address: it needs --upnp");
+  return { stun: parseStunServer(value) };
+}
 
 function text(raw: RawOptions, key: string): string | undefined {
   const value = raw[key];
@@ -240,6 +279,7 @@ export function parseServeOptions(raw: RawOptions, env: Env = {}): ServeConfig {
     logLevel: parseLogLevel(text(raw, 'logLevel'), 'info'),
     workers,
     upnp: raw.upnp === true,
+    ...stunOption(raw),
     // A dedicated server often runs where its neighbours are strangers: it advertises only on request.
     advertise: raw.advertise === true,
     identityDir: identityDir(raw, env),
@@ -253,6 +293,7 @@ export function parseHostOptions(room: string, raw: RawOptions, env: Env): HostC
     // Log lines would cut through the chat on a terminal; only on request.
     logLevel: parseLogLevel(text(raw, 'logLevel'), 'silent'),
     upnp: raw.upnp === true,
+    ...stunOption(raw),
     // Someone hosting a room wants it found, as in the app; --no-advertise keeps it off the LAN list.
     advertise: raw.advertise !== false,
     identityDir: identityDir(raw, env),

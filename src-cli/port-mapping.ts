@@ -3,6 +3,7 @@
 // and remove the mappings on the way out.
 import { invitableAddress, portMappingLine } from '../src-shared/reach/port-mapping-status.js';
 import { PortMapper } from '../src-main/reach/port-mapping/index.js';
+import type { StunServerAddress } from './options.js';
 import type { ListeningAddress } from './runtime.js';
 
 export interface MappingOutput {
@@ -12,12 +13,18 @@ export interface MappingOutput {
   joinHint(externalAddress: string): string;
 }
 
-export function startPortMapping(bindHost: string, address: ListeningAddress, out: MappingOutput): PortMapper {
+export function startPortMapping(
+  bindHost: string,
+  address: ListeningAddress,
+  out: MappingOutput,
+  stun?: StunServerAddress,
+): PortMapper {
   const mapper = new PortMapper({
     tcpPort: address.tcpPort,
     udpPort: address.udpPort,
     bindAddress: bindHost,
     description: `Tincan ${address.tcpPort}`,
+    ...(stun ? { stunServer: stun } : {}),
   });
   mapper.on('status', (status) => {
     if (status.kind === 'pending') return;

@@ -81,7 +81,14 @@ function addServerListenOptions(command: Command): Command {
     .option('--host <addr>', withDefault('address to listen on: 0.0.0.0, ::, 127.0.0.1, ...', '0.0.0.0'))
     .option('--port <n>', `TCP port for room requests, 0 for any free port (default: ${DEFAULT_PORT})`)
     .option('--udp-port <n>', 'UDP port for chat (default: the TCP port number)')
-    .option('--upnp', 'ask the router (NAT-PMP or UPnP) to forward the ports while running; prints the outside address')
+    .option(
+      '--upnp',
+      'ask the router (PCP, NAT-PMP or UPnP) to forward the ports while running; prints the outside address',
+    )
+    .option(
+      '--stun <host:port>',
+      'with --upnp: compare the outside address the router reports with what this STUN server sees (double NAT check; port default 3478)',
+    )
     .option(
       '--history <n>',
       withDefault(

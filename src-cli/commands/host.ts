@@ -27,10 +27,15 @@ export async function hostCommand(config: HostConfig, rt: Runtime): Promise<numb
   if (config.name === undefined && rt.stdin.isTTY !== true) throw new UsageError(NO_NAME_MESSAGE);
   const { server, address } = await startListening(config, rt);
   const mapper = config.upnp
-    ? startPortMapping(config.server.host, address, {
-        write: (line) => rt.stderr.write(`* ${line}\n`),
-        joinHint: (external) => `* others on the internet join with: tincan join ${external} ${config.room}`,
-      })
+    ? startPortMapping(
+        config.server.host,
+        address,
+        {
+          write: (line) => rt.stderr.write(`* ${line}\n`),
+          joinHint: (external) => `* others on the internet join with: tincan join ${external} ${config.room}`,
+        },
+        config.stun,
+      )
     : null;
   const stopAdvertising = config.advertise ? await advertiseRooms(server, address.tcpPort, rt) : async () => {};
   try {

@@ -14,10 +14,15 @@ export async function serveCommand(config: ServeConfig, rt: Runtime): Promise<nu
   const shown = formatHostAddress({ host: address.host, port: address.tcpPort });
   rt.stdout.write(`tincan server listening on ${shown} (TCP) and UDP port ${address.udpPort}\n`);
   const mapper = config.upnp
-    ? startPortMapping(config.server.host, address, {
-        write: (line) => rt.stdout.write(`${line}\n`),
-        joinHint: (external) => `others on the internet join with: tincan join ${external} <room>`,
-      })
+    ? startPortMapping(
+        config.server.host,
+        address,
+        {
+          write: (line) => rt.stdout.write(`${line}\n`),
+          joinHint: (external) => `others on the internet join with: tincan join ${external} <room>`,
+        },
+        config.stun,
+      )
     : null;
   const stopAdvertising = config.advertise ? await advertiseRooms(server, address.tcpPort, rt) : async () => {};
   rt.stdout.write(

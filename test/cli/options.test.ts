@@ -11,6 +11,7 @@ import {
   parseRoomOptions,
   parseSeconds,
   parseServeOptions,
+  parseStunServer,
 } from '../../src-cli/options.js';
 
 /** Where the data folder is without TINCAN_DATA_DIR or XDG_CONFIG_HOME. */
@@ -202,6 +203,28 @@ describe('advertising on the local network', () => {
     expect(parseDiscoverOptions({ once: true })).toEqual({ onceAfterMs: 3000 });
     expect(parseDiscoverOptions({ once: '0.5' })).toEqual({ onceAfterMs: 500 });
     expect(usageMessage(() => parseDiscoverOptions({ once: 'soon' }))).toMatch(/--once must be a number of seconds/);
+  });
+});
+
+describe('--stun', () => {
+  it('takes host:port, a name, or a host alone (port 3478), only beside --upnp', () => {
+    expect(parseServeOptions({ upnp: true, stun: '11.0.0.1:3478' }).stun).toEqual({ host: '11.0.0.1', port: 3478 });
+    expect(parseHostOptions('lobby', { upnp: true, stun: 'stun.example.org' }, {}).stun).toEqual({
+      host: 'stun.example.org',
+      port: 3478,
+    });
+    expect(parseServeOptions({ upnp: true, stun: 'stun.example.org:19302' }).stun?.port).toBe(19302);
+    expect(parseServeOptions({ upnp: true })).not.toHaveProperty('stun');
+    expect(usageMessage(() => parseServeOptions({ stun: '11.0.0.1' }))).toMatch(/needs --upnp/);
+  });
+
+  it('refuses what it cannot ask over IPv4, with the reason', () => {
+    expect(usageMessage(() => parseStunServer('[2001:db8::1]:3478'))).toMatch(/IPv4/);
+    expect(usageMessage(() => parseStunServer('11.0.0.1:0'))).toMatch(/port/);
+    expect(usageMessage(() => parseStunServer('11.0.0.1:99999'))).toMatch(/port/);
+    expect(usageMessage(() => parseStunServer(''))).toMatch(/empty/);
+    expect(usageMessage(() => parseStunServer('bad_host!:3478'))).toMatch(/not a host name/);
+    expect(usageMessage(() => parseStunServer(`${'a'.repeat(300)}:3478`))).toMatch(/not a host name/);
   });
 });
 

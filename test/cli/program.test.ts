@@ -115,6 +115,18 @@ describe('flags reach the commands', () => {
     ]);
   });
 
+  it('serve and host --upnp --stun reach the config', async () => {
+    expect((await run(['serve', '--upnp', '--stun', '11.0.0.1:3478'])).calls.serve[0]?.stun).toEqual({
+      host: '11.0.0.1',
+      port: 3478,
+    });
+    expect((await run(['host', 'lobby', '--upnp', '--stun', 'stun.example.org'])).calls.host[0]?.stun).toEqual({
+      host: 'stun.example.org',
+      port: 3478,
+    });
+    expect((await run(['serve', '--help'])).out).toContain('--stun <host:port>');
+  });
+
   it('host --no-advertise and discover --once', async () => {
     expect((await run(['host', 'lobby', '--no-advertise'])).calls.host[0]?.advertise).toBe(false);
     expect((await run(['host', 'lobby'])).calls.host[0]?.advertise).toBe(true);

@@ -39,6 +39,7 @@ import {
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
 import { mutate, type Rng } from './random-bytes.js';
+import { pcpAnswerTarget, stunAnswerTarget } from './gateway-targets.js';
 import { linkRuleTarget } from './link-targets.js';
 import { nameRuleTarget, plainLineTarget } from './text-rule-targets.js';
 import { sealedDatagramTarget } from './sealed-targets.js';
@@ -399,6 +400,8 @@ export const CODEC_TARGETS: readonly FuzzTarget[] = [
   sealedDatagramTarget,
   transportDetectTarget,
   fingerprintTarget,
+  pcpAnswerTarget,
+  stunAnswerTarget,
 ];
 
 export interface TargetReport {

@@ -11,8 +11,12 @@ const WAIT_MS = 15_000;
 export type ProbeEvent =
   | { event: 'status'; status: PortMappingStatus }
   | { event: 'renewed'; leaseSeconds: number }
-  | { event: 'entry'; entry?: { internalClient: string; internalPort: number; leaseSeconds: number }; error?: string }
-  | { event: 'closed' };
+  | {
+      event: 'entry';
+      entry?: { internalClient: string; internalPort: number; leaseSeconds: number; description: string };
+      error?: string;
+    }
+  | { event: 'closed'; ignored: number };
 
 export class MapperProbe {
   readonly events: ProbeEvent[] = [];
@@ -102,10 +106,14 @@ export class MapperProbe {
     );
   }
 
-  /** Asks the mapper to close (delete its mappings) and waits for the probe to say so. */
-  async close(): Promise<void> {
+  /** Asks the mapper to close (delete its mappings); resolves with the count of ignored gateway datagrams. */
+  async close(): Promise<number> {
     this.child.stdin.write('close\n');
-    await this.waitFor((e): e is { event: 'closed' } => e.event === 'closed', 'the close');
+    const closed = await this.waitFor(
+      (e): e is Extract<ProbeEvent, { event: 'closed' }> => e.event === 'closed',
+      'the close',
+    );
+    return closed.ignored;
   }
 
   stop(): void {

@@ -17,7 +17,7 @@ commands.on('close', () => process.exit(0));
 commands.on('line', (line) => {
   const [command, protocol, port] = line.trim().split(' ');
   if (command === 'close') {
-    void mapper.close().then(() => print({ event: 'closed' }));
+    void mapper.close().then(() => print({ event: 'closed', ignored: mapper.ignoredGatewayReplies }));
   } else if (command === 'entry' && (protocol === 'TCP' || protocol === 'UDP')) {
     findUpnpGateway(2000)
       .then(async (gateway) => {

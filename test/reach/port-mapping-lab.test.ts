@@ -2,7 +2,7 @@
 // ("host") and an internet ("wan"), built by test/support/nat-lab.ts. Each test builds its own lab
 // and removes it. Skips, with the reason, where namespaces or miniupnpd are not available.
 import { afterEach, describe, expect, it } from 'vitest';
-import { portMappingLine } from '../../src-shared/reach/port-mapping-status.js';
+import { invitableAddress, portMappingLine } from '../../src-shared/reach/port-mapping-status.js';
 import { killAll, spawnCli } from '../cli/helpers/cli-process.js';
 import {
   LAN_GATEWAY,
@@ -11,6 +11,8 @@ import {
   natLabUnavailable,
   PRIVATE_WAN,
   PUBLIC_WAN,
+  STUN_PORT,
+  UPSTREAM,
   type NatRule,
 } from '../support/nat-lab.js';
 import { MapperProbe } from './mapper-probe-process.js';
@@ -53,20 +55,68 @@ describe.skipIf(unavailable !== null)(
   `port mapping through miniupnpd${unavailable ? ` (skipped: ${unavailable})` : ''}`,
   { timeout: 60_000 },
   () => {
-    it('NAT-PMP (UPnP off): TCP and UDP mapped to this host, the external address learnt, both gone after close', async () => {
-      const l = await buildLab({ natPmp: true, upnp: false });
+    it('PCP: TCP and UDP mapped by PCP MAP (the gateway lists them under our nonce), both gone after close', async () => {
+      const l = await buildLab({ natPmp: true, upnp: true });
+      const p = probe(l);
+      const status = await p.settled();
+      expect(status).toMatchObject({ kind: 'mapped', method: 'PCP', externalAddress: PUBLIC_WAN.gateway });
+      expect(status.externalPort).toBe(PORT);
+      expect(l.natRules()).toEqual(bothForwarded(PORT));
+      expect(portMappingLine(status, PORT)).toMatch(new RegExp(`^Mapped via PCP: .*${PUBLIC_WAN.gateway}:${PORT}`));
+      // miniupnpd names a PCP mapping after its nonce: one per protocol, so two different names.
+      const descriptions = new Set<string>();
+      for (const protocol of ['TCP', 'UDP'] as const) {
+        const { entry } = await p.entry(protocol, PORT);
+        expect(entry).toMatchObject({ internalClient: LAN_HOST, internalPort: PORT });
+        expect(entry?.description).toMatch(/^PCP MAP [0-9a-f]{24}$/);
+        descriptions.add(entry?.description ?? '');
+      }
+      expect(descriptions.size).toBe(2);
+      expect(l.log).toMatch(/PCP MAP: added mapping TCP 7777->192\.168\.77\.10:7777/);
+      expect(l.log).not.toMatch(/NAT-PMP.*7777/);
+
+      // miniupnpd deletes a PCP mapping only when the delete carries the same nonce.
+      expect(await p.close()).toBe(0);
+      expect(l.natRules()).toEqual([]);
+      expect(l.log).toMatch(/PCP: TCP port 7777 mapping removed/);
+      expect(l.log).toMatch(/PCP: UDP port 7777 mapping removed/);
+    });
+
+    it('PCP leases are renewed at half their life with the same nonce', async () => {
+      const l = await buildLab({ natPmp: true, upnp: true });
+      const p = probe(l, { leaseSeconds: 4 });
+      expect((await p.settled()).method).toBe('PCP');
+      const before = (await p.entry('TCP', PORT)).entry?.description;
+      await p.waitFor((e) => e.event === 'renewed', 'the first renewal', 6000);
+      await p.waitFor(
+        (e): e is { event: 'renewed'; leaseSeconds: number } =>
+          e.event === 'renewed' && p.events.filter((x) => x.event === 'renewed').length >= 2,
+        'the second renewal',
+        6000,
+      );
+      expect((await p.entry('TCP', PORT)).entry?.description).toBe(before);
+      expect(l.natRules()).toEqual(bothForwarded(PORT));
+      await p.close();
+      expect(l.natRules()).toEqual([]);
+    });
+
+    it('a router whose PCP is off (PCP dropped, UPnP off): NAT-PMP maps both, and both are gone after close', async () => {
+      const l = await buildLab({ natPmp: true, upnp: false, dropPcp: true });
       const p = probe(l);
       const status = await p.settled();
       expect(status).toMatchObject({ kind: 'mapped', method: 'NAT-PMP', externalAddress: PUBLIC_WAN.gateway });
       expect(status.externalPort).toBe(PORT);
       expect(l.natRules()).toEqual(bothForwarded(PORT));
-      expect(portMappingLine(status, PORT)).toContain(`${PUBLIC_WAN.gateway}:${PORT}`);
+      expect(portMappingLine(status, PORT)).toContain(
+        `via NAT-PMP: people on the internet can join at ${PUBLIC_WAN.gateway}:${PORT}`,
+      );
+      expect(l.log).not.toMatch(/PCP MAP/);
 
       await p.close();
       expect(l.natRules()).toEqual([]);
     });
 
-    it('UPnP IGDv2 (NAT-PMP off): mapped with a lease, listed by the gateway, both protocols deleted on close', async () => {
+    it('UPnP IGDv2 (PCP and NAT-PMP off): mapped with a lease, listed by the gateway, both protocols deleted on close', async () => {
       const l = await buildLab({ natPmp: false, upnp: true });
       const p = probe(l, { natPmpTries: 1 });
       const status = await p.settled();
@@ -93,7 +143,7 @@ describe.skipIf(unavailable !== null)(
       expect(l.natRules()).toEqual([]);
     });
 
-    it('a router with port mapping off (no NAT-PMP, no UPnP): "no router answered", LAN only', async () => {
+    it('a router with port mapping off (no PCP, no NAT-PMP, no UPnP): "no router answered", LAN only', async () => {
       // miniupnpd refuses to run with both services off ("Why did you run me anyway?"): the router is
       // the namespace's NAT alone, which is what a router with both switched off looks like.
       const l = await buildLab(null);
@@ -103,12 +153,80 @@ describe.skipIf(unavailable !== null)(
       expect(portMappingLine(status, PORT)).toMatch(/^No router answered .*forward TCP and UDP port 7777/);
     });
 
+    it('UPnP error 725 (permanent leases only): retried with lease 0 for TCP and UDP, both deleted on close', async () => {
+      // A scripted IGDv1 in the router (miniupnpd never answers 725); nothing listens on 5351 there.
+      const l = await buildLab(null);
+      const igd = await l.startScriptedIgd();
+      const p = probe(l, { natPmpTries: 1, ssdpSearchMs: 1500 });
+      const status = await p.settled();
+      expect(status).toMatchObject({ kind: 'mapped', method: 'UPnP IGDv1', externalAddress: PUBLIC_WAN.gateway });
+      const mapping = { externalPort: PORT, internalClient: LAN_HOST };
+      expect(igd.actions()).toEqual([
+        { action: 'GetExternalIPAddress', error: 0 },
+        { action: 'AddPortMapping', protocol: 'TCP', ...mapping, lease: 7200, error: 725 },
+        { action: 'AddPortMapping', protocol: 'TCP', ...mapping, lease: 0, error: 0 },
+        { action: 'AddPortMapping', protocol: 'UDP', ...mapping, lease: 0, error: 0 },
+      ]);
+
+      await p.close();
+      const deletes = (await igd.waitForActions(6)).slice(4);
+      expect(deletes).toEqual(
+        expect.arrayContaining([
+          { action: 'DeletePortMapping', protocol: 'TCP', externalPort: PORT, error: 0 },
+          { action: 'DeletePortMapping', protocol: 'UDP', externalPort: PORT, error: 0 },
+        ]),
+      );
+      expect(deletes).toHaveLength(2);
+    });
+
     it('a router whose outside address is private reports double NAT', async () => {
       const l = await buildLab({ natPmp: true, upnp: true }, PRIVATE_WAN);
       const p = probe(l);
       const status = await p.settled();
       expect(status.kind).toBe('double-nat');
       expect(portMappingLine(status, PORT)).toMatch(/^Double NAT: .*another router upstream/);
+      expect(l.natRules()).toEqual([]);
+    });
+
+    it('STUN cross-check agrees: serve --upnp --stun says mapped, and that a STUN server sees the same address', async () => {
+      const l = await buildLab({ natPmp: true, upnp: true });
+      await l.startStunServer(l.ns.wan, PUBLIC_WAN.outside);
+      const serve = spawnCli(
+        ['serve', '--port', '0', '--upnp', '--stun', `${PUBLIC_WAN.outside}:${STUN_PORT}`, '--log-level', 'warn'],
+        { netns: l.ns.host },
+      );
+      const port = Number((await serve.waitForLine('stdout', /^tincan server listening on 0\.0\.0\.0:(\d+) /))[1]);
+      await serve.waitForLine(
+        'stdout',
+        new RegExp(
+          `^port mapping: Mapped via PCP: people on the internet can join at ${PUBLIC_WAN.gateway.replace(/\./g, '\\.')}:${port}; a STUN server sees the same outside address;`,
+        ),
+        15_000,
+      );
+      await serve.waitForLine('stdout', /^others on the internet join with: tincan join /);
+      serve.signal('SIGTERM');
+      expect((await serve.waitForExit()).code).toBe(0);
+      expect(l.natRules()).toEqual([]);
+    });
+
+    it('STUN cross-check disagrees (the router behind a second NAT): double NAT, with both addresses, nothing to invite with', async () => {
+      const l = await buildLab({ natPmp: true, upnp: true });
+      l.addUpstreamNat();
+      await l.startStunServer(l.ns.far, UPSTREAM.far);
+      const p = probe(l, { stunServer: { host: UPSTREAM.far, port: STUN_PORT } });
+      const status = await p.settled();
+      // The router maps and reports its own outside address; the STUN server sees the upstream NAT's.
+      expect(status).toMatchObject({
+        kind: 'double-nat',
+        method: 'PCP',
+        externalAddress: PUBLIC_WAN.gateway,
+        stunAddress: UPSTREAM.wan,
+      });
+      expect(portMappingLine(status, PORT)).toBe(
+        `Double NAT: the router via PCP reports the outside address ${PUBLIC_WAN.gateway}, but a STUN server sees ${UPSTREAM.wan}, so another router or the provider’s NAT sits upstream and people on the internet cannot join at either address; forward the port on that router too, or use IPv6. LAN members can join.`,
+      );
+      expect(invitableAddress(status)).toBeNull();
+      await p.close();
       expect(l.natRules()).toEqual([]);
     });
 
@@ -135,7 +253,7 @@ describe.skipIf(unavailable !== null)(
       const l = await buildLab({ natPmp: true, upnp: true });
       const serve = spawnCli(['serve', '--port', '0', '--upnp', '--log-level', 'warn'], { netns: l.ns.host });
       const port = Number((await serve.waitForLine('stdout', /^tincan server listening on 0\.0\.0\.0:(\d+) /))[1]);
-      await serve.waitForLine('stdout', /^port mapping: Mapped via NAT-PMP/, 15_000);
+      await serve.waitForLine('stdout', /^port mapping: Mapped via PCP/, 15_000);
       await serve.waitForLine(
         'stdout',
         new RegExp(

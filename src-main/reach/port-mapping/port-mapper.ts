@@ -1,7 +1,8 @@
 // Making a hosted room reachable from the internet: ask the gateway for TCP and UDP mappings
-// (NAT-PMP first, then UPnP IGDv2, then IGDv1), learn its outside address, renew the leases at half
-// their life, and delete both mappings on close. Never throws: every failure becomes a status line,
+// (PCP first, then NAT-PMP, then UPnP IGDv2, then IGDv1), learn its outside address, renew the leases
+// at half their life, and delete both mappings on close. Never throws: every failure becomes a status line,
 // and hosting goes on without the mapping.
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { isIPv4 } from 'node:net';
 import {
@@ -13,8 +14,13 @@ import { unmappableBindReason } from '../../../src-shared/reach/mappable-bind.js
 import { defaultGateway } from './default-gateway.js';
 import { externalAddressKind } from './ipv4-class.js';
 import { REQUESTED_LEASE_SECONDS, type MappingMethod, type MappingProtocol } from './mapping-types.js';
-import { natPmpExternalAddress, natPmpMap, NatPmpTimeout, type NatPmpGateway } from './nat-pmp-client.js';
+import { natPmpExternalAddress, natPmpMap, type NatPmpGateway } from './nat-pmp-client.js';
 import { NatPmpError } from './nat-pmp-codec.js';
+import { pcpMap, PcpVersionMismatch, type PcpGateway } from './pcp-client.js';
+import { PCP_NONCE_BYTES, PcpError } from './pcp-codec.js';
+import { NoAnswerError } from '../udp-exchange.js';
+import { stunMappedAddress, type StunServer } from '../stun/stun-client.js';
+import { crossChecked, type StunOutcome } from './stun-cross-check.js';
 import { UpnpError } from './soap-call.js';
 import {
   addUpnpMapping,
@@ -28,6 +34,9 @@ import {
 const ONLY_PERMANENT_LEASES = 725;
 /** NAT-PMP result 3: the gateway has no outside address (miniupnpd says so for a private one). */
 const NAT_PMP_NO_OUTSIDE_ADDRESS = 3;
+/** PCP results that mean another NAT: no outside address yet (7), or our source rewritten on the way (12). */
+const PCP_NETWORK_FAILURE = 7;
+const PCP_ADDRESS_MISMATCH = 12;
 /** After a failed renewal, try again this soon rather than wait half a lease. */
 const RENEW_RETRY_MS = 60_000;
 
@@ -40,23 +49,29 @@ export interface PortMapperOptions {
   /** Shown in the router's mapping list. */
   description?: string;
   leaseSeconds?: number;
-  /** NAT-PMP gateway; the default route's when absent. */
+  /** PCP and NAT-PMP gateway; the default route's when absent. */
   natPmpGateway?: string;
-  /** The gateway's NAT-PMP port: 5351 (tests use a scripted gateway on another port). */
+  /** The gateway's PCP and NAT-PMP port: 5351 (tests use a scripted gateway on another port). */
   natPmpPort?: number;
+  /** Sends of each PCP and NAT-PMP request before giving up on the protocol. */
   natPmpTries?: number;
   ssdpSearchMs?: number;
+  /** `--stun host:port`: compare the router's outside address with what this STUN server sees. */
+  stunServer?: StunServer;
 }
 
 interface Held {
   protocol: MappingProtocol;
   internalPort: number;
   externalPort: number;
+  /** PCP: the mapping's nonce, sent again with every renewal and the delete (RFC 6887 §11.2). */
+  nonce: Uint8Array;
 }
 
 type Session =
+  | { method: 'PCP'; gateway: PcpGateway; externalAddress: string | null }
   | { method: 'NAT-PMP'; gateway: NatPmpGateway }
-  | { method: Exclude<MappingMethod, 'NAT-PMP'>; gateway: UpnpGateway; internalClient: string };
+  | { method: Exclude<MappingMethod, 'PCP' | 'NAT-PMP'>; gateway: UpnpGateway; internalClient: string };
 
 export interface PortMapperEvents {
   status: [PortMappingStatus];
@@ -71,6 +86,7 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
   private renewTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private starting: Promise<PortMappingStatus> | null = null;
+  private ignored = 0;
 
   constructor(private readonly options: PortMapperOptions) {
     super();
@@ -79,6 +95,11 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
 
   get status(): PortMappingStatus {
     return this.current;
+  }
+
+  /** Datagrams from the gateway's PCP/NAT-PMP port that answered nothing we asked (ignored). */
+  get ignoredGatewayReplies(): number {
+    return this.ignored;
   }
 
   /** Asks for the mappings; resolves with the resulting status (never rejects). */
@@ -109,32 +130,81 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
     const unmappable = unmappableBindReason(this.options.bindAddress ?? '');
     if (unmappable) return this.publish(emptyStatus('lan-only', unmappable));
     this.publish(emptyStatus('pending'));
-    const viaPmp = await this.tryNatPmp();
-    let status = viaPmp;
+    // Asked alongside the router, so the check adds no wait of its own.
+    const stun = this.askStun();
+    const udpGateway = await this.udpGateway();
+    // PCP, then NAT-PMP: the first that maps wins; otherwise the first that answered explains why.
+    let earlier: PortMappingStatus | null = null;
+    for (const attempt of udpGateway ? [() => this.tryPcp(udpGateway), () => this.tryNatPmp(udpGateway)] : []) {
+      const outcome = await attempt();
+      if (this.held.length > 0) {
+        earlier = outcome;
+        break;
+      }
+      earlier ??= outcome;
+    }
+    let status = earlier;
     if (this.held.length === 0) {
-      // NAT-PMP absent or refusing: UPnP may still be on; a refusal says more than "no gateway".
+      // Neither mapped: UPnP may still be on; a refusal says more than "no gateway".
       const viaUpnp = await this.tryUpnp();
-      status = viaUpnp.kind === 'no-gateway' && viaPmp ? viaPmp : viaUpnp;
+      status = viaUpnp.kind === 'no-gateway' && earlier ? earlier : viaUpnp;
     }
     if (this.closed) {
       await this.releaseAll();
       return this.current;
     }
     if (this.held.length > 0) this.scheduleRenewal(this.leaseSeconds);
-    return this.publish(status ?? emptyStatus('no-gateway'));
+    const decided = status ?? emptyStatus('no-gateway');
+    return this.publish(stun ? crossChecked(decided, await stun) : decided);
+  }
+
+  private askStun(): Promise<StunOutcome> | null {
+    const server = this.options.stunServer;
+    if (!server) return null;
+    return stunMappedAddress(server).then(
+      ({ address }) => ({ address }),
+      (err: unknown) => ({ problem: `${server.host}:${server.port}: ${describe(err)}` }),
+    );
+  }
+
+  /** Where PCP and NAT-PMP requests go, or null when there is no IPv4 default gateway. */
+  private async udpGateway(): Promise<NatPmpGateway | null> {
+    const address = this.options.natPmpGateway ?? (await defaultGateway());
+    if (!address || !isIPv4(address)) return null;
+    return {
+      address,
+      ...(this.options.natPmpPort ? { port: this.options.natPmpPort } : {}),
+      onIgnored: () => void (this.ignored += 1),
+    };
+  }
+
+  /** PCP: null when the router does not speak it (go on to NAT-PMP), else the outcome. */
+  private async tryPcp(gateway: PcpGateway): Promise<PortMappingStatus | null> {
+    const session: Session = { method: 'PCP', gateway, externalAddress: null };
+    this.session = session;
+    try {
+      await this.mapBoth();
+    } catch (err) {
+      await this.releaseAll();
+      this.session = null;
+      if (err instanceof NoAnswerError || err instanceof PcpVersionMismatch) return null;
+      if (err instanceof PcpError && err.result === PCP_NETWORK_FAILURE) return noPublicAddress('PCP');
+      if (err instanceof PcpError && err.result === PCP_ADDRESS_MISMATCH) {
+        return { ...emptyStatus('double-nat', describe(err)), method: 'PCP' };
+      }
+      return { ...emptyStatus('refused', describe(err)), method: 'PCP' };
+    }
+    return this.outcome('PCP', session.externalAddress);
   }
 
   /** NAT-PMP: null when no gateway speaks it (go on to UPnP), else the outcome. */
-  private async tryNatPmp(): Promise<PortMappingStatus | null> {
-    const address = this.options.natPmpGateway ?? (await defaultGateway());
-    if (!address || !isIPv4(address)) return null;
-    const gateway: NatPmpGateway = { address, ...(this.options.natPmpPort ? { port: this.options.natPmpPort } : {}) };
+  private async tryNatPmp(gateway: NatPmpGateway): Promise<PortMappingStatus | null> {
     const tries = this.options.natPmpTries ?? 3;
     let external: string;
     try {
       external = (await natPmpExternalAddress(gateway, tries)).address;
     } catch (err) {
-      if (err instanceof NatPmpTimeout) return null;
+      if (err instanceof NoAnswerError) return null;
       if (err instanceof NatPmpError && err.result === NAT_PMP_NO_OUTSIDE_ADDRESS) {
         return noPublicAddress('NAT-PMP');
       }
@@ -183,6 +253,7 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
       externalUdpPort: udp?.externalPort ?? null,
       method,
       detail: null,
+      stunAddress: null,
     };
   }
 
@@ -200,8 +271,20 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
   private async mapOne(protocol: MappingProtocol, internalPort: number, externalPort: number): Promise<number> {
     const session = this.session;
     if (!session) throw new Error('no gateway');
+    const held = this.held.find((h) => h.protocol === protocol);
+    const nonce = held?.nonce ?? randomBytes(PCP_NONCE_BYTES);
     let granted: number;
-    if (session.method === 'NAT-PMP') {
+    if (session.method === 'PCP') {
+      const reply = await pcpMap(
+        session.gateway,
+        { protocol, internalPort, externalPort, lifetimeSeconds: this.leaseSeconds, nonce },
+        this.options.natPmpTries ?? 3,
+      );
+      if (reply.lifetimeSeconds === 0) throw new Error('the router granted the mapping no lifetime');
+      granted = reply.externalPort;
+      session.externalAddress = reply.externalAddress;
+      this.leaseSeconds = Math.min(this.leaseSeconds, reply.lifetimeSeconds);
+    } else if (session.method === 'NAT-PMP') {
       const reply = await natPmpMap(
         session.gateway,
         protocol,
@@ -230,9 +313,8 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
         granted = await addUpnpMapping(session.gateway, { ...request, leaseSeconds: 0 });
       }
     }
-    const held = this.held.find((h) => h.protocol === protocol);
     if (held) held.externalPort = granted;
-    else this.held.push({ protocol, internalPort, externalPort: granted });
+    else this.held.push({ protocol, internalPort, externalPort: granted, nonce });
     return granted;
   }
 
@@ -251,7 +333,11 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
       }
       this.emit('renewed', { leaseSeconds: this.leaseSeconds });
       this.scheduleRenewal(this.leaseSeconds);
-      if (this.current.kind === 'refused') this.publish({ ...this.current, kind: 'mapped', detail: null });
+      const session = this.session;
+      // PCP reports the outside address with every answer: a new one (the router redialled) is news.
+      if (session?.method === 'PCP' && session.externalAddress !== this.current.externalAddress) {
+        this.publish(this.outcome('PCP', session.externalAddress));
+      } else if (this.current.kind === 'refused') this.publish({ ...this.current, kind: 'mapped', detail: null });
     } catch (err) {
       if (this.closed) return;
       this.publish({ ...this.current, kind: 'refused', detail: `renewal failed: ${describe(err)}` });
@@ -268,8 +354,12 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
     await Promise.all(
       held.map(async (h) => {
         try {
-          if (session.method === 'NAT-PMP') await natPmpMap(session.gateway, h.protocol, h.internalPort, 0, 0, 2);
-          else await deleteUpnpMapping(session.gateway, h.protocol, h.externalPort);
+          if (session.method === 'PCP') {
+            const ask = { ...h, lifetimeSeconds: 0 };
+            await pcpMap(session.gateway, ask, 2);
+          } else if (session.method === 'NAT-PMP') {
+            await natPmpMap(session.gateway, h.protocol, h.internalPort, 0, 0, 2);
+          } else await deleteUpnpMapping(session.gateway, h.protocol, h.externalPort);
         } catch {
           // The gateway forgot it or is gone; a lease ends it otherwise. Nothing more to do on close.
         }
@@ -289,6 +379,6 @@ function classify(external: string): PortMappingKind {
 }
 
 function describe(err: unknown): string {
-  if (err instanceof UpnpError || err instanceof NatPmpError) return err.message;
+  if (err instanceof UpnpError || err instanceof NatPmpError || err instanceof PcpError) return err.message;
   return err instanceof Error ? err.message.slice(0, 120) : 'unknown error';
 }

@@ -14,6 +14,7 @@ const mapped: PortMappingStatus = {
   externalUdpPort: 7777,
   method: 'NAT-PMP',
   detail: null,
+  stunAddress: null,
 };
 
 describe('port mapping status', () => {
@@ -22,6 +23,18 @@ describe('port mapping status', () => {
     for (const kind of PORT_MAPPING_KINDS.filter((k) => k !== 'mapped')) {
       expect(invitableAddress({ ...mapped, kind })).toBeNull();
     }
+  });
+
+  it('says what the STUN cross-check found: the same address, another one, or no answer', () => {
+    expect(portMappingLine({ ...mapped, method: 'PCP', stunAddress: '11.0.0.2' }, 7777)).toBe(
+      'Mapped via PCP: people on the internet can join at 11.0.0.2:7777; a STUN server sees the same outside address; it is confirmed once someone outside joins.',
+    );
+    expect(portMappingLine({ ...mapped, kind: 'double-nat', method: 'PCP', stunAddress: '12.0.0.1' }, 7777)).toBe(
+      'Double NAT: the router via PCP reports the outside address 11.0.0.2, but a STUN server sees 12.0.0.1, so another router or the provider’s NAT sits upstream and people on the internet cannot join at either address; forward the port on that router too, or use IPv6. LAN members can join.',
+    );
+    expect(portMappingLine({ ...mapped, detail: 'STUN check failed: no STUN answer' }, 7777)).toContain(
+      '11.0.0.2:7777 (STUN check failed: no STUN answer); it is confirmed',
+    );
   });
 
   it('says in one line what works and what to do, for every kind', () => {

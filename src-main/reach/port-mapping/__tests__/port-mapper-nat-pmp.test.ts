@@ -1,5 +1,5 @@
 // PortMapper against a scripted NAT-PMP gateway on a loopback UDP socket (real datagrams, RFC 6886
-// bytes): what it asks for, what it concludes from the answers, and what it deletes on close. The real
+// bytes; PCP requests get NAT-PMP's "unsupported version", so the mapper falls back): what it asks for, what it concludes from the answers, and what it deletes on close. The real
 // router (miniupnpd) is in test/reach/port-mapping-lab.test.ts; this covers answers miniupnpd never
 // gives (a carrier-grade NAT address, another external port, a refusal).
 import { createSocket, type Socket } from 'node:dgram';
@@ -38,6 +38,14 @@ async function scriptedGateway(script: Script): Promise<{ port: number; requests
   const requests: MapRequest[] = [];
   socket.on('message', (msg, from) => {
     const op = msg.readUInt8(1);
+    if (msg.readUInt8(0) !== 0) {
+      // A NAT-PMP-only router answers PCP (version 2) with "unsupported version" (RFC 6886 §3.5).
+      const reply = Buffer.alloc(8);
+      reply.writeUInt8(128 + op, 1);
+      reply.writeUInt16BE(1, 2);
+      socket.send(reply, from.port, from.address);
+      return;
+    }
     if (op === 0) {
       const reply = Buffer.alloc(12);
       reply.writeUInt8(128, 1);
