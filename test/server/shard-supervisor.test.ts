@@ -53,6 +53,7 @@ describe('ShardSupervisor', () => {
       tcpPort: 1,
       logLevel: 'silent',
       index,
+      shards: 2,
     });
     // Any descriptor does for the stand-in (close() closes them).
     const fds = [openSync('/dev/null', 'r'), openSync('/dev/null', 'r')];
@@ -80,6 +81,7 @@ describe('ShardSupervisor', () => {
         tcpPort: 1,
         logLevel: 'silent',
         index,
+        shards: 2,
       });
       supervisor = new ShardSupervisor(fds, defaultShardEntry(), config, hooks, silentLogger);
       await supervisor.startAll();

@@ -9,7 +9,7 @@ import { ShardedChatServer } from '../../src-main/engine/server/sharded-server.j
 import { loadUdpBatch } from '../../src-main/engine/server/udp-batch.js';
 import { CREATE, handshake, JOIN, rawExchange, requestFrame } from '../support/raw-tcrp.js';
 import { UdpPeer } from '../support/raw-udp.js';
-import { roomsByShard } from '../support/room-shards.js';
+import { roomsByShard, roomsOnShard } from '../support/room-shards.js';
 import { LIFTED_LIMITS } from '../support/server.js';
 import { letTimePass, waitUntil } from '../support/wait.js';
 
@@ -252,6 +252,29 @@ describe.skipIf(!native)('ShardedChatServer (shard processes behind one port)', 
     await waitUntil(() => closed.includes(room0), { timeoutMs: 5_000 });
     const [fresh] = roomsByShard('fresh', SHARDS);
     expect((await handshake(port, CREATE, fresh as string, 'next')).status).toBe(Status.OK);
+  }, 30_000);
+
+  it('gives an IP one set of per-IP budgets across all shards, as a single server does', async () => {
+    // Budgets that do not refill during the test: 3 creates and 4 room answers per IP in all.
+    const { port } = await startSharded({
+      createBurstPerIp: 3,
+      createsPerIpPerMinute: 0.0001,
+      refusalBurstPerIp: 4,
+      refusalsPerIpPerSecond: 0.0001,
+    });
+    // Three names on each shard, tried alternately: one shard alone would allow 3 of its own.
+    const [a, b] = [0, 1].map((shard) => roomsOnShard(`cr${shard}`, shard, 3));
+    const names = (a as string[]).flatMap((name, i) => [name, (b as string[])[i] as string]);
+    const statuses: number[] = [];
+    for (const name of names) statuses.push((await handshake(port, CREATE, name, 'flood')).status);
+    expect(statuses.filter((s) => s === Status.OK)).toHaveLength(3);
+    expect(statuses.slice(3).every((s) => s === Status.RATE_LIMITED)).toBe(true);
+    // Answers that tell about rooms: 4 in all, whichever shard owns the room asked about.
+    const missing = [0, 1].map((shard) => roomsOnShard(`no${shard}`, shard, 4));
+    const probes = (missing[0] as string[]).flatMap((name, i) => [name, (missing[1] as string[])[i] as string]);
+    const answers: number[] = [];
+    for (const name of probes) answers.push((await handshake(port, JOIN, name, 'probe')).status);
+    expect(answers).toEqual([...Array(4).fill(Status.NO_SUCH_ROOM), ...Array(4).fill(Status.RATE_LIMITED)]);
   }, 30_000);
 
   it('lists the rooms of every shard with their members and password, as ChatServer does', async () => {

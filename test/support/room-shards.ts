@@ -11,3 +11,13 @@ export function roomsByShard(prefix: string, shards: number): string[] {
   }
   return found as string[];
 }
+
+/** `count` room names that shard `shard` of `shards` owns, `${prefix}-${i}` for the first i that fit. */
+export function roomsOnShard(prefix: string, shard: number, count: number, shards = 2): string[] {
+  const found: string[] = [];
+  for (let i = 0; found.length < count; i++) {
+    if (i > 10_000) throw new Error(`too few names on shard ${shard} with prefix "${prefix}" (keep it under 7 bytes)`);
+    if (roomShard(Buffer.from(`${prefix}-${i}`), shards) === shard) found.push(`${prefix}-${i}`);
+  }
+  return found;
+}

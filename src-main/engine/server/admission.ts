@@ -10,7 +10,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { Operation, Status, type HandshakeRequest, type StatusCode } from '../../../src-shared/protocol/index.js';
 import type { Logger } from '../log.js';
 import { HashQueue } from './hash-queue.js';
-import { budgetKey, IpBudget } from './ip-budget.js';
+import { LocalBudgets, type AdmissionBudgets } from './admission-budgets.js';
+import { budgetKey } from './ip-budget.js';
 import { LimitLog } from './limit-log.js';
 import type { ServerOptions } from './options.js';
 import { hashPassword, unmatchableHash, verifyPassword, type PasswordHash } from './password.js';
@@ -76,9 +77,8 @@ export interface AdmissionStats {
 
 export class Admission {
   readonly backoff: PasswordBackoff;
-  private readonly hashBudget: IpBudget;
-  private readonly createBudget: IpBudget;
-  private readonly answerBudget: IpBudget;
+  /** Per-IP budgets: this process's own, or (in a shard) the primary's, shared by every shard. */
+  private readonly budgets: AdmissionBudgets;
   private readonly hashes: HashQueue;
   private readonly unmatchable: PasswordHash = unmatchableHash();
   readonly limitLog: LimitLog;
@@ -93,11 +93,10 @@ export class Admission {
     private readonly lifecycle: RoomLifecycle,
     private readonly options: Options,
     private readonly log: Logger,
+    budgets?: AdmissionBudgets,
   ) {
     this.backoff = new PasswordBackoff(options.passwordAttemptsBeforeBackoff);
-    this.hashBudget = new IpBudget(options.hashesPerIpPerSecond, options.hashBurstPerIp);
-    this.createBudget = new IpBudget(options.createsPerIpPerMinute / 60, options.createBurstPerIp);
-    this.answerBudget = new IpBudget(options.refusalsPerIpPerSecond, options.refusalBurstPerIp);
+    this.budgets = budgets ?? new LocalBudgets(options);
     this.hashes = new HashQueue({
       concurrency: options.hashConcurrency,
       maxQueued: options.maxQueuedHashes,
@@ -122,15 +121,15 @@ export class Admission {
     if (resumed) return resumed;
     // Taken up front so parallel requests cannot all slip through; given back below unless the
     // answer was one that tells about rooms.
-    if (!this.answerBudget.take(req.ip, Date.now())) return this.limited('enumeration', req.ip);
+    if (!(await this.budgets.take('answer', req.ip))) return this.limited('enumeration', req.ip);
     const result = await this.decide(req, check);
-    if (!ENUMERATION.has(result.status)) this.answerBudget.refund(req.ip);
+    if (!ENUMERATION.has(result.status)) this.budgets.refund('answer', req.ip);
     return result;
   }
 
   private async decide(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult> {
     const create = req.operation === Operation.CREATE;
-    if (create && !this.createBudget.take(req.ip, Date.now())) return this.limited('creates', req.ip);
+    if (create && !(await this.budgets.take('create', req.ip))) return this.limited('creates', req.ip);
     return create ? this.create(req, check) : this.join(req, check);
   }
 
@@ -146,7 +145,7 @@ export class Admission {
    * budget spent or the IP's queue places taken (RATE_LIMITED), the queue full (SERVER_FULL).
    */
   private async hashed<T>(ip: string, job: () => Promise<T>): Promise<{ value: T } | Refusal> {
-    if (!this.hashBudget.take(ip, Date.now())) return this.limited('hash-budget', ip);
+    if (!(await this.budgets.take('hash', ip))) return this.limited('hash-budget', ip);
     // Places are held per budget key, so the addresses of one IPv6 /64 share a single place.
     const queued = this.hashes.submit(budgetKey(ip), job);
     if (queued === 'source-busy') return this.limited('hash-source-busy', ip);

@@ -14,6 +14,7 @@ import {
   type StatusCode,
 } from '../../../src-shared/protocol/index.js';
 import { silentLogger, type Logger } from '../log.js';
+import type { AdmissionBudgets } from './admission-budgets.js';
 import { Admission, type AdmissionStats } from './admission.js';
 import { Announcer } from './announce.js';
 import { ServerCounters } from './counters.js';
@@ -90,6 +91,8 @@ export interface ShardBinding {
   udpType: 'udp4' | 'udp6';
   /** The primary's TCP port, reported by listen(). */
   tcpPort: number;
+  /** The per-IP admission budgets, kept by the primary for all shards. */
+  budgets?: AdmissionBudgets;
 }
 
 export class ChatServer extends EventEmitter<ServerEvents> {
@@ -259,7 +262,7 @@ export class ChatServer extends EventEmitter<ServerEvents> {
     const out = new UdpOut(udp, batch);
     const sealed = new SealedRooms(this.registry, out, SealedCipher.AES_256_GCM, this.messagesPerRoomKey);
     const lifecycle = new RoomLifecycle(this.registry, new Announcer(out, sealed), this, this.log, sealed);
-    const admission = new Admission(this.registry, lifecycle, this.options, this.log);
+    const admission = new Admission(this.registry, lifecycle, this.options, this.log, this.shard?.budgets);
     const hostTools = new HostTools(lifecycle, out, (ip, password) => admission.hashNewPassword(ip, password));
     const relay = new UdpRelay(
       this.registry,

@@ -4,6 +4,7 @@
 // which starts a server as soon as it is loaded.
 import type { Status, StatusCode } from '../../../src-shared/protocol/index.js';
 import type { LogLevel } from '../log.js';
+import { isBudgetKind, type BudgetKind } from './admission-budgets.js';
 import type { RoomSummary, ServerStats } from './chat-server.js';
 import type { ServerOptions } from './options.js';
 import { SERVER_EVENT_NAMES, type ServerEventName, type ServerEvents } from './server-events.js';
@@ -17,6 +18,8 @@ export interface ShardConfig {
   tcpPort: number;
   logLevel: LogLevel;
   index: number;
+  /** How many shards there are (a shard's fallback share of the per-IP budgets). */
+  shards: number;
 }
 
 /** A cap the primary found reached for a routed connection: the shard answers it with this status. */
@@ -33,6 +36,8 @@ export interface ShardRefusal {
 export type ToShard =
   | { type: 'conn'; id: number; head: string; elapsedMs: number; refuse: ShardRefusal | null }
   | { type: 'stats'; id: number }
+  /** The answer to a 'budget-take' of the same id. */
+  | { type: 'budget'; id: number; ok: boolean }
   | { type: 'close' };
 
 /**
@@ -60,9 +65,15 @@ export type FromShard =
   | { type: 'failed'; message: string }
   | ShardEvent
   | { type: 'conn-closed'; id: number }
-  | ShardStatsReply;
+  | ShardStatsReply
+  /** A token of a per-IP admission budget, which the primary keeps for all shards. */
+  | { type: 'budget-take'; id: number; kind: BudgetKind; ip: string }
+  | { type: 'budget-refund'; kind: BudgetKind; ip: string };
 
 type Fields = Record<string, unknown>;
+
+/** Longer than any IP address as text (an IPv6 with an IPv4 tail is 45). */
+const IP_TEXT_MAX = 64;
 
 const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null;
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
@@ -98,6 +109,8 @@ export function isToShard(msg: unknown): msg is ToShard {
       );
     case 'stats':
       return isNumber(msg.id);
+    case 'budget':
+      return isNumber(msg.id) && typeof msg.ok === 'boolean';
     case 'close':
       return true;
     default:
@@ -127,6 +140,10 @@ export function isFromShard(msg: unknown): msg is FromShard {
         isNumber(msg.cpuMicros) &&
         isNumber(msg.rssBytes)
       );
+    case 'budget-take':
+      return isNumber(msg.id) && isBudgetKind(msg.kind) && isString(msg.ip) && msg.ip.length <= IP_TEXT_MAX;
+    case 'budget-refund':
+      return isBudgetKind(msg.kind) && isString(msg.ip) && msg.ip.length <= IP_TEXT_MAX;
     default:
       return false;
   }

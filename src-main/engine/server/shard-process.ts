@@ -5,6 +5,8 @@
 import type { Socket } from 'node:net';
 import { createLogger } from '../log.js';
 import { ChatServer, type RoomSummary } from './chat-server.js';
+import { resolveServerOptions } from './options.js';
+import { PrimaryBudgets } from './shard-budgets.js';
 import { isToShard, SHARD_UDP_FD, type FromShard, type ShardConfig } from './shard-messages.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ShardConfig;
@@ -15,10 +17,16 @@ const log = createLogger({
   level: config.logLevel,
   write: (line) => process.stderr.write(`${line.replace(/^\{/, `{"shard":${config.index},`)}\n`),
 });
+// Per-IP budgets are the primary's, one set for all shards (asked over IPC).
+const budgets = new PrimaryBudgets(
+  (msg) => process.connected && (process.send?.(msg) ?? false),
+  resolveServerOptions(config.options),
+  config.shards,
+);
 const server = new ChatServer({
   ...config.options,
   logger: log,
-  shard: { udpFd: SHARD_UDP_FD, udpType: config.udpType, tcpPort: config.tcpPort },
+  shard: { udpFd: SHARD_UDP_FD, udpType: config.udpType, tcpPort: config.tcpPort, budgets },
 });
 
 // Each event goes up with its room as it stands right after it (gone once closed).
@@ -46,6 +54,8 @@ process.on('message', (msg: unknown, handle?: Socket) => {
   } else if (msg.type === 'conn') {
     // The socket closed on the way (Node then delivers the message alone): nothing to count.
     send({ type: 'conn-closed', id: msg.id });
+  } else if (msg.type === 'budget') {
+    budgets.answer(msg.id, msg.ok);
   } else if (msg.type === 'stats') {
     const cpu = process.cpuUsage();
     send({

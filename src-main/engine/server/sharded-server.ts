@@ -12,9 +12,10 @@ import type { RoomSummary } from './chat-server.js';
 import { closeTcp, listenTcp, resolveHost, udpTypeFor } from './listen.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import type { ServerEvents } from './server-events.js';
+import { LocalBudgets } from './admission-budgets.js';
 import { ShardCaps } from './shard-caps.js';
 import { ShardHandover } from './shard-handover.js';
-import type { FromShard, ShardConfig } from './shard-messages.js';
+import type { FromShard, ShardConfig, ToShard } from './shard-messages.js';
 import { ShardRooms } from './shard-rooms.js';
 import { ShardRouter } from './shard-router.js';
 import { mergeShardStats, ShardStatsRequests, type ShardStats } from './shard-stats.js';
@@ -54,6 +55,8 @@ export class ShardedChatServer extends EventEmitter<ServerEvents> {
   private readonly log: Logger;
   private readonly rooms: ShardRooms;
   private readonly statsRequests = new ShardStatsRequests();
+  /** The per-IP admission budgets of every shard (they ask for each token over IPC). */
+  private readonly budgets: LocalBudgets;
   private running: Running | null = null;
   private listening = false;
   private closing = false;
@@ -69,6 +72,7 @@ export class ShardedChatServer extends EventEmitter<ServerEvents> {
     if (!Number.isInteger(sharding.shards) || sharding.shards < 2 || sharding.shards > 64)
       throw new RangeError('shards must be 2-64');
     this.rooms = new ShardRooms(sharding.shards);
+    this.budgets = new LocalBudgets(this.options);
   }
 
   async listen(): Promise<{ host: string; tcpPort: number; udpPort: number }> {
@@ -117,6 +121,7 @@ export class ShardedChatServer extends EventEmitter<ServerEvents> {
       tcpPort: port,
       logLevel: this.sharding.logLevel ?? 'silent',
       index,
+      shards: count,
     });
     const supervisor = new ShardSupervisor(
       fds,
@@ -152,6 +157,14 @@ export class ShardedChatServer extends EventEmitter<ServerEvents> {
         break;
       case 'stats':
         this.statsRequests.answer(msg);
+        break;
+      // One set of per-IP budgets for every shard: an IP gets the allowance of one server, not N.
+      case 'budget-take':
+        if (shard.child?.connected)
+          shard.child.send({ type: 'budget', id: msg.id, ok: this.budgets.take(msg.kind, msg.ip) } satisfies ToShard);
+        break;
+      case 'budget-refund':
+        this.budgets.refund(msg.kind, msg.ip);
         break;
     }
   }
