@@ -36,6 +36,17 @@ function probe(l: NatLab, options: Partial<ConstructorParameters<typeof MapperPr
   return p;
 }
 
+/** Waits for two lease renewals (6 s each at most): the second comes after a first short lease ran out. */
+async function twoRenewals(p: MapperProbe): Promise<void> {
+  await p.waitFor((e) => e.event === 'renewed', 'the first renewal', 6000);
+  await p.waitFor(
+    (e): e is { event: 'renewed'; leaseSeconds: number } =>
+      e.event === 'renewed' && p.events.filter((x) => x.event === 'renewed').length >= 2,
+    'the second renewal',
+    6000,
+  );
+}
+
 /** What miniupnpd's NAT chain holds when the room's port is mapped for both protocols. */
 function bothForwarded(port: number): NatRule[] {
   return [
@@ -87,13 +98,7 @@ describe.skipIf(unavailable !== null)(
       const p = probe(l, { leaseSeconds: 4 });
       expect((await p.settled()).method).toBe('PCP');
       const before = (await p.entry('TCP', PORT)).entry?.description;
-      await p.waitFor((e) => e.event === 'renewed', 'the first renewal', 6000);
-      await p.waitFor(
-        (e): e is { event: 'renewed'; leaseSeconds: number } =>
-          e.event === 'renewed' && p.events.filter((x) => x.event === 'renewed').length >= 2,
-        'the second renewal',
-        6000,
-      );
+      await twoRenewals(p);
       expect((await p.entry('TCP', PORT)).entry?.description).toBe(before);
       expect(l.natRules()).toEqual(bothForwarded(PORT));
       await p.close();
@@ -236,13 +241,7 @@ describe.skipIf(unavailable !== null)(
       expect((await p.settled()).kind).toBe('mapped');
       const mappedAt = Date.now();
       // Two renewals: the second comes after the first 4 s lease would have run out.
-      await p.waitFor((e) => e.event === 'renewed', 'the first renewal', 6000);
-      await p.waitFor(
-        (e): e is { event: 'renewed'; leaseSeconds: number } =>
-          e.event === 'renewed' && p.events.filter((x) => x.event === 'renewed').length >= 2,
-        'the second renewal',
-        6000,
-      );
+      await twoRenewals(p);
       expect(Date.now() - mappedAt).toBeGreaterThanOrEqual(3500);
       const { entry } = await p.entry('TCP', PORT);
       expect(entry).toMatchObject({ internalClient: LAN_HOST, internalPort: PORT });

@@ -5,7 +5,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { portMappingLine } from '../../../../src-shared/reach/port-mapping-status.js';
-import { PortMapper } from '../port-mapper.js';
+import { loopbackMappers } from './loopback-mappers.js';
 
 interface MapRequest {
   protocol: 'UDP' | 'TCP';
@@ -25,10 +25,9 @@ interface Script {
 }
 
 const gateways: Socket[] = [];
-const mappers: PortMapper[] = [];
+const mapper = loopbackMappers();
 
 afterEach(async () => {
-  await Promise.all(mappers.splice(0).map((m) => m.close()));
   for (const g of gateways.splice(0)) g.close();
 });
 
@@ -73,19 +72,6 @@ async function scriptedGateway(script: Script): Promise<{ port: number; requests
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   return { port: socket.address().port, requests };
-}
-
-function mapper(natPmpPort: number): PortMapper {
-  const m = new PortMapper({
-    tcpPort: 7777,
-    udpPort: 7778,
-    natPmpGateway: '127.0.0.1',
-    natPmpPort,
-    natPmpTries: 2,
-    ssdpSearchMs: 300,
-  });
-  mappers.push(m);
-  return m;
 }
 
 describe('PortMapper over NAT-PMP', () => {

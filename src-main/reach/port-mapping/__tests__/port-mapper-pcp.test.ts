@@ -5,28 +5,14 @@
 // (test/reach/port-mapping-lab.test.ts); this covers the answers it never gives.
 import { afterEach, describe, expect, it } from 'vitest';
 import { portMappingLine } from '../../../../src-shared/reach/port-mapping-status.js';
-import { PortMapper } from '../port-mapper.js';
+import { loopbackMappers } from './loopback-mappers.js';
 import { closeScriptedPcpGateways, scriptedPcpGateway } from './scripted-pcp-gateway.js';
 
-const mappers: PortMapper[] = [];
+const mapper = loopbackMappers();
 
 afterEach(async () => {
-  await Promise.all(mappers.splice(0).map((m) => m.close()));
   closeScriptedPcpGateways();
 });
-
-function mapper(port: number): PortMapper {
-  const m = new PortMapper({
-    tcpPort: 7777,
-    udpPort: 7778,
-    natPmpGateway: '127.0.0.1',
-    natPmpPort: port,
-    natPmpTries: 2,
-    ssdpSearchMs: 300,
-  });
-  mappers.push(m);
-  return m;
-}
 
 describe('PortMapper over PCP', () => {
   it('maps TCP and UDP with one nonce each, learns the outside address, deletes both with lifetime 0', async () => {
