@@ -22,6 +22,7 @@ import { waitForEvent } from '../support/events.js';
 import { closedByServer, handshake as rawHandshake, CREATE, JOIN, openSilent } from '../support/raw-tcrp.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
+import { waitUntil } from '../support/wait.js';
 
 let identity: HostIdentity;
 let otherIdentity: HostIdentity;
@@ -224,4 +225,41 @@ describe('trust: pinning, trust on first use, no downgrade', () => {
     expect(reread.get(hostKeyOf('127.0.0.1', port))).toBe(first.fingerprint);
     expect((await joinVia(port, { knownHosts: reread })).fingerprint).toBe(first.fingerprint);
   });
+
+  it('reconnects live sessions across a restart with the same identity, sealed and pinned again', async () => {
+    const first = await server(identity);
+    const port = first.tcpPort;
+    const ports = { tcpPort: port, udpPort: first.udpPort };
+    const fast = { reconnectBaseDelayMs: 50, reconnectMaxDelayMs: 200, heartbeatIntervalMs: 200 };
+    const alice = clients.make(ports, { ...fast, encryption: { knownHosts: new MemoryTrustStore() } });
+    const bob = clients.make(ports, {
+      ...fast,
+      username: 'bob',
+      mode: 'join',
+      encryption: { knownHosts: new MemoryTrustStore() },
+    });
+    await alice.connect();
+    await bob.connect();
+
+    const back = (c: typeof alice) =>
+      waitForEvent(
+        c,
+        'connected',
+        (info) => info.transport === 'tls' && info.fingerprint === identity.fingerprint,
+        15_000,
+      );
+    const aliceBack = back(alice);
+    const bobBack = back(bob);
+    await first.close();
+    const again = await startServer({ identity, port, udpPort: null });
+    cleanups.push(() => again.close());
+    // The host creates its room again, the member joins it again; both check the same certificate.
+    await aliceBack;
+    await bobBack;
+    await waitUntil(() => alice.members.length === 2, { what: 'bob back in the room', timeoutMs: 10_000 });
+    const heard = waitForEvent(alice, 'message', (m) => m.from === 'bob' && m.text === 'after the restart');
+    bob.send('after the restart');
+    await heard;
+    expect(bob.sealedDrops).not.toBeNull();
+  }, 30_000);
 });
