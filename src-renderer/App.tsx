@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Sidebar } from './components/Sidebar.js';
-import { HostForm, JoinForm } from './components/Forms.js';
+import { HostForm } from './components/HostForm.js';
+import { JoinForm } from './components/JoinForm.js';
 import { RoomScreen } from './components/Room.js';
 import { PasswordDialog } from './components/PasswordDialog.js';
 import { CertificateDialog } from './components/CertificateDialog.js';
