@@ -1,7 +1,7 @@
 // The one module that touches the API: it finds it (window.api in Electron, the WebSocket client in
 // web mode), validates every event against the contract and feeds the store. Started once in
 // main.tsx; returns a disposer.
-import type { ChatApi } from '../src-shared/ipc/contract.js';
+import type { ChatApi, ChatEntry, RoomId } from '../src-shared/ipc/contract.js';
 import { LinkError, parseJoinLink } from '../src-shared/invite/join-link.js';
 import { prefillFromLink } from '../src-shared/invite/read-invite.js';
 import { parseEvent } from '../src-shared/ipc/validate.js';
@@ -9,7 +9,12 @@ import { createFrameBatch } from './frame-batch.js';
 import { chatStore, type ChatStore } from './store/chat-store.js';
 import { connectWebApi } from './web-api.js';
 
-export function startBridge(api: ChatApi, store: ChatStore = chatStore): () => void {
+export interface BridgeHooks {
+  /** Every valid chat line as it arrives (web mode's notifications), before the frame batch. */
+  onLine?(roomId: RoomId, entry: ChatEntry): void;
+}
+
+export function startBridge(api: ChatApi, store: ChatStore = chatStore, hooks: BridgeHooks = {}): () => void {
   const state = () => store.getState();
   state().attachApi(api);
   const drop = (what: string) => console.warn(`tincan: dropped a malformed ${what} event`);
@@ -27,6 +32,7 @@ export function startBridge(api: ChatApi, store: ChatStore = chatStore): () => v
       const msg = parseEvent('roomMessage', payload);
       if (!msg) return drop('roomMessage');
       lines.add(msg.roomId, msg.entry);
+      hooks.onLine?.(msg.roomId, msg.entry);
       if (msg.entry.kind === 'chat') state().typingDone(msg.roomId, msg.entry.from);
     }),
     // host tools (#14 item 7)

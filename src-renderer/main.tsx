@@ -3,11 +3,13 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { openLinkFromHash, resolveApi, startBridge } from './bridge.js';
 import { chatStore } from './store/chat-store.js';
+import { notifyWebLine } from './web-notifications.js';
 import './styles.css';
 
 const api = resolveApi();
 if (api) {
-  startBridge(api);
+  // The desktop app notifies from main; in web mode the page does, with the same rule.
+  startBridge(api, chatStore, window.api ? {} : { onLine: (roomId, entry) => notifyWebLine(chatStore, roomId, entry) });
   openLinkFromHash(window.location.hash);
   // A link put into the address of an open page, the web-mode analogue of a second instance.
   window.addEventListener('hashchange', () => openLinkFromHash(window.location.hash));

@@ -177,7 +177,6 @@ async function main(): Promise<void> {
         sendToScreen: distribution(delays),
         longTasks: distribution(burstWindow.map((t) => t.duration)),
         keypress: distribution(data.keyDelays.slice(keysBefore)),
-        slowKeyEventsOver16ms: data.slowKeyEvents.length,
         stalledKeys,
       },
       heapMB: { joined: heapEmpty, preloaded: heapPreloaded, afterBurst: heapAfter },

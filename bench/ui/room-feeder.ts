@@ -13,6 +13,8 @@ export interface RoomFeeder {
   preload(count: number, perSecond: number): Promise<void>;
   /** Sends `count` burst messages at `perSecond`; returns each one's send time (epoch ms). */
   burst(count: number, perSecond: number): Promise<number[]>;
+  /** Sends one line as it is. */
+  say(text: string): void;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,9 @@ export async function startRoomFeeder(room = 'busy'): Promise<RoomFeeder> {
         feeder.send(`burst#${i} ${FILLER}`);
       });
       return sentAt;
+    },
+    say(text) {
+      feeder.send(text);
     },
     async close() {
       await feeder.closeRoom().catch(() => undefined);

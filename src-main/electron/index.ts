@@ -12,7 +12,7 @@ import { createBackend } from '../service/backend.js';
 import { stderrLogger } from '../service/logger.js';
 import { safeStorageSecrets } from './secret-store.js';
 import { createMainWindow, guardWebContents, hardenSession } from './window.js';
-import { messageNotification, type RoomNames } from './message-notification.js';
+import { messageNotification, type RoomNames } from '../../src-shared/message-notification.js';
 import { EVENT_NAMES } from '../../src-shared/ipc/contract.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -86,7 +86,7 @@ async function start(): Promise<void> {
 
   for (const name of EVENT_NAMES) service.on(name, (payload) => emitTo(win, name, payload as never));
 
-  // Background lines and mentions of you notify (message-notification.ts says when). Each room's
+  // Background lines and mentions of you notify (src-shared/message-notification.ts says when). Each room's
   // names are kept from its updates, so a busy room costs no room listing per line.
   const roomNames = new Map<string, RoomNames>();
   service.on('roomUpdated', (view) => roomNames.set(view.id, { room: view.room, username: view.username }));

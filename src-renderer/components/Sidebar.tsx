@@ -4,6 +4,7 @@ import { chatStore } from '../store/chat-store.js';
 import { chatSelectors } from '../store/selectors.js';
 import { useChat, useChatShallow } from '../store/use-chat.js';
 import { HistoryPrefs } from './HistoryPrefs.js';
+import { WebNotificationsPref } from './WebNotificationsPref.js';
 import { UserText } from './UserText.js';
 
 /** A room from the last run: one click to be in it again, or forget it. */
@@ -110,6 +111,8 @@ export function Sidebar({ inert = false }: { inert?: boolean }) {
         </>
       )}
       <HistoryPrefs />
+      {/* The desktop app notifies from its main process; only web mode asks the browser. */}
+      {!window.api && <WebNotificationsPref />}
     </nav>
   );
 }

@@ -1,10 +1,11 @@
-// Which incoming lines become a desktop notification, and its words. No Electron here, so the rule
+// Which incoming lines become a desktop notification, and its words: one rule for both adapters
+// (Electron's main process and web mode's page, src-renderer/web-notifications.ts), pure TS so it
 // is testable in plain Node. A line in the room you look at, in a focused window, is already seen;
 // with the window focused, other rooms' lines are counted in the sidebar, but a line naming you is
 // worth interrupting for; with the window in the background, every line notifies (a mention says so).
-import type { ChatEntry } from '../../src-shared/ipc/contract.js';
-import { plainDisplayText } from '../../src-shared/display-text.js';
-import { mentionsName } from '../../src-shared/mentions.js';
+import type { ChatEntry } from './ipc/contract.js';
+import { plainDisplayText } from './display-text.js';
+import { mentionsName } from './mentions.js';
 
 export interface NotificationScene {
   windowFocused: boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatEntry } from '../../../src-shared/ipc/contract.js';
+import type { ChatEntry } from '../ipc/contract.js';
 import { messageNotification, type NotificationScene } from '../message-notification.js';
 
 const names = { room: 'lobby', username: 'bob' };
