@@ -161,6 +161,7 @@ export class GeneratorPool {
       unknown: 0,
       maxSendLagMs: 0,
       sendErrors: 0,
+      sealed: null,
       windowMicros: spec.measureEnd - spec.measureStart,
       windowStartMicros: spec.measureStart,
       latency,
@@ -179,6 +180,13 @@ export class GeneratorPool {
       totals.acks += r.acks;
       totals.unknown += r.unknown;
       totals.sendErrors += r.sendErrors;
+      if (r.sealed) {
+        const s = (totals.sealed ??= { opened: 0, refused: 0, notSealed: 0, roomKeys: 0 });
+        s.opened += r.sealed.opened;
+        s.refused += r.sealed.refused;
+        s.notSealed += r.sealed.notSealed;
+        s.roomKeys += r.sealed.roomKeys;
+      }
       totals.maxSendLagMs = Math.max(totals.maxSendLagMs, r.maxSendLagMs);
       totals.cpuMicrosPerProcess.push(r.cpuMicros);
       latency.add(hdr.decodeFromCompressedBase64(r.histogram));

@@ -1,7 +1,8 @@
 // The load generator: simulated users that do exactly what a user's client does — a real TCRP
 // handshake (create for the first user of a room, join for the rest), then chat over UDP with the
 // token — written for throughput: one shared message handler, preformatted datagram templates,
-// latency stamps read straight from the bytes, and no per-user timers.
+// latency stamps read straight from the bytes, and no per-user timers. With `encryption` each user is
+// an encrypted member instead (TLS handshake, sealed datagrams both ways; see tls-handshake.ts).
 import dgram from 'node:dgram';
 import hdr from 'hdr-histogram-js';
 import {
@@ -9,17 +10,20 @@ import {
   ClientKind,
   CONTROL_MARKER,
   ServerKind,
+  SEALED_SERVER_MARKER,
   Status,
   encodeClientDatagram,
   statusName,
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
+import type { SealedChannel } from '../../src-main/engine/index.js';
 import { nowMicros, sleepUntil } from '../clock.js';
 import { plainTextOffset, readStamp, STAMP_DIGITS, textTemplate, writeStamp } from './chat-text.js';
 import { handshake, NO_STATUS } from './handshake.js';
 import { loadNativeGenUdp, type NativeGenUdp, type NativeSendCounts } from './native-udp.js';
 import { runLimited } from './run-limited.js';
-import type { GeneratorConfig, JoinResult, PhaseResult, PhaseSpec } from './types.js';
+import { tlsHandshake, TRUST_REFUSED } from './tls-handshake.js';
+import type { GeneratorConfig, JoinResult, PhaseResult, PhaseSpec, SealedCounts } from './types.js';
 
 interface SimUser {
   roomIndex: number;
@@ -30,7 +34,10 @@ interface SimUser {
   /** Native socket (gen-io native); -1 otherwise. */
   fd: number;
   udpPort: number;
-  /** A whole chat datagram; the stamp (and for Tincan the id) is rewritten per send. */
+  /**
+   * A whole chat datagram; the stamp (and for Tincan the id) is rewritten per send. Encrypted: the
+   * chat message before sealing (sealed afresh per send, each with its own counter).
+   */
   template: Buffer | null;
   /** Offset of the stamp digits in the template. */
   stampAt: number;
@@ -39,6 +46,8 @@ interface SimUser {
   members: number;
   lastSendMicros: number;
   chatId: number;
+  /** The encrypted member's sealed session (keys, counters, replay windows, room keys); else null. */
+  channel: SealedChannel | null;
 }
 
 const KEEPALIVE_EVERY_MICROS = 15_000_000;
@@ -78,8 +87,18 @@ export class LoadGenerator {
   private unknown = 0;
   private sendErrors = 0;
   private histogram = newLatencyHistogram();
+  private sealedCounts: SealedCounts = { opened: 0, refused: 0, notSealed: 0, roomKeys: 0 };
+  /** Encrypted: the last datagram a member received, as it came off the wire (tests inspect it). */
+  lastSealedIn: { user: number; bytes: Buffer } | null = null;
 
   constructor(private readonly config: GeneratorConfig) {
+    if (config.encryption) {
+      // Sealing needs the Tincan dialect; each datagram is opened in JS by the member it reached.
+      if (config.dialect !== 'tincan') throw new Error('encrypted members speak the Tincan dialect');
+      if (config.io !== 'dgram')
+        throw new Error('encrypted members use node:dgram (the native generator is plain only)');
+      if (config.socketPool !== 0) throw new Error('encrypted members need a socket each (it tells whose key opens)');
+    }
     if (config.io === 'native') {
       const loaded = loadNativeGenUdp();
       if (typeof loaded === 'string') throw new Error(loaded);
@@ -105,6 +124,7 @@ export class LoadGenerator {
           members: 0,
           lastSendMicros: 0,
           chatId: 0,
+          channel: null,
         });
       });
     });
@@ -112,6 +132,11 @@ export class LoadGenerator {
 
   get userCount(): number {
     return this.users.length;
+  }
+
+  /** Encrypted members: what their sealed sessions did with received datagrams since the phase began. */
+  get sealedSoFar(): Readonly<SealedCounts> {
+    return this.sealedCounts;
   }
 
   /** Opens the UDP sockets, then runs the join storm: every room's creator first, then everyone else. */
@@ -124,7 +149,36 @@ export class LoadGenerator {
     const one = async (user: SimUser): Promise<void> => {
       const room = this.config.rooms[user.roomIndex];
       if (!room) return;
+      const encryption = this.config.encryption;
       for (let attempt = 1; attempt <= HANDSHAKE_ATTEMPTS; attempt++) {
+        if (encryption) {
+          const sealed = await tlsHandshake({
+            host: this.config.tcpHost,
+            port: this.config.tcpPort,
+            fingerprint: encryption.fingerprint,
+            create: user.create,
+            room: room.name,
+            username: user.name,
+            password: room.password,
+            udpPort: user.udpPort,
+            timeoutMs: this.config.handshakeTimeoutMs,
+          });
+          if (sealed.ok) {
+            user.channel = sealed.channel;
+            this.prepareUser(user, null, true);
+            joined.add(user);
+            return;
+          }
+          const retryable = sealed.status === Status.SERVER_FULL || sealed.status === NO_STATUS;
+          if (sealed.status === TRUST_REFUSED || !retryable || attempt === HANDSHAKE_ATTEMPTS) {
+            const key = sealed.status < 0 ? sealed.reason : statusName(sealed.status);
+            failures[key] = (failures[key] ?? 0) + 1;
+            return;
+          }
+          retries++;
+          await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+          continue;
+        }
         const outcome = await handshake({
           host: this.config.tcpHost,
           port: this.config.tcpPort,
@@ -192,7 +246,7 @@ export class LoadGenerator {
 
     // Register every endpoint (the server also learns it from the port we wrote after the token).
     const now = nowMicros();
-    for (const u of live) this.sendRaw(u, u.keepAlive as Buffer, now);
+    for (const u of live) this.sendKeepAlive(u, u.keepAlive as Buffer, now);
     this.keepAliveTimer = setInterval(() => this.keepAlives(), 5_000);
     this.keepAliveTimer.unref();
 
@@ -220,6 +274,7 @@ export class LoadGenerator {
     this.unknown = 0;
     this.sendErrors = 0;
     this.histogram = newLatencyHistogram();
+    this.sealedCounts = { opened: 0, refused: 0, notSealed: 0, roomKeys: 0 };
     this.native?.setWindow(spec.measureStart, spec.measureEnd);
 
     if (this.native) return this.runNativePhase(this.native, spec);
@@ -292,6 +347,7 @@ export class LoadGenerator {
       unknown: this.unknown,
       maxSendLagMs: totalRate > 0 ? Math.round((maxBacklog * 1000) / totalRate) : 0,
       sendErrors: this.sendErrors,
+      sealed: this.config.encryption ? { ...this.sealedCounts } : null,
       histogram: hdr.encodeIntoCompressedBase64(this.histogram),
       cpuMicros,
       windowMicros: spec.measureEnd - spec.measureStart,
@@ -370,6 +426,7 @@ export class LoadGenerator {
       unknown: this.unknown,
       maxSendLagMs: Math.round(sent.maxLagMicros / 1000),
       sendErrors: this.sendErrors + sent.errors,
+      sealed: null,
       histogram: hdr.encodeIntoCompressedBase64(this.histogram),
       cpuMicros,
       windowMicros: spec.measureEnd - spec.measureStart,
@@ -435,10 +492,10 @@ export class LoadGenerator {
   private async openSockets(): Promise<void> {
     if (this.native) return this.openNativeSockets(this.native);
     const pool = this.config.socketPool;
-    const open = (localAddress: string): Promise<dgram.Socket> =>
+    const open = (localAddress: string, onMessage: (msg: Buffer) => void): Promise<dgram.Socket> =>
       new Promise((resolve, reject) => {
         const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
-        socket.on('message', this.onMessage);
+        socket.on('message', onMessage);
         socket.on('error', () => {
           this.sendErrors++;
         });
@@ -455,7 +512,7 @@ export class LoadGenerator {
       const byAddress = new Map<string, dgram.Socket[]>();
       for (const address of new Set(this.users.map((u) => u.localAddress))) {
         const list: dgram.Socket[] = [];
-        for (let i = 0; i < pool; i++) list.push(await open(address));
+        for (let i = 0; i < pool; i++) list.push(await open(address, this.onMessage));
         byAddress.set(address, list);
         this.sockets.push(...list);
       }
@@ -467,16 +524,30 @@ export class LoadGenerator {
       return;
     }
     await runLimited(this.users, 256, async (u) => {
-      u.socket = await open(u.localAddress);
+      // An encrypted member's socket hands what it gets to that member's sealed session.
+      const index = this.users.indexOf(u);
+      u.socket = await open(
+        u.localAddress,
+        this.config.encryption ? (msg) => this.receiveSealed(index, msg) : this.onMessage,
+      );
       u.udpPort = u.socket.address().port;
       this.sockets.push(u.socket);
     });
   }
 
-  private prepareUser(user: SimUser, token: Uint8Array, tincan: boolean): void {
+  /** token null: an encrypted member, whose datagrams carry its session id instead (sealed per send). */
+  private prepareUser(user: SimUser, token: Uint8Array | null, tincan: boolean): void {
     const room = this.roomBytes[user.roomIndex] as Uint8Array;
     const text = textTemplate(this.config.messageBytes, ` ${user.name}`);
-    if (tincan) {
+    if (token === null) {
+      const message = Buffer.alloc(6 + text.length);
+      message[0] = CONTROL_MARKER;
+      message[1] = ClientKind.CHAT;
+      message.set(text, 6);
+      user.template = message;
+      user.stampAt = 6;
+      user.keepAlive = Buffer.from([CONTROL_MARKER, ClientKind.HELLO]);
+    } else if (tincan) {
       const message = new Uint8Array(6 + text.length);
       message[0] = CONTROL_MARKER;
       message[1] = ClientKind.CHAT;
@@ -493,12 +564,32 @@ export class LoadGenerator {
 
   private sendChat(user: SimUser, stamp: number): void {
     const template = user.template as Buffer;
+    if (user.channel) {
+      // The message is copied into the session's plaintext buffer before encryption: rewrite in place.
+      writeStamp(template, user.stampAt, stamp);
+      template.writeUInt32BE(++user.chatId >>> 0, user.stampAt - 4);
+      this.sendSealed(user, template, stamp);
+      return;
+    }
     // A fresh copy per send: a queued datagram must not see the next stamp written into its bytes.
     const datagram = Buffer.allocUnsafe(template.length);
     template.copy(datagram);
     writeStamp(datagram, user.stampAt, stamp);
     if (this.config.dialect === 'tincan') datagram.writeUInt32BE(++user.chatId >>> 0, user.stampAt - 4);
     this.sendRaw(user, datagram, stamp);
+  }
+
+  /** Seals `message` in the member's session and sends it; a spent key counts as a send error. */
+  private sendSealed(user: SimUser, message: Buffer, now: number): void {
+    const datagram = (user.channel as SealedChannel).seal(message);
+    if (datagram === null) this.sendErrors++;
+    else this.sendRaw(user, datagram, now);
+  }
+
+  /** A keep-alive or endpoint registration: the template as is, or sealed for an encrypted member. */
+  private sendKeepAlive(user: SimUser, message: Buffer, now: number): void {
+    if (user.channel) this.sendSealed(user, message, now);
+    else this.sendRaw(user, message, now);
   }
 
   private sendRaw(user: SimUser, datagram: Buffer, now: number): void {
@@ -523,9 +614,36 @@ export class LoadGenerator {
       if (now - u.lastSendMicros > KEEPALIVE_EVERY_MICROS && u.keepAlive) {
         // Tincan: a HEARTBEAT, so the server answers with a PONG (counted as a notice).
         const msg = this.config.dialect === 'tincan' ? heartbeatFrom(u.keepAlive) : u.keepAlive;
-        this.sendRaw(u, msg, now);
+        this.sendKeepAlive(u, msg, now);
       }
     }
+  }
+
+  /**
+   * What reached encrypted member `index`: opened (authenticated and decrypted) by its own sealed
+   * session, then counted like a clear datagram; anything that does not open is refused and counted
+   * apart, never as chat. A ROOM_KEY is taken and answered with a sealed KEY_ACK, as our client does.
+   */
+  receiveSealed(index: number, msg: Buffer): void {
+    const user = this.users[index];
+    if (!user?.channel) return;
+    this.lastSealedIn = { user: index, bytes: msg };
+    if (msg[0] !== SEALED_SERVER_MARKER) {
+      this.sealedCounts.notSealed++;
+      return;
+    }
+    const opened = user.channel.open(msg);
+    if (opened === null) {
+      this.sealedCounts.refused++;
+      return;
+    }
+    if (opened.kind === 'reply') {
+      this.sealedCounts.roomKeys++;
+      this.sendRaw(user, opened.datagram, user.lastSendMicros);
+      return;
+    }
+    this.sealedCounts.opened++;
+    this.onMessage(opened.message);
   }
 
   /** Shared by every socket: classifies a server datagram and records the latency of chat. */
