@@ -181,7 +181,8 @@ export class GeneratorPool {
       totals.unknown += r.unknown;
       totals.sendErrors += r.sendErrors;
       if (r.sealed) {
-        const s = (totals.sealed ??= { opened: 0, refused: 0, notSealed: 0, roomKeys: 0 });
+        const s = (totals.sealed ??= { opened: 0, refused: 0, notSealed: 0, bufferDropped: 0, roomKeys: 0 });
+        s.bufferDropped += r.sealed.bufferDropped;
         s.opened += r.sealed.opened;
         s.refused += r.sealed.refused;
         s.notSealed += r.sealed.notSealed;

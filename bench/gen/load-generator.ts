@@ -20,7 +20,7 @@ import type { SealedChannel } from '../../src-main/engine/index.js';
 import { nowMicros, sleepUntil } from '../clock.js';
 import { plainTextOffset, readStamp, STAMP_DIGITS, textTemplate, writeStamp } from './chat-text.js';
 import { handshake, NO_STATUS } from './handshake.js';
-import { loadNativeGenUdp, type NativeGenUdp, type NativeSendCounts } from './native-udp.js';
+import { loadNativeGenUdp, RAW_RECORD_HEADER, type NativeGenUdp, type NativeSendCounts } from './native-udp.js';
 import { runLimited } from './run-limited.js';
 import { tlsHandshake, TRUST_REFUSED } from './tls-handshake.js';
 import type { GeneratorConfig, JoinResult, PhaseResult, PhaseSpec, SealedCounts } from './types.js';
@@ -55,6 +55,11 @@ const TICK_MS = 5;
 /** At most this many seconds of due messages are sent in one tick, so receiving is never starved. */
 const MAX_BACKLOG_SECONDS = 0.05;
 const HANDSHAKE_ATTEMPTS = 6;
+/** Encrypted members send from the JS tick (sealing needs the keys): a short one keeps bursts small. */
+const SEALED_TICK_MS = 1;
+/** Encrypted members on native io: how often JS takes what the receiver thread kept, and its room. */
+const RAW_DRAIN_MS = 2;
+const RAW_BUFFER_BYTES = 32 << 20;
 
 export function newLatencyHistogram(): hdr.Histogram {
   return hdr.build({
@@ -87,7 +92,10 @@ export class LoadGenerator {
   private unknown = 0;
   private sendErrors = 0;
   private histogram = newLatencyHistogram();
-  private sealedCounts: SealedCounts = { opened: 0, refused: 0, notSealed: 0, roomKeys: 0 };
+  private sealedCounts: SealedCounts = { opened: 0, refused: 0, notSealed: 0, bufferDropped: 0, roomKeys: 0 };
+  /** Encrypted members on native io: whose socket an fd is, and the timer that drains the thread. */
+  private readonly userByFd = new Map<number, number>();
+  private rawTimer: NodeJS.Timeout | null = null;
   /** Encrypted: the last datagram a member received, as it came off the wire (tests inspect it). */
   lastSealedIn: { user: number; bytes: Buffer } | null = null;
 
@@ -95,8 +103,6 @@ export class LoadGenerator {
     if (config.encryption) {
       // Sealing needs the Tincan dialect; each datagram is opened in JS by the member it reached.
       if (config.dialect !== 'tincan') throw new Error('encrypted members speak the Tincan dialect');
-      if (config.io !== 'dgram')
-        throw new Error('encrypted members use node:dgram (the native generator is plain only)');
       if (config.socketPool !== 0) throw new Error('encrypted members need a socket each (it tells whose key opens)');
     }
     if (config.io === 'native') {
@@ -274,10 +280,11 @@ export class LoadGenerator {
     this.unknown = 0;
     this.sendErrors = 0;
     this.histogram = newLatencyHistogram();
-    this.sealedCounts = { opened: 0, refused: 0, notSealed: 0, roomKeys: 0 };
+    this.sealedCounts = { opened: 0, refused: 0, notSealed: 0, bufferDropped: 0, roomKeys: 0 };
     this.native?.setWindow(spec.measureStart, spec.measureEnd);
 
-    if (this.native) return this.runNativePhase(this.native, spec);
+    // Encrypted members seal in JS, so they send from the JS tick whatever the io.
+    if (this.native && !this.config.encryption) return this.runNativePhase(this.native, spec);
     const order = this.sendOrder;
     const totalRate = order.length * spec.ratePerUser;
     const maxPerTick = Math.max(1, Math.ceil(totalRate * MAX_BACKLOG_SECONDS));
@@ -328,11 +335,14 @@ export class LoadGenerator {
           }
         }
       };
-      const timer = setInterval(tick, TICK_MS);
+      const timer = setInterval(tick, this.config.encryption ? SEALED_TICK_MS : TICK_MS);
       tick();
     });
     await sleepUntil(spec.drainUntil);
-    if (this.native) this.collectNative(this.native);
+    if (this.native) {
+      this.drainRaw();
+      this.sealedCounts.bufferDropped = this.native.takeStats().rawDropped;
+    }
     return {
       users: order.length,
       sentTotal,
@@ -435,6 +445,7 @@ export class LoadGenerator {
 
   async close(): Promise<void> {
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    if (this.rawTimer) clearInterval(this.rawTimer);
     if (this.native) {
       for (const fd of this.fds.splice(0)) this.native.closeSocket(fd);
       this.native.stopReceiver();
@@ -459,12 +470,14 @@ export class LoadGenerator {
   }
 
   private openNativeSockets(native: NativeGenUdp): void {
+    const encrypted = Boolean(this.config.encryption);
     native.startReceiver(
       CONTROL_MARKER,
       ServerKind.CHAT,
       ServerKind.ACK,
       CHAT_EVENT_HEADER_BYTES,
       this.config.rxPollMicros ?? 0,
+      encrypted ? RAW_BUFFER_BYTES : 0,
     );
     const open = (localAddress: string): [number, number] => {
       const pair = native.open(localAddress, this.config.udpHost, this.config.udpPort, 1 << 20);
@@ -487,6 +500,27 @@ export class LoadGenerator {
       return;
     }
     for (const u of this.users) [u.fd, u.udpPort] = open(u.localAddress);
+    if (encrypted) {
+      this.users.forEach((u, i) => this.userByFd.set(u.fd, i));
+      // Room keys arrive from the join storm on: the members must hear them between phases too.
+      this.rawTimer = setInterval(() => this.drainRaw(), RAW_DRAIN_MS);
+    }
+  }
+
+  /** Hands what the native receiver kept (raw mode) to the members' sealed sessions. */
+  private drainRaw(): void {
+    const native = this.native;
+    if (!native || !this.config.encryption) return;
+    const blob = native.takeRaw();
+    for (let at = 0; at + RAW_RECORD_HEADER <= blob.length;) {
+      const fd = blob.readInt32LE(at);
+      const length = blob.readUInt32LE(at + 4);
+      const arrived = blob.readDoubleLE(at + 8);
+      const start = at + RAW_RECORD_HEADER;
+      at = start + length;
+      const user = this.userByFd.get(fd);
+      if (user !== undefined) this.receiveSealed(user, blob.subarray(start, at), arrived);
+    }
   }
 
   private async openSockets(): Promise<void> {
@@ -624,7 +658,7 @@ export class LoadGenerator {
    * session, then counted like a clear datagram; anything that does not open is refused and counted
    * apart, never as chat. A ROOM_KEY is taken and answered with a sealed KEY_ACK, as our client does.
    */
-  receiveSealed(index: number, msg: Buffer): void {
+  receiveSealed(index: number, msg: Buffer, arrivedAt = nowMicros()): void {
     const user = this.users[index];
     if (!user?.channel) return;
     this.lastSealedIn = { user: index, bytes: msg };
@@ -643,11 +677,14 @@ export class LoadGenerator {
       return;
     }
     this.sealedCounts.opened++;
-    this.onMessage(opened.message);
+    this.count(opened.message, arrivedAt);
   }
 
-  /** Shared by every socket: classifies a server datagram and records the latency of chat. */
-  private readonly onMessage = (msg: Buffer): void => {
+  /** Shared by every clear socket: the datagram as it arrives now. */
+  private readonly onMessage = (msg: Buffer): void => this.count(msg, nowMicros());
+
+  /** Classifies a server datagram (clear, or opened) and records the latency of chat. */
+  private count(msg: Buffer, arrivedAt: number): void {
     let at: number;
     if (msg[0] === CONTROL_MARKER) {
       const kind = msg[1];
@@ -673,12 +710,12 @@ export class LoadGenerator {
     }
     if (stamp >= this.windowStart && stamp < this.windowEnd) {
       this.received++;
-      const latency = nowMicros() - stamp;
+      const latency = arrivedAt - stamp;
       this.histogram.recordValue(latency > 0 ? latency : 1);
     } else {
       this.receivedOutside++;
     }
-  };
+  }
 }
 
 /** Turns a HELLO keep-alive template into a HEARTBEAT with nonce 0. */

@@ -33,8 +33,8 @@ export interface GeneratorConfig {
   rxPollMicros?: number;
   /**
    * Encrypted members: TLS to the relay with this certificate fingerprint pinned, UDP keys exported
-   * from each TLS session, every datagram sealed and opened (Tincan dialect, dgram io, one socket
-   * per user). Absent or null: plain TCRP and clear datagrams.
+   * from each TLS session, every datagram sealed and opened in JS (Tincan dialect, one socket per
+   * user; with native io the C thread only receives). Absent or null: plain TCRP, clear datagrams.
    */
   encryption?: { fingerprint: string } | null;
 }
@@ -104,6 +104,8 @@ export interface SealedCounts {
   refused: number;
   /** Datagrams that did not start with the server's sealed marker (refused too: never counted). */
   notSealed: number;
+  /** Native io: datagrams the receiver thread dropped because JS fell behind taking them (lost). */
+  bufferDropped: number;
   /** ROOM_KEY datagrams taken (a new room key epoch, or a resend) and answered with a sealed KEY_ACK. */
   roomKeys: number;
 }
