@@ -108,6 +108,9 @@ export class LoadGenerator {
     if (config.io === 'native') {
       const loaded = loadNativeGenUdp();
       if (typeof loaded === 'string') throw new Error(loaded);
+      // A module built before raw mode existed cannot serve encrypted members.
+      if (config.encryption && typeof loaded.takeRaw !== 'function')
+        throw new Error('the native generator has no raw mode: rebuild it (npm run build:native)');
       this.native = loaded;
     } else {
       this.native = null;
