@@ -55,7 +55,8 @@ class WorkerGenerator implements GeneratorLike {
 
   static async start(pinCpus: string | null): Promise<WorkerGenerator> {
     const child = fork(path.join(here, 'worker.ts'), [], {
-      execArgv: ['--import', 'tsx'],
+      // TINCAN_BENCH_GEN_FLAGS: extra node flags for the workers (e.g. --cpu-prof), as for the relay.
+      execArgv: ['--import', 'tsx', ...(process.env['TINCAN_BENCH_GEN_FLAGS']?.split(' ') ?? [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     await new Promise<void>((resolve, reject) => {
