@@ -79,12 +79,14 @@ Modes
   --compare-c            also run the C reference relay (bench/native/c_relay.c: recvmmsg, a token
                          table, sendmmsg per batch) and report our ratio to it
 Encrypted (on by default in the steady mode)
-                         right after the plain relay, the same workload with encrypted members: the
-                         relay has a host identity, every user does a TLS 1.3 handshake with its
+                         after the plain runs, the same workload with encrypted members: the relay
+                         has a host identity, every user does a TLS 1.3 handshake with its
                          fingerprint pinned, derives its UDP keys from the TLS session, seals every
                          datagram it sends and opens every one it receives, in JS (Tincan dialect;
-                         the native generator's thread only receives); the two are compared (loss,
-                         relay CPU, p50/p99, TLS handshakes/s) against issue #16's targets
+                         the native generator's thread only receives; sends from a 1 ms JS tick).
+                         Just before it the plain relay runs again with sends from that tick, and
+                         the pair is compared (loss, relay CPU, p50/p99, TLS handshakes/s) against
+                         issue #16's targets
   --no-encrypted         skip the encrypted runs
   --encrypted-only       only encrypted members (in any mode), no plain or reference relay
 Generator

@@ -34,6 +34,8 @@ export interface WorkloadSpec {
    * datagrams both ways (Tincan dialect, node:dgram generator, a socket per user).
    */
   encrypted: boolean;
+  /** Send chat from the JS tick even with native io, paced as encrypted members are (default false). */
+  sendFromJs?: boolean;
   /** Extra options for the real server (the naive relay ignores them). */
   serverOptions: Record<string, unknown>;
 }
@@ -115,6 +117,8 @@ export interface WorkloadReport {
   dialect: Dialect;
   password: boolean;
   encrypted: boolean;
+  /** Chat was sent from the generator's JS tick (encrypted members, and the plain run beside them). */
+  sendFromJs: boolean;
   genProcs: number;
   socketPool: number;
   genIo: GenIo;
@@ -218,6 +222,7 @@ export class Workload {
         io: spec.genIo,
         rxPollMicros: spec.rxPollMicros,
         encryption: fingerprint ? { fingerprint } : null,
+        sendFromJs: spec.sendFromJs === true,
       });
       // Let the join notices drain (a big room announces every join to every member) before
       // anything is measured: wait until the relay is mostly idle, at most 60 s.
@@ -309,6 +314,7 @@ export class Workload {
       dialect: s.dialect,
       password: s.password,
       encrypted: s.encrypted,
+      sendFromJs: s.encrypted || s.sendFromJs === true,
       genProcs: s.genProcs,
       socketPool: s.socketPool,
       genIo: s.genIo,

@@ -55,8 +55,11 @@ const TICK_MS = 5;
 /** At most this many seconds of due messages are sent in one tick, so receiving is never starved. */
 const MAX_BACKLOG_SECONDS = 0.05;
 const HANDSHAKE_ATTEMPTS = 6;
-/** Encrypted members send from the JS tick (sealing needs the keys): a short one keeps bursts small. */
-const SEALED_TICK_MS = 1;
+/**
+ * The JS tick of encrypted members (sealing needs the keys, so the C paced sender cannot send for
+ * them) and of `sendFromJs` runs: a short one keeps bursts small.
+ */
+const JS_PACED_TICK_MS = 1;
 /** Encrypted members on native io: how often JS takes what the receiver thread kept, and its room. */
 const RAW_DRAIN_MS = 2;
 const RAW_BUFFER_BYTES = 32 << 20;
@@ -287,7 +290,8 @@ export class LoadGenerator {
     this.native?.setWindow(spec.measureStart, spec.measureEnd);
 
     // Encrypted members seal in JS, so they send from the JS tick whatever the io.
-    if (this.native && !this.config.encryption) return this.runNativePhase(this.native, spec);
+    const fromJs = Boolean(this.config.encryption) || this.config.sendFromJs === true;
+    if (this.native && !fromJs) return this.runNativePhase(this.native, spec);
     const order = this.sendOrder;
     const totalRate = order.length * spec.ratePerUser;
     const maxPerTick = Math.max(1, Math.ceil(totalRate * MAX_BACKLOG_SECONDS));
@@ -338,13 +342,15 @@ export class LoadGenerator {
           }
         }
       };
-      const timer = setInterval(tick, this.config.encryption ? SEALED_TICK_MS : TICK_MS);
+      const timer = setInterval(tick, fromJs ? JS_PACED_TICK_MS : TICK_MS);
       tick();
     });
     await sleepUntil(spec.drainUntil);
-    if (this.native) {
+    if (this.native && this.config.encryption) {
       this.drainRaw();
       this.sealedCounts.bufferDropped = this.native.takeStats().rawDropped;
+    } else if (this.native) {
+      this.collectNative(this.native);
     }
     return {
       users: order.length,
@@ -560,9 +566,10 @@ export class LoadGenerator {
       });
       return;
     }
+    const indexOf = new Map(this.users.map((u, i) => [u, i]));
     await runLimited(this.users, 256, async (u) => {
       // An encrypted member's socket hands what it gets to that member's sealed session.
-      const index = this.users.indexOf(u);
+      const index = indexOf.get(u) as number;
       u.socket = await open(
         u.localAddress,
         this.config.encryption ? (msg) => this.receiveSealed(index, msg) : this.onMessage,

@@ -37,6 +37,11 @@ export interface GeneratorConfig {
    * user; with native io the C thread only receives). Absent or null: plain TCRP, clear datagrams.
    */
   encryption?: { fingerprint: string } | null;
+  /**
+   * Send chat from the JS tick (1 ms) even with native io, as encrypted members must: the plain
+   * half of the encrypted comparison is paced like the encrypted half.
+   */
+  sendFromJs?: boolean;
 }
 
 export type GenIo = 'native' | 'dgram';
