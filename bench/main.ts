@@ -1,5 +1,6 @@
 // `npm run bench`: the spec workload end to end against the real relay (and the naive reference),
-// plus --find-max, --scaling, --soak and --cpu-prof. Prints a summary and writes bench/results/*.json.
+// then with encrypted members beside the plain relay, plus --find-max, --scaling, --soak and
+// --cpu-prof. Prints a summary and writes bench/results/*.json.
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatTopFrames, newestProfile, readProfile, topSelfFrames, type TopFrame } from './cpuprofile-top.js';
@@ -21,6 +22,12 @@ const USERS_PER_GEN_PROC = 12_000;
 
 const log = (line: string): void => console.log(line);
 
+/**
+ * How the simulated users connect: as the options say; encrypted (which fixes the dialect and sends
+ * from the JS tick); or as the options say but sending from the JS tick like encrypted members.
+ */
+type Members = 'as-options' | 'encrypted' | 'js-paced';
+
 function specFor(
   opts: BenchOptions,
   impl: RelayImpl,
@@ -29,7 +36,9 @@ function specFor(
   users: number,
   extra: Record<string, unknown>,
   cpuProfDir: string | null,
+  members: Members = opts.encrypted === 'only' ? 'encrypted' : 'as-options',
 ): WorkloadSpec {
+  const encrypted = members === 'encrypted';
   const total = rooms * users;
   const genProcs =
     opts.socketPool === 0 && opts.genProcs > 0
@@ -42,15 +51,20 @@ function specFor(
     usersPerRoom: users,
     messageBytes: opts.size,
     password: opts.password,
-    dialect: opts.dialect,
+    // Sealing is a Tincan-dialect feature; each member seals and opens in JS (the native receiver
+    // thread only hands datagrams over), on a socket of its own, handshaking from 127.0.0.1 (the
+    // engine's client binds no source address).
+    dialect: encrypted ? 'tincan' : opts.dialect,
     genProcs,
-    socketPool: opts.socketPool,
-    sourceIps: opts.sourceIps,
+    socketPool: encrypted ? 0 : opts.socketPool,
+    sourceIps: encrypted ? 1 : opts.sourceIps,
     handshakeConcurrency: opts.handshakeConcurrency,
     pin: opts.pin,
     genIo: opts.genIo ?? 'dgram',
     rxPollMicros: opts.rxPollMicros,
     cpuProfDir: impl === 'real' ? cpuProfDir : null,
+    encrypted,
+    sendFromJs: members !== 'as-options',
     serverOptions: {
       nativeUdp: opts.relayUdp === 'native',
       ...(opts.relayWorkers > 1 ? { workers: opts.relayWorkers } : {}),
@@ -113,16 +127,15 @@ async function withWorkload(
   return w.summary(phases, cpuProfile);
 }
 
-async function steady(opts: BenchOptions, impl: RelayImpl, cpuProfDir: string | null): Promise<WorkloadReport> {
-  const spec = specFor(
-    opts,
-    impl,
-    `${impl} ${opts.rooms}x${opts.users} @${opts.rate}/s`,
-    opts.rooms,
-    opts.users,
-    {},
-    cpuProfDir,
-  );
+async function steady(
+  opts: BenchOptions,
+  impl: RelayImpl,
+  cpuProfDir: string | null,
+  members?: Members,
+): Promise<WorkloadReport> {
+  const spec = specFor(opts, impl, '', opts.rooms, opts.users, {}, cpuProfDir, members);
+  const how = spec.encrypted ? ' encrypted' : spec.sendFromJs ? ' (sent from the JS tick)' : '';
+  spec.label = `${impl}${how} ${opts.rooms}x${opts.users} @${opts.rate}/s`;
   return withWorkload(spec, async (w) => {
     const p = await w.runPhase(plan(opts, opts.rate, opts.durationSec, opts.warmupSec));
     log(`  ${phaseLine(p)}`);
@@ -193,6 +206,89 @@ function ratio(a: number, b: number): number | null {
   return b > 0 ? Math.round((a / b) * 100) / 100 : null;
 }
 
+/** Issue #16's targets for the encrypted relay at the spec workload, relative to the plain relay. */
+const ENCRYPTED_MAX_CPU_RATIO = 1.3;
+const ENCRYPTED_MAX_P99_RATIO = 2;
+
+/**
+ * The encrypted relay beside the plain one, the pair back to back (this machine drifts by tens of
+ * per cent within minutes): the same workload through the same generator. Encrypted members send
+ * from the generator's 1 ms JS tick (only JS holds their keys), in small bursts where the C paced
+ * sender is smooth, so the plain relay is measured again sending from that tick too: the ratios
+ * are then the encryption's alone.
+ */
+async function encryptedBeside(
+  opts: BenchOptions,
+  cpuProfDir: string | null,
+  runs: WorkloadReport[],
+): Promise<Record<string, unknown> | null> {
+  log(`encrypted beside plain: the same workload sent from the JS tick, plain then TLS 1.3 + sealed datagrams`);
+  const plain = await steady(opts, 'real', cpuProfDir, 'js-paced');
+  runs.push(plain);
+  const sealed = await steady(opts, 'real', cpuProfDir, 'encrypted');
+  runs.push(sealed);
+  const p = plain.phases[0];
+  const e = sealed.phases[0];
+  if (!p || !e) return null;
+  const cpuRatio = ratio(e.relayCpuPct, p.relayCpuPct);
+  const p99Ratio = ratio(e.latencyMs.p99, p.latencyMs.p99);
+  // A run that could not offer the full rate says nothing about the relay at the spec workload.
+  const measured = !generatorBound(p) && !generatorBound(e);
+  const targets = {
+    measured,
+    zeroLoss: e.lossPct === 0,
+    cpuWithin: cpuRatio !== null && cpuRatio <= ENCRYPTED_MAX_CPU_RATIO,
+    p99Within: p99Ratio !== null && p99Ratio <= ENCRYPTED_MAX_P99_RATIO,
+  };
+  const comparison = {
+    plainLabel: plain.label,
+    encryptedLabel: sealed.label,
+    lossPct: { plain: p.lossPct, encrypted: e.lossPct },
+    relayCpuPct: { plain: p.relayCpuPct, encrypted: e.relayCpuPct, encryptedOverPlain: cpuRatio },
+    cpuMicrosPerDelivery: {
+      plain: p.relayCpuMicrosPerDelivery,
+      encrypted: e.relayCpuMicrosPerDelivery,
+      encryptedOverPlain: ratio(e.relayCpuMicrosPerDelivery, p.relayCpuMicrosPerDelivery),
+    },
+    p50Ms: {
+      plain: p.latencyMs.p50,
+      encrypted: e.latencyMs.p50,
+      encryptedOverPlain: ratio(e.latencyMs.p50, p.latencyMs.p50),
+    },
+    p99Ms: { plain: p.latencyMs.p99, encrypted: e.latencyMs.p99, encryptedOverPlain: p99Ratio },
+    handshakesPerSec: { plain: plain.join.handshakesPerSec, tls: sealed.join.handshakesPerSec },
+    generatorBound: { plain: generatorBound(p), encrypted: generatorBound(e) },
+    sealed: e.sealed,
+    targets: {
+      maxCpuRatio: ENCRYPTED_MAX_CPU_RATIO,
+      maxP99Ratio: ENCRYPTED_MAX_P99_RATIO,
+      ...targets,
+      met: measured && targets.zeroLoss && targets.cpuWithin && targets.p99Within,
+    },
+  };
+  const yes = (ok: boolean): string => (!measured ? 'not measured' : ok ? 'ok' : 'NOT MET');
+  log(`  encrypted vs plain (same workload, same generator, both sent from the JS tick):`);
+  log(`    loss ${e.lossPct}% vs ${p.lossPct}% [0 loss: ${yes(targets.zeroLoss)}]`);
+  log(
+    `    relay CPU ${e.relayCpuPct}% vs ${p.relayCpuPct}% = ${String(cpuRatio)}x [≤ ${ENCRYPTED_MAX_CPU_RATIO}x: ${yes(targets.cpuWithin)}]; ${e.relayCpuMicrosPerDelivery} vs ${p.relayCpuMicrosPerDelivery} µs per delivery`,
+  );
+  log(
+    `    latency p50 ${e.latencyMs.p50} vs ${p.latencyMs.p50} ms; p99 ${e.latencyMs.p99} vs ${p.latencyMs.p99} ms = ${String(p99Ratio)}x [≤ ${ENCRYPTED_MAX_P99_RATIO}x: ${yes(targets.p99Within)}]`,
+  );
+  log(
+    `    TLS handshakes ${sealed.join.handshakesPerSec}/s (plain TCRP ${plain.join.handshakesPerSec}/s), ${sealed.join.joined}/${sealed.join.users} members, ${opts.handshakeConcurrency} at a time`,
+  );
+  if (e.sealed)
+    log(
+      `    sealed datagrams received: ${e.sealed.opened} opened, ${e.sealed.refused} refused, ${e.sealed.notSealed} not sealed; ${e.sealed.roomKeys} room keys taken`,
+    );
+  if (!measured)
+    log(
+      `    [GENERATOR-BOUND: the ${generatorBound(e) ? 'encrypted' : 'plain'} run did not offer the full rate, so the targets are not measured]`,
+    );
+  return comparison;
+}
+
 async function main(): Promise<void> {
   let opts: BenchOptions;
   try {
@@ -233,7 +329,7 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   // The reference relays speak only the plain dialect.
   const references: RelayImpl[] =
-    opts.dialect === 'plain' && opts.impl === 'real'
+    opts.dialect === 'plain' && opts.impl === 'real' && opts.encrypted !== 'only'
       ? [
           ...(opts.compareNaive ? ['naive' as const] : []),
           ...(opts.compareMinimal ? ['minimal' as const] : []),
@@ -338,10 +434,15 @@ async function main(): Promise<void> {
     log(`  RSS ${flat ? 'flat' : 'GROWING'}: first-half peak ${firstPeak} MB, second-half peak ${secondPeak} MB`);
   } else {
     log(
-      `steady: ${opts.rooms} rooms x ${opts.users} users x ${opts.rate} msg/s, ${opts.size} B, ${opts.dialect}${opts.password ? ', passwords' : ''}; ${opts.warmupSec} s warm-up + ${opts.durationSec} s`,
+      `steady: ${opts.rooms} rooms x ${opts.users} users x ${opts.rate} msg/s, ${opts.size} B, ${opts.encrypted === 'only' ? 'encrypted members' : opts.dialect}${opts.password ? ', passwords' : ''}; ${opts.warmupSec} s warm-up + ${opts.durationSec} s`,
     );
     const real = await steady(opts, opts.impl, cpuProfDir);
     runs.push(real);
+    if (opts.encrypted === 'beside') {
+      if (opts.impl !== 'real' || opts.relayWorkers > 1)
+        log('encrypted beside plain: skipped (it needs the real relay as one process)');
+      else result['encrypted'] = await encryptedBeside(opts, cpuProfDir, runs);
+    }
     for (const ref of references) {
       const other = await steady(opts, ref, null);
       runs.push(other);
@@ -368,21 +469,24 @@ async function main(): Promise<void> {
   }
 
   if (cpuProfDir) {
-    const file = newestProfile(cpuProfDir);
-    if (file) {
-      // Only the measured windows of the profiled (real) relay: not start-up, not the join storm.
-      const windows = runs
-        .filter((r) => r.impl === opts.impl && r.cpuProfile !== null)
-        .flatMap((r) => r.phases.map((p) => ({ start: p.windowStartMicros, end: p.windowEndMicros })));
+    // One profile per profiled relay run (the plain and the encrypted relay each have their own).
+    const profiled = runs.filter((r) => r.cpuProfile !== null);
+    const profiles: Record<string, unknown>[] = [];
+    for (const run of profiled) {
+      const file = run.cpuProfile as string;
+      // Only the run's measured windows: not start-up, not the join storm.
+      const windows = run.phases.map((p) => ({ start: p.windowStartMicros, end: p.windowEndMicros }));
       const top: TopFrame[] = topSelfFrames(readProfile(file), 15, windows);
       const whole: TopFrame[] = topSelfFrames(readProfile(file), 15);
-      result['cpuProfile'] = { file, topInMeasuredWindows: top, topWholeRun: whole };
+      profiles.push({ run: run.label, file, topInMeasuredWindows: top, topWholeRun: whole });
       log(
-        `\nrelay CPU profile ${file}\ntop 15 self-time frames in the measured window(s), idle excluded:\n${formatTopFrames(top)}`,
+        `\nrelay CPU profile of ${run.label}: ${file}\ntop 15 self-time frames in the measured window(s), idle excluded:\n${formatTopFrames(top)}`,
       );
-    } else {
-      log('no CPU profile was written');
     }
+    if (profiles.length === 0) log('no CPU profile was written');
+    // `cpuProfile` stays the first profile, as earlier result files have it.
+    if (profiles.length > 0) result['cpuProfile'] = profiles[0];
+    if (profiles.length > 1) result['cpuProfiles'] = profiles;
   }
 
   const out = path.join(opts.outDir, `${stamp}.json`);

@@ -31,6 +31,11 @@ export interface BenchOptions {
   compareNaive: boolean;
   compareMinimal: boolean;
   compareC: boolean;
+  /**
+   * The encrypted relay (TLS handshakes, sealed datagrams): 'beside' the plain one in the default
+   * steady mode (compared), 'only' (every mode runs encrypted), or 'off'.
+   */
+  encrypted: 'beside' | 'only' | 'off';
   findMax: boolean;
   startRate: number;
   refine: number;
@@ -73,6 +78,17 @@ Modes
                          per-datagram strings, one dgram send per recipient) and report our ratio to it
   --compare-c            also run the C reference relay (bench/native/c_relay.c: recvmmsg, a token
                          table, sendmmsg per batch) and report our ratio to it
+Encrypted (on by default in the steady mode)
+                         after the plain runs, the same workload with encrypted members: the relay
+                         has a host identity, every user does a TLS 1.3 handshake with its
+                         fingerprint pinned, derives its UDP keys from the TLS session, seals every
+                         datagram it sends and opens every one it receives, in JS (Tincan dialect;
+                         the native generator's thread only receives; sends from a 1 ms JS tick).
+                         Just before it the plain relay runs again with sends from that tick, and
+                         the pair is compared (loss, relay CPU, p50/p99, TLS handshakes/s) against
+                         issue #16's targets
+  --no-encrypted         skip the encrypted runs
+  --encrypted-only       only encrypted members (in any mode), no plain or reference relay
 Generator
   --gen-procs N          generator worker processes; 0 runs it in the bench process (1)
   --socket-pool N        users share N UDP sockets per source IP; 0 = one socket per user (0)
@@ -96,6 +112,11 @@ function int(value: string | undefined, fallback: number, name: string, min = 0)
   const n = Number(value);
   if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}`);
   return n;
+}
+
+function encryptedMode(skip: boolean, only: boolean): BenchOptions['encrypted'] {
+  if (skip && only) throw new Error('--no-encrypted and --encrypted-only exclude each other');
+  return only ? 'only' : skip ? 'off' : 'beside';
 }
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -126,6 +147,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'no-compare-naive': { type: 'boolean' },
       'compare-minimal': { type: 'boolean' },
       'compare-c': { type: 'boolean' },
+      'no-encrypted': { type: 'boolean' },
+      'encrypted-only': { type: 'boolean' },
       'find-max': { type: 'boolean' },
       step: { type: 'string' },
       'start-rate': { type: 'string' },
@@ -173,6 +196,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     compareNaive: !(values['no-compare-naive'] ?? false) && (values['compare-naive'] ?? true),
     compareMinimal: values['compare-minimal'] ?? false,
     compareC: values['compare-c'] ?? false,
+    encrypted: encryptedMode(values['no-encrypted'] ?? false, values['encrypted-only'] ?? false),
     findMax: values['find-max'] ?? false,
     stepSec: int(values.step, 5, 'step', 0.5),
     startRate: int(values['start-rate'], 0.5, 'start-rate', 0.01),

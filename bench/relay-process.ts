@@ -5,7 +5,13 @@
 // and on {type:'close'} closes the server and exits (which also writes a --cpu-prof profile).
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { ChatServer, ShardedChatServer, type ShardStats, silentLogger } from '../src-main/engine/index.js';
+import {
+  ChatServer,
+  loadOrCreateHostIdentity,
+  ShardedChatServer,
+  type ShardStats,
+  silentLogger,
+} from '../src-main/engine/index.js';
 import { CRelay } from './c-relay.js';
 import { MinimalRelay } from './minimal-relay.js';
 import { NaiveRelay } from './naive-relay.js';
@@ -43,7 +49,13 @@ async function makeServer(impl: string, options: Record<string, unknown>): Promi
   if (impl === 'naive') return new NaiveRelay(at);
   if (impl === 'minimal') return new MinimalRelay(at);
   if (impl === 'c') return new CRelay({ ...at, messagesPerSecond: Number(options['maxMessagesPerSecond'] ?? 50) });
-  const { workers, ...rest } = options;
+  const { workers, identityDir, ...rest } = options;
+  if (typeof identityDir === 'string') {
+    // Encrypted runs: the host identity the bench made (and pinned) in a temporary folder.
+    if (typeof workers === 'number' && workers > 1) throw new Error('an identity needs the relay as one process');
+    const identity = await loadOrCreateHostIdentity(identityDir);
+    return new ChatServer({ ...rest, identity, logger: silentLogger });
+  }
   if (typeof workers === 'number' && workers > 1) {
     // The bundle's own shard entry, next to this file (see relay-bundle.ts).
     // Shards run with the relay's own GC settings (--single-threaded-gc when pinned).

@@ -1,10 +1,14 @@
 // One bench scenario end to end: start a relay child, connect the simulated users (the join storm),
-// run one or more measured phases, and report them.
+// run one or more measured phases, and report them. An encrypted scenario gives the relay a host
+// identity in a temporary folder and has every simulated user pin its fingerprint.
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { loadOrCreateHostIdentity } from '../src-main/engine/index.js';
 import { nowMicros, sleep, sleepUntil } from './clock.js';
 import { cpuPlan } from './cpu-plan.js';
 import { GeneratorPool, type PhaseTotals } from './gen/generator-pool.js';
-import type { Dialect, GenIo, GenRoomSpec, JoinResult } from './gen/types.js';
+import type { Dialect, GenIo, GenRoomSpec, JoinResult, SealedCounts } from './gen/types.js';
 import { RelayHandle, type RelayImpl } from './relay-handle.js';
 import type { RelayStatsMessage } from './relay-process.js';
 import { readUdpCounters, type UdpCounters } from './udp-drops.js';
@@ -25,6 +29,13 @@ export interface WorkloadSpec {
   genIo: GenIo;
   rxPollMicros: number;
   cpuProfDir: string | null;
+  /**
+   * Encrypted members (real relay only): TLS handshakes with the relay's certificate pinned, sealed
+   * datagrams both ways (Tincan dialect, node:dgram generator, a socket per user).
+   */
+  encrypted: boolean;
+  /** Send chat from the JS tick even with native io, paced as encrypted members are (default false). */
+  sendFromJs?: boolean;
   /** Extra options for the real server (the naive relay ignores them). */
   serverOptions: Record<string, unknown>;
 }
@@ -84,6 +95,8 @@ export interface PhaseReport {
   relayOutPerSec: number | null;
   /** Kernel-wide UDP receive-buffer drops during the window (Linux), all sockets on the machine. */
   kernelUdpRcvbufDrops: number | null;
+  /** Encrypted runs: received datagrams opened, refused, not sealed, and room keys taken (else null). */
+  sealed: SealedCounts | null;
   relayServerStats: unknown;
 }
 
@@ -103,6 +116,9 @@ export interface WorkloadReport {
   messageBytes: number;
   dialect: Dialect;
   password: boolean;
+  encrypted: boolean;
+  /** Chat was sent from the generator's JS tick (encrypted members, and the plain run beside them). */
+  sendFromJs: boolean;
   genProcs: number;
   socketPool: number;
   genIo: GenIo;
@@ -155,14 +171,27 @@ export class Workload {
     readonly relayRssAfterJoinMB: number,
     readonly relaySendPath: string | null,
     readonly memory: RelayMemory,
+    /** The temporary folder of the relay's host identity (encrypted runs), removed by stop(). */
+    private readonly identityDir: string | null,
   ) {}
 
   static async start(spec: WorkloadSpec, log: (line: string) => void): Promise<Workload> {
     const workers = typeof spec.serverOptions['workers'] === 'number' ? spec.serverOptions['workers'] : 1;
     const plan = spec.pin ? cpuPlan(os.availableParallelism(), workers) : null;
+    if (spec.encrypted && (spec.impl !== 'real' || workers > 1))
+      throw new Error('encrypted runs need the real relay as one process (no --relay-workers)');
+    // The identity is made here and read back by the relay from the same files, so the pin the users
+    // check comes from the bench, not from what the relay says about itself.
+    const identityDir = spec.encrypted ? fs.mkdtempSync(path.join(os.tmpdir(), 'tincan-bench-identity-')) : null;
+    const fingerprint = identityDir ? (await loadOrCreateHostIdentity(identityDir)).fingerprint : null;
     const relay = await RelayHandle.start({
       impl: spec.impl,
-      serverOptions: { host: '127.0.0.1', port: 0, ...spec.serverOptions },
+      serverOptions: {
+        host: '127.0.0.1',
+        port: 0,
+        ...spec.serverOptions,
+        ...(identityDir ? { identityDir } : {}),
+      },
       pinCpus: plan?.relay ?? null,
       shardCpus: plan?.shards,
       cpuProfDir: spec.cpuProfDir,
@@ -192,6 +221,8 @@ export class Workload {
         socketPool: spec.socketPool,
         io: spec.genIo,
         rxPollMicros: spec.rxPollMicros,
+        encryption: fingerprint ? { fingerprint } : null,
+        sendFromJs: spec.sendFromJs === true,
       });
       // Let the join notices drain (a big room announces every join to every member) before
       // anything is measured: wait until the relay is mostly idle, at most 60 s.
@@ -206,7 +237,7 @@ export class Workload {
       }
       const afterJoin = await relay.stats(true);
       log(
-        `  joined ${join.joined}/${join.users} in ${round(join.durationMs / 1000)} s (${Math.round((join.joined * 1000) / join.durationMs)} handshakes/s)${join.failed ? `, failures ${JSON.stringify(join.failures)}` : ''}`,
+        `  joined ${join.joined}/${join.users} in ${round(join.durationMs / 1000)} s (${Math.round((join.joined * 1000) / join.durationMs)} ${spec.encrypted ? 'TLS ' : ''}handshakes/s, ${spec.handshakeConcurrency} at a time)${join.failed ? `, failures ${JSON.stringify(join.failures)}` : ''}`,
       );
       const memory = {
         idleHeapMB: idle.heapUsedBytes / MB,
@@ -218,10 +249,21 @@ export class Workload {
       log(
         `  live heap ${round(memory.idleHeapMB, 1)} MB idle → ${round(memory.afterJoinHeapMB, 1)} MB with ${join.joined} members: ${memory.heapBytesPerMember} B heap, ${memory.rssBytesPerMember} B RSS per member (incl. ${spec.rooms} rooms)`,
       );
-      return new Workload(spec, relay, pool, join, idle.rssBytes / MB, afterJoin.rssBytes / MB, sendPath, memory);
+      return new Workload(
+        spec,
+        relay,
+        pool,
+        join,
+        idle.rssBytes / MB,
+        afterJoin.rssBytes / MB,
+        sendPath,
+        memory,
+        identityDir,
+      );
     } catch (err) {
       await pool?.close();
       await relay.stop();
+      if (identityDir) fs.rmSync(identityDir, { recursive: true, force: true });
       throw err;
     }
   }
@@ -258,6 +300,7 @@ export class Workload {
   async stop(): Promise<void> {
     await this.pool.close();
     await this.relay.stop();
+    if (this.identityDir) fs.rmSync(this.identityDir, { recursive: true, force: true });
   }
 
   summary(phases: PhaseReport[], cpuProfile: string | null): WorkloadReport {
@@ -270,6 +313,8 @@ export class Workload {
       messageBytes: s.messageBytes,
       dialect: s.dialect,
       password: s.password,
+      encrypted: s.encrypted,
+      sendFromJs: s.encrypted || s.sendFromJs === true,
       genProcs: s.genProcs,
       socketPool: s.socketPool,
       genIo: s.genIo,
@@ -345,6 +390,7 @@ function report(
       counterRate(before.server, after.server, 'datagramsRelayed', seconds) ??
       counterRate(before.server, after.server, 'datagramsOut', seconds),
     kernelUdpRcvbufDrops: udpBefore && udpAfter ? udpAfter.rcvbufErrors - udpBefore.rcvbufErrors : null,
+    sealed: totals.sealed,
     relayServerStats: after.server,
   };
 }

@@ -55,7 +55,8 @@ class WorkerGenerator implements GeneratorLike {
 
   static async start(pinCpus: string | null): Promise<WorkerGenerator> {
     const child = fork(path.join(here, 'worker.ts'), [], {
-      execArgv: ['--import', 'tsx'],
+      // TINCAN_BENCH_GEN_FLAGS: extra node flags for the workers (e.g. --cpu-prof), as for the relay.
+      execArgv: ['--import', 'tsx', ...(process.env['TINCAN_BENCH_GEN_FLAGS']?.split(' ') ?? [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     await new Promise<void>((resolve, reject) => {
@@ -161,6 +162,7 @@ export class GeneratorPool {
       unknown: 0,
       maxSendLagMs: 0,
       sendErrors: 0,
+      sealed: null,
       windowMicros: spec.measureEnd - spec.measureStart,
       windowStartMicros: spec.measureStart,
       latency,
@@ -179,6 +181,14 @@ export class GeneratorPool {
       totals.acks += r.acks;
       totals.unknown += r.unknown;
       totals.sendErrors += r.sendErrors;
+      if (r.sealed) {
+        const s = (totals.sealed ??= { opened: 0, refused: 0, notSealed: 0, bufferDropped: 0, roomKeys: 0 });
+        s.bufferDropped += r.sealed.bufferDropped;
+        s.opened += r.sealed.opened;
+        s.refused += r.sealed.refused;
+        s.notSealed += r.sealed.notSealed;
+        s.roomKeys += r.sealed.roomKeys;
+      }
       totals.maxSendLagMs = Math.max(totals.maxSendLagMs, r.maxSendLagMs);
       totals.cpuMicrosPerProcess.push(r.cpuMicros);
       latency.add(hdr.decodeFromCompressedBase64(r.histogram));

@@ -1,7 +1,8 @@
 // The load generator: simulated users that do exactly what a user's client does — a real TCRP
 // handshake (create for the first user of a room, join for the rest), then chat over UDP with the
 // token — written for throughput: one shared message handler, preformatted datagram templates,
-// latency stamps read straight from the bytes, and no per-user timers.
+// latency stamps read straight from the bytes, and no per-user timers. With `encryption` each user is
+// an encrypted member instead (TLS handshake, sealed datagrams both ways; see tls-handshake.ts).
 import dgram from 'node:dgram';
 import hdr from 'hdr-histogram-js';
 import {
@@ -9,17 +10,20 @@ import {
   ClientKind,
   CONTROL_MARKER,
   ServerKind,
+  SEALED_SERVER_MARKER,
   Status,
   encodeClientDatagram,
   statusName,
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
+import type { SealedChannel } from '../../src-main/engine/index.js';
 import { nowMicros, sleepUntil } from '../clock.js';
 import { plainTextOffset, readStamp, STAMP_DIGITS, textTemplate, writeStamp } from './chat-text.js';
 import { handshake, NO_STATUS } from './handshake.js';
-import { loadNativeGenUdp, type NativeGenUdp, type NativeSendCounts } from './native-udp.js';
+import { loadNativeGenUdp, RAW_RECORD_HEADER, type NativeGenUdp, type NativeSendCounts } from './native-udp.js';
 import { runLimited } from './run-limited.js';
-import type { GeneratorConfig, JoinResult, PhaseResult, PhaseSpec } from './types.js';
+import { tlsHandshake, TRUST_REFUSED } from './tls-handshake.js';
+import type { GeneratorConfig, JoinResult, PhaseResult, PhaseSpec, SealedCounts } from './types.js';
 
 interface SimUser {
   roomIndex: number;
@@ -30,7 +34,10 @@ interface SimUser {
   /** Native socket (gen-io native); -1 otherwise. */
   fd: number;
   udpPort: number;
-  /** A whole chat datagram; the stamp (and for Tincan the id) is rewritten per send. */
+  /**
+   * A whole chat datagram; the stamp (and for Tincan the id) is rewritten per send. Encrypted: the
+   * chat message before sealing (sealed afresh per send, each with its own counter).
+   */
   template: Buffer | null;
   /** Offset of the stamp digits in the template. */
   stampAt: number;
@@ -39,6 +46,8 @@ interface SimUser {
   members: number;
   lastSendMicros: number;
   chatId: number;
+  /** The encrypted member's sealed session (keys, counters, replay windows, room keys); else null. */
+  channel: SealedChannel | null;
 }
 
 const KEEPALIVE_EVERY_MICROS = 15_000_000;
@@ -46,6 +55,14 @@ const TICK_MS = 5;
 /** At most this many seconds of due messages are sent in one tick, so receiving is never starved. */
 const MAX_BACKLOG_SECONDS = 0.05;
 const HANDSHAKE_ATTEMPTS = 6;
+/**
+ * The JS tick of encrypted members (sealing needs the keys, so the C paced sender cannot send for
+ * them) and of `sendFromJs` runs: a short one keeps bursts small.
+ */
+const JS_PACED_TICK_MS = 1;
+/** Encrypted members on native io: how often JS takes what the receiver thread kept, and its room. */
+const RAW_DRAIN_MS = 2;
+const RAW_BUFFER_BYTES = 32 << 20;
 
 export function newLatencyHistogram(): hdr.Histogram {
   return hdr.build({
@@ -78,11 +95,25 @@ export class LoadGenerator {
   private unknown = 0;
   private sendErrors = 0;
   private histogram = newLatencyHistogram();
+  private sealedCounts: SealedCounts = { opened: 0, refused: 0, notSealed: 0, bufferDropped: 0, roomKeys: 0 };
+  /** Encrypted members on native io: whose socket an fd is, and the timer that drains the thread. */
+  private readonly userByFd = new Map<number, number>();
+  private rawTimer: NodeJS.Timeout | null = null;
+  /** Encrypted: the last datagram a member received, as it came off the wire (tests inspect it). */
+  lastSealedIn: { user: number; bytes: Buffer } | null = null;
 
   constructor(private readonly config: GeneratorConfig) {
+    if (config.encryption) {
+      // Sealing needs the Tincan dialect; each datagram is opened in JS by the member it reached.
+      if (config.dialect !== 'tincan') throw new Error('encrypted members speak the Tincan dialect');
+      if (config.socketPool !== 0) throw new Error('encrypted members need a socket each (it tells whose key opens)');
+    }
     if (config.io === 'native') {
       const loaded = loadNativeGenUdp();
       if (typeof loaded === 'string') throw new Error(loaded);
+      // A module built before raw mode existed cannot serve encrypted members.
+      if (config.encryption && typeof loaded.takeRaw !== 'function')
+        throw new Error('the native generator has no raw mode: rebuild it (npm run build:native)');
       this.native = loaded;
     } else {
       this.native = null;
@@ -105,6 +136,7 @@ export class LoadGenerator {
           members: 0,
           lastSendMicros: 0,
           chatId: 0,
+          channel: null,
         });
       });
     });
@@ -112,6 +144,11 @@ export class LoadGenerator {
 
   get userCount(): number {
     return this.users.length;
+  }
+
+  /** Encrypted members: what their sealed sessions did with received datagrams since the phase began. */
+  get sealedSoFar(): Readonly<SealedCounts> {
+    return this.sealedCounts;
   }
 
   /** Opens the UDP sockets, then runs the join storm: every room's creator first, then everyone else. */
@@ -124,7 +161,36 @@ export class LoadGenerator {
     const one = async (user: SimUser): Promise<void> => {
       const room = this.config.rooms[user.roomIndex];
       if (!room) return;
+      const encryption = this.config.encryption;
       for (let attempt = 1; attempt <= HANDSHAKE_ATTEMPTS; attempt++) {
+        if (encryption) {
+          const sealed = await tlsHandshake({
+            host: this.config.tcpHost,
+            port: this.config.tcpPort,
+            fingerprint: encryption.fingerprint,
+            create: user.create,
+            room: room.name,
+            username: user.name,
+            password: room.password,
+            udpPort: user.udpPort,
+            timeoutMs: this.config.handshakeTimeoutMs,
+          });
+          if (sealed.ok) {
+            user.channel = sealed.channel;
+            this.prepareUser(user, null, true);
+            joined.add(user);
+            return;
+          }
+          const retryable = sealed.status === Status.SERVER_FULL || sealed.status === NO_STATUS;
+          if (sealed.status === TRUST_REFUSED || !retryable || attempt === HANDSHAKE_ATTEMPTS) {
+            const key = sealed.status < 0 ? sealed.reason : statusName(sealed.status);
+            failures[key] = (failures[key] ?? 0) + 1;
+            return;
+          }
+          retries++;
+          await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+          continue;
+        }
         const outcome = await handshake({
           host: this.config.tcpHost,
           port: this.config.tcpPort,
@@ -192,7 +258,7 @@ export class LoadGenerator {
 
     // Register every endpoint (the server also learns it from the port we wrote after the token).
     const now = nowMicros();
-    for (const u of live) this.sendRaw(u, u.keepAlive as Buffer, now);
+    for (const u of live) this.sendKeepAlive(u, u.keepAlive as Buffer, now);
     this.keepAliveTimer = setInterval(() => this.keepAlives(), 5_000);
     this.keepAliveTimer.unref();
 
@@ -220,9 +286,12 @@ export class LoadGenerator {
     this.unknown = 0;
     this.sendErrors = 0;
     this.histogram = newLatencyHistogram();
+    this.sealedCounts = { opened: 0, refused: 0, notSealed: 0, bufferDropped: 0, roomKeys: 0 };
     this.native?.setWindow(spec.measureStart, spec.measureEnd);
 
-    if (this.native) return this.runNativePhase(this.native, spec);
+    // Encrypted members seal in JS, so they send from the JS tick whatever the io.
+    const fromJs = Boolean(this.config.encryption) || this.config.sendFromJs === true;
+    if (this.native && !fromJs) return this.runNativePhase(this.native, spec);
     const order = this.sendOrder;
     const totalRate = order.length * spec.ratePerUser;
     const maxPerTick = Math.max(1, Math.ceil(totalRate * MAX_BACKLOG_SECONDS));
@@ -273,11 +342,16 @@ export class LoadGenerator {
           }
         }
       };
-      const timer = setInterval(tick, TICK_MS);
+      const timer = setInterval(tick, fromJs ? JS_PACED_TICK_MS : TICK_MS);
       tick();
     });
     await sleepUntil(spec.drainUntil);
-    if (this.native) this.collectNative(this.native);
+    if (this.native && this.config.encryption) {
+      this.drainRaw();
+      this.sealedCounts.bufferDropped = this.native.takeStats().rawDropped;
+    } else if (this.native) {
+      this.collectNative(this.native);
+    }
     return {
       users: order.length,
       sentTotal,
@@ -292,6 +366,7 @@ export class LoadGenerator {
       unknown: this.unknown,
       maxSendLagMs: totalRate > 0 ? Math.round((maxBacklog * 1000) / totalRate) : 0,
       sendErrors: this.sendErrors,
+      sealed: this.config.encryption ? { ...this.sealedCounts } : null,
       histogram: hdr.encodeIntoCompressedBase64(this.histogram),
       cpuMicros,
       windowMicros: spec.measureEnd - spec.measureStart,
@@ -370,6 +445,7 @@ export class LoadGenerator {
       unknown: this.unknown,
       maxSendLagMs: Math.round(sent.maxLagMicros / 1000),
       sendErrors: this.sendErrors + sent.errors,
+      sealed: null,
       histogram: hdr.encodeIntoCompressedBase64(this.histogram),
       cpuMicros,
       windowMicros: spec.measureEnd - spec.measureStart,
@@ -378,6 +454,7 @@ export class LoadGenerator {
 
   async close(): Promise<void> {
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    if (this.rawTimer) clearInterval(this.rawTimer);
     if (this.native) {
       for (const fd of this.fds.splice(0)) this.native.closeSocket(fd);
       this.native.stopReceiver();
@@ -402,12 +479,14 @@ export class LoadGenerator {
   }
 
   private openNativeSockets(native: NativeGenUdp): void {
+    const encrypted = Boolean(this.config.encryption);
     native.startReceiver(
       CONTROL_MARKER,
       ServerKind.CHAT,
       ServerKind.ACK,
       CHAT_EVENT_HEADER_BYTES,
       this.config.rxPollMicros ?? 0,
+      encrypted ? RAW_BUFFER_BYTES : 0,
     );
     const open = (localAddress: string): [number, number] => {
       const pair = native.open(localAddress, this.config.udpHost, this.config.udpPort, 1 << 20);
@@ -430,15 +509,36 @@ export class LoadGenerator {
       return;
     }
     for (const u of this.users) [u.fd, u.udpPort] = open(u.localAddress);
+    if (encrypted) {
+      this.users.forEach((u, i) => this.userByFd.set(u.fd, i));
+      // Room keys arrive from the join storm on: the members must hear them between phases too.
+      this.rawTimer = setInterval(() => this.drainRaw(), RAW_DRAIN_MS);
+    }
+  }
+
+  /** Hands what the native receiver kept (raw mode) to the members' sealed sessions. */
+  private drainRaw(): void {
+    const native = this.native;
+    if (!native || !this.config.encryption) return;
+    const blob = native.takeRaw();
+    for (let at = 0; at + RAW_RECORD_HEADER <= blob.length;) {
+      const fd = blob.readInt32LE(at);
+      const length = blob.readUInt32LE(at + 4);
+      const arrived = blob.readDoubleLE(at + 8);
+      const start = at + RAW_RECORD_HEADER;
+      at = start + length;
+      const user = this.userByFd.get(fd);
+      if (user !== undefined) this.receiveSealed(user, blob.subarray(start, at), arrived);
+    }
   }
 
   private async openSockets(): Promise<void> {
     if (this.native) return this.openNativeSockets(this.native);
     const pool = this.config.socketPool;
-    const open = (localAddress: string): Promise<dgram.Socket> =>
+    const open = (localAddress: string, onMessage: (msg: Buffer) => void): Promise<dgram.Socket> =>
       new Promise((resolve, reject) => {
         const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
-        socket.on('message', this.onMessage);
+        socket.on('message', onMessage);
         socket.on('error', () => {
           this.sendErrors++;
         });
@@ -455,7 +555,7 @@ export class LoadGenerator {
       const byAddress = new Map<string, dgram.Socket[]>();
       for (const address of new Set(this.users.map((u) => u.localAddress))) {
         const list: dgram.Socket[] = [];
-        for (let i = 0; i < pool; i++) list.push(await open(address));
+        for (let i = 0; i < pool; i++) list.push(await open(address, this.onMessage));
         byAddress.set(address, list);
         this.sockets.push(...list);
       }
@@ -466,17 +566,32 @@ export class LoadGenerator {
       });
       return;
     }
+    const indexOf = new Map(this.users.map((u, i) => [u, i]));
     await runLimited(this.users, 256, async (u) => {
-      u.socket = await open(u.localAddress);
+      // An encrypted member's socket hands what it gets to that member's sealed session.
+      const index = indexOf.get(u) as number;
+      u.socket = await open(
+        u.localAddress,
+        this.config.encryption ? (msg) => this.receiveSealed(index, msg) : this.onMessage,
+      );
       u.udpPort = u.socket.address().port;
       this.sockets.push(u.socket);
     });
   }
 
-  private prepareUser(user: SimUser, token: Uint8Array, tincan: boolean): void {
+  /** token null: an encrypted member, whose datagrams carry its session id instead (sealed per send). */
+  private prepareUser(user: SimUser, token: Uint8Array | null, tincan: boolean): void {
     const room = this.roomBytes[user.roomIndex] as Uint8Array;
     const text = textTemplate(this.config.messageBytes, ` ${user.name}`);
-    if (tincan) {
+    if (token === null) {
+      const message = Buffer.alloc(6 + text.length);
+      message[0] = CONTROL_MARKER;
+      message[1] = ClientKind.CHAT;
+      message.set(text, 6);
+      user.template = message;
+      user.stampAt = 6;
+      user.keepAlive = Buffer.from([CONTROL_MARKER, ClientKind.HELLO]);
+    } else if (tincan) {
       const message = new Uint8Array(6 + text.length);
       message[0] = CONTROL_MARKER;
       message[1] = ClientKind.CHAT;
@@ -493,12 +608,32 @@ export class LoadGenerator {
 
   private sendChat(user: SimUser, stamp: number): void {
     const template = user.template as Buffer;
+    if (user.channel) {
+      // The message is copied into the session's plaintext buffer before encryption: rewrite in place.
+      writeStamp(template, user.stampAt, stamp);
+      template.writeUInt32BE(++user.chatId >>> 0, user.stampAt - 4);
+      this.sendSealed(user, template, stamp);
+      return;
+    }
     // A fresh copy per send: a queued datagram must not see the next stamp written into its bytes.
     const datagram = Buffer.allocUnsafe(template.length);
     template.copy(datagram);
     writeStamp(datagram, user.stampAt, stamp);
     if (this.config.dialect === 'tincan') datagram.writeUInt32BE(++user.chatId >>> 0, user.stampAt - 4);
     this.sendRaw(user, datagram, stamp);
+  }
+
+  /** Seals `message` in the member's session and sends it; a spent key counts as a send error. */
+  private sendSealed(user: SimUser, message: Buffer, now: number): void {
+    const datagram = (user.channel as SealedChannel).seal(message);
+    if (datagram === null) this.sendErrors++;
+    else this.sendRaw(user, datagram, now);
+  }
+
+  /** A keep-alive or endpoint registration: the template as is, or sealed for an encrypted member. */
+  private sendKeepAlive(user: SimUser, message: Buffer, now: number): void {
+    if (user.channel) this.sendSealed(user, message, now);
+    else this.sendRaw(user, message, now);
   }
 
   private sendRaw(user: SimUser, datagram: Buffer, now: number): void {
@@ -523,13 +658,43 @@ export class LoadGenerator {
       if (now - u.lastSendMicros > KEEPALIVE_EVERY_MICROS && u.keepAlive) {
         // Tincan: a HEARTBEAT, so the server answers with a PONG (counted as a notice).
         const msg = this.config.dialect === 'tincan' ? heartbeatFrom(u.keepAlive) : u.keepAlive;
-        this.sendRaw(u, msg, now);
+        this.sendKeepAlive(u, msg, now);
       }
     }
   }
 
-  /** Shared by every socket: classifies a server datagram and records the latency of chat. */
-  private readonly onMessage = (msg: Buffer): void => {
+  /**
+   * What reached encrypted member `index`: opened (authenticated and decrypted) by its own sealed
+   * session, then counted like a clear datagram; anything that does not open is refused and counted
+   * apart, never as chat. A ROOM_KEY is taken and answered with a sealed KEY_ACK, as our client does.
+   */
+  receiveSealed(index: number, msg: Buffer, arrivedAt = nowMicros()): void {
+    const user = this.users[index];
+    if (!user?.channel) return;
+    this.lastSealedIn = { user: index, bytes: msg };
+    if (msg[0] !== SEALED_SERVER_MARKER) {
+      this.sealedCounts.notSealed++;
+      return;
+    }
+    const opened = user.channel.open(msg);
+    if (opened === null) {
+      this.sealedCounts.refused++;
+      return;
+    }
+    if (opened.kind === 'reply') {
+      this.sealedCounts.roomKeys++;
+      this.sendRaw(user, opened.datagram, user.lastSendMicros);
+      return;
+    }
+    this.sealedCounts.opened++;
+    this.count(opened.message, arrivedAt);
+  }
+
+  /** Shared by every clear socket: the datagram as it arrives now. */
+  private readonly onMessage = (msg: Buffer): void => this.count(msg, nowMicros());
+
+  /** Classifies a server datagram (clear, or opened) and records the latency of chat. */
+  private count(msg: Buffer, arrivedAt: number): void {
     let at: number;
     if (msg[0] === CONTROL_MARKER) {
       const kind = msg[1];
@@ -555,12 +720,12 @@ export class LoadGenerator {
     }
     if (stamp >= this.windowStart && stamp < this.windowEnd) {
       this.received++;
-      const latency = nowMicros() - stamp;
+      const latency = arrivedAt - stamp;
       this.histogram.recordValue(latency > 0 ? latency : 1);
     } else {
       this.receivedOutside++;
     }
-  };
+  }
 }
 
 /** Turns a HELLO keep-alive template into a HEARTBEAT with nonce 0. */

@@ -12,6 +12,8 @@ export interface NativeGenStats {
   notices: number;
   acks: number;
   unknown: number;
+  /** Raw mode: datagrams dropped because the buffer was full (JS did not take them in time). */
+  rawDropped: number;
   /** Pairs: latency µs, count. */
   latency: Float64Array;
 }
@@ -30,7 +32,24 @@ export interface NativeGenUdp {
   open(localIp: string, serverIp: string, serverPort: number, recvBufferBytes: number): [fd: number, port: number];
   send(fd: number, datagram: Buffer): number;
   closeSocket(fd: number): void;
-  startReceiver(control: number, chatKind: number, ackKind: number, chatHeaderBytes: number, pollMicros: number): void;
+  /**
+   * rawBytes > 0: raw mode — the thread classifies nothing and keeps every datagram (up to that many
+   * bytes) for takeRaw(), for encrypted members whose keys only JS holds.
+   */
+  startReceiver(
+    control: number,
+    chatKind: number,
+    ackKind: number,
+    chatHeaderBytes: number,
+    pollMicros: number,
+    rawBytes?: number,
+  ): void;
+  /**
+   * Raw mode: the datagrams received since the last call, as records of RAW_RECORD_HEADER bytes —
+   * socket fd (int32), length (uint32), kernel arrival time on the nowMicros() clock (float64), all
+   * little-endian on the hosts this runs on — each followed by the datagram.
+   */
+  takeRaw(): Buffer;
   setWindow(startMicros: number, endMicros: number): void;
   takeStats(): NativeGenStats;
   stopReceiver(): void;
@@ -51,6 +70,8 @@ export interface NativeGenUdp {
   /** CPU ns per 64-byte datagram sent and received over loopback (sendmmsg/recvmmsg); −1 if unusable. */
   calibrate(count: number): number;
 }
+
+export const RAW_RECORD_HEADER = 16;
 
 const binary = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'native', 'build', 'gen_udp.node');
 

@@ -31,6 +31,17 @@ export interface GeneratorConfig {
    * loopback bills to the relay); N > 0 = it checks every N µs (≤ N µs added to measured latency).
    */
   rxPollMicros?: number;
+  /**
+   * Encrypted members: TLS to the relay with this certificate fingerprint pinned, UDP keys exported
+   * from each TLS session, every datagram sealed and opened in JS (Tincan dialect, one socket per
+   * user; with native io the C thread only receives). Absent or null: plain TCRP, clear datagrams.
+   */
+  encryption?: { fingerprint: string } | null;
+  /**
+   * Send chat from the JS tick (1 ms) even with native io, as encrypted members must: the plain
+   * half of the encrypted comparison is paced like the encrypted half.
+   */
+  sendFromJs?: boolean;
 }
 
 export type GenIo = 'native' | 'dgram';
@@ -81,9 +92,25 @@ export interface PhaseResult {
   /** Largest delay of a due message behind its schedule, ms: well above the 5 ms tick means the generator lagged. */
   maxSendLagMs: number;
   sendErrors: number;
+  /** Encrypted members only (else null): what the sealed sessions did over the phase. */
+  sealed: SealedCounts | null;
   /** Latency histogram (µs) in hdr-histogram compressed base64. */
   histogram: string;
   /** The generator process's own CPU over the window, µs. */
   cpuMicros: number;
   windowMicros: number;
+}
+
+/** Datagrams the encrypted members received over a phase, by what became of them. */
+export interface SealedCounts {
+  /** Authenticated and decrypted; only these are classified and counted as chat, ACK or notice. */
+  opened: number;
+  /** Refused by a member's sealed session (forged, modified, replayed, unknown key epoch, malformed). */
+  refused: number;
+  /** Datagrams that did not start with the server's sealed marker (refused too: never counted). */
+  notSealed: number;
+  /** Native io: datagrams the receiver thread dropped because JS fell behind taking them (lost). */
+  bufferDropped: number;
+  /** ROOM_KEY datagrams taken (a new room key epoch, or a resend) and answered with a sealed KEY_ACK. */
+  roomKeys: number;
 }

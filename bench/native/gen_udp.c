@@ -2,6 +2,8 @@
 // relay it measures. JS opens connected sockets and sends through here; one thread drains every
 // socket with epoll + recvmmsg, classifies each datagram, reads the send stamp and records latency.
 // Counters and the histogram are read and reset by JS once per phase. Linux only.
+// Raw mode (encrypted members, whose keys only JS holds): the thread does not classify; it appends
+// each datagram with its socket and arrival time to a buffer that JS takes every few milliseconds.
 // Latency ends at the kernel's receive timestamp (SO_TIMESTAMPNS, taken when the relay's datagram
 // enters the receiving stack), so it measures the relay and not this process's scheduling.
 #define _GNU_SOURCE
@@ -28,6 +30,8 @@
 
 typedef struct {
   double received, outside, notices, acks, unknown;
+  // Raw mode: datagrams that found the buffer full (JS fell behind); they count as lost.
+  double raw_dropped;
   uint32_t fine[FINE_LIMIT];
   uint32_t coarse[COARSE_LIMIT + 1];
 } stats_t;
@@ -44,6 +48,10 @@ static struct {
   int poll_micros;
   // CLOCK_REALTIME − CLOCK_MONOTONIC in µs: kernel timestamps are wall time, stamps are monotonic.
   double real_minus_mono;
+  // Raw mode when raw_cap > 0: records of RAW_HEADER bytes (fd int32, length uint32, arrival µs
+  // float64, host byte order) each followed by the datagram.
+  uint8_t *raw_buf;
+  size_t raw_len, raw_cap;
 } rx = {.lock = PTHREAD_MUTEX_INITIALIZER, .epfd = -1, .wakefd = -1};
 
 // The paced sender: one thread sends every user's chat at its scheduled instant, so the offered load
@@ -158,6 +166,23 @@ static void classify(const uint8_t *b, size_t len, double now) {
   }
 }
 
+#define RAW_HEADER 16
+
+// Called with the lock held.
+static void append_raw(int fd, const uint8_t *b, uint32_t len, double at) {
+  if (rx.raw_len + RAW_HEADER + len > rx.raw_cap) {
+    rx.stats->raw_dropped++;
+    return;
+  }
+  uint8_t *p = rx.raw_buf + rx.raw_len;
+  int32_t f = fd;
+  memcpy(p, &f, 4);
+  memcpy(p + 4, &len, 4);
+  memcpy(p + 8, &at, 8);
+  memcpy(p + RAW_HEADER, b, len);
+  rx.raw_len += RAW_HEADER + len;
+}
+
 static void *receive_loop(void *arg) {
   (void)arg;
   static uint8_t bufs[BATCH][DGRAM_MAX];
@@ -201,7 +226,10 @@ static void *receive_loop(void *arg) {
       if (got <= 0) continue;
       double now = now_micros();
       pthread_mutex_lock(&rx.lock);
-      for (int i = 0; i < got; i++) classify(bufs[i], msgs[i].msg_len, arrival_micros(&msgs[i].msg_hdr, now));
+      if (rx.raw_cap > 0)
+        for (int i = 0; i < got; i++) append_raw(fd, bufs[i], msgs[i].msg_len, arrival_micros(&msgs[i].msg_hdr, now));
+      else
+        for (int i = 0; i < got; i++) classify(bufs[i], msgs[i].msg_len, arrival_micros(&msgs[i].msg_hdr, now));
       pthread_mutex_unlock(&rx.lock);
     }
     if (stop) break;
@@ -431,14 +459,16 @@ static napi_value close_socket(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// startReceiver(control, chatKind, ackKind, chatHeaderBytes, pollMicros): sockets opened from now on
-// are read by the thread; pollMicros 0 sleeps in epoll_wait, > 0 checks that often.
+// startReceiver(control, chatKind, ackKind, chatHeaderBytes, pollMicros[, rawBytes]): sockets opened
+// from now on are read by the thread; pollMicros 0 sleeps in epoll_wait, > 0 checks that often;
+// rawBytes > 0: raw mode with a buffer that size (see takeRaw).
 static napi_value start_receiver(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  int32_t v[5];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) return throw_error(env, "startReceiver(control, chat, ack, header, pollMicros)");
-  for (int i = 0; i < 5; i++)
+  size_t argc = 6;
+  napi_value argv[6];
+  int32_t v[6] = {0};
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5 || argc > 6)
+    return throw_error(env, "startReceiver(control, chat, ack, header, pollMicros[, rawBytes])");
+  for (size_t i = 0; i < argc; i++)
     if (napi_get_value_int32(env, argv[i], &v[i]) != napi_ok) return throw_error(env, "startReceiver: numbers expected");
   if (rx.running) return throw_error(env, "startReceiver: already running");
   rx.control = v[0];
@@ -447,6 +477,11 @@ static napi_value start_receiver(napi_env env, napi_callback_info info) {
   rx.chat_header = v[3];
   if (v[4] < 0 || v[4] > 100000) return throw_error(env, "startReceiver: pollMicros must be 0-100000");
   rx.poll_micros = v[4];
+  if (v[5] < 0 || v[5] > (1 << 28)) return throw_error(env, "startReceiver: rawBytes must be 0-256 MiB");
+  rx.raw_cap = (size_t)v[5];
+  rx.raw_len = 0;
+  rx.raw_buf = rx.raw_cap > 0 ? malloc(rx.raw_cap) : NULL;
+  if (rx.raw_cap > 0 && !rx.raw_buf) return throw_error(env, "startReceiver: out of memory");
   rx.stats = calloc(1, sizeof(stats_t));
   rx.epfd = epoll_create1(EPOLL_CLOEXEC);
   rx.wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -479,7 +514,20 @@ static napi_value set_window(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// takeStats() → { received, outside, notices, acks, unknown, latency: Float64Array [µs, count, …] }
+// takeRaw() → Buffer of the records received since the last call (raw mode; empty otherwise).
+static napi_value take_raw(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  pthread_mutex_lock(&rx.lock);
+  static const uint8_t none[1];
+  napi_status status = napi_create_buffer_copy(env, rx.raw_len, rx.raw_len > 0 ? rx.raw_buf : none, NULL, &result);
+  rx.raw_len = 0;
+  pthread_mutex_unlock(&rx.lock);
+  if (status != napi_ok) return throw_error(env, "takeRaw: out of memory");
+  return result;
+}
+
+// takeStats() → { received, outside, notices, acks, unknown, rawDropped, latency: Float64Array [µs, count, …] }
 static napi_value take_stats(napi_env env, napi_callback_info info) {
   (void)info;
   if (!rx.stats) return throw_error(env, "takeStats after startReceiver");
@@ -509,6 +557,7 @@ static napi_value take_stats(napi_env env, napi_callback_info info) {
   set_number(env, result, "notices", s->notices);
   set_number(env, result, "acks", s->acks);
   set_number(env, result, "unknown", s->unknown);
+  set_number(env, result, "rawDropped", s->raw_dropped);
   napi_set_named_property(env, result, "latency", latency);
   pthread_mutex_unlock(&rx.lock);
   return result;
@@ -590,6 +639,9 @@ static napi_value stop_receiver(napi_env env, napi_callback_info info) {
   rx.epfd = rx.wakefd = -1;
   free(rx.stats);
   rx.stats = NULL;
+  free(rx.raw_buf);
+  rx.raw_buf = NULL;
+  rx.raw_len = rx.raw_cap = 0;
   rx.running = 0;
   return NULL;
 }
@@ -603,6 +655,7 @@ NAPI_MODULE_INIT() {
       {"startReceiver", NULL, start_receiver, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setWindow", NULL, set_window, NULL, NULL, NULL, napi_enumerable, NULL},
       {"takeStats", NULL, take_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"takeRaw", NULL, take_raw, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stopReceiver", NULL, stop_receiver, NULL, NULL, NULL, napi_enumerable, NULL},
       {"startSender", NULL, start_sender, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stopSender", NULL, stop_sender, NULL, NULL, NULL, napi_enumerable, NULL},

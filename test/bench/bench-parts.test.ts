@@ -123,6 +123,7 @@ describe('bench scenario through child processes', () => {
         genIo: process.platform === 'linux' ? 'native' : 'dgram',
         rxPollMicros: 200,
         cpuProfDir: null,
+        encrypted: false,
         serverOptions,
       },
       () => undefined,

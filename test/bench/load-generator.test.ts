@@ -34,6 +34,7 @@ async function runTiny(
   dialect: 'plain' | 'tincan',
   password: boolean,
   io: GenIo,
+  extra: Partial<GeneratorConfig> = {},
 ): Promise<{ joined: number; phase: PhaseResult }> {
   const address = await server.listen();
   cleanups.push(() => server.close());
@@ -50,6 +51,7 @@ async function runTiny(
     handshakeTimeoutMs: 5_000,
     socketPool: 0,
     io,
+    ...extra,
   };
   const gen = new LoadGenerator(config);
   cleanups.push(() => gen.close());
@@ -108,6 +110,12 @@ describe.each(IO_MODES)('bench load generator (%s UDP)', (io) => {
 
   it('counts every delivery through the real server, plain dialect with passwords', async () => {
     const { phase } = await runTiny(await startRealServer(), 'plain', true, io);
+    expectAllDelivered(phase);
+  });
+
+  it('counts every delivery through the real server when chat is sent from the JS tick', async () => {
+    // How the plain half of the encrypted comparison runs (encrypted members cannot use the C sender).
+    const { phase } = await runTiny(await startRealServer(), 'plain', false, io, { sendFromJs: true });
     expectAllDelivered(phase);
   });
 
