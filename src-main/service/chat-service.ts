@@ -101,7 +101,7 @@ export class ChatService {
       log: this.log,
       now: options.now ?? Date.now,
       emitView: (view) => {
-        this.nearby.viewChanged(view);
+        this.nearby.viewChanged(view, this.sessions.get(view.id)?.hostBind?.bindHost ?? null);
         this.emit('roomUpdated', view);
       },
       emitEntry: (roomId, entry) => this.emit('roomMessage', { roomId, entry }),

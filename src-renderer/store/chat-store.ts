@@ -317,7 +317,7 @@ function roomFailure(result: Failed): Pick<UiSlice, 'roomError' | 'roomErrorCode
 
 /** `nearby` with another set of unlisted rooms; before the first answer, an empty list. */
 function withUnlisted(nearby: NearbyState | null, unlisted: RoomId[]): NearbyState {
-  return { ...(nearby ?? { rooms: [], problem: null }), unlisted };
+  return { ...(nearby ?? { rooms: [], problem: null, lanUnreachable: [] }), unlisted };
 }
 
 const NO_API: Extract<ApiResult<never>, { ok: false }> = {

@@ -226,6 +226,34 @@ describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', 
     await agent.exited;
   });
 
+  it('the app lists no room hosted on this computer only, and says so in its state', async () => {
+    const [a, b] = lan.hosts as [LanHost, LanHost];
+    const watcher = discover(b);
+    await watching(watcher);
+    const agent = new ServiceAgent(a);
+    await agent.ready();
+    const hidden = (await agent.request('hostRoom', {
+      room: 'hidden room',
+      username: 'al',
+      password: '',
+      port: 0,
+      bindHost: '127.0.0.1',
+    })) as { id: string };
+    expect(await agent.request('getNearby', {})).toMatchObject({ lanUnreachable: [hidden.id], unlisted: [] });
+    // A room on all interfaces from the same app is listed: the advertiser works, it left the first out.
+    await agent.request('closeRoom', { roomId: hidden.id });
+    const shown = (await agent.request('hostRoom', {
+      room: 'shown room',
+      username: 'al',
+      password: '',
+      port: 0,
+      bindHost: '0.0.0.0',
+    })) as { share: { port: number } };
+    const where = `${a.address.replaceAll('.', '\\.')}:${shown.share.port}`;
+    await watcher.waitForLine('stdout', new RegExp(`^\\+ ${where} open shown room$`), APPEAR_MS + 2000);
+    expect(watcher.lines.stdout.filter((l) => l.includes('hidden room'))).toEqual([]);
+  });
+
   it('a flood of junk announcements stays bounded and does not push out a real room', async () => {
     const [a, b, c] = lan.hosts as [LanHost, LanHost, LanHost];
     const watcher = discover(b);
