@@ -254,6 +254,24 @@ describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', 
     expect(watcher.lines.stdout.filter((l) => l.includes('hidden room'))).toEqual([]);
   });
 
+  it('host --no-advertise and serve without --advertise stay off the list', async () => {
+    const [a, b, c] = lan.hosts as [LanHost, LanHost, LanHost];
+    const quiet = hostRoom(a, 'quiet', ['--no-advertise']);
+    await quiet.waitForLine('stderr', /connected to room "quiet"/, START_MS);
+    const server = spawnCli(['serve', '--port', '0', '--log-level', 'silent'], { netns: a.ns });
+    const port = (await server.waitForLine('stdout', /listening on \S+:(\d+)/, START_MS))[1] ?? '';
+    const creator = spawnCli(['create', `127.0.0.1:${port}`, 'annex', '--name', 'bo', '--password', ''], {
+      netns: a.ns,
+    });
+    await creator.waitForLine('stderr', /connected to room "annex"/, START_MS);
+    // The control: a room hosted by default is heard in the same listen.
+    const loud = await listedPort(hostRoom(c, 'loud'));
+    const once = spawnCli(['discover', '--once', '3'], { netns: b.ns });
+    await once.waitForExit(START_MS);
+    expect(once.lines.stdout.filter(Boolean)).toEqual([`${c.address}:${loud.port} open loud`]);
+    expect(quiet.lines.stderr.some((l) => l.includes('listed on the local network'))).toBe(false);
+  });
+
   it('a flood of junk announcements stays bounded and does not push out a real room', async () => {
     const [a, b, c] = lan.hosts as [LanHost, LanHost, LanHost];
     const watcher = discover(b);
