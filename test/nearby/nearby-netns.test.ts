@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_PER_SENDER } from '../../src-main/service/nearby/heard-rooms.js';
 import { killAll, spawnCli, type CliProcess } from '../cli/helpers/cli-process.js';
-import type { NearbyState } from '../../src-shared/ipc/contract.js';
+import { AppBackendAgent } from '../support/app-backend-agent.js';
 import { createLan, netnsUnavailable, type Lan, type LanHost } from '../support/netns.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -40,74 +40,14 @@ async function listedPort(proc: CliProcess): Promise<{ port: string; label: stri
   return { port: server[1] ?? '', label: listed[1] ?? '', at: Date.now() };
 }
 
-/** The app's backend in a namespace (test/nearby/service-agent.ts), driven line by line. */
-class ServiceAgent {
-  private readonly child: ChildProcess;
-  private readonly out: Array<Record<string, unknown>> = [];
-  private readonly waiters = new Set<() => void>();
-  readonly exited: Promise<unknown>;
+const agents = new Set<AppBackendAgent>();
 
-  constructor(host: LanHost) {
-    this.child = spawn(
-      'ip',
-      ['netns', 'exec', host.ns, process.execPath, '--import', 'tsx', 'test/nearby/service-agent.ts'],
-      { cwd: join(import.meta.dirname, '../..'), stdio: ['pipe', 'pipe', 'inherit'] },
-    );
-    let partial = '';
-    this.child.stdout?.on('data', (chunk: Buffer) => {
-      const parts = (partial + chunk.toString()).split('\n');
-      partial = parts.pop() ?? '';
-      for (const part of parts) if (part) this.out.push(JSON.parse(part) as Record<string, unknown>);
-      for (const wake of [...this.waiters]) wake();
-    });
-    this.exited = new Promise((resolve) => this.child.on('close', resolve));
-    agents.add(this);
-  }
-
-  private next(test: (line: Record<string, unknown>) => boolean, from = 0): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`agent: nothing matched in time\n${JSON.stringify(this.out)}`)),
-        START_MS,
-      );
-      const check = (): void => {
-        const hit = this.out.slice(from).find(test);
-        if (!hit) return;
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(hit);
-      };
-      this.waiters.add(check);
-      check();
-    });
-  }
-
-  async ready(): Promise<void> {
-    await this.next((l) => l.ready === true);
-  }
-
-  async request(req: string, args: unknown): Promise<unknown> {
-    const from = this.out.length;
-    this.child.stdin?.write(`${JSON.stringify({ req, args })}\n`);
-    const { res } = (await this.next((l) => 'res' in l, from)) as { res: { ok: boolean; value?: unknown } };
-    if (!res.ok) throw new Error(`agent: ${req} failed: ${JSON.stringify(res)}`);
-    return res.value;
-  }
-
-  async waitForEvent(test: (state: NearbyState) => boolean): Promise<void> {
-    await this.next((l) => 'evt' in l && test(l.evt as NearbyState));
-  }
-
-  quit(): void {
-    this.child.stdin?.end();
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
-  }
+/** The app's backend in `host`'s namespace; afterEach kills what a test left running. */
+function appBackend(host: LanHost): AppBackendAgent {
+  const agent = new AppBackendAgent(host.ns);
+  agents.add(agent);
+  return agent;
 }
-
-const agents = new Set<ServiceAgent>();
 
 describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', { timeout: 90_000 }, () => {
   let lan: Lan;
@@ -181,7 +121,7 @@ describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', 
     const [a, b] = lan.hosts as [LanHost, LanHost];
     const watcher = discover(b);
     await watching(watcher);
-    const agent = new ServiceAgent(a);
+    const agent = appBackend(a);
     await agent.ready();
     const hosted = await agent.request('hostRoom', {
       room: 'app room',
@@ -211,7 +151,7 @@ describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', 
     expect(await agent.request('getNearby', {})).toMatchObject({ problem: null });
     const other = hostRoom(b, 'elsewhere');
     const { port } = await listedPort(other);
-    await agent.waitForEvent((state) =>
+    await agent.waitForNearby((state) =>
       state.rooms.some((r) => r.room === 'elsewhere' && r.host === b.address && r.port === Number(port)),
     );
 
@@ -230,7 +170,7 @@ describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', 
     const [a, b] = lan.hosts as [LanHost, LanHost];
     const watcher = discover(b);
     await watching(watcher);
-    const agent = new ServiceAgent(a);
+    const agent = appBackend(a);
     await agent.ready();
     const hidden = (await agent.request('hostRoom', {
       room: 'hidden room',
