@@ -300,6 +300,24 @@ describe.skipIf(unavailable !== null)(
       expect(l.natRules()).toEqual([]);
     });
 
+    it('tincan host --upnp: mapped while the host is in the room, unmapped when it leaves', async () => {
+      const l = await buildLab({ natPmp: true, upnp: true });
+      const host = spawnCli(['host', 'porch', '--name', 'al', '--password', '', '--port', String(PORT), '--upnp'], {
+        netns: l.ns.host,
+      });
+      await host.waitForLine('stderr', /^\* port mapping: Mapped via PCP/, 15_000);
+      await host.waitForLine(
+        'stderr',
+        new RegExp(
+          `^\\* others on the internet join with: tincan join ${PUBLIC_WAN.gateway.replace(/\./g, '\\.')}:${PORT} porch --fingerprint [0-9a-f]{64}$`,
+        ),
+      );
+      expect(l.natRules()).toEqual(bothForwarded(PORT));
+      host.endInput();
+      expect((await host.waitForExit()).code).toBe(0);
+      expect(l.natRules()).toEqual([]);
+    });
+
     it('tincan serve --upnp: an outside member joins through the router and chats; quitting unmaps', async () => {
       const l = await buildLab({ natPmp: true, upnp: true });
       const serve = spawnCli(['serve', '--port', '0', '--upnp', '--log-level', 'warn'], { netns: l.ns.host });
