@@ -1,18 +1,9 @@
 // Browser e2e: "web" drives the built renderer in Debian's Chromium against real web-mode backends
 // (one per user); "electron" launches the real app twice and skips when the binary is missing.
-import { execFileSync } from 'node:child_process';
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, systemChromium } from './e2e/fixtures/system-chromium.js';
 
-function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined; // fall back to Playwright's own browser, if one is installed
-  }
-}
-
-const executablePath = chromiumPath();
+const executablePath = systemChromium();
 
 export default defineConfig({
   testDir: 'e2e',
@@ -33,15 +24,7 @@ export default defineConfig({
         viewport: { width: 1200, height: 800 },
         launchOptions: {
           ...(executablePath ? { executablePath } : {}),
-          args: [
-            '--no-sandbox',
-            '--headless',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-          ],
+          args: CHROMIUM_ARGS,
         },
       },
     },

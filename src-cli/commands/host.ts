@@ -26,13 +26,15 @@ export async function hostCommand(config: HostConfig, rt: Runtime): Promise<numb
   // Fail on a missing name before a server is started for nothing.
   if (config.name === undefined && rt.stdin.isTTY !== true) throw new UsageError(NO_NAME_MESSAGE);
   const { server, address } = await startListening(config, rt);
+  const pin = server.fingerprint ? ` --fingerprint ${server.fingerprint}` : '';
   const mapper = config.upnp
     ? startPortMapping(
         config.server.host,
         address,
         {
           write: (line) => rt.stderr.write(`* ${line}\n`),
-          joinHint: (external) => `* others on the internet join with: tincan join ${external} ${config.room}`,
+          // `write` adds the "* " of the chat's notice lines.
+          joinHint: (external) => `others on the internet join with: tincan join ${external} ${config.room}${pin}`,
         },
         config.stun,
       )
@@ -41,7 +43,6 @@ export async function hostCommand(config: HostConfig, rt: Runtime): Promise<numb
   try {
     const shown = formatHostAddress({ host: address.host, port: address.tcpPort });
     const udp = address.udpPort === address.tcpPort ? '' : ` --udp-port ${address.udpPort}`;
-    const pin = server.fingerprint ? ` --fingerprint ${server.fingerprint}` : '';
     const banner = [
       `* server listening on ${shown} (UDP port ${address.udpPort})`,
       ...(server.fingerprint ? [`* host certificate fingerprint: ${server.fingerprint}`] : []),

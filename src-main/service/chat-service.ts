@@ -101,7 +101,7 @@ export class ChatService {
       log: this.log,
       now: options.now ?? Date.now,
       emitView: (view) => {
-        this.nearby.viewChanged(view);
+        this.nearby.viewChanged(view, this.sessions.get(view.id)?.hostBind?.bindHost ?? null);
         this.emit('roomUpdated', view);
       },
       emitEntry: (roomId, entry) => this.emit('roomMessage', { roomId, entry }),
@@ -170,13 +170,11 @@ export class ChatService {
     if (existing && existing.view.state === 'closed') {
       // Hosting a room we hosted before (in this run or a remembered one) keeps its entry and history.
       existing.view.username = req.username;
-      existing.hostBind = { bindHost: req.bindHost, port: req.port };
+      existing.hostBind = { bindHost: req.bindHost, port: req.port, upnp: req.upnp === true };
       existing.params.encryptedOnly = req.encryptedOnly === true;
       return this.rejoinRoom(existing.id, req.password);
     }
     const running = await this.server.ensure(req.bindHost, req.port);
-    // On loopback the mapper answers "LAN only" itself, without asking any router.
-    if (req.upnp === true) this.mapping.ensure(running.bindHost, running.info);
     const session = this.newSession({
       room: req.room,
       username: req.username,
@@ -184,7 +182,7 @@ export class ChatService {
       hosted: true,
       params: { host: '', port: 0, password: req.password, mode: 'create', encryptedOnly: req.encryptedOnly === true },
     });
-    this.hostOn(session, running.bindHost, running.info);
+    this.hostOn(session, running.bindHost, running.info, req.upnp === true);
     try {
       await session.connect();
     } catch (err) {
@@ -258,12 +256,12 @@ export class ChatService {
     if (password !== undefined) session.params.password = password;
     session.detach(true);
     if (session.hostBind) {
-      const { bindHost, port } = session.hostBind;
+      const { bindHost, port, upnp } = session.hostBind;
       const running = await this.server.ensure(bindHost, port).catch(() =>
         // The old port may be taken by now; any free port beats not hosting at all.
         this.server.ensure(bindHost, 0),
       );
-      this.hostOn(session, running.bindHost, running.info);
+      this.hostOn(session, running.bindHost, running.info, upnp);
     }
     session.beginRejoin();
     try {
@@ -442,7 +440,8 @@ export class ChatService {
             }
           : { host: remembered.host, port: remembered.port, password: password ?? '', mode: 'join' },
       });
-      if (remembered.hosted) session.hostBind = { bindHost: remembered.host, port: remembered.port };
+      if (remembered.hosted)
+        session.hostBind = { bindHost: remembered.host, port: remembered.port, upnp: remembered.upnp === true };
       session.view.passwordProtected = remembered.passwordProtected;
       session.passwordKnown = !remembered.passwordProtected || password !== null;
       let entries: ChatEntry[] = [];
@@ -490,17 +489,23 @@ export class ChatService {
         passwordProtected: view.passwordProtected,
         sealedPassword: password && secrets.isAvailable() ? secrets.encrypt(password) : null,
         ...(view.hosted && params.encryptedOnly === true ? { encryptedOnly: true } : {}),
+        ...(hostBind?.upnp ? { upnp: true } : {}),
       };
     });
     persistence.rooms.save(rooms);
   }
 
-  /** Points a hosted session at our embedded server and refreshes what it shares. */
-  private hostOn(session: RoomSession, bindHost: string, info: ListenInfo): void {
+  /**
+   * Points a hosted session at our embedded server, asks the router to forward its port when the
+   * user wanted that (hosting, hosting again, Host again after a restart) and refreshes the share.
+   */
+  private hostOn(session: RoomSession, bindHost: string, info: ListenInfo, upnp: boolean): void {
+    // On loopback the mapper answers "LAN only" itself, without asking any router.
+    if (upnp) this.mapping.ensure(bindHost, info);
     session.params.host = loopbackFor(bindHost);
     session.params.port = info.tcpPort;
     session.params.udpPort = info.udpPort;
-    session.hostBind = { bindHost, port: info.tcpPort };
+    session.hostBind = { bindHost, port: info.tcpPort, upnp };
     this.share(session);
   }
 

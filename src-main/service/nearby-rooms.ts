@@ -2,6 +2,7 @@
 // (unless the user turned a room's toggle off) and keeps the list of rooms others advertise. The
 // mDNS socket opens on first use; if it cannot, the state says why and hosting goes on regardless.
 import type { NearbyRoom, NearbyState, RoomId, RoomView } from '../../src-shared/ipc/contract.js';
+import { unmappableBindReason } from '../../src-shared/reach/mappable-bind.js';
 import type { Logger } from './logger.js';
 import type { Advertisement, HeardRoom, NearbyDiscovery } from './nearby/nearby-discovery.js';
 
@@ -24,6 +25,14 @@ function toNearbyRoom(heard: HeardRoom): NearbyRoom {
   };
 }
 
+/**
+ * Whether others on the LAN can reach a server bound to `bindHost` at the IPv4 address its
+ * announcements come from: the rule a router mapping needs too (a LAN IPv4 address or all interfaces).
+ */
+export function reachableFromLan(bindHost: string): boolean {
+  return unmappableBindReason(bindHost) === null;
+}
+
 function describeOpenFailure(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'EADDRINUSE') return 'Another program holds the local-network discovery port (UDP 5353).';
@@ -37,8 +46,10 @@ export class NearbyRooms {
   private opened: NearbyDiscovery | null = null;
   private problem: string | null = null;
   private readonly unlisted = new Set<RoomId>();
+  private readonly lanUnreachable = new Set<RoomId>();
   private readonly listings = new Map<RoomId, Listing>();
   private readonly views = new Map<RoomId, RoomView>();
+  private readonly binds = new Map<RoomId, string | null>();
   private closed = false;
 
   constructor(
@@ -50,7 +61,12 @@ export class NearbyRooms {
   }
 
   state(): NearbyState {
-    return { rooms: this.heard(), problem: this.problem, unlisted: [...this.unlisted] };
+    return {
+      rooms: this.heard(),
+      problem: this.problem,
+      unlisted: [...this.unlisted],
+      lanUnreachable: [...this.lanUnreachable],
+    };
   }
 
   /** Starts browsing (first call) and resolves with the state once the socket is open or failed. */
@@ -60,10 +76,21 @@ export class NearbyRooms {
     return this.state();
   }
 
-  /** A room's view changed: list it while it is hosted, open and not turned off. */
-  viewChanged(view: RoomView): void {
+  /**
+   * A room's view changed: list it while it is hosted, open, not turned off and reachable from the
+   * LAN. `bindHost`: the address a hosted room's server listens on (null for a joined room).
+   */
+  viewChanged(view: RoomView, bindHost: string | null): void {
     this.views.set(view.id, view);
-    const wanted = view.hosted && view.state === 'connected' && view.share !== null && !this.unlisted.has(view.id);
+    this.binds.set(view.id, bindHost);
+    const reachable = bindHost !== null && reachableFromLan(bindHost);
+    if (view.hosted && reachable === this.lanUnreachable.has(view.id)) {
+      if (reachable) this.lanUnreachable.delete(view.id);
+      else this.lanUnreachable.add(view.id);
+      this.changed();
+    }
+    const wanted =
+      view.hosted && reachable && view.state === 'connected' && view.share !== null && !this.unlisted.has(view.id);
     const signature = wanted ? `${view.room}\n${view.share?.port}\n${view.passwordProtected}` : '';
     const current = this.listings.get(view.id);
     if (current?.signature === signature) return;
@@ -91,7 +118,9 @@ export class NearbyRooms {
   roomGone(roomId: RoomId): void {
     this.withdraw(roomId);
     this.views.delete(roomId);
+    this.binds.delete(roomId);
     this.unlisted.delete(roomId);
+    if (this.lanUnreachable.delete(roomId)) this.changed();
   }
 
   /** The per-room toggle. */
@@ -99,7 +128,7 @@ export class NearbyRooms {
     if (listed) this.unlisted.delete(roomId);
     else this.unlisted.add(roomId);
     const view = this.views.get(roomId);
-    if (view) this.viewChanged(view);
+    if (view) this.viewChanged(view, this.binds.get(roomId) ?? null);
     this.changed();
     return this.state();
   }

@@ -18,6 +18,8 @@ export interface RememberedRoom {
   sealedPassword: string | null;
   /** Hosts: the room admits encrypted members only, and is hosted again so. */
   encryptedOnly?: boolean;
+  /** Hosts: the router was asked to forward the port ("reachable from the internet"), and is again. */
+  upnp?: boolean;
 }
 
 const FILE_NAME = 'rooms.json';
@@ -81,5 +83,6 @@ function parseRoom(raw: unknown): RememberedRoom | null {
     passwordProtected: r.passwordProtected,
     sealedPassword,
     ...(r.hosted && r.encryptedOnly === true ? { encryptedOnly: true } : {}),
+    ...(r.hosted && r.upnp === true ? { upnp: true } : {}),
   };
 }

@@ -77,8 +77,11 @@ const CLOSED_TEXT: Record<ClosedReason, string> = {
 export class RoomSession {
   readonly view: RoomView;
   readonly params: ConnectParams;
-  /** Hosted rooms: where the embedded server should listen on a re-host. */
-  hostBind: { bindHost: string; port: number } | null = null;
+  /**
+   * Hosted rooms: where the embedded server should listen on a re-host, and whether the router is
+   * asked to forward its port ("reachable from the internet").
+   */
+  hostBind: { bindHost: string; port: number; upnp: boolean } | null = null;
   private client: ChatClient | null = null;
   private readonly history: ChatEntry[] = [];
   /** Client message id → history key of the own entry waiting for its ACK. */

@@ -63,8 +63,8 @@ const FALLBACK: Partial<Record<RequestName, unknown>> = {
     historyBound: 10_000,
   },
   sendMessage: { key: 'k' },
-  getNearby: { rooms: [], problem: null, unlisted: [] },
-  setRoomListed: { rooms: [], problem: null, unlisted: [] },
+  getNearby: { rooms: [], problem: null, unlisted: [], lanUnreachable: [] },
+  setRoomListed: { rooms: [], problem: null, unlisted: [], lanUnreachable: [] },
   knownHostTransport: 'unknown',
 };
 

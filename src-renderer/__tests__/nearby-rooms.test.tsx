@@ -20,6 +20,7 @@ const state = (rooms: NearbyRoom[], over: Partial<NearbyState> = {}): NearbyStat
   rooms,
   problem: null,
   unlisted: [],
+  lanUnreachable: [],
   ...over,
 });
 
@@ -116,7 +117,39 @@ describe('the host toggle', () => {
     expect(toggle.checked).toBe(true);
     fake.respond('setRoomListed', { ok: true, value: state([], { unlisted: ['h1'] }) });
     fireEvent.click(toggle);
-    await waitFor(() => expect(toggle.checked).toBe(false));
+    // At once, before the answer: a box that sprang back would invite a second click.
+    expect(toggle.checked).toBe(false);
+    await waitFor(() => expect(fake.calls.find((c) => c.name === 'setRoomListed')).toBeTruthy());
     expect(fake.calls.find((c) => c.name === 'setRoomListed')?.args).toEqual({ roomId: 'h1', listed: false });
+    await act(async () => {});
+    expect(toggle.checked).toBe(false);
+  });
+
+  it('is replaced by the reason for a room other computers cannot reach', async () => {
+    fake.respond('getNearby', { ok: true, value: state([], { lanUnreachable: ['h1'] }) });
+    render(<App />);
+    await waitFor(() => expect(chatStore.getState().nearby?.lanUnreachable).toEqual(['h1']));
+    const share = { port: 7777, addresses: ['127.0.0.1:7777'], invite: 'Join', portMapping: null };
+    act(() => {
+      fake.emit('roomUpdated', roomView({ id: 'h1', hosted: true, role: 'host', share }));
+      chatStore.getState().selectRoom('h1');
+    });
+    expect(await screen.findByText(/Not shown in Nearby rooms: this room listens on an address/)).toBeTruthy();
+    expect(screen.queryByLabelText(/Show in Nearby rooms/)).toBeNull();
+  });
+
+  it('goes back when the main process refuses the change', async () => {
+    render(<App />);
+    const share = { port: 7777, addresses: ['10.0.0.2:7777'], invite: 'Join', portMapping: null };
+    act(() => {
+      fake.emit('roomUpdated', roomView({ id: 'h1', hosted: true, role: 'host', share }));
+      chatStore.getState().selectRoom('h1');
+    });
+    const toggle = (await screen.findByLabelText(/Show in Nearby rooms/)) as HTMLInputElement;
+    fake.respond('setRoomListed', { ok: false, code: 'NO_SUCH_SESSION', message: 'No such room.' });
+    fireEvent.click(toggle);
+    expect(toggle.checked).toBe(false);
+    await waitFor(() => expect(toggle.checked).toBe(true));
+    expect(chatStore.getState().roomError).toBe('No such room.');
   });
 });

@@ -51,9 +51,17 @@ export function NearbyRooms(props: { onPick(room: NearbyRoom): void; disabled: b
   );
 }
 
-/** The host's per-room toggle: list this room on the local network. */
+/** The host's per-room toggle: list this room on the local network (where others could reach it). */
 export function ListedToggle(props: { roomId: string }) {
   const unlisted = useChat((s) => s.nearby?.unlisted.includes(props.roomId) ?? false);
+  const unreachable = useChat((s) => s.nearby?.lanUnreachable.includes(props.roomId) ?? false);
+  if (unreachable)
+    return (
+      <p className="hint listed-toggle">
+        Not shown in Nearby rooms: this room listens on an address other computers cannot reach (this computer only, or
+        a single IPv6 address).
+      </p>
+    );
   return (
     <label className="listed-toggle">
       <input

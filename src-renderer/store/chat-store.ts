@@ -315,6 +315,11 @@ function roomFailure(result: Failed): Pick<UiSlice, 'roomError' | 'roomErrorCode
   return { roomError: failure(result), roomErrorCode: result.code };
 }
 
+/** `nearby` with another set of unlisted rooms; before the first answer, an empty list. */
+function withUnlisted(nearby: NearbyState | null, unlisted: RoomId[]): NearbyState {
+  return { ...(nearby ?? { rooms: [], problem: null, lanUnreachable: [] }), unlisted };
+}
+
 const NO_API: Extract<ApiResult<never>, { ok: false }> = {
   ok: false,
   code: 'NO_API',
@@ -484,9 +489,14 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
       if (result.ok) set({ nearby: result.value });
     },
     setRoomListed: async (roomId, listed) => {
+      // The box follows the click at once (a controlled checkbox would otherwise spring back until
+      // the answer comes); the answer settles it, a failure puts the old value back.
+      const before = get().nearby?.unlisted ?? [];
+      const others = before.filter((id) => id !== roomId);
+      set((s) => ({ nearby: withUnlisted(s.nearby, listed ? others : [...others, roomId]) }));
       const result = await call((api) => api.setRoomListed({ roomId, listed }));
       if (result.ok) set({ nearby: result.value });
-      else set({ ...roomFailure(result) });
+      else set((s) => ({ ...roomFailure(result), nearby: withUnlisted(s.nearby, before) }));
     },
     clearHistory: async (roomId) => {
       const result = await call((api) => api.clearHistory({ roomId }));

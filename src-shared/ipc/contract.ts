@@ -272,6 +272,11 @@ export interface NearbyState {
   problem: string | null;
   /** Hosted rooms the user took off the local network; every other hosted room is listed. */
   unlisted: RoomId[];
+  /**
+   * Hosted rooms never listed whatever the toggle says: they listen on this computer only (or on one
+   * IPv6 address), and others dial the IPv4 address an announcement comes from.
+   */
+  lanUnreachable: RoomId[];
 }
 
 /** The fields of a parsed invite link (src-shared/invite); there is never a password. */

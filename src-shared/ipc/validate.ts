@@ -216,6 +216,7 @@ const nearbyState = z
     rooms: z.array(nearbyRoom).max(NEARBY_ROOMS_MAX),
     problem: z.string().max(500).nullable(),
     unlisted: z.array(roomId).max(1000),
+    lanUnreachable: z.array(roomId).max(1000),
   })
   .strict();
 

@@ -1,14 +1,16 @@
 // Nearby rooms between real "computers": Linux network namespaces on one bridge, the real CLI in
 // each (`tincan host`, `serve --advertise`, `discover`), real multicast over veths, and avahi-daemon
-// as the machine's own responder in one test. Skips with the reason when namespaces cannot be made.
+// as a machine's own responder: sharing UDP 5353 with us on either side, and, through its own tools
+// on a private D-Bus, resolving our rooms (avahi-browse) and announcing one we list (avahi-publish).
+// Skips with the reason when namespaces cannot be made or avahi is missing.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_PER_SENDER } from '../../src-main/service/nearby/heard-rooms.js';
 import { killAll, spawnCli, type CliProcess } from '../cli/helpers/cli-process.js';
-import type { NearbyState } from '../../src-shared/ipc/contract.js';
+import { AppBackendAgent } from '../support/app-backend-agent.js';
 import { createLan, netnsUnavailable, type Lan, type LanHost } from '../support/netns.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -40,74 +42,14 @@ async function listedPort(proc: CliProcess): Promise<{ port: string; label: stri
   return { port: server[1] ?? '', label: listed[1] ?? '', at: Date.now() };
 }
 
-/** The app's backend in a namespace (test/nearby/service-agent.ts), driven line by line. */
-class ServiceAgent {
-  private readonly child: ChildProcess;
-  private readonly out: Array<Record<string, unknown>> = [];
-  private readonly waiters = new Set<() => void>();
-  readonly exited: Promise<unknown>;
+const agents = new Set<AppBackendAgent>();
 
-  constructor(host: LanHost) {
-    this.child = spawn(
-      'ip',
-      ['netns', 'exec', host.ns, process.execPath, '--import', 'tsx', 'test/nearby/service-agent.ts'],
-      { cwd: join(import.meta.dirname, '../..'), stdio: ['pipe', 'pipe', 'inherit'] },
-    );
-    let partial = '';
-    this.child.stdout?.on('data', (chunk: Buffer) => {
-      const parts = (partial + chunk.toString()).split('\n');
-      partial = parts.pop() ?? '';
-      for (const part of parts) if (part) this.out.push(JSON.parse(part) as Record<string, unknown>);
-      for (const wake of [...this.waiters]) wake();
-    });
-    this.exited = new Promise((resolve) => this.child.on('close', resolve));
-    agents.add(this);
-  }
-
-  private next(test: (line: Record<string, unknown>) => boolean, from = 0): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`agent: nothing matched in time\n${JSON.stringify(this.out)}`)),
-        START_MS,
-      );
-      const check = (): void => {
-        const hit = this.out.slice(from).find(test);
-        if (!hit) return;
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(hit);
-      };
-      this.waiters.add(check);
-      check();
-    });
-  }
-
-  async ready(): Promise<void> {
-    await this.next((l) => l.ready === true);
-  }
-
-  async request(req: string, args: unknown): Promise<unknown> {
-    const from = this.out.length;
-    this.child.stdin?.write(`${JSON.stringify({ req, args })}\n`);
-    const { res } = (await this.next((l) => 'res' in l, from)) as { res: { ok: boolean; value?: unknown } };
-    if (!res.ok) throw new Error(`agent: ${req} failed: ${JSON.stringify(res)}`);
-    return res.value;
-  }
-
-  async waitForEvent(test: (state: NearbyState) => boolean): Promise<void> {
-    await this.next((l) => 'evt' in l && test(l.evt as NearbyState));
-  }
-
-  quit(): void {
-    this.child.stdin?.end();
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
-  }
+/** The app's backend in `host`'s namespace; afterEach kills what a test left running. */
+function appBackend(host: LanHost): AppBackendAgent {
+  const agent = new AppBackendAgent(host.ns);
+  agents.add(agent);
+  return agent;
 }
-
-const agents = new Set<ServiceAgent>();
 
 describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', { timeout: 90_000 }, () => {
   let lan: Lan;
@@ -181,7 +123,7 @@ describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', 
     const [a, b] = lan.hosts as [LanHost, LanHost];
     const watcher = discover(b);
     await watching(watcher);
-    const agent = new ServiceAgent(a);
+    const agent = appBackend(a);
     await agent.ready();
     const hosted = await agent.request('hostRoom', {
       room: 'app room',
@@ -211,7 +153,7 @@ describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', 
     expect(await agent.request('getNearby', {})).toMatchObject({ problem: null });
     const other = hostRoom(b, 'elsewhere');
     const { port } = await listedPort(other);
-    await agent.waitForEvent((state) =>
+    await agent.waitForNearby((state) =>
       state.rooms.some((r) => r.room === 'elsewhere' && r.host === b.address && r.port === Number(port)),
     );
 
@@ -224,6 +166,52 @@ describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', 
     });
     expect(Date.now() - quitting).toBeLessThan(LEAVE_MS);
     await agent.exited;
+  });
+
+  it('the app lists no room hosted on this computer only, and says so in its state', async () => {
+    const [a, b] = lan.hosts as [LanHost, LanHost];
+    const watcher = discover(b);
+    await watching(watcher);
+    const agent = appBackend(a);
+    await agent.ready();
+    const hidden = (await agent.request('hostRoom', {
+      room: 'hidden room',
+      username: 'al',
+      password: '',
+      port: 0,
+      bindHost: '127.0.0.1',
+    })) as { id: string };
+    expect(await agent.request('getNearby', {})).toMatchObject({ lanUnreachable: [hidden.id], unlisted: [] });
+    // A room on all interfaces from the same app is listed: the advertiser works, it left the first out.
+    await agent.request('closeRoom', { roomId: hidden.id });
+    const shown = (await agent.request('hostRoom', {
+      room: 'shown room',
+      username: 'al',
+      password: '',
+      port: 0,
+      bindHost: '0.0.0.0',
+    })) as { share: { port: number } };
+    const where = `${a.address.replaceAll('.', '\\.')}:${shown.share.port}`;
+    await watcher.waitForLine('stdout', new RegExp(`^\\+ ${where} open shown room$`), APPEAR_MS + 2000);
+    expect(watcher.lines.stdout.filter((l) => l.includes('hidden room'))).toEqual([]);
+  });
+
+  it('host --no-advertise and serve without --advertise stay off the list', async () => {
+    const [a, b, c] = lan.hosts as [LanHost, LanHost, LanHost];
+    const quiet = hostRoom(a, 'quiet', ['--no-advertise']);
+    await quiet.waitForLine('stderr', /connected to room "quiet"/, START_MS);
+    const server = spawnCli(['serve', '--port', '0', '--log-level', 'silent'], { netns: a.ns });
+    const port = (await server.waitForLine('stdout', /listening on \S+:(\d+)/, START_MS))[1] ?? '';
+    const creator = spawnCli(['create', `127.0.0.1:${port}`, 'annex', '--name', 'bo', '--password', ''], {
+      netns: a.ns,
+    });
+    await creator.waitForLine('stderr', /connected to room "annex"/, START_MS);
+    // The control: a room hosted by default is heard in the same listen.
+    const loud = await listedPort(hostRoom(c, 'loud'));
+    const once = spawnCli(['discover', '--once', '3'], { netns: b.ns });
+    await once.waitForExit(START_MS);
+    expect(once.lines.stdout.filter(Boolean)).toEqual([`${c.address}:${loud.port} open loud`]);
+    expect(quiet.lines.stderr.some((l) => l.includes('listed on the local network'))).toBe(false);
   });
 
   it('a flood of junk announcements stays bounded and does not push out a real room', async () => {
@@ -263,8 +251,50 @@ describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', 
   });
 });
 
-/** avahi-daemon with D-Bus off and every file under a temp dir (its /run is a private tmpfs). */
-function startAvahi(host: LanHost, dir: string): ChildProcess {
+/** A D-Bus bus of our own for avahi and its tools: a socket in `dir`, open to everyone (root only runs it). */
+function startPrivateBus(host: LanHost, dir: string): { bus: ChildProcess; address: string } {
+  const socket = join(dir, 'bus');
+  const conf = join(dir, 'bus.conf');
+  writeFileSync(
+    conf,
+    [
+      '<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"',
+      ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">',
+      '<busconfig>',
+      '  <type>system</type>',
+      `  <listen>unix:path=${socket}</listen>`,
+      '  <auth>EXTERNAL</auth>',
+      '  <policy context="default">',
+      '    <allow user="*"/>',
+      '    <allow own="*"/>',
+      '    <allow send_type="method_call"/>',
+      '    <allow send_type="signal"/>',
+      '    <allow send_type="method_return"/>',
+      '    <allow send_type="error"/>',
+      '    <allow receive_type="method_call"/>',
+      '    <allow receive_type="signal"/>',
+      '    <allow receive_type="method_return"/>',
+      '    <allow receive_type="error"/>',
+      '  </policy>',
+      '</busconfig>',
+      '',
+    ].join('\n'),
+  );
+  const bus = spawn(
+    'ip',
+    ['netns', 'exec', host.ns, 'dbus-daemon', `--config-file=${conf}`, '--nofork', '--nopidfile'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  return { bus, address: `unix:path=${socket}` };
+}
+
+/**
+ * avahi-daemon with every file under a temp dir (its /run is a private tmpfs); on the given D-Bus
+ * bus when there is one (so avahi-browse and avahi-publish can talk to it), else with D-Bus off.
+ */
+function startAvahi(host: LanHost, dir: string, busAddress: string | null): ChildProcess {
   const conf = join(dir, 'avahi-daemon.conf');
   writeFileSync(
     conf,
@@ -272,7 +302,7 @@ function startAvahi(host: LanHost, dir: string): ChildProcess {
       '[server]',
       'use-ipv4=yes',
       'use-ipv6=no',
-      'enable-dbus=no',
+      `enable-dbus=${busAddress ? 'yes' : 'no'}`,
       '[publish]',
       'publish-hinfo=no',
       'publish-workstation=no',
@@ -282,50 +312,142 @@ function startAvahi(host: LanHost, dir: string): ChildProcess {
   const script = `mount -t tmpfs tmpfs /run && exec avahi-daemon --no-drop-root --no-chroot --no-rlimits --debug -f '${conf}'`;
   return spawn('ip', ['netns', 'exec', host.ns, 'unshare', '-m', 'sh', '-c', script], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: busAddress ? { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: busAddress } : process.env,
   });
 }
 
-function avahiUnavailable(): string | null {
+function missing(command: string): boolean {
   try {
-    execFileSync('sh', ['-c', 'command -v avahi-daemon'], { stdio: 'ignore' });
-    return null;
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return false;
   } catch {
-    return 'avahi-daemon is not installed (Debian: apt-get install avahi-daemon)';
+    return true;
   }
 }
 
+function avahiUnavailable(): string | null {
+  return missing('avahi-daemon') ? 'avahi-daemon is not installed (Debian: apt-get install avahi-daemon)' : null;
+}
+
+/** Why avahi's own browser and publisher cannot be run beside it, or null. */
+function avahiToolsUnavailable(): string | null {
+  for (const command of ['dbus-daemon', 'avahi-browse', 'avahi-publish'])
+    if (missing(command)) return `${command} is not installed (Debian: apt-get install dbus avahi-utils)`;
+  return null;
+}
+
 const noAvahi = unavailable ?? avahiUnavailable();
+const noAvahiTools = noAvahi ?? avahiToolsUnavailable();
+
+/** A long-running avahi tool in `host`'s namespace, on avahi's bus; its stdout in lines. */
+class AvahiTool {
+  readonly lines: string[] = [];
+  private readonly child: ChildProcess;
+  private readonly waiters = new Set<() => void>();
+  readonly exited: Promise<unknown>;
+
+  constructor(host: LanHost, busAddress: string, args: string[]) {
+    this.child = spawn('ip', ['netns', 'exec', host.ns, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: busAddress },
+    });
+    let partial = '';
+    const read = (chunk: Buffer): void => {
+      const parts = (partial + chunk.toString()).split('\n');
+      partial = parts.pop() ?? '';
+      this.lines.push(...parts);
+      for (const wake of [...this.waiters]) wake();
+    };
+    this.child.stdout?.on('data', read);
+    this.child.stderr?.on('data', read);
+    this.exited = new Promise((resolve) => this.child.on('close', resolve));
+  }
+
+  waitForLine(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        for (const line of this.lines) {
+          const match = pattern.exec(line);
+          if (!match) continue;
+          done();
+          resolve(match);
+          return;
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no line matching ${pattern} in ${timeoutMs} ms:\n${this.lines.join('\n')}`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    await this.exited;
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  child.kill('SIGTERM');
+  await closed;
+}
 
 describe.skipIf(noAvahi !== null)('nearby rooms beside a running avahi-daemon', { timeout: 90_000 }, () => {
   let lan: Lan;
   let dir: string;
   let avahi: ChildProcess;
+  let bus: ChildProcess | null = null;
+  let busAddress: string | null = null;
+  const tools: AvahiTool[] = [];
   let avahiLog = '';
 
   beforeAll(async () => {
     lan = createLan(2);
+    const avahiHost = lan.hosts[1] as LanHost;
     dir = mkdtempSync(join(tmpdir(), 'tincan-avahi-'));
-    avahi = startAvahi(lan.hosts[1] as LanHost, dir);
+    if (noAvahiTools === null) {
+      ({ bus, address: busAddress } = startPrivateBus(avahiHost, dir));
+      const socket = join(dir, 'bus');
+      await waitUntil(() => existsSync(socket), { timeoutMs: 10_000, what: 'the private D-Bus socket' });
+    }
+    avahi = startAvahi(avahiHost, dir, busAddress);
     await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`avahi-daemon did not start:\n${avahiLog}`)), 20_000);
       const read = (chunk: Buffer): void => {
         avahiLog += chunk.toString();
-        if (avahiLog.includes('Server startup complete')) resolve();
+        if (!avahiLog.includes('Server startup complete')) return;
+        clearTimeout(timer);
+        resolve();
       };
       avahi.stdout?.on('data', read);
       avahi.stderr?.on('data', read);
       avahi.on('close', () => reject(new Error(`avahi-daemon exited:\n${avahiLog}`)));
     });
   });
-  afterEach(killAll);
+  afterEach(async () => {
+    await Promise.all(tools.splice(0).map((tool) => tool.stop()));
+    await killAll();
+  });
   afterAll(async () => {
-    if (avahi.exitCode === null) {
-      const closed = new Promise((resolve) => avahi.on('close', resolve));
-      avahi.kill('SIGTERM');
-      await closed;
-    }
+    await stopChild(avahi);
+    if (bus) await stopChild(bus);
     lan.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  function avahiTool(args: string[]): AvahiTool {
+    const tool = new AvahiTool(lan.hosts[1] as LanHost, busAddress ?? '', args);
+    tools.push(tool);
+    return tool;
+  }
 
   it('the browsing namespace shares UDP 5353 with avahi and still sees rooms come and go', async () => {
     const [a, b] = lan.hosts as [LanHost, LanHost];
@@ -341,5 +463,65 @@ describe.skipIf(noAvahi !== null)('nearby rooms beside a running avahi-daemon', 
     await watcher.waitForLine('stdout', new RegExp(`^- ${where} open avahi side$`), 10_000);
     expect(Date.now() - closing).toBeLessThan(LEAVE_MS);
     expect(avahi.exitCode).toBeNull();
+  });
+
+  it('a room hosted beside avahi (sharing its port) is heard in the other namespace', async () => {
+    const [a, b] = lan.hosts as [LanHost, LanHost];
+    const watcher = discover(a);
+    await watching(watcher);
+    const { port } = await listedPort(hostRoom(b, 'next to avahi', ['--password', 'pw']));
+    const where = `${b.address.replaceAll('.', '\\.')}:${port}`;
+    await watcher.waitForLine('stdout', new RegExp(`^\\+ ${where} password next to avahi$`), APPEAR_MS + 2000);
+    expect(avahi.exitCode).toBeNull();
+  });
+
+  it.skipIf(noAvahiTools !== null)('avahi-browse resolves a room tincan advertises: name, port, TXT', async () => {
+    const [a] = lan.hosts as [LanHost, LanHost];
+    const { port, label } = await listedPort(hostRoom(a, 'seen by avahi'));
+    const browse = avahiTool(['avahi-browse', '--resolve', '--parsable', '--no-db-lookup', '_tincan._tcp']);
+    // "=;iface;IPv4;name;type;domain;host;address;port;txt…", the name with avahi's \DDD escapes.
+    const resolved = await browse.waitForLine(
+      /^=;[^;]*;IPv4;([^;]*);_tincan\._tcp;local;([^;]*);([^;]*);(\d+);(.*)$/,
+      15_000,
+    );
+    const [, name, target, address, resolvedPort, txt] = resolved;
+    const unescaped = (name ?? '').replace(/\\(\d{3})/g, (_, code: string) => String.fromCharCode(Number(code)));
+    expect(unescaped).toBe(label);
+    expect(target).toMatch(/^tincan-[0-9a-f]{8}\.local$/);
+    expect(address).toBe(a.address);
+    expect(resolvedPort).toBe(port);
+    // avahi lists TXT strings in its own order; ours are these four.
+    const strings = [...(txt ?? '').matchAll(/"([^"]*)"/g)].map((m) => m[1]).sort();
+    expect(strings.filter((t) => !t?.startsWith('fp='))).toEqual(['pw=0', 'room=seen by avahi', 'v=1']);
+    expect(strings.filter((t) => t?.startsWith('fp='))).toEqual([expect.stringMatching(/^fp=[0-9a-f]{64}$/)]);
+  });
+
+  it.skipIf(noAvahiTools !== null)('tincan discover lists a room avahi-publish announces', async () => {
+    const [a, b] = lan.hosts as [LanHost, LanHost];
+    const watcher = discover(a);
+    await watching(watcher);
+    const publish = avahiTool([
+      'avahi-publish',
+      '--service',
+      'published by avahi',
+      '_tincan._tcp',
+      '7000',
+      'v=1',
+      'room=from avahi',
+      'pw=1',
+    ]);
+    await publish.waitForLine(/^Established under name/, 15_000);
+    await watcher.waitForLine(
+      'stdout',
+      new RegExp(`^\\+ ${b.address.replaceAll('.', '\\.')}:7000 password from avahi$`),
+      APPEAR_MS + 2000,
+    );
+    // avahi-publish withdraws on SIGTERM: avahi's goodbye takes the room off our list.
+    await publish.stop();
+    await watcher.waitForLine(
+      'stdout',
+      new RegExp(`^- ${b.address.replaceAll('.', '\\.')}:7000 password from avahi$`),
+      10_000,
+    );
   });
 });

@@ -3,7 +3,9 @@
 // and removes it. Skips, with the reason, where namespaces or miniupnpd are not available.
 import { afterEach, describe, expect, it } from 'vitest';
 import { invitableAddress, portMappingLine } from '../../src-shared/reach/port-mapping-status.js';
+import type { RoomView } from '../../src-shared/ipc/contract.js';
 import { killAll, spawnCli } from '../cli/helpers/cli-process.js';
+import { AppBackendAgent } from '../support/app-backend-agent.js';
 import {
   LAN_GATEWAY,
   LAN_HOST,
@@ -22,6 +24,7 @@ const PORT = 7777;
 
 let lab: NatLab | null = null;
 const probes: MapperProbe[] = [];
+const apps: AppBackendAgent[] = [];
 
 async function buildLab(gateway: Parameters<NatLab['startGateway']>[0] | null, wan = PUBLIC_WAN): Promise<NatLab> {
   lab = new NatLab(wan);
@@ -57,6 +60,10 @@ function bothForwarded(port: number): NatRule[] {
 
 afterEach(async () => {
   for (const p of probes.splice(0)) p.stop();
+  for (const app of apps.splice(0)) {
+    app.kill();
+    await app.exited;
+  }
   await killAll();
   await lab?.teardown();
   lab = null;
@@ -246,6 +253,68 @@ describe.skipIf(unavailable !== null)(
       const { entry } = await p.entry('TCP', PORT);
       expect(entry).toMatchObject({ internalClient: LAN_HOST, internalPort: PORT });
       expect(l.natRules()).toEqual(bothForwarded(PORT));
+    });
+
+    it('the app: the invite leads with the outside address, an outside member joins; closing and quitting unmap', async () => {
+      const l = await buildLab({ natPmp: true, upnp: true });
+      const app = new AppBackendAgent(l.ns.host);
+      apps.push(app);
+      await app.ready();
+      const outsideAddress = `${PUBLIC_WAN.gateway}:${PORT}`;
+      const host = async (): Promise<RoomView> => {
+        const since = app.mark();
+        const view = (await app.request('hostRoom', {
+          room: 'porch',
+          username: 'al',
+          password: '',
+          port: PORT,
+          bindHost: '0.0.0.0',
+          upnp: true,
+        })) as RoomView;
+        return app.waitForRoom((v) => v.id === view.id && v.share?.portMapping?.kind === 'mapped', since);
+      };
+
+      const mapped = await host();
+      expect(mapped.share?.portMapping).toMatchObject({ externalAddress: outsideAddress });
+      expect(mapped.share?.portMapping?.line).toMatch(/^Mapped via PCP/);
+      expect(mapped.share?.addresses[0]).toBe(outsideAddress);
+      expect(mapped.share?.invite).toContain(`tincan://join?v=1&host=${PUBLIC_WAN.gateway}&port=${PORT}&room=porch`);
+      expect(l.natRules()).toEqual(bothForwarded(PORT));
+      const outside = spawnCli(['join', outsideAddress, 'porch', '--name', 'far', '--password', ''], {
+        netns: l.ns.wan,
+      });
+      await outside.waitForLine('stderr', /^\* connected to room "porch" as far/);
+      outside.writeLine('hello from the internet');
+      await app.waitForRoom((v) => v.id === mapped.id && v.members.some((m) => m.name === 'far'));
+
+      // Closing the last hosted room stops the server and deletes both mappings.
+      await app.request('closeRoom', { roomId: mapped.id });
+      expect(l.natRules()).toEqual([]);
+
+      // Quitting the app with a mapped room deletes them too.
+      await host();
+      expect(l.natRules()).toEqual(bothForwarded(PORT));
+      app.quit();
+      await app.exited;
+      expect(l.natRules()).toEqual([]);
+    });
+
+    it('tincan host --upnp: mapped while the host is in the room, unmapped when it leaves', async () => {
+      const l = await buildLab({ natPmp: true, upnp: true });
+      const host = spawnCli(['host', 'porch', '--name', 'al', '--password', '', '--port', String(PORT), '--upnp'], {
+        netns: l.ns.host,
+      });
+      await host.waitForLine('stderr', /^\* port mapping: Mapped via PCP/, 15_000);
+      await host.waitForLine(
+        'stderr',
+        new RegExp(
+          `^\\* others on the internet join with: tincan join ${PUBLIC_WAN.gateway.replace(/\./g, '\\.')}:${PORT} porch --fingerprint [0-9a-f]{64}$`,
+        ),
+      );
+      expect(l.natRules()).toEqual(bothForwarded(PORT));
+      host.endInput();
+      expect((await host.waitForExit()).code).toBe(0);
+      expect(l.natRules()).toEqual([]);
     });
 
     it('tincan serve --upnp: an outside member joins through the router and chats; quitting unmaps', async () => {
