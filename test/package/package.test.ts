@@ -46,7 +46,7 @@ interface BuilderConfig {
     hardenedRuntime: boolean;
     entitlements: string;
     entitlementsInherit: string;
-    extendInfo: Record<string, string>;
+    extendInfo: Record<string, string | string[]>;
   };
   linux: { target: { target: string }[]; category: string; maintainer: string; executableName: string };
   extraMetadata: { homepage: string };
@@ -107,6 +107,8 @@ describe('electron-builder.yml', () => {
     expect(c.mac.target.map((t) => t.target).sort()).toEqual(['dmg', 'zip']);
     expect(c.mac.hardenedRuntime).toBe(true);
     expect(c.mac.extendInfo.NSLocalNetworkUsageDescription?.length ?? 0).toBeGreaterThan(20);
+    // The service type of Nearby rooms, for macOS's Local Network permission.
+    expect(c.mac.extendInfo.NSBonjourServices).toEqual(['_tincan._tcp']);
     expect(c.linux.target.map((t) => t.target).sort()).toEqual(['AppImage', 'deb']);
     expect(c.linux.category.split(';').slice(0, 2)).toEqual(['Network', 'Chat']);
     expect(c.linux.executableName).toBe('tincan');
