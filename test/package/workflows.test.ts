@@ -89,6 +89,18 @@ describe('release.yml', () => {
     expect(runs(build)).toContain('npm run dist -- --publish never');
   });
 
+  it('checks that the built installers register tincan:// links (deb desktop file, mac Info.plist)', async () => {
+    const { wf } = await load('release.yml');
+    const steps = (wf.jobs.build as Job).steps;
+    const check = steps.find((s) => s.name === 'Installers register tincan:// links');
+    expect(check?.run).toContain('x-scheme-handler/tincan');
+    expect(check?.run).toContain('CFBundleURLTypes');
+    // After the installers are built, before they are uploaded.
+    const at = (name: string) => steps.findIndex((s) => s.name === name);
+    expect(at('Installers register tincan:// links')).toBeGreaterThan(at('Build installers'));
+    expect(at('Installers register tincan:// links')).toBeLessThan(at('Upload installers'));
+  });
+
   it('signs and notarizes only with secrets, and otherwise turns identity discovery off', async () => {
     const { text, wf } = await load('release.yml');
     for (const secret of ['CSC_LINK', 'CSC_KEY_PASSWORD', 'APPLE_ID', 'APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_TEAM_ID']) {
