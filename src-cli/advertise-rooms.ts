@@ -10,7 +10,13 @@ const SYNC_EVERY_MS = 500;
 export const MAX_ADVERTISED_ROOMS = 32;
 
 /** Starts advertising the server's rooms; resolves with the function that stops it (goodbyes sent). */
-export async function advertiseRooms(server: ServerPort, port: number, rt: Runtime): Promise<() => Promise<void>> {
+/** `bindHost`: where the server listens; one IPv4 address keeps the adverts on that interface. */
+export async function advertiseRooms(
+  server: ServerPort,
+  port: number,
+  bindHost: string,
+  rt: Runtime,
+): Promise<() => Promise<void>> {
   let nearby: NearbyDiscovery;
   try {
     nearby = await rt.openNearby();
@@ -34,7 +40,7 @@ export async function advertiseRooms(server: ServerPort, port: number, rt: Runti
       const advert = { room: room.name, passwordRequired: room.hasPassword, fingerprint: server.fingerprint ?? null };
       advertised.set(
         room.name,
-        nearby.advertise(advert, port).then(
+        nearby.advertise(advert, port, bindHost).then(
           (ad) => {
             // The label may carry " #2" when the name was taken: say under which name others see it.
             rt.stderr.write(`tincan: "${room.name}" is listed on the local network as "${ad.label}"\n`);

@@ -39,7 +39,9 @@ export async function hostCommand(config: HostConfig, rt: Runtime): Promise<numb
         config.stun,
       )
     : null;
-  const stopAdvertising = config.advertise ? await advertiseRooms(server, address.tcpPort, rt) : async () => {};
+  const stopAdvertising = config.advertise
+    ? await advertiseRooms(server, address.tcpPort, config.server.host, rt)
+    : async () => {};
   try {
     const shown = formatHostAddress({ host: address.host, port: address.tcpPort });
     const udp = address.udpPort === address.tcpPort ? '' : ` --udp-port ${address.udpPort}`;

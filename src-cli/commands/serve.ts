@@ -24,7 +24,9 @@ export async function serveCommand(config: ServeConfig, rt: Runtime): Promise<nu
         config.stun,
       )
     : null;
-  const stopAdvertising = config.advertise ? await advertiseRooms(server, address.tcpPort, rt) : async () => {};
+  const stopAdvertising = config.advertise
+    ? await advertiseRooms(server, address.tcpPort, config.server.host, rt)
+    : async () => {};
   rt.stdout.write(
     server.fingerprint
       ? `host certificate fingerprint: ${server.fingerprint} (clients pin it with --fingerprint)\n`

@@ -106,7 +106,7 @@ export class NearbyRooms {
     const ad = this.ensure().then(async (discovery) => {
       if (!discovery) return null;
       try {
-        return await discovery.advertise(advert, port);
+        return await discovery.advertise(advert, port, this.binds.get(view.id) ?? null);
       } catch (err) {
         this.log.warn('nearby-advertise-failed', { room: view.room, error: (err as Error).message });
         return null;

@@ -106,6 +106,30 @@ describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', 
     );
   });
 
+  it('a room bound to one address is advertised only on that interface of a two-LAN host', async () => {
+    const [a, b] = lan.hosts as [LanHost, LanHost];
+    const other = createLan(1, { prefix: 'tcnb' });
+    try {
+      const g = other.hosts[0] as LanHost;
+      const aThere = other.attach(a);
+      const bound = hostRoom(a, 'bound', ['--host', a.address]);
+      const everywhere = hostRoom(a, 'everywhere');
+      const [boundAt, everywhereAt] = [await listedPort(bound), await listedPort(everywhere)];
+      const seen = async (from: LanHost): Promise<string[]> => {
+        const once = spawnCli(['discover', '--once', '3'], { netns: from.ns });
+        await once.waitForExit(START_MS);
+        return once.lines.stdout.filter(Boolean).sort();
+      };
+      // On the room's own LAN both rooms; on the other LAN only the one listening everywhere.
+      expect(await seen(b)).toEqual(
+        [`${a.address}:${boundAt.port} open bound`, `${a.address}:${everywhereAt.port} open everywhere`].sort(),
+      );
+      expect(await seen(g)).toEqual([`${aThere}:${everywhereAt.port} open everywhere`]);
+    } finally {
+      other.destroy();
+    }
+  });
+
   it('serve --advertise lists the rooms clients create on it', async () => {
     const [a, b] = lan.hosts as [LanHost, LanHost];
     const server = spawnCli(['serve', '--port', '0', '--advertise', '--log-level', 'silent'], { netns: a.ns });

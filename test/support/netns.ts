@@ -12,6 +12,11 @@ export interface LanHost {
 
 export interface Lan {
   hosts: LanHost[];
+  /**
+   * Plugs a host of another LAN into this one with a second interface (a multi-homed computer);
+   * returns its address here. Its veth goes with the namespaces when either LAN is destroyed.
+   */
+  attach(host: LanHost): string;
   destroy(): void;
 }
 
@@ -102,7 +107,21 @@ export function createLan(count: number, options: LanOptions = {}): Lan {
       ip('-n', ns, 'link', 'set', 'lo', 'up');
       hosts.push({ ns, address });
     }
-    return { hosts, destroy };
+    let attached = 0;
+    const attach = (host: LanHost): string => {
+      const n = count + attached++;
+      const inside = `tcv${id}${n}`;
+      const outside = `tcs${id}${n}`;
+      ip('link', 'add', inside, 'type', 'veth', 'peer', 'name', outside);
+      ip('link', 'set', inside, 'netns', host.ns);
+      ip('link', 'set', outside, 'netns', sw);
+      ip('-n', sw, 'link', 'set', outside, 'master', 'br0', 'up');
+      const address = `${subnet}.${n + 1}`;
+      ip('-n', host.ns, 'addr', 'add', `${address}/24`, 'dev', inside);
+      ip('-n', host.ns, 'link', 'set', inside, 'up');
+      return address;
+    };
+    return { hosts, attach, destroy };
   } catch (err) {
     destroy();
     throw err;

@@ -55,14 +55,17 @@ export class MdnsAdvertiser {
     transport.on('query', (packet) => this.answer(packet));
   }
 
-  /** Probes for a free name, announces the room and resolves with its handle. */
-  async publish(room: string, port: number, txt: string[]): Promise<Advertisement> {
+  /**
+   * Probes for a free name, announces the room and resolves with its handle. `scope`: the IPv4
+   * address the room's server is bound to (then only that interface hears of it), or null for all.
+   */
+  async publish(room: string, port: number, txt: string[], scope: string | null = null): Promise<Advertisement> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const label = instanceLabel(room, this.hostId, attempt);
       if (this.services.has(label.toLowerCase())) continue;
       if (await this.isTaken(label)) continue;
       if (this.closed || this.services.has(label.toLowerCase())) continue;
-      return this.start({ label, port, txt });
+      return this.start({ label, port, txt, scope });
     }
     throw new NameConflictError(room);
   }
@@ -74,17 +77,18 @@ export class MdnsAdvertiser {
     const all = [...this.services.values()];
     for (const s of all) if (s.timer) clearTimeout(s.timer);
     this.services.clear();
-    if (all.length > 0) await this.transport.send(goodbye(all, this.host()));
+    for (const [scope, services] of byScope(all)) await this.transport.send(goodbye(services, this.host(scope)), scope);
   }
 
   private start(service: PublishedService): Advertisement {
     const key = service.label.toLowerCase();
     const entry = { ...service, timer: null as NodeJS.Timeout | null };
     this.services.set(key, entry);
-    void this.transport.send(announcement(service, this.host()));
+    const announce = () => void this.transport.send(announcement(service, this.host(service.scope)), service.scope);
+    announce();
     entry.timer = setTimeout(() => {
       entry.timer = null;
-      if (this.services.get(key) === entry) void this.transport.send(announcement(service, this.host()));
+      if (this.services.get(key) === entry) announce();
     }, REANNOUNCE_MS);
     entry.timer.unref();
     return {
@@ -93,7 +97,7 @@ export class MdnsAdvertiser {
         if (this.services.get(key) !== entry) return;
         this.services.delete(key);
         if (entry.timer) clearTimeout(entry.timer);
-        await this.transport.send(goodbye([service], this.host()));
+        await this.transport.send(goodbye([service], this.host(service.scope)), service.scope);
       },
     };
   }
@@ -117,13 +121,24 @@ export class MdnsAdvertiser {
     return taken;
   }
 
+  /** Answers on each interface with the rooms reachable there (a bound room only on its own). */
   private answer(packet: DnsPacket): void {
     if (this.closed) return;
-    const reply = answerQuery(packet.questions ?? [], [...this.services.values()], this.host());
-    if (reply) void this.transport.send(reply);
+    for (const [scope, services] of byScope([...this.services.values()])) {
+      const reply = answerQuery(packet.questions ?? [], services, this.host(scope));
+      if (reply) void this.transport.send(reply, scope);
+    }
   }
 
-  private host(): ResponderHost {
-    return { target: this.target, addresses: ipv4Interfaces() };
+  /** Our name and the addresses it stands for where `scope` says (null: every interface). */
+  private host(scope: string | null = null): ResponderHost {
+    return { target: this.target, addresses: scope === null ? ipv4Interfaces() : [scope] };
   }
+}
+
+/** Services grouped by where they are advertised. */
+function byScope(services: readonly PublishedService[]): Map<string | null, PublishedService[]> {
+  const groups = new Map<string | null, PublishedService[]>();
+  for (const s of services) groups.set(s.scope, [...(groups.get(s.scope) ?? []), s]);
+  return groups;
 }

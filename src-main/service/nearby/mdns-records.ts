@@ -17,6 +17,11 @@ export interface PublishedService {
   label: string;
   port: number;
   txt: string[];
+  /**
+   * The one IPv4 address the room's server listens on, or null when it listens on every interface:
+   * a room is advertised only where others can reach it.
+   */
+  scope: string | null;
 }
 
 /** Who answers: our own host name in `.local` (never the machine's, which its OS responder owns). */

@@ -69,11 +69,15 @@ export class MdnsTransport extends EventEmitter<MdnsTransportEvents> {
     });
   }
 
-  /** Sends `packet` to the group on every interface; resolves when all copies are out (never rejects). */
-  send(packet: DnsPacket): Promise<void> {
+  /**
+   * Sends `packet` to the group on every interface, or only on the one whose address is `only`;
+   * resolves when all copies are out (never rejects).
+   */
+  send(packet: DnsPacket, only: string | null = null): Promise<void> {
     const run = async (): Promise<void> => {
       if (this.closed) return;
       for (const address of this.joinGroups()) {
+        if (only !== null && address !== only) continue;
         try {
           this.socket.setMulticastInterface(address);
         } catch {

@@ -1,6 +1,7 @@
 // Nearby rooms on the local network, for the app service and the CLI alike: one mDNS socket, the
 // advertiser of our rooms and the browser of everyone's, opened together and closed together (the
 // goodbyes go out before the socket closes).
+import { isIPv4 } from 'node:net';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { encodeAdvertTxt, type NearbyAdvert } from '../../../src-shared/nearby/advert.js';
@@ -47,9 +48,12 @@ export class NearbyDiscovery extends EventEmitter<DiscoveryEvents> {
     return new NearbyDiscovery(transport, advertiser, new MdnsBrowser(transport, options.browser));
   }
 
-  /** Advertises one room served on `port`; resolves once it has a name on the link. */
-  advertise(advert: NearbyAdvert, port: number): Promise<Advertisement> {
-    return this.advertiser.publish(advert.room, port, encodeAdvertTxt(advert));
+  /**
+   * Advertises one room served on `port` (its server bound to `bindHost`: one address keeps the
+   * advert on that interface); resolves once it has a name on the link.
+   */
+  advertise(advert: NearbyAdvert, port: number, bindHost: string | null = null): Promise<Advertisement> {
+    return this.advertiser.publish(advert.room, port, encodeAdvertTxt(advert), advertScope(bindHost));
   }
 
   /** Starts listening for rooms (idempotent). */
@@ -69,4 +73,10 @@ export class NearbyDiscovery extends EventEmitter<DiscoveryEvents> {
     await this.advertiser.close();
     await this.transport.close();
   }
+}
+
+/** The interface a room bound to `bindHost` is reachable on: one IPv4 address, or null for all. */
+export function advertScope(bindHost: string | null): string | null {
+  if (bindHost === null || bindHost === '0.0.0.0' || bindHost === '::' || bindHost === '') return null;
+  return isIPv4(bindHost) ? bindHost : null;
 }

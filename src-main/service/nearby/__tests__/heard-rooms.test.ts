@@ -19,7 +19,7 @@ import type { DnsPacket } from '../mdns-transport.js';
 const HOST: ResponderHost = { target: 'tincan-0a0b0c0d.local', addresses: ['172.17.0.1', '10.0.0.5'] };
 
 function service(room: string, port = 7777, label = `${room} (laptop)`): PublishedService {
-  return { label, port, txt: encodeAdvertTxt({ room, passwordRequired: false, fingerprint: null }) };
+  return { label, port, txt: encodeAdvertTxt({ room, passwordRequired: false, fingerprint: null }), scope: null };
 }
 
 /** As multicast-dns hands a received packet over: TXT strings decoded as bytes. */
@@ -105,7 +105,7 @@ describe('the heard-rooms table', () => {
   it('refuses records that are not ours or not valid', () => {
     const table = new HeardRooms();
     const bad = (txt: string[], port = 7777): DnsPacket =>
-      received(announcement({ label: `x${txt.join()}${port}`, port, txt }, HOST));
+      received(announcement({ label: `x${txt.join()}${port}`, port, txt, scope: null }, HOST));
     expect(table.read(bad(['room=a', 'v=1', 'pw=0']), '192.168.1.9')).toBe(false);
     expect(table.read(bad(['v=1', 'room=\u202eevil', 'pw=0']), '192.168.1.9')).toBe(false);
     expect(table.read(bad(['v=1', 'room=a', 'pw=0'], 0), '192.168.1.9')).toBe(false);
