@@ -87,6 +87,8 @@ export function MessageList({ roomId }: { roomId: string }) {
     if (!scroller || !rows || !canvas || !log) return;
 
     const arrivals = model.takeArrivals(log);
+    // Written straight to the DOM: a new announcement is no reason to render the list again.
+    if (arrivals.count > 0 && liveRef.current) liveRef.current.textContent = announce(arrivals.spoken, arrivals.count);
 
     // Only rows not measured yet are read (each read can force a layout), all of them after a
     // width change.
@@ -120,19 +122,12 @@ export function MessageList({ roomId }: { roomId: string }) {
       if (anchorShift !== 0) readView();
     }
 
-    // Written straight to the DOM, after the reads above so it forces no layout of its own: a new
-    // announcement is no reason to render the list again.
-    if (arrivals.count > 0 && liveRef.current) liveRef.current.textContent = announce(arrivals.spoken, arrivals.count);
-
-    // New heights call for another render only when the rows in the DOM no longer cover the
-    // viewport: a second render (and layout) per arriving line would double the work of a burst.
-    // Following, the offset is the one just set (reading it back would force a layout).
-    const top = model.follow ? Math.max(0, newTotal - view.height) : scroller.scrollTop;
-    const covered = model.heights.top(first) <= top && model.heights.top(last) >= Math.min(newTotal, top + view.height);
+    // New heights matter only if they change which rows belong in the window.
+    const again = changed ? model.window(log, scroller.scrollTop, view.height) : null;
     const next = {
       following: model.follow,
       unseen: model.unseen,
-      measured: status.measured + (changed && !covered ? 1 : 0),
+      measured: status.measured + (again && (again.first !== first || again.last !== last) ? 1 : 0),
     };
     const same =
       next.following === status.following && next.unseen === status.unseen && next.measured === status.measured;

@@ -8,8 +8,6 @@ import { HeightIndex } from './height-index.js';
 const ROW_ESTIMATE = 52;
 /** Rows rendered beyond each edge of the viewport, in pixels, so a scroll shows no blank gap. */
 const OVERSCAN_PX = 400;
-/** The first rendered row moves in steps of this many rows. */
-const FIRST_STEP = 16;
 /** Rows rendered before the viewport's size is known (first paint, or a DOM without layout). */
 const UNSIZED_ROWS = 40;
 /** Within this distance of the end the reader counts as "at the latest line". */
@@ -66,11 +64,7 @@ export class ListModel {
       first = Math.max(start, end - UNSIZED_ROWS);
     } else {
       const top = this.follow ? Math.max(0, total - viewport) : scrollTop;
-      // Snapped down to a multiple of FIRST_STEP: while new lines arrive at the bottom the first row
-      // stays put, so the rows above keep their place in the DOM and are not laid out, repainted
-      // and rastered again for every line (at most FIRST_STEP more rows are rendered).
-      const wanted = this.heights.at(Math.max(0, top - OVERSCAN_PX));
-      first = Math.max(start, Math.floor(wanted / FIRST_STEP) * FIRST_STEP);
+      first = Math.max(start, this.heights.at(Math.max(0, top - OVERSCAN_PX)));
       last = Math.min(end, this.heights.at(top + viewport + OVERSCAN_PX) + 1);
     }
     return { first, last, offset: this.heights.top(first), total };
