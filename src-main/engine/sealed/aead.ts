@@ -19,11 +19,12 @@ const ALGORITHMS: Record<SealedCipherId, CipherGCMTypes | CipherChaCha20Poly1305
 
 /** Writes IV XOR counter (counter < 2^53, big-endian in the last 8 bytes) into `nonce`. */
 export function nonceFor(iv: Buffer, counter: number, nonce: Buffer): Buffer {
-  iv.copy(nonce, 0);
+  // Word by word rather than iv.copy: this runs per datagram, and a copy call costs more than it moves.
   const high = Math.floor(counter / 2 ** 32);
   const low = counter >>> 0;
-  nonce.writeUInt32BE((nonce.readUInt32BE(SEALED_IV_BYTES - 8) ^ high) >>> 0, SEALED_IV_BYTES - 8);
-  nonce.writeUInt32BE((nonce.readUInt32BE(SEALED_IV_BYTES - 4) ^ low) >>> 0, SEALED_IV_BYTES - 4);
+  nonce.writeUInt32BE(iv.readUInt32BE(0), 0);
+  nonce.writeUInt32BE((iv.readUInt32BE(SEALED_IV_BYTES - 8) ^ high) >>> 0, SEALED_IV_BYTES - 8);
+  nonce.writeUInt32BE((iv.readUInt32BE(SEALED_IV_BYTES - 4) ^ low) >>> 0, SEALED_IV_BYTES - 4);
   return nonce;
 }
 
