@@ -1,7 +1,8 @@
 // Builds the optional native parts with the C compiler and the Node-API headers that ship with Node
-// (Linux only): native/udp-batch, the relay's sendmmsg accelerator, bench/native/gen_udp, the load
-// generator's UDP, and bench/native/c_relay, the bench's C reference relay. Never fails the install:
-// without them the relay and the bench use dgram (and the bench skips the C reference).
+// (Linux only): native/udp-batch, the relay's sendmmsg accelerator, native/sealed-aead, the sealed
+// datagrams' AEAD on Node's own OpenSSL, bench/native/gen_udp, the load generator's UDP, and
+// bench/native/c_relay, the bench's C reference relay. Never fails the install: without them the
+// relay and the bench use dgram and node:crypto (and the bench skips the C reference).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,23 +15,35 @@ const targets = [
     sources: ['native/udp-batch/udp_batch.c', 'native/udp-batch/reuseport_group.c'],
     output: 'native/udp-batch/build/udp_batch.node',
     flags: [],
+    fallback: 'node:dgram',
+  },
+  {
+    // -z now: resolve the OpenSSL symbols when loading, so a Node or Electron without them refuses
+    // the addon at load time (and node:crypto is used) instead of aborting at the first call.
+    name: 'sealed-aead',
+    sources: ['native/sealed-aead/sealed_aead.c'],
+    output: 'native/sealed-aead/build/sealed_aead.node',
+    flags: ['-Wl,-z,now'],
+    fallback: 'node:crypto',
   },
   {
     name: 'gen-udp',
     sources: ['bench/native/gen_udp.c'],
     output: 'bench/native/build/gen_udp.node',
     flags: ['-pthread'],
+    fallback: 'node:dgram',
   },
   {
     name: 'c-relay',
     sources: ['bench/native/c_relay.c'],
     output: 'bench/native/build/c_relay.node',
     flags: ['-pthread'],
+    fallback: 'node:dgram',
   },
 ];
 
-function note(name, reason) {
-  console.log(`${name}: not built (${reason}); node:dgram is used instead`);
+function note(t, reason) {
+  console.log(`${t.name}: not built (${reason}); ${t.fallback} is used instead`);
 }
 
 const headers = [
@@ -42,11 +55,11 @@ const headers = [
 const cc = process.env.CC || 'cc';
 for (const t of targets) {
   if (process.platform !== 'linux') {
-    note(t.name, 'Linux only');
+    note(t, 'Linux only');
     continue;
   }
   if (!headers) {
-    note(t.name, 'Node-API headers not found next to this Node');
+    note(t, 'Node-API headers not found next to this Node');
     continue;
   }
   const output = join(root, t.output);
@@ -64,7 +77,7 @@ for (const t of targets) {
     ...t.sources.map((s) => join(root, s)),
   ];
   const result = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.error) note(t.name, `${cc}: ${result.error.message}`);
-  else if (result.status !== 0) note(t.name, `${cc} exited with ${result.status}`);
+  if (result.error) note(t, `${cc}: ${result.error.message}`);
+  else if (result.status !== 0) note(t, `${cc} exited with ${result.status}`);
   else console.log(`${t.name}: built ${t.output}`);
 }

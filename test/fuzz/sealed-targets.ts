@@ -14,6 +14,7 @@ import {
 } from '../../src-shared/protocol/index.js';
 import { SealedChannel } from '../../src-main/engine/client/sealed-channel.js';
 import { checkClientHeader, sealClientDatagram } from '../../src-main/engine/sealed/client-datagram.js';
+import { nodeCryptoBackend } from '../../src-main/engine/sealed/aead.js';
 import { deriveMemberKeys } from '../../src-main/engine/sealed/direction-keys.js';
 import { Opener, Sealer } from '../../src-main/engine/sealed/sealer.js';
 import { sealServerDatagram } from '../../src-main/engine/sealed/server-datagram.js';
@@ -79,13 +80,24 @@ export const sealedDatagramTarget: FuzzTarget = {
     // A mutation may give back the very bytes it started from: those are genuine too.
     const isGenuine = genuine !== null && genuine.equals(bytes);
     let opened = false;
-    // The server's side: header check, then a fresh opener (nothing seen yet).
+    // The server's side: header check, then a fresh opener (nothing seen yet) on the default AEAD
+    // (the native one where it is built), and one on node:crypto that must decide the same.
     if (checkClientHeader(bytes, 0, bytes.length) === null) {
       const result = new Opener(SealedCipher.AES_256_GCM, keys.clientToServer).open(
         bytes,
         0,
         SEALED_CLIENT_HEADER_BYTES,
         bytes.length,
+      );
+      const reference = new Opener(SealedCipher.AES_256_GCM, keys.clientToServer, nodeCryptoBackend).open(
+        bytes,
+        0,
+        SEALED_CLIENT_HEADER_BYTES,
+        bytes.length,
+      );
+      assert(
+        typeof result === 'string' ? result === reference : typeof reference !== 'string' && result.equals(reference),
+        'the AEAD backends disagree',
       );
       if (typeof result !== 'string') {
         assert(isGenuine, 'a modified client datagram opened');

@@ -1,5 +1,8 @@
-// The two AEADs a sealed datagram may name, behind one seal/open pair. Nonce = IV XOR the 64-bit
-// counter in its last 8 bytes (as TLS 1.3 and QUIC); the header is the associated data.
+// The two AEADs a sealed datagram may name, behind one seal/open pair per key. Nonce = IV XOR the
+// 64-bit counter in its last 8 bytes (as TLS 1.3 and QUIC); the header is the associated data.
+// Two backends with the same bytes: the native addon (sealed-aead-native.ts: one reused OpenSSL
+// context per key, nothing allocated per datagram) when it loads, else node:crypto (a Cipheriv per
+// datagram).
 import { createCipheriv, createDecipheriv, type CipherGCMTypes, type CipherChaCha20Poly1305Types } from 'node:crypto';
 import {
   SEALED_IV_BYTES,
@@ -7,7 +10,7 @@ import {
   SealedCipher,
   type SealedCipherId,
 } from '../../../src-shared/protocol/index.js';
-import type { DirectionKey } from './direction-keys.js';
+import { loadSealedAead, type SealedAeadNative } from './sealed-aead-native.js';
 
 const ALGORITHMS: Record<SealedCipherId, CipherGCMTypes | CipherChaCha20Poly1305Types> = {
   [SealedCipher.AES_256_GCM]: 'aes-256-gcm',
@@ -16,66 +19,104 @@ const ALGORITHMS: Record<SealedCipherId, CipherGCMTypes | CipherChaCha20Poly1305
 
 /** Writes IV XOR counter (counter < 2^53, big-endian in the last 8 bytes) into `nonce`. */
 export function nonceFor(iv: Buffer, counter: number, nonce: Buffer): Buffer {
-  iv.copy(nonce, 0);
+  // Word by word rather than iv.copy: this runs per datagram, and a copy call costs more than it moves.
   const high = Math.floor(counter / 2 ** 32);
   const low = counter >>> 0;
-  nonce.writeUInt32BE((nonce.readUInt32BE(SEALED_IV_BYTES - 8) ^ high) >>> 0, SEALED_IV_BYTES - 8);
-  nonce.writeUInt32BE((nonce.readUInt32BE(SEALED_IV_BYTES - 4) ^ low) >>> 0, SEALED_IV_BYTES - 4);
+  nonce.writeUInt32BE(iv.readUInt32BE(0), 0);
+  nonce.writeUInt32BE((iv.readUInt32BE(SEALED_IV_BYTES - 8) ^ high) >>> 0, SEALED_IV_BYTES - 8);
+  nonce.writeUInt32BE((iv.readUInt32BE(SEALED_IV_BYTES - 4) ^ low) >>> 0, SEALED_IV_BYTES - 4);
   return nonce;
 }
 
-/**
- * Encrypts `plaintext` with `aad` under (key, counter), writing ciphertext then tag at out[at…).
- * Returns the bytes written (plaintext length + tag).
- */
-export function sealInto(
-  cipher: SealedCipherId,
-  key: DirectionKey,
-  counter: number,
-  nonce: Buffer,
-  aad: Buffer,
-  plaintext: Buffer,
-  out: Buffer,
-  at: number,
-): number {
-  const c = createCipheriv(ALGORITHMS[cipher] as CipherGCMTypes, key.key, nonceFor(key.iv, counter, nonce), {
-    authTagLength: SEALED_TAG_BYTES,
-  });
-  c.setAAD(aad);
-  const body = c.update(plaintext);
-  const tail = c.final();
-  body.copy(out, at);
-  tail.copy(out, at + body.length);
-  c.getAuthTag().copy(out, at + plaintext.length);
-  return plaintext.length + SEALED_TAG_BYTES;
+/** One cipher under one key. */
+export interface AeadKey {
+  /**
+   * Encrypts `plaintext` with `aad` under `nonce`, writing ciphertext then tag at out[at…); returns
+   * plaintext length + tag. `plaintext` may be out[at…) itself (sealing in place).
+   */
+  seal(nonce: Buffer, aad: Buffer, plaintext: Buffer, out: Buffer, at: number): number;
+  /**
+   * Decrypts `sealed` (ciphertext then tag) with `aad` into out[at…); returns the plaintext length,
+   * or -1 when the tag does not verify (then nothing written to `out` may be used).
+   */
+  open(nonce: Buffer, aad: Buffer, sealed: Buffer, out: Buffer, at: number): number;
 }
 
-/**
- * Decrypts bytes[start, end) (ciphertext then tag) with `aad`; the plaintext, or null when the tag
- * does not verify (then nothing of the output is used).
- */
-export function openFrom(
-  cipher: SealedCipherId,
-  key: DirectionKey,
-  counter: number,
-  nonce: Buffer,
-  aad: Buffer,
-  bytes: Buffer,
-  start: number,
-  end: number,
-): Buffer | null {
-  if (end - start < SEALED_TAG_BYTES) return null;
-  const tagAt = end - SEALED_TAG_BYTES;
-  const d = createDecipheriv(ALGORITHMS[cipher] as CipherGCMTypes, key.key, nonceFor(key.iv, counter, nonce), {
-    authTagLength: SEALED_TAG_BYTES,
-  });
-  d.setAAD(aad);
-  d.setAuthTag(bytes.subarray(tagAt, end));
-  const body = d.update(bytes.subarray(start, tagAt));
+/** Makes the AeadKey of a 32-byte key. */
+export type AeadBackend = (cipher: SealedCipherId, key: Buffer) => AeadKey;
+
+/** node:crypto: a new Cipheriv or Decipheriv (and its Buffers) per call. Works everywhere. */
+export const nodeCryptoBackend: AeadBackend = (cipher, key) => ({
+  seal(nonce, aad, plaintext, out, at) {
+    const c = createCipheriv(ALGORITHMS[cipher] as CipherGCMTypes, key, nonce, { authTagLength: SEALED_TAG_BYTES });
+    c.setAAD(aad);
+    const body = c.update(plaintext);
+    const tail = c.final();
+    body.copy(out, at);
+    tail.copy(out, at + body.length);
+    c.getAuthTag().copy(out, at + plaintext.length);
+    return plaintext.length + SEALED_TAG_BYTES;
+  },
+  open(nonce, aad, sealed, out, at) {
+    if (sealed.length < SEALED_TAG_BYTES) return -1;
+    const tagAt = sealed.length - SEALED_TAG_BYTES;
+    const d = createDecipheriv(ALGORITHMS[cipher] as CipherGCMTypes, key, nonce, { authTagLength: SEALED_TAG_BYTES });
+    d.setAAD(aad);
+    d.setAuthTag(sealed.subarray(tagAt));
+    const body = d.update(sealed.subarray(0, tagAt));
+    try {
+      const tail = d.final();
+      body.copy(out, at);
+      tail.copy(out, at + body.length);
+      return tagAt;
+    } catch {
+      return -1;
+    }
+  },
+});
+
+/** The native addon's backend: the key is expanded once, each call re-arms the context's nonce. */
+export function nativeBackend(native: SealedAeadNative): AeadBackend {
+  return (cipher, key) => {
+    const handle = native.createKey(cipher, key);
+    return {
+      seal: (nonce, aad, plaintext, out, at) => native.seal(handle, nonce, aad, plaintext, out, at),
+      open: (nonce, aad, sealed, out, at) => native.open(handle, nonce, aad, sealed, out, at),
+    };
+  };
+}
+
+let chosen: AeadBackend | undefined;
+
+/** The native backend when it loads and agrees with node:crypto on a test seal, else node:crypto. */
+export function defaultAeadBackend(): AeadBackend {
+  if (chosen !== undefined) return chosen;
+  const native = loadSealedAead();
+  chosen = native !== null && agrees(nativeBackend(native)) ? nativeBackend(native) : nodeCryptoBackend;
+  return chosen;
+}
+
+/** Which backend defaultAeadBackend() picked, for stats and logs. */
+export function aeadBackendName(): 'native' | 'node:crypto' {
+  return defaultAeadBackend() === nodeCryptoBackend ? 'node:crypto' : 'native';
+}
+
+/** A guard against a build that loads but computes something else: both ciphers, one seal each. */
+function agrees(candidate: AeadBackend): boolean {
   try {
-    const tail = d.final();
-    return tail.length === 0 ? body : Buffer.concat([body, tail]);
+    for (const cipher of [SealedCipher.AES_256_GCM, SealedCipher.CHACHA20_POLY1305] as const) {
+      const key = Buffer.alloc(32, 7);
+      const nonce = Buffer.alloc(SEALED_IV_BYTES, 9);
+      const aad = Buffer.from('tincan');
+      const plaintext = Buffer.from('sealed datagram self-test');
+      const a = Buffer.alloc(plaintext.length + SEALED_TAG_BYTES);
+      const b = Buffer.alloc(a.length);
+      candidate(cipher, key).seal(nonce, aad, plaintext, a, 0);
+      nodeCryptoBackend(cipher, key).seal(nonce, aad, plaintext, b, 0);
+      if (!a.equals(b)) return false;
+    }
+    return true;
   } catch {
-    return null;
+    return false;
   }
 }

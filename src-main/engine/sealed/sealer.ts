@@ -11,7 +11,7 @@ import {
   paddedLength,
   type SealedCipherId,
 } from '../../../src-shared/protocol/index.js';
-import { openFrom, sealInto } from './aead.js';
+import { defaultAeadBackend, nonceFor, type AeadBackend, type AeadKey } from './aead.js';
 import type { DirectionKey } from './direction-keys.js';
 import { ReplayWindow } from './replay-window.js';
 
@@ -39,17 +39,21 @@ export class Sealer {
   private next = 0;
   private readonly limit: number;
   private readonly nonce = Buffer.alloc(SEALED_IV_BYTES);
-  /** Length prefix, message and padding, built here before encryption. */
-  private readonly plaintext: Buffer;
+  private readonly aead: AeadKey;
 
+  /**
+   * `plaintextMax`: the most plaintext (length prefix, message, padding) one datagram may carry. The
+   * plaintext is built in the output buffer and sealed in place: a sealer holds no buffer of its own.
+   */
   constructor(
     readonly cipher: SealedCipherId,
     private readonly key: DirectionKey,
-    plaintextMax: number,
+    private readonly plaintextMax: number,
     limit = messagesPerKey(cipher),
+    backend: AeadBackend = defaultAeadBackend(),
   ) {
-    this.plaintext = Buffer.alloc(plaintextMax);
     this.limit = Math.min(limit, COUNTER_MAX);
+    this.aead = backend(cipher, key.key);
   }
 
   /** Datagrams sealed so far (= the next counter). */
@@ -65,21 +69,22 @@ export class Sealer {
   /**
    * Seals message[start, end) into `out`, whose first `headerLength` bytes hold the header with room
    * for the counter in its last 8 bytes (written here). Returns the datagram length, or -1 when the
-   * message cannot fit or the key is exhausted.
+   * message cannot fit or the key is exhausted. `message` must not overlap `out`.
    */
   seal(out: Buffer, headerLength: number, message: Uint8Array, start = 0, end = message.length): number {
     if (this.exhausted) return -1;
     const length = end - start;
-    const padded = paddedLength(length, this.plaintext.length);
+    const padded = paddedLength(length, this.plaintextMax);
     if (padded < 0 || headerLength + padded + SEALED_TAG_BYTES > out.length) return -1;
     const counter = this.next++;
     writeCounter(out, headerLength - SEALED_COUNTER_BYTES, counter);
-    const plaintext = this.plaintext.subarray(0, padded);
+    const plaintext = out.subarray(headerLength, headerLength + padded);
     plaintext.writeUInt16BE(length, 0);
     plaintext.set(message.subarray(start, end), SEALED_LENGTH_BYTES);
     plaintext.fill(0, SEALED_LENGTH_BYTES + length);
     const aad = out.subarray(0, headerLength);
-    return headerLength + sealInto(this.cipher, this.key, counter, this.nonce, aad, plaintext, out, headerLength);
+    const nonce = nonceFor(this.key.iv, counter, this.nonce);
+    return headerLength + this.aead.seal(nonce, aad, plaintext, out, headerLength);
   }
 }
 
@@ -88,11 +93,15 @@ export type OpenProblem = 'bad-counter' | 'replayed' | 'bad-tag' | 'bad-padding'
 export class Opener {
   private readonly window = new ReplayWindow();
   private readonly nonce = Buffer.alloc(SEALED_IV_BYTES);
+  private readonly aead: AeadKey;
 
   constructor(
     readonly cipher: SealedCipherId,
     private readonly key: DirectionKey,
-  ) {}
+    backend: AeadBackend = defaultAeadBackend(),
+  ) {
+    this.aead = backend(cipher, key.key);
+  }
 
   /**
    * Opens bytes[start, end): header bytes[start, start + headerLength) (counter in its last 8), then
@@ -103,8 +112,12 @@ export class Opener {
     if (counter < 0) return 'bad-counter';
     if (!this.window.fresh(counter)) return 'replayed';
     const aad = bytes.subarray(start, start + headerLength);
-    const plaintext = openFrom(this.cipher, this.key, counter, this.nonce, aad, bytes, start + headerLength, end);
-    if (plaintext === null) return 'bad-tag';
+    const sealedAt = start + headerLength;
+    if (end - sealedAt < SEALED_TAG_BYTES) return 'bad-tag';
+    // The plaintext goes to a fresh buffer (pooled by Node at these sizes): callers may keep it.
+    const plaintext = Buffer.allocUnsafe(end - sealedAt - SEALED_TAG_BYTES);
+    const nonce = nonceFor(this.key.iv, counter, this.nonce);
+    if (this.aead.open(nonce, aad, bytes.subarray(sealedAt, end), plaintext, 0) < 0) return 'bad-tag';
     // Authentic from here on: a bad length is our peer's bug, still not worth more than a drop.
     if (plaintext.length < SEALED_LENGTH_BYTES) return 'bad-padding';
     const length = plaintext.readUInt16BE(0);

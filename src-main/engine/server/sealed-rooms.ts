@@ -108,10 +108,21 @@ export class SealedRooms {
       if (key !== null && m.sealed.ackedEpoch === key.epoch) holders[n++] = m;
       else this.out.sendCopy(message, length, m);
     }
-    if (n === 0 || key === null) return;
+    if (n === 0 || key === null) {
+      holders.length = 0;
+      return;
+    }
     const sealed = sealServerDatagram(key.sealer, key.epoch, message, this.scratch, 0, length);
     if (sealed < 0) this.out.sealRefused += n;
-    else this.out.sendRoomSealed(this.scratch, sealed, holders, n);
+    else {
+      // The usual case: everyone in the room's send table holds the key, so its packed addresses
+      // serve as they are (no per-message list of slots).
+      const table = to === room.sendTable?.sealed ? room.sendTable.sealedSlots : null;
+      const skip =
+        except !== null && table !== null && table.members[except.tableIndex] === except ? except.tableIndex : -1;
+      if (table !== null && n === count - (skip >= 0 ? 1 : 0)) this.out.sendToTable(this.scratch, sealed, table, skip);
+      else this.out.sendRoomSealed(this.scratch, sealed, holders, n);
+    }
     holders.length = 0;
   }
 

@@ -38,6 +38,11 @@ export interface RoomSendTable {
   plain: DialectTable;
   /** Sealed members: they get room traffic sealed, so never through the two tables above. */
   sealed: Member[];
+  /**
+   * The same sealed members packed for one native send of a datagram sealed under the room key;
+   * null when one of their addresses cannot be packed.
+   */
+  sealedSlots: DialectTable | null;
 }
 
 export class UdpOut {
@@ -208,6 +213,7 @@ export class UdpOut {
       structured: this.dialectTable(structured),
       plain: this.dialectTable(plain),
       sealed,
+      sealedSlots: sealed.every((m) => this.slotOf(m) !== null) ? this.dialectTable(sealed) : null,
     };
   }
 

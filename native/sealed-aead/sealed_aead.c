@@ -1,0 +1,163 @@
+// AES-256-GCM and ChaCha20-Poly1305 for sealed datagrams, through the OpenSSL that Node links in:
+// one EVP_CIPHER_CTX per key, keyed once, re-armed with a new nonce per datagram, writing into the
+// caller's Buffers. Nothing is allocated per call, so the relay's seal/open makes no garbage.
+// A separate addon from udp-batch on purpose: under Electron (BoringSSL) these symbols may be
+// missing, and it is built with -z now so that loading fails outright (node:crypto stays in use)
+// instead of failing at the first call.
+#include <node_api.h>
+#include <openssl/evp.h>
+#include <stdint.h>
+#include <string.h>
+
+// Must match src-shared/protocol: cipher ids, nonce, tag and key lengths.
+#define CIPHER_AES_256_GCM 1
+#define CIPHER_CHACHA20_POLY1305 2
+#define NONCE_BYTES 12
+#define TAG_BYTES 16
+#define KEY_BYTES 32
+// A sealed datagram is far below this; the bound keeps int arithmetic exact.
+#define MAX_BYTES (1 << 20)
+
+static napi_value fail(napi_env env, const char *message) {
+  napi_throw_type_error(env, NULL, message);
+  return NULL;
+}
+
+static int get_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
+  bool is_typed = false;
+  if (napi_is_typedarray(env, v, &is_typed) != napi_ok || !is_typed) return 0;
+  napi_typedarray_type type;
+  size_t length, offset;
+  napi_value ab;
+  void *base;
+  if (napi_get_typedarray_info(env, v, &type, &length, &base, &ab, &offset) != napi_ok) return 0;
+  if (type != napi_uint8_array) return 0;
+  *data = base;
+  *len = length;
+  return 1;
+}
+
+// Roughly what one keyed context holds in OpenSSL's heap; told to V8 so that room-key churn (a
+// context per epoch) makes it collect dead handles instead of letting native memory pile up.
+#define CONTEXT_BYTES 1024
+
+static void free_context(napi_env env, void *data, void *hint) {
+  (void)hint;
+  int64_t total;
+  EVP_CIPHER_CTX_free((EVP_CIPHER_CTX *)data);
+  napi_adjust_external_memory(env, -CONTEXT_BYTES, &total);
+}
+
+static napi_value make_int(napi_env env, int32_t value) {
+  napi_value result;
+  napi_create_int32(env, value, &result);
+  return result;
+}
+
+// createKey(cipherId, key) → handle. The context holds the expanded key until the handle is
+// collected; the key bytes themselves are not kept.
+static napi_value create_key(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  uint32_t cipher_id;
+  uint8_t *key;
+  size_t key_len;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 ||
+      napi_get_value_uint32(env, argv[0], &cipher_id) != napi_ok || !get_bytes(env, argv[1], &key, &key_len))
+    return fail(env, "createKey(cipherId: number, key: Uint8Array)");
+  if (key_len != KEY_BYTES) return fail(env, "createKey: a key is 32 bytes");
+  const EVP_CIPHER *cipher = cipher_id == CIPHER_AES_256_GCM        ? EVP_aes_256_gcm()
+                             : cipher_id == CIPHER_CHACHA20_POLY1305 ? EVP_chacha20_poly1305()
+                                                                     : NULL;
+  if (cipher == NULL) return fail(env, "createKey: unknown cipher id");
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  if (ctx == NULL) return fail(env, "createKey: out of memory");
+  if (EVP_CipherInit_ex(ctx, cipher, NULL, NULL, NULL, 1) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, NONCE_BYTES, NULL) != 1 ||
+      EVP_CipherInit_ex(ctx, NULL, NULL, key, NULL, 1) != 1) {
+    EVP_CIPHER_CTX_free(ctx);
+    return fail(env, "createKey: OpenSSL refused the key");
+  }
+  napi_value handle;
+  if (napi_create_external(env, ctx, free_context, NULL, &handle) != napi_ok) {
+    EVP_CIPHER_CTX_free(ctx);
+    return fail(env, "createKey: could not wrap the context");
+  }
+  int64_t total;
+  napi_adjust_external_memory(env, CONTEXT_BYTES, &total);
+  return handle;
+}
+
+// The arguments seal and open share: (handle, nonce, aad, input, out, at).
+typedef struct {
+  EVP_CIPHER_CTX *ctx;
+  uint8_t *nonce, *aad, *input, *out;
+  size_t nonce_len, aad_len, input_len, out_len;
+  uint32_t at;
+} call_args;
+
+static int read_args(napi_env env, napi_callback_info info, call_args *a) {
+  size_t argc = 6;
+  napi_value argv[6];
+  void *ctx;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6) return 0;
+  if (napi_get_value_external(env, argv[0], &ctx) != napi_ok || ctx == NULL) return 0;
+  a->ctx = ctx;
+  return get_bytes(env, argv[1], &a->nonce, &a->nonce_len) && get_bytes(env, argv[2], &a->aad, &a->aad_len) &&
+         get_bytes(env, argv[3], &a->input, &a->input_len) && get_bytes(env, argv[4], &a->out, &a->out_len) &&
+         napi_get_value_uint32(env, argv[5], &a->at) == napi_ok && a->nonce_len == NONCE_BYTES &&
+         a->aad_len <= MAX_BYTES && a->input_len <= MAX_BYTES;
+}
+
+// seal(handle, nonce, aad, plaintext, out, at) → plaintext length + 16: ciphertext then tag at
+// out[at…). `plaintext` may be out[at…) itself (sealing in place).
+static napi_value seal(napi_env env, napi_callback_info info) {
+  call_args a;
+  if (!read_args(env, info, &a)) return fail(env, "seal(handle, nonce: 12 bytes, aad, plaintext, out, at)");
+  if ((size_t)a.at > a.out_len || a.out_len - a.at < a.input_len + TAG_BYTES) return fail(env, "seal: out is too short");
+  uint8_t *dest = a.out + a.at;
+  int n = 0, tail = 0;
+  if (EVP_CipherInit_ex(a.ctx, NULL, NULL, NULL, a.nonce, 1) != 1 ||
+      (a.aad_len > 0 && EVP_CipherUpdate(a.ctx, NULL, &n, a.aad, (int)a.aad_len) != 1) ||
+      (a.input_len > 0 && EVP_CipherUpdate(a.ctx, dest, &n, a.input, (int)a.input_len) != 1) ||
+      EVP_CipherFinal_ex(a.ctx, dest + (a.input_len > 0 ? n : 0), &tail) != 1 ||
+      EVP_CIPHER_CTX_ctrl(a.ctx, EVP_CTRL_AEAD_GET_TAG, TAG_BYTES, dest + a.input_len) != 1)
+    return fail(env, "seal: OpenSSL failed");
+  return make_int(env, (int32_t)(a.input_len + TAG_BYTES));
+}
+
+// open(handle, nonce, aad, sealed, out, at) → plaintext length written at out[at…), or -1 when the
+// tag does not verify (out[at…) then holds garbage the caller must not use). `sealed` is ciphertext
+// then tag; it may be out[at…) itself (opening in place).
+static napi_value open_sealed(napi_env env, napi_callback_info info) {
+  call_args a;
+  if (!read_args(env, info, &a)) return fail(env, "open(handle, nonce: 12 bytes, aad, sealed, out, at)");
+  if (a.input_len < TAG_BYTES) return make_int(env, -1);
+  size_t length = a.input_len - TAG_BYTES;
+  if ((size_t)a.at > a.out_len || a.out_len - a.at < length) return fail(env, "open: out is too short");
+  // The tag is copied first: opening in place overwrites nothing after the ciphertext, but keep
+  // the context's view of it independent of `out` anyway.
+  uint8_t tag[TAG_BYTES];
+  memcpy(tag, a.input + length, TAG_BYTES);
+  uint8_t *dest = a.out + a.at;
+  int n = 0, tail = 0;
+  if (EVP_CipherInit_ex(a.ctx, NULL, NULL, NULL, a.nonce, 0) != 1 ||
+      EVP_CIPHER_CTX_ctrl(a.ctx, EVP_CTRL_AEAD_SET_TAG, TAG_BYTES, tag) != 1 ||
+      (a.aad_len > 0 && EVP_CipherUpdate(a.ctx, NULL, &n, a.aad, (int)a.aad_len) != 1) ||
+      (length > 0 && EVP_CipherUpdate(a.ctx, dest, &n, a.input, (int)length) != 1))
+    return fail(env, "open: OpenSSL failed");
+  if (EVP_CipherFinal_ex(a.ctx, dest + (length > 0 ? n : 0), &tail) != 1) return make_int(env, -1);
+  return make_int(env, (int32_t)length);
+}
+
+static napi_value module_init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"createKey", NULL, create_key, NULL, NULL, NULL, napi_default, NULL},
+      {"seal", NULL, seal, NULL, NULL, NULL, napi_default, NULL},
+      {"open", NULL, open_sealed, NULL, NULL, NULL, napi_default, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}
+
+NAPI_MODULE_INIT() { return module_init(env, exports); }

@@ -1,0 +1,83 @@
+// Optional native AEAD for sealed datagrams (native/sealed-aead): one reused OpenSSL context per key,
+// sealing and opening into the caller's Buffers, so a datagram costs no JS object and no garbage.
+// Built by `npm install` (Linux); when it is missing, disabled (TINCAN_SEALED_AEAD=off) or cannot
+// load — under Electron, whose BoringSSL lacks these symbols — aead.ts uses node:crypto.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** An opaque handle: one cipher context keyed once, freed when the handle is collected. */
+export type NativeKeyHandle = object;
+
+export interface SealedAeadNative {
+  /** A context for cipher id 1 (AES-256-GCM) or 2 (ChaCha20-Poly1305) under a 32-byte key. */
+  createKey(cipherId: number, key: Uint8Array): NativeKeyHandle;
+  /** Ciphertext then 16-byte tag at out[at…); returns plaintext length + 16. In place allowed. */
+  seal(
+    handle: NativeKeyHandle,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    plaintext: Uint8Array,
+    out: Uint8Array,
+    at: number,
+  ): number;
+  /** Plaintext of `sealed` (ciphertext then tag) at out[at…): its length, or -1 when the tag fails. */
+  open(
+    handle: NativeKeyHandle,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    sealed: Uint8Array,
+    out: Uint8Array,
+    at: number,
+  ): number;
+}
+
+/** Where the build script puts the binary, relative to the package root. */
+export const SEALED_AEAD_BINARY = join('native', 'sealed-aead', 'build', 'sealed_aead.node');
+
+let cached: SealedAeadNative | null | undefined;
+let unavailable = '';
+
+/** The loaded module, or null (with the reason in `sealedAeadUnavailable`). Loads once. */
+export function loadSealedAead(): SealedAeadNative | null {
+  if (cached !== undefined) return cached;
+  cached = null;
+  const setting = process.env['TINCAN_SEALED_AEAD'];
+  if (setting === 'off' || setting === '0') {
+    unavailable = 'disabled by TINCAN_SEALED_AEAD';
+    return null;
+  }
+  const path = setting && setting !== 'on' ? setting : findBinary();
+  if (path === null) {
+    unavailable = `${SEALED_AEAD_BINARY} not built`;
+    return null;
+  }
+  try {
+    const mod = createRequire(import.meta.url)(path) as SealedAeadNative;
+    if (typeof mod.createKey !== 'function' || typeof mod.seal !== 'function' || typeof mod.open !== 'function')
+      throw new Error('unexpected exports');
+    cached = mod;
+  } catch (err) {
+    unavailable = `could not load ${path}: ${(err as Error).message}`;
+  }
+  return cached;
+}
+
+/** Why loadSealedAead returned null ('' when it loaded or was not tried). */
+export function sealedAeadUnavailable(): string {
+  return unavailable;
+}
+
+/** Walks up from this file to the package root (sources run from src-main/, the CLI from out/node/). */
+function findBinary(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, SEALED_AEAD_BINARY);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return null;
+}

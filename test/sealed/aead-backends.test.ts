@@ -1,0 +1,130 @@
+// The native AEAD (native/sealed-aead) and node:crypto must produce the same bytes and accept the
+// same datagrams: the native path is only an accelerator, never a different wire format.
+import { randomBytes, randomInt } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { SEALED_TAG_BYTES, SealedCipher } from '../../src-shared/protocol/index.js';
+import {
+  aeadBackendName,
+  nativeBackend,
+  nodeCryptoBackend,
+  type AeadBackend,
+} from '../../src-main/engine/sealed/aead.js';
+import { loadSealedAead, sealedAeadUnavailable } from '../../src-main/engine/sealed/sealed-aead-native.js';
+
+const native = loadSealedAead();
+const CIPHERS = [SealedCipher.AES_256_GCM, SealedCipher.CHACHA20_POLY1305] as const;
+
+function sealWith(
+  backend: AeadBackend,
+  cipher: (typeof CIPHERS)[number],
+  key: Buffer,
+  nonce: Buffer,
+  aad: Buffer,
+  plaintext: Buffer,
+) {
+  const out = Buffer.alloc(plaintext.length + SEALED_TAG_BYTES + 5, 0xaa);
+  const n = backend(cipher, key).seal(nonce, aad, plaintext, out, 5);
+  expect(n).toBe(plaintext.length + SEALED_TAG_BYTES);
+  expect(out.subarray(0, 5).every((b) => b === 0xaa)).toBe(true);
+  return out.subarray(5);
+}
+
+function openWith(
+  backend: AeadBackend,
+  cipher: (typeof CIPHERS)[number],
+  key: Buffer,
+  nonce: Buffer,
+  aad: Buffer,
+  sealed: Buffer,
+) {
+  const out = Buffer.alloc(Math.max(0, sealed.length - SEALED_TAG_BYTES) + 3);
+  const n = backend(cipher, key).open(nonce, aad, sealed, out, 3);
+  return n < 0 ? null : out.subarray(3, 3 + n);
+}
+
+describe('native sealed AEAD', () => {
+  it.skipIf(process.env['TINCAN_SEALED_AEAD'] === 'off')(
+    'is built and loads here (npm install builds it on Linux)',
+    () => {
+      expect(sealedAeadUnavailable()).toBe('');
+      expect(native).not.toBeNull();
+      expect(aeadBackendName()).toBe('native');
+    },
+  );
+
+  for (const cipher of CIPHERS) {
+    describe(cipher === SealedCipher.AES_256_GCM ? 'AES-256-GCM' : 'ChaCha20-Poly1305', () => {
+      const nat = native ? nativeBackend(native) : nodeCryptoBackend;
+
+      it('seals the same bytes as node:crypto, and each opens the other', () => {
+        const sizes = [0, 1, 15, 16, 17, 63, 64, 1200, 4096, ...Array.from({ length: 40 }, () => randomInt(4097))];
+        for (const size of sizes) {
+          const key = randomBytes(32);
+          const nonce = randomBytes(12);
+          const aad = randomBytes(randomInt(0, 40));
+          const plaintext = randomBytes(size);
+          const a = sealWith(nat, cipher, key, nonce, aad, plaintext);
+          const b = sealWith(nodeCryptoBackend, cipher, key, nonce, aad, plaintext);
+          expect(a.toString('hex'), `size ${size}`).toBe(b.toString('hex'));
+          expect(openWith(nat, cipher, key, nonce, aad, b)).toEqual(plaintext);
+          expect(openWith(nodeCryptoBackend, cipher, key, nonce, aad, a)).toEqual(plaintext);
+        }
+      });
+
+      it('seals and opens in place, and one key object serves many nonces', () => {
+        const key = randomBytes(32);
+        const sealer = nat(cipher, key);
+        const opener = nat(cipher, key);
+        for (let i = 0; i < 50; i++) {
+          const nonce = randomBytes(12);
+          const aad = randomBytes(14);
+          const plaintext = randomBytes(randomInt(1, 1500));
+          const buf = Buffer.alloc(plaintext.length + SEALED_TAG_BYTES);
+          plaintext.copy(buf);
+          sealer.seal(nonce, aad, buf.subarray(0, plaintext.length), buf, 0);
+          expect(buf).toEqual(sealWith(nodeCryptoBackend, cipher, key, nonce, aad, plaintext));
+          expect(opener.open(nonce, aad, buf, buf, 0)).toBe(plaintext.length);
+          expect(buf.subarray(0, plaintext.length)).toEqual(plaintext);
+        }
+      });
+
+      it('refuses a tampered tag, AAD or ciphertext, a wrong key or nonce, and a short input', () => {
+        for (const backend of [nat, nodeCryptoBackend]) {
+          const key = randomBytes(32);
+          const nonce = randomBytes(12);
+          const aad = randomBytes(18);
+          const plaintext = randomBytes(100);
+          const sealed = sealWith(backend, cipher, key, nonce, aad, plaintext);
+          const flip = (b: Buffer, at: number) => {
+            const c = Buffer.from(b);
+            c[at] = (c[at] as number) ^ 1;
+            return c;
+          };
+          expect(openWith(backend, cipher, key, nonce, aad, flip(sealed, sealed.length - 1))).toBeNull();
+          expect(openWith(backend, cipher, key, nonce, aad, flip(sealed, 0))).toBeNull();
+          expect(openWith(backend, cipher, key, nonce, flip(aad, 3), sealed)).toBeNull();
+          expect(openWith(backend, cipher, randomBytes(32), nonce, aad, sealed)).toBeNull();
+          expect(openWith(backend, cipher, key, flip(nonce, 11), aad, sealed)).toBeNull();
+          expect(openWith(backend, cipher, key, nonce, aad, sealed.subarray(0, SEALED_TAG_BYTES - 1))).toBeNull();
+          // A refusal leaves the key usable: the genuine datagram still opens.
+          expect(openWith(backend, cipher, key, nonce, aad, sealed)).toEqual(plaintext);
+        }
+      });
+    });
+  }
+
+  it('throws a clear error for bad arguments instead of reading out of bounds', () => {
+    if (!native) return;
+    const handle = native.createKey(SealedCipher.AES_256_GCM, randomBytes(32));
+    expect(() => native.createKey(9, randomBytes(32))).toThrow(/unknown cipher/);
+    expect(() => native.createKey(SealedCipher.AES_256_GCM, randomBytes(31))).toThrow(/32 bytes/);
+    expect(() => native.seal(handle, randomBytes(11), Buffer.alloc(0), Buffer.alloc(4), Buffer.alloc(40), 0)).toThrow();
+    expect(() => native.seal(handle, randomBytes(12), Buffer.alloc(0), Buffer.alloc(30), Buffer.alloc(40), 0)).toThrow(
+      /too short/,
+    );
+    expect(() => native.open(handle, randomBytes(12), Buffer.alloc(0), Buffer.alloc(40), Buffer.alloc(10), 0)).toThrow(
+      /too short/,
+    );
+    expect(() => native.open({}, randomBytes(12), Buffer.alloc(0), Buffer.alloc(40), Buffer.alloc(40), 0)).toThrow();
+  });
+});
