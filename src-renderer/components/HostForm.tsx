@@ -7,6 +7,7 @@ import type { FormField } from '../error-words.js';
 import { chatStore } from '../store/chat-store.js';
 import { useChat } from '../store/use-chat.js';
 import {
+  DisplayNameField,
   Field,
   FormError,
   errorFor,
@@ -112,20 +113,7 @@ export function HostForm() {
           />
         )}
       </Field>
-      <Field label="Your display name" error={shown.username}>
-        {(id, d) => (
-          <input
-            id={id}
-            name="username"
-            dir="auto"
-            aria-describedby={d}
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            maxLength={64}
-            aria-invalid={!!shown.username}
-          />
-        )}
-      </Field>
+      <DisplayNameField value={username} onChange={setUsername} error={shown.username} />
       <Field label="Password (optional)" hint="Leave empty for an open room." error={shown.password}>
         {(id, d) => (
           <input

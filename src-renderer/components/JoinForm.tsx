@@ -10,6 +10,7 @@ import { chatStore } from '../store/chat-store.js';
 import { useChat } from '../store/use-chat.js';
 import { NearbyRooms, nearbyAddress } from './NearbyRooms.js';
 import {
+  DisplayNameField,
   Field,
   FormError,
   errorFor,
@@ -246,20 +247,7 @@ export function JoinForm() {
           </>
         )}
       </Field>
-      <Field label="Your display name" error={shown.username}>
-        {(id, d) => (
-          <input
-            id={id}
-            name="username"
-            dir="auto"
-            aria-describedby={d}
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            maxLength={64}
-            aria-invalid={!!shown.username}
-          />
-        )}
-      </Field>
+      <DisplayNameField value={username} onChange={setUsername} error={shown.username} />
       <Field label="Password (if the room has one)" hint={passwordTravel(pin, transport)} error={shown.password}>
         {(id, d) => (
           <input

@@ -108,3 +108,27 @@ export function failedTarget(fields: readonly FormField[]): string {
   const field = formError ? explainError(formErrorCode, formError).field : null;
   return field && fields.includes(field) ? field : FORM_ERROR_ID;
 }
+
+/** "Your display name", the same field in both forms (checked by the wire protocol's name rule). */
+export function DisplayNameField(props: {
+  value: string;
+  onChange: (value: string) => void;
+  error: ShownError | null;
+}) {
+  return (
+    <Field label="Your display name" error={props.error}>
+      {(id, d) => (
+        <input
+          id={id}
+          name="username"
+          dir="auto"
+          aria-describedby={d}
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+          maxLength={64}
+          aria-invalid={!!props.error}
+        />
+      )}
+    </Field>
+  );
+}
