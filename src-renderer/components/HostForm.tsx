@@ -13,6 +13,7 @@ import {
   errorFor,
   failedTarget,
   nameProblem,
+  PasswordField,
   roomProblem,
   useDisplayName,
   useFocusAfterFailure,
@@ -114,19 +115,14 @@ export function HostForm() {
         )}
       </Field>
       <DisplayNameField value={username} onChange={setUsername} error={shown.username} />
-      <Field label="Password (optional)" hint="Leave empty for an open room." error={shown.password}>
-        {(id, d) => (
-          <input
-            id={id}
-            name="password"
-            aria-describedby={d}
-            type="password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            autoComplete="new-password"
-          />
-        )}
-      </Field>
+      <PasswordField
+        label="Password (optional)"
+        hint="Leave empty for an open room."
+        purpose="new"
+        value={password}
+        onChange={setPassword}
+        error={shown.password}
+      />
       <div className="field-row">
         <Field label="Port" hint="0 = any free port" error={shown.port}>
           {(id, d) => (

@@ -16,6 +16,7 @@ import {
   errorFor,
   failedTarget,
   nameProblem,
+  PasswordField,
   roomProblem,
   useDisplayName,
   useFocusAfterFailure,
@@ -248,19 +249,14 @@ export function JoinForm() {
         )}
       </Field>
       <DisplayNameField value={username} onChange={setUsername} error={shown.username} />
-      <Field label="Password (if the room has one)" hint={passwordTravel(pin, transport)} error={shown.password}>
-        {(id, d) => (
-          <input
-            id={id}
-            name="password"
-            aria-describedby={d}
-            type="password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            autoComplete="current-password"
-          />
-        )}
-      </Field>
+      <PasswordField
+        label="Password (if the room has one)"
+        hint={passwordTravel(pin, transport)}
+        purpose="current"
+        value={password}
+        onChange={setPassword}
+        error={shown.password}
+      />
       <FormError error={server && !JOIN_FIELDS.includes(server.field as FormField) ? server : null} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy} data-opens-dialog>

@@ -132,3 +132,29 @@ export function DisplayNameField(props: {
     </Field>
   );
 }
+
+/** The room password: "new" when hosting (browsers offer to generate one), "current" when joining. */
+export function PasswordField(props: {
+  label: string;
+  hint?: string;
+  purpose: 'new' | 'current';
+  value: string;
+  onChange: (value: string) => void;
+  error: ShownError | null;
+}) {
+  return (
+    <Field label={props.label} hint={props.hint} error={props.error}>
+      {(id, d) => (
+        <input
+          id={id}
+          name="password"
+          aria-describedby={d}
+          type="password"
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+          autoComplete={`${props.purpose}-password`}
+        />
+      )}
+    </Field>
+  );
+}
