@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type CDPSession, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, systemChromium } from '../../e2e/fixtures/system-chromium.js';
 import { startWebBackend } from '../../e2e/fixtures/web-backend.js';
 import { formatTopFrames, readProfile, topSelfFrames } from '../cpuprofile-top.js';
 import { machineInfo } from '../machine.js';
@@ -55,7 +56,7 @@ const opts = {
 };
 
 function chromiumPath(): string {
-  const path = process.env.CHROMIUM_PATH ?? execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+  const path = systemChromium();
   if (!path) throw new Error('no chromium on PATH (Debian: apt-get install chromium)');
   return path;
 }
@@ -91,15 +92,7 @@ async function main(): Promise<void> {
   const backend = await startWebBackend('bench-ui');
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--enable-precise-memory-info',
-    ],
+    args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
