@@ -141,6 +141,55 @@ describe('choosing the cipher of the sealed datagrams', () => {
     }
   });
 
+  it('a resumed session offers again and seals its new session with the cipher chosen again', async () => {
+    const s = await startServer({ identity, heartbeatIntervalMs: 100, inactivityTimeoutMs: 5000 });
+    cleanups.push(() => s.close());
+    const encryption = { fingerprint: identity.fingerprint };
+    const fast = { reconnect: true, reconnectBaseDelayMs: 50, reconnectMaxDelayMs: 200, heartbeatIntervalMs: 100 };
+    // Bob's datagrams cross a relay that can go silent both ways, so bob loses the server and resumes.
+    let cut = false;
+    const up: Buffer[] = [];
+    const relay = await LossyUdpRelay.start(
+      s.udpPort,
+      {
+        loss: 0,
+        delayMs: 0,
+        jitterMs: 0,
+        dropIf: (direction, bytes) => {
+          if (direction === 'up' && !cut) up.push(Buffer.from(bytes));
+          return cut;
+        },
+      },
+      new Rng(2),
+    );
+    cleanups.push(() => relay.close());
+    const alice = clients.make({ tcpPort: s.tcpPort, udpPort: s.udpPort }, { ...fast, encryption });
+    const bob = clients.make(
+      { tcpPort: s.tcpPort, udpPort: relay.port },
+      { ...fast, username: 'bob', mode: 'join', encryption, ciphers: [SealedCipher.CHACHA20_POLY1305] },
+    );
+    await alice.connect();
+    await bob.connect();
+    await waitUntil(() => up.length > 0, { what: "bob's first datagram" });
+    const firstSession = up[0]?.subarray(2, 10);
+
+    const resumed = waitForEvent(bob, 'connected', (info) => info.resumed === true, 10_000);
+    cut = true;
+    await waitForEvent(bob, 'state', (state) => state === 'reconnecting', 10_000);
+    cut = false;
+    const before = up.length;
+    await resumed;
+    const heard = waitForEvent(alice, 'message', (m) => m.from === 'bob' && m.text === 'resumed');
+    bob.send('resumed');
+    await heard;
+
+    const after = up.slice(before);
+    expect(after.length).toBeGreaterThan(0);
+    for (const d of after) expect([d[0], d[1]]).toEqual([SEALED_CLIENT_MARKER, SealedCipher.CHACHA20_POLY1305]);
+    // A new session id: the resume opened a new sealed session, keys from its own TLS connection.
+    expect(after.some((d) => !d.subarray(2, 10).equals(firstSession as Buffer))).toBe(true);
+  }, 20_000);
+
   it('refuses an offer of unknown ids only with BAD_REQUEST, and says why in the log', async () => {
     const s = await server();
     const frames = await tlsRequest(s.tcpPort, cipherRequest(CREATE, 'alice', ',"ciphers":[7,200]'));
