@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AddressError, DEFAULT_PORT, parseHostAddress } from '../src-shared/address.js';
 import {
+  cipherByName,
   checkRoomName,
   checkUsername,
   describeNameProblem,
@@ -12,7 +13,9 @@ import {
   ROOM_NAME_MAX_BYTES,
   USERNAME_MAX_BYTES,
   parseFingerprint,
+  SEALED_CIPHER_NAMES,
   utf8ByteLength,
+  type SealedCipherId,
 } from '../src-shared/protocol/index.js';
 import type { ServerOptions } from '../src-main/engine/index.js';
 import { UsageError } from './errors.js';
@@ -73,6 +76,8 @@ export interface RoomConfig {
   plain?: boolean;
   /** The known-hosts file (trust on first use); absent: remembered for this run only. */
   knownHostsPath?: string;
+  /** --cipher: offered first for the sealed datagrams; absent: the client's default order. */
+  cipher?: SealedCipherId;
 }
 
 export interface HostConfig {
@@ -88,6 +93,8 @@ export interface HostConfig {
   advertise: boolean;
   /** Folder of the host identity (TLS); absent: the server speaks TCRP only. */
   identityDir?: string;
+  /** --cipher: what the host's own client offers first for its sealed datagrams. */
+  cipher?: SealedCipherId;
 }
 
 /** `tincan discover`: watch the local network for rooms, or list them once after a wait. */
@@ -302,7 +309,19 @@ export function parseHostOptions(room: string, raw: RawOptions, env: Env): HostC
   if (name !== undefined) config.name = name;
   const password = optionalPassword(raw, env);
   if (password !== undefined) config.password = password;
+  const cipher = cipherOption(raw);
+  if (cipher !== undefined) config.cipher = cipher;
   return config;
+}
+
+/** `--cipher <name>`: one of the sealed-datagram ciphers by name (PROTOCOL.md §8). */
+function cipherOption(raw: RawOptions): SealedCipherId | undefined {
+  const name = text(raw, 'cipher');
+  if (name === undefined) return undefined;
+  const cipher = cipherByName(name);
+  if (cipher === null)
+    throw new UsageError(`--cipher must be ${Object.values(SEALED_CIPHER_NAMES).join(' or ')}, got "${name}"`);
+  return cipher;
 }
 
 /** `create` and `join`: a server address, a room, and who we are. */
@@ -340,6 +359,12 @@ export function parseRoomOptions(
         `--fingerprint must be a SHA-256 fingerprint, 64 hex digits (colons allowed), got "${fingerprint}"`,
       );
     config.fingerprint = parsed;
+  }
+  const cipher = cipherOption(raw);
+  if (cipher !== undefined) {
+    // In clear there is no secret to seal with, so no cipher to choose.
+    if (config.plain) throw new UsageError('--cipher needs TLS; it cannot go with --plain');
+    config.cipher = cipher;
   }
   config.knownHostsPath = join(cliDataDir(env), 'known-hosts.json');
   return config;

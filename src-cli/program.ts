@@ -49,6 +49,9 @@ Exit codes:
   2  bad command line (bad option value or address, missing --name without a terminal)
   3  the room closed (the host closed or left it, or the server shut down)`;
 
+const CIPHER_HELP =
+  'cipher of your sealed chat datagrams, offered first: aes-256-gcm or chacha20-poly1305 (default: both, AES first)';
+
 const CHAT_HELP = `
 On a terminal you get a prompt; type /help there for the chat commands.
 With stdin not a terminal (piped), every input line is sent as a message, every message
@@ -194,6 +197,7 @@ export function buildProgram(
   )
     .option('--name <name>', 'your name in the room (asked on a terminal if missing)')
     .option('--password <password>', 'password others need to join (asked on a terminal if missing; empty for none)')
+    .option('--cipher <name>', CIPHER_HELP)
     .addOption(
       new Option('--log-level <level>', withDefault('server log lines (JSON, on stderr)', 'silent')).choices(
         LOG_LEVELS,
@@ -249,6 +253,7 @@ export function buildProgram(
         'accept only this host certificate (the host prints it); overrides a remembered one',
       )
       .option('--plain', 'speak the plain spec protocol, without TLS (the password and chat travel in clear)')
+      .option('--cipher <name>', CIPHER_HELP)
       .addHelpText('after', CHAT_HELP)
       .action(async (server: string, room: string | undefined, opts: RawOptions) => {
         const target = joinTarget(server, room, () =>

@@ -9,6 +9,7 @@ import {
   type CreateChatClient,
   type EncryptionPolicy,
 } from '../../src-main/engine/index.js';
+import { DEFAULT_CIPHER_PREFERENCE } from '../../src-shared/protocol/index.js';
 import { CliError, UsageError } from '../errors.js';
 import { parsePassword, parseUsername, type RoomConfig } from '../options.js';
 import type { Prompter } from '../terminal/prompt.js';
@@ -82,6 +83,9 @@ export async function connectToRoom(request: ConnectRequest, context: ConnectCon
       ...(encryption ? { encryption } : { negotiate: false }),
     };
     if (request.udpPort !== undefined) options.udpPort = request.udpPort;
+    // --cipher goes first; the other stays offered, so a server without it still seals.
+    if (request.cipher !== undefined)
+      options.ciphers = [request.cipher, ...DEFAULT_CIPHER_PREFERENCE.filter((id) => id !== request.cipher)];
     if (password) options.password = password;
     const client = context.createClient(options);
     try {

@@ -58,6 +58,7 @@ export async function hostCommand(config: HostConfig, rt: Runtime): Promise<numb
       room: config.room,
       ...(config.name !== undefined ? { name: config.name } : {}),
       ...(config.password !== undefined ? { password: config.password } : {}),
+      ...(config.cipher !== undefined ? { cipher: config.cipher } : {}),
       // Our own server, over loopback: its certificate is known, not learned.
       ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}),
     };

@@ -1,4 +1,5 @@
 // Payloads of the three TCRP states, in every variant we accept and the forms we send.
+import { parseCipherOffer, type CipherOffer } from './cipher-offer.js';
 import { PASSWORD_MAX_BYTES, TOKEN_MAX_BYTES } from './limits.js';
 import { parseSealedSessionInfo, type SealedSessionInfo } from './sealed.js';
 import type { Role } from './session-kinds.js';
@@ -40,6 +41,11 @@ export interface HandshakeRequest {
   typing?: boolean;
   /** Tincan only, on create: the room admits encrypted members only (`"encryptedOnly": 1`). */
   encryptedOnly?: boolean;
+  /**
+   * Tincan only: the `ciphers` field as read (the client's sealed-datagram ciphers, most preferred
+   * first), or why it is malformed. Only a request inside TLS acts on it (PROTOCOL.md §8).
+   */
+  ciphers?: CipherOffer;
 }
 
 /** Why a request payload was refused (logged with BAD_REQUEST). */
@@ -110,6 +116,7 @@ export function parseRequestPayload(bytes: Uint8Array): HandshakeRequest | Reque
     if (dialect > 0 && typeof proof === 'string' && proof.length <= 128) request.proof = proof;
     if (dialect > 0 && obj['typing'] === 1) request.typing = true;
     if (dialect > 0 && obj['encryptedOnly'] === 1) request.encryptedOnly = true;
+    if (dialect > 0 && obj['ciphers'] !== undefined) request.ciphers = parseCipherOffer(obj['ciphers']);
     return request;
   }
   if (trimmed.startsWith('"')) {
@@ -134,6 +141,7 @@ export function encodeRequestPayload(req: {
   proof?: string | null;
   typing?: boolean;
   encryptedOnly?: boolean;
+  ciphers?: readonly number[] | null;
 }): Uint8Array {
   const body: Record<string, unknown> = { username: req.username, password: req.password ?? '' };
   if (req.dialect) body['tincan'] = req.dialect;
@@ -145,6 +153,7 @@ export function encodeRequestPayload(req: {
   }
   if (req.dialect && req.typing) body['typing'] = 1;
   if (req.dialect && req.encryptedOnly) body['encryptedOnly'] = 1;
+  if (req.dialect && req.ciphers && req.ciphers.length > 0) body['ciphers'] = req.ciphers;
   return utf8Encode(JSON.stringify(body));
 }
 

@@ -15,5 +15,6 @@ export * from './plain-text.js';
 export * from './plain-line-breaks.js';
 export * from './sealed.js';
 export * from './sealed-control.js';
+export * from './cipher-offer.js';
 export * from './encrypted-transport.js';
 export * from './typing.js';

@@ -1,10 +1,13 @@
 // The CLI over TLS with real processes: `serve` prints its fingerprint, members pin it or learn it
 // on first use, a wrong pin is refused with a message that says what to do, and --plain still
-// speaks the spec dialect to the same server.
+// speaks the spec dialect to the same server; --cipher picks the cipher of a member's sealed datagrams.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src-cli/errors.js';
+import { SealedCipher, SEALED_CLIENT_MARKER } from '../../src-shared/protocol/index.js';
+import { LossyUdpRelay } from '../faults/lossy-udp-relay.js';
+import { Rng } from '../fuzz/random-bytes.js';
 import { killAll, spawnCli } from './helpers/cli-process.js';
-import { CONNECTED, enter, startServe } from './helpers/cli-scenarios.js';
+import { CONNECTED, enter, LISTENING, startServe } from './helpers/cli-scenarios.js';
 
 /** The second line `serve` prints. (Tests here run several CLI processes one after another, each loading TypeScript first: 60 s.) */
 const FINGERPRINT = /^host certificate fingerprint: ([0-9a-f]{64}) /;
@@ -35,5 +38,44 @@ describe('tincan over TLS', () => {
     await carol.waitForLine('stderr', /the server speaks the plain protocol/);
     carol.child.stdin.write('plain hello\n');
     await alice.waitForLine('stdout', /^carol: plain hello$/);
+  }, 60_000);
+
+  it("--cipher chacha20-poly1305 seals the member's datagrams with ChaCha20; another name is a usage error", async () => {
+    const { proc: server, port } = await startServe();
+    const udpPort = Number((await server.waitForLine('stdout', LISTENING))[2]);
+    const alice = await enter('create', port, 'lobby', 'alice');
+    // Bob's datagrams cross a relay that keeps them, so their cipher byte can be read.
+    const up: Buffer[] = [];
+    const relay = await LossyUdpRelay.start(
+      udpPort,
+      {
+        loss: 0,
+        delayMs: 0,
+        jitterMs: 0,
+        dropIf: (dir, bytes) => {
+          if (dir === 'up') up.push(Buffer.from(bytes));
+          return false;
+        },
+      },
+      new Rng(1),
+    );
+    try {
+      const bob = await enter('join', port, 'lobby', 'bob', [
+        '--cipher',
+        'chacha20-poly1305',
+        '--udp-port',
+        String(relay.port),
+      ]);
+      bob.child.stdin.write('hello under chacha\n');
+      await alice.waitForLine('stdout', /^bob: hello under chacha$/);
+      expect(up.length).toBeGreaterThan(0);
+      for (const d of up) expect([d[0], d[1]]).toEqual([SEALED_CLIENT_MARKER, SealedCipher.CHACHA20_POLY1305]);
+    } finally {
+      relay.close();
+    }
+
+    const wrong = spawnCli(['join', `127.0.0.1:${port}`, 'lobby', '--name', 'carol', '--cipher', 'des']);
+    expect((await wrong.waitForExit()).code).toBe(ExitCode.USAGE);
+    expect(wrong.lines.stderr.join('\n')).toContain('--cipher must be aes-256-gcm or chacha20-poly1305');
   }, 60_000);
 });

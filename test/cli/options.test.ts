@@ -152,6 +152,21 @@ describe('parseRoomOptions', () => {
     expect(parseRoomOptions('join', 'h', 'lobby', { plain: true }, {}).plain).toBe(true);
   });
 
+  it('takes --cipher by name for create, join and host, and refuses any other name or --plain', () => {
+    expect(parseRoomOptions('join', 'h', 'lobby', { cipher: 'chacha20-poly1305' }, {}).cipher).toBe(2);
+    expect(parseRoomOptions('create', 'h', 'lobby', { cipher: 'aes-256-gcm' }, {}).cipher).toBe(1);
+    expect(parseRoomOptions('create', 'h', 'lobby', {}, {}).cipher).toBeUndefined();
+    expect(parseHostOptions('lobby', { cipher: 'chacha20-poly1305' }, {}).cipher).toBe(2);
+    for (const bad of ['chacha20', 'AES-256-GCM', '2', ''])
+      expect(usageMessage(() => parseRoomOptions('join', 'h', 'lobby', { cipher: bad }, {}))).toMatch(
+        /--cipher must be aes-256-gcm or chacha20-poly1305/,
+      );
+    expect(usageMessage(() => parseHostOptions('lobby', { cipher: 'des' }, {}))).toMatch(/--cipher must be/);
+    expect(
+      usageMessage(() => parseRoomOptions('join', 'h', 'lobby', { cipher: 'aes-256-gcm', plain: true }, {})),
+    ).toMatch(/--cipher needs TLS/);
+  });
+
   it('defaults the port to 7777 and understands bracketed IPv6', () => {
     expect(parseRoomOptions('create', 'example.org', 'r', {}, {})).toMatchObject({ host: 'example.org', port: 7777 });
     expect(parseRoomOptions('create', '[::1]:9', 'r', {}, {})).toMatchObject({ host: '::1', port: 9 });

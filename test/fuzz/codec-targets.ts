@@ -14,6 +14,8 @@ import {
   encodeErrorEvent,
   encodeChatErrorEvent,
   REQUEST_PROBLEMS,
+  CIPHER_OFFER_MAX,
+  CIPHER_OFFER_PROBLEMS,
   encodeReconnectedEvent,
   encodeFrame,
   encodeJoinedEvent,
@@ -287,7 +289,7 @@ export const controlTarget: FuzzTarget = {
 // ---- TCRP payloads ---------------------------------------------------------------------------
 
 function seedRequest(rng: Rng): Uint8Array {
-  switch (rng.int(6)) {
+  switch (rng.int(7)) {
     case 0:
       return encodeRequestPayload({ username: 'alice', password: 'secret', dialect: 1, resume: 'A'.repeat(32) });
     case 1:
@@ -298,6 +300,8 @@ function seedRequest(rng: Rng): Uint8Array {
       return utf8Encode('{"name":"d","pass":"p","tincan":1}');
     case 4:
       return utf8Encode(`{"username":"e","password":"${'p'.repeat(256)}"}`);
+    case 5:
+      return utf8Encode('{"username":"f","tincan":3,"ciphers":[2,1,255]}');
     default:
       return utf8Encode('{"user":null,"password":5}');
   }
@@ -318,13 +322,26 @@ export const requestPayloadTarget: FuzzTarget = {
       assert(utf8ByteLength(req.password) <= PASSWORD_MAX_BYTES, 'password over the limit accepted');
       assert(Number.isInteger(req.dialect) && req.dialect >= 0, 'bad dialect number');
       assert(req.resume === null || typeof req.resume === 'string', 'bad resume field');
-      const again = parseRequestPayload(encodeRequestPayload(req));
+      const offered = req.ciphers && 'ids' in req.ciphers ? req.ciphers.ids : null;
+      if (req.ciphers && 'problem' in req.ciphers)
+        assert(CIPHER_OFFER_PROBLEMS.includes(req.ciphers.problem), `unknown cipher problem ${req.ciphers.problem}`);
+      if (offered !== null)
+        assert(
+          offered.length >= 1 &&
+            offered.length <= CIPHER_OFFER_MAX &&
+            new Set(offered).size === offered.length &&
+            offered.every((id) => Number.isInteger(id) && id >= 1 && id <= 255),
+          'malformed cipher offer accepted',
+        );
+      const again = parseRequestPayload(encodeRequestPayload({ ...req, ciphers: offered }));
       assert(
         typeof again !== 'string' &&
           again.username === req.username &&
           again.password === req.password &&
           again.dialect === req.dialect &&
-          again.resume === (req.resume === '' ? null : req.resume),
+          again.resume === (req.resume === '' ? null : req.resume) &&
+          (offered === null ||
+            (again.ciphers !== undefined && JSON.stringify(again.ciphers) === JSON.stringify({ ids: offered }))),
         'request does not survive our own encoding',
       );
     }

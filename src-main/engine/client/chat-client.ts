@@ -327,6 +327,7 @@ export class ChatClient extends EventEmitter<ClientEvents> implements ChatClient
       catchUp: this.opts.catchUp === false ? null : { since: resume ? this.seen.lastSeq : 0 },
       typing: this.opts.typing ?? DEFAULTS.typing,
       encryptedOnly: this.opts.encryptedOnly === true,
+      ...(this.opts.ciphers ? { ciphers: this.opts.ciphers } : {}),
       timeoutMs: this.opts.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
       udpPort: this.udp?.address().port ?? 0,
       signal: this.stopController.signal,

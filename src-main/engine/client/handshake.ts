@@ -10,10 +10,13 @@ import {
   type SessionInfo,
   checkRoomName,
   checkUsername,
+  CIPHER_OFFER_MAX,
+  DEFAULT_CIPHER_PREFERENCE,
   describeNameProblem,
   encodeFrame,
   exporterContext,
   encodeRequestPayload,
+  isSealedCipherId,
   Operation,
   parseCompletionPayload,
   parseFingerprint,
@@ -22,6 +25,7 @@ import {
   RESUME_PROOF_BYTES,
   RESUME_PROOF_LABEL,
   ROOM_NAME_MAX_BYTES,
+  SEALED_CIPHER_NAMES,
   State,
   Status,
   TcrpDecoder,
@@ -31,6 +35,7 @@ import {
   USERNAME_MAX_BYTES,
   utf8ByteLength,
   utf8Encode,
+  type SealedCipherId,
 } from '../../../src-shared/protocol/index.js';
 import { HandshakeError, TrustError } from './errors.js';
 import { hostKeyOf, PLAIN_ENTRY, type TrustStore } from './known-hosts.js';
@@ -63,6 +68,11 @@ export interface HandshakeOptions {
   encryption?: EncryptionPolicy | null;
   /** The previous session's resume proof, sent with `resume` inside TLS only. */
   resumeProof?: Uint8Array | null;
+  /**
+   * Ciphers for the sealed datagrams, most preferred first (default AES-256-GCM, then
+   * ChaCha20-Poly1305). Offered inside TLS only; a completion choosing another one is refused.
+   */
+  ciphers?: readonly SealedCipherId[];
 }
 
 /**
@@ -135,6 +145,37 @@ function validate(opts: HandshakeOptions): void {
   if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535) {
     throw new HandshakeError('BAD_REQUEST', null, `invalid port ${opts.port}`);
   }
+  const ciphers = opts.ciphers;
+  if (
+    ciphers !== undefined &&
+    (ciphers.length === 0 ||
+      ciphers.length > CIPHER_OFFER_MAX ||
+      new Set(ciphers).size !== ciphers.length ||
+      !ciphers.every((id) => isSealedCipherId(id)))
+  ) {
+    throw new HandshakeError('BAD_REQUEST', null, `invalid cipher preference [${ciphers.join(', ')}]`);
+  }
+}
+
+/** What the request offers for the sealed datagrams (inside TLS only). */
+function cipherOffer(opts: HandshakeOptions): readonly SealedCipherId[] {
+  return opts.ciphers ?? DEFAULT_CIPHER_PREFERENCE;
+}
+
+/**
+ * A TLS completion that seals the session with a cipher the request did not offer: the server
+ * ignored the offer (or someone changed it), so the client does not go on.
+ */
+function unofferedCipher(completion: Completion, opts: HandshakeOptions): HandshakeError | null {
+  const cipher = completion.kind === 'tincan' ? completion.info.sealed?.cipher : undefined;
+  if (cipher === undefined || cipherOffer(opts).includes(cipher)) return null;
+  const offered = cipherOffer(opts)
+    .map((id) => SEALED_CIPHER_NAMES[id])
+    .join(', ');
+  return HandshakeError.transport(
+    'PROTOCOL',
+    `the server chose cipher ${SEALED_CIPHER_NAMES[cipher]}, which we did not offer (${offered})`,
+  );
 }
 
 function buildRequest(opts: HandshakeOptions, secure: boolean): Uint8Array {
@@ -151,6 +192,8 @@ function buildRequest(opts: HandshakeOptions, secure: boolean): Uint8Array {
     proof,
     typing: negotiate && opts.typing === true,
     encryptedOnly: negotiate && opts.mode === 'create' && opts.encryptedOnly === true,
+    // Only a TLS session has a secret to seal with; in clear the field would mean nothing.
+    ciphers: negotiate && secure ? cipherOffer(opts) : null,
   });
   return encodeFrame({
     operation: opts.mode === 'create' ? Operation.CREATE : Operation.JOIN,
@@ -339,6 +382,11 @@ function exchange(opts: HandshakeOptions, tls: TlsExpectation | null): Promise<H
           const completion = parseCompletionPayload(frame.payload);
           if (completion === null) {
             fail(HandshakeError.transport('PROTOCOL', 'unusable token in the reply'));
+            return;
+          }
+          const refusal = tls ? unofferedCipher(completion, opts) : null;
+          if (refusal) {
+            fail(refusal);
             return;
           }
           succeed(finish(completion, opts));

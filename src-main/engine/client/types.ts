@@ -4,6 +4,7 @@ import type {
   ConnectionState,
   Dialect,
   Role,
+  SealedCipherId,
   WireLeftReason,
 } from '../../../src-shared/protocol/index.js';
 
@@ -64,6 +65,11 @@ export interface ClientOptions {
   typing?: boolean;
   /** With mode 'create': ask for a room that admits encrypted members only (needs `encryption`). */
   encryptedOnly?: boolean;
+  /**
+   * Ciphers for sealed datagrams, most preferred first (default [AES-256-GCM, ChaCha20-Poly1305]);
+   * offered inside TLS, where the server picks the first it supports (PROTOCOL.md §8).
+   */
+  ciphers?: readonly SealedCipherId[];
 }
 
 export interface Member {

@@ -57,13 +57,11 @@ export interface ServerStats {
 }
 
 /**
- * Test seam until TLS lands: the 64-byte UDP secret (and cipher) a Tincan-dialect member would get
- * from its TLS session, or null for a plain-UDP member. Production never sets it.
+ * Test seam for the sealed relay without TLS: the 64-byte UDP secret a Tincan-dialect member would
+ * get from its TLS session, or null for a plain-UDP member. Its sessions use AES-256-GCM (no TLS
+ * request, no cipher offer). Production never sets it.
  */
-export type UdpSecretForTests = (
-  room: string,
-  username: string,
-) => { udpSecret: Uint8Array; cipher?: SealedCipherId } | null;
+export type UdpSecretForTests = (room: string, username: string) => { udpSecret: Uint8Array } | null;
 
 export interface RoomSummary {
   name: string;
@@ -340,7 +338,7 @@ export class ChatServer extends EventEmitter<ServerEvents> {
       refusal,
       {
         admit: (req, check) => admission.admit(req, check),
-        admitted: (member) => this.sealIfSecret(member),
+        admitted: (member, cipher) => this.sealIfSecret(member, cipher),
         portLearned: (member, port) =>
           this.lifecycle?.endpointSeen(member, sendAddressFor(member.ip, this.udpType), port, 'tcp'),
         settled: (c) => {
@@ -363,17 +361,17 @@ export class ChatServer extends EventEmitter<ServerEvents> {
   /**
    * Seals a Tincan member's UDP when its connection yielded a UDP secret: exported from its TLS
    * session, or (tests of the sealed relay alone) given by the test seam. Runs before the completion
-   * is written, which then names the sealed session.
+   * is written, which then names the sealed session and its `cipher` (chosen from the request's offer).
    */
-  private sealIfSecret(member: Member): void {
+  private sealIfSecret(member: Member, cipher: SealedCipherId): void {
     if (member.dialect === 0 || this.sealed === null) return;
     if (member.udpSecret !== null) {
-      this.sealed.admit(member, member.udpSecret, SealedCipher.AES_256_GCM);
+      this.sealed.admit(member, member.udpSecret, cipher);
       return;
     }
     const given = this.udpSecretForTests?.(member.room.name, member.name) ?? null;
     if (given === null) return;
-    this.sealed.admit(member, given.udpSecret, given.cipher ?? SealedCipher.AES_256_GCM);
+    this.sealed.admit(member, given.udpSecret, cipher);
     member.encrypted = true;
   }
 

@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import {
+  chooseCipher,
   checkRoomName,
   checkUsername,
   detectTransport,
@@ -13,11 +14,13 @@ import {
   exporterContext,
   encodeSessionInfo,
   encodeStatusPayload,
+  IMPLIED_CIPHER_OFFER,
   isOperation,
   MESSAGE_TEXT_MAX_BYTES,
   parseRequestPayload,
   RESUME_PROOF_BYTES,
   RESUME_PROOF_LABEL,
+  SealedCipher,
   State,
   Status,
   statusName,
@@ -27,6 +30,8 @@ import {
   UDP_SECRET_BYTES,
   UDP_SECRET_LABEL,
   utf8DecodeStrict,
+  type CipherOffer,
+  type SealedCipherId,
   type StatusCode,
   type TcrpFrame,
 } from '../../../src-shared/protocol/index.js';
@@ -51,8 +56,11 @@ export interface ConnectionSettings {
 
 export interface ConnectionHooks {
   admit(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult>;
-  /** The seat is taken and its TLS secrets (if any) exported; the completion is written next. */
-  admitted(member: Member): void;
+  /**
+   * The seat is taken and its TLS secrets (if any) exported; the completion is written next.
+   * `cipher` is the one chosen from the request's offer for the member's own keys.
+   */
+  admitted(member: Member, cipher: SealedCipherId): void;
   /** The client told us its UDP port over TCP. */
   portLearned(member: Member, port: number): void;
   /** The request phase ended (replied or closed): the connection no longer counts as pending. */
@@ -233,6 +241,8 @@ export class TcrpConnection {
     const request = { ...parsed, dialect: negotiateDialect(parsed.dialect) };
     const nameProblem = checkUsername(request.username);
     if (nameProblem) return bad(`username: ${nameProblem}`);
+    const cipher = this.chosenCipher(request);
+    if (typeof cipher === 'string') return bad(cipher);
     if (this.refuse) return this.fail(this.refuse.status, this.refuse.reason, op, frame.room, room);
 
     const check: CommitCheck = () => {
@@ -248,7 +258,7 @@ export class TcrpConnection {
     const member = result.member;
     this.member = member;
     if (this.secure) this.exportSecrets(member, frame.room);
-    this.hooks.admitted(member);
+    this.hooks.admitted(member, cipher);
     const tincan = request.dialect > 0;
     // What the member has seen is only known for a resumed session of this same room.
     if (tincan && request.catchUp) member.catchUpAfter = result.resumed ? request.catchUp.since : 0;
@@ -301,6 +311,17 @@ export class TcrpConnection {
     this.socket.end();
     this.timer = setTimeout(() => this.socket.destroy(), this.settings.portGraceMs);
     this.maybePort();
+  }
+
+  /**
+   * The cipher of the member's own keys, or why the offer is refused. Only a Tincan request inside
+   * TLS gets a secret, so only there does `ciphers` count; absent, it offers AES-256-GCM alone.
+   */
+  private chosenCipher(request: { dialect: number; ciphers?: CipherOffer }): SealedCipherId | string {
+    if (!this.secure || request.dialect === 0) return SealedCipher.AES_256_GCM;
+    const offer = request.ciphers ?? { ids: IMPLIED_CIPHER_OFFER };
+    if ('problem' in offer) return `ciphers: ${offer.problem}`;
+    return chooseCipher(offer.ids) ?? `ciphers: none supported (offered ${offer.ids.join(', ')})`;
   }
 
   /** The seat's secrets, derived from this TLS session before the connection closes. */

@@ -6,6 +6,7 @@ import {
   parseRequestPayload,
   parseStatusPayload,
 } from '../handshake-payload.js';
+import { chooseCipher } from '../cipher-offer.js';
 import { utf8Encode } from '../utf8.js';
 
 const req = (text: string) => parseRequestPayload(utf8Encode(text));
@@ -39,6 +40,43 @@ describe('request payload variants', () => {
     // Anything but a positive integer is a mistake, never a silent plain session.
     for (const bad of ['"yes"', 'true', '"1"', '0', '-1', '1.5', '[1]'])
       expect(req(`{"username":"a","tincan":${bad}}`)).toBe('bad-dialect');
+  });
+  it('reads a cipher offer of a Tincan request, keeping unknown ids and naming a malformed one', () => {
+    expect(req('{"username":"a","tincan":3,"ciphers":[2,9,1]}')).toMatchObject({ ciphers: { ids: [2, 9, 1] } });
+    expect(req('{"username":"a","tincan":3}')).not.toHaveProperty('ciphers');
+    // A plain request has no sealed datagrams: the field is not even read.
+    expect(req('{"username":"a","ciphers":"x"}')).not.toHaveProperty('ciphers');
+    const problems: [string, string][] = [
+      ['"1"', 'not-a-list'],
+      ['null', 'not-a-list'],
+      ['{}', 'not-a-list'],
+      ['[]', 'empty'],
+      ['[1,2,3,4,5,6,7,8,9]', 'too-many'],
+      ['[0]', 'bad-id'],
+      ['[256]', 'bad-id'],
+      ['[-1]', 'bad-id'],
+      ['[2.5]', 'bad-id'],
+      ['[true]', 'bad-id'],
+      ['[1,1]', 'duplicate'],
+    ];
+    for (const [value, problem] of problems)
+      expect(req(`{"username":"a","tincan":3,"ciphers":${value}}`)).toMatchObject({ ciphers: { problem } });
+    expect(req('{"username":"a","tincan":3,"ciphers":[1,2,3,4,5,6,7,255]}')).toMatchObject({
+      ciphers: { ids: [1, 2, 3, 4, 5, 6, 7, 255] },
+    });
+  });
+  it('chooses the first supported cipher of an offer', () => {
+    expect(chooseCipher([9, 2, 1])).toBe(2);
+    expect(chooseCipher([1, 2])).toBe(1);
+    expect(chooseCipher([7, 200])).toBeNull();
+  });
+  it('writes the offer of our client only with the dialect', () => {
+    expect(new TextDecoder().decode(encodeRequestPayload({ username: 'a', dialect: 3, ciphers: [2, 1] }))).toBe(
+      '{"username":"a","password":"","tincan":3,"ciphers":[2,1]}',
+    );
+    expect(new TextDecoder().decode(encodeRequestPayload({ username: 'a', ciphers: [2, 1] }))).toBe(
+      '{"username":"a","password":""}',
+    );
   });
   it('names each bad payload', () => {
     expect(parseRequestPayload(Uint8Array.of(0xc3, 0x28))).toBe('invalid-utf8');
