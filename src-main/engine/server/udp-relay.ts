@@ -26,6 +26,7 @@ import {
   LeftReason,
   SEALED_CLIENT_HEADER_BYTES,
   SEALED_CLIENT_MARKER,
+  SEALED_LENGTH_BYTES,
   SEALED_SERVER_MESSAGE_MAX,
   SealedClientKind,
   parseClientDatagramAt,
@@ -126,9 +127,11 @@ export class UdpRelay {
     if (member === undefined || !session) return this.drop('sealed-unknown-session', rinfo);
     if (msg[from + 1] !== session.cipher) return this.drop('sealed-malformed', rinfo);
     if (!sameIp(rinfo.address, member.ip)) return this.drop('wrong-ip', rinfo);
-    const message = session.opener.open(msg, from, SEALED_CLIENT_HEADER_BYTES, end);
-    if (typeof message === 'string') return this.drop(SEALED_DROPS[message], rinfo);
-    this.fromMember(member, message, 0, message.length, rinfo);
+    // Opened where it arrived (the datagram is ours until we return): no copy, no garbage.
+    const length = session.opener.openInPlace(msg, from, SEALED_CLIENT_HEADER_BYTES, end);
+    if (typeof length === 'string') return this.drop(SEALED_DROPS[length], rinfo);
+    const at = from + SEALED_CLIENT_HEADER_BYTES + SEALED_LENGTH_BYTES;
+    this.fromMember(member, msg, at, at + length, rinfo);
   }
 
   /** The message msg[start, end) of a datagram that proved it comes from `member`. */
