@@ -34,6 +34,17 @@ export function messagesPerKey(cipher: SealedCipherId): number {
   return cipher === SealedCipher.AES_256_GCM ? AES_GCM_MESSAGES_PER_KEY : COUNTER_MAX;
 }
 
+/** Spans up to this long are copied by a loop: Buffer#copy and subarray make a view per call. */
+const LOOP_COPY_MAX = 512;
+
+function copyInto(src: Uint8Array, start: number, end: number, dst: Buffer, at: number): void {
+  if (end - start > LOOP_COPY_MAX) {
+    dst.set(src.subarray(start, end), at);
+    return;
+  }
+  for (let i = start, j = at; i < end; i++, j++) dst[j] = src[i] as number;
+}
+
 export class Sealer {
   private next = 0;
   private readonly limit: number;
@@ -79,8 +90,7 @@ export class Sealer {
     // Length prefix, message and zero padding, written where they are sealed (no views per datagram).
     out.writeUInt16BE(length, headerLength);
     const textAt = headerLength + SEALED_LENGTH_BYTES;
-    if (Buffer.isBuffer(message)) message.copy(out, textAt, start, end);
-    else out.set(message.subarray(start, end), textAt);
+    copyInto(message, start, end, out, textAt);
     out.fill(0, textAt + length, headerLength + padded);
     return headerLength + this.aead.sealInPlace(this.key.iv, counter, out, 0, headerLength, padded);
   }
