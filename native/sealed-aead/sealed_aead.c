@@ -150,11 +150,96 @@ static napi_value open_sealed(napi_env env, napi_callback_info info) {
   return make_int(env, (int32_t)length);
 }
 
+// The arguments the in-place calls share: (handle, iv, counter, buf, aadAt, aadLength, length).
+// The nonce is built here (IV XOR the counter in its last 8 bytes), and the header, text and tag are
+// addressed by offsets into one buffer: the caller makes no nonce and no views per datagram.
+typedef struct {
+  EVP_CIPHER_CTX *ctx;
+  uint8_t nonce[NONCE_BYTES];
+  uint8_t *buf;
+  size_t buf_len;
+  uint32_t aad_at, aad_len, length;
+} in_place_args;
+
+// A counter is a whole number below 2^53, as the JS side keeps it.
+#define COUNTER_LIMIT 9007199254740992.0
+
+static int read_in_place(napi_env env, napi_callback_info info, in_place_args *a) {
+  size_t argc = 7;
+  napi_value argv[7];
+  void *ctx;
+  uint8_t *iv;
+  size_t iv_len;
+  double counter;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7) return 0;
+  if (napi_get_value_external(env, argv[0], &ctx) != napi_ok || ctx == NULL) return 0;
+  if (!get_bytes(env, argv[1], &iv, &iv_len) || iv_len != NONCE_BYTES) return 0;
+  if (napi_get_value_double(env, argv[2], &counter) != napi_ok || !(counter >= 0 && counter < COUNTER_LIMIT) ||
+      counter != (double)(uint64_t)counter)
+    return 0;
+  if (!get_bytes(env, argv[3], &a->buf, &a->buf_len) || napi_get_value_uint32(env, argv[4], &a->aad_at) != napi_ok ||
+      napi_get_value_uint32(env, argv[5], &a->aad_len) != napi_ok ||
+      napi_get_value_uint32(env, argv[6], &a->length) != napi_ok)
+    return 0;
+  if (a->aad_at > MAX_BYTES || a->aad_len > MAX_BYTES || a->length > MAX_BYTES) return 0;
+  a->ctx = ctx;
+  uint64_t c = (uint64_t)counter;
+  memcpy(a->nonce, iv, NONCE_BYTES);
+  for (int i = 0; i < 8; i++) a->nonce[NONCE_BYTES - 1 - i] ^= (uint8_t)(c >> (8 * i));
+  return 1;
+}
+
+// sealInPlace(handle, iv, counter, buf, aadAt, aadLength, length) → length + 16: the header
+// buf[aadAt, aadAt + aadLength) is the associated data, the `length` bytes after it are replaced by
+// their ciphertext, and the tag follows.
+static napi_value seal_in_place(napi_env env, napi_callback_info info) {
+  in_place_args a;
+  if (!read_in_place(env, info, &a))
+    return fail(env, "sealInPlace(handle, iv: 12 bytes, counter < 2^53, buf, aadAt, aadLength, length)");
+  size_t text_at = (size_t)a.aad_at + a.aad_len;
+  if (text_at + a.length + TAG_BYTES > a.buf_len) return fail(env, "sealInPlace: buf is too short");
+  uint8_t *text = a.buf + text_at;
+  int n = 0, tail = 0;
+  if (EVP_CipherInit_ex(a.ctx, NULL, NULL, NULL, a.nonce, 1) != 1 ||
+      (a.aad_len > 0 && EVP_CipherUpdate(a.ctx, NULL, &n, a.buf + a.aad_at, (int)a.aad_len) != 1) ||
+      (a.length > 0 && EVP_CipherUpdate(a.ctx, text, &n, text, (int)a.length) != 1) ||
+      EVP_CipherFinal_ex(a.ctx, text + (a.length > 0 ? n : 0), &tail) != 1 ||
+      EVP_CIPHER_CTX_ctrl(a.ctx, EVP_CTRL_AEAD_GET_TAG, TAG_BYTES, text + a.length) != 1)
+    return fail(env, "sealInPlace: OpenSSL failed");
+  return make_int(env, (int32_t)(a.length + TAG_BYTES));
+}
+
+// openInPlace(handle, iv, counter, buf, aadAt, aadLength, sealedLength) → plaintext length, the
+// plaintext replacing the ciphertext after the header; -1 when the tag does not verify (the
+// ciphertext's bytes are then garbage the caller must not use). sealedLength counts the tag.
+static napi_value open_in_place(napi_env env, napi_callback_info info) {
+  in_place_args a;
+  if (!read_in_place(env, info, &a))
+    return fail(env, "openInPlace(handle, iv: 12 bytes, counter < 2^53, buf, aadAt, aadLength, sealedLength)");
+  size_t text_at = (size_t)a.aad_at + a.aad_len;
+  if (text_at + a.length > a.buf_len) return fail(env, "openInPlace: buf is too short");
+  if (a.length < TAG_BYTES) return make_int(env, -1);
+  size_t length = a.length - TAG_BYTES;
+  uint8_t *text = a.buf + text_at;
+  uint8_t tag[TAG_BYTES];
+  memcpy(tag, text + length, TAG_BYTES);
+  int n = 0, tail = 0;
+  if (EVP_CipherInit_ex(a.ctx, NULL, NULL, NULL, a.nonce, 0) != 1 ||
+      EVP_CIPHER_CTX_ctrl(a.ctx, EVP_CTRL_AEAD_SET_TAG, TAG_BYTES, tag) != 1 ||
+      (a.aad_len > 0 && EVP_CipherUpdate(a.ctx, NULL, &n, a.buf + a.aad_at, (int)a.aad_len) != 1) ||
+      (length > 0 && EVP_CipherUpdate(a.ctx, text, &n, text, (int)length) != 1))
+    return fail(env, "openInPlace: OpenSSL failed");
+  if (EVP_CipherFinal_ex(a.ctx, text + (length > 0 ? n : 0), &tail) != 1) return make_int(env, -1);
+  return make_int(env, (int32_t)length);
+}
+
 static napi_value module_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"createKey", NULL, create_key, NULL, NULL, NULL, napi_default, NULL},
       {"seal", NULL, seal, NULL, NULL, NULL, napi_default, NULL},
       {"open", NULL, open_sealed, NULL, NULL, NULL, napi_default, NULL},
+      {"sealInPlace", NULL, seal_in_place, NULL, NULL, NULL, napi_default, NULL},
+      {"openInPlace", NULL, open_in_place, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -57,44 +57,29 @@ static socklen_t slot_length(const uint8_t *slot) {
   return 0;
 }
 
-// sendBatch(fd, data, length, slots, count, skip) → consumed + 65536 × refused. Sends the first
-// `length` bytes of `data` (so the caller can build each message in one reused buffer) to the first
-// `count` slots except slot `skip` (−1: none; the sender of a room's table). `consumed` slot positions
-// were sent, refused by the kernel (unreachable, bad address…) or skipped; fewer than `count` means
-// the socket's send buffer is full (EAGAIN) and the caller queues the rest the slow way.
-static napi_value send_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6) return fail(env, "sendBatch(fd, data, length, slots, count, skip)");
-  uint32_t fd, count, length;
-  int32_t skip;
-  uint8_t *data, *slots;
-  size_t data_len, slots_len;
-  if (!get_u32(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &data_len) || !get_u32(env, argv[2], &length) ||
-      !get_bytes(env, argv[3], &slots, &slots_len) || !get_u32(env, argv[4], &count) || napi_get_value_int32(env, argv[5], &skip) != napi_ok) {
-    return fail(env, "sendBatch(fd: number, data: Uint8Array, length: number, slots: Uint8Array, count: number, skip: number)");
-  }
-  if (length > data_len) return fail(env, "sendBatch: length exceeds data");
-  if ((size_t)count * SLOT_BYTES > slots_len || count > MAX_COUNT) return fail(env, "sendBatch: count exceeds the slots given or 65535");
-
-  struct iovec iov = {.iov_base = data, .iov_len = length};
+// Sends iov to slot positions [0, count) except `skip`, then, when `extra_iov` is set, extra_iov to
+// extra_slot as position `count`: all in as few sendmmsg calls as fit. Returns consumed + 65536 ×
+// refused over positions [0, count + (extra ? 1 : 0)).
+static double send_positions(uint32_t fd, struct iovec *iov, uint8_t *slots, uint32_t count, int32_t skip,
+                             struct iovec *extra_iov, uint8_t *extra_slot) {
   struct mmsghdr msgs[CHUNK];
+  uint32_t total = count + (extra_iov != NULL ? 1 : 0);
   // at: next slot position to send; msgs[k] holds slot positions pos[k].
   uint32_t at = 0, refused = 0, pos[CHUNK];
-  while (at < count) {
+  while (at < total) {
     uint32_t n = 0;
-    for (uint32_t i = at; i < count && n < CHUNK; i++) {
+    for (uint32_t i = at; i < total && n < CHUNK; i++) {
       if ((int32_t)i == skip) continue;
-      uint8_t *slot = slots + (size_t)i * SLOT_BYTES;
+      uint8_t *slot = i < count ? slots + (size_t)i * SLOT_BYTES : extra_slot;
       memset(&msgs[n], 0, sizeof msgs[n]);
       msgs[n].msg_hdr.msg_name = slot;
       msgs[n].msg_hdr.msg_namelen = slot_length(slot);
-      msgs[n].msg_hdr.msg_iov = &iov;
+      msgs[n].msg_hdr.msg_iov = i < count ? iov : extra_iov;
       msgs[n].msg_hdr.msg_iovlen = 1;
       pos[n++] = i;
     }
     if (n == 0) {
-      at = count; // only the skipped slot was left
+      at = total; // only the skipped slot was left
       break;
     }
     int sent = sendmmsg((int)fd, msgs, n, MSG_DONTWAIT);
@@ -112,10 +97,59 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
     at = pos[0] + 1;
   }
   refused_total += refused;
+  return (double)at + 65536.0 * (double)refused;
+}
+
+// sendBatch(fd, data, length, slots, count, skip) → consumed + 65536 × refused. Sends the first
+// `length` bytes of `data` (so the caller can build each message in one reused buffer) to the first
+// `count` slots except slot `skip` (−1: none; the sender of a room's table). `consumed` slot positions
+// were sent, refused by the kernel (unreachable, bad address…) or skipped; fewer than `count` means
+// the socket's send buffer is full (EAGAIN) and the caller queues the rest the slow way.
+//
+// sendBatchThen(fd, data, length, slots, count, skip, extra, extraLength, extraSlot): the same, then
+// extra[0, extraLength) to extraSlot as position `count` in the same calls (a sender's own reply
+// after its room's copies: one system call where there were two).
+static napi_value send_batch_common(napi_env env, napi_callback_info info, bool with_extra) {
+  size_t argc = 9;
+  napi_value argv[9];
+  const char *usage = with_extra ? "sendBatchThen(fd: number, data: Uint8Array, length: number, slots: Uint8Array, count: number, skip: number, extra: Uint8Array, extraLength: number, extraSlot: Uint8Array)"
+                                 : "sendBatch(fd: number, data: Uint8Array, length: number, slots: Uint8Array, count: number, skip: number)";
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != (with_extra ? 9u : 6u)) return fail(env, usage);
+  uint32_t fd, count, length;
+  int32_t skip;
+  uint8_t *data, *slots;
+  size_t data_len, slots_len;
+  if (!get_u32(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &data_len) || !get_u32(env, argv[2], &length) ||
+      !get_bytes(env, argv[3], &slots, &slots_len) || !get_u32(env, argv[4], &count) || napi_get_value_int32(env, argv[5], &skip) != napi_ok) {
+    return fail(env, usage);
+  }
+  if (length > data_len) return fail(env, "sendBatch: length exceeds data");
+  // The extra datagram is one more position, and the result must still count them all.
+  if ((size_t)count * SLOT_BYTES > slots_len || count + (with_extra ? 1u : 0u) > MAX_COUNT)
+    return fail(env, "sendBatch: count exceeds the slots given or 65535 positions");
+  struct iovec iov = {.iov_base = data, .iov_len = length};
+  if (!with_extra) {
+    napi_value result;
+    napi_create_double(env, send_positions(fd, &iov, slots, count, skip, NULL, NULL), &result);
+    return result;
+  }
+  uint8_t *extra, *extra_slot;
+  size_t extra_len, extra_slot_len;
+  uint32_t extra_length;
+  if (!get_bytes(env, argv[6], &extra, &extra_len) || !get_u32(env, argv[7], &extra_length) ||
+      !get_bytes(env, argv[8], &extra_slot, &extra_slot_len))
+    return fail(env, usage);
+  if (extra_length > extra_len) return fail(env, "sendBatchThen: extraLength exceeds extra");
+  if (extra_slot_len < SLOT_BYTES || slot_length(extra_slot) == 0) return fail(env, "sendBatchThen: extraSlot is not a slot");
+  struct iovec extra_iov = {.iov_base = extra, .iov_len = extra_length};
   napi_value result;
-  napi_create_double(env, (double)at + 65536.0 * (double)refused, &result);
+  napi_create_double(env, send_positions(fd, &iov, slots, count, skip, &extra_iov, extra_slot), &result);
   return result;
 }
+
+static napi_value send_batch(napi_env env, napi_callback_info info) { return send_batch_common(env, info, false); }
+
+static napi_value send_batch_then(napi_env env, napi_callback_info info) { return send_batch_common(env, info, true); }
 
 // packAddress(ip, port, v6socket) → a slot for that endpoint, or null when the text is not an IP
 // literal this function understands (scoped IPv6 such as fe80::1%eth0 goes the slow way).
@@ -367,6 +401,7 @@ static napi_value stop_receiver(napi_env env, napi_callback_info info) {
 static napi_value module_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"sendBatch", NULL, send_batch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sendBatchThen", NULL, send_batch_then, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packAddress", NULL, pack_address, NULL, NULL, NULL, napi_enumerable, NULL},
       {"refusedCount", NULL, refused_count, NULL, NULL, NULL, napi_enumerable, NULL},
       {"startReceiver", NULL, start_receiver, NULL, NULL, NULL, napi_enumerable, NULL},

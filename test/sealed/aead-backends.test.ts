@@ -7,6 +7,7 @@ import {
   aeadBackendName,
   nativeBackend,
   nodeCryptoBackend,
+  nonceFor,
   type AeadBackend,
 } from '../../src-main/engine/sealed/aead.js';
 import { loadSealedAead, sealedAeadUnavailable } from '../../src-main/engine/sealed/sealed-aead-native.js';
@@ -88,6 +89,33 @@ describe('native sealed AEAD', () => {
         }
       });
 
+      it('seals and opens in place by offsets with the nonce IV XOR counter, the same bytes as seal', () => {
+        for (const backend of [nat, nodeCryptoBackend]) {
+          const key = randomBytes(32);
+          const iv = randomBytes(12);
+          for (const counter of [0, 1, 255, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1, randomInt(2 ** 47)]) {
+            const aad = randomBytes(18);
+            const plaintext = randomBytes(randomInt(0, 300));
+            const buf = Buffer.alloc(7 + aad.length + plaintext.length + SEALED_TAG_BYTES + 5, 0xaa);
+            aad.copy(buf, 7);
+            plaintext.copy(buf, 7 + aad.length);
+            const n = backend(cipher, key).sealInPlace(iv, counter, buf, 7, aad.length, plaintext.length);
+            expect(n).toBe(plaintext.length + SEALED_TAG_BYTES);
+            const nonce = nonceFor(iv, counter, Buffer.alloc(12));
+            const sealed = sealWith(nodeCryptoBackend, cipher, key, nonce, aad, plaintext);
+            expect(buf.subarray(7 + aad.length, 7 + aad.length + n)).toEqual(sealed);
+            expect(buf.subarray(0, 7).every((b) => b === 0xaa) && buf.subarray(-5).every((b) => b === 0xaa)).toBe(true);
+            const opener = backend(cipher, key);
+            expect(opener.openInPlace(iv, counter, buf, 7, aad.length, n)).toBe(plaintext.length);
+            expect(buf.subarray(7 + aad.length, 7 + aad.length + plaintext.length)).toEqual(plaintext);
+            // Sealed again and opened under the next counter: refused.
+            backend(cipher, key).sealInPlace(iv, counter, buf, 7, aad.length, plaintext.length);
+            const next = counter === 2 ** 53 - 1 ? counter - 1 : counter + 1;
+            expect(opener.openInPlace(iv, next, buf, 7, aad.length, n)).toBe(-1);
+          }
+        }
+      });
+
       it('refuses a tampered tag, AAD or ciphertext, a wrong key or nonce, and a short input', () => {
         for (const backend of [nat, nodeCryptoBackend]) {
           const key = randomBytes(32);
@@ -126,5 +154,16 @@ describe('native sealed AEAD', () => {
       /too short/,
     );
     expect(() => native.open({}, randomBytes(12), Buffer.alloc(0), Buffer.alloc(40), Buffer.alloc(40), 0)).toThrow();
+    const sealInPlace = native.sealInPlace;
+    const openInPlace = native.openInPlace;
+    if (sealInPlace === undefined || openInPlace === undefined) return;
+    const iv = randomBytes(12);
+    expect(() => sealInPlace(handle, iv, 0, Buffer.alloc(40), 10, 14, 1)).toThrow(/too short/);
+    expect(() => sealInPlace(handle, iv, -1, Buffer.alloc(80), 0, 14, 1)).toThrow();
+    expect(() => sealInPlace(handle, iv, 2 ** 53, Buffer.alloc(80), 0, 14, 1)).toThrow();
+    expect(() => sealInPlace(handle, iv, 1.5, Buffer.alloc(80), 0, 14, 1)).toThrow();
+    expect(() => sealInPlace(handle, randomBytes(11), 0, Buffer.alloc(80), 0, 14, 1)).toThrow();
+    expect(() => openInPlace(handle, iv, 0, Buffer.alloc(40), 10, 14, 17)).toThrow(/too short/);
+    expect(openInPlace(handle, iv, 0, Buffer.alloc(40), 0, 14, SEALED_TAG_BYTES - 1)).toBe(-1);
   });
 });

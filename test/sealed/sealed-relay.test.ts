@@ -83,6 +83,39 @@ describe('sealed datagrams through the relay', () => {
     expect(s.stats().sealed).toMatchObject({ sessions: 2, rotations: 2 });
   });
 
+  it("acks a sealed sender's CHAT under its own key, sent with the room's copies, and again on a resend", async () => {
+    const secrets = new UdpSecrets();
+    const s = await sealedServer(secrets);
+    const alice = await join(s, secrets, 'alice', true);
+    const bob = await join(s, secrets, 'bob');
+    const carol = await join(s, secrets, 'carol');
+    const all = [alice, bob, carol];
+    await waitUntil(() => all.every((p) => p.channel.epoch === 3), { what: 'epoch 3 everywhere' });
+    await waitUntil(() => (s.stats().sealed?.keyAcks ?? 0) >= 6, { what: 'every KEY_ACK of epochs 1 to 3' });
+    const acks = (p: SealedPeer) => p.events.flatMap((e) => (e.kind === 'ack' ? [e] : []));
+    const chatsWithSeq = (p: SealedPeer) => p.events.flatMap((e) => (e.kind === 'chat' ? [e] : []));
+
+    const before = alice.probe.received.length;
+    await alice.chat(7, 'with my ack');
+    await waitUntil(() => acks(alice).length === 1, { what: "alice's ACK" });
+    await waitUntil(() => bob.chats().includes('with my ack') && carol.chats().includes('with my ack'), {
+      what: 'bob and carol to read alice',
+    });
+    const seq = chatsWithSeq(bob).find((e) => e.text === 'with my ack')?.seq;
+    expect(acks(alice)[0]).toEqual({ kind: 'ack', id: 7, seq });
+    // The ACK came sealed under alice's own key (epoch 0); she got nothing of her own message.
+    expect(alice.probe.received.slice(before).map(serverDatagramEpoch)).toEqual([0]);
+
+    // A resend of id 7 (the ACK lost): acknowledged again with the same seq, relayed to nobody.
+    await alice.chat(7, 'with my ack');
+    await waitUntil(() => acks(alice).length === 2, { what: 'the second ACK' });
+    expect(acks(alice)[1]).toEqual({ kind: 'ack', id: 7, seq });
+    await bob.chat(1, 'and mine');
+    await waitUntil(() => acks(bob).length === 1 && alice.chats().includes('and mine'), { what: "bob's ACK" });
+    expect(bob.chats().filter((t) => t === 'with my ack')).toHaveLength(1);
+    expect(s.stats().sealed?.refused).toBe(0);
+  });
+
   it('puts a plain member and sealed members in one room: each gets its own form', async () => {
     const secrets = new UdpSecrets();
     const s = await sealedServer(secrets);

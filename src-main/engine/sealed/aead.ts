@@ -40,48 +40,97 @@ export interface AeadKey {
    * or -1 when the tag does not verify (then nothing written to `out` may be used).
    */
   open(nonce: Buffer, aad: Buffer, sealed: Buffer, out: Buffer, at: number): number;
+  /**
+   * The per-datagram form: the nonce is `iv` XOR `counter`, the associated data buf[aadAt, aadAt +
+   * aadLength), and the `length` bytes after it are replaced by their ciphertext, the tag written
+   * after them. Returns length + tag. No nonce, views or Buffers made by the native backend.
+   */
+  sealInPlace(iv: Buffer, counter: number, buf: Buffer, aadAt: number, aadLength: number, length: number): number;
+  /**
+   * Opens the `sealedLength` bytes (ciphertext then tag) after the associated data, the plaintext
+   * replacing the ciphertext; returns its length, or -1 when the tag does not verify (then those
+   * bytes are garbage).
+   */
+  openInPlace(iv: Buffer, counter: number, buf: Buffer, aadAt: number, aadLength: number, sealedLength: number): number;
 }
 
 /** Makes the AeadKey of a 32-byte key. */
 export type AeadBackend = (cipher: SealedCipherId, key: Buffer) => AeadKey;
 
+/** The in-place calls on top of seal/open, through views and a nonce of their own. */
+function withViews(aead: Pick<AeadKey, 'seal' | 'open'>): AeadKey {
+  const nonce = Buffer.alloc(SEALED_IV_BYTES);
+  return {
+    seal: aead.seal,
+    open: aead.open,
+    sealInPlace(iv, counter, buf, aadAt, aadLength, length) {
+      const at = aadAt + aadLength;
+      const plaintext = buf.subarray(at, at + length);
+      return aead.seal(nonceFor(iv, counter, nonce), buf.subarray(aadAt, at), plaintext, buf, at);
+    },
+    openInPlace(iv, counter, buf, aadAt, aadLength, sealedLength) {
+      const at = aadAt + aadLength;
+      return aead.open(
+        nonceFor(iv, counter, nonce),
+        buf.subarray(aadAt, at),
+        buf.subarray(at, at + sealedLength),
+        buf,
+        at,
+      );
+    },
+  };
+}
+
 /** node:crypto: a new Cipheriv or Decipheriv (and its Buffers) per call. Works everywhere. */
-export const nodeCryptoBackend: AeadBackend = (cipher, key) => ({
-  seal(nonce, aad, plaintext, out, at) {
-    const c = createCipheriv(ALGORITHMS[cipher] as CipherGCMTypes, key, nonce, { authTagLength: SEALED_TAG_BYTES });
-    c.setAAD(aad);
-    const body = c.update(plaintext);
-    const tail = c.final();
-    body.copy(out, at);
-    tail.copy(out, at + body.length);
-    c.getAuthTag().copy(out, at + plaintext.length);
-    return plaintext.length + SEALED_TAG_BYTES;
-  },
-  open(nonce, aad, sealed, out, at) {
-    if (sealed.length < SEALED_TAG_BYTES) return -1;
-    const tagAt = sealed.length - SEALED_TAG_BYTES;
-    const d = createDecipheriv(ALGORITHMS[cipher] as CipherGCMTypes, key, nonce, { authTagLength: SEALED_TAG_BYTES });
-    d.setAAD(aad);
-    d.setAuthTag(sealed.subarray(tagAt));
-    const body = d.update(sealed.subarray(0, tagAt));
-    try {
-      const tail = d.final();
+export const nodeCryptoBackend: AeadBackend = (cipher, key) =>
+  withViews({
+    seal(nonce, aad, plaintext, out, at) {
+      const c = createCipheriv(ALGORITHMS[cipher] as CipherGCMTypes, key, nonce, { authTagLength: SEALED_TAG_BYTES });
+      c.setAAD(aad);
+      const body = c.update(plaintext);
+      const tail = c.final();
       body.copy(out, at);
       tail.copy(out, at + body.length);
-      return tagAt;
-    } catch {
-      return -1;
-    }
-  },
-});
+      c.getAuthTag().copy(out, at + plaintext.length);
+      return plaintext.length + SEALED_TAG_BYTES;
+    },
+    open(nonce, aad, sealed, out, at) {
+      if (sealed.length < SEALED_TAG_BYTES) return -1;
+      const tagAt = sealed.length - SEALED_TAG_BYTES;
+      const d = createDecipheriv(ALGORITHMS[cipher] as CipherGCMTypes, key, nonce, { authTagLength: SEALED_TAG_BYTES });
+      d.setAAD(aad);
+      d.setAuthTag(sealed.subarray(tagAt));
+      const body = d.update(sealed.subarray(0, tagAt));
+      try {
+        const tail = d.final();
+        body.copy(out, at);
+        tail.copy(out, at + body.length);
+        return tagAt;
+      } catch {
+        return -1;
+      }
+    },
+  });
 
 /** The native addon's backend: the key is expanded once, each call re-arms the context's nonce. */
 export function nativeBackend(native: SealedAeadNative): AeadBackend {
   return (cipher, key) => {
     const handle = native.createKey(cipher, key);
+    const aead = {
+      seal: (nonce: Buffer, aad: Buffer, plaintext: Buffer, out: Buffer, at: number) =>
+        native.seal(handle, nonce, aad, plaintext, out, at),
+      open: (nonce: Buffer, aad: Buffer, sealed: Buffer, out: Buffer, at: number) =>
+        native.open(handle, nonce, aad, sealed, out, at),
+    };
+    const { sealInPlace, openInPlace } = native;
+    // A binary built before the in-place calls existed still works, through views.
+    if (sealInPlace === undefined || openInPlace === undefined) return withViews(aead);
     return {
-      seal: (nonce, aad, plaintext, out, at) => native.seal(handle, nonce, aad, plaintext, out, at),
-      open: (nonce, aad, sealed, out, at) => native.open(handle, nonce, aad, sealed, out, at),
+      ...aead,
+      sealInPlace: (iv, counter, buf, aadAt, aadLength, length) =>
+        sealInPlace(handle, iv, counter, buf, aadAt, aadLength, length),
+      openInPlace: (iv, counter, buf, aadAt, aadLength, sealedLength) =>
+        openInPlace(handle, iv, counter, buf, aadAt, aadLength, sealedLength),
     };
   };
 }

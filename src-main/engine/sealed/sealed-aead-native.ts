@@ -31,6 +31,29 @@ export interface SealedAeadNative {
     out: Uint8Array,
     at: number,
   ): number;
+  /**
+   * Seals buf[aadAt + aadLength, + length) in place under nonce iv XOR counter, header before it as
+   * associated data, tag after it; returns length + 16. Missing from binaries built before it.
+   */
+  sealInPlace?(
+    handle: NativeKeyHandle,
+    iv: Uint8Array,
+    counter: number,
+    buf: Uint8Array,
+    aadAt: number,
+    aadLength: number,
+    length: number,
+  ): number;
+  /** The reverse of sealInPlace over sealedLength bytes (tag included): plaintext length, or -1. */
+  openInPlace?(
+    handle: NativeKeyHandle,
+    iv: Uint8Array,
+    counter: number,
+    buf: Uint8Array,
+    aadAt: number,
+    aadLength: number,
+    sealedLength: number,
+  ): number;
 }
 
 /** Where the build script puts the binary, relative to the package root. */

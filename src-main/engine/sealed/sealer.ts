@@ -4,14 +4,13 @@
 import {
   AES_GCM_MESSAGES_PER_KEY,
   SEALED_COUNTER_BYTES,
-  SEALED_IV_BYTES,
   SEALED_LENGTH_BYTES,
   SEALED_TAG_BYTES,
   SealedCipher,
   paddedLength,
   type SealedCipherId,
 } from '../../../src-shared/protocol/index.js';
-import { defaultAeadBackend, nonceFor, type AeadBackend, type AeadKey } from './aead.js';
+import { defaultAeadBackend, type AeadBackend, type AeadKey } from './aead.js';
 import type { DirectionKey } from './direction-keys.js';
 import { ReplayWindow } from './replay-window.js';
 
@@ -35,10 +34,20 @@ export function messagesPerKey(cipher: SealedCipherId): number {
   return cipher === SealedCipher.AES_256_GCM ? AES_GCM_MESSAGES_PER_KEY : COUNTER_MAX;
 }
 
+/** Spans up to this long are copied by a loop: Buffer#copy and subarray make a view per call. */
+const LOOP_COPY_MAX = 512;
+
+function copyInto(src: Uint8Array, start: number, end: number, dst: Buffer, at: number): void {
+  if (end - start > LOOP_COPY_MAX) {
+    dst.set(src.subarray(start, end), at);
+    return;
+  }
+  for (let i = start, j = at; i < end; i++, j++) dst[j] = src[i] as number;
+}
+
 export class Sealer {
   private next = 0;
   private readonly limit: number;
-  private readonly nonce = Buffer.alloc(SEALED_IV_BYTES);
   private readonly aead: AeadKey;
 
   /**
@@ -78,13 +87,12 @@ export class Sealer {
     if (padded < 0 || headerLength + padded + SEALED_TAG_BYTES > out.length) return -1;
     const counter = this.next++;
     writeCounter(out, headerLength - SEALED_COUNTER_BYTES, counter);
-    const plaintext = out.subarray(headerLength, headerLength + padded);
-    plaintext.writeUInt16BE(length, 0);
-    plaintext.set(message.subarray(start, end), SEALED_LENGTH_BYTES);
-    plaintext.fill(0, SEALED_LENGTH_BYTES + length);
-    const aad = out.subarray(0, headerLength);
-    const nonce = nonceFor(this.key.iv, counter, this.nonce);
-    return headerLength + this.aead.seal(nonce, aad, plaintext, out, headerLength);
+    // Length prefix, message and zero padding, written where they are sealed (no views per datagram).
+    out.writeUInt16BE(length, headerLength);
+    const textAt = headerLength + SEALED_LENGTH_BYTES;
+    copyInto(message, start, end, out, textAt);
+    out.fill(0, textAt + length, headerLength + padded);
+    return headerLength + this.aead.sealInPlace(this.key.iv, counter, out, 0, headerLength, padded);
   }
 }
 
@@ -92,7 +100,6 @@ export type OpenProblem = 'bad-counter' | 'replayed' | 'bad-tag' | 'bad-padding'
 
 export class Opener {
   private readonly window = new ReplayWindow();
-  private readonly nonce = Buffer.alloc(SEALED_IV_BYTES);
   private readonly aead: AeadKey;
 
   constructor(
@@ -108,21 +115,32 @@ export class Opener {
    * ciphertext and tag. Returns the message (a view of a fresh buffer) or the reason it was dropped.
    */
   open(bytes: Buffer, start: number, headerLength: number, end: number): Buffer | OpenProblem {
+    // A copy of its own, opened in place: callers may keep the message, and `bytes` stays as it was.
+    const copy = Buffer.from(bytes.subarray(start, end));
+    const length = this.openInPlace(copy, 0, headerLength, copy.length);
+    if (typeof length === 'string') return length;
+    const at = headerLength + SEALED_LENGTH_BYTES;
+    return copy.subarray(at, at + length);
+  }
+
+  /**
+   * Opens bytes[start, end) like `open`, but in place: on success the message is the returned number
+   * of bytes from start + headerLength + SEALED_LENGTH_BYTES, and nothing is allocated. Whatever the
+   * outcome, the bytes after the header no longer hold what arrived.
+   */
+  openInPlace(bytes: Buffer, start: number, headerLength: number, end: number): number | OpenProblem {
     const counter = readCounter(bytes, start + headerLength - SEALED_COUNTER_BYTES);
     if (counter < 0) return 'bad-counter';
     if (!this.window.fresh(counter)) return 'replayed';
-    const aad = bytes.subarray(start, start + headerLength);
     const sealedAt = start + headerLength;
     if (end - sealedAt < SEALED_TAG_BYTES) return 'bad-tag';
-    // The plaintext goes to a fresh buffer (pooled by Node at these sizes): callers may keep it.
-    const plaintext = Buffer.allocUnsafe(end - sealedAt - SEALED_TAG_BYTES);
-    const nonce = nonceFor(this.key.iv, counter, this.nonce);
-    if (this.aead.open(nonce, aad, bytes.subarray(sealedAt, end), plaintext, 0) < 0) return 'bad-tag';
+    const opened = this.aead.openInPlace(this.key.iv, counter, bytes, start, headerLength, end - sealedAt);
+    if (opened < 0) return 'bad-tag';
     // Authentic from here on: a bad length is our peer's bug, still not worth more than a drop.
-    if (plaintext.length < SEALED_LENGTH_BYTES) return 'bad-padding';
-    const length = plaintext.readUInt16BE(0);
-    if (SEALED_LENGTH_BYTES + length > plaintext.length) return 'bad-padding';
+    if (opened < SEALED_LENGTH_BYTES) return 'bad-padding';
+    const length = bytes.readUInt16BE(sealedAt);
+    if (SEALED_LENGTH_BYTES + length > opened) return 'bad-padding';
     this.window.accept(counter);
-    return plaintext.subarray(SEALED_LENGTH_BYTES, SEALED_LENGTH_BYTES + length);
+    return length;
   }
 }

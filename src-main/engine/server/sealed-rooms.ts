@@ -85,7 +85,9 @@ export class SealedRooms {
 
   /**
    * Sends message[0, length) to the sealed members among to[0, count), `except` excluded: sealed once
-   * under the room key for those holding it, under its own key for each other one.
+   * under the room key for those holding it, under its own key for each other one. `then`, when
+   * given, is a datagram already sealed for `except` (its ACK) that rides in the room's system call
+   * when it can; returns whether it was sent (else the caller sends it).
    */
   toRoom(
     room: Room,
@@ -94,7 +96,9 @@ export class SealedRooms {
     to: readonly Member[],
     count: number,
     except: Member | null,
-  ): void {
+    then: Buffer | null = null,
+    thenLength = 0,
+  ): boolean {
     let key = room.roomKey;
     if (key !== null && key.sealer.exhausted) {
       this.rotate(room);
@@ -108,22 +112,26 @@ export class SealedRooms {
       if (key !== null && m.sealed.ackedEpoch === key.epoch) holders[n++] = m;
       else this.out.sendCopy(message, length, m);
     }
-    if (n === 0 || key === null) {
-      holders.length = 0;
-      return;
-    }
-    const sealed = sealServerDatagram(key.sealer, key.epoch, message, this.scratch, 0, length);
-    if (sealed < 0) this.out.sealRefused += n;
-    else {
-      // The usual case: everyone in the room's send table holds the key, so its packed addresses
-      // serve as they are (no per-message list of slots).
-      const table = to === room.sendTable?.sealed ? room.sendTable.sealedSlots : null;
-      const skip =
-        except !== null && table !== null && table.members[except.tableIndex] === except ? except.tableIndex : -1;
-      if (table !== null && n === count - (skip >= 0 ? 1 : 0)) this.out.sendToTable(this.scratch, sealed, table, skip);
-      else this.out.sendRoomSealed(this.scratch, sealed, holders, n);
+    let thenSent = false;
+    if (n > 0 && key !== null) {
+      const sealed = sealServerDatagram(key.sealer, key.epoch, message, this.scratch, 0, length);
+      if (sealed < 0) this.out.sealRefused += n;
+      else {
+        // The usual case: everyone in the room's send table holds the key, so its packed addresses
+        // serve as they are (no per-message list of slots).
+        const table = to === room.sendTable?.sealed ? room.sendTable.sealedSlots : null;
+        const skip =
+          except !== null && table !== null && table.members[except.tableIndex] === except ? except.tableIndex : -1;
+        if (table !== null && n === count - (skip >= 0 ? 1 : 0)) {
+          if (then !== null && except !== null) {
+            this.out.sendToTableThen(this.scratch, sealed, table, skip, then, thenLength, except);
+            thenSent = true;
+          } else this.out.sendToTable(this.scratch, sealed, table, skip);
+        } else this.out.sendRoomSealed(this.scratch, sealed, holders, n);
+      }
     }
     holders.length = 0;
+    return thenSent;
   }
 
   stats(): SealedStats {

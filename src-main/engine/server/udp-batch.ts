@@ -16,6 +16,21 @@ export interface UdpBatch {
    * many of them the kernel refused.
    */
   sendBatch(fd: number, data: Uint8Array, length: number, slots: Uint8Array, count: number, skip: number): number;
+  /**
+   * sendBatch, then extra[0, extraLength) to `extraSlot` as position `count`, in the same system
+   * calls; the result counts over count + 1 positions. Missing from binaries built before it.
+   */
+  sendBatchThen?(
+    fd: number,
+    data: Uint8Array,
+    length: number,
+    slots: Uint8Array,
+    count: number,
+    skip: number,
+    extra: Uint8Array,
+    extraLength: number,
+    extraSlot: Uint8Array,
+  ): number;
   /** A slot for an IP literal and port, in the socket's family; null for what it cannot encode. */
   packAddress(ip: string, port: number, v6socket: boolean): Buffer | null;
   /** Datagrams the kernel refused since the module loaded. */

@@ -128,7 +128,8 @@ export class UdpOut {
     this.sendToMany(buf.subarray(0, length), to, count, true);
   }
 
-  private sendCopyAsIs(buf: Uint8Array, length: number, to: Member): void {
+  /** Sends buf[0, length) to one member as it is (for a sealed member: already sealed); bytes copied. */
+  sendCopyAsIs(buf: Uint8Array, length: number, to: Member): void {
     const slot = this.nativeReady() ? this.slotOf(to) : null;
     if (slot === null) {
       this.dgramSend(Buffer.from(buf.subarray(0, length)), to);
@@ -240,6 +241,44 @@ export class UdpOut {
     buf = offHeap(buf);
     const count = table.members.length;
     if (count <= BATCH_MAX) return this.sendSlots(buf, length, table.slots, table.members, 0, count, skip);
+    this.sendToTableInParts(buf, length, table, skip);
+  }
+
+  /**
+   * sendToTable, then `then`[0, thenLength) to `thenTo` as it is (already sealed for it), in the same
+   * system call where the native module can: a sealed sender's ACK after its room's copies. The
+   * bytes are copied before this returns.
+   */
+  sendToTableThen(
+    buf: Uint8Array,
+    length: number,
+    table: DialectTable,
+    skip: number,
+    then: Buffer,
+    thenLength: number,
+    thenTo: Member,
+  ): void {
+    const batch = this.batch as UdpBatch;
+    const count = table.members.length;
+    const slot = this.slotOf(thenTo);
+    if (batch.sendBatchThen === undefined || count > BATCH_MAX || slot === null) {
+      this.sendToTable(buf, length, table, skip);
+      this.sendCopyAsIs(then, thenLength, thenTo);
+      return;
+    }
+    buf = offHeap(buf);
+    const fd = (this.raw as RawSocket).fd;
+    const result = batch.sendBatchThen(fd, buf, length, table.slots, count, skip, then, thenLength, slot);
+    this.counted(result, skip);
+    const consumed = result % 65_536;
+    if (consumed > count) return;
+    // The send buffer is full: the rest waits in libuv (from copies of its own), the extra last.
+    this.queueRest(buf, length, table.members, consumed, count, skip);
+    this.dgramSend(Buffer.from(then.subarray(0, thenLength)), thenTo);
+  }
+
+  private sendToTableInParts(buf: Uint8Array, length: number, table: DialectTable, skip: number): void {
+    const count = table.members.length;
     // Very large rooms go in parts of BATCH_MAX positions (the native result counts in 16 bits).
     const size = (this.batch as UdpBatch).SLOT_BYTES;
     for (let from = 0; from < count; from += BATCH_MAX) {
@@ -260,15 +299,34 @@ export class UdpOut {
   ): void {
     const local = skip >= from && skip < to ? skip - from : -1;
     const result = (this.batch as UdpBatch).sendBatch((this.raw as RawSocket).fd, buf, length, slots, to - from, local);
+    this.counted(result, local);
+    const consumed = result % 65_536;
+    if (from + consumed >= to) return;
+    this.queueRest(buf, length, members, from + consumed, to, skip);
+  }
+
+  /** Counts a native send's result, position `local` (−1: none) having been skipped. */
+  private counted(result: number, local: number): void {
     const consumed = result % 65_536;
     const refused = Math.floor(result / 65_536);
     this.sent += consumed - refused - (local >= 0 && local < consumed ? 1 : 0);
     this.failed += refused;
-    if (from + consumed >= to) return;
-    // The send buffer is full: queue the rest in libuv, which sends when the socket is writable,
-    // from a copy of its own (`buf` may be the caller's scratch).
+  }
+
+  /**
+   * The send buffer is full: queue members [from, to) but `skip` in libuv, which sends when the
+   * socket is writable, from a copy of its own (`buf` may be the caller's scratch).
+   */
+  private queueRest(
+    buf: Uint8Array,
+    length: number,
+    members: readonly Member[],
+    from: number,
+    to: number,
+    skip: number,
+  ): void {
     const queued = Buffer.from(buf.subarray(0, length));
-    for (let i = from + consumed; i < to; i++) if (i !== skip) this.dgramSend(queued, members[i] as Member);
+    for (let i = from; i < to; i++) if (i !== skip) this.dgramSend(queued, members[i] as Member);
   }
 
   private pack(m: Member): Buffer | null {

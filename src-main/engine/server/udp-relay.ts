@@ -26,7 +26,9 @@ import {
   LeftReason,
   SEALED_CLIENT_HEADER_BYTES,
   SEALED_CLIENT_MARKER,
+  SEALED_LENGTH_BYTES,
   SEALED_SERVER_MESSAGE_MAX,
+  OWN_KEY_EPOCH,
   SealedClientKind,
   parseClientDatagramAt,
   hasLineBreak,
@@ -50,6 +52,7 @@ import { TOKEN_LENGTH } from './token.js';
 import type { UdpOut } from './udp-out.js';
 import type { SealedRooms } from './sealed-rooms.js';
 import { checkClientHeader, CLIENT_SESSION_AT } from '../sealed/client-datagram.js';
+import { sealServerDatagram } from '../sealed/server-datagram.js';
 import type { OpenProblem } from '../sealed/sealer.js';
 
 const SLASH = 0x2f;
@@ -82,6 +85,8 @@ export class UdpRelay {
   /** Where outgoing chat is built for native sends, which copy it before they return. */
   private readonly scratch = Buffer.allocUnsafeSlow(UDP_SERVER_MAX_BYTES);
   private readonly ack = Buffer.allocUnsafeSlow(ACK_EVENT_BYTES);
+  /** A sealed sender's ACK, sealed before its room's copies go out. */
+  private readonly sealedAck = Buffer.allocUnsafeSlow(UDP_SERVER_MAX_BYTES);
 
   constructor(
     private readonly registry: RoomRegistry,
@@ -126,9 +131,11 @@ export class UdpRelay {
     if (member === undefined || !session) return this.drop('sealed-unknown-session', rinfo);
     if (msg[from + 1] !== session.cipher) return this.drop('sealed-malformed', rinfo);
     if (!sameIp(rinfo.address, member.ip)) return this.drop('wrong-ip', rinfo);
-    const message = session.opener.open(msg, from, SEALED_CLIENT_HEADER_BYTES, end);
-    if (typeof message === 'string') return this.drop(SEALED_DROPS[message], rinfo);
-    this.fromMember(member, message, 0, message.length, rinfo);
+    // Opened where it arrived (the datagram is ours until we return): no copy, no garbage.
+    const length = session.opener.openInPlace(msg, from, SEALED_CLIENT_HEADER_BYTES, end);
+    if (typeof length === 'string') return this.drop(SEALED_DROPS[length], rinfo);
+    const at = from + SEALED_CLIENT_HEADER_BYTES + SEALED_LENGTH_BYTES;
+    this.fromMember(member, msg, at, at + length, rinfo);
   }
 
   /** The message msg[start, end) of a datagram that proved it comes from `member`. */
@@ -245,6 +252,7 @@ export class UdpRelay {
    * structured CHAT to its sender. Returns the room sequence the message was relayed as.
    */
   private relay(sender: Member, msg: Buffer, textStart: number, end: number, ackId: number, now: number): number {
+    let ack = ackId; // −1 once a sealed sender's ACK was handled with its room's copies
     const room = sender.room;
     room.seq = (room.seq + 1) >>> 0 || 1;
     const seq = room.seq;
@@ -264,7 +272,14 @@ export class UdpRelay {
       if (ns > 0 || nz > 0) {
         const length = writeChatEvent(scratch, sender, seq, msg, textStart, end);
         if (ns > 0) this.out.sendToTable(scratch, length, table.structured, skipS);
-        if (nz > 0) this.sealed.toRoom(room, scratch, length, sealedTo, sealedTo.length, sender);
+        if (nz > 0) {
+          // A sealed sender's ACK is sealed first, to ride in the room's sendmmsg call.
+          const ackLength = ack >= 0 && sender.sealed !== null ? this.sealAck(sender, ack, seq) : -1;
+          const then = ackLength >= 0 ? this.sealedAck : null;
+          if (ack >= 0 && sender.sealed !== null) ack = -1; // sealed (or refused) here: sent below if not with the room
+          if (!this.sealed.toRoom(room, scratch, length, sealedTo, sealedTo.length, sender, then, ackLength) && then)
+            this.out.sendCopyAsIs(then, ackLength, sender);
+        }
       }
       if (np > 0)
         this.out.sendToTable(scratch, writePlainLine(scratch, sender, msg, textStart, end), table.plain, skipP);
@@ -272,8 +287,21 @@ export class UdpRelay {
     } else {
       this.relayEach(sender, seq, msg, textStart, end);
     }
-    if (ackId >= 0) this.sendAck(sender, ackId, seq);
+    if (ack >= 0) this.sendAck(sender, ack, seq);
     return seq;
+  }
+
+  /**
+   * Seals the ACK for a sealed member's CHAT into `sealedAck`; returns its length, or -1 when there
+   * is nothing to send (no endpoint yet, or its key refused: counted as sendSealed would).
+   */
+  private sealAck(member: Member, id: number, seq: number): number {
+    const session = member.sealed;
+    if (member.port === 0 || session === null) return -1;
+    writeAckEvent(this.ack, id, seq);
+    const length = sealServerDatagram(session.sealer, OWN_KEY_EPOCH, this.ack, this.sealedAck, 0, ACK_EVENT_BYTES);
+    if (length < 0) this.out.sealRefused++;
+    return length;
   }
 
   private sendAck(member: Member, id: number, seq: number): void {
