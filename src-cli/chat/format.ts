@@ -1,6 +1,7 @@
 // What the CLI prints for each chat event. Everything that came from the network is made safe for a
 // terminal first: one event is exactly one line, and no escape sequence reaches the user's screen.
-import type { ClientEvents, ConnectionState, Member } from '../../src-main/engine/index.js';
+import type { ClientEvents, ConnectInfo, ConnectionState, Member } from '../../src-main/engine/index.js';
+import { SEALED_CIPHER_NAMES } from '../../src-shared/protocol/cipher-offer.js';
 import { isServerClosedReason } from '../../src-shared/protocol/closed-reasons.js';
 import { leftReasonNotice, type WireLeftReason } from '../../src-shared/protocol/left-reasons.js';
 import { nameList, roomEncryption } from '../../src-shared/room-encryption.js';
@@ -114,6 +115,30 @@ export function encryptionLine(transport: 'tls' | 'plain', members: readonly Mem
       ? `${nameList(state.plainMembers.map(safeText))} ${state.plainMembers.length === 1 ? 'is' : 'are'} on a plain connection: what the room says reaches them in clear.`
       : state.detail;
   return `* ${state.label}: ${detail}`;
+}
+
+/** After "connected to room": a connection in clear says so, and why (nothing when encrypted). */
+export function plainNote(info: ConnectInfo): string {
+  if (info.dialect === 'plain') return ' (the server speaks the plain protocol)';
+  if (info.transport === 'plain') return ' (in clear: the server does not speak TLS)';
+  return '';
+}
+
+/** An encrypted connection says what protects it, on a line of its own. */
+export function encryptedLine(info: ConnectInfo): string | null {
+  if (info.transport !== 'tls') return null;
+  const sealed = info.cipher !== undefined ? `, chat sealed with ${SEALED_CIPHER_NAMES[info.cipher]}` : '';
+  return `* encrypted: TLS 1.3${sealed}`;
+}
+
+/**
+ * Trust on first use, said out loud (as ssh does): the certificate was accepted only because this
+ * address had none on record, so the user should compare it with the one the host sees.
+ */
+export function firstUseLine(address: string, info: ConnectInfo, remembered: boolean): string | null {
+  if (info.trust !== 'first-use' || info.fingerprint === null) return null;
+  const scope = remembered ? 'from now on' : 'for this run';
+  return `* first connection to ${address}: its certificate ${info.fingerprint} will be expected ${scope}; check it against the fingerprint the host shows`;
 }
 
 export const CHAT_COMMANDS_HELP = [

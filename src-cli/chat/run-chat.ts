@@ -5,7 +5,8 @@ import type { Runtime } from '../runtime.js';
 import { terminalPrompter } from '../terminal/prompt.js';
 import { type ConnectRequest, connectToRoom } from './connect.js';
 import { PromptScreen, runInteractive } from './interactive.js';
-import { historyLine } from './format.js';
+import { encryptedLine, firstUseLine, historyLine, plainNote } from './format.js';
+import { hostKeyOf } from '../../src-main/engine/index.js';
 import { runPiped } from './piped.js';
 import { ChatSession, type Screen } from './session.js';
 
@@ -23,12 +24,11 @@ export async function runChat(request: ConnectRequest, rt: Runtime, extras: Chat
     say,
   });
   const who = `${name}${info.role === 'host' ? ' (host)' : ''}`;
-  const plainNote =
-    info.dialect === 'plain'
-      ? ' (the server speaks the plain protocol)'
-      : info.transport === 'plain'
-        ? ' (in clear: the server does not speak TLS)'
-        : '';
+  const note = plainNote(info);
+  const transportLines = [
+    encryptedLine(info),
+    firstUseLine(hostKeyOf(request.host, request.port), info, request.knownHostsPath !== undefined),
+  ].filter((line) => line !== null);
   const historyNote = historyLine(info.history);
 
   let screen: Screen;
@@ -54,12 +54,14 @@ export async function runChat(request: ConnectRequest, rt: Runtime, extras: Chat
   try {
     if (promptScreen) {
       for (const line of extras.banner ?? []) screen.show(line);
-      if (plainNote) screen.show(`*${plainNote}`);
+      if (note) screen.show(`*${note}`);
+      for (const line of transportLines) screen.show(line);
       if (historyNote) screen.show(historyNote);
       return await runInteractive(session, promptScreen, rt.stdin, rt.stdout);
     }
     for (const line of extras.banner ?? []) say(line);
-    say(`* connected to room "${request.room}" as ${who}${plainNote}`);
+    say(`* connected to room "${request.room}" as ${who}${note}`);
+    for (const line of transportLines) say(line);
     if (historyNote) say(historyNote);
     return await runPiped(session, rt.stdin);
   } finally {

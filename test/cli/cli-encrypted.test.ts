@@ -19,8 +19,17 @@ describe('tincan over TLS', () => {
     const { proc: server, port } = await startServe();
     const fingerprint = (await server.waitForLine('stdout', FINGERPRINT))[1] as string;
     const alice = await enter('create', port, 'lobby', 'alice');
+    // Alice had no pin: she is told the certificate is trusted on first use, and which it is.
+    await alice.waitForLine('stderr', /^\* encrypted: TLS 1\.3, chat sealed with aes-256-gcm$/);
+    await alice.waitForLine(
+      'stderr',
+      new RegExp(
+        `^\\* first connection to 127\\.0\\.0\\.1:${port}: its certificate ${fingerprint} will be expected from now on`,
+      ),
+    );
     const bob = spawnCli(['join', `127.0.0.1:${port}`, 'lobby', '--name', 'bob', '--fingerprint', fingerprint]);
     await bob.waitForLine('stderr', CONNECTED);
+    await bob.waitForLine('stderr', /^\* encrypted: TLS 1\.3/);
     bob.child.stdin.write('hello over TLS\n');
     await alice.waitForLine('stdout', /^bob: hello over TLS$/);
 
@@ -29,6 +38,8 @@ describe('tincan over TLS', () => {
     expect((await mallory.waitForExit()).code).toBe(ExitCode.FAILURE);
     const said = mallory.lines.stderr.join('\n');
     expect(said).toContain(`presented certificate ${fingerprint}, not the pinned ${other}`);
+    // Bob pinned the fingerprint: nothing was trusted on first use.
+    expect(bob.lines.stderr.some((line) => line.startsWith('* first connection'))).toBe(false);
   }, 60_000);
 
   it('lets a --plain member (spec dialect, no TLS) chat on the same port', async () => {
@@ -36,6 +47,7 @@ describe('tincan over TLS', () => {
     const alice = await enter('create', port, 'lobby', 'alice');
     const carol = spawnCli(['join', `127.0.0.1:${port}`, 'lobby', '--name', 'carol', '--plain']);
     await carol.waitForLine('stderr', /the server speaks the plain protocol/);
+    expect(carol.lines.stderr.some((line) => line.startsWith('* encrypted'))).toBe(false);
     carol.child.stdin.write('plain hello\n');
     await alice.waitForLine('stdout', /^carol: plain hello$/);
   }, 60_000);
@@ -66,6 +78,7 @@ describe('tincan over TLS', () => {
         '--udp-port',
         String(relay.port),
       ]);
+      await bob.waitForLine('stderr', /^\* encrypted: TLS 1\.3, chat sealed with chacha20-poly1305$/);
       bob.child.stdin.write('hello under chacha\n');
       await alice.waitForLine('stdout', /^bob: hello under chacha$/);
       expect(up.length).toBeGreaterThan(0);

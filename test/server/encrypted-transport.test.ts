@@ -17,6 +17,7 @@ import {
   TrustError,
   type HostIdentity,
 } from '../../src-main/engine/index.js';
+import { SealedCipher } from '../../src-shared/protocol/index.js';
 import { ClientFactory } from '../support/clients.js';
 import { waitForEvent } from '../support/events.js';
 import { closedByServer, handshake as rawHandshake, CREATE, JOIN, openSilent } from '../support/raw-tcrp.js';
@@ -70,8 +71,13 @@ describe('TLS between our client and our server', () => {
     const aliceInfo = await alice.connect();
     expect(aliceInfo.transport).toBe('tls');
     expect(aliceInfo.fingerprint).toBe(identity.fingerprint);
+    // Accepted only because this address had no certificate on record: the UI must say so.
+    expect(aliceInfo.trust).toBe('first-use');
+    expect(aliceInfo.cipher).toBe(SealedCipher.AES_256_GCM);
     expect(trust.get(hostKeyOf('127.0.0.1', s.tcpPort))).toBe(identity.fingerprint);
-    expect((await bob.connect()).transport).toBe('tls');
+    const bobInfo = await bob.connect();
+    expect(bobInfo.transport).toBe('tls');
+    expect(bobInfo.trust).toBe('known');
     const heard = waitForEvent(alice, 'message', (m) => m.from === 'bob');
     bob.send('over TLS');
     expect((await heard)[0].text).toBe('over TLS');
@@ -175,7 +181,7 @@ describe('trust: pinning, trust on first use, no downgrade', () => {
     expect(trust.get(hostKeyOf('127.0.0.1', port))).toBe(identity.fingerprint);
     // The user's decision: pinning the new certificate trusts it from then on.
     await rawHandshake(impostor.tcpPort, CREATE, 'lobby', 'alice', { tincan: true });
-    await joinVia(port, { knownHosts: trust, fingerprint: otherIdentity.fingerprint });
+    expect((await joinVia(port, { knownHosts: trust, fingerprint: otherIdentity.fingerprint })).trust).toBe('pinned');
     expect(trust.get(hostKeyOf('127.0.0.1', port))).toBe(otherIdentity.fingerprint);
   });
 

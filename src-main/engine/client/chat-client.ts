@@ -604,14 +604,15 @@ function historyOf(result: HandshakeResult): { history?: number } {
 }
 
 /** How the session's TCP exchange ran, for the 'connected' info. */
-function transportOf(result: HandshakeResult): {
-  transport: 'tls' | 'plain';
-  fingerprint: string | null;
-  encryptedOnly?: true;
-} {
+function transportOf(
+  result: HandshakeResult,
+): Pick<ConnectInfo, 'transport' | 'fingerprint' | 'trust' | 'cipher' | 'encryptedOnly'> {
+  const cipher = result.info?.sealed?.cipher;
   return {
     transport: result.transport,
     fingerprint: result.fingerprint,
+    ...(result.trust !== null ? { trust: result.trust } : {}),
+    ...(cipher !== undefined ? { cipher } : {}),
     ...(result.info?.encryptedOnly === true ? { encryptedOnly: true as const } : {}),
   };
 }

@@ -106,11 +106,18 @@ export type HandshakeResult = SessionResult & {
   transport: 'tls' | 'plain';
   /** The server certificate's fingerprint (TLS only). */
   fingerprint: string | null;
+  /**
+   * Why that certificate was accepted (TLS only): it matched a pin, the known-hosts entry, or it is
+   * the first one seen for this address and is now remembered (trust on first use).
+   */
+  trust: CertificateTrust | null;
   /** 64 bytes exported for sealing UDP (TLS only). */
   udpSecret: Buffer | null;
   /** What a later resume of this seat presents (TLS only). */
   resumeProof: Buffer | null;
 };
+
+export type CertificateTrust = 'pinned' | 'known' | 'first-use';
 
 /** What a TLS exchange expects of the server's certificate. */
 interface TlsExpectation {
@@ -242,7 +249,9 @@ export async function handshake(opts: HandshakeOptions): Promise<HandshakeResult
     const result = await exchange(opts, expectation);
     // First use, or a pin the user gave: either way this certificate is the one to expect next time.
     if (result.fingerprint && known !== result.fingerprint) policy.knownHosts?.remember(hostKey, result.fingerprint);
-    return result;
+    if (result.transport !== 'tls') return result;
+    const trust: CertificateTrust = policy.fingerprint ? 'pinned' : required !== null ? 'known' : 'first-use';
+    return { ...result, trust };
   } catch (err) {
     if (!(err instanceof HandshakeError) || err.code !== 'TLS_FAILED') throw err;
     if (required !== null) {
@@ -323,6 +332,7 @@ function exchange(opts: HandshakeOptions, tls: TlsExpectation | null): Promise<H
         ...session,
         transport: tls ? 'tls' : 'plain',
         fingerprint,
+        trust: null,
         udpSecret: secrets?.udpSecret ?? null,
         resumeProof: secrets?.resumeProof ?? null,
       };

@@ -1,7 +1,13 @@
 // The client library's public surface.
 export { ChatClient } from './chat-client.js';
 export { ChatSessionError, HandshakeError, NotConnectedError, TrustError } from './errors.js';
-export { handshake, type EncryptionPolicy, type HandshakeOptions, type HandshakeResult } from './handshake.js';
+export {
+  handshake,
+  type CertificateTrust,
+  type EncryptionPolicy,
+  type HandshakeOptions,
+  type HandshakeResult,
+} from './handshake.js';
 export {
   hostKeyOf,
   KnownHostsFile,

@@ -8,7 +8,7 @@ import type {
   WireLeftReason,
 } from '../../../src-shared/protocol/index.js';
 
-import type { EncryptionPolicy } from './handshake.js';
+import type { CertificateTrust, EncryptionPolicy } from './handshake.js';
 
 export type { ConnectionState, Dialect } from '../../../src-shared/protocol/index.js';
 export type ClientRole = Role;
@@ -106,6 +106,10 @@ export interface ClientEvents {
       history?: number;
       transport: 'tls' | 'plain';
       fingerprint: string | null;
+      /** TLS only: why the certificate was accepted ('first-use': not seen before, now remembered). */
+      trust?: CertificateTrust;
+      /** The cipher sealing our datagrams, when the session is sealed (PROTOCOL.md §8). */
+      cipher?: SealedCipherId;
       /** The room admits encrypted members only (a Tincan server said so). */
       encryptedOnly?: true;
     },
