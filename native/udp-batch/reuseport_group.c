@@ -36,7 +36,8 @@ static napi_value group_fail(napi_env env, const char *what, int err) {
   char message[160];
   if (err) snprintf(message, sizeof message, "openReusePortGroup: %s: %s", what, strerror(err));
   else snprintf(message, sizeof message, "openReusePortGroup: %s failed", what);
-  napi_throw_error(env, err ? "ESYSCALL" : NULL, message);
+  // EADDRINUSE by name: a server on port 0 picks another port when UDP's is taken.
+  napi_throw_error(env, err == EADDRINUSE ? "EADDRINUSE" : err ? "ESYSCALL" : NULL, message);
   return NULL;
 }
 

@@ -22,7 +22,7 @@ import { DropLog } from './drop-log.js';
 import { HostTools } from './host-tools.js';
 import { IpCounts } from './ip-counts.js';
 import { normaliseIp, sendAddressFor } from './ip.js';
-import { bindUdp, closeTcp, listenTcp, resolveHost, udpTypeFor } from './listen.js';
+import { bindUdp, closeTcp, LISTEN_ATTEMPTS, listenTcp, resolveHost, udpTypeFor } from './listen.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import type { ServerEvents } from './server-events.js';
 import type { HostIdentity } from './host-identity.js';
@@ -69,8 +69,6 @@ export interface RoomSummary {
   hasPassword: boolean;
 }
 
-/** How many times listen() retries when UDP cannot get the random port TCP got. */
-const LISTEN_ATTEMPTS = 5;
 /** Connections beyond the caps are answered SERVER_FULL; beyond this many such answers at once they are just closed. */
 const MAX_REFUSING = 64;
 /** How long close() waits for the shutdown notices to leave the socket. */

@@ -4,6 +4,9 @@ import type { BindOptions, Socket as UdpSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP, type AddressInfo, type Server } from 'node:net';
 
+/** How many times a server on port 0 tries again when UDP cannot get the random port TCP got. */
+export const LISTEN_ATTEMPTS = 5;
+
 /** A host name is resolved once, so that TCP and UDP bind the same address (and family). */
 export async function resolveHost(host: string): Promise<string> {
   if (isIP(host) !== 0) return host;

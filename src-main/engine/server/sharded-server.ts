@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { silentLogger, type Logger, type LogLevel } from '../log.js';
 import type { RoomSummary } from './chat-server.js';
-import { closeTcp, listenTcp, resolveHost, udpTypeFor } from './listen.js';
+import { closeTcp, LISTEN_ATTEMPTS, listenTcp, resolveHost, udpTypeFor } from './listen.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import type { ServerEvents } from './server-events.js';
 import { LocalBudgets } from './admission-budgets.js';
@@ -105,16 +105,8 @@ export class ShardedChatServer extends EventEmitter<ServerEvents> {
       (socket, head, shard, elapsedMs) => handover?.route(socket, head, shard, Date.now() - elapsedMs),
     );
     const caps = new ShardCaps(this.options, this.rooms, (ip) => router.pendingFrom(ip));
-    const tcp = createServer({ allowHalfOpen: true, pauseOnConnect: false }, (socket) => router.accept(socket));
-    const port = await listenTcp(tcp, host, this.options.port);
+    const { tcp, port, fds } = await this.bindPort(batch, host, count, router);
     tcp.on('error', (err) => this.log.error('tcp-listener-error', { err }));
-    let fds: number[];
-    try {
-      fds = batch.openReusePortGroup(host, port, count, false);
-    } catch (err) {
-      await closeTcp(tcp);
-      throw err;
-    }
     const config = (index: number): ShardConfig => ({
       options: { ...this.options, host, udpPort: null },
       udpType: udpTypeFor(host),
@@ -144,6 +136,30 @@ export class ShardedChatServer extends EventEmitter<ServerEvents> {
     }
     this.log.info('server-listening', { host, tcpPort: port, udpPort: port, shards: count });
     return { host, tcpPort: port, udpPort: port };
+  }
+
+  /**
+   * The TCP listener and the shards' UDP group on one port number. With port 0 another process may
+   * hold the number TCP got for UDP (ephemeral ports are shared): then try another.
+   */
+  private async bindPort(
+    batch: UdpBatch,
+    host: string,
+    count: number,
+    router: ShardRouter,
+  ): Promise<{ tcp: Server; port: number; fds: number[] }> {
+    for (let attempt = 1; ; attempt++) {
+      const tcp = createServer({ allowHalfOpen: true, pauseOnConnect: false }, (socket) => router.accept(socket));
+      const port = await listenTcp(tcp, host, this.options.port);
+      try {
+        return { tcp, port, fds: batch.openReusePortGroup(host, port, count, false) };
+      } catch (err) {
+        await closeTcp(tcp);
+        const taken = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (!(taken && this.options.port === 0 && attempt < LISTEN_ATTEMPTS)) throw err;
+        this.log.warn('udp-port-taken', { port, attempt });
+      }
+    }
   }
 
   private onShardMessage(shard: ShardProcess, msg: Exclude<FromShard, { type: 'ready' | 'failed' }>): void {
