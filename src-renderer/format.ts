@@ -17,12 +17,6 @@ export function roomStatusLine(room: RoomView): string {
   return STATE_LABEL[room.state];
 }
 
-// encrypted transport (#16)
-/** A fingerprint in groups of four hex digits, so people can compare it with the host's a piece at a time. */
-export function groupFingerprint(fingerprint: string): string {
-  return fingerprint.match(/.{1,4}/g)?.join(' ') ?? fingerprint;
-}
-
 /** Copies text; the async clipboard API first, then a hidden textarea for older setups. */
 export async function copyText(text: string): Promise<boolean> {
   try {

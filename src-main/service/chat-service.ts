@@ -505,6 +505,9 @@ export class ChatService {
     session.params.host = loopbackFor(bindHost);
     session.params.port = info.tcpPort;
     session.params.udpPort = info.udpPort;
+    // Our own server: its certificate is known, so the host's client pins it rather than trusting on first use.
+    const fingerprint = this.server.fingerprint;
+    if (fingerprint) session.params.fingerprint = fingerprint;
     session.hostBind = { bindHost, port: info.tcpPort, upnp };
     this.share(session);
   }

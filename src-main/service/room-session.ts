@@ -10,8 +10,10 @@ import type {
   SystemTone,
 } from '../../src-shared/ipc/contract.js';
 import { HISTORY_LIMIT } from '../../src-shared/ipc/history-limit.js';
+import { groupFingerprint } from '../../src-shared/protocol/encrypted-transport.js';
 import {
   HandshakeError,
+  hostKeyOf,
   SeenMessages,
   type ChatClient,
   type ClientEvents,
@@ -189,6 +191,20 @@ export class RoomSession {
     this.view.encryptedOnly = info.encryptedOnly === true;
   }
 
+  /**
+   * Trust on first use, said in the room: the certificate was accepted only because this address
+   * had none on record, so this is the moment to compare it with the fingerprint the host sees.
+   */
+  private noteFirstUse(info: ConnectInfo): void {
+    if (info.trust !== 'first-use' || info.fingerprint === null) return;
+    const address = hostKeyOf(this.params.host, this.params.port);
+    this.addSystem(
+      `First encrypted connection to ${address}. Its certificate fingerprint is ${groupFingerprint(info.fingerprint)}: ` +
+        `compare it with the one in the host's invite. From now on only this certificate is accepted.`,
+      'info',
+    );
+  }
+
   setShare(share: ShareInfo | null): void {
     this.view.share = share;
   }
@@ -223,6 +239,7 @@ export class RoomSession {
       view.dialect = info.dialect;
       view.role = info.role;
       this.noteTransport(info);
+      this.noteFirstUse(info);
       view.state = 'connected';
       view.attempt = null;
       view.closedReason = null;

@@ -3,7 +3,7 @@
 // focus, trusting the new certificate is an explicit second button. Escape cancels, Tab stays inside.
 import { useEffect, useRef } from 'react';
 import { formatHostAddress } from '../../src-shared/address.js';
-import { groupFingerprint } from '../format.js';
+import { groupFingerprint } from '../../src-shared/protocol/encrypted-transport.js';
 import { chatStore } from '../store/chat-store.js';
 import { useChat } from '../store/use-chat.js';
 import { trapTab, useReturnFocus } from './PasswordDialog.js';

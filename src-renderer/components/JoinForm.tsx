@@ -5,7 +5,7 @@ import { DEFAULT_PORT } from '../../src-shared/address.js';
 import type { KnownHostTransport, NearbyRoom } from '../../src-shared/ipc/contract.js';
 import { readInvite } from '../../src-shared/invite/read-invite.js';
 import type { FormField } from '../error-words.js';
-import { groupFingerprint } from '../format.js';
+import { groupFingerprint } from '../../src-shared/protocol/encrypted-transport.js';
 import { chatStore } from '../store/chat-store.js';
 import { useChat } from '../store/use-chat.js';
 import { NearbyRooms, nearbyAddress } from './NearbyRooms.js';

@@ -43,3 +43,8 @@ export function parseFingerprint(text: string): string | null {
   if (/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){31}$/.test(trimmed)) return trimmed.replace(/:/g, '').toLowerCase();
   return null;
 }
+
+/** A fingerprint in groups of four hex digits, so people can compare it with the host's a piece at a time. */
+export function groupFingerprint(fingerprint: string): string {
+  return fingerprint.match(/.{1,4}/g)?.join(' ') ?? fingerprint;
+}

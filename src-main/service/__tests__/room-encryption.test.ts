@@ -9,7 +9,8 @@ import { roomEncryption } from '../../../src-shared/room-encryption.js';
 import { handshake as rawHandshake, JOIN } from '../../../test/support/raw-tcrp.js';
 import { RawMember } from '../../../test/support/raw-udp.js';
 import { must } from '../../../test/support/must.js';
-import { record } from './service-recorder.js';
+import { groupFingerprint } from '../../../src-shared/protocol/encrypted-transport.js';
+import { record, texts } from './service-recorder.js';
 import { dataFolderFactory } from './test-services.js';
 
 const newDataFolder = dataFolderFactory();
@@ -83,5 +84,48 @@ describe('encryption in the room view', () => {
     // "Host again" after a restart makes it encrypted-only again.
     const rooms = JSON.parse(readFileSync(join(folder.dir, 'rooms.json'), 'utf8')) as Array<Record<string, unknown>>;
     expect(rooms.find((r) => r['room'] === 'vault')).toMatchObject({ hosted: true, encryptedOnly: true });
+  });
+
+  it('says in the room when a host certificate is trusted on first use, with the fingerprint to compare', async () => {
+    const host = newDataFolder().start();
+    const hostRec = record(host.service);
+    const hosted = await host.service.hostRoom({
+      room: 'den',
+      username: 'alice',
+      password: '',
+      port: 0,
+      bindHost: '127.0.0.1',
+    });
+    const info = must(host.service.serverInfo(), 'server info');
+    const fingerprint = must(hosted.share?.fingerprint, 'fingerprint');
+    const firstUse = (t: string): boolean => t.startsWith('First encrypted connection');
+
+    const folder = newDataFolder();
+    const first = folder.start();
+    const rec = record(first.service);
+    const joined = await first.service.joinRoom({
+      address: `127.0.0.1:${info.tcpPort}`,
+      room: 'den',
+      username: 'bob',
+      password: '',
+    });
+    await rec.until('the first-use line', () => texts(rec, joined.id).some(firstUse));
+    const line = must(texts(rec, joined.id).find(firstUse), 'first-use line');
+    expect(line).toContain(`127.0.0.1:${info.tcpPort}`);
+    expect(line).toContain(groupFingerprint(fingerprint));
+    // The host's own client pins its server: nothing was trusted on first use there.
+    expect(texts(hostRec, hosted.id).some(firstUse)).toBe(false);
+
+    // The same data folder knows the host now: a second visit (the same room entry) adds no second line.
+    await first.service.leaveRoom(joined.id);
+    const again = await first.service.joinRoom({
+      address: `127.0.0.1:${info.tcpPort}`,
+      room: 'den',
+      username: 'bob',
+      password: '',
+    });
+    await rec.until('bob to see alice', () => (rec.views.get(again.id)?.members.length ?? 0) === 2);
+    expect(again.id).toBe(joined.id);
+    expect(texts(rec, again.id).filter(firstUse)).toHaveLength(1);
   });
 });
