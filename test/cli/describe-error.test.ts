@@ -15,6 +15,10 @@ describe('describeConnectError', () => {
     [Status.NAME_TAKEN, 'the name "bob" is already taken in room "lobby"; pick another with --name'],
     [Status.ROOM_FULL, 'room "lobby" is full'],
     [Status.SERVER_FULL, 'the server at [::1]:7777 is full, try again later'],
+    [
+      Status.RATE_LIMITED,
+      'the server at [::1]:7777 is refusing requests from this address for now (too many attempts: wrong passwords, new rooms or joins of missing rooms); wait a while and try again',
+    ],
     [Status.BAD_REQUEST, 'the request was malformed (BAD_REQUEST)'],
   ])('status %i', (status, message) => {
     expect(describeConnectError(HandshakeError.fromStatus(status), target)).toBe(message);
