@@ -43,7 +43,8 @@ export function describeConnectError(err: unknown, target: ConnectTarget): strin
     case 'WRONG_PASSWORD':
       return `wrong password for room ${room}`;
     case 'PASSWORD_REQUIRED':
-      return `room ${room} needs a password; pass --password (or set TINCAN_PASSWORD)`;
+      // Mostly reached with no terminal to ask on; not --password, which shows in the process list.
+      return `room ${room} needs a password: set TINCAN_PASSWORD, or type it when a terminal asks for it`;
     case 'NAME_TAKEN':
       return `the name ${JSON.stringify(target.name)} is already taken in room ${room}; pick another with --name`;
     case 'ROOM_FULL':

@@ -11,7 +11,10 @@ describe('describeConnectError', () => {
     [Status.ROOM_EXISTS, 'room "lobby" already exists on [::1]:7777; pick another name or join it'],
     [Status.NO_SUCH_ROOM, 'there is no room "lobby" on [::1]:7777'],
     [Status.WRONG_PASSWORD, 'wrong password for room "lobby"'],
-    [Status.PASSWORD_REQUIRED, 'room "lobby" needs a password; pass --password (or set TINCAN_PASSWORD)'],
+    [
+      Status.PASSWORD_REQUIRED,
+      'room "lobby" needs a password: set TINCAN_PASSWORD, or type it when a terminal asks for it',
+    ],
     [Status.NAME_TAKEN, 'the name "bob" is already taken in room "lobby"; pick another with --name'],
     [Status.ROOM_FULL, 'room "lobby" is full'],
     [Status.SERVER_FULL, 'the server at [::1]:7777 is full, try again later'],
