@@ -12,24 +12,30 @@ let host: RawMember;
 let plainA: RawMember;
 let plainB: RawMember;
 
-beforeAll(async () => {
-  srv = await startServer(FAST_OPTIONS);
-  const at = { tcpPort: srv.tcpPort, udpPort: srv.udpPort, room: 'lines' };
-  host = await RawMember.join({ ...at, username: 'host', create: true });
-  plainA = await RawMember.join({ ...at, username: 'pa', tincan: false });
-  plainB = await RawMember.join({ ...at, username: 'pb', tincan: false });
-  // Everyone receives room traffic once the host has been told both joined.
-  const joined = () => host.events.filter((e) => e.kind === 'joined').map((e) => (e.kind === 'joined' ? e.name : ''));
-  expect(await becomesTrue(() => joined().includes('pa') && joined().includes('pb'), { timeoutMs: 5000 })).toBe(true);
-});
-afterAll(async () => {
-  for (const m of [host, plainA, plainB]) m?.close();
-  await srv?.close();
-});
+/** Both ways a plain line can leave the server: native sendmmsg tables (Linux, built) and node:dgram. */
+const SEND_PATHS = [
+  { nativeUdp: true, path: 'native tables' },
+  { nativeUdp: false, path: 'node:dgram' },
+] as const;
 
 const FORGED = 'hi\n* host left the room\r\n* the host closed the room\u2028x\u2029y';
 
-describe('text relayed to plain clients', () => {
+describe.each(SEND_PATHS)('text relayed to plain clients ($path)', ({ nativeUdp }) => {
+  beforeAll(async () => {
+    srv = await startServer({ ...FAST_OPTIONS, nativeUdp });
+    const at = { tcpPort: srv.tcpPort, udpPort: srv.udpPort, room: 'lines' };
+    host = await RawMember.join({ ...at, username: 'host', create: true });
+    plainA = await RawMember.join({ ...at, username: 'pa', tincan: false });
+    plainB = await RawMember.join({ ...at, username: 'pb', tincan: false });
+    // Everyone receives room traffic once the host has been told both joined.
+    const joined = () => host.events.filter((e) => e.kind === 'joined').map((e) => (e.kind === 'joined' ? e.name : ''));
+    expect(await becomesTrue(() => joined().includes('pa') && joined().includes('pb'), { timeoutMs: 5000 })).toBe(true);
+  });
+  afterAll(async () => {
+    for (const m of [host, plainA, plainB]) m?.close();
+    await srv?.close();
+  });
+
   it('is one line: each line break becomes "↵", in one datagram', async () => {
     const before = plainA.texts.length;
     await host.chat(1, FORGED);
