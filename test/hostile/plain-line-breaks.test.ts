@@ -1,6 +1,7 @@
 // Forged notices for plain clients (issue 15): a member sending "hi\n* host left the room" made a
-// line-based plain client print a fake notice. Text relayed to plain members is now one line; Tincan
-// members still get the message as sent. Raw members on real sockets, on 127.0.0.1.
+// line-based plain client print a fake notice, and backspaces or escape sequences could rewrite the
+// line itself. Text relayed to plain members is now one line with no terminal control; Tincan members
+// still get the message as sent. Raw members on real sockets, on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8Encode } from '../../src-shared/protocol/index.js';
 import { RawMember } from '../support/raw-udp.js';
@@ -62,6 +63,13 @@ describe.each(SEND_PATHS)('text relayed to plain clients ($path)', ({ nativeUdp 
     await host.chat(3, long);
     expect(await becomesTrue(() => plainA.texts.length > before, { timeoutMs: 5000 })).toBe(true);
     expect(plainA.texts.slice(before)).toEqual([`host: ${'x'.repeat(1000)}↵* the host closed the room`]);
+  });
+
+  it('has no terminal controls either: backspaces and escapes cannot rewrite the line', async () => {
+    const before = plainA.texts.length;
+    await host.chat(4, `${'\b'.repeat(6)}* the host closed the room\u001b[2K\u000b\u0085`);
+    expect(await becomesTrue(() => plainA.texts.length > before, { timeoutMs: 5000 })).toBe(true);
+    expect(plainA.texts.slice(before)).toEqual([`host: ${'\ufffd'.repeat(6)}* the host closed the room\ufffd[2K↵↵`]);
   });
 
   it('leaves single-line text byte for byte as before', async () => {
