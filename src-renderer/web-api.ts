@@ -114,8 +114,7 @@ export function connectWebApi(
 /**
  * Removes `token=` from the page URL's fragment, in place (history.replaceState: no new history
  * entry), so the per-run token does not stay in the address bar, the browser history or a copied
- * link. The connection keeps it in memory; a reload of the page cannot reconnect, by design — open
- * the printed URL again.
+ * link. The bridge has already kept it in the tab's sessionStorage, so a reload still reconnects.
  */
 export function dropTokenFromUrl(): void {
   if (typeof window === 'undefined') return;

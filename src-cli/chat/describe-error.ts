@@ -43,15 +43,18 @@ export function describeConnectError(err: unknown, target: ConnectTarget): strin
     case 'WRONG_PASSWORD':
       return `wrong password for room ${room}`;
     case 'PASSWORD_REQUIRED':
-      return `room ${room} needs a password; pass --password (or set TINCAN_PASSWORD)`;
+      // Mostly reached with no terminal to ask on; not --password, which shows in the process list.
+      return `room ${room} needs a password: set TINCAN_PASSWORD, or type it when a terminal asks for it`;
     case 'NAME_TAKEN':
       return `the name ${JSON.stringify(target.name)} is already taken in room ${room}; pick another with --name`;
     case 'ROOM_FULL':
       return `room ${room} is full`;
     case 'SERVER_FULL':
       return `the server at ${address} is full, try again later`;
+    // Not only wrong passwords: an address also spends its budgets on new rooms, on requests that
+    // cost a password hash and on answers about rooms (PROTOCOL.md §1), so name them all.
     case 'RATE_LIMITED':
-      return `too many wrong passwords for room ${room}; wait a while and try again`;
+      return `the server at ${address} is refusing requests from this address for now (too many attempts: wrong passwords, new rooms or joins of missing rooms); wait a while and try again`;
     case 'UNREACHABLE': {
       const reason = SOCKET_REASONS[causeCode(coded) ?? ''] ?? message;
       return `cannot reach ${address} (${reason}); is a Tincan server running there?`;

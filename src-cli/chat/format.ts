@@ -1,9 +1,11 @@
 // What the CLI prints for each chat event. Everything that came from the network is made safe for a
 // terminal first: one event is exactly one line, and no escape sequence reaches the user's screen.
+// Names also go through visibleName, so one from a spec server cannot hide or reorder its line.
 import type { ClientEvents, ConnectInfo, ConnectionState, Member } from '../../src-main/engine/index.js';
 import { SEALED_CIPHER_NAMES } from '../../src-shared/protocol/cipher-offer.js';
 import { isServerClosedReason } from '../../src-shared/protocol/closed-reasons.js';
 import { leftReasonNotice, type WireLeftReason } from '../../src-shared/protocol/left-reasons.js';
+import { visibleName } from '../../src-shared/protocol/names.js';
 import { nameList, roomEncryption } from '../../src-shared/room-encryption.js';
 
 type ClosedReason = ClientEvents['closed'][0]['reason'];
@@ -19,7 +21,7 @@ export function safeText(text: string): string {
 }
 
 export function messageLine(from: string, text: string): string {
-  return `${safeText(from)}: ${safeText(text)}`;
+  return `${safeText(visibleName(from))}: ${safeText(text)}`;
 }
 
 /** A line said before we joined (catch-up), marked and with the local time it was said. */
@@ -50,12 +52,12 @@ function memberTags(member: Member, tagPlain: boolean): string {
 }
 
 export function joinedLine(member: Member, tagPlain = false): string {
-  return `* ${safeText(member.name)}${memberTags(member, tagPlain)} joined the room`;
+  return `* ${safeText(visibleName(member.name))}${memberTags(member, tagPlain)} joined the room`;
 }
 
 /** A departure, or 'reconnected': a member that came back (the client's 'reconnected' event). */
 export function leftLine(name: string, reason: WireLeftReason): string {
-  return `* ${safeText(name)} ${leftReasonNotice(reason)}`;
+  return `* ${safeText(visibleName(name))} ${leftReasonNotice(reason)}`;
 }
 
 /** Free text from a plain server: shown as a notice, without doubling a "* " it already has. */
@@ -102,7 +104,7 @@ export function stateLine(
 
 export function membersLine(members: readonly Member[], tagPlain = false): string {
   if (members.length === 0) return '* no member list yet';
-  const names = members.map((m) => `${safeText(m.name)}${memberTags(m, tagPlain)}`);
+  const names = members.map((m) => `${safeText(visibleName(m.name))}${memberTags(m, tagPlain)}`);
   return `* ${members.length} in the room: ${names.join(', ')}`;
 }
 

@@ -6,6 +6,7 @@ import { Notification, app, dialog, shell, type BrowserWindow } from 'electron';
 import { handleAppScheme, registerAppScheme } from './app-protocol.js';
 import { installDeepLinks } from './deep-links.js';
 import { createLinkOpener } from './open-link.js';
+import { notificationBody } from './notification-markup.js';
 import { emitTo, registerIpc } from './ipc/register.js';
 import type { ChatService } from '../service/chat-service.js';
 import { createBackend } from '../service/backend.js';
@@ -96,7 +97,7 @@ async function start(): Promise<void> {
     const scene = { windowFocused: win.isFocused(), roomInView };
     const words = messageNotification(roomId, entry, roomNames.get(roomId) ?? null, scene);
     if (!words) return;
-    const note = new Notification({ ...words, silent: false });
+    const note = new Notification({ ...words, body: notificationBody(words.body, process.platform), silent: false });
     note.on('click', () => {
       if (!win) return;
       if (win.isMinimized()) win.restore();

@@ -11,6 +11,7 @@ import type {
 } from '../../src-shared/ipc/contract.js';
 import { HISTORY_LIMIT } from '../../src-shared/ipc/history-limit.js';
 import { groupFingerprint } from '../../src-shared/protocol/encrypted-transport.js';
+import { visibleName } from '../../src-shared/protocol/names.js';
 import {
   HandshakeError,
   hostKeyOf,
@@ -496,20 +497,22 @@ export class RoomSession {
     client.on(
       'joined',
       guard('joined', (member) => {
-        if (member.name !== view.username) this.addSystem(`${member.name} joined the room.`, 'info');
+        // Names sit in our own sentence here, outside the UI's <bdi>: visibleName for spec servers.
+        if (member.name !== view.username) this.addSystem(`${visibleName(member.name)} joined the room.`, 'info');
       }),
     );
     client.on(
       'left',
       guard('left', (info) => {
-        if (info.reason === 'timed-out') this.addSystem(`${info.name} timed out.`, 'warn');
-        else if (info.reason === 'removed') this.addSystem(`${info.name} was removed by the host.`, 'info');
-        else this.addSystem(`${info.name} left the room.`, 'info');
+        if (info.reason === 'timed-out') this.addSystem(`${visibleName(info.name)} timed out.`, 'warn');
+        else if (info.reason === 'removed')
+          this.addSystem(`${visibleName(info.name)} was removed by the host.`, 'info');
+        else this.addSystem(`${visibleName(info.name)} left the room.`, 'info');
       }),
     );
     client.on(
       'reconnected',
-      guard('reconnected', ({ name }) => this.addSystem(`${name} reconnected.`, 'info')),
+      guard('reconnected', ({ name }) => this.addSystem(`${visibleName(name)} reconnected.`, 'info')),
     );
     client.on(
       'typing',

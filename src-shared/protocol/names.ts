@@ -69,6 +69,21 @@ export function describeNameProblem(what: string, problem: NameProblem, maxBytes
   }
 }
 
+// The same characters, each to be replaced where a name is shown.
+const HIDDEN = new RegExp(`${CONTROL.source}|${INVISIBLE.source}`, 'gu');
+
+/**
+ * `name` as it may appear inside a line of our own words (a join notice, a terminal line). A Tincan
+ * server refuses names with control, invisible or direction-changing characters, but a spec server
+ * relays whatever its users chose: there each such character becomes a visible U+FFFD, so the name
+ * can neither hide nor reorder the words around it (`\u202Eecila joined` would draw as "denioj
+ * alice"). A name that keeps the rule comes back unchanged, emoji sequences included.
+ */
+export function visibleName(name: string): string {
+  if (!CONTROL.test(name) && !INVISIBLE.test(name.replace(EMOJI_GLUE, ''))) return name;
+  return name.replace(HIDDEN, '\uFFFD');
+}
+
 // Letters of other scripts that are drawn like a Latin letter, mapped to it for comparison only. Not
 // the full Unicode confusables table (thousands of entries): the Cyrillic and Greek lower-case
 // look-alikes of Latin letters, which is what a spoofed "alice" or "admin" is made of.

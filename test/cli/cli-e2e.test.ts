@@ -84,7 +84,7 @@ describe('tincan serve + create + join (piped)', () => {
     await enter('create', port, 'guarded', 'alice', ['--password', 'pw']);
     const bob = spawnCli(['join', `127.0.0.1:${port}`, 'guarded', '--name', 'bob']);
     expect((await bob.waitForExit()).code).toBe(1);
-    expect(bob.lines.stderr.join('\n')).toMatch(/room "guarded" needs a password; pass --password/);
+    expect(bob.lines.stderr.join('\n')).toMatch(/room "guarded" needs a password: set TINCAN_PASSWORD/);
   });
 
   it('room exists: exit 1', async () => {

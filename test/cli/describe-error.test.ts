@@ -11,10 +11,17 @@ describe('describeConnectError', () => {
     [Status.ROOM_EXISTS, 'room "lobby" already exists on [::1]:7777; pick another name or join it'],
     [Status.NO_SUCH_ROOM, 'there is no room "lobby" on [::1]:7777'],
     [Status.WRONG_PASSWORD, 'wrong password for room "lobby"'],
-    [Status.PASSWORD_REQUIRED, 'room "lobby" needs a password; pass --password (or set TINCAN_PASSWORD)'],
+    [
+      Status.PASSWORD_REQUIRED,
+      'room "lobby" needs a password: set TINCAN_PASSWORD, or type it when a terminal asks for it',
+    ],
     [Status.NAME_TAKEN, 'the name "bob" is already taken in room "lobby"; pick another with --name'],
     [Status.ROOM_FULL, 'room "lobby" is full'],
     [Status.SERVER_FULL, 'the server at [::1]:7777 is full, try again later'],
+    [
+      Status.RATE_LIMITED,
+      'the server at [::1]:7777 is refusing requests from this address for now (too many attempts: wrong passwords, new rooms or joins of missing rooms); wait a while and try again',
+    ],
     [Status.BAD_REQUEST, 'the request was malformed (BAD_REQUEST)'],
   ])('status %i', (status, message) => {
     expect(describeConnectError(HandshakeError.fromStatus(status), target)).toBe(message);

@@ -23,7 +23,7 @@ describe('safeText', () => {
   });
 
   it('applies to names and texts of messages and notices', () => {
-    expect(messageLine('b\nob', 'hi\u0007')).toBe('b ob: hi\uFFFD');
+    expect(messageLine('b\nob', 'hi\u0007')).toBe('b\uFFFDob: hi\uFFFD');
     expect(noticeLine('server\u001b says')).toBe('* server\uFFFD says');
     expect(noticeLine('* already a notice')).toBe('* already a notice');
   });
@@ -40,6 +40,13 @@ describe('event lines', () => {
     expect(isRoomClosed('server-shutdown')).toBe(true);
     expect(isRoomClosed('left')).toBe(false);
     expect(isRoomClosed('gave-up')).toBe(false);
+  });
+
+  it('marks the hidden characters of a name a spec server let through, so it cannot reorder its line', () => {
+    expect(joinedLine({ name: '\u202eecila', host: false })).toBe('* \uFFFDecila joined the room');
+    expect(leftLine('\u200b', 'left')).toBe('* \uFFFD left the room');
+    expect(messageLine('bob\u2066', 'hi')).toBe('bob\uFFFD: hi');
+    expect(joinedLine({ name: '👩\u200d💻 שלום', host: false })).toBe('* 👩\u200d💻 שלום joined the room');
   });
 
   it('reconnection states', () => {

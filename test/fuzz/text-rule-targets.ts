@@ -2,13 +2,13 @@
 // the plain-dialect line-break substitution (what it writes is one line of valid UTF-8 that fits).
 import {
   checkUsername,
-  hasLineBreak,
+  forPlainMembers,
+  needsPlainRewrite,
   nameKey,
   USERNAME_MAX_BYTES,
   utf8ByteLength,
   utf8Encode,
-  withoutLineBreaks,
-  writeWithoutLineBreaks,
+  writeForPlainMembers,
 } from '../../src-shared/protocol/index.js';
 import type { FuzzTarget } from './codec-targets.js';
 import type { Rng } from './random-bytes.js';
@@ -50,6 +50,12 @@ const PIECES = [
   '\u0000',
   '\u0085',
   '\t',
+  '\b',
+  '\u000b',
+  '\u000c',
+  '\u001b[2K',
+  '\u007f',
+  '\u009b',
   '—',
   '↵',
   '\u{e0041}',
@@ -98,14 +104,15 @@ export const plainLineTarget: FuzzTarget = {
   check(input, rng) {
     const room = rng.int(input.length * 3 + 4);
     const out = new Uint8Array(room + 8).fill(0xaa);
-    const end = writeWithoutLineBreaks(input, 0, input.length, out, 4, 4 + room);
+    const end = writeForPlainMembers(input, 0, input.length, out, 4, 4 + room);
     assert(end >= 4 && end <= 4 + room, 'wrote outside the room given');
     assert(out[4 + room] === 0xaa, 'wrote past the end');
     const line = decoder.decode(out.subarray(4, end));
-    assert(!/[\r\n\u2028\u2029]/u.test(line), 'a line break survived');
-    const whole = withoutLineBreaks(decoder.decode(input));
+    // eslint-disable-next-line no-control-regex -- spotting control characters is the point
+    assert(!/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/u.test(line), 'a line break or control survived');
+    const whole = forPlainMembers(decoder.decode(input));
     assert(whole.startsWith(line), 'not a prefix of the string form');
     if (room >= utf8ByteLength(whole)) assert(line === whole, 'cut although it fits');
-    return hasLineBreak(input, 0, input.length);
+    return needsPlainRewrite(input, 0, input.length);
   },
 };

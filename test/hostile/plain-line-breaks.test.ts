@@ -1,6 +1,7 @@
 // Forged notices for plain clients (issue 15): a member sending "hi\n* host left the room" made a
-// line-based plain client print a fake notice. Text relayed to plain members is now one line; Tincan
-// members still get the message as sent. Raw members on real sockets, on 127.0.0.1.
+// line-based plain client print a fake notice, and backspaces or escape sequences could rewrite the
+// line itself. Text relayed to plain members is now one line with no terminal control; Tincan members
+// still get the message as sent. Raw members on real sockets, on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8Encode } from '../../src-shared/protocol/index.js';
 import { RawMember } from '../support/raw-udp.js';
@@ -12,24 +13,30 @@ let host: RawMember;
 let plainA: RawMember;
 let plainB: RawMember;
 
-beforeAll(async () => {
-  srv = await startServer(FAST_OPTIONS);
-  const at = { tcpPort: srv.tcpPort, udpPort: srv.udpPort, room: 'lines' };
-  host = await RawMember.join({ ...at, username: 'host', create: true });
-  plainA = await RawMember.join({ ...at, username: 'pa', tincan: false });
-  plainB = await RawMember.join({ ...at, username: 'pb', tincan: false });
-  // Everyone receives room traffic once the host has been told both joined.
-  const joined = () => host.events.filter((e) => e.kind === 'joined').map((e) => (e.kind === 'joined' ? e.name : ''));
-  expect(await becomesTrue(() => joined().includes('pa') && joined().includes('pb'), { timeoutMs: 5000 })).toBe(true);
-});
-afterAll(async () => {
-  for (const m of [host, plainA, plainB]) m?.close();
-  await srv?.close();
-});
+/** Both ways a plain line can leave the server: native sendmmsg tables (Linux, built) and node:dgram. */
+const SEND_PATHS = [
+  { nativeUdp: true, path: 'native tables' },
+  { nativeUdp: false, path: 'node:dgram' },
+] as const;
 
 const FORGED = 'hi\n* host left the room\r\n* the host closed the room\u2028x\u2029y';
 
-describe('text relayed to plain clients', () => {
+describe.each(SEND_PATHS)('text relayed to plain clients ($path)', ({ nativeUdp }) => {
+  beforeAll(async () => {
+    srv = await startServer({ ...FAST_OPTIONS, nativeUdp });
+    const at = { tcpPort: srv.tcpPort, udpPort: srv.udpPort, room: 'lines' };
+    host = await RawMember.join({ ...at, username: 'host', create: true });
+    plainA = await RawMember.join({ ...at, username: 'pa', tincan: false });
+    plainB = await RawMember.join({ ...at, username: 'pb', tincan: false });
+    // Everyone receives room traffic once the host has been told both joined.
+    const joined = () => host.events.filter((e) => e.kind === 'joined').map((e) => (e.kind === 'joined' ? e.name : ''));
+    expect(await becomesTrue(() => joined().includes('pa') && joined().includes('pb'), { timeoutMs: 5000 })).toBe(true);
+  });
+  afterAll(async () => {
+    for (const m of [host, plainA, plainB]) m?.close();
+    await srv?.close();
+  });
+
   it('is one line: each line break becomes "↵", in one datagram', async () => {
     const before = plainA.texts.length;
     await host.chat(1, FORGED);
@@ -56,6 +63,13 @@ describe('text relayed to plain clients', () => {
     await host.chat(3, long);
     expect(await becomesTrue(() => plainA.texts.length > before, { timeoutMs: 5000 })).toBe(true);
     expect(plainA.texts.slice(before)).toEqual([`host: ${'x'.repeat(1000)}↵* the host closed the room`]);
+  });
+
+  it('has no terminal controls either: backspaces and escapes cannot rewrite the line', async () => {
+    const before = plainA.texts.length;
+    await host.chat(4, `${'\b'.repeat(6)}* the host closed the room\u001b[2K\u000b\u0085`);
+    expect(await becomesTrue(() => plainA.texts.length > before, { timeoutMs: 5000 })).toBe(true);
+    expect(plainA.texts.slice(before)).toEqual([`host: ${'\ufffd'.repeat(6)}* the host closed the room\ufffd[2K↵↵`]);
   });
 
   it('leaves single-line text byte for byte as before', async () => {

@@ -31,12 +31,12 @@ import {
   OWN_KEY_EPOCH,
   SealedClientKind,
   parseClientDatagramAt,
-  hasLineBreak,
   ServerKind,
   type DatagramView,
   UDP_SERVER_MAX_BYTES,
   utf8BoundaryAtOrBefore,
-  writeWithoutLineBreaks,
+  needsPlainRewrite,
+  writeForPlainMembers,
 } from '../../../src-shared/protocol/index.js';
 import type { ServerCounters, DropReason } from './counters.js';
 import type { DropLog } from './drop-log.js';
@@ -384,28 +384,18 @@ function fittingText(msg: Buffer, textStart: number, end: number, prefix: number
 
 /**
  * Writes the plain line `name: text` to `out` (≥ UDP_SERVER_MAX_BYTES); returns its length. A plain
- * client reads one datagram as one line, so line breaks in the text become a visible substitute
- * (PROTOCOL.md); this only runs when the room has plain recipients.
+ * client reads one datagram as one line and prints it to a terminal, so line breaks and other
+ * controls in the text become visible substitutes (PROTOCOL.md); this only runs when the room has
+ * plain recipients.
  */
 function writePlainLine(out: Buffer, sender: Member, msg: Buffer, textStart: number, end: number): number {
   const prefix = sender.plainPrefix;
   prefix.copy(out, 0);
-  if (textHasLineBreak(msg, textStart, end))
-    return writeWithoutLineBreaks(msg, textStart, end, out, prefix.length, UDP_SERVER_MAX_BYTES);
+  if (needsPlainRewrite(msg, textStart, end))
+    return writeForPlainMembers(msg, textStart, end, out, prefix.length, UDP_SERVER_MAX_BYTES);
   const textLength = fittingText(msg, textStart, end, prefix.length);
   copyBytes(msg, textStart, textStart + textLength, out, prefix.length);
   return prefix.length + textLength;
-}
-
-/** Past this many bytes the native Buffer search beats a JS loop, despite the view it allocates. */
-const LONG_TEXT = 128;
-const LS = Buffer.from('\u2028');
-const PS = Buffer.from('\u2029');
-
-function textHasLineBreak(msg: Buffer, start: number, end: number): boolean {
-  if (end - start <= LONG_TEXT) return hasLineBreak(msg, start, end);
-  const text = msg.subarray(start, end);
-  return text.indexOf(0x0a) >= 0 || text.indexOf(0x0d) >= 0 || text.indexOf(LS) >= 0 || text.indexOf(PS) >= 0;
 }
 
 /** Writes the structured CHAT event to `out` (≥ UDP_SERVER_MAX_BYTES); returns its length. */

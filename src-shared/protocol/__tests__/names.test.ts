@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkRoomName, checkUsername, describeNameProblem, nameKey } from '../names.js';
+import { checkRoomName, checkUsername, describeNameProblem, nameKey, visibleName } from '../names.js';
 import { USERNAME_MAX_BYTES } from '../limits.js';
 
 describe('the name rule', () => {
@@ -76,6 +76,36 @@ describe('nameKey: names that look the same compare equal', () => {
       fc.property(fc.string({ unit: 'grapheme', maxLength: 16 }), (s) => {
         const k = nameKey(s);
         return nameKey(k) === k && nameKey(s.toUpperCase()) === nameKey(s.toLowerCase());
+      }),
+    );
+  });
+});
+
+describe('visibleName: a name from a server that does not keep the rule', () => {
+  it('marks each control, bidi or invisible character with U+FFFD', () => {
+    expect(visibleName('\u202eecila')).toBe('\uFFFDecila');
+    expect(visibleName('\u200b\u200b')).toBe('\uFFFD\uFFFD');
+    expect(visibleName('a\nb\u2028c')).toBe('a\uFFFDb\uFFFDc');
+    expect(visibleName('bob\u2066x\ufeff')).toBe('bob\uFFFDx\uFFFD');
+  });
+
+  it('returns every name the rule accepts unchanged (property)', () => {
+    for (const name of ['alice', 'שלום', 'José', '👩\u200d💻', '👍\ufe0f', '中文'])
+      expect(visibleName(name)).toBe(name);
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 16 }), (s) =>
+        checkUsername(s) === null ? visibleName(s) === s : true,
+      ),
+    );
+  });
+
+  it('leaves no character the rule refuses as hidden (property)', () => {
+    fc.assert(
+      // At most 8 code points: 32 bytes, so the length check never answers first.
+      fc.property(fc.string({ unit: 'binary', maxLength: 8 }), (s) => {
+        const shown = visibleName(s);
+        const problem = checkUsername(shown.length > 0 ? shown : 'x');
+        return problem !== 'control-character' && problem !== 'invisible-character';
       }),
     );
   });
