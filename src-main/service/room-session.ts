@@ -125,6 +125,7 @@ export class RoomSession {
       members: [],
       share: null,
       remembered: false,
+      catchUp: null,
       transport: null,
       encryptedOnly: false,
     };
@@ -189,6 +190,11 @@ export class RoomSession {
     this.view.encryptedOnly = info.encryptedOnly === true;
   }
 
+  /** What the host's server said of its catch-up, for everyone in the room to see (#14 item 3). */
+  private noteCatchUp(info: ConnectInfo): void {
+    this.view.catchUp = info.history !== undefined && Number.isSafeInteger(info.history) ? info.history : null;
+  }
+
   setShare(share: ShareInfo | null): void {
     this.view.share = share;
   }
@@ -223,6 +229,7 @@ export class RoomSession {
       view.dialect = info.dialect;
       view.role = info.role;
       this.noteTransport(info);
+      this.noteCatchUp(info);
       view.state = 'connected';
       view.attempt = null;
       view.closedReason = null;
@@ -414,6 +421,7 @@ export class RoomSession {
         view.dialect = info.dialect;
         view.role = info.role;
         this.noteTransport(info);
+        this.noteCatchUp(info);
         this.addSystem(info.resumed ? 'Reconnected.' : 'Reconnected (joined again).', 'info');
         this.emitView();
       }),

@@ -386,6 +386,11 @@ export function RoomScreen({ room }: { room: RoomView }) {
             {room.hosted ? 'Hosted on this computer' : `on ${room.server}`} · you are <UserText text={room.username} />
             {room.role === 'host' ? ' (host)' : ''}
             {room.passwordProtected ? ' · password protected' : ''}
+            {room.catchUp !== null && room.state !== 'closed' && (
+              <span data-testid="room-catch-up">
+                {` · new members see the last ${room.catchUp.toLocaleString()} ${room.catchUp === 1 ? 'message' : 'messages'}`}
+              </span>
+            )}
           </p>
           <RoomEncryptionBadge room={room} />
         </div>
