@@ -232,10 +232,17 @@ function MembersToggle() {
 function ClearHistory({ room }: { room: RoomView }) {
   const [confirming, setConfirming] = useState(false);
   const buttonRef = useRef<HTMLButtonElement>(null);
+  const returning = useRef(false);
+  // The confirmation goes away: focus returns to the button that asked for it, once it is back on
+  // screen (after "Yes, clear" that is after the request, when a microtask would find no button).
+  useEffect(() => {
+    if (confirming || !returning.current) return;
+    returning.current = false;
+    buttonRef.current?.focus();
+  }, [confirming]);
   const done = () => {
+    returning.current = true;
     setConfirming(false);
-    // The confirmation goes away: focus returns to the button that asked for it.
-    queueMicrotask(() => buttonRef.current?.focus());
   };
   if (!confirming) {
     return (
