@@ -38,6 +38,14 @@ describe('removing a member', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Remove bob' }));
     fireEvent.click(screen.getByRole('button', { name: 'Yes, remove' }));
     await waitFor(() => expect(callsOf('kickMember')).toEqual([{ roomId: 'r1', name: 'bob' }]));
+    // bob's row goes away with the focused confirmation: focus moves on to the composer.
+    act(() =>
+      fake.emit(
+        'roomUpdated',
+        roomView({ role: 'host', hosted: true, username: 'alice', members: [{ name: 'alice', host: true }] }),
+      ),
+    );
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Message')));
   });
 
   it('is offered to the host only', () => {
