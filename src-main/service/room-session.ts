@@ -282,10 +282,12 @@ export class RoomSession {
   /** Host only: removes `name`; the room's "was removed by the host" line confirms it. */
   kick(name: string): void {
     const client = this.hostClient('remove a member');
+    if (name === this.view.username) throw new ServiceError('BAD_ARGS', 'You cannot remove yourself.');
     try {
       client.kick(name);
-    } catch (err) {
-      throw new ServiceError('BAD_ARGS', capitalize((err as Error).message) + '.');
+    } catch {
+      // The member left between the click and the confirmation: said in the user's words.
+      throw new ServiceError('NO_SUCH_MEMBER', `${name} is no longer in this room.`);
     }
   }
 

@@ -356,6 +356,7 @@ export const SERVICE_ERROR_CODES = [
   'BAD_INTERFACE',
   'SERVER_RUNNING',
   'ALREADY_IN_ROOM',
+  'NO_SUCH_MEMBER',
   'INTERNAL',
 ] as const;
 
