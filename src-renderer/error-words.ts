@@ -18,6 +18,7 @@ const PLAIN: Record<string, FormField | null> = {
   PORT_DENIED: 'port',
   BAD_INTERFACE: 'bindHost',
   ALREADY_IN_ROOM: 'room',
+  NO_SUCH_MEMBER: null,
   NOT_CONNECTED: null,
   TEXT_TOO_LONG: null,
   NO_SUCH_SESSION: null,

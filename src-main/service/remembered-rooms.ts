@@ -53,9 +53,10 @@ export class RememberedRooms {
 
   save(rooms: readonly RememberedRoom[]): void {
     try {
-      mkdirSync(this.dir, { recursive: true });
+      // Which rooms on which hosts the user was in is theirs alone (the file mode, on POSIX).
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(rooms.slice(0, REMEMBERED_LIMIT), null, 2));
+      writeFileSync(tmp, JSON.stringify(rooms.slice(0, REMEMBERED_LIMIT), null, 2), { mode: 0o600 });
       renameSync(tmp, this.file);
     } catch (err) {
       // Forgetting the sidebar is not worth failing a join over.

@@ -128,6 +128,7 @@ export class RoomSession {
       members: [],
       share: null,
       remembered: false,
+      catchUp: null,
       transport: null,
       encryptedOnly: false,
     };
@@ -206,6 +207,11 @@ export class RoomSession {
     );
   }
 
+  /** What the host's server said of its catch-up, for everyone in the room to see (#14 item 3). */
+  private noteCatchUp(info: ConnectInfo): void {
+    this.view.catchUp = info.history !== undefined && Number.isSafeInteger(info.history) ? info.history : null;
+  }
+
   setShare(share: ShareInfo | null): void {
     this.view.share = share;
   }
@@ -241,6 +247,7 @@ export class RoomSession {
       view.role = info.role;
       this.noteTransport(info);
       this.noteFirstUse(info);
+      this.noteCatchUp(info);
       view.state = 'connected';
       view.attempt = null;
       view.closedReason = null;
@@ -293,10 +300,12 @@ export class RoomSession {
   /** Host only: removes `name`; the room's "was removed by the host" line confirms it. */
   kick(name: string): void {
     const client = this.hostClient('remove a member');
+    if (name === this.view.username) throw new ServiceError('BAD_ARGS', 'You cannot remove yourself.');
     try {
       client.kick(name);
-    } catch (err) {
-      throw new ServiceError('BAD_ARGS', capitalize((err as Error).message) + '.');
+    } catch {
+      // The member left between the click and the confirmation: said in the user's words.
+      throw new ServiceError('NO_SUCH_MEMBER', `${name} is no longer in this room.`);
     }
   }
 
@@ -432,6 +441,7 @@ export class RoomSession {
         view.dialect = info.dialect;
         view.role = info.role;
         this.noteTransport(info);
+        this.noteCatchUp(info);
         this.addSystem(info.resumed ? 'Reconnected.' : 'Reconnected (joined again).', 'info');
         this.emitView();
       }),

@@ -1,5 +1,6 @@
 // A late joiner's catch-up in the message list: the earlier lines look quieter and say so, the
-// service's system line marks where they end, and what is said after the join looks as usual.
+// service's system line marks where they end, and what is said after the join looks as usual; the
+// room header says how many earlier lines new members see.
 import { act, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { ChatEntry } from '../../src-shared/ipc/contract.js';
@@ -39,5 +40,20 @@ describe('catch-up lines', () => {
     expect(row('2 earlier messages from before you joined.').className).toContain('system');
     expect(row('said now').className).not.toContain('earlier');
     expect(row('said now').querySelector('.earlier-tag')).toBeNull();
+  });
+
+  it('the header says how many earlier lines new members see, while the room is open', () => {
+    render(<App />);
+    act(() => {
+      fake.emit('roomUpdated', roomView({ catchUp: 100 }));
+      chatStore.getState().selectRoom('r1');
+    });
+    expect(screen.getByTestId('room-catch-up').textContent).toBe(' · new members see the last 100 messages');
+    act(() => fake.emit('roomUpdated', roomView({ catchUp: 1 })));
+    expect(screen.getByTestId('room-catch-up').textContent).toBe(' · new members see the last 1 message');
+    act(() => fake.emit('roomUpdated', roomView({ catchUp: null })));
+    expect(screen.queryByTestId('room-catch-up')).toBeNull();
+    act(() => fake.emit('roomUpdated', roomView({ catchUp: 100, state: 'closed', closedReason: 'left' })));
+    expect(screen.queryByTestId('room-catch-up')).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 // Where focus goes after dialogs and room changes: the password dialog keeps Tab inside and gives
-// focus back; the close-room confirmation closes on Escape; closing and rejoining move focus.
+// focus back; the close-room and clear-history confirmations close on Escape and give focus back;
+// closing and rejoining move focus.
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { App } from '../App.js';
@@ -62,6 +63,23 @@ describe('room focus', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Leave' }));
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Leave' }));
+  });
+
+  it('the clear-history confirmation gives focus back to Clear history, after Yes as after Escape', async () => {
+    render(<App />);
+    act(() => {
+      fake.emit('roomUpdated', roomView());
+      chatStore.getState().selectRoom('r1');
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Clear history' }));
+    fireEvent.keyDown(screen.getByRole('button', { name: 'Cancel' }), { key: 'Escape' });
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Clear history' }));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Clear history' }));
+    // The answer comes after the click: focus must wait for the button to be back, not fall to <body>.
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Yes, clear' })));
+    expect(fake.calls.filter((c) => c.name === 'clearHistory')).toHaveLength(1);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Clear history' })));
   });
 
   it('a closing room focuses its heading; a rejoined room focuses the composer', async () => {

@@ -40,6 +40,7 @@ export function roomView(over: Partial<RoomView> = {}): RoomView {
     ],
     share: null,
     remembered: false,
+    catchUp: null,
     transport: 'plain',
     encryptedOnly: false,
     ...over,

@@ -38,6 +38,23 @@ describe('removing a member', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Remove bob' }));
     fireEvent.click(screen.getByRole('button', { name: 'Yes, remove' }));
     await waitFor(() => expect(callsOf('kickMember')).toEqual([{ roomId: 'r1', name: 'bob' }]));
+    // bob's row goes away with the focused confirmation: focus moves on to the composer.
+    act(() =>
+      fake.emit(
+        'roomUpdated',
+        roomView({ role: 'host', hosted: true, username: 'alice', members: [{ name: 'alice', host: true }] }),
+      ),
+    );
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Message')));
+  });
+
+  it('says in plain words when the member had already left', async () => {
+    hostRoom();
+    fake.respond('kickMember', { ok: false, code: 'NO_SUCH_MEMBER', message: 'bob is no longer in this room.' });
+    fireEvent.click(screen.getByRole('button', { name: 'Remove bob' }));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Yes, remove' })));
+    const alert = await screen.findByText('bob is no longer in this room.');
+    expect(alert.closest('[role="alert"]')?.textContent).not.toContain('Something went wrong');
   });
 
   it('is offered to the host only', () => {

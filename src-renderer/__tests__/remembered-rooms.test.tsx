@@ -1,5 +1,6 @@
 // History persistence in the UI (#14 item 2): rooms from the last run listed apart with Rejoin / Host
-// again and Forget, a password asked when it was not kept, "Clear history", and the preferences.
+// again and Forget (focus then moves to the next one), a password asked when it was not kept,
+// "Clear history", and the preferences.
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { ChatEntry } from '../../src-shared/ipc/contract.js';
@@ -61,6 +62,23 @@ describe('remembered rooms', () => {
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Forget den' })));
     expect(callsOf('dismissRoom')).toEqual([{ roomId: 'r1' }]);
     expect(screen.queryByRole('list', { name: 'From last time' })).toBeNull();
+  });
+
+  it('moves focus from a forgotten room to the next one, and from the last to "Join a room"', async () => {
+    render(<App />);
+    act(() => {
+      fake.emit('roomUpdated', remembered);
+      fake.emit('roomUpdated', { ...remembered, id: 'r2', room: 'attic' });
+    });
+    const forget = (name: string) => {
+      const button = screen.getByRole('button', { name: `Forget ${name}` });
+      button.focus();
+      return act(async () => fireEvent.click(button));
+    };
+    await forget('den');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('room-item-attic')));
+    await forget('attic');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Join a room' })));
   });
 });
 

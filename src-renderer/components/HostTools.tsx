@@ -22,6 +22,17 @@ export function RemoveMember({ room, name }: { room: RoomView; name: string }) {
     returning.current = true;
     setConfirming(false);
   }
+  // After "Yes, remove" the member's row goes away with this confirmation, and focus with it: it
+  // moves on to the composer (unless the user has already gone elsewhere).
+  const removing = useRef(false);
+  useEffect(
+    () => () => {
+      if (!removing.current) return;
+      const active = document.activeElement;
+      if (!active || active === document.body) document.getElementById('composer-input')?.focus();
+    },
+    [],
+  );
   if (!confirming) {
     return (
       <button
@@ -50,7 +61,14 @@ export function RemoveMember({ room, name }: { room: RoomView; name: string }) {
       <span>
         Remove <UserText text={name} />? They can join again{room.passwordProtected ? ' with the password' : ''}.
       </span>
-      <button type="button" className="danger" onClick={() => void chatStore.getState().kickMember(room.id, name)}>
+      <button
+        type="button"
+        className="danger"
+        onClick={() => {
+          removing.current = true;
+          void chatStore.getState().kickMember(room.id, name);
+        }}
+      >
         Yes, remove
       </button>
       <button type="button" onClick={cancel} autoFocus>

@@ -232,10 +232,17 @@ function MembersToggle() {
 function ClearHistory({ room }: { room: RoomView }) {
   const [confirming, setConfirming] = useState(false);
   const buttonRef = useRef<HTMLButtonElement>(null);
+  const returning = useRef(false);
+  // The confirmation goes away: focus returns to the button that asked for it, once it is back on
+  // screen (after "Yes, clear" that is after the request, when a microtask would find no button).
+  useEffect(() => {
+    if (confirming || !returning.current) return;
+    returning.current = false;
+    buttonRef.current?.focus();
+  }, [confirming]);
   const done = () => {
+    returning.current = true;
     setConfirming(false);
-    // The confirmation goes away: focus returns to the button that asked for it.
-    queueMicrotask(() => buttonRef.current?.focus());
   };
   if (!confirming) {
     return (
@@ -386,6 +393,11 @@ export function RoomScreen({ room }: { room: RoomView }) {
             {room.hosted ? 'Hosted on this computer' : `on ${room.server}`} · you are <UserText text={room.username} />
             {room.role === 'host' ? ' (host)' : ''}
             {room.passwordProtected ? ' · password protected' : ''}
+            {room.catchUp !== null && room.state !== 'closed' && (
+              <span data-testid="room-catch-up">
+                {` · new members see the last ${room.catchUp.toLocaleString()} ${room.catchUp === 1 ? 'message' : 'messages'}`}
+              </span>
+            )}
           </p>
           <RoomEncryptionBadge room={room} />
         </div>

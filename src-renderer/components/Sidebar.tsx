@@ -1,4 +1,5 @@
-import type { RoomView } from '../../src-shared/ipc/contract.js';
+import { useEffect, useRef, type RefObject } from 'react';
+import type { RoomId, RoomView } from '../../src-shared/ipc/contract.js';
 import { roomStatusLine } from '../format.js';
 import { chatStore } from '../store/chat-store.js';
 import { chatSelectors } from '../store/selectors.js';
@@ -8,7 +9,7 @@ import { WebNotificationsPref } from './WebNotificationsPref.js';
 import { UserText } from './UserText.js';
 
 /** A room from the last run: one click to be in it again, or forget it. */
-function RememberedActions({ room }: { room: RoomView }) {
+function RememberedActions({ room, onForget }: { room: RoomView; onForget: () => void }) {
   const busy = useChat((s) => s.busy);
   const { rejoinRoom, dismissRoom } = chatStore.getState();
   const action = room.hosted ? 'Host again' : 'Rejoin';
@@ -27,7 +28,10 @@ function RememberedActions({ room }: { room: RoomView }) {
         type="button"
         className="small"
         aria-label={`Forget ${room.room}`}
-        onClick={() => void dismissRoom(room.id)}
+        onClick={() => {
+          onForget();
+          void dismissRoom(room.id);
+        }}
       >
         Forget
       </button>
@@ -35,7 +39,7 @@ function RememberedActions({ room }: { room: RoomView }) {
   );
 }
 
-function RoomItem({ room, active }: { room: RoomView; active: boolean }) {
+function RoomItem({ room, active, onForget }: { room: RoomView; active: boolean; onForget?: () => void }) {
   const unread = useChat(chatSelectors.unread(room.id));
   const status = room.remembered ? 'Not connected' : roomStatusLine(room);
   return (
@@ -45,6 +49,7 @@ function RoomItem({ room, active }: { room: RoomView; active: boolean }) {
         className={`room-item${active ? ' active' : ''}`}
         aria-current={active ? 'page' : undefined}
         data-testid={`room-item-${room.room}`}
+        data-room-id={room.id}
         onClick={() => chatStore.getState().selectRoom(room.id)}
       >
         <span className={`dot dot-${room.state}`} aria-hidden="true" />
@@ -60,9 +65,35 @@ function RoomItem({ room, active }: { room: RoomView; active: boolean }) {
           </span>
         )}
       </button>
-      {room.remembered && <RememberedActions room={room} />}
+      {room.remembered && onForget && <RememberedActions room={room} onForget={onForget} />}
     </li>
   );
+}
+
+/**
+ * Forget takes the focused button away with its row: once the room is gone, focus moves to the next
+ * room from last time (or the one before), else to "Join a room", unless the user is busy elsewhere.
+ */
+function useForgetFocus(
+  rooms: RoomView[],
+  navRef: RefObject<HTMLElement | null>,
+  joinRef: RefObject<HTMLButtonElement | null>,
+): (forgotten: RoomId, next: RoomId | null) => void {
+  const pending = useRef<{ forgotten: RoomId; next: RoomId | null } | null>(null);
+  useEffect(() => {
+    const wanted = pending.current;
+    if (!wanted || rooms.some((room) => room.id === wanted.forgotten)) return;
+    pending.current = null;
+    const active = document.activeElement;
+    if (active && active !== document.body) return;
+    const next = [...(navRef.current?.querySelectorAll<HTMLElement>('[data-room-id]') ?? [])].find(
+      (item) => item.dataset['roomId'] === wanted.next,
+    );
+    (next ?? joinRef.current)?.focus();
+  }, [rooms, navRef, joinRef]);
+  return (forgotten, next) => {
+    pending.current = { forgotten, next };
+  };
 }
 
 export function Sidebar({ inert = false }: { inert?: boolean }) {
@@ -72,8 +103,11 @@ export function Sidebar({ inert = false }: { inert?: boolean }) {
   const activeRoomId = useChat((s) => s.activeRoomId);
   const screen = useChat((s) => s.screen);
   const { showScreen } = chatStore.getState();
+  const joinRef = useRef<HTMLButtonElement>(null);
+  const navRef = useRef<HTMLElement>(null);
+  const focusAfterForget = useForgetFocus(allRooms, navRef, joinRef);
   return (
-    <nav className="sidebar" aria-label="Rooms" inert={inert}>
+    <nav ref={navRef} className="sidebar" aria-label="Rooms" inert={inert}>
       <div className="brand">
         <span className="brand-mark" aria-hidden="true">
           ◉
@@ -84,7 +118,12 @@ export function Sidebar({ inert = false }: { inert?: boolean }) {
         <button type="button" className={screen === 'host' ? 'primary' : ''} onClick={() => showScreen('host')}>
           Host a room
         </button>
-        <button type="button" className={screen === 'join' ? 'primary' : ''} onClick={() => showScreen('join')}>
+        <button
+          ref={joinRef}
+          type="button"
+          className={screen === 'join' ? 'primary' : ''}
+          onClick={() => showScreen('join')}
+        >
           Join a room
         </button>
       </div>
@@ -104,8 +143,13 @@ export function Sidebar({ inert = false }: { inert?: boolean }) {
             From last time
           </h2>
           <ul className="room-list" aria-labelledby="remembered-heading">
-            {remembered.map((room) => (
-              <RoomItem key={room.id} room={room} active={screen === 'room' && room.id === activeRoomId} />
+            {remembered.map((room, i) => (
+              <RoomItem
+                key={room.id}
+                room={room}
+                active={screen === 'room' && room.id === activeRoomId}
+                onForget={() => focusAfterForget(room.id, (remembered[i + 1] ?? remembered[i - 1])?.id ?? null)}
+              />
             ))}
           </ul>
         </>

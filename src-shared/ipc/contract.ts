@@ -76,6 +76,8 @@ export interface RoomView {
   share: ShareInfo | null;
   /** Listed from an earlier run and not joined since (#14 item 2): offer Rejoin / Host again. */
   remembered: boolean;
+  /** How many earlier messages the host's server shows new members (#14 item 3); null: none, or not said. */
+  catchUp: number | null;
 }
 
 export const SYSTEM_TONES = ['info', 'warn', 'error'] as const;
@@ -354,6 +356,7 @@ export const SERVICE_ERROR_CODES = [
   'BAD_INTERFACE',
   'SERVER_RUNNING',
   'ALREADY_IN_ROOM',
+  'NO_SUCH_MEMBER',
   'INTERNAL',
 ] as const;
 

@@ -163,6 +163,7 @@ const roomView = z.object({
     })
     .nullable(),
   remembered: z.boolean(),
+  catchUp: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable(),
   transport: z.enum(ROOM_TRANSPORTS).nullable(),
   encryptedOnly: z.boolean(),
 });

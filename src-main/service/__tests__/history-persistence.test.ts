@@ -114,6 +114,7 @@ describe('history kept across a restart', () => {
     await member.service.joinRoom({ address, room: 'den', username: 'bob', password: PASSWORD });
     await again.service.shutdown(2000);
 
+    if (process.platform !== 'win32') expect(statSync(join(folder.dir, 'rooms.json')).mode & 0o777).toBe(0o600);
     const files = folderBytes(folder.dir);
     expect(files.length).toBeGreaterThan(0);
     for (const bytes of files) {

@@ -31,6 +31,14 @@ describe('host tools in the service', () => {
     expect(recA.views.get(hosted.id)?.members.map((m) => m.name)).toEqual(['alice']);
   });
 
+  it('says in plain words that a member to remove is already gone', async () => {
+    const { a, hosted } = await hostAndJoin('gone');
+    expect(() => a.kickMember(hosted.id, 'zoe')).toThrow(
+      expect.objectContaining({ code: 'NO_SUCH_MEMBER', message: 'zoe is no longer in this room.' }),
+    );
+    expect(() => a.kickMember(hosted.id, 'alice')).toThrow(expect.objectContaining({ code: 'BAD_ARGS' }));
+  });
+
   it('refuses the tools to a member', async () => {
     const { b, joined } = await hostAndJoin('deny');
     expect(() => b.kickMember(joined.id, 'alice')).toThrow(/Only the host/);

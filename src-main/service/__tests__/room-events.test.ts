@@ -67,6 +67,9 @@ describe('ChatService events per change', () => {
       lines.indexOf('1 earlier message from before you joined.'),
     );
     expect(lines.filter((t) => t === 'said before bob came')).toHaveLength(1);
+    // Everyone sees how many earlier lines new members get (the app's server keeps 100 by default).
+    expect(recB.views.get(joined.id)?.catchUp).toBe(100);
+    expect(recA.views.get(hosted.id)?.catchUp).toBe(100);
     // Marked as earlier for the UI to style; what is said after the join is not.
     const said = (text: string) => recB.entries.get(joined.id)?.find((e) => e.kind === 'chat' && e.text === text);
     expect(said('said before bob came')).toMatchObject({ earlier: true });

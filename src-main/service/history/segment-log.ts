@@ -29,6 +29,9 @@ import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 
 const HEADER_BYTES = 8;
+/** Modes for what the log creates: only the user reads chat history (POSIX; Windows ignores them). */
+const PRIVATE_FOLDER = 0o700;
+const PRIVATE_FILE = 0o600;
 
 export interface SegmentLogOptions {
   /** A frame announcing more than this is treated as damage, never allocated. */
@@ -46,8 +49,9 @@ export class SegmentLog {
     private readonly file: string,
     private readonly options: SegmentLogOptions,
   ) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.fd = openSync(file, 'a+');
+    // Chat history is private to the user, like the host key and known hosts (SECURITY.md).
+    mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_FOLDER });
+    this.fd = openSync(file, 'a+', PRIVATE_FILE);
     this.scan();
   }
 
@@ -96,7 +100,7 @@ export class SegmentLog {
   compact(keepFrom: number): void {
     const kept = this.read(keepFrom, this.count);
     const tmp = `${this.file}.compact`;
-    const out = openSync(tmp, 'w');
+    const out = openSync(tmp, 'w', PRIVATE_FILE);
     try {
       for (const payload of kept) {
         const header = Buffer.allocUnsafe(HEADER_BYTES);
@@ -111,7 +115,7 @@ export class SegmentLog {
     renameSync(tmp, this.file);
     syncFolder(dirname(this.file));
     closeSync(this.fd);
-    this.fd = openSync(this.file, 'a+');
+    this.fd = openSync(this.file, 'a+', PRIVATE_FILE);
     this.scan();
   }
 

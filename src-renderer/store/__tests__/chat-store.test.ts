@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ChatEntry } from '../../../src-shared/ipc/contract.js';
 import { createChatStore, UI_HISTORY_LIMIT } from '../chat-store.js';
+import { EntryLog } from '../entry-log.js';
 import { chatSelectors } from '../selectors.js';
 import { fakeApi, roomView } from '../../__tests__/fake-api.js';
 
@@ -196,5 +197,24 @@ describe('chat store: new since you left', () => {
         .entries('r1')(store.getState())
         .map((e) => e.key),
     ).toEqual(['a', 'b', 'c']);
+  });
+
+  it('adds each line to the same log in place: a full room is never copied or read back per line', () => {
+    const store = createChatStore();
+    for (let i = 0; i < UI_HISTORY_LIMIT; i++) store.getState().addEntry('r1', chat(`old${i}`));
+    const log = chatSelectors.log('r1')(store.getState());
+    const others = store.getState().rooms;
+    const copies = vi.spyOn(EntryLog.prototype, 'toArray');
+    try {
+      for (let i = 0; i < 1_000; i++) store.getState().addEntry('r1', chat(`new${i}`));
+      expect(copies).not.toHaveBeenCalled();
+    } finally {
+      copies.mockRestore();
+    }
+    expect(chatSelectors.log('r1')(store.getState())).toBe(log);
+    expect(store.getState().rooms).toBe(others); // nothing else in the state was rebuilt
+    expect(chatSelectors.historyVersion('r1')(store.getState())).toBe(UI_HISTORY_LIMIT + 1_000);
+    expect(log?.length).toBe(UI_HISTORY_LIMIT);
+    expect(log?.at(log.end - 1)?.key).toBe('new999');
   });
 });

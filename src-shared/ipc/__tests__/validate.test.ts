@@ -20,6 +20,7 @@ const view = {
   ],
   share: null,
   remembered: false,
+  catchUp: null,
   transport: 'encrypted',
   encryptedOnly: false,
 };
@@ -88,6 +89,10 @@ describe('IPC contract', () => {
     expect(parseEvent('roomUpdated', { ...view, state: 'weird' })).toBeNull();
     expect(parseEvent('roomUpdated', { ...view, members: 'alice' })).toBeNull();
     expect(parseEvent('roomUpdated', { ...view, transport: 'sealed' })).toBeNull();
+    // #14 item 3: the catch-up size the host's server said, a positive whole number or null.
+    expect(parseEvent('roomUpdated', { ...view, catchUp: 100 })).toEqual({ ...view, catchUp: 100 });
+    for (const catchUp of [0, 2.5, -1, '100', undefined])
+      expect(parseEvent('roomUpdated', { ...view, catchUp })).toBeNull();
     expect(parseEvent('roomUpdated', { ...view, members: [{ name: 'bob', host: false, plain: 'yes' }] })).toBeNull();
     const entry = { kind: 'chat', key: 'r1-1', from: 'alice', text: 'hi', own: false, at: 1, seq: 3, pending: false };
     expect(parseEvent('roomMessage', { roomId: 'r1', entry })).not.toBeNull();

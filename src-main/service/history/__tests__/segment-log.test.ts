@@ -38,6 +38,17 @@ describe('SegmentLog', () => {
     log.close();
   });
 
+  it.skipIf(process.platform === 'win32')('creates its folder and files for the user only, compacted too', () => {
+    const file = join(tempFile(), '..', 'history', 'room.log');
+    writeRecords(file, 3);
+    expect(statSync(join(file, '..')).mode & 0o777).toBe(0o700);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const log = SegmentLog.open(file, OPTIONS);
+    log.compact(1);
+    log.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
   it('cuts a tail torn mid-record and keeps every record before it', () => {
     const file = tempFile();
     writeRecords(file, 10);
