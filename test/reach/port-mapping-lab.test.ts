@@ -150,6 +150,9 @@ describe.skipIf(unavailable !== null)(
       const p = probe(l, { natPmpTries: 1 });
       const status = await p.settled();
       expect(status).toMatchObject({ kind: 'mapped', method: 'UPnP IGDv1', externalAddress: PUBLIC_WAN.gateway });
+      expect(portMappingLine(status, PORT)).toContain(
+        `Mapped via UPnP IGDv1: people on the internet can join at ${PUBLIC_WAN.gateway}:${PORT}`,
+      );
       expect(l.natRules()).toEqual(bothForwarded(PORT));
       await p.close();
       expect(l.natRules()).toEqual([]);
