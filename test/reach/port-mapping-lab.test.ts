@@ -168,6 +168,17 @@ describe.skipIf(unavailable !== null)(
       expect(portMappingLine(status, PORT)).toMatch(/^No router answered .*forward TCP and UDP port 7777/);
     });
 
+    it('a router with port mapping off: tincan serve --upnp says so in one line and keeps hosting', async () => {
+      const l = await buildLab(null);
+      const serve = spawnCli(['serve', '--port', '0', '--upnp', '--log-level', 'warn'], { netns: l.ns.host });
+      const port = Number((await serve.waitForLine('stdout', /^tincan server listening on 0\.0\.0\.0:(\d+) /))[1]);
+      await serve.waitForLine('stdout', new RegExp(`^port mapping: No router answered .*port ${port} `), 20_000);
+      const member = spawnCli(['create', `${LAN_HOST}:${port}`, 'porch', '--name', 'near'], { netns: l.ns.host });
+      await member.waitForLine('stderr', /^\* connected to room "porch" as near/);
+      serve.signal('SIGTERM');
+      expect((await serve.waitForExit()).code).toBe(0);
+    });
+
     it('UPnP error 725 (permanent leases only): retried with lease 0 for TCP and UDP, both deleted on close', async () => {
       // A scripted IGDv1 in the router (miniupnpd never answers 725); nothing listens on 5351 there.
       const l = await buildLab(null);
