@@ -298,8 +298,15 @@ describe.skipIf(unavailable !== null)(
         netns: l.ns.wan,
       });
       await outside.waitForLine('stderr', /^\* connected to room "porch" as far/);
-      outside.writeLine('hello from the internet');
       await app.waitForRoom((v) => v.id === mapped.id && v.members.some((m) => m.name === 'far'));
+      // Chat both ways through the router: the outside member's line reaches the app, the host's reaches it.
+      outside.writeLine('hello from the internet');
+      await app.waitForMessage(
+        mapped.id,
+        (e) => e.kind === 'chat' && e.from === 'far' && e.text === 'hello from the internet',
+      );
+      await app.request('sendMessage', { roomId: mapped.id, text: 'hello from the LAN' });
+      await outside.waitForLine('stdout', /^al: hello from the LAN$/);
 
       // Closing the last hosted room stops the server and deletes both mappings.
       await app.request('closeRoom', { roomId: mapped.id });
