@@ -238,6 +238,25 @@ describe.skipIf(unavailable !== null)('nearby rooms across network namespaces', 
     expect(quiet.lines.stderr.some((l) => l.includes('listed on the local network'))).toBe(false);
   });
 
+  it('a burst of queries gets at most one answer a second (RFC 6762 §6), not one per query', async () => {
+    const [a, , c] = lan.hosts as [LanHost, LanHost, LanHost];
+    await listedPort(hostRoom(c, 'paced'));
+    // 100 queries over about 2 s: unpaced, about 100 answers; paced, one per second of the burst.
+    const burst = spawn(
+      'ip',
+      ['netns', 'exec', a.ns, process.execPath, '--import', 'tsx', 'test/nearby/query-burster.ts', '100', '20'],
+      { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const out = await new Promise<string>((resolve) => {
+      let text = '';
+      burst.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      burst.on('close', () => resolve(text));
+    });
+    const answers = Number(/^answers (\d+)$/m.exec(out)?.[1] ?? NaN);
+    expect(answers).toBeGreaterThanOrEqual(1);
+    expect(answers).toBeLessThanOrEqual(5);
+  });
+
   it('a flood of junk announcements stays bounded and does not push out a real room', async () => {
     const [a, b, c] = lan.hosts as [LanHost, LanHost, LanHost];
     const watcher = discover(b);

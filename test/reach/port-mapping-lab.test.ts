@@ -150,6 +150,9 @@ describe.skipIf(unavailable !== null)(
       const p = probe(l, { natPmpTries: 1 });
       const status = await p.settled();
       expect(status).toMatchObject({ kind: 'mapped', method: 'UPnP IGDv1', externalAddress: PUBLIC_WAN.gateway });
+      expect(portMappingLine(status, PORT)).toContain(
+        `Mapped via UPnP IGDv1: people on the internet can join at ${PUBLIC_WAN.gateway}:${PORT}`,
+      );
       expect(l.natRules()).toEqual(bothForwarded(PORT));
       await p.close();
       expect(l.natRules()).toEqual([]);
@@ -163,6 +166,17 @@ describe.skipIf(unavailable !== null)(
       const status = await p.settled();
       expect(status.kind).toBe('no-gateway');
       expect(portMappingLine(status, PORT)).toMatch(/^No router answered .*forward TCP and UDP port 7777/);
+    });
+
+    it('a router with port mapping off: tincan serve --upnp says so in one line and keeps hosting', async () => {
+      const l = await buildLab(null);
+      const serve = spawnCli(['serve', '--port', '0', '--upnp', '--log-level', 'warn'], { netns: l.ns.host });
+      const port = Number((await serve.waitForLine('stdout', /^tincan server listening on 0\.0\.0\.0:(\d+) /))[1]);
+      await serve.waitForLine('stdout', new RegExp(`^port mapping: No router answered .*port ${port} `), 20_000);
+      const member = spawnCli(['create', `${LAN_HOST}:${port}`, 'porch', '--name', 'near'], { netns: l.ns.host });
+      await member.waitForLine('stderr', /^\* connected to room "porch" as near/);
+      serve.signal('SIGTERM');
+      expect((await serve.waitForExit()).code).toBe(0);
     });
 
     it('UPnP error 725 (permanent leases only): retried with lease 0 for TCP and UDP, both deleted on close', async () => {
@@ -284,8 +298,15 @@ describe.skipIf(unavailable !== null)(
         netns: l.ns.wan,
       });
       await outside.waitForLine('stderr', /^\* connected to room "porch" as far/);
-      outside.writeLine('hello from the internet');
       await app.waitForRoom((v) => v.id === mapped.id && v.members.some((m) => m.name === 'far'));
+      // Chat both ways through the router: the outside member's line reaches the app, the host's reaches it.
+      outside.writeLine('hello from the internet');
+      await app.waitForMessage(
+        mapped.id,
+        (e) => e.kind === 'chat' && e.from === 'far' && e.text === 'hello from the internet',
+      );
+      await app.request('sendMessage', { roomId: mapped.id, text: 'hello from the LAN' });
+      await outside.waitForLine('stdout', /^al: hello from the LAN$/);
 
       // Closing the last hosted room stops the server and deletes both mappings.
       await app.request('closeRoom', { roomId: mapped.id });

@@ -3,7 +3,7 @@
 // kill() ends it whatever state it is in.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { NearbyState, RoomView } from '../../src-shared/ipc/contract.js';
+import type { ChatEntry, NearbyState, RoomView } from '../../src-shared/ipc/contract.js';
 
 /** Starting the backend loads TypeScript first, which is slow on a busy machine. */
 const WAIT_MS = 30_000;
@@ -84,6 +84,15 @@ export class AppBackendAgent {
   async waitForRoom(test: (view: RoomView) => boolean, since = 0): Promise<RoomView> {
     const line = await this.next((l) => 'room' in l && test(l.room as RoomView), 'matching roomUpdated', since);
     return line.room as RoomView;
+  }
+
+  /** The first chat or system line of the room (seen or to come) that `test` accepts. */
+  async waitForMessage(roomId: string, test: (entry: ChatEntry) => boolean): Promise<ChatEntry> {
+    const line = await this.next((l) => {
+      const msg = l.msg as { roomId: string; entry: ChatEntry } | undefined;
+      return msg?.roomId === roomId && test(msg.entry);
+    }, 'matching roomMessage');
+    return (line.msg as { entry: ChatEntry }).entry;
   }
 
   /** The app quits: every room closes, then the process exits. */

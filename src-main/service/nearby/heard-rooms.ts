@@ -101,8 +101,11 @@ export class HeardRooms {
     const expiresAt = this.now() + Math.min(ttl, this.maxTtlS) * 1000;
     const existing = this.entries.get(key);
     if (existing) {
-      // A multi-homed host is heard on several addresses: keep the first, refresh the rest.
+      // A multi-homed host is heard on several addresses: keep the first, refresh the rest. Only the
+      // first address may change the room (its port, password flag, fingerprint): anyone else could
+      // claim the same instance and target to swap the fingerprint a click would pin.
       const same = sameRoom(existing.room, advert, port);
+      if (!same && existing.room.address !== sender) return false;
       existing.expiresAt = expiresAt;
       if (same) return false;
       existing.room = { ...advert, key, address: existing.room.address, port };

@@ -4,6 +4,7 @@
 // room at once instead of when its records expire.
 import { randomBytes } from 'node:crypto';
 import { instanceLabel } from '../../../src-shared/nearby/advert.js';
+import { AnswerPacer } from './answer-pacer.js';
 import {
   announcement,
   answerQuery,
@@ -46,6 +47,8 @@ export class MdnsAdvertiser {
   /** A name of our own in `.local`: never the machine's host name, which the OS responder owns. */
   private readonly target = `tincan-${randomBytes(4).toString('hex')}.local`;
   private closed = false;
+  /** At most one multicast of a record a second per interface, however fast queries come. */
+  private readonly pacer = new AnswerPacer();
 
   constructor(
     private readonly transport: MdnsTransport,
@@ -121,12 +124,15 @@ export class MdnsAdvertiser {
     return taken;
   }
 
-  /** Answers on each interface with the rooms reachable there (a bound room only on its own). */
+  /** Answers on each interface with the rooms reachable there (a bound room only on its own), paced. */
   private answer(packet: DnsPacket): void {
     if (this.closed) return;
+    const questions = packet.questions ?? [];
+    const isProbe = questions.some((q) => q.type === 'ANY');
     for (const [scope, services] of byScope([...this.services.values()])) {
-      const reply = answerQuery(packet.questions ?? [], services, this.host(scope));
-      if (reply) void this.transport.send(reply, scope);
+      const reply = answerQuery(questions, services, this.host(scope));
+      const paced = reply && this.pacer.admit(reply, scope, isProbe);
+      if (paced) void this.transport.send(paced, scope);
     }
   }
 

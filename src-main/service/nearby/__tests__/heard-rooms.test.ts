@@ -81,6 +81,20 @@ describe('the heard-rooms table', () => {
     expect(table.rooms()).toHaveLength(1);
   });
 
+  it('lets only the first sender change a room: another address cannot swap its fingerprint or port', () => {
+    const table = new HeardRooms();
+    table.read(received(announcement(service('lobby'), HOST)), '192.168.1.9');
+    const forged: PublishedService = {
+      ...service('lobby', 6666),
+      txt: encodeAdvertTxt({ room: 'lobby', passwordRequired: false, fingerprint: 'ab'.repeat(32) }),
+    };
+    expect(table.read(received(announcement(forged, HOST)), '192.168.1.66')).toBe(false);
+    expect(table.rooms()).toEqual([expect.objectContaining({ address: '192.168.1.9', port: 7777, fingerprint: null })]);
+    // The room's own address may change it.
+    expect(table.read(received(announcement(forged, HOST)), '192.168.1.9')).toBe(true);
+    expect(table.rooms()).toEqual([expect.objectContaining({ port: 6666, fingerprint: 'ab'.repeat(32) })]);
+  });
+
   it('expires a room whose host vanished, after its TTL (capped)', () => {
     const time = clock();
     const table = new HeardRooms({ now: time.now, maxTtlS: 60 });
