@@ -18,6 +18,7 @@ import {
   type SealedCipherId,
 } from '../src-shared/protocol/index.js';
 import type { ServerOptions } from '../src-main/engine/index.js';
+import { readStunServer, type StunServerAddress } from '../src-shared/reach/stun-server.js';
 import { UsageError } from './errors.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -106,31 +107,13 @@ export interface DiscoverConfig {
 /** How long `discover --once` listens when no number of seconds is given. */
 export const DISCOVER_ONCE_DEFAULT_S = 3;
 
-/** A STUN server to ask over IPv4: an IPv4 address or a DNS name, and a UDP port. */
-export interface StunServerAddress {
-  host: string;
-  port: number;
-}
-
-/** STUN's registered port (RFC 8489 §18.6), used when --stun names no port. */
-const STUN_PORT = 3478;
+export type { StunServerAddress } from '../src-shared/reach/stun-server.js';
 
 /** `--stun host[:port]`: IPv4 literal or DNS name (the check compares IPv4 addresses). */
 export function parseStunServer(value: string): StunServerAddress {
-  let parsed: { host: string; port: number };
-  try {
-    parsed = parseHostAddress(value, STUN_PORT);
-  } catch (err) {
-    throw new UsageError(`--stun: ${(err as Error).message}`);
-  }
-  if (isIP(parsed.host) === 6) throw new UsageError('--stun needs an IPv4 address or a name: routers map IPv4');
-  if (
-    isIP(parsed.host) === 0 &&
-    !/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*\.?$/.test(parsed.host)
-  ) {
-    throw new UsageError(`--stun: "${parsed.host.slice(0, 60)}" is not a host name or IPv4 address`);
-  }
-  return parsed;
+  const read = readStunServer(value);
+  if ('problem' in read) throw new UsageError(`--stun: ${read.problem}`);
+  return read.server;
 }
 
 /** --stun, which only makes sense beside --upnp (it checks what the router reported). */

@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Prefs, WindowSize } from '../../src-shared/ipc/contract.js';
 import { DEFAULT_PORT } from '../../src-shared/address.js';
+import { STUN_SERVER_MAX_LENGTH, stunServerPrefProblem } from '../../src-shared/reach/stun-server.js';
 import { HISTORY_BOUND_DEFAULT, HISTORY_BOUND_MAX, HISTORY_BOUND_MIN } from '../../src-shared/ipc/history-limit.js';
 
 export const RECENT_LIMIT = 8;
@@ -20,6 +21,8 @@ export function defaultPrefs(): Prefs {
     // None chosen yet: the Host form proposes a LAN address or this computer, never all interfaces.
     hostInterface: '',
     hostUpnp: false,
+    // Off: no third party is contacted unless the user names a server.
+    stunServer: '',
     hostEncryptedOnly: false,
     window: null,
     keepHistory: true,
@@ -53,6 +56,12 @@ export function sanitizePrefs(raw: unknown): Prefs {
     prefs.hostPort = r.hostPort;
   if (typeof r.hostInterface === 'string' && r.hostInterface.length <= 256) prefs.hostInterface = r.hostInterface;
   if (typeof r.hostUpnp === 'boolean') prefs.hostUpnp = r.hostUpnp;
+  if (
+    typeof r.stunServer === 'string' &&
+    r.stunServer.length <= STUN_SERVER_MAX_LENGTH &&
+    stunServerPrefProblem(r.stunServer) === null
+  )
+    prefs.stunServer = r.stunServer.trim();
   if (typeof r.hostEncryptedOnly === 'boolean') prefs.hostEncryptedOnly = r.hostEncryptedOnly;
   prefs.window = windowSize(r.window);
   if (typeof r.keepHistory === 'boolean') prefs.keepHistory = r.keepHistory;
@@ -94,7 +103,7 @@ export class PrefsStore {
   }
 
   /** One preference without copying the rest (read on every history append). */
-  read<K extends 'keepHistory' | 'historyBound'>(key: K): Prefs[K] {
+  read<K extends 'keepHistory' | 'historyBound' | 'stunServer'>(key: K): Prefs[K] {
     return this.prefs[key];
   }
 

@@ -12,6 +12,7 @@ import {
 } from '../engine/index.js';
 import { PrefsStore } from '../prefs/prefs-store.js';
 import { ChatService } from './chat-service.js';
+import type { PortMapperTuning } from './hosted-port-mapping.js';
 import { HistoryStore } from './history/history-store.js';
 import { RememberedRooms } from './remembered-rooms.js';
 import { NO_SECRET_STORE, type SecretStore } from './secret-store.js';
@@ -32,6 +33,8 @@ export interface BackendOptions {
   factories?: ChatFactories;
   /** Advertise hosted rooms and list others on the local network (mDNS); default on. */
   nearby?: boolean;
+  /** Tests: the gateway the port mapper asks, and shorter waits; default the default route's. */
+  portMapper?: PortMapperTuning;
 }
 
 export interface Backend {
@@ -62,6 +65,8 @@ export function createBackend(options: BackendOptions): Backend {
       secrets: options.secrets ?? NO_SECRET_STORE,
       keepHistory: () => prefs.read('keepHistory'),
     },
+    ...(options.portMapper ? { portMapper: options.portMapper } : {}),
+    stunServer: () => prefs.read('stunServer'),
     onJoined: (info) =>
       prefs.remember({ displayName: info.displayName, room: info.room, ...(info.host ? { host: info.host } : {}) }),
   });

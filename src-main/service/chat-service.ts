@@ -49,6 +49,8 @@ export interface ChatServiceOptions {
   now?: () => number;
   /** Port-mapper settings (tests: the gateway to ask, shorter waits). */
   portMapper?: PortMapperTuning;
+  /** The "STUN server for the reachability check" preference, read each time a mapping starts ('' = off). */
+  stunServer?: () => string;
   /** Opens the local-network advertiser and browser; absent: nearby rooms are off. */
   openDiscovery?: OpenDiscovery;
   /** History on disk and remembered rooms (#14 item 2); without it nothing outlives the service. */
@@ -90,7 +92,12 @@ export class ChatService {
     this.log = options.logger ?? NOOP_LOGGER;
     this.interfaces = options.interfaces ?? networkInterfaces;
     this.server = new HostedServer(options.factories, this.log, options.hostIdentity);
-    this.mapping = new HostedPortMapping(() => this.refreshShares(), this.log, options.portMapper);
+    this.mapping = new HostedPortMapping(
+      () => this.refreshShares(),
+      this.log,
+      options.portMapper,
+      options.stunServer ?? (() => ''),
+    );
     this.nearby = new NearbyRooms(
       options.openDiscovery ?? null,
       (state) => this.emit('nearbyUpdated', state),
@@ -190,6 +197,9 @@ export class ChatService {
       throw connectFailure(err);
     }
     this.sessions.set(session.id, session);
+    // The router (or the STUN server) may have answered while we connected, before refreshShares
+    // could see this session: take its answer now, or the panel would say "Asking…" for good.
+    this.share(session);
     session.publish(`You are hosting "${req.room}" as ${req.username}.`);
     this.saveRooms();
     this.options.onJoined?.({ displayName: req.username, host: null, room: req.room });

@@ -19,6 +19,7 @@ import {
   useFocusAfterFailure,
   useServerError,
 } from './form-parts.js';
+import { StunServerField, stunServerError } from './StunServerField.js';
 
 const HOST_FIELDS: readonly FormField[] = ['room', 'username', 'password', 'port', 'bindHost'];
 
@@ -34,6 +35,9 @@ export function HostForm() {
   const [allowLowPort, setAllowLowPort] = useState(false);
   const [upnp, setUpnp] = useState(prefs?.hostUpnp ?? false);
   const [encryptedOnly, setEncryptedOnly] = useState(prefs?.hostEncryptedOnly ?? false);
+  const [stunServer, setStunServer] = useState(prefs?.stunServer ?? '');
+  const [stunTouched, setStunTouched] = useState(false);
+  const [stunSaveError, setStunSaveError] = useState<string | null>(null);
   const [touched, setTouched] = useState(false);
   const [seenPrefs, setSeenPrefs] = useState(prefs);
   if (prefs !== seenPrefs) {
@@ -43,6 +47,7 @@ export function HostForm() {
       setBindHost(prefs.hostInterface);
       setUpnp(prefs.hostUpnp ?? false);
       setEncryptedOnly(prefs.hostEncryptedOnly ?? false);
+      setStunServer(prefs.stunServer ?? '');
     }
   }
 
@@ -73,6 +78,10 @@ export function HostForm() {
   const listenOn = pickInterface(choices, bindHost);
   // The router can only forward to a LAN address (or all interfaces): offered only there.
   const mappable = unmappableBindReason(listenOn) === null;
+  // The STUN check only runs beside a mapping, so the field is offered (and checked) only then.
+  const offerStun = mappable && upnp;
+  const stunProblem = offerStun ? stunServerError(stunServer) : null;
+  const stunShown = (touched || stunTouched) && stunProblem ? stunProblem : stunSaveError;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -81,7 +90,21 @@ export function HostForm() {
       focusAfterFailure(errors.room ? 'room' : errors.username ? 'username' : 'port');
       return;
     }
+    if (stunProblem) {
+      focusAfterFailure('stunServer');
+      return;
+    }
     if (busy) return;
+    // Saved before hosting: the main process reads it when the mapping starts.
+    const stunText = stunServer.trim();
+    if (offerStun && stunText !== (prefs?.stunServer ?? '')) {
+      const refused = await chatStore.getState().savePrefs({ stunServer: stunText });
+      setStunSaveError(refused && `The STUN server was not saved: ${refused}`);
+      if (refused) {
+        focusAfterFailure('stunServer');
+        return;
+      }
+    }
     const ok = await chatStore.getState().hostRoom({
       room,
       username,
@@ -166,6 +189,17 @@ export function HostForm() {
           <input type="checkbox" name="upnp" checked={upnp} onChange={(e) => setUpnp(e.target.checked)} /> Make this
           room reachable from the internet (asks your router to forward the port)
         </label>
+      )}
+      {offerStun && (
+        <StunServerField
+          value={stunServer}
+          onChange={(value) => {
+            setStunServer(value);
+            setStunSaveError(null);
+          }}
+          onBlur={() => setStunTouched(true)}
+          error={stunShown}
+        />
       )}
       <label className="check">
         <input

@@ -110,8 +110,8 @@ export interface ActionsSlice {
   setRoomListed(roomId: RoomId, listed: boolean): Promise<void>;
   // history persistence (#14 item 2)
   clearHistory(roomId: RoomId): Promise<void>;
-  /** Saves preferences the user changed (the history switch and bound). */
-  savePrefs(patch: Partial<Pick<Prefs, 'keepHistory' | 'historyBound'>>): Promise<void>;
+  /** Saves preferences the user changed (the history switch and bound, the STUN server); null or why not. */
+  savePrefs(patch: Partial<Pick<Prefs, 'keepHistory' | 'historyBound' | 'stunServer'>>): Promise<string | null>;
 }
 
 export type ChatState = RoomsSlice & UiSlice & ActionsSlice & HostToolsSlice & HistoryPagingSlice & TrustSlice;
@@ -505,7 +505,9 @@ const createActionsSlice = (set: Set, get: Get): ActionsSlice => {
     },
     savePrefs: async (patch) => {
       const result = await call((api) => api.setPrefs(patch));
-      if (result.ok) set({ prefs: result.value });
+      if (!result.ok) return result.message;
+      set({ prefs: result.value });
+      return null;
     },
   };
 };

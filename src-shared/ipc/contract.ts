@@ -49,6 +49,11 @@ export interface ShareInfo {
 export interface Prefs {
   /** The host form's "Make this room reachable from the internet", remembered. */
   hostUpnp: boolean;
+  /**
+   * "STUN server for the reachability check": `host[:port]` (src-shared/reach/stun-server.ts), asked
+   * once per mapping to catch a second NAT. Empty (the default): off, no third party is contacted.
+   */
+  stunServer: string;
 }
 export interface HostRequest {
   /** Ask the router (NAT-PMP, UPnP) to forward the port; ignored for loopback. */

@@ -15,6 +15,7 @@ import { CLOSED_REASON_NAMES } from '../protocol/closed-reasons.js';
 import { CONNECTION_STATE_NAMES, DIALECTS, ROLES } from '../protocol/session-kinds.js';
 import { utf8ByteLength } from '../protocol/utf8.js';
 import { PORT_MAPPING_KINDS } from '../reach/port-mapping-status.js';
+import { STUN_SERVER_MAX_LENGTH, stunServerPrefProblem } from '../reach/stun-server.js';
 import { FINGERPRINT, NEARBY_ROOMS_MAX } from '../nearby/advert.js';
 import { HISTORY_BOUND_MAX, HISTORY_BOUND_MIN, HISTORY_PAGE_MAX } from './history-limit.js';
 import {
@@ -48,6 +49,14 @@ const portMapping = {
     .strict(),
   pref: z.boolean(),
   request: z.boolean().optional(),
+  // The same rule and words as the Host form and the CLI's --stun.
+  stunServer: z
+    .string()
+    .max(STUN_SERVER_MAX_LENGTH)
+    .superRefine((text, ctx) => {
+      const problem = stunServerPrefProblem(text);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 };
 // end of port mapping (#17 item 3)
 
@@ -59,6 +68,7 @@ const prefsPatch = z
     hostPort: port,
     hostInterface: shortText,
     hostUpnp: portMapping.pref,
+    stunServer: portMapping.stunServer,
     hostEncryptedOnly: z.boolean(),
     keepHistory: z.boolean(),
     historyBound: z.number().int().min(HISTORY_BOUND_MIN).max(HISTORY_BOUND_MAX),

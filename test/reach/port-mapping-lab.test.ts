@@ -256,6 +256,40 @@ describe.skipIf(unavailable !== null)(
       expect(l.natRules()).toEqual([]);
     });
 
+    it('the app with a STUN server named, the router behind a second NAT: the invite panel says double NAT', async () => {
+      const l = await buildLab({ natPmp: true, upnp: true });
+      l.addUpstreamNat();
+      await l.startStunServer(l.ns.far, UPSTREAM.far);
+      const app = new AppBackendAgent(l.ns.host);
+      apps.push(app);
+      await app.ready();
+      // The Host form saves the preference before hosting; the backend reads it when the mapping starts.
+      await app.request('setPrefs', { stunServer: `${UPSTREAM.far}:${STUN_PORT}` });
+      const since = app.mark();
+      const view = (await app.request('hostRoom', {
+        room: 'porch',
+        username: 'al',
+        password: '',
+        port: PORT,
+        bindHost: '0.0.0.0',
+        upnp: true,
+      })) as RoomView;
+      const settled = await app.waitForRoom(
+        (v) => v.id === view.id && v.share?.portMapping?.kind === 'double-nat',
+        since,
+      );
+      expect(settled.share?.portMapping).toEqual({
+        kind: 'double-nat',
+        line: `Double NAT: the router via PCP reports the outside address ${PUBLIC_WAN.gateway}, but a STUN server sees ${UPSTREAM.wan}, so another router or the provider’s NAT sits upstream and people on the internet cannot join at either address; forward the port on that router too, or use IPv6. LAN members can join.`,
+        externalAddress: null,
+      });
+      expect(settled.share?.addresses.join(' ')).not.toContain(PUBLIC_WAN.gateway);
+      // The router did map (the check only explains why that is not enough); closing unmaps.
+      expect(l.natRules()).toEqual(bothForwarded(PORT));
+      await app.request('closeRoom', { roomId: view.id });
+      expect(l.natRules()).toEqual([]);
+    });
+
     it('leases are renewed at half their life and the mapping outlives the first lease', async () => {
       const l = await buildLab({ natPmp: false, upnp: true });
       const p = probe(l, { natPmpTries: 1, leaseSeconds: 4 });

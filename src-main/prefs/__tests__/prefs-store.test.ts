@@ -42,6 +42,13 @@ describe('PrefsStore', () => {
       recentHosts: ['ok'],
     });
   });
+  it('keeps the STUN server off by default and drops a malformed one from disk', () => {
+    expect(defaultPrefs().stunServer).toBe('');
+    expect(sanitizePrefs({ stunServer: ' stun.example.org:3478 ' }).stunServer).toBe('stun.example.org:3478');
+    for (const bad of ['stun example', '[::1]:3478', 7, 'a'.repeat(5000)]) {
+      expect(sanitizePrefs({ stunServer: bad }).stunServer).toBe('');
+    }
+  });
   it('keeps recents short and without duplicates', () => {
     let list: string[] = [];
     for (let i = 0; i < 20; i++) list = pushRecent(list, `h${i % 12}`);
