@@ -164,6 +164,14 @@ describe('native sealed AEAD', () => {
     expect(() => sealInPlace(handle, iv, 1.5, Buffer.alloc(80), 0, 14, 1)).toThrow();
     expect(() => sealInPlace(handle, randomBytes(11), 0, Buffer.alloc(80), 0, 14, 1)).toThrow();
     expect(() => openInPlace(handle, iv, 0, Buffer.alloc(40), 10, 14, 17)).toThrow(/too short/);
+    // Anything but a Uint8Array where bytes are expected: refused, never read (called loosely on purpose).
+    const call = (f: (...args: never[]) => number, ...args: unknown[]): unknown => Reflect.apply(f, undefined, args);
+    for (const bad of ['x'.repeat(80), {}, new ArrayBuffer(80), new Float32Array(20), null]) {
+      expect(() => call(sealInPlace, handle, bad, 0, Buffer.alloc(80), 0, 14, 1)).toThrow();
+      expect(() => call(sealInPlace, handle, iv, 0, bad, 0, 14, 1)).toThrow();
+      expect(() => call(openInPlace, handle, iv, 0, bad, 0, 14, 17)).toThrow();
+      expect(() => call(native.seal, handle, iv, bad, Buffer.alloc(4), Buffer.alloc(40), 0)).toThrow();
+    }
     expect(openInPlace(handle, iv, 0, Buffer.alloc(40), 0, 14, SEALED_TAG_BYTES - 1)).toBe(-1);
   });
 });

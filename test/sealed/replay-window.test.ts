@@ -48,4 +48,39 @@ describe('replay window', () => {
     expect(w.fresh(5009)).toBe(true);
     expect(w.fresh(5010)).toBe(false);
   });
+
+  it('agrees with a plain set of accepted counters over random steps, late ones and jumps', () => {
+    const w = new ReplayWindow();
+    const seen = new Set<number>();
+    let top = -1;
+    let state = 12345;
+    const random = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    for (let i = 0; i < 50_000; i++) {
+      const pick = random(10);
+      // Mostly the next counter; else a late one (some outside the window) or a jump of any size.
+      const c =
+        pick < 4 ? top + 1 : pick < 8 ? Math.max(0, top - random(1_100)) : top + 2 + random(pick === 8 ? 3 : 1_100);
+      const expected = !seen.has(c) && (c > top || top - c < ReplayWindow.SIZE);
+      expect(accept(w, c)).toBe(expected);
+      if (expected) {
+        seen.add(c);
+        top = Math.max(top, c);
+      }
+    }
+  });
+
+  it('works near the largest counter a number holds exactly', () => {
+    const w = new ReplayWindow();
+    const big = Number.MAX_SAFE_INTEGER - 2_000;
+    expect(accept(w, big)).toBe(true);
+    expect(accept(w, big + 3)).toBe(true);
+    expect(accept(w, big + 1)).toBe(true);
+    expect(accept(w, big + 1)).toBe(false);
+    expect(accept(w, big + 2)).toBe(true);
+    expect(w.fresh(big + 3 - 1024)).toBe(false);
+    expect(w.fresh(big + 3 - 1023)).toBe(true);
+  });
 });

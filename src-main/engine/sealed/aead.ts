@@ -10,7 +10,7 @@ import {
   SealedCipher,
   type SealedCipherId,
 } from '../../../src-shared/protocol/index.js';
-import { loadSealedAead, type SealedAeadNative } from './sealed-aead-native.js';
+import { loadSealedAead, type NativeKeyHandle, type SealedAeadNative } from './sealed-aead-native.js';
 
 const ALGORITHMS: Record<SealedCipherId, CipherGCMTypes | CipherChaCha20Poly1305Types> = {
   [SealedCipher.AES_256_GCM]: 'aes-256-gcm',
@@ -112,26 +112,52 @@ export const nodeCryptoBackend: AeadBackend = (cipher, key) =>
     },
   });
 
+/**
+ * One key on the native addon. A class, so every key has the same hidden class: keys made as object
+ * literals (a spread plus two closures) each got a dictionary map of their own, which made the
+ * relay's per-datagram `aead.sealInPlace` / `aead.openInPlace` loads megamorphic runtime lookups.
+ */
+class NativeAeadKey implements AeadKey {
+  constructor(
+    private readonly native: Required<SealedAeadNative>,
+    private readonly handle: NativeKeyHandle,
+  ) {}
+
+  seal(nonce: Buffer, aad: Buffer, plaintext: Buffer, out: Buffer, at: number): number {
+    return this.native.seal(this.handle, nonce, aad, plaintext, out, at);
+  }
+
+  open(nonce: Buffer, aad: Buffer, sealed: Buffer, out: Buffer, at: number): number {
+    return this.native.open(this.handle, nonce, aad, sealed, out, at);
+  }
+
+  sealInPlace(iv: Buffer, counter: number, buf: Buffer, aadAt: number, aadLength: number, length: number): number {
+    return this.native.sealInPlace(this.handle, iv, counter, buf, aadAt, aadLength, length);
+  }
+
+  openInPlace(
+    iv: Buffer,
+    counter: number,
+    buf: Buffer,
+    aadAt: number,
+    aadLength: number,
+    sealedLength: number,
+  ): number {
+    return this.native.openInPlace(this.handle, iv, counter, buf, aadAt, aadLength, sealedLength);
+  }
+}
+
 /** The native addon's backend: the key is expanded once, each call re-arms the context's nonce. */
 export function nativeBackend(native: SealedAeadNative): AeadBackend {
   return (cipher, key) => {
     const handle = native.createKey(cipher, key);
-    const aead = {
-      seal: (nonce: Buffer, aad: Buffer, plaintext: Buffer, out: Buffer, at: number) =>
-        native.seal(handle, nonce, aad, plaintext, out, at),
-      open: (nonce: Buffer, aad: Buffer, sealed: Buffer, out: Buffer, at: number) =>
-        native.open(handle, nonce, aad, sealed, out, at),
-    };
-    const { sealInPlace, openInPlace } = native;
     // A binary built before the in-place calls existed still works, through views.
-    if (sealInPlace === undefined || openInPlace === undefined) return withViews(aead);
-    return {
-      ...aead,
-      sealInPlace: (iv, counter, buf, aadAt, aadLength, length) =>
-        sealInPlace(handle, iv, counter, buf, aadAt, aadLength, length),
-      openInPlace: (iv, counter, buf, aadAt, aadLength, sealedLength) =>
-        openInPlace(handle, iv, counter, buf, aadAt, aadLength, sealedLength),
-    };
+    if (native.sealInPlace === undefined || native.openInPlace === undefined)
+      return withViews({
+        seal: (nonce, aad, plaintext, out, at) => native.seal(handle, nonce, aad, plaintext, out, at),
+        open: (nonce, aad, sealed, out, at) => native.open(handle, nonce, aad, sealed, out, at),
+      });
+    return new NativeAeadKey(native as Required<SealedAeadNative>, handle);
   };
 }
 

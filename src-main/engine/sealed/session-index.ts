@@ -1,10 +1,17 @@
-// Sealed sessions by their 8-byte id, found from a datagram's bytes without allocating: a number
-// key from the id's first 4 bytes, then a byte compare (ids are random, so buckets hold one).
+// Sealed sessions by their 8-byte id, found from a datagram's bytes without allocating: the id's
+// first 4 bytes as a number pick a bucket, its last 4 as a number pick the entry (ids are random,
+// so buckets hold one). Two integer reads per datagram: no Buffer compare, no key string.
 import { randomBytes } from 'node:crypto';
 import { SEALED_SESSION_ID_BYTES } from '../../../src-shared/protocol/index.js';
 
+interface Indexed<T> {
+  /** The id's last 4 bytes, big-endian. */
+  readonly low: number;
+  readonly entry: T;
+}
+
 export class SessionIndex<T> {
-  private readonly byKey = new Map<number, T[]>();
+  private readonly byHigh = new Map<number, Indexed<T>[]>();
   private total = 0;
 
   /** @param idOf the 8-byte session id of an entry (fixed for as long as it is indexed) */
@@ -23,29 +30,34 @@ export class SessionIndex<T> {
   }
 
   add(entry: T): void {
-    const key = this.idOf(entry).readUInt32BE(0);
-    const bucket = this.byKey.get(key);
-    if (bucket) bucket.push(entry);
-    else this.byKey.set(key, [entry]);
+    const id = this.idOf(entry);
+    const high = id.readUInt32BE(0);
+    const indexed: Indexed<T> = { low: id.readUInt32BE(4), entry };
+    const bucket = this.byHigh.get(high);
+    if (bucket) bucket.push(indexed);
+    else this.byHigh.set(high, [indexed]);
     this.total++;
   }
 
   delete(entry: T): void {
-    const key = this.idOf(entry).readUInt32BE(0);
-    const bucket = this.byKey.get(key);
-    const at = bucket ? bucket.indexOf(entry) : -1;
+    const high = this.idOf(entry).readUInt32BE(0);
+    const bucket = this.byHigh.get(high);
+    const at = bucket ? bucket.findIndex((e) => e.entry === entry) : -1;
     if (!bucket || at < 0) return;
     bucket.splice(at, 1);
-    if (bucket.length === 0) this.byKey.delete(key);
+    if (bucket.length === 0) this.byHigh.delete(high);
     this.total--;
   }
 
   /** The entry whose id is bytes[at, at + 8) (the caller checked the bytes are there). */
   find(bytes: Buffer, at: number): T | undefined {
-    const bucket = this.byKey.get(bytes.readUInt32BE(at));
+    const bucket = this.byHigh.get(bytes.readUInt32BE(at));
     if (bucket === undefined) return undefined;
-    for (const entry of bucket)
-      if (this.idOf(entry).compare(bytes, at, at + SEALED_SESSION_ID_BYTES) === 0) return entry;
+    const low = bytes.readUInt32BE(at + 4);
+    for (let i = 0; i < bucket.length; i++) {
+      const e = bucket[i] as Indexed<T>;
+      if (e.low === low) return e.entry;
+    }
     return undefined;
   }
 }
