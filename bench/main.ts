@@ -28,6 +28,9 @@ const log = (line: string): void => console.log(line);
  */
 type Members = 'as-options' | 'encrypted' | 'js-paced';
 
+/** Runs profiled so far: each gets its own folder, so a summary never reads another run's profile. */
+let profiledRuns = 0;
+
 function specFor(
   opts: BenchOptions,
   impl: RelayImpl,
@@ -62,7 +65,10 @@ function specFor(
     pin: opts.pin,
     genIo: opts.genIo ?? 'dgram',
     rxPollMicros: opts.rxPollMicros,
-    cpuProfDir: impl === 'real' ? cpuProfDir : null,
+    cpuProfDir:
+      impl === 'real' && cpuProfDir !== null
+        ? path.join(cpuProfDir, `run-${++profiledRuns}-${encrypted ? 'encrypted' : 'plain'}`)
+        : null,
     encrypted,
     sendFromJs: members !== 'as-options',
     serverOptions: {
