@@ -6,22 +6,12 @@ import { chatStore } from '../store/chat-store.js';
 import { typingNames } from '../store/host-tools-slice.js';
 import { useChat } from '../store/use-chat.js';
 import { trapTab, useReturnFocus } from './PasswordDialog.js';
+import { useInlineConfirm } from './use-inline-confirm.js';
 import { UserText } from './UserText.js';
 
 /** Remove for one member: a button, then an inline confirmation (Escape or Cancel go back). */
 export function RemoveMember({ room, name }: { room: RoomView; name: string }) {
-  const [confirming, setConfirming] = useState(false);
-  const buttonRef = useRef<HTMLButtonElement>(null);
-  const returning = useRef(false);
-  useEffect(() => {
-    if (confirming || !returning.current) return;
-    returning.current = false;
-    buttonRef.current?.focus();
-  }, [confirming]);
-  function cancel() {
-    returning.current = true;
-    setConfirming(false);
-  }
+  const { confirming, buttonRef, open, close: cancel } = useInlineConfirm();
   // After "Yes, remove" the member's row goes away with this confirmation, and focus with it: it
   // moves on to the composer (unless the user has already gone elsewhere).
   const removing = useRef(false);
@@ -35,13 +25,7 @@ export function RemoveMember({ room, name }: { room: RoomView; name: string }) {
   );
   if (!confirming) {
     return (
-      <button
-        ref={buttonRef}
-        type="button"
-        className="small"
-        aria-label={`Remove ${name}`}
-        onClick={() => setConfirming(true)}
-      >
+      <button ref={buttonRef} type="button" className="small" aria-label={`Remove ${name}`} onClick={open}>
         Remove
       </button>
     );

@@ -17,6 +17,7 @@ import { InviteQr } from './InviteQr.js';
 import { RoomEncryptionBadge } from './RoomEncryptionBadge.js';
 import { UserText } from './UserText.js';
 import { ListedToggle } from './NearbyRooms.js';
+import { useInlineConfirm } from './use-inline-confirm.js';
 
 function CopyButton({ text, label, children }: { text: string; label: string; children: string }) {
   const [copied, setCopied] = useState(false);
@@ -230,23 +231,10 @@ function MembersToggle() {
 
 /** Deletes the room's history here and on disk, after a confirmation. */
 function ClearHistory({ room }: { room: RoomView }) {
-  const [confirming, setConfirming] = useState(false);
-  const buttonRef = useRef<HTMLButtonElement>(null);
-  const returning = useRef(false);
-  // The confirmation goes away: focus returns to the button that asked for it, once it is back on
-  // screen (after "Yes, clear" that is after the request, when a microtask would find no button).
-  useEffect(() => {
-    if (confirming || !returning.current) return;
-    returning.current = false;
-    buttonRef.current?.focus();
-  }, [confirming]);
-  const done = () => {
-    returning.current = true;
-    setConfirming(false);
-  };
+  const { confirming, buttonRef, open, close: done } = useInlineConfirm();
   if (!confirming) {
     return (
-      <button ref={buttonRef} type="button" onClick={() => setConfirming(true)}>
+      <button ref={buttonRef} type="button" onClick={open}>
         Clear history
       </button>
     );
