@@ -9,7 +9,7 @@ import { RoomKey } from '../sealed/room-key.js';
 import { sealServerDatagram } from '../sealed/server-datagram.js';
 import { ServerSession } from '../sealed/server-session.js';
 import type { Member, Room, RoomRegistry } from './room-registry.js';
-import type { UdpOut } from './udp-out.js';
+import type { DialectTable, UdpOut } from './udp-out.js';
 
 /** How long a ROOM_KEY waits for its KEY_ACK before it is sent again, and how many sends at most. */
 export const KEY_RESEND_MS = 250;
@@ -104,6 +104,18 @@ export class SealedRooms {
       this.rotate(room);
       key = room.roomKey;
     }
+    const table = room.sendTable;
+    if (
+      key !== null &&
+      table !== null &&
+      to === table.sealed &&
+      table.sealedSlots !== null &&
+      table.sealedKeyEpoch === key.epoch
+    ) {
+      // The usual case: everyone in the room's send table holds the key (the table says so), so
+      // the copy is sealed once and its packed addresses serve as they are, no member looked at.
+      return this.toTable(key, message, length, table.sealedSlots, except, then, thenLength);
+    }
     const holders = this.holders;
     let n = 0;
     for (let i = 0; i < count; i++) {
@@ -112,26 +124,39 @@ export class SealedRooms {
       if (key !== null && m.sealed.ackedEpoch === key.epoch) holders[n++] = m;
       else this.out.sendCopy(message, length, m);
     }
-    let thenSent = false;
     if (n > 0 && key !== null) {
       const sealed = sealServerDatagram(key.sealer, key.epoch, message, this.scratch, 0, length);
       if (sealed < 0) this.out.sealRefused += n;
-      else {
-        // The usual case: everyone in the room's send table holds the key, so its packed addresses
-        // serve as they are (no per-message list of slots).
-        const table = to === room.sendTable?.sealed ? room.sendTable.sealedSlots : null;
-        const skip =
-          except !== null && table !== null && table.members[except.tableIndex] === except ? except.tableIndex : -1;
-        if (table !== null && n === count - (skip >= 0 ? 1 : 0)) {
-          if (then !== null && except !== null) {
-            this.out.sendToTableThen(this.scratch, sealed, table, skip, then, thenLength, except);
-            thenSent = true;
-          } else this.out.sendToTable(this.scratch, sealed, table, skip);
-        } else this.out.sendRoomSealed(this.scratch, sealed, holders, n);
-      }
+      else this.out.sendRoomSealed(this.scratch, sealed, holders, n);
     }
     holders.length = 0;
-    return thenSent;
+    return false;
+  }
+
+  /** Seals message[0, length) under `key` once and sends it to the whole table but `except`. */
+  private toTable(
+    key: RoomKey,
+    message: Uint8Array,
+    length: number,
+    table: DialectTable,
+    except: Member | null,
+    then: Buffer | null,
+    thenLength: number,
+  ): boolean {
+    const skip = except !== null && table.members[except.tableIndex] === except ? except.tableIndex : -1;
+    const n = table.members.length - (skip >= 0 ? 1 : 0);
+    if (n === 0) return false;
+    const sealed = sealServerDatagram(key.sealer, key.epoch, message, this.scratch, 0, length);
+    if (sealed < 0) {
+      this.out.sealRefused += n;
+      return false;
+    }
+    if (then !== null && except !== null) {
+      this.out.sendToTableThen(this.scratch, sealed, table, skip, then, thenLength, except);
+      return true;
+    }
+    this.out.sendToTable(this.scratch, sealed, table, skip);
+    return false;
   }
 
   stats(): SealedStats {

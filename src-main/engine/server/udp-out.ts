@@ -5,7 +5,9 @@
 // key (room traffic comes already sealed under the room key, see SealedRooms).
 import type { Socket } from 'node:dgram';
 import { OWN_KEY_EPOCH, UDP_SERVER_MAX_BYTES } from '../../../src-shared/protocol/index.js';
+import type { RoomKey } from '../sealed/room-key.js';
 import { sealServerDatagram } from '../sealed/server-datagram.js';
+import type { ServerSession } from '../sealed/server-session.js';
 import type { Member, Room } from './room-registry.js';
 import { rawSocket, type RawSocket, type UdpBatch } from './udp-batch.js';
 
@@ -43,6 +45,12 @@ export interface RoomSendTable {
    * null when one of their addresses cannot be packed.
    */
   sealedSlots: DialectTable | null;
+  /**
+   * The room key epoch every sealed member had acknowledged when the table was built (0: some had
+   * not, or no key). A KEY_ACK or a rotation moves room.version, so a table that says so stays true:
+   * the relay then seals and sends without looking at each member.
+   */
+  sealedKeyEpoch: number;
 }
 
 export class UdpOut {
@@ -208,6 +216,8 @@ export class UdpOut {
       else if (this.slotOf(m) === null) complete = false;
       else (m.dialect > 0 ? structured : plain).push(m);
     }
+    const key = room.roomKey;
+    const allHold = key !== null && sealed.every((m) => (m.sealed as ServerSession).ackedEpoch === key.epoch);
     return {
       version: room.version,
       complete,
@@ -215,6 +225,7 @@ export class UdpOut {
       plain: this.dialectTable(plain),
       sealed,
       sealedSlots: sealed.every((m) => this.slotOf(m) !== null) ? this.dialectTable(sealed) : null,
+      sealedKeyEpoch: allHold ? (key as RoomKey).epoch : 0,
     };
   }
 
