@@ -32,10 +32,13 @@ export function sealClientDatagram(
   end = message.length,
 ): Buffer | null {
   if (sessionId.length !== SEALED_SESSION_ID_BYTES) throw new RangeError('a session id is 8 bytes');
-  const out = Buffer.allocUnsafe(UDP_CLIENT_MAX_BYTES);
+  const sealed = sealer.sealedBytes(end - start);
+  if (sealed < 0) return null;
+  // Just what the datagram needs: a small Buffer comes from Node's pool, a 4 KiB one would not.
+  const out = Buffer.allocUnsafe(SEALED_CLIENT_HEADER_BYTES + sealed);
   out[0] = SEALED_CLIENT_MARKER;
   out[1] = sealer.cipher;
   out.set(sessionId, CLIENT_SESSION_AT);
   const length = sealer.seal(out, SEALED_CLIENT_HEADER_BYTES, message, start, end);
-  return length < 0 ? null : out.subarray(0, length);
+  return length < 0 ? null : length === out.length ? out : out.subarray(0, length);
 }

@@ -45,6 +45,15 @@ function copyInto(src: Uint8Array, start: number, end: number, dst: Buffer, at: 
   for (let i = start, j = at; i < end; i++, j++) dst[j] = src[i] as number;
 }
 
+/** Zeroes out[start, end): padding is under 64 bytes unless near the size cap (Buffer#fill is a native call). */
+function zeroFill(out: Buffer, start: number, end: number): void {
+  if (end - start > LOOP_COPY_MAX) {
+    out.fill(0, start, end);
+    return;
+  }
+  for (let i = start; i < end; i++) out[i] = 0;
+}
+
 export class Sealer {
   private next = 0;
   private readonly limit: number;
@@ -75,6 +84,12 @@ export class Sealer {
     return this.next >= this.limit;
   }
 
+  /** Bytes a message of `length` bytes takes sealed (length prefix, padding, tag); -1 when it cannot fit. */
+  sealedBytes(length: number): number {
+    const padded = paddedLength(length, this.plaintextMax);
+    return padded < 0 ? -1 : padded + SEALED_TAG_BYTES;
+  }
+
   /**
    * Seals message[start, end) into `out`, whose first `headerLength` bytes hold the header with room
    * for the counter in its last 8 bytes (written here). Returns the datagram length, or -1 when the
@@ -91,7 +106,7 @@ export class Sealer {
     out.writeUInt16BE(length, headerLength);
     const textAt = headerLength + SEALED_LENGTH_BYTES;
     copyInto(message, start, end, out, textAt);
-    out.fill(0, textAt + length, headerLength + padded);
+    zeroFill(out, textAt + length, headerLength + padded);
     return headerLength + this.aead.sealInPlace(this.key.iv, counter, out, 0, headerLength, padded);
   }
 }
