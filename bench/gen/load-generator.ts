@@ -16,7 +16,7 @@ import {
   statusName,
   utf8Encode,
 } from '../../src-shared/protocol/index.js';
-import type { SealedChannel } from '../../src-main/engine/index.js';
+import { OPENED_REPLY, type SealedChannel } from '../../src-main/engine/index.js';
 import { nowMicros, sleepUntil } from '../clock.js';
 import { plainTextOffset, readStamp, STAMP_DIGITS, textTemplate, writeStamp } from './chat-text.js';
 import { handshake, NO_STATUS } from './handshake.js';
@@ -100,6 +100,8 @@ export class LoadGenerator {
   private readonly userByFd = new Map<number, number>();
   private rawTimer: NodeJS.Timeout | null = null;
   /** Encrypted: the last datagram a member received, as it came off the wire (tests inspect it). */
+  /** Set to keep a copy of the last sealed datagram received, as it arrived (tests look at it). */
+  keepLastSealed = false;
   lastSealedIn: { user: number; bytes: Buffer } | null = null;
 
   constructor(private readonly config: GeneratorConfig) {
@@ -295,6 +297,7 @@ export class LoadGenerator {
     const order = this.sendOrder;
     const totalRate = order.length * spec.ratePerUser;
     const maxPerTick = Math.max(1, Math.ceil(totalRate * MAX_BACKLOG_SECONDS));
+    const drainInTick = this.native !== null && Boolean(this.config.encryption);
     let sentTotal = 0;
     let scheduled = 0;
     let skipped = 0;
@@ -319,6 +322,11 @@ export class LoadGenerator {
           return;
         }
         if (order.length === 0) return;
+        // Encrypted members open what arrived before this tick's sends, in the same tick: a drain on
+        // a timer of its own would now and then hold the sends back, so that they would leave in
+        // larger bursts than the plain members' do; and one right after them would compete with the
+        // relay for the CPU while it handles them (arrival times are the kernel's either way).
+        if (drainInTick) this.drainRaw();
         const due = Math.floor(((now - spec.startAt) * totalRate) / 1_000_000);
         let backlog = due - scheduled;
         if (backlog > maxBacklog) maxBacklog = backlog;
@@ -528,7 +536,7 @@ export class LoadGenerator {
       const start = at + RAW_RECORD_HEADER;
       at = start + length;
       const user = this.userByFd.get(fd);
-      if (user !== undefined) this.receiveSealed(user, blob.subarray(start, at), arrived);
+      if (user !== undefined) this.receiveSealed(user, blob, arrived, start, at);
     }
   }
 
@@ -668,38 +676,39 @@ export class LoadGenerator {
    * session, then counted like a clear datagram; anything that does not open is refused and counted
    * apart, never as chat. A ROOM_KEY is taken and answered with a sealed KEY_ACK, as our client does.
    */
-  receiveSealed(index: number, msg: Buffer, arrivedAt = nowMicros()): void {
+  receiveSealed(index: number, msg: Buffer, arrivedAt = nowMicros(), start = 0, end = msg.length): void {
     const user = this.users[index];
     if (!user?.channel) return;
-    this.lastSealedIn = { user: index, bytes: msg };
-    if (msg[0] !== SEALED_SERVER_MARKER) {
+    if (this.keepLastSealed) this.lastSealedIn = { user: index, bytes: Buffer.from(msg.subarray(start, end)) };
+    if (msg[start] !== SEALED_SERVER_MARKER) {
       this.sealedCounts.notSealed++;
       return;
     }
-    const opened = user.channel.open(msg);
-    if (opened === null) {
+    // Opened where it lies (the raw blob or the socket's own buffer): no copy, no garbage per datagram.
+    const at = user.channel.openInPlace(msg, start, end);
+    if (at === OPENED_REPLY) {
+      this.sealedCounts.roomKeys++;
+      this.sendRaw(user, user.channel.reply as Buffer, user.lastSendMicros);
+      return;
+    }
+    if (at < 0) {
       this.sealedCounts.refused++;
       return;
     }
-    if (opened.kind === 'reply') {
-      this.sealedCounts.roomKeys++;
-      this.sendRaw(user, opened.datagram, user.lastSendMicros);
-      return;
-    }
     this.sealedCounts.opened++;
-    this.count(opened.message, arrivedAt);
+    this.count(msg, arrivedAt, at, at + user.channel.openedLength);
   }
 
   /** Shared by every clear socket: the datagram as it arrives now. */
   private readonly onMessage = (msg: Buffer): void => this.count(msg, nowMicros());
 
-  /** Classifies a server datagram (clear, or opened) and records the latency of chat. */
-  private count(msg: Buffer, arrivedAt: number): void {
+  /** Classifies the server datagram msg[start, end) (clear, or opened) and records the latency of chat. */
+  private count(msg: Buffer, arrivedAt: number, start = 0, end = msg.length): void {
     let at: number;
-    if (msg[0] === CONTROL_MARKER) {
-      const kind = msg[1];
-      if (kind === ServerKind.CHAT && msg.length >= CHAT_EVENT_HEADER_BYTES) {
-        at = CHAT_EVENT_HEADER_BYTES + (msg[6] as number);
+    if (msg[start] === CONTROL_MARKER) {
+      const kind = msg[start + 1];
+      if (kind === ServerKind.CHAT && end - start >= CHAT_EVENT_HEADER_BYTES) {
+        at = start + CHAT_EVENT_HEADER_BYTES + (msg[start + 6] as number);
       } else if (kind === ServerKind.ACK) {
         this.acks++;
         return;
@@ -707,12 +716,14 @@ export class LoadGenerator {
         this.notices++;
         return;
       }
-    } else if (msg[0] === 0x2a && msg[1] === 0x20) {
+    } else if (msg[start] === 0x2a && msg[start + 1] === 0x20) {
       this.notices++;
       return;
     } else {
-      at = plainTextOffset(msg);
+      const offset = plainTextOffset(start === 0 && end === msg.length ? msg : msg.subarray(start, end));
+      at = offset < 0 ? -1 : start + offset;
     }
+    if (at + STAMP_DIGITS >= end) at = -1; // the stamp and its space must lie inside this datagram
     const stamp = at < 0 ? -1 : readStamp(msg, at);
     if (stamp < 0 || msg[at + STAMP_DIGITS] !== 0x20) {
       this.unknown++;

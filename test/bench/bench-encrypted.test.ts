@@ -94,6 +94,7 @@ describe('bench encrypted mode', () => {
         encryption: { fingerprint: identity.fingerprint },
       };
       const gen = new LoadGenerator(config);
+      gen.keepLastSealed = true;
       cleanups.push(() => gen.close());
       const join = await gen.join();
       expect(join.failures).toEqual({});

@@ -7,7 +7,7 @@ import {
   SealedCipher,
   UDP_SERVER_MAX_BYTES,
 } from '../../src-shared/protocol/index.js';
-import { OLD_EPOCH_GRACE_MS, SealedChannel } from '../../src-main/engine/client/sealed-channel.js';
+import { OLD_EPOCH_GRACE_MS, OPENED_REPLY, SealedChannel } from '../../src-main/engine/client/sealed-channel.js';
 import { deriveMemberKeys } from '../../src-main/engine/sealed/direction-keys.js';
 import { RoomKey } from '../../src-main/engine/sealed/room-key.js';
 import { Sealer } from '../../src-main/engine/sealed/sealer.js';
@@ -66,5 +66,33 @@ describe('SealedChannel (client)', () => {
     const opened = channel.open(seal(one.sealer, 1, planted));
     expect(opened?.kind).toBe('message'); // just bytes, which the event decoder ignores
     expect(channel.epoch).toBe(1);
+  });
+
+  it('opens in place within a larger buffer, as the bench receiver does, and refuses a replay', () => {
+    const channel = new SealedChannel(secret, {
+      session: '0011223344556677',
+      cipher: SealedCipher.AES_256_GCM,
+      epoch: 0,
+    });
+    const one = new RoomKey(1, SealedCipher.AES_256_GCM);
+    const keyDatagram = seal(own, 0, one.message);
+    const chat = seal(one.sealer, 1, Buffer.from('hello there'));
+    // Two records back to back after a 5-byte prefix, like the native receiver's blob.
+    const blob = Buffer.concat([Buffer.alloc(5, 0xee), keyDatagram, chat, Buffer.alloc(3, 0xee)]);
+    const keyAt = 5;
+    const chatAt = keyAt + keyDatagram.length;
+    expect(channel.openInPlace(blob, keyAt, chatAt)).toBe(OPENED_REPLY);
+    expect(channel.reply?.[0]).toBe(0xfe); // the sealed KEY_ACK to send
+    const at = channel.openInPlace(blob, chatAt, chatAt + chat.length);
+    expect(at).toBeGreaterThan(chatAt);
+    expect(blob.subarray(at, at + channel.openedLength).toString()).toBe('hello there');
+    expect(blob.subarray(0, 5)).toEqual(Buffer.alloc(5, 0xee)); // nothing outside the record touched
+    expect(blob.subarray(-3)).toEqual(Buffer.alloc(3, 0xee));
+    // The same datagram again (as it arrived): the replay window refuses it, and counts it.
+    expect(channel.openInPlace(Buffer.from(chat), 0, chat.length)).toBe(-1);
+    expect(channel.drops.replayed).toBe(1);
+    // A record cut short is malformed, not read past its end.
+    expect(channel.openInPlace(blob, chatAt, chatAt + 20)).toBe(-1);
+    expect(channel.drops.malformed).toBe(1);
   });
 });

@@ -8,6 +8,7 @@ import {
   OWN_KEY_EPOCH,
   parseRoomKeyMessage,
   SEALED_CLIENT_PLAINTEXT_MAX,
+  SEALED_LENGTH_BYTES,
   SEALED_SERVER_HEADER_BYTES,
   SealedServerKind,
   CONTROL_MARKER,
@@ -16,7 +17,10 @@ import {
 import { sealClientDatagram } from '../sealed/client-datagram.js';
 import { deriveMemberKeys } from '../sealed/direction-keys.js';
 import { Opener, Sealer } from '../sealed/sealer.js';
-import { serverDatagramEpoch } from '../sealed/server-datagram.js';
+import { serverDatagramEpochAt } from '../sealed/server-datagram.js';
+
+/** openInPlace's answer for a room key taken: send `reply`. */
+export const OPENED_REPLY = -2;
 
 /** How long a replaced room key still opens datagrams that were in flight when it changed. */
 export const OLD_EPOCH_GRACE_MS = 5_000;
@@ -49,6 +53,10 @@ export class SealedChannel {
   private readonly sealer: Sealer;
   private readonly own: Opener;
   private readonly roomKeys: HeldRoomKey[] = [];
+  /** The length of the message the last successful openInPlace found. */
+  openedLength = 0;
+  /** The KEY_ACK answering the room key the last openInPlace took (OPENED_REPLY). */
+  reply: Buffer | null = null;
 
   constructor(
     secret: Uint8Array,
@@ -78,23 +86,46 @@ export class SealedChannel {
 
   /** Opens a datagram from the server; null when it was dropped (and counted). */
   open(datagram: Buffer): Opened | null {
-    const epoch = serverDatagramEpoch(datagram);
+    // A copy of its own, opened in place: the caller's datagram stays as it was.
+    const copy = Buffer.from(datagram);
+    const at = this.openInPlace(copy, 0, copy.length);
+    if (at === OPENED_REPLY) return { kind: 'reply', datagram: this.reply as Buffer };
+    if (at < 0) return null;
+    return { kind: 'message', message: copy.subarray(at, at + this.openedLength) };
+  }
+
+  /**
+   * `open` without allocating, for receivers of many datagrams: opens datagram[start, end) where it
+   * lies (the bytes after its header no longer hold what arrived). Returns where the message starts
+   * in `datagram` (its length in `openedLength`); -1 when the datagram was dropped (and counted);
+   * OPENED_REPLY when it was a room key, whose KEY_ACK to send is then `reply`.
+   */
+  openInPlace(datagram: Buffer, start: number, end: number): number {
+    const epoch = serverDatagramEpochAt(datagram, start, end);
     if (epoch < 0) return this.drop('malformed');
     const opener = epoch === OWN_KEY_EPOCH ? this.own : this.roomOpener(epoch);
     if (opener === null) return this.drop('unknown-epoch');
-    if (datagram[1] !== opener.cipher) return this.drop('malformed');
-    const opened = opener.open(datagram, 0, SEALED_SERVER_HEADER_BYTES, datagram.length);
-    if (opened === 'replayed') return this.drop('replayed');
-    if (opened === 'bad-tag') return this.drop('bad-tag');
-    if (typeof opened === 'string') return this.drop('malformed');
-    if (epoch === OWN_KEY_EPOCH && opened[0] === CONTROL_MARKER && opened[1] === SealedServerKind.ROOM_KEY)
-      return this.takeRoomKey(opened);
-    return { kind: 'message', message: opened };
+    if (datagram[start + 1] !== opener.cipher) return this.drop('malformed');
+    const length = opener.openInPlace(datagram, start, SEALED_SERVER_HEADER_BYTES, end);
+    if (length === 'replayed') return this.drop('replayed');
+    if (length === 'bad-tag') return this.drop('bad-tag');
+    if (typeof length === 'string') return this.drop('malformed');
+    const at = start + SEALED_SERVER_HEADER_BYTES + SEALED_LENGTH_BYTES;
+    this.openedLength = length;
+    if (epoch === OWN_KEY_EPOCH && datagram[at] === CONTROL_MARKER && datagram[at + 1] === SealedServerKind.ROOM_KEY) {
+      this.reply = this.takeRoomKey(datagram.subarray(at, at + length));
+      return this.reply === null ? -1 : OPENED_REPLY;
+    }
+    return at;
   }
 
-  private takeRoomKey(message: Buffer): Opened | null {
+  /** Takes a ROOM_KEY message; returns the KEY_ACK to send, or null (a malformed key is counted). */
+  private takeRoomKey(message: Buffer): Buffer | null {
     const key = parseRoomKeyMessage(message);
-    if (key === null) return this.drop('malformed');
+    if (key === null) {
+      this.drop('malformed');
+      return null;
+    }
     const ack = this.seal(encodeKeyAck(key.epoch));
     if (ack === null) return null;
     // A resend of a key we hold only needs the ack again; an older epoch is not taken back.
@@ -105,7 +136,7 @@ export class SealedChannel {
       this.roomKeys.push({ epoch: key.epoch, opener: new Opener(key.cipher, direction), retiredAt: Infinity });
       if (this.roomKeys.length > ROOM_KEYS_MAX) this.roomKeys.shift();
     }
-    return { kind: 'reply', datagram: ack };
+    return ack;
   }
 
   private roomOpener(epoch: number): Opener | null {
@@ -115,8 +146,8 @@ export class SealedChannel {
     return null;
   }
 
-  private drop(reason: keyof SealedDrops): null {
+  private drop(reason: keyof SealedDrops): -1 {
     this.drops[reason]++;
-    return null;
+    return -1;
   }
 }

@@ -30,7 +30,13 @@ export function sealServerDatagram(
 
 /** The epoch of a well-formed server sealed datagram, or -1 for anything else. Never throws. */
 export function serverDatagramEpoch(bytes: Buffer): number {
-  if (bytes.length < SEALED_SERVER_HEADER_BYTES + SEALED_TAG_BYTES || bytes.length > UDP_SERVER_MAX_BYTES) return -1;
-  if (bytes[0] !== SEALED_SERVER_MARKER || !isSealedCipherId(bytes[1] as number)) return -1;
-  return bytes.readUInt32BE(2);
+  return serverDatagramEpochAt(bytes, 0, bytes.length);
+}
+
+/** serverDatagramEpoch of the datagram bytes[start, end). */
+export function serverDatagramEpochAt(bytes: Buffer, start: number, end: number): number {
+  const length = end - start;
+  if (length < SEALED_SERVER_HEADER_BYTES + SEALED_TAG_BYTES || length > UDP_SERVER_MAX_BYTES) return -1;
+  if (bytes[start] !== SEALED_SERVER_MARKER || !isSealedCipherId(bytes[start + 1] as number)) return -1;
+  return bytes.readUInt32BE(start + 2);
 }
