@@ -102,6 +102,8 @@ export class LoadGenerator {
   /** Encrypted: the last datagram a member received, as it came off the wire (tests inspect it). */
   /** Set to keep a copy of the last sealed datagram received, as it arrived (tests look at it). */
   keepLastSealed = false;
+  /** Where the native receiver's datagrams for encrypted members are copied, drain after drain. */
+  private rawScratch: Buffer | null = null;
   lastSealedIn: { user: number; bytes: Buffer } | null = null;
 
   constructor(private readonly config: GeneratorConfig) {
@@ -528,8 +530,18 @@ export class LoadGenerator {
   private drainRaw(): void {
     const native = this.native;
     if (!native || !this.config.encryption) return;
-    const blob = native.takeRaw();
-    for (let at = 0; at + RAW_RECORD_HEADER <= blob.length;) {
+    // One buffer for every drain: a fresh one each time is external memory that V8 answers with full collections.
+    let blob: Buffer;
+    let end: number;
+    if (native.takeRawInto) {
+      this.rawScratch ??= Buffer.allocUnsafeSlow(RAW_BUFFER_BYTES);
+      blob = this.rawScratch;
+      end = native.takeRawInto(blob);
+    } else {
+      blob = native.takeRaw();
+      end = blob.length;
+    }
+    for (let at = 0; at + RAW_RECORD_HEADER <= end;) {
       const fd = blob.readInt32LE(at);
       const length = blob.readUInt32LE(at + 4);
       const arrived = blob.readDoubleLE(at + 8);

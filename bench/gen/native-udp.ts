@@ -50,6 +50,11 @@ export interface NativeGenUdp {
    * little-endian on the hosts this runs on — each followed by the datagram.
    */
   takeRaw(): Buffer;
+  /**
+   * takeRaw into `buffer` (at least rawBytes long, reused across calls); returns the bytes written.
+   * Missing from binaries built before it.
+   */
+  takeRawInto?(buffer: Buffer): number;
   setWindow(startMicros: number, endMicros: number): void;
   takeStats(): NativeGenStats;
   stopReceiver(): void;

@@ -527,6 +527,27 @@ static napi_value take_raw(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// takeRawInto(buffer) → bytes written: takeRaw without a new Buffer per call. `buffer` must hold the
+// receiver's whole raw buffer (rawBytes); a Buffer per drain was external memory whose pressure made
+// V8 run full collections in the generator every few seconds, stalling its sends.
+static napi_value take_raw_into(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  void *data;
+  size_t len;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
+      napi_get_buffer_info(env, argv[0], &data, &len) != napi_ok)
+    return throw_error(env, "takeRawInto(buffer)");
+  if (len < rx.raw_cap) return throw_error(env, "takeRawInto: the buffer must hold rawBytes");
+  pthread_mutex_lock(&rx.lock);
+  size_t n = rx.raw_len;
+  if (n > 0) memcpy(data, rx.raw_buf, n);
+  rx.raw_len = 0;
+  pthread_mutex_unlock(&rx.lock);
+  napi_create_uint32(env, (uint32_t)n, &result);
+  return result;
+}
+
 // takeStats() → { received, outside, notices, acks, unknown, rawDropped, latency: Float64Array [µs, count, …] }
 static napi_value take_stats(napi_env env, napi_callback_info info) {
   (void)info;
@@ -656,6 +677,7 @@ NAPI_MODULE_INIT() {
       {"setWindow", NULL, set_window, NULL, NULL, NULL, napi_enumerable, NULL},
       {"takeStats", NULL, take_stats, NULL, NULL, NULL, napi_enumerable, NULL},
       {"takeRaw", NULL, take_raw, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"takeRawInto", NULL, take_raw_into, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stopReceiver", NULL, stop_receiver, NULL, NULL, NULL, napi_enumerable, NULL},
       {"startSender", NULL, start_sender, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stopSender", NULL, stop_sender, NULL, NULL, NULL, napi_enumerable, NULL},
