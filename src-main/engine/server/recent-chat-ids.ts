@@ -10,9 +10,13 @@ export class RecentChatIds {
   private readonly seqs = new Uint32Array(RECENT_CHAT_IDS);
   private filled = 0;
   private next = 0;
+  /** The highest id ever remembered (-1: none): a client numbers its CHATs upwards, so a new one is above it. */
+  private highest = -1;
 
   /** The seq `id` was relayed as, or 0 when it is not among the recent ids (seq 0 is never used). */
   seqOf(id: number): number {
+    // Above every id remembered: not a resend, and the arrays (cold in cache) need not be read.
+    if (id > this.highest) return 0;
     for (let i = 0; i < this.filled; i++) if (this.ids[i] === id) return this.seqs[i] as number;
     return 0;
   }
@@ -20,6 +24,7 @@ export class RecentChatIds {
   remember(id: number, seq: number): void {
     this.ids[this.next] = id;
     this.seqs[this.next] = seq;
+    if (id > this.highest) this.highest = id;
     this.next = (this.next + 1) % RECENT_CHAT_IDS;
     if (this.filled < RECENT_CHAT_IDS) this.filled++;
   }
