@@ -99,11 +99,11 @@ export class LoadGenerator {
   /** Encrypted members on native io: whose socket an fd is, and the timer that drains the thread. */
   private readonly userByFd = new Map<number, number>();
   private rawTimer: NodeJS.Timeout | null = null;
-  /** Encrypted: the last datagram a member received, as it came off the wire (tests inspect it). */
-  /** Set to keep a copy of the last sealed datagram received, as it arrived (tests look at it). */
-  keepLastSealed = false;
   /** Where the native receiver's datagrams for encrypted members are copied, drain after drain. */
   private rawScratch: Buffer | null = null;
+  /** Set to keep a copy of the last sealed datagram received in `lastSealedIn` (tests look at it). */
+  keepLastSealed = false;
+  /** Encrypted: the last datagram a member received, as it came off the wire (with keepLastSealed). */
   lastSealedIn: { user: number; bytes: Buffer } | null = null;
 
   constructor(private readonly config: GeneratorConfig) {
