@@ -231,18 +231,18 @@ export function encodeChatEvent(seq: number, sender: Uint8Array, text: Uint8Arra
 export const HISTORY_ENTRY_HEADER_BYTES = 15;
 
 /**
- * Writes the header of a catch-up entry at the start of `out`: [FF][89][seq u32][time u64 ms]
- * [senderLen]; the sender name and the text follow at HISTORY_ENTRY_HEADER_BYTES. The relay writes
- * those itself, straight from the datagram.
+ * Writes the header of a catch-up entry at out[offset…): [FF][89][seq u32][time u64 ms]
+ * [senderLen]; the sender name and the text follow HISTORY_ENTRY_HEADER_BYTES later. The relay
+ * writes those itself, straight from the datagram.
  */
-export function writeHistoryHeader(out: Uint8Array, seq: number, at: number, senderLength: number): void {
-  out[0] = CONTROL_MARKER;
-  out[1] = ServerKind.HISTORY;
-  putU32(out, 2, seq);
+export function writeHistoryHeader(out: Uint8Array, seq: number, at: number, senderLength: number, offset = 0): void {
+  out[offset] = CONTROL_MARKER;
+  out[offset + 1] = ServerKind.HISTORY;
+  putU32(out, offset + 2, seq);
   // Milliseconds since 1970 need 41 bits today: split into two u32 halves, no BigInt per message.
-  putU32(out, 6, Math.floor(at / 0x1_0000_0000));
-  putU32(out, 10, at >>> 0);
-  out[14] = senderLength;
+  putU32(out, offset + 6, Math.floor(at / 0x1_0000_0000));
+  putU32(out, offset + 10, at >>> 0);
+  out[offset + 14] = senderLength;
 }
 
 /** A catch-up entry: [FF][89][seq u32][time u64 ms][senderLen][sender][text]. */

@@ -412,7 +412,7 @@ function writeChatEvent(out: Buffer, sender: Member, seq: number, msg: Buffer, t
   return header + textLength;
 }
 
-/** Writes the message's catch-up datagram into the room's ring (a reused slot: no allocation). */
+/** Writes the message's catch-up datagram into the room's ring (a reused slot: no allocation once full). */
 function keepForCatchUp(
   ring: HistoryRing,
   sender: Member,
@@ -426,9 +426,10 @@ function keepForCatchUp(
   const header = HISTORY_ENTRY_HEADER_BYTES + name.length;
   const textLength = fittingText(msg, textStart, end, header);
   const out = ring.reserve(header + textLength);
-  writeHistoryHeader(out, seq, now, name.length);
-  name.copy(out, HISTORY_ENTRY_HEADER_BYTES);
-  copyBytes(msg, textStart, textStart + textLength, out, header);
+  const at = ring.reservedAt;
+  writeHistoryHeader(out, seq, now, name.length, at);
+  name.copy(out, at + HISTORY_ENTRY_HEADER_BYTES);
+  copyBytes(msg, textStart, textStart + textLength, out, at + header);
   ring.commit(seq, header + textLength);
 }
 
