@@ -95,4 +95,23 @@ describe('SealedChannel (client)', () => {
     expect(channel.openInPlace(blob, chatAt, chatAt + 20)).toBe(-1);
     expect(channel.drops.malformed).toBe(1);
   });
+
+  it('lends counters it then never uses itself, and refuses a loan the key cannot cover', () => {
+    const channel = new SealedChannel(secret, {
+      session: '0011223344556677',
+      cipher: SealedCipher.AES_256_GCM,
+      epoch: 0,
+    });
+    const counterOf = (datagram: Buffer | null): number => Number((datagram as Buffer).readBigUInt64BE(10));
+    expect(counterOf(channel.seal(Buffer.from('a')))).toBe(0);
+    const loan = channel.lendCounters(100);
+    expect(loan).toMatchObject({ first: 1, count: 100, cipher: SealedCipher.AES_256_GCM });
+    expect(loan?.key).toEqual(deriveMemberKeys(secret).clientToServer.key);
+    expect(loan?.iv).toEqual(deriveMemberKeys(secret).clientToServer.iv);
+    expect(loan?.sessionId).toEqual(Buffer.from('0011223344556677', 'hex'));
+    // The channel's own next datagram comes after the lent range: no counter twice under one key.
+    expect(counterOf(channel.seal(Buffer.from('b')))).toBe(101);
+    expect(channel.lendCounters(2 ** 23)).toBeNull(); // more than AES-GCM's cap leaves
+    expect(counterOf(channel.seal(Buffer.from('c')))).toBe(102);
+  });
 });

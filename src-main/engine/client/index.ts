@@ -17,7 +17,7 @@ export {
   type TrustStore,
 } from './known-hosts.js';
 // encrypted transport (#16): a member's sealed UDP session (the bench's simulated members use it as is)
-export { OPENED_REPLY, SealedChannel, type Opened, type SealedDrops } from './sealed-channel.js';
+export { OPENED_REPLY, SealedChannel, type Opened, type SealedDrops, type SealingLoan } from './sealed-channel.js';
 // The app's rooms keep what they have shown across client instances (and runs) with the same rule.
 export { SeenMessages } from './seen-messages.js';
 export type {

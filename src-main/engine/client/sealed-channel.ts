@@ -15,7 +15,7 @@ import {
   type SealedSessionInfo,
 } from '../../../src-shared/protocol/index.js';
 import { sealClientDatagram } from '../sealed/client-datagram.js';
-import { deriveMemberKeys } from '../sealed/direction-keys.js';
+import { deriveMemberKeys, type DirectionKey } from '../sealed/direction-keys.js';
 import { Opener, Sealer } from '../sealed/sealer.js';
 import { serverDatagramEpochAt } from '../sealed/server-datagram.js';
 
@@ -40,6 +40,16 @@ export interface SealedDrops {
 /** What an opened datagram asks of the caller. */
 export type Opened = { kind: 'message'; message: Buffer } | { kind: 'reply'; datagram: Buffer };
 
+/** Counters [first, first + count) of a session's client → server key, lent with the key. */
+export interface SealingLoan {
+  first: number;
+  count: number;
+  cipher: SealedSessionInfo['cipher'];
+  key: Buffer;
+  iv: Buffer;
+  sessionId: Buffer;
+}
+
 interface HeldRoomKey {
   epoch: number;
   opener: Opener;
@@ -51,6 +61,8 @@ export class SealedChannel {
   readonly drops: SealedDrops = { malformed: 0, 'unknown-epoch': 0, 'bad-tag': 0, replayed: 0 };
   private readonly sessionId: Buffer;
   private readonly sealer: Sealer;
+  /** Our client → server key, for lendCounters. */
+  private readonly keys: DirectionKey;
   private readonly own: Opener;
   private readonly roomKeys: HeldRoomKey[] = [];
   /** The length of the message the last successful openInPlace found. */
@@ -65,6 +77,7 @@ export class SealedChannel {
   ) {
     const keys = deriveMemberKeys(secret);
     this.sessionId = Buffer.from(info.session, 'hex');
+    this.keys = keys.clientToServer;
     this.sealer = new Sealer(info.cipher, keys.clientToServer, SEALED_CLIENT_PLAINTEXT_MAX);
     this.own = new Opener(info.cipher, keys.serverToClient);
   }
@@ -82,6 +95,17 @@ export class SealedChannel {
   /** The sealed datagram for `message`, or null when it cannot fit or our key is spent. */
   seal(message: Uint8Array): Buffer | null {
     return sealClientDatagram(this.sealer, this.sessionId, message);
+  }
+
+  /**
+   * Lends `count` counters of this session's client → server key, with the key, to a sender that
+   * seals outside this object (the bench's native sender thread, which seals its members' chat in
+   * C); the channel never seals with them itself. Null when the key has fewer than `count` left.
+   */
+  lendCounters(count: number): SealingLoan | null {
+    const first = this.sealer.reserve(count);
+    if (first < 0) return null;
+    return { first, count, cipher: this.info.cipher, key: this.keys.key, iv: this.keys.iv, sessionId: this.sessionId };
   }
 
   /** Opens a datagram from the server; null when it was dropped (and counted). */

@@ -84,6 +84,18 @@ export class Sealer {
     return this.next >= this.limit;
   }
 
+  /**
+   * Sets aside the next `count` counters for datagrams sealed under this key somewhere else (the
+   * bench's native sender thread); this sealer never uses them. Returns the first, or -1 when fewer
+   * than `count` remain.
+   */
+  reserve(count: number): number {
+    if (!Number.isInteger(count) || count < 0 || this.next + count > this.limit) return -1;
+    const first = this.next;
+    this.next += count;
+    return first;
+  }
+
   /** Bytes a message of `length` bytes takes sealed (length prefix, padding, tag); -1 when it cannot fit. */
   sealedBytes(length: number): number {
     const padded = paddedLength(length, this.plaintextMax);
