@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatTopFrames, newestProfile, readProfile, topSelfFrames, type TopFrame } from './cpuprofile-top.js';
-import { loadNativeGenUdp } from './gen/native-udp.js';
+import { encryptedSendsNative, loadNativeGenUdp } from './gen/native-udp.js';
 import { cpuPlan } from './cpu-plan.js';
 import { machineInfo } from './machine.js';
 import { insideRpsNamespace, rerunInRpsNamespace } from './netns.js';
@@ -23,8 +23,9 @@ const USERS_PER_GEN_PROC = 12_000;
 const log = (line: string): void => console.log(line);
 
 /**
- * How the simulated users connect: as the options say; encrypted (which fixes the dialect and sends
- * from the JS tick); or as the options say but sending from the JS tick like encrypted members.
+ * How the simulated users connect: as the options say; encrypted (which fixes the dialect); or as
+ * the options say but sending from the JS tick, as encrypted members do when the native generator
+ * cannot seal (dgram io, or a build without gen_sealed.c).
  */
 type Members = 'as-options' | 'encrypted' | 'js-paced';
 
@@ -54,9 +55,8 @@ function specFor(
     usersPerRoom: users,
     messageBytes: opts.size,
     password: opts.password,
-    // Sealing is a Tincan-dialect feature; each member seals and opens in JS (the native receiver
-    // thread only hands datagrams over), on a socket of its own, handshaking from 127.0.0.1 (the
-    // engine's client binds no source address).
+    // Sealing is a Tincan-dialect feature; each member has a socket of its own (it tells whose key
+    // opens a datagram) and handshakes from 127.0.0.1 (the engine's client binds no source address).
     dialect: encrypted ? 'tincan' : opts.dialect,
     genProcs,
     socketPool: encrypted ? 0 : opts.socketPool,
@@ -70,7 +70,7 @@ function specFor(
         ? path.join(cpuProfDir, `run-${++profiledRuns}-${encrypted ? 'encrypted' : 'plain'}`)
         : null,
     encrypted,
-    sendFromJs: members !== 'as-options',
+    sendFromJs: members === 'js-paced',
     serverOptions: {
       nativeUdp: opts.relayUdp === 'native',
       ...(opts.relayWorkers > 1 ? { workers: opts.relayWorkers } : {}),
@@ -218,19 +218,27 @@ const ENCRYPTED_MAX_P99_RATIO = 2;
 
 /**
  * The encrypted relay beside the plain one, the pair back to back (this machine drifts by tens of
- * per cent within minutes): the same workload through the same generator. Encrypted members send
- * from the generator's 1 ms JS tick (only JS holds their keys), in small bursts where the C paced
- * sender is smooth, so the plain relay is measured again sending from that tick too: the ratios
- * are then the encryption's alone.
+ * per cent within minutes): the same workload through the same generator. With the native
+ * generator, its paced sender thread seals the encrypted members' chat and its receiver thread
+ * opens their room datagrams (bench/native/gen_sealed.c), so the plain run just before (`plain`)
+ * is the other half of the pair. Otherwise encrypted members send from the generator's 1 ms JS tick,
+ * in small bursts where the C sender is smooth, and the plain relay is measured again sending from
+ * that tick too: either way the ratios are the encryption's alone.
  */
 async function encryptedBeside(
   opts: BenchOptions,
   cpuProfDir: string | null,
   runs: WorkloadReport[],
+  before: WorkloadReport,
 ): Promise<Record<string, unknown> | null> {
-  log(`encrypted beside plain: the same workload sent from the JS tick, plain then TLS 1.3 + sealed datagrams`);
-  const plain = await steady(opts, 'real', cpuProfDir, 'js-paced');
-  runs.push(plain);
+  const native = encryptedSendsNative(opts.genIo ?? 'dgram');
+  const how = native ? 'sent by the native paced sender' : 'sent from the JS tick';
+  log(`encrypted beside plain: the same workload ${how}, plain then TLS 1.3 + sealed datagrams`);
+  let plain = before;
+  if (!native) {
+    plain = await steady(opts, 'real', cpuProfDir, 'js-paced');
+    runs.push(plain);
+  }
   const sealed = await steady(opts, 'real', cpuProfDir, 'encrypted');
   runs.push(sealed);
   const p = plain.phases[0];
@@ -273,7 +281,7 @@ async function encryptedBeside(
     },
   };
   const yes = (ok: boolean): string => (!measured ? 'not measured' : ok ? 'ok' : 'NOT MET');
-  log(`  encrypted vs plain (same workload, same generator, both sent from the JS tick):`);
+  log(`  encrypted vs plain (same workload, same generator, both ${how}):`);
   log(`    loss ${e.lossPct}% vs ${p.lossPct}% [0 loss: ${yes(targets.zeroLoss)}]`);
   log(
     `    relay CPU ${e.relayCpuPct}% vs ${p.relayCpuPct}% = ${String(cpuRatio)}x [≤ ${ENCRYPTED_MAX_CPU_RATIO}x: ${yes(targets.cpuWithin)}]; ${e.relayCpuMicrosPerDelivery} vs ${p.relayCpuMicrosPerDelivery} µs per delivery`,
@@ -447,7 +455,7 @@ async function main(): Promise<void> {
     if (opts.encrypted === 'beside') {
       if (opts.impl !== 'real' || opts.relayWorkers > 1)
         log('encrypted beside plain: skipped (it needs the real relay as one process)');
-      else result['encrypted'] = await encryptedBeside(opts, cpuProfDir, runs);
+      else result['encrypted'] = await encryptedBeside(opts, cpuProfDir, runs, real);
     }
     for (const ref of references) {
       const other = await steady(opts, ref, null);

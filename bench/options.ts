@@ -79,14 +79,15 @@ Modes
   --compare-c            also run the C reference relay (bench/native/c_relay.c: recvmmsg, a token
                          table, sendmmsg per batch) and report our ratio to it
 Encrypted (on by default in the steady mode)
-                         after the plain runs, the same workload with encrypted members: the relay
-                         has a host identity, every user does a TLS 1.3 handshake with its
+                         right after the plain run, the same workload with encrypted members: the
+                         relay has a host identity, every user does a TLS 1.3 handshake with its
                          fingerprint pinned, derives its UDP keys from the TLS session, seals every
-                         datagram it sends and opens every one it receives, in JS (Tincan dialect;
-                         the native generator's thread only receives; sends from a 1 ms JS tick).
-                         Just before it the plain relay runs again with sends from that tick, and
-                         the pair is compared (loss, relay CPU, p50/p99, TLS handshakes/s) against
-                         issue #16's targets
+                         datagram it sends and opens every one it receives (Tincan dialect). With
+                         the native generator its C threads seal the chat (with counters each
+                         member's session lends them) and open the room datagrams, JS the rest,
+                         and the pair (plain run, encrypted run) is compared (loss, relay CPU,
+                         p50/p99, TLS handshakes/s) against issue #16's targets. With dgram io JS
+                         does it all from a 1 ms tick, and the plain relay runs again from that tick
   --no-encrypted         skip the encrypted runs
   --encrypted-only       only encrypted members (in any mode), no plain or reference relay
 Generator

@@ -8,6 +8,7 @@ import { loadOrCreateHostIdentity } from '../src-main/engine/index.js';
 import { nowMicros, sleep, sleepUntil } from './clock.js';
 import { cpuPlan } from './cpu-plan.js';
 import { GeneratorPool, type PhaseTotals } from './gen/generator-pool.js';
+import { encryptedSendsNative } from './gen/native-udp.js';
 import type { Dialect, GenIo, GenRoomSpec, JoinResult, SealedCounts } from './gen/types.js';
 import { RelayHandle, type RelayImpl } from './relay-handle.js';
 import type { RelayStatsMessage } from './relay-process.js';
@@ -314,7 +315,7 @@ export class Workload {
       dialect: s.dialect,
       password: s.password,
       encrypted: s.encrypted,
-      sendFromJs: s.encrypted || s.sendFromJs === true,
+      sendFromJs: (s.encrypted && !encryptedSendsNative(s.genIo)) || s.sendFromJs === true,
       genProcs: s.genProcs,
       socketPool: s.socketPool,
       genIo: s.genIo,

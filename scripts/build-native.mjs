@@ -1,8 +1,9 @@
 // Builds the optional native parts with the C compiler and the Node-API headers that ship with Node
 // (Linux only): native/udp-batch, the relay's sendmmsg accelerator, native/sealed-aead, the sealed
-// datagrams' AEAD on Node's own OpenSSL, bench/native/gen_udp, the load generator's UDP, and
-// bench/native/c_relay, the bench's C reference relay. Never fails the install: without them the
-// relay and the bench use dgram and node:crypto (and the bench skips the C reference).
+// datagrams' AEAD on Node's own OpenSSL, bench/native/gen_udp, the load generator's UDP (and its
+// sealed datagrams), and bench/native/c_relay, the bench's C reference relay. Never fails the
+// install: without them the relay and the bench use dgram and node:crypto (and the bench skips the
+// C reference).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,10 +28,11 @@ const targets = [
     fallback: 'node:crypto',
   },
   {
+    // Seals and opens encrypted members' datagrams with Node's OpenSSL (gen_sealed.c): -z now, as sealed-aead.
     name: 'gen-udp',
-    sources: ['bench/native/gen_udp.c'],
+    sources: ['bench/native/gen_udp.c', 'bench/native/gen_sealed.c'],
     output: 'bench/native/build/gen_udp.node',
-    flags: ['-pthread'],
+    flags: ['-pthread', '-Wl,-z,now'],
     fallback: 'node:dgram',
   },
   {

@@ -10,8 +10,13 @@ import {
   ClientKind,
   CONTROL_MARKER,
   ServerKind,
+  SEALED_CLIENT_PLAINTEXT_MAX,
+  SEALED_LENGTH_BYTES,
+  SEALED_SERVER_HEADER_BYTES,
   SEALED_SERVER_MARKER,
   Status,
+  paddedLength,
+  parseRoomKeyMessage,
   encodeClientDatagram,
   statusName,
   utf8Encode,
@@ -20,7 +25,16 @@ import { OPENED_REPLY, type SealedChannel } from '../../src-main/engine/index.js
 import { nowMicros, sleepUntil } from '../clock.js';
 import { plainTextOffset, readStamp, STAMP_DIGITS, textTemplate, writeStamp } from './chat-text.js';
 import { handshake, NO_STATUS } from './handshake.js';
-import { loadNativeGenUdp, RAW_RECORD_HEADER, type NativeGenUdp, type NativeSendCounts } from './native-udp.js';
+import {
+  loadNativeGenUdp,
+  nativeGenSeals,
+  RAW_RECORD_HEADER,
+  SEALING_RECORD_BYTES,
+  SENDER_META_INTS,
+  writeSealingRecord,
+  type NativeGenUdp,
+  type NativeSendCounts,
+} from './native-udp.js';
 import { runLimited } from './run-limited.js';
 import { tlsHandshake, TRUST_REFUSED } from './tls-handshake.js';
 import type { GeneratorConfig, JoinResult, PhaseResult, PhaseSpec, SealedCounts } from './types.js';
@@ -48,6 +62,8 @@ interface SimUser {
   chatId: number;
   /** The encrypted member's sealed session (keys, counters, replay windows, room keys); else null. */
   channel: SealedChannel | null;
+  /** The newest room key epoch handed to the native receiver for this member's socket (0: none). */
+  nativeEpoch: number;
 }
 
 const KEEPALIVE_EVERY_MICROS = 15_000_000;
@@ -82,6 +98,8 @@ export class LoadGenerator {
   private nativeSending = false;
   /** Native UDP when config.io is 'native'. */
   private readonly native: NativeGenUdp | null;
+  /** The native threads seal encrypted members' chat and open their room datagrams (gen_sealed.c). */
+  private readonly nativeSeals: boolean;
   private readonly roomBytes: Uint8Array[];
   private keepAliveTimer: NodeJS.Timeout | null = null;
 
@@ -108,7 +126,7 @@ export class LoadGenerator {
 
   constructor(private readonly config: GeneratorConfig) {
     if (config.encryption) {
-      // Sealing needs the Tincan dialect; each datagram is opened in JS by the member it reached.
+      // Sealing needs the Tincan dialect, and a socket per member: its socket tells whose key opens.
       if (config.dialect !== 'tincan') throw new Error('encrypted members speak the Tincan dialect');
       if (config.socketPool !== 0) throw new Error('encrypted members need a socket each (it tells whose key opens)');
     }
@@ -122,6 +140,7 @@ export class LoadGenerator {
     } else {
       this.native = null;
     }
+    this.nativeSeals = this.native !== null && nativeGenSeals(this.native);
     this.roomBytes = config.rooms.map((r) => utf8Encode(r.name));
     config.rooms.forEach((room, roomIndex) => {
       room.users.forEach((name, i) => {
@@ -141,6 +160,7 @@ export class LoadGenerator {
           lastSendMicros: 0,
           chatId: 0,
           channel: null,
+          nativeEpoch: 0,
         });
       });
     });
@@ -293,8 +313,8 @@ export class LoadGenerator {
     this.sealedCounts = { opened: 0, refused: 0, notSealed: 0, bufferDropped: 0, roomKeys: 0 };
     this.native?.setWindow(spec.measureStart, spec.measureEnd);
 
-    // Encrypted members seal in JS, so they send from the JS tick whatever the io.
-    const fromJs = Boolean(this.config.encryption) || this.config.sendFromJs === true;
+    // Encrypted members seal in JS, and so send from the JS tick, unless the native threads seal.
+    const fromJs = (Boolean(this.config.encryption) && !this.nativeSeals) || this.config.sendFromJs === true;
     if (this.native && !fromJs) return this.runNativePhase(this.native, spec);
     const order = this.sendOrder;
     const totalRate = order.length * spec.ratePerUser;
@@ -356,10 +376,8 @@ export class LoadGenerator {
       tick();
     });
     await sleepUntil(spec.drainUntil);
-    if (this.native && this.config.encryption) {
-      this.drainRaw();
-      this.sealedCounts.bufferDropped = this.native.takeStats().rawDropped;
-    } else if (this.native) {
+    if (this.native) {
+      if (this.config.encryption) this.drainRaw();
       this.collectNative(this.native);
     }
     return {
@@ -399,21 +417,29 @@ export class LoadGenerator {
     let cpuMicros = 0;
     if (order.length > 0 && totalRate > 0) {
       const templates = order.map((u) => u.template as Buffer);
-      const meta = new Int32Array(order.length * 6);
+      const meta = new Int32Array(order.length * SENDER_META_INTS);
+      // Encrypted members: each session lends the thread enough counters for its share of the phase.
+      const sends = Math.ceil(((spec.ratePerUser * (spec.measureEnd - spec.startAt)) / 1e6) * 1.2) + 16;
+      const sealing = this.config.encryption ? Buffer.alloc(order.length * SEALING_RECORD_BYTES) : undefined;
       let offset = 0;
       order.forEach((u, i) => {
+        const template = templates[i] as Buffer;
         meta.set(
           [
             u.fd,
             offset,
-            templates[i]!.length,
+            template.length,
             u.stampAt,
             this.config.dialect === 'tincan' ? u.stampAt - 4 : -1,
             u.members,
+            u.chatId >>> 0,
           ],
-          i * 6,
+          i * SENDER_META_INTS,
         );
-        offset += templates[i]!.length;
+        offset += template.length;
+        if (sealing) this.lendToSender(u, template, sends, sealing, i * SEALING_RECORD_BYTES);
+        // The thread numbers this user's CHATs from here on: JS continues above them afterwards.
+        u.chatId += sends;
       });
       native.startSender(
         Buffer.concat(templates),
@@ -423,6 +449,7 @@ export class LoadGenerator {
         spec.measureStart,
         spec.measureEnd,
         spec.measureEnd,
+        sealing,
       );
       // The thread's chat keeps every user active; JS keep-alives would only add inbound datagrams.
       this.nativeSending = true;
@@ -440,6 +467,7 @@ export class LoadGenerator {
       for (const u of order) u.lastSendMicros = now;
     }
     await sleepUntil(spec.drainUntil);
+    if (this.config.encryption) this.drainRaw();
     this.collectNative(native);
     return {
       users: order.length,
@@ -455,7 +483,7 @@ export class LoadGenerator {
       unknown: this.unknown,
       maxSendLagMs: Math.round(sent.maxLagMicros / 1000),
       sendErrors: this.sendErrors + sent.errors,
-      sealed: null,
+      sealed: this.config.encryption ? { ...this.sealedCounts } : null,
       histogram: hdr.encodeIntoCompressedBase64(this.histogram),
       cpuMicros,
       windowMicros: spec.measureEnd - spec.measureStart,
@@ -475,14 +503,22 @@ export class LoadGenerator {
 
   // ---- internals ------------------------------------------------------------------------------
 
-  /** Counters and latencies the native receiver thread gathered over the phase. */
+  /**
+   * Adds what the native receiver thread gathered over the phase: everything for clear members; for
+   * encrypted ones what it opened under room keys, JS having counted the rest (drainRaw).
+   */
   private collectNative(native: NativeGenUdp): void {
     const s = native.takeStats();
-    this.received = s.received;
-    this.receivedOutside = s.outside;
-    this.notices = s.notices;
-    this.acks = s.acks;
-    this.unknown = s.unknown;
+    this.received += s.received;
+    this.receivedOutside += s.outside;
+    this.notices += s.notices;
+    this.acks += s.acks;
+    this.unknown += s.unknown;
+    if (this.config.encryption) {
+      this.sealedCounts.bufferDropped = s.rawDropped;
+      this.sealedCounts.opened += s.sealedOpened ?? 0;
+      this.sealedCounts.refused += s.sealedRefused ?? 0;
+    }
     for (let i = 0; i < s.latency.length; i += 2) {
       this.histogram.recordValueWithCount(s.latency[i] as number, s.latency[i + 1] as number);
     }
@@ -701,6 +737,7 @@ export class LoadGenerator {
     if (at === OPENED_REPLY) {
       this.sealedCounts.roomKeys++;
       this.sendRaw(user, user.channel.reply as Buffer, user.lastSendMicros);
+      this.passRoomKey(user, msg, start);
       return;
     }
     if (at < 0) {
@@ -709,6 +746,30 @@ export class LoadGenerator {
     }
     this.sealedCounts.opened++;
     this.count(msg, arrivedAt, at, at + user.channel.openedLength);
+  }
+
+  /**
+   * Hands the room key member `user` just took (still in msg, opened in place after the header at
+   * `start`) to the native receiver, which from then on opens that epoch's datagrams on its own
+   * thread.
+   */
+  private passRoomKey(user: SimUser, msg: Buffer, start: number): void {
+    const native = this.native;
+    if (!native?.setRoomKey) return;
+    const at = start + SEALED_SERVER_HEADER_BYTES;
+    const length = msg.readUInt16BE(at);
+    const key = parseRoomKeyMessage(msg.subarray(at + SEALED_LENGTH_BYTES, at + SEALED_LENGTH_BYTES + length));
+    if (key === null || key.epoch <= user.nativeEpoch) return;
+    user.nativeEpoch = key.epoch;
+    native.setRoomKey(user.fd, key.cipher, key.epoch, key.key, key.iv);
+  }
+
+  /** Writes member `user`'s sealing record: counters its session lends the sender thread, and its key. */
+  private lendToSender(user: SimUser, message: Buffer, sends: number, out: Buffer, at: number): void {
+    const loan = (user.channel as SealedChannel).lendCounters(sends);
+    const padded = paddedLength(message.length, SEALED_CLIENT_PLAINTEXT_MAX);
+    if (loan === null || padded < 0) throw new Error(`${user.name}: its session cannot lend ${sends} counters`);
+    writeSealingRecord(out, at, { ...loan, padded });
   }
 
   /** Shared by every clear socket: the datagram as it arrives now. */

@@ -2,8 +2,10 @@
 // relay it measures. JS opens connected sockets and sends through here; one thread drains every
 // socket with epoll + recvmmsg, classifies each datagram, reads the send stamp and records latency.
 // Counters and the histogram are read and reset by JS once per phase. Linux only.
-// Raw mode (encrypted members, whose keys only JS holds): the thread does not classify; it appends
-// each datagram with its socket and arrival time to a buffer that JS takes every few milliseconds.
+// Raw mode (encrypted members): the thread opens what is sealed under a room key JS passed on
+// (gen_sealed.c) and classifies it as above; everything else (sealed under a member's own key, or
+// a room key it does not hold yet) it appends with its socket and arrival time to a buffer that JS
+// takes every millisecond or so.
 // Latency ends at the kernel's receive timestamp (SO_TIMESTAMPNS, taken when the relay's datagram
 // enters the receiving stack), so it measures the relay and not this process's scheduling.
 #define _GNU_SOURCE
@@ -21,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gen_sealed.h"
+
 #define BATCH 64
 #define DGRAM_MAX 4096
 #define STAMP_DIGITS 14
@@ -32,6 +36,9 @@ typedef struct {
   double received, outside, notices, acks, unknown;
   // Raw mode: datagrams that found the buffer full (JS fell behind); they count as lost.
   double raw_dropped;
+  // Raw mode: room-sealed datagrams this thread opened, and those it refused (bad tag, replayed,
+  // malformed): the JS side's sealed counts, for the datagrams it never saw.
+  double sealed_opened, sealed_refused;
   uint32_t fine[FINE_LIMIT];
   uint32_t coarse[COARSE_LIMIT + 1];
 } stats_t;
@@ -64,6 +71,8 @@ typedef struct {
   int32_t id_at;
   uint32_t next_id;
   uint8_t *bytes;
+  // An encrypted member: `bytes` is the plaintext message, sealed per send (gen_sealed.c); else NULL.
+  member_sealing_t *sealing;
 } sim_user_t;
 
 static struct {
@@ -71,11 +80,15 @@ static struct {
   int running;
   volatile int stop;
   sim_user_t *users;
+  member_sealing_t *sealings;
   uint32_t count;
   uint8_t *blob;
   double rate, start_at, window_start, window_end, stop_at;
   double sent, sent_in_window, expected, skipped, skipped_in_window, errors, max_lag;
 } tx;
+
+void gen_rx_lock(void) { pthread_mutex_lock(&rx.lock); }
+void gen_rx_unlock(void) { pthread_mutex_unlock(&rx.lock); }
 
 static napi_value throw_error(napi_env env, const char *message) {
   napi_throw_error(env, NULL, message);
@@ -168,6 +181,25 @@ static void classify(const uint8_t *b, size_t len, double now) {
 
 #define RAW_HEADER 16
 
+static void append_raw(int fd, const uint8_t *b, uint32_t len, double at);
+
+// Raw mode, called with the lock held: opens and classifies a room-sealed datagram, or keeps it for JS.
+static void receive_raw(int fd, uint8_t *b, uint32_t len, double at) {
+  const uint8_t *message;
+  size_t message_len;
+  switch (room_keys_open(fd, b, len, &message, &message_len)) {
+  case ROOM_OPEN_NOT_MINE:
+    append_raw(fd, b, len, at);
+    return;
+  case ROOM_OPEN_OK:
+    rx.stats->sealed_opened++;
+    classify(message, message_len, at);
+    return;
+  default:
+    rx.stats->sealed_refused++;
+  }
+}
+
 // Called with the lock held.
 static void append_raw(int fd, const uint8_t *b, uint32_t len, double at) {
   if (rx.raw_len + RAW_HEADER + len > rx.raw_cap) {
@@ -227,7 +259,7 @@ static void *receive_loop(void *arg) {
       double now = now_micros();
       pthread_mutex_lock(&rx.lock);
       if (rx.raw_cap > 0)
-        for (int i = 0; i < got; i++) append_raw(fd, bufs[i], msgs[i].msg_len, arrival_micros(&msgs[i].msg_hdr, now));
+        for (int i = 0; i < got; i++) receive_raw(fd, bufs[i], msgs[i].msg_len, arrival_micros(&msgs[i].msg_hdr, now));
       else
         for (int i = 0; i < got; i++) classify(bufs[i], msgs[i].msg_len, arrival_micros(&msgs[i].msg_hdr, now));
       pthread_mutex_unlock(&rx.lock);
@@ -285,7 +317,13 @@ static void *send_loop(void *arg) {
       uint8_t *p = u->bytes + u->id_at;
       p[0] = (uint8_t)(id >> 24), p[1] = (uint8_t)(id >> 16), p[2] = (uint8_t)(id >> 8), p[3] = (uint8_t)id;
     }
-    if (send(u->fd, u->bytes, u->length, MSG_DONTWAIT) < 0) tx.errors++;
+    if (u->sealing != NULL) {
+      static uint8_t sealed[DGRAM_MAX];
+      int n = member_seal(u->sealing, u->bytes, u->length, sealed, sizeof sealed);
+      if (n < 0 || send(u->fd, sealed, (size_t)n, MSG_DONTWAIT) < 0) tx.errors++;
+    } else if (send(u->fd, u->bytes, u->length, MSG_DONTWAIT) < 0) {
+      tx.errors++;
+    }
     tx.sent++;
     if (stamp >= tx.window_start && stamp < tx.window_end) {
       tx.sent_in_window++;
@@ -295,41 +333,74 @@ static void *send_loop(void *arg) {
   return NULL;
 }
 
-// startSender(blob, meta: Int32Array [fd, offset, length, stampAt, idAt, members] per user in send
-// order, totalRatePerSec, startAt, windowStart, windowEnd, stopAt): every instant is nowMicros() time.
+// Frees what startSender allocated.
+static void free_sender(void) {
+  if (tx.sealings != NULL)
+    for (uint32_t i = 0; i < tx.count; i++) member_sealing_free(&tx.sealings[i]);
+  free(tx.sealings);
+  free(tx.blob);
+  free(tx.users);
+  tx.sealings = NULL;
+  tx.blob = NULL;
+  tx.users = NULL;
+  tx.count = 0;
+}
+
+#define META_INTS 7
+
+// startSender(blob, meta: Int32Array [fd, offset, length, stampAt, idAt, members, firstId] per user
+// in send order, totalRatePerSec, startAt, windowStart, windowEnd, stopAt[, sealing]): every instant
+// is nowMicros() time. `sealing`: SEALING_RECORD_BYTES per user (gen_sealed.h), whose blob bytes are
+// then the plaintext message, sealed at each send.
 static napi_value start_sender(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  void *blob, *meta_base;
-  size_t blob_len, meta_len, meta_offset;
+  size_t argc = 8;
+  napi_value argv[8];
+  void *blob, *meta_base, *sealing = NULL;
+  size_t blob_len, meta_len, meta_offset, sealing_len = 0;
   napi_typedarray_type type;
   napi_value ab;
   double num[5];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7 || napi_get_buffer_info(env, argv[0], &blob, &blob_len) != napi_ok ||
-      napi_get_typedarray_info(env, argv[1], &type, &meta_len, &meta_base, &ab, &meta_offset) != napi_ok || type != napi_int32_array || meta_len % 6 != 0 ||
-      meta_len == 0) {
-    return throw_error(env, "startSender(blob, meta, rate, startAt, windowStart, windowEnd, stopAt)");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 7 || napi_get_buffer_info(env, argv[0], &blob, &blob_len) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &type, &meta_len, &meta_base, &ab, &meta_offset) != napi_ok || type != napi_int32_array ||
+      meta_len % META_INTS != 0 || meta_len == 0) {
+    return throw_error(env, "startSender(blob, meta, rate, startAt, windowStart, windowEnd, stopAt[, sealing])");
   }
   for (int i = 0; i < 5; i++)
     if (napi_get_value_double(env, argv[2 + i], &num[i]) != napi_ok) return throw_error(env, "startSender: numbers expected");
+  uint32_t count = (uint32_t)(meta_len / META_INTS);
+  if (argc == 8) {
+    napi_valuetype t;
+    napi_typeof(env, argv[7], &t);
+    if (t != napi_undefined && (napi_get_buffer_info(env, argv[7], &sealing, &sealing_len) != napi_ok || sealing_len != (size_t)count * SEALING_RECORD_BYTES))
+      return throw_error(env, "startSender: sealing must hold one record per user");
+  }
   if (tx.running) return throw_error(env, "startSender: already running");
   if (!(num[0] > 0)) return throw_error(env, "startSender: rate must be > 0");
   int32_t *meta = meta_base;
-  uint32_t count = (uint32_t)(meta_len / 6);
   tx.blob = malloc(blob_len);
   tx.users = calloc(count, sizeof(sim_user_t));
-  if (!tx.blob || !tx.users) return throw_error(env, "startSender: out of memory");
+  tx.sealings = sealing != NULL ? calloc(count, sizeof(member_sealing_t)) : NULL;
+  tx.count = count;
+  if (!tx.blob || !tx.users || (sealing != NULL && !tx.sealings)) {
+    free_sender();
+    return throw_error(env, "startSender: out of memory");
+  }
   memcpy(tx.blob, blob, blob_len);
   for (uint32_t i = 0; i < count; i++) {
-    int32_t *m = meta + i * 6;
+    int32_t *m = meta + i * META_INTS;
     if (m[1] < 0 || m[2] <= 0 || (size_t)m[1] + (size_t)m[2] > blob_len || m[3] < 0 || m[3] + STAMP_DIGITS > m[2] || m[4] < -1 || m[4] + 4 > m[2]) {
-      free(tx.blob);
-      free(tx.users);
+      free_sender();
       return throw_error(env, "startSender: meta out of range");
     }
-    tx.users[i] = (sim_user_t){.fd = m[0], .bytes = tx.blob + m[1], .length = (uint32_t)m[2], .stamp_at = (uint32_t)m[3], .id_at = m[4], .members = (uint32_t)m[5]};
+    tx.users[i] = (sim_user_t){.fd = m[0], .bytes = tx.blob + m[1], .length = (uint32_t)m[2], .stamp_at = (uint32_t)m[3], .id_at = m[4], .members = (uint32_t)m[5], .next_id = (uint32_t)m[6]};
+    if (sealing != NULL) {
+      if (!member_sealing_init(&tx.sealings[i], (const uint8_t *)sealing + (size_t)i * SEALING_RECORD_BYTES)) {
+        free_sender();
+        return throw_error(env, "startSender: a sealing record was refused");
+      }
+      tx.users[i].sealing = &tx.sealings[i];
+    }
   }
-  tx.count = count;
   tx.rate = num[0];
   tx.start_at = num[1];
   tx.window_start = num[2];
@@ -337,7 +408,10 @@ static napi_value start_sender(napi_env env, napi_callback_info info) {
   tx.stop_at = num[4];
   tx.sent = tx.sent_in_window = tx.expected = tx.skipped = tx.skipped_in_window = tx.errors = tx.max_lag = 0;
   tx.stop = 0;
-  if (pthread_create(&tx.thread, NULL, send_loop, NULL) != 0) return throw_error(env, "startSender: no thread");
+  if (pthread_create(&tx.thread, NULL, send_loop, NULL) != 0) {
+    free_sender();
+    return throw_error(env, "startSender: no thread");
+  }
   tx.running = 1;
   return NULL;
 }
@@ -348,10 +422,7 @@ static napi_value stop_sender(napi_env env, napi_callback_info info) {
   if (!tx.running) return throw_error(env, "stopSender: not running");
   pthread_join(tx.thread, NULL);
   tx.running = 0;
-  free(tx.blob);
-  free(tx.users);
-  tx.blob = NULL;
-  tx.users = NULL;
+  free_sender();
   napi_value result;
   napi_create_object(env, &result);
   set_number(env, result, "sent", tx.sent);
@@ -456,6 +527,10 @@ static napi_value close_socket(napi_env env, napi_callback_info info) {
   }
   if (rx.epfd >= 0) epoll_ctl(rx.epfd, EPOLL_CTL_DEL, fd, NULL);
   close(fd);
+  // A later socket may get the same number: it must not inherit this one's room key.
+  pthread_mutex_lock(&rx.lock);
+  room_keys_forget(fd);
+  pthread_mutex_unlock(&rx.lock);
   return NULL;
 }
 
@@ -579,6 +654,8 @@ static napi_value take_stats(napi_env env, napi_callback_info info) {
   set_number(env, result, "acks", s->acks);
   set_number(env, result, "unknown", s->unknown);
   set_number(env, result, "rawDropped", s->raw_dropped);
+  set_number(env, result, "sealedOpened", s->sealed_opened);
+  set_number(env, result, "sealedRefused", s->sealed_refused);
   napi_set_named_property(env, result, "latency", latency);
   pthread_mutex_unlock(&rx.lock);
   return result;
@@ -662,6 +739,7 @@ static napi_value stop_receiver(napi_env env, napi_callback_info info) {
   rx.stats = NULL;
   free(rx.raw_buf);
   rx.raw_buf = NULL;
+  room_keys_clear();
   rx.raw_len = rx.raw_cap = 0;
   rx.running = 0;
   return NULL;
@@ -679,6 +757,7 @@ NAPI_MODULE_INIT() {
       {"takeRaw", NULL, take_raw, NULL, NULL, NULL, napi_enumerable, NULL},
       {"takeRawInto", NULL, take_raw_into, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stopReceiver", NULL, stop_receiver, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setRoomKey", NULL, room_keys_set, NULL, NULL, NULL, napi_enumerable, NULL},
       {"startSender", NULL, start_sender, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stopSender", NULL, stop_sender, NULL, NULL, NULL, napi_enumerable, NULL},
   };
