@@ -4,6 +4,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatTopFrames, newestProfile, readProfile, topSelfFrames, type TopFrame } from './cpuprofile-top.js';
+import {
+  compareEncrypted,
+  generatorBound,
+  ratio,
+  type EncryptedComparison,
+  type RunPair,
+} from './encrypted-comparison.js';
 import { encryptedSendsNative, loadNativeGenUdp } from './gen/native-udp.js';
 import { cpuPlan } from './cpu-plan.js';
 import { machineInfo } from './machine.js';
@@ -108,11 +115,6 @@ function phaseLine(p: PhaseReport): string {
   );
 }
 
-/** The generator fell behind its schedule: the step says nothing about the relay. */
-function generatorBound(p: PhaseReport): boolean {
-  return p.achievedInRate < 0.95 * p.offeredInRate;
-}
-
 function passes(p: PhaseReport): boolean {
   return p.lossPct <= MAX_LOSS_PCT && p.latencyMs.p99 <= MAX_P99_MS && p.achievedInRate >= 0.95 * p.offeredInRate;
 }
@@ -208,99 +210,78 @@ function calibrate(): Calibration {
   return ns > 0 ? { loopbackMicrosPerDatagram: Math.round(ns / 10) / 100 } : null;
 }
 
-function ratio(a: number, b: number): number | null {
-  return b > 0 ? Math.round((a / b) * 100) / 100 : null;
-}
-
-/** Issue #16's targets for the encrypted relay at the spec workload, relative to the plain relay. */
-const ENCRYPTED_MAX_CPU_RATIO = 1.3;
-const ENCRYPTED_MAX_P99_RATIO = 2;
-
 /**
- * The encrypted relay beside the plain one, the pair back to back (this machine drifts by tens of
- * per cent within minutes): the same workload through the same generator. With the native
- * generator, its paced sender thread seals the encrypted members' chat and its receiver thread
- * opens their room datagrams (bench/native/gen_sealed.c), so the plain run just before (`plain`)
- * is the other half of the pair. Otherwise encrypted members send from the generator's 1 ms JS tick,
- * in small bursts where the C sender is smooth, and the plain relay is measured again sending from
- * that tick too: either way the ratios are the encryption's alone.
+ * The encrypted relay beside the plain one, each pair back to back (this machine drifts by tens of
+ * per cent within minutes): the same workload through the same generator, `--pairs` times. With the
+ * native generator, its paced sender thread seals the encrypted members' chat and its receiver thread
+ * opens their room datagrams (bench/native/gen_sealed.c), so the plain run just before (`before`) is
+ * the first pair's other half and later pairs run the plain relay again. Otherwise encrypted members
+ * send from the generator's 1 ms JS tick, in small bursts where the C sender is smooth, and every
+ * pair's plain run sends from that tick too: either way the ratios are the encryption's alone.
  */
 async function encryptedBeside(
   opts: BenchOptions,
   cpuProfDir: string | null,
   runs: WorkloadReport[],
   before: WorkloadReport,
-): Promise<Record<string, unknown> | null> {
+): Promise<EncryptedComparison | null> {
   const native = encryptedSendsNative(opts.genIo ?? 'dgram');
   const how = native ? 'sent by the native paced sender' : 'sent from the JS tick';
-  log(`encrypted beside plain: the same workload ${how}, plain then TLS 1.3 + sealed datagrams`);
-  let plain = before;
-  if (!native) {
-    plain = await steady(opts, 'real', cpuProfDir, 'js-paced');
-    runs.push(plain);
+  const count = opts.pairs > 1 ? `, ${opts.pairs} pairs` : '';
+  log(`encrypted beside plain: the same workload ${how}, plain then TLS 1.3 + sealed datagrams${count}`);
+  const pairs: RunPair[] = [];
+  let last: WorkloadReport | null = null;
+  for (let i = 0; i < opts.pairs; i++) {
+    let plain = before;
+    if (!native || i > 0) {
+      plain = await steady(opts, 'real', cpuProfDir, native ? 'as-options' : 'js-paced');
+      runs.push(plain);
+    }
+    const sealed = await steady(opts, 'real', cpuProfDir, 'encrypted');
+    runs.push(sealed);
+    last = sealed;
+    const p = plain.phases[0];
+    const e = sealed.phases[0];
+    if (!p || !e) return null;
+    pairs.push({
+      plain: p,
+      encrypted: e,
+      plainHandshakesPerSec: plain.join.handshakesPerSec,
+      tlsHandshakesPerSec: sealed.join.handshakesPerSec,
+    });
+    if (opts.pairs > 1) {
+      const c = compareEncrypted([pairs.at(-1) as RunPair]);
+      log(
+        `  pair ${i + 1}: relay CPU ${e.relayCpuPct}% vs ${p.relayCpuPct}% = ${String(c.relayCpuPct.encryptedOverPlain)}x; p99 ${e.latencyMs.p99} vs ${p.latencyMs.p99} ms = ${String(c.p99Ms.encryptedOverPlain)}x; loss ${e.lossPct}% vs ${p.lossPct}%`,
+      );
+    }
   }
-  const sealed = await steady(opts, 'real', cpuProfDir, 'encrypted');
-  runs.push(sealed);
-  const p = plain.phases[0];
-  const e = sealed.phases[0];
-  if (!p || !e) return null;
-  const cpuRatio = ratio(e.relayCpuPct, p.relayCpuPct);
-  const p99Ratio = ratio(e.latencyMs.p99, p.latencyMs.p99);
-  // A run that could not offer the full rate says nothing about the relay at the spec workload.
-  const measured = !generatorBound(p) && !generatorBound(e);
-  const targets = {
-    measured,
-    zeroLoss: e.lossPct === 0,
-    cpuWithin: cpuRatio !== null && cpuRatio <= ENCRYPTED_MAX_CPU_RATIO,
-    p99Within: p99Ratio !== null && p99Ratio <= ENCRYPTED_MAX_P99_RATIO,
-  };
-  const comparison = {
-    plainLabel: plain.label,
-    encryptedLabel: sealed.label,
-    lossPct: { plain: p.lossPct, encrypted: e.lossPct },
-    relayCpuPct: { plain: p.relayCpuPct, encrypted: e.relayCpuPct, encryptedOverPlain: cpuRatio },
-    cpuMicrosPerDelivery: {
-      plain: p.relayCpuMicrosPerDelivery,
-      encrypted: e.relayCpuMicrosPerDelivery,
-      encryptedOverPlain: ratio(e.relayCpuMicrosPerDelivery, p.relayCpuMicrosPerDelivery),
-    },
-    p50Ms: {
-      plain: p.latencyMs.p50,
-      encrypted: e.latencyMs.p50,
-      encryptedOverPlain: ratio(e.latencyMs.p50, p.latencyMs.p50),
-    },
-    p99Ms: { plain: p.latencyMs.p99, encrypted: e.latencyMs.p99, encryptedOverPlain: p99Ratio },
-    handshakesPerSec: { plain: plain.join.handshakesPerSec, tls: sealed.join.handshakesPerSec },
-    generatorBound: { plain: generatorBound(p), encrypted: generatorBound(e) },
-    sealed: e.sealed,
-    targets: {
-      maxCpuRatio: ENCRYPTED_MAX_CPU_RATIO,
-      maxP99Ratio: ENCRYPTED_MAX_P99_RATIO,
-      ...targets,
-      met: measured && targets.zeroLoss && targets.cpuWithin && targets.p99Within,
-    },
-  };
-  const yes = (ok: boolean): string => (!measured ? 'not measured' : ok ? 'ok' : 'NOT MET');
-  log(`  encrypted vs plain (same workload, same generator, both ${how}):`);
-  log(`    loss ${e.lossPct}% vs ${p.lossPct}% [0 loss: ${yes(targets.zeroLoss)}]`);
+  const c = compareEncrypted(pairs);
+  const t = c.targets;
+  const yes = (ok: boolean): string => (!t.measured ? 'not measured' : ok ? 'ok' : 'NOT MET');
+  const med = pairs.length > 1 ? `medians of ${pairs.length} pairs, ` : '';
+  log(`  encrypted vs plain (${med}same workload, same generator, both ${how}):`);
+  log(`    loss ${c.lossPct.encrypted}% vs ${c.lossPct.plain}% [0 loss: ${yes(t.zeroLoss)}]`);
   log(
-    `    relay CPU ${e.relayCpuPct}% vs ${p.relayCpuPct}% = ${String(cpuRatio)}x [≤ ${ENCRYPTED_MAX_CPU_RATIO}x: ${yes(targets.cpuWithin)}]; ${e.relayCpuMicrosPerDelivery} vs ${p.relayCpuMicrosPerDelivery} µs per delivery`,
+    `    relay CPU ${String(c.relayCpuPct.encrypted)}% vs ${String(c.relayCpuPct.plain)}% = ${String(c.relayCpuPct.encryptedOverPlain)}x [≤ ${t.maxCpuRatio}x: ${yes(t.cpuWithin)}]; ${String(c.cpuMicrosPerDelivery.encrypted)} vs ${String(c.cpuMicrosPerDelivery.plain)} µs per delivery`,
   );
   log(
-    `    latency p50 ${e.latencyMs.p50} vs ${p.latencyMs.p50} ms; p99 ${e.latencyMs.p99} vs ${p.latencyMs.p99} ms = ${String(p99Ratio)}x [≤ ${ENCRYPTED_MAX_P99_RATIO}x: ${yes(targets.p99Within)}]`,
+    `    latency p50 ${String(c.p50Ms.encrypted)} vs ${String(c.p50Ms.plain)} ms; p99 ${String(c.p99Ms.encrypted)} vs ${String(c.p99Ms.plain)} ms = ${String(c.p99Ms.encryptedOverPlain)}x [≤ ${t.maxP99Ratio}x: ${yes(t.p99Within)}]`,
   );
-  log(
-    `    TLS handshakes ${sealed.join.handshakesPerSec}/s (plain TCRP ${plain.join.handshakesPerSec}/s), ${sealed.join.joined}/${sealed.join.users} members, ${opts.handshakeConcurrency} at a time`,
-  );
-  if (e.sealed)
+  if (last)
     log(
-      `    sealed datagrams received: ${e.sealed.opened} opened, ${e.sealed.refused} refused, ${e.sealed.notSealed} not sealed; ${e.sealed.roomKeys} room keys taken`,
+      `    TLS handshakes ${String(c.handshakesPerSec.tls)}/s (plain TCRP ${String(c.handshakesPerSec.plain)}/s), ${last.join.joined}/${last.join.users} members, ${opts.handshakeConcurrency} at a time`,
     );
-  if (!measured)
+  const sealed = pairs.at(-1)?.encrypted.sealed;
+  if (sealed)
     log(
-      `    [GENERATOR-BOUND: the ${generatorBound(e) ? 'encrypted' : 'plain'} run did not offer the full rate, so the targets are not measured]`,
+      `    sealed datagrams received: ${sealed.opened} opened, ${sealed.refused} refused, ${sealed.notSealed} not sealed; ${sealed.roomKeys} room keys taken`,
     );
-  return comparison;
+  if (!t.measured)
+    log(
+      `    [GENERATOR-BOUND: the ${c.generatorBound.encrypted ? 'encrypted' : 'plain'} run did not offer the full rate, so the targets are not measured]`,
+    );
+  return c;
 }
 
 async function main(): Promise<void> {

@@ -30,6 +30,8 @@ export interface BenchOptions {
   impl: RelayImpl;
   compareNaive: boolean;
   compareMinimal: boolean;
+  /** Plain/encrypted pairs of runs in the encrypted comparison (the verdict is on the medians). */
+  pairs: number;
   compareC: boolean;
   /**
    * The encrypted relay (TLS handshakes, sealed datagrams): 'beside' the plain one in the default
@@ -88,6 +90,8 @@ Encrypted (on by default in the steady mode)
                          and the pair (plain run, encrypted run) is compared (loss, relay CPU,
                          p50/p99, TLS handshakes/s) against issue #16's targets. With dgram io JS
                          does it all from a 1 ms tick, and the plain relay runs again from that tick
+  --pairs N              N plain/encrypted pairs, each back to back; the ratios are taken per pair
+                         and the targets judged on their medians (1)
   --no-encrypted         skip the encrypted runs
   --encrypted-only       only encrypted members (in any mode), no plain or reference relay
 Generator
@@ -150,6 +154,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'compare-c': { type: 'boolean' },
       'no-encrypted': { type: 'boolean' },
       'encrypted-only': { type: 'boolean' },
+      pairs: { type: 'string' },
       'find-max': { type: 'boolean' },
       step: { type: 'string' },
       'start-rate': { type: 'string' },
@@ -196,6 +201,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     impl,
     compareNaive: !(values['no-compare-naive'] ?? false) && (values['compare-naive'] ?? true),
     compareMinimal: values['compare-minimal'] ?? false,
+    pairs: Math.floor(int(values.pairs, 1, 'pairs', 1)),
     compareC: values['compare-c'] ?? false,
     encrypted: encryptedMode(values['no-encrypted'] ?? false, values['encrypted-only'] ?? false),
     findMax: values['find-max'] ?? false,
