@@ -77,16 +77,26 @@ function takeRaw(gen: NativeGenUdp): Array<[number, Buffer]> {
   return out;
 }
 
+/** Starts the receiver in raw mode with an open window, and binds the stand-in server's socket. */
+async function receiving(gen: NativeGenUdp): Promise<Socket> {
+  gen.startReceiver(CONTROL_MARKER, ServerKind.CHAT, ServerKind.ACK, CHAT_EVENT_HEADER_BYTES, 0, 1 << 20);
+  gen.setWindow(nowMicros() - 1_000_000, nowMicros() + 60_000_000);
+  return standInServer();
+}
+
+async function standInServer(): Promise<Socket> {
+  const srv = createSocket('udp4');
+  server = srv;
+  await new Promise<void>((resolve) => srv.bind(0, '127.0.0.1', resolve));
+  return srv;
+}
+
 describe.skipIf(!withSetRoomKey)('native generator: sealed datagrams', () => {
   it.each([SealedCipher.AES_256_GCM, SealedCipher.CHACHA20_POLY1305] as SealedCipherId[])(
     'opens what its room key seals and refuses tampering and replays (cipher %i)',
     async (cipher) => {
       const gen = native as NativeGenUdp;
-      gen.startReceiver(CONTROL_MARKER, ServerKind.CHAT, ServerKind.ACK, CHAT_EVENT_HEADER_BYTES, 0, 1 << 20);
-      gen.setWindow(nowMicros() - 1_000_000, nowMicros() + 60_000_000);
-      const srv = createSocket('udp4');
-      server = srv;
-      await new Promise<void>((resolve) => srv.bind(0, '127.0.0.1', resolve));
+      const srv = await receiving(gen);
       const [fd, port] = gen.open('127.0.0.1', '127.0.0.1', srv.address().port, 1 << 20);
       memberFd = fd;
       const send = (bytes: Buffer): Promise<void> =>
@@ -136,11 +146,7 @@ describe.skipIf(!withSetRoomKey)('native generator: sealed datagrams', () => {
 
   it('forgets a socket’s key when the socket closes, so a reused descriptor opens nothing', async () => {
     const gen = native as NativeGenUdp;
-    gen.startReceiver(CONTROL_MARKER, ServerKind.CHAT, ServerKind.ACK, CHAT_EVENT_HEADER_BYTES, 0, 1 << 20);
-    gen.setWindow(nowMicros() - 1_000_000, nowMicros() + 60_000_000);
-    const srv = createSocket('udp4');
-    server = srv;
-    await new Promise<void>((resolve) => srv.bind(0, '127.0.0.1', resolve));
+    const srv = await receiving(gen);
     const roomKey = { key: randomBytes(32), iv: randomBytes(12) };
     const [first] = gen.open('127.0.0.1', '127.0.0.1', srv.address().port, 1 << 20);
     gen.setRoomKey?.(first, SealedCipher.AES_256_GCM, 1, roomKey.key, roomKey.iv);
@@ -160,11 +166,9 @@ describe.skipIf(!withSetRoomKey)('native generator: sealed datagrams', () => {
 
   it('seals chat with the counters a session lent, the engine opens it, and it stops when they run out', async () => {
     const gen = native as NativeGenUdp;
-    const srv = createSocket('udp4');
-    server = srv;
+    const srv = await standInServer();
     const got: Buffer[] = [];
     srv.on('message', (m) => got.push(m));
-    await new Promise<void>((resolve) => srv.bind(0, '127.0.0.1', resolve));
     const [fd] = gen.open('127.0.0.1', '127.0.0.1', srv.address().port, 1 << 20);
     memberFd = fd;
 
