@@ -118,15 +118,26 @@ const LOOK_ALIKE = new RegExp(`[${Object.keys(LOOK_ALIKES).join('')}]`, 'gu');
 /**
  * The key two names are compared by: names with equal keys cannot both exist (two members of one
  * room, or two rooms of one server). NFKC folds canonical and compatibility variants (NFC vs NFD,
- * full-width letters, ligatures); upper- then lower-casing folds case (ß → ss); emoji glue is dropped
+ * full-width letters, ligatures); upper- then lower-casing, repeated, folds case (ẞ → ß → ss); emoji glue is dropped
  * and common Cyrillic/Greek look-alikes become the Latin letter. Names on the wire stay as sent.
  */
 export function nameKey(name: string): string {
-  return name
-    .replace(EMOJI_GLUE, '')
-    .normalize('NFKC')
-    .toUpperCase()
-    .toLowerCase()
+  return foldCase(name.replace(EMOJI_GLUE, '').normalize('NFKC'))
     .normalize('NFKC')
     .replace(LOOK_ALIKE, (c) => LOOK_ALIKES[c] ?? c);
+}
+
+/**
+ * Upper- then lower-cases until nothing changes: one round is not always enough (ẞ → ß, and only
+ * the next round gives ss), and a key must be its own key. Two rounds settle every string we know
+ * of; the bound keeps a hostile name from looping.
+ */
+function foldCase(text: string): string {
+  let folded = text;
+  for (let round = 0; round < 4; round++) {
+    const next = folded.toUpperCase().toLowerCase();
+    if (next === folded) break;
+    folded = next;
+  }
+  return folded;
 }

@@ -71,6 +71,12 @@ describe('nameKey: names that look the same compare equal', () => {
     expect(nameKey('李')).not.toBe(nameKey('季'));
   });
 
+  it('folds capital sharp s all the way: ẞ, ß and ss are one name, and the key is its own key', () => {
+    expect(nameKey('STRAẞE')).toBe('strasse');
+    expect(nameKey('Straße')).toBe('strasse');
+    expect(nameKey(nameKey('ẞ'))).toBe(nameKey('ẞ'));
+  });
+
   it('is idempotent and case-insensitive (property)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 16 }), (s) => {
