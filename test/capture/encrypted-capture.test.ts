@@ -31,12 +31,16 @@ class Capture {
   private readonly dir = mkdtempSync(join(tmpdir(), 'tincan-capture-'));
   private readonly file = join(this.dir, 'lo.pcap');
   private child: ChildProcess | null = null;
+  /** What tcpdump wrote to stderr (its start line; on exit, how many packets it dropped). */
+  private said = '';
 
   async start(ports: readonly number[]): Promise<void> {
     const filter = ports.flatMap((p, i) => [...(i > 0 ? ['or'] : []), 'port', String(p)]);
     const child = spawn(
       'tcpdump',
-      ['-i', 'lo', '--immediate-mode', '-U', '-n', '-s', '0', '-w', this.file, ...filter],
+      // -B: an 8 MiB kernel buffer (the default is 2), so a tcpdump starved of CPU while the whole
+      // suite runs still loses no packet.
+      ['-i', 'lo', '--immediate-mode', '-U', '-B', '8192', '-n', '-s', '0', '-w', this.file, ...filter],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
       },
@@ -44,19 +48,17 @@ class Capture {
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('tcpdump did not start listening')), CAPTURE_READY_MS);
-      let said = '';
       child.stderr?.setEncoding('utf8');
       child.stderr?.on('data', (chunk: string) => {
-        said += chunk;
-
-        if (said.includes('listening on')) {
+        this.said += chunk;
+        if (this.said.includes('listening on')) {
           clearTimeout(timer);
           resolve();
         }
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`tcpdump exited (${String(code)}): ${said}`));
+        reject(new Error(`tcpdump exited (${String(code)}): ${this.said}`));
       });
     });
   }
@@ -67,19 +69,35 @@ class Capture {
    */
   async stopAfter(last: string): Promise<Buffer> {
     const marker = Buffer.from(last, 'utf8');
-    await waitUntil(() => readFileSync(this.file).includes(marker), {
-      timeoutMs: CAPTURE_READY_MS,
-      everyMs: 50,
-      what: `"${last}" is in the capture`,
-    });
+    try {
+      await waitUntil(() => readFileSync(this.file).includes(marker), {
+        timeoutMs: CAPTURE_READY_MS,
+        everyMs: 50,
+        what: `"${last}" is in the capture`,
+      });
+    } catch (err) {
+      // Say what tcpdump saw, so a failure tells a lost packet from a stalled or dead capture.
+      const alive = this.child?.exitCode === null;
+      await this.stop();
+      throw new Error(
+        `${(err as Error).message}; tcpdump was ${alive ? 'running' : 'gone'}, wrote ${readFileSync(this.file).length} B, said: ${this.said.trim()}`,
+        { cause: err },
+      );
+    }
+    await this.stop();
+    return readFileSync(this.file);
+  }
+
+  /** Stops tcpdump (SIGINT: it writes what it holds and reports its counts) and waits for it. */
+  private async stop(): Promise<void> {
     const child = this.child;
     this.child = null;
     if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
+      // 'close', not 'exit': its last words on stderr have then been read too.
+      const closed = new Promise((resolve) => child.once('close', resolve));
       child.kill('SIGINT');
-      await exited;
+      await closed;
     }
-    return readFileSync(this.file);
   }
 
   dispose(): void {
