@@ -1,7 +1,7 @@
 // A sealed member driven by hand: a raw handshake through a server that was given its UDP secret,
 // then the real client-side SealedChannel over a raw UDP socket, so a test sees (and can replay,
 // forge or keep) every sealed datagram that reaches a member.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   decodeServerEvent,
   encodeClientControl,
@@ -34,6 +34,20 @@ export class UdpSecrets {
   };
 }
 
+/** Where a sealed peer's secret comes from: the test's table, or derived from the names. */
+export interface SecretSource {
+  issue(room: string, name: string): Uint8Array;
+}
+
+/**
+ * Secrets derived from (room, name), so a server in another process can find the same one
+ * (`udpSecretForTests: derivedSecrets.lookup`) without being told. Tests only: anyone can derive them.
+ */
+export const derivedSecrets = {
+  issue: (room: string, name: string): Uint8Array => createHash('sha512').update(`${room}\n${name}`).digest(),
+  lookup: (room: string, name: string): { udpSecret: Uint8Array } => ({ udpSecret: derivedSecrets.issue(room, name) }),
+};
+
 export class SealedPeer {
   /** Every server event opened, in order. */
   readonly events: ServerEvent[] = [];
@@ -62,7 +76,7 @@ export class SealedPeer {
 
   static async join(
     port: number,
-    secrets: UdpSecrets,
+    secrets: SecretSource,
     room: string,
     username: string,
     create = false,
