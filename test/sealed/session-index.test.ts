@@ -23,6 +23,14 @@ describe('session index', () => {
     expect(index.find(Buffer.from('0000000000000001', 'hex'), 0)).toBeUndefined();
   });
 
+  it('tells apart ids that differ only in a top bit (the halves are read as signed numbers)', () => {
+    const index = new SessionIndex<Entry>((e) => e.id);
+    const ids = ['0000000100000001', '8000000100000001', '0000000180000001', '8000000180000001'].map(entry);
+    for (const e of ids) index.add(e);
+    for (const e of ids) expect(index.find(e.id, 0)).toBe(e);
+    expect(index.find(Buffer.from('7fffffff00000001', 'hex'), 0)).toBeUndefined();
+  });
+
   it('forgets a deleted entry and keeps its bucket neighbour', () => {
     const index = new SessionIndex<Entry>((e) => e.id);
     const a = entry('0a0b0c0d00000001');
