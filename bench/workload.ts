@@ -84,6 +84,8 @@ export interface PhaseReport {
   /** Generator CPU (all processes) per delivery received, µs: the cost of the measuring side. */
   generatorCpuMicrosPerDelivery: number;
   maxSendLagMs: number;
+  /** Whether every generator's paced sender ran at real-time priority. */
+  senderRealtime: boolean;
   /** Messages the generator skipped in the window because it lagged (0 when it kept up). */
   generatorSkipped: number;
   notices: number;
@@ -380,6 +382,7 @@ function report(
     generatorCpuMicrosPerDelivery:
       totals.received > 0 ? round(totals.cpuMicrosPerProcess.reduce((a, b) => a + b, 0) / totals.received, 2) : 0,
     maxSendLagMs: totals.maxSendLagMs,
+    senderRealtime: totals.senderRealtime,
     generatorSkipped: totals.skippedInWindow,
     notices: totals.notices,
     acks: totals.acks,

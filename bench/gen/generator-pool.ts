@@ -161,6 +161,7 @@ export class GeneratorPool {
       acks: 0,
       unknown: 0,
       maxSendLagMs: 0,
+      senderRealtime: results.length > 0,
       sendErrors: 0,
       sealed: null,
       windowMicros: spec.measureEnd - spec.measureStart,
@@ -190,6 +191,7 @@ export class GeneratorPool {
         s.roomKeys += r.sealed.roomKeys;
       }
       totals.maxSendLagMs = Math.max(totals.maxSendLagMs, r.maxSendLagMs);
+      totals.senderRealtime &&= r.senderRealtime;
       totals.cpuMicrosPerProcess.push(r.cpuMicros);
       latency.add(hdr.decodeFromCompressedBase64(r.histogram));
     }

@@ -29,6 +29,8 @@ export interface NativeSendCounts {
   skippedInWindow: number;
   errors: number;
   maxLagMicros: number;
+  /** 1 when the sender thread got real-time priority (SCHED_FIFO), else 0. */
+  realtime: number;
 }
 
 export interface NativeGenUdp {

@@ -91,6 +91,8 @@ export interface PhaseResult {
   unknown: number;
   /** Largest delay of a due message behind its schedule, ms: well above the 5 ms tick means the generator lagged. */
   maxSendLagMs: number;
+  /** Whether the native paced sender ran at real-time priority (false: JS ticks, or not allowed). */
+  senderRealtime: boolean;
   sendErrors: number;
   /** Encrypted members only (else null): what the sealed sessions did over the phase. */
   sealed: SealedCounts | null;

@@ -85,6 +85,8 @@ static struct {
   uint8_t *blob;
   double rate, start_at, window_start, window_end, stop_at;
   double sent, sent_in_window, expected, skipped, skipped_in_window, errors, max_lag;
+  // Whether the sender thread runs at real-time priority (see start_sender).
+  int realtime;
 } tx;
 
 void gen_rx_lock(void) { pthread_mutex_lock(&rx.lock); }
@@ -412,6 +414,13 @@ static napi_value start_sender(napi_env env, napi_callback_info info) {
     free_sender();
     return throw_error(env, "startSender: no thread");
   }
+  // Real-time priority where allowed (root, or CAP_SYS_NICE): the paced sender then runs the moment
+  // a send is due instead of waiting behind this process's receive thread, whose load differs
+  // between runs (it opens every sealed datagram). A starved sender falls behind and then bursts,
+  // and the burst's queue in the relay would be measured as the relay's latency. The thread sleeps
+  // between sends, and the kernel's real-time throttling bounds it anyway.
+  struct sched_param prio = {.sched_priority = 1};
+  tx.realtime = pthread_setschedparam(tx.thread, SCHED_FIFO, &prio) == 0;
   tx.running = 1;
   return NULL;
 }
@@ -432,6 +441,7 @@ static napi_value stop_sender(napi_env env, napi_callback_info info) {
   set_number(env, result, "skippedInWindow", tx.skipped_in_window);
   set_number(env, result, "errors", tx.errors);
   set_number(env, result, "maxLagMicros", tx.max_lag);
+  set_number(env, result, "realtime", tx.realtime);
   return result;
 }
 
