@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <node_api.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,6 +336,14 @@ static void *send_loop(void *arg) {
   return NULL;
 }
 
+// Whether this process may run on fewer CPUs than are online (the bench's --pin gives it its own).
+static int has_own_cpus(void) {
+  cpu_set_t allowed;
+  long online = sysconf(_SC_NPROCESSORS_ONLN);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || online <= 0) return 0;
+  return CPU_COUNT(&allowed) < online;
+}
+
 // Frees what startSender allocated.
 static void free_sender(void) {
   if (tx.sealings != NULL)
@@ -414,13 +423,18 @@ static napi_value start_sender(napi_env env, napi_callback_info info) {
     free_sender();
     return throw_error(env, "startSender: no thread");
   }
-  // Real-time priority where allowed (root, or CAP_SYS_NICE): the paced sender then runs the moment
-  // a send is due instead of waiting behind this process's receive thread, whose load differs
-  // between runs (it opens every sealed datagram). A starved sender falls behind and then bursts,
-  // and the burst's queue in the relay would be measured as the relay's latency. The thread sleeps
-  // between sends, and the kernel's real-time throttling bounds it anyway.
-  struct sched_param prio = {.sched_priority = 1};
-  tx.realtime = pthread_setschedparam(tx.thread, SCHED_FIFO, &prio) == 0;
+  // Real-time priority when this process has CPUs of its own (--pin) and it is allowed (root, or
+  // CAP_SYS_NICE): the paced sender then runs the moment a send is due instead of waiting behind
+  // this process's receive thread, whose load differs between runs (it opens every sealed
+  // datagram). A starved sender falls behind and then bursts, and the burst's queue in the relay
+  // would be measured as the relay's latency. On CPUs shared with the relay, real-time priority
+  // would also take the CPU from the relay being measured: there the sender stays as it was. The
+  // thread sleeps between sends, and the kernel's real-time throttling bounds it anyway.
+  tx.realtime = 0;
+  if (has_own_cpus()) {
+    struct sched_param prio = {.sched_priority = 1};
+    tx.realtime = pthread_setschedparam(tx.thread, SCHED_FIFO, &prio) == 0;
+  }
   tx.running = 1;
   return NULL;
 }
