@@ -8,9 +8,11 @@
 // it on (setRoomKey); sealing uses counters the member's session lent (SealedChannel.lendCounters),
 // so no counter is ever used twice under one key. Same bytes as src-main/engine/sealed: header as
 // associated data, nonce = IV XOR counter, 16-byte tag, a plaintext of a 2-byte length, the message
-// and zero padding. Replay on the receiving side: a 64-counter window per socket.
+// and zero padding. Replay on the receiving side: a 64-counter window per socket. Sockets holding the
+// same room key share it (see shared_key_t): one decryption per room datagram, not one per copy.
 #include "gen_sealed.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +30,40 @@
 // Sockets are numbered below this (the generator opens ~5,000 and the process has few other fds).
 #define FD_LIMIT 65536
 
+// The datagrams a room key opened last, by counter: datagram bytes kept per slot, and slots.
+#define OPENED_BYTES 192
+#define OPENED_SLOTS 16
+
+// One room key, shared by every socket that holds it: one OpenSSL context, and the datagrams it
+// opened last. The relay seals each room message once and sends the same bytes to every member, so
+// the other members' copies are matched byte for byte against the one that was opened (same key,
+// same bytes: the same authentic plaintext) instead of being decrypted again, nine times a message.
+// Each socket still has a replay window of its own.
 typedef struct {
+  int used;
+  uint64_t counter;
+  size_t len;                     // datagram bytes
+  size_t message_at, message_len; // the message inside `plain`
+  uint8_t sealed[OPENED_BYTES];   // the datagram as it arrived
+  uint8_t plain[OPENED_BYTES];    // the same bytes opened
+} opened_t;
+
+typedef struct shared_key {
   EVP_CIPHER_CTX *ctx;
   uint32_t epoch;
   uint8_t cipher;
+  uint8_t key[KEY_BYTES];
   uint8_t iv[IV_BYTES];
+  int refs; // sockets holding it
+  struct shared_key *next;
+  opened_t opened[OPENED_SLOTS];
+} shared_key_t;
+
+// Room keys held by some socket (a few per room: the current epoch and ones not yet forgotten).
+static shared_key_t *shared_keys;
+
+typedef struct {
+  shared_key_t *shared;
   uint64_t top;  // highest counter accepted
   uint64_t seen; // bit i: counter top − i accepted
   int any;       // a counter was accepted
@@ -96,28 +127,45 @@ static void accept_counter(room_key_t *k, uint64_t counter) {
 int room_keys_open(int fd, uint8_t *b, size_t len, const uint8_t **message, size_t *message_len) {
   if (fd < 0 || fd >= FD_LIMIT || keys[fd] == NULL) return ROOM_OPEN_NOT_MINE;
   room_key_t *k = keys[fd];
-  if (len < HEADER_BYTES + LENGTH_BYTES + TAG_BYTES || b[0] != SEALED_SERVER_MARKER || b[1] != k->cipher ||
-      read_be32(b + 2) != k->epoch)
+  shared_key_t *shared = k->shared;
+  if (len < HEADER_BYTES + LENGTH_BYTES + TAG_BYTES || b[0] != SEALED_SERVER_MARKER || b[1] != shared->cipher ||
+      read_be32(b + 2) != shared->epoch)
     return ROOM_OPEN_NOT_MINE;
   uint64_t counter = read_be64(b + COUNTER_AT);
   if (!fresh(k, counter)) return ROOM_OPEN_REPLAYED;
+  opened_t *slot = &shared->opened[counter % OPENED_SLOTS];
+  if (slot->used && slot->counter == counter && slot->len == len && memcmp(slot->sealed, b, len) == 0) {
+    // Another member's copy of a datagram this key opened: the very same bytes.
+    accept_counter(k, counter);
+    *message = slot->plain + slot->message_at;
+    *message_len = slot->message_len;
+    return ROOM_OPEN_OK;
+  }
+  int keep = len <= OPENED_BYTES;
+  if (keep) memcpy(slot->sealed, b, len); // before opening in place overwrites it
+  slot->used = 0;
   uint8_t nonce[IV_BYTES];
-  nonce_for(k->iv, counter, nonce);
+  nonce_for(shared->iv, counter, nonce);
   size_t length = len - HEADER_BYTES - TAG_BYTES;
   uint8_t *text = b + HEADER_BYTES;
   uint8_t tag[TAG_BYTES];
   memcpy(tag, text + length, TAG_BYTES);
   int n = 0, tail = 0;
-  if (EVP_CipherInit_ex(k->ctx, NULL, NULL, NULL, nonce, 0) != 1 ||
-      EVP_CIPHER_CTX_ctrl(k->ctx, EVP_CTRL_AEAD_SET_TAG, TAG_BYTES, tag) != 1 ||
-      EVP_CipherUpdate(k->ctx, NULL, &n, b, HEADER_BYTES) != 1 || EVP_CipherUpdate(k->ctx, text, &n, text, (int)length) != 1 ||
-      EVP_CipherFinal_ex(k->ctx, text + n, &tail) != 1)
+  EVP_CIPHER_CTX *ctx = shared->ctx;
+  if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, 0) != 1 || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, TAG_BYTES, tag) != 1 ||
+      EVP_CipherUpdate(ctx, NULL, &n, b, HEADER_BYTES) != 1 || EVP_CipherUpdate(ctx, text, &n, text, (int)length) != 1 ||
+      EVP_CipherFinal_ex(ctx, text + n, &tail) != 1)
     return ROOM_OPEN_BAD_TAG;
   accept_counter(k, counter);
   size_t said = ((size_t)text[0] << 8) | text[1];
   if (LENGTH_BYTES + said > length) return ROOM_OPEN_MALFORMED;
   *message = text + LENGTH_BYTES;
   *message_len = said;
+  if (keep) {
+    memcpy(slot->plain, b, len);
+    slot->used = 1, slot->counter = counter, slot->len = len;
+    slot->message_at = HEADER_BYTES + LENGTH_BYTES, slot->message_len = said;
+  }
   return ROOM_OPEN_OK;
 }
 
@@ -136,9 +184,44 @@ static int get_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
   return 1;
 }
 
+// The shared key for (cipher, epoch, key, iv), one more socket holding it; made when new. NULL when
+// out of memory or OpenSSL refuses the key.
+static shared_key_t *hold_shared(uint8_t cipher, uint32_t epoch, const uint8_t *key, const uint8_t *iv) {
+  for (shared_key_t *s = shared_keys; s != NULL; s = s->next)
+    if (s->cipher == cipher && s->epoch == epoch && memcmp(s->key, key, KEY_BYTES) == 0 && memcmp(s->iv, iv, IV_BYTES) == 0) {
+      s->refs++;
+      return s;
+    }
+  shared_key_t *s = calloc(1, sizeof *s);
+  if (s == NULL || (s->ctx = keyed_context(cipher_of(cipher), key, 0)) == NULL) {
+    free(s);
+    return NULL;
+  }
+  s->cipher = cipher;
+  s->epoch = epoch;
+  memcpy(s->key, key, KEY_BYTES);
+  memcpy(s->iv, iv, IV_BYTES);
+  s->refs = 1;
+  s->next = shared_keys;
+  shared_keys = s;
+  return s;
+}
+
+static void release_shared(shared_key_t *s) {
+  if (--s->refs > 0) return;
+  for (shared_key_t **at = &shared_keys; *at != NULL; at = &(*at)->next)
+    if (*at == s) {
+      *at = s->next;
+      break;
+    }
+  EVP_CIPHER_CTX_free(s->ctx);
+  OPENSSL_cleanse(s->key, KEY_BYTES);
+  free(s);
+}
+
 static void free_key(room_key_t *k) {
   if (k == NULL) return;
-  EVP_CIPHER_CTX_free(k->ctx);
+  release_shared(k->shared);
   free(k);
 }
 
@@ -158,18 +241,19 @@ napi_value room_keys_set(napi_env env, napi_callback_info info) {
   const EVP_CIPHER *cipher = cipher_of(cipher_id);
   if (cipher == NULL) return fail(env, "setRoomKey: unknown cipher id");
   room_key_t *k = calloc(1, sizeof *k);
-  if (k == NULL || (k->ctx = keyed_context(cipher, key, 0)) == NULL) {
+  if (k == NULL) return fail(env, "setRoomKey: out of memory");
+  gen_rx_lock();
+  k->shared = hold_shared((uint8_t)cipher_id, epoch, key, iv);
+  int held = k->shared != NULL;
+  if (held) {
+    free_key(keys[fd]);
+    keys[fd] = k;
+  }
+  gen_rx_unlock();
+  if (!held) {
     free(k);
     return fail(env, "setRoomKey: out of memory, or OpenSSL refused the key");
   }
-  k->epoch = epoch;
-  k->cipher = (uint8_t)cipher_id;
-  memcpy(k->iv, iv, IV_BYTES);
-  gen_rx_lock();
-  room_key_t *old = keys[fd];
-  keys[fd] = k;
-  gen_rx_unlock();
-  free_key(old);
   return NULL;
 }
 

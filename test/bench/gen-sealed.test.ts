@@ -144,6 +144,57 @@ describe.skipIf(!withSetRoomKey)('native generator: sealed datagrams', () => {
     },
   );
 
+  it('opens every member’s copy of one room datagram, and still refuses a tampered copy and a replay', async () => {
+    // Sockets that hold one room key share it: a copy byte-identical to a datagram already opened is
+    // taken as opened. A copy that differs in one bit must still be refused, and each socket keeps
+    // its own replay window.
+    const gen = native as NativeGenUdp;
+    const srv = await receiving(gen);
+    const roomKey = { key: randomBytes(32), iv: randomBytes(12) };
+    const members = [0, 1, 2].map(() => gen.open('127.0.0.1', '127.0.0.1', srv.address().port, 1 << 20));
+    try {
+      for (const [fd] of members) gen.setRoomKey?.(fd, SealedCipher.AES_256_GCM, 5, roomKey.key, roomKey.iv);
+      const genuine = seal(new Sealer(SealedCipher.AES_256_GCM, roomKey, SEALED_SERVER_PLAINTEXT_MAX), 5, chatEvent(1));
+      const tampered = Buffer.from(genuine);
+      tampered[tampered.length - 20] = (tampered[tampered.length - 20] as number) ^ 0x01;
+      const [a, b, c] = members.map(([, port]) => port) as [number, number, number];
+      const send = (bytes: Buffer, port: number): Promise<void> =>
+        new Promise((resolve, reject) => srv.send(bytes, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+      // One at a time, each handled before the next is sent: the order is the point. Each with what
+      // it must come to.
+      const sent: Array<[Buffer, number, 'opened' | 'refused']> = [
+        [genuine, a, 'opened'],
+        [genuine, b, 'opened'], // the same bytes as a's: shared
+        [tampered, c, 'refused'], // one bit off the bytes the key opened
+        [genuine, c, 'opened'],
+        [genuine, a, 'refused'], // a's second copy: a replay for a
+      ];
+      const outcomes: string[] = [];
+      let handled = 0;
+      for (const [bytes, port] of sent) {
+        await send(bytes, port);
+        let now = { opened: 0, refused: 0 };
+        await waitUntil(
+          () => {
+            const s = gen.takeStats();
+            now = { opened: s.sealedOpened ?? 0, refused: s.sealedRefused ?? 0 };
+            return now.opened + now.refused === handled + 1;
+          },
+          { what: `datagram ${handled + 1} handled` },
+        );
+        outcomes.push(now.opened > outcomes.filter((o) => o === 'opened').length ? 'opened' : 'refused');
+        handled++;
+      }
+      expect(outcomes).toEqual(sent.map(([, , outcome]) => outcome));
+      const stats = gen.takeStats();
+      expect(stats.received).toBe(3); // three CHATs, each counted with its latency
+      expect(stats.unknown).toBe(0);
+      expect(takeRaw(gen)).toEqual([]);
+    } finally {
+      for (const [fd] of members) gen.closeSocket(fd);
+    }
+  });
+
   it('forgets a socket’s key when the socket closes, so a reused descriptor opens nothing', async () => {
     const gen = native as NativeGenUdp;
     const srv = await receiving(gen);
