@@ -6,8 +6,8 @@
 export const RECENT_CHAT_IDS = 64;
 
 export class RecentChatIds {
-  private readonly ids = new Uint32Array(RECENT_CHAT_IDS);
-  private readonly seqs = new Uint32Array(RECENT_CHAT_IDS);
+  /** Pairs [id, seq], RECENT_CHAT_IDS of them: one typed array, so a member costs the collector one buffer. */
+  private readonly pairs = new Uint32Array(2 * RECENT_CHAT_IDS);
   private filled = 0;
   private next = 0;
   /** The highest id ever remembered (-1: none): a client numbers its CHATs upwards, so a new one is above it. */
@@ -15,15 +15,16 @@ export class RecentChatIds {
 
   /** The seq `id` was relayed as, or 0 when it is not among the recent ids (seq 0 is never used). */
   seqOf(id: number): number {
-    // Above every id remembered: not a resend, and the arrays (cold in cache) need not be read.
+    // Above every id remembered: not a resend, and the array (cold in cache) need not be read.
     if (id > this.highest) return 0;
-    for (let i = 0; i < this.filled; i++) if (this.ids[i] === id) return this.seqs[i] as number;
+    const pairs = this.pairs;
+    for (let i = 0; i < this.filled; i++) if (pairs[2 * i] === id) return pairs[2 * i + 1] as number;
     return 0;
   }
 
   remember(id: number, seq: number): void {
-    this.ids[this.next] = id;
-    this.seqs[this.next] = seq;
+    this.pairs[2 * this.next] = id;
+    this.pairs[2 * this.next + 1] = seq;
     if (id > this.highest) this.highest = id;
     this.next = (this.next + 1) % RECENT_CHAT_IDS;
     if (this.filled < RECENT_CHAT_IDS) this.filled++;

@@ -9,7 +9,7 @@ import type { ServerSession } from '../sealed/server-session.js';
 import { SessionIndex } from '../sealed/session-index.js';
 import type { RoomSendTable } from './udp-out.js';
 import type { Bucket } from './rate-limit.js';
-import type { RecentChatIds } from './recent-chat-ids.js';
+import { RecentChatIds } from './recent-chat-ids.js';
 import { newToken, TOKEN_LENGTH, tokenKey } from './token.js';
 
 /** HELLOs a member may send at once; the budget refills at HELLOS_PER_SECOND. */
@@ -43,8 +43,13 @@ export class Member implements Bucket {
   lastRateError = 0;
   /** HELLO's own budget: member lists are answered apart from the chat rate. */
   readonly helloBucket: Bucket;
-  /** The CHAT ids this member sent lately, to re-ACK a resent one; made at its first CHAT. */
-  recentChatIds: RecentChatIds | null = null;
+  /**
+   * The CHAT ids this member sent lately, to re-ACK a resent one; null for plain members (they send
+   * no CHAT). Made with the member, not at its first CHAT: joins then leave nothing for chat to
+   * allocate, and a room's worth of these are not first made, and then copied by the collector,
+   * in the first seconds of chat.
+   */
+  readonly recentChatIds: RecentChatIds | null;
   /**
    * Catch-up still owed to this member: the room entries with seq above this are sent at its first
    * HELLO; -1 when none is owed (plain member, catch-up not asked for, or already sent).
@@ -89,6 +94,7 @@ export class Member implements Bucket {
     this.bucketTokens = burst;
     this.bucketAt = issuedAt;
     this.helloBucket = { bucketTokens: HELLO_BURST, bucketAt: issuedAt };
+    this.recentChatIds = dialect > 0 ? new RecentChatIds() : null;
   }
 
   get endpointKnown(): boolean {

@@ -43,7 +43,7 @@ import type { DropLog } from './drop-log.js';
 import { takeToken } from './rate-limit.js';
 import type { HistoryRing } from './history-ring.js';
 import { HELLO_BURST, HELLOS_PER_SECOND, type Member, type RoomRegistry } from './room-registry.js';
-import { RecentChatIds } from './recent-chat-ids.js';
+import type { RecentChatIds } from './recent-chat-ids.js';
 import { HOST_TOOL_KINDS, type HostTools } from './host-tools.js';
 import type { RoomLifecycle } from './room-lifecycle.js';
 import { bytesEqualAt, copyBytes, isUtf8Span } from './bytes.js';
@@ -182,7 +182,8 @@ export class UdpRelay {
       case ClientKind.CHAT: {
         if (length < 6) return this.drop('bad-control', rinfo);
         const id = msg.readUInt32BE(start + 2);
-        const recent = (member.recentChatIds ??= new RecentChatIds());
+        // Only Tincan members reach here, and each has one from its admission.
+        const recent = member.recentChatIds as RecentChatIds;
         const relayedAs = recent.seqOf(id);
         if (relayedAs !== 0) {
           // A resend (our ACK was lost): acknowledge it again, relay nothing.
