@@ -414,6 +414,7 @@ export class LoadGenerator {
       skippedInWindow: 0,
       errors: 0,
       maxLagMicros: 0,
+      realtime: 0,
     };
     let cpuMicros = 0;
     if (order.length > 0 && totalRate > 0) {
