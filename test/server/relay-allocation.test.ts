@@ -23,7 +23,7 @@ const BUDGET_BYTES_PER_DATAGRAM = 64;
 /**
  * Sealed members alone: one heap number per datagram (the time, which every path boxes once) and
  * little else. Finding the session by its id boxed half of all keys (unsigned 32-bit reads above
- * 2^31), ~34 B per datagram: this budget catches that kind of regression.
+ * 2^31), ~37 B per datagram: this budget catches that kind of regression.
  */
 const SEALED_BUDGET_BYTES_PER_DATAGRAM = 24;
 
