@@ -118,8 +118,9 @@ const LOOK_ALIKE = new RegExp(`[${Object.keys(LOOK_ALIKES).join('')}]`, 'gu');
 /**
  * The key two names are compared by: names with equal keys cannot both exist (two members of one
  * room, or two rooms of one server). NFKC folds canonical and compatibility variants (NFC vs NFD,
- * full-width letters, ligatures); upper- then lower-casing, repeated, folds case (ẞ → ß → ss); emoji glue is dropped
- * and common Cyrillic/Greek look-alikes become the Latin letter. Names on the wire stay as sent.
+ * full-width letters, ligatures); upper- then lower-casing, repeated, folds case (ẞ → ß → ss);
+ * emoji glue is dropped and common Cyrillic/Greek look-alikes become the Latin letter. Names on the
+ * wire stay as sent.
  */
 export function nameKey(name: string): string {
   return foldCase(name.replace(EMOJI_GLUE, '').normalize('NFKC'))
