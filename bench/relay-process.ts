@@ -15,6 +15,7 @@ import {
 import { CRelay } from './c-relay.js';
 import { MinimalRelay } from './minimal-relay.js';
 import { NaiveRelay } from './naive-relay.js';
+import { traceStalls, wallClock } from './stall-trace.js';
 
 interface RelayServer {
   listen(): Promise<{ host: string; tcpPort: number; udpPort: number }>;
@@ -88,8 +89,12 @@ async function main(): Promise<void> {
   }
   const loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
+  const traceMs = Number(process.env['TINCAN_BENCH_TRACE_STALLS'] ?? 0);
+  const trace = (line: string): void => console.error(`[relay ${process.pid}] ${line}`);
+  if (traceMs > 0) traceStalls(traceMs, trace);
   process.on('message', async (msg: { type?: string; collect?: boolean }) => {
     if (msg.type === 'stats') {
+      if (traceMs > 0) trace(`stats request at ${wallClock()}`);
       if (msg.collect) (globalThis as { gc?: () => void }).gc?.();
       let serverStats: unknown;
       try {
