@@ -23,7 +23,9 @@ export function machineInfo(): MachineInfo {
     // not Linux: os.cpus() is good enough
   }
   return {
-    nproc: os.availableParallelism(),
+    // The machine's CPUs, not this process's: --pin confines the bench process itself to the
+    // generator's CPUs, and the CPU plan numbers all of them.
+    nproc: os.cpus().length,
     cpuModel,
     node: process.version,
     kernel: `${os.type()} ${os.release()}`,

@@ -16,7 +16,7 @@ import { cpuPlan } from './cpu-plan.js';
 import { machineInfo } from './machine.js';
 import { insideRpsNamespace, rerunInRpsNamespace } from './netns.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
-import type { RelayImpl } from './relay-handle.js';
+import { pinProcess, type RelayImpl } from './relay-handle.js';
 import { searchMaxRate } from './rate-search.js';
 import { Workload, type PhasePlan, type PhaseReport, type WorkloadReport, type WorkloadSpec } from './workload.js';
 
@@ -110,7 +110,7 @@ function phaseLine(p: PhaseReport): string {
     `latency p50 ${l.p50} p99 ${l.p99} p99.9 ${l.p999} max ${l.max} ms  ` +
     `relay CPU ${p.relayCpuPct}% (sys ${p.relayCpuSystemPct}) ${p.relayCpuMicrosPerDelivery} µs/delivery RSS ${p.relayRssMB} MB${p.relayLoopDelayMs ? ` loop delay p99 ${p.relayLoopDelayMs.p99} max ${p.relayLoopDelayMs.max} ms` : ''}  ` +
     `relay in/out ${p.relayInPerSec ?? '?'}/${p.relayOutPerSec ?? '?'} per s  kernel UDP drops ${p.kernelUdpRcvbufDrops ?? '?'}  ` +
-    `gen CPU ${p.generatorCpuPct.join('+')}% ${p.generatorCpuMicrosPerDelivery} µs/delivery${p.senderRealtime ? ' (sender real-time)' : ''}${p.maxSendLagMs > 20 ? ` send lag ${p.maxSendLagMs} ms` : ''}${p.generatorSkipped > 0 ? ` skipped ${p.generatorSkipped}` : ''}` +
+    `gen CPU ${p.generatorCpuPct.join('+')}% ${p.generatorCpuMicrosPerDelivery} µs/delivery${p.senderRealtime ? ' (sender real-time)' : ''}${p.relayRealtime ? ' (relay real-time)' : ''}${p.maxSendLagMs > 20 ? ` send lag ${p.maxSendLagMs} ms` : ''}${p.generatorSkipped > 0 ? ` skipped ${p.generatorSkipped}` : ''}` +
     (generatorBound(p) ? '  [GENERATOR-BOUND: offered rate not reached]' : '')
   );
 }
@@ -298,7 +298,9 @@ async function main(): Promise<void> {
   }
   if (opts.pin) {
     try {
-      cpuPlan(machineInfo().nproc, opts.relayWorkers);
+      // This process too keeps off the relay's CPUs: unpinned, its collector threads took CPU 0
+      // from the relay for 5-10 ms at a time (scheduler trace, 2026-12-06).
+      pinProcess(process.pid, cpuPlan(machineInfo().nproc, opts.relayWorkers).generator);
     } catch (err) {
       console.error((err as Error).message);
       process.exit(2);
@@ -340,7 +342,7 @@ async function main(): Promise<void> {
       `kernel UDP on loopback: ${calibration.loopbackMicrosPerDatagram} µs of CPU per datagram sent and received (sendmmsg/recvmmsg, ${CALIBRATION_DATAGRAMS} datagrams)`,
     );
   log(
-    `generator UDP: ${opts.genIo}${opts.genIo === 'native' ? ` (receiver ${opts.rxPollMicros > 0 ? `polls every ${opts.rxPollMicros} µs` : 'woken per datagram'})` : ''}; real relay UDP: ${opts.relayUdp}${opts.pin ? '; pinned: relay CPU 0, generator CPU 1' : ''}${opts.rps ? `; RPS namespace ${String(insideRpsNamespace())}` : ''}`,
+    `generator UDP: ${opts.genIo}${opts.genIo === 'native' ? ` (receiver ${opts.rxPollMicros > 0 ? `polls every ${opts.rxPollMicros} µs` : 'woken per datagram'})` : ''}; real relay UDP: ${opts.relayUdp}${opts.pin ? '; pinned: relay CPU 0 (real-time in each phase), generator and bench CPU 1' : ''}${opts.rps ? `; RPS namespace ${String(insideRpsNamespace())}` : ''}`,
   );
 
   const runs: WorkloadReport[] = [];

@@ -56,6 +56,7 @@ export class RelayHandle {
     readonly child: ChildProcess,
     readonly address: RelayAddress,
     readonly impl: RelayImpl,
+    private readonly shardPids: number[],
   ) {
     child.on('message', (msg: { type?: string }) => {
       if (msg.type === 'stats') this.pending.shift()?.(msg as RelayStatsMessage);
@@ -98,11 +99,33 @@ export class RelayHandle {
       const cpus = options.shardCpus?.[i];
       if (cpus !== undefined && pid > 0) pinProcess(pid, cpus);
     });
-    return new RelayHandle(child, address, options.impl);
+    return new RelayHandle(child, address, options.impl, shardPids);
   }
 
   get pid(): number {
     return this.child.pid ?? 0;
+  }
+
+  /**
+   * Puts the event-loop thread of the relay (and of each shard) at real-time priority, or back to
+   * the normal policy. For a pinned window: the relay's CPU is still not its own — the machine's
+   * own agents and kernel threads run there too, and each of their 8-12 ms slices holds up every
+   * datagram behind it (traced on 2026-12-06 with TINCAN_BENCH_TRACE_STALLS and a scheduler trace).
+   * A Node relay has only its main thread raised: a V8 or libuv helper at the same FIFO priority
+   * could otherwise hold the loop up until it blocks. The C relay's loop is a thread of its own, so
+   * there every thread is. The kernel's real-time throttling still leaves other tasks 5 % of the
+   * CPU. Returns false if chrt is missing or not permitted.
+   */
+  setRealtime(on: boolean): boolean {
+    const pids = [this.pid, ...this.shardPids].filter((pid) => pid > 0);
+    const policy = on ? ['-f', '-p', '1'] : ['-o', '-p', '0'];
+    try {
+      for (const pid of pids)
+        execFileSync('chrt', [...(this.impl === 'c' ? ['-a'] : []), ...policy, String(pid)], { stdio: 'ignore' });
+      return pids.length > 0;
+    } catch {
+      return false;
+    }
   }
 
   /** The relay's counters; with `collect`, after a full garbage collection (for live-memory figures). */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { loadOrCreateHostIdentity } from '../src-main/engine/index.js';
 import { nowMicros, sleep, sleepUntil } from './clock.js';
 import { cpuPlan } from './cpu-plan.js';
+import { machineInfo } from './machine.js';
 import { GeneratorPool, type PhaseTotals } from './gen/generator-pool.js';
 import { encryptedSendsNative } from './gen/native-udp.js';
 import type { Dialect, GenIo, GenRoomSpec, JoinResult, SealedCounts } from './gen/types.js';
@@ -86,6 +87,8 @@ export interface PhaseReport {
   maxSendLagMs: number;
   /** Whether every generator's paced sender ran at real-time priority. */
   senderRealtime: boolean;
+  /** Whether the relay's event loop ran at real-time priority over the phase (pinned runs). */
+  relayRealtime: boolean;
   /** Messages the generator skipped in the window because it lagged (0 when it kept up). */
   generatorSkipped: number;
   notices: number;
@@ -180,7 +183,7 @@ export class Workload {
 
   static async start(spec: WorkloadSpec, log: (line: string) => void): Promise<Workload> {
     const workers = typeof spec.serverOptions['workers'] === 'number' ? spec.serverOptions['workers'] : 1;
-    const plan = spec.pin ? cpuPlan(os.availableParallelism(), workers) : null;
+    const plan = spec.pin ? cpuPlan(machineInfo().nproc, workers) : null;
     if (spec.encrypted && (spec.impl !== 'real' || workers > 1))
       throw new Error('encrypted runs need the real relay as one process (no --relay-workers)');
     // The identity is made here and read back by the relay from the same files, so the pin the users
@@ -277,6 +280,9 @@ export class Workload {
     const measureStart = startAt + plan.warmupMs * 1_000;
     const measureEnd = measureStart + plan.durationMs * 1_000;
     const drainUntil = measureEnd + plan.drainMs * 1_000;
+    // Pinned, the relay gets its CPU to itself for the phase (RelayHandle.setRealtime), and only
+    // for the phase: the join storm before it runs at the normal priority.
+    const relayRealtime = this.spec.pin && this.relay.setRealtime(true);
     const phase = this.pool.runPhase({ ratePerUser: plan.ratePerUser, startAt, measureStart, measureEnd, drainUntil });
     await sleepUntil(measureStart);
     const before = await this.relay.stats();
@@ -297,7 +303,8 @@ export class Workload {
     const after = await this.relay.stats();
     const udpAfter = readUdpCounters();
     const totals = await phase;
-    return report(plan, totals, before, after, this.join.joined, rssSamples, udpBefore, udpAfter);
+    if (relayRealtime) this.relay.setRealtime(false);
+    return { ...report(plan, totals, before, after, this.join.joined, rssSamples, udpBefore, udpAfter), relayRealtime };
   }
 
   async stop(): Promise<void> {
@@ -350,7 +357,7 @@ function report(
   rssSamplesMB: { atSec: number; rssMB: number }[],
   udpBefore: UdpCounters | null,
   udpAfter: UdpCounters | null,
-): PhaseReport {
+): Omit<PhaseReport, 'relayRealtime'> {
   const seconds = totals.windowMicros / 1e6;
   const relayCpu = after.cpuUserMicros + after.cpuSystemMicros - before.cpuUserMicros - before.cpuSystemMicros;
   rssSamplesMB.push({ atSec: round(seconds, 1), rssMB: round(after.rssBytes / MB, 1) });

@@ -1,5 +1,6 @@
 // The bench's small parts: latency stamps in message text, the CPU-profile reader, and one whole
 // scenario through child processes (relay process + generator worker) as `npm run bench` runs it.
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { plainTextOffset, readStamp, textTemplate, writeStamp, STAMP_DIGITS } from '../../bench/gen/chat-text.js';
 import { topSelfFrames } from '../../bench/cpuprofile-top.js';
@@ -7,6 +8,7 @@ import { Workload } from '../../bench/workload.js';
 import { loadNativeGenUdp } from '../../bench/gen/native-udp.js';
 import { cpuPlan } from '../../bench/cpu-plan.js';
 import { searchMaxRate } from '../../bench/rate-search.js';
+import { RelayHandle } from '../../bench/relay-handle.js';
 
 describe('chat text stamps', () => {
   it('round-trips a stamp through a plain chat line', () => {
@@ -145,6 +147,7 @@ describe('bench scenario through child processes', () => {
       expect(p.relayCpuPct).toBeGreaterThan(0);
       expect(p.relayInPerSec).toBeGreaterThan(0); // the server's counters came through (added up over shards)
       expect(p.generatorCpuPct).toHaveLength(1);
+      expect(p.relayRealtime).toBe(false); // only pinned runs raise the relay
     } finally {
       await w.stop();
     }
@@ -161,4 +164,34 @@ describe('bench scenario through child processes', () => {
     },
     30_000,
   );
+});
+
+/** The scheduling policy of a thread (field 41 of /proc/PID/stat): 0 normal, 1 FIFO. */
+function policyOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[41 - 3]);
+}
+
+describe.runIf(process.platform === 'linux')('the relay at real-time priority for a pinned phase', () => {
+  it('raises the relay loop to FIFO and back, or says it could not', async () => {
+    const relay = await RelayHandle.start({
+      impl: 'naive',
+      serverOptions: { host: '127.0.0.1', port: 0 },
+      pinCpus: null,
+      cpuProfDir: null,
+    });
+    try {
+      expect(policyOf(relay.pid)).toBe(0);
+      const raised = relay.setRealtime(true);
+      if (process.getuid?.() === 0) expect(raised).toBe(true);
+      // Root or CAP_SYS_NICE (as in CI) may; elsewhere it reports false and changes nothing.
+      expect(policyOf(relay.pid)).toBe(raised ? 1 : 0);
+      expect(relay.setRealtime(false)).toBe(raised);
+      expect(policyOf(relay.pid)).toBe(0);
+    } finally {
+      await relay.stop();
+    }
+  }, 30_000);
 });
