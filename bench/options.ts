@@ -99,7 +99,8 @@ Generator
   --socket-pool N        users share N UDP sockets per source IP; 0 = one socket per user (0)
   --source-ips N         spread rooms over 127.0.0.1..N (1)
   --handshake-concurrency N  handshakes in flight (32)
-  --pin                  taskset: relay on CPU 0, generator on CPU 1
+  --pin                  taskset: relay on CPU 0, generator and this process on CPU 1; the relay's
+                         event loop runs at real-time priority in each phase (chrt, root)
   --gen-io native|dgram  generator UDP: native recvmmsg thread (default when built) or node:dgram
   --rps                  run inside a new network namespace whose loopback does receive processing
                          on the generator's CPUs, as separate hosts would (root; see bench/netns.ts)
