@@ -276,13 +276,21 @@ export class Workload {
 
   /** Runs one phase; the relay's CPU is read at the window's two ends. */
   async runPhase(plan: PhasePlan): Promise<PhaseReport> {
+    // Pinned, the relay gets its CPU to itself for the phase (RelayHandle.setRealtime), and only
+    // for the phase: the join storm before it runs at the normal priority.
+    const relayRealtime = this.spec.pin && this.relay.setRealtime(true);
+    try {
+      return { ...(await this.measurePhase(plan)), relayRealtime };
+    } finally {
+      if (relayRealtime) this.relay.setRealtime(false);
+    }
+  }
+
+  private async measurePhase(plan: PhasePlan): Promise<Omit<PhaseReport, 'relayRealtime'>> {
     const startAt = nowMicros() + 300_000;
     const measureStart = startAt + plan.warmupMs * 1_000;
     const measureEnd = measureStart + plan.durationMs * 1_000;
     const drainUntil = measureEnd + plan.drainMs * 1_000;
-    // Pinned, the relay gets its CPU to itself for the phase (RelayHandle.setRealtime), and only
-    // for the phase: the join storm before it runs at the normal priority.
-    const relayRealtime = this.spec.pin && this.relay.setRealtime(true);
     const phase = this.pool.runPhase({ ratePerUser: plan.ratePerUser, startAt, measureStart, measureEnd, drainUntil });
     await sleepUntil(measureStart);
     const before = await this.relay.stats();
@@ -303,8 +311,7 @@ export class Workload {
     const after = await this.relay.stats();
     const udpAfter = readUdpCounters();
     const totals = await phase;
-    if (relayRealtime) this.relay.setRealtime(false);
-    return { ...report(plan, totals, before, after, this.join.joined, rssSamples, udpBefore, udpAfter), relayRealtime };
+    return report(plan, totals, before, after, this.join.joined, rssSamples, udpBefore, udpAfter);
   }
 
   async stop(): Promise<void> {
