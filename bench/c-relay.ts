@@ -11,9 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { normaliseIp } from '../src-main/engine/index.js';
 import { NaiveRelay, type NaiveMember, type NaiveRelayOptions, type NaiveRoom } from './naive-relay.js';
 
+/** The name of the C relay's own thread (at most 15 bytes), by which a pinned run finds and raises it. */
+export const C_RELAY_THREAD = 'c-relay-loop';
+
 interface NativeCRelay {
-  /** Binds and starts the relay thread; each member may send `messagesPerSecond` (bursts of 4×). */
-  start(host: string, port: number, messagesPerSecond: number): void;
+  /**
+   * Binds and starts the relay thread, named `threadName`; each member may send
+   * `messagesPerSecond` (bursts of 4×).
+   */
+  start(host: string, port: number, messagesPerSecond: number, threadName: string): void;
   /** Index of a new room, for addMember. */
   addRoom(name: Buffer): number;
   addMember(token: Buffer, room: number, name: Buffer, ip: string): void;
@@ -58,7 +64,7 @@ export class CRelay extends NaiveRelay {
   protected override async openUdp(host: string, port: number): Promise<void> {
     const loaded = loadCRelay();
     if (typeof loaded === 'string') throw new Error(loaded);
-    loaded.start(host, port, this.messagesPerSecond);
+    loaded.start(host, port, this.messagesPerSecond, C_RELAY_THREAD);
     this.native = loaded;
   }
 

@@ -264,16 +264,20 @@ static napi_value throw_error(napi_env env, const char *message) {
 
 // start(host: string, port: number, messagesPerSecond: number): binds the UDP socket, starts the thread.
 static napi_value start(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   char host[64];
   size_t host_len;
   int32_t port;
   double rate;
-  if (argc < 3 || napi_get_value_string_utf8(env, argv[0], host, sizeof host, &host_len) != napi_ok ||
-      napi_get_value_int32(env, argv[1], &port) != napi_ok || napi_get_value_double(env, argv[2], &rate) != napi_ok || !(rate > 0))
-    return throw_error(env, "start(host, port, messagesPerSecond)");
+  // The relay thread's name: at most 15 bytes (the kernel's limit), longer names are cut.
+  char thread_name[16];
+  size_t thread_name_len;
+  if (argc < 4 || napi_get_value_string_utf8(env, argv[0], host, sizeof host, &host_len) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &port) != napi_ok || napi_get_value_double(env, argv[2], &rate) != napi_ok || !(rate > 0) ||
+      napi_get_value_string_utf8(env, argv[3], thread_name, sizeof thread_name, &thread_name_len) != napi_ok)
+    return throw_error(env, "start(host, port, messagesPerSecond, threadName)");
   if (relay.running) return throw_error(env, "start: already running");
   struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
   if (inet_pton(AF_INET, host, &at.sin_addr) != 1) return throw_error(env, "start: IPv4 host expected");
@@ -299,6 +303,9 @@ static napi_value start(napi_env env, napi_callback_info info) {
     release();
     return throw_error(env, "start: out of memory or no thread");
   }
+  // Named, so that a pinned bench run can raise this thread alone to real-time priority (see
+  // RelayHandle.setRealtime in bench/relay-handle.ts).
+  pthread_setname_np(relay.thread, thread_name);
   relay.running = 1;
   return NULL;
 }

@@ -9,6 +9,7 @@ import { loadNativeGenUdp } from '../../bench/gen/native-udp.js';
 import { cpuPlan } from '../../bench/cpu-plan.js';
 import { searchMaxRate } from '../../bench/rate-search.js';
 import { RelayHandle } from '../../bench/relay-handle.js';
+import { C_RELAY_THREAD, loadCRelay } from '../../bench/c-relay.js';
 
 describe('chat text stamps', () => {
   it('round-trips a stamp through a plain chat line', () => {
@@ -166,9 +167,9 @@ describe('bench scenario through child processes', () => {
   );
 });
 
-/** The scheduling policy of a thread (field 41 of /proc/PID/stat): 0 normal, 1 FIFO. */
-function policyOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** The scheduling policy of a thread (field 41 of /proc/PID/task/TID/stat): 0 normal, 1 FIFO. */
+function policyOf(pid: number, tid = pid): number {
+  const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
   // Fields after the command name, which is in parentheses and may hold spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[41 - 3]);
@@ -194,4 +195,33 @@ describe.runIf(process.platform === 'linux')('the relay at real-time priority fo
       await relay.stop();
     }
   }, 30_000);
+
+  it.runIf(typeof loadCRelay() !== 'string')(
+    "raises only the C reference relay's own loop thread",
+    async () => {
+      const relay = await RelayHandle.start({
+        impl: 'c',
+        serverOptions: { host: '127.0.0.1', port: 0 },
+        pinCpus: null,
+        cpuProfDir: null,
+      });
+      try {
+        const loop = fs
+          .readdirSync(`/proc/${relay.pid}/task`)
+          .map(Number)
+          .filter((tid) => fs.readFileSync(`/proc/${relay.pid}/task/${tid}/comm`, 'utf8').trim() === C_RELAY_THREAD);
+        expect(loop).toHaveLength(1);
+        const tid = loop[0] as number;
+        const raised = relay.setRealtime(true);
+        if (process.getuid?.() === 0) expect(raised).toBe(true);
+        expect(policyOf(relay.pid, tid)).toBe(raised ? 1 : 0);
+        expect(policyOf(relay.pid)).toBe(0); // Node's own main thread stays as it was
+        relay.setRealtime(false);
+        expect(policyOf(relay.pid, tid)).toBe(0);
+      } finally {
+        await relay.stop();
+      }
+    },
+    30_000,
+  );
 });
