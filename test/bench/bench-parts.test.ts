@@ -176,13 +176,12 @@ function policyOf(pid: number, tid = pid): number {
 }
 
 describe.runIf(process.platform === 'linux')('the relay at real-time priority for a pinned phase', () => {
+  /** A relay child on loopback, unpinned: setRealtime works on any relay process. */
+  const startRelay = (impl: 'naive' | 'c'): Promise<RelayHandle> =>
+    RelayHandle.start({ impl, serverOptions: { host: '127.0.0.1', port: 0 }, pinCpus: null, cpuProfDir: null });
+
   it('raises the relay loop to FIFO and back, or says it could not', async () => {
-    const relay = await RelayHandle.start({
-      impl: 'naive',
-      serverOptions: { host: '127.0.0.1', port: 0 },
-      pinCpus: null,
-      cpuProfDir: null,
-    });
+    const relay = await startRelay('naive');
     try {
       expect(policyOf(relay.pid)).toBe(0);
       const raised = relay.setRealtime(true);
@@ -199,12 +198,7 @@ describe.runIf(process.platform === 'linux')('the relay at real-time priority fo
   it.runIf(typeof loadCRelay() !== 'string')(
     "raises only the C reference relay's own loop thread",
     async () => {
-      const relay = await RelayHandle.start({
-        impl: 'c',
-        serverOptions: { host: '127.0.0.1', port: 0 },
-        pinCpus: null,
-        cpuProfDir: null,
-      });
+      const relay = await startRelay('c');
       try {
         const loop = fs
           .readdirSync(`/proc/${relay.pid}/task`)
