@@ -262,7 +262,8 @@ static napi_value throw_error(napi_env env, const char *message) {
   return NULL;
 }
 
-// start(host: string, port: number, messagesPerSecond: number): binds the UDP socket, starts the thread.
+// start(host: string, port: number, messagesPerSecond: number, threadName: string): binds the UDP
+// socket, starts the thread under that name.
 static napi_value start(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
