@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import {
   ChatServer,
   loadOrCreateHostIdentity,
+  RELAY_PROCESS_FLAGS,
   ShardedChatServer,
   type ShardStats,
   silentLogger,
@@ -59,8 +60,10 @@ async function makeServer(impl: string, options: Record<string, unknown>): Promi
   }
   if (typeof workers === 'number' && workers > 1) {
     // The bundle's own shard entry, next to this file (see relay-bundle.ts).
-    // Shards run with the relay's own GC settings (--single-threaded-gc when pinned).
-    const execArgv = process.execArgv.filter((a) => a === '--single-threaded-gc' || a === '--expose-gc');
+    // Shards run as `tincan serve --workers N` runs them, with the relay's own GC settings
+    // (--single-threaded-gc when pinned).
+    const gcFlags = process.execArgv.filter((a) => a === '--single-threaded-gc' || a === '--expose-gc');
+    const execArgv = [...RELAY_PROCESS_FLAGS, ...gcFlags];
     const shardEntry = { path: fileURLToPath(new URL('./shard-process.mjs', import.meta.url)), execArgv };
     return new ShardedChatServer({ ...rest, logger: silentLogger }, { shards: workers, shardEntry });
   }

@@ -1,10 +1,12 @@
-// ShardSupervisor with real child processes: it starts one per descriptor, passes on only messages
-// that pass the guard, replaces a child that dies, and closes them all. The real shard-process runs
-// on a SO_REUSEPORT group; a stand-in child (fixtures/chatty-shard.mjs) sends what no shard should.
-import { openSync } from 'node:fs';
+// ShardSupervisor with real child processes: it starts one per descriptor (with the relay's V8
+// flags), passes on only messages that pass the guard, replaces a child that dies, and closes them
+// all. The real shard-process runs on a SO_REUSEPORT group; a stand-in child
+// (fixtures/chatty-shard.mjs) sends what no shard should.
+import { openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src-main/engine/log.js';
+import { RELAY_PROCESS_FLAGS } from '../../src-main/engine/server/relay-process-flags.js';
 import type { FromShard, ShardConfig } from '../../src-main/engine/server/shard-messages.js';
 import {
   defaultShardEntry,
@@ -16,6 +18,12 @@ import { loadUdpBatch } from '../../src-main/engine/server/udp-batch.js';
 import { waitUntil } from '../support/wait.js';
 
 const batch = process.platform === 'linux' ? loadUdpBatch() : null;
+
+/** The relay V8 flags on a running process's command line (Linux), in the order given. */
+function relayFlagsOf(pid: number): string[] {
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  return argv.filter((arg) => RELAY_PROCESS_FLAGS.includes(arg));
+}
 
 /** What the hooks saw, in order. */
 interface Seen {
@@ -87,6 +95,7 @@ describe('ShardSupervisor', () => {
       await supervisor.startAll();
       const [first, other] = supervisor.pids as [number, number];
       expect(first).toBeGreaterThan(0);
+      for (const pid of [first, other]) expect(relayFlagsOf(pid)).toEqual(RELAY_PROCESS_FLAGS);
       expect(supervisor.reachable(0)?.pid).toBe(first);
       process.kill(first, 'SIGKILL');
       await waitUntil(() => seen.exits.length === 1, { timeoutMs: 10_000 });
@@ -97,6 +106,7 @@ describe('ShardSupervisor', () => {
       expect(supervisor.pids[0]).not.toBe(first);
       expect(supervisor.pids[1]).toBe(other);
       expect(seen.ready.filter((i) => i === 0)).toHaveLength(2);
+      expect(relayFlagsOf(supervisor.pids[0] as number)).toEqual(RELAY_PROCESS_FLAGS);
     },
     30_000,
   );

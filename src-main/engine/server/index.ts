@@ -4,6 +4,7 @@ export { ChatServer, type RoomSummary, type ServerStats } from './chat-server.js
 export { ShardedChatServer, type ShardedOptions, type ShardStats } from './sharded-server.js';
 export { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
 export { normaliseIp } from './ip.js';
+export { hasRelayProcessFlags, RELAY_PROCESS_FLAGS } from './relay-process-flags.js';
 export type {
   MemberJoinedEvent,
   MemberLeftEvent,

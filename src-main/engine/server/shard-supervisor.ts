@@ -5,6 +5,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log.js';
+import { RELAY_PROCESS_FLAGS } from './relay-process-flags.js';
 import { isFromShard, SHARD_UDP_FD, type FromShard, type ShardConfig, type ToShard } from './shard-messages.js';
 
 /** How close() waits for a shard to send its shutdown notices and exit. */
@@ -44,13 +45,16 @@ export interface SupervisorHooks {
   exited(shard: ShardProcess, exit: ShardExit): void;
 }
 
-/** Runs shard-process.js (or .ts through tsx) next to this file. */
+/** Runs shard-process.js (or .ts through tsx) next to this file, with the relay's V8 flags. */
 export function defaultShardEntry(): ShardEntry {
   const here = import.meta.url;
   // Under a TypeScript loader (tests, tsx) this module is .ts, and so is its sibling.
   if (here.endsWith('.ts'))
-    return { path: fileURLToPath(new URL('./shard-process.ts', here)), execArgv: ['--import', 'tsx'] };
-  return { path: fileURLToPath(new URL('./shard-process.js', here)), execArgv: [] };
+    return {
+      path: fileURLToPath(new URL('./shard-process.ts', here)),
+      execArgv: [...RELAY_PROCESS_FLAGS, '--import', 'tsx'],
+    };
+  return { path: fileURLToPath(new URL('./shard-process.js', here)), execArgv: [...RELAY_PROCESS_FLAGS] };
 }
 
 export class ShardSupervisor {
