@@ -1,6 +1,14 @@
 // Entry point of the `tincan` command: wires the real client, server, logger, streams and signals
 // into the commands, runs, and exits with the command's code once the output is flushed.
-import { ChatClient, createLogger, silentLogger, ChatServer, ShardedChatServer } from '../src-main/engine/index.js';
+import {
+  ChatClient,
+  createLogger,
+  silentLogger,
+  ChatServer,
+  ShardedChatServer,
+  hasRelayProcessFlags,
+  RELAY_PROCESS_FLAGS,
+} from '../src-main/engine/index.js';
 import { NearbyDiscovery } from '../src-main/service/nearby/nearby-discovery.js';
 import { createCommand } from './commands/create.js';
 import { discoverCommand } from './commands/discover.js';
@@ -8,6 +16,7 @@ import { hostCommand } from './commands/host.js';
 import { joinCommand } from './commands/join.js';
 import { serveCommand } from './commands/serve.js';
 import { type CommandActions, runCli } from './program.js';
+import { relaunch, watchParent } from './relay-respawn.js';
 import type { Runtime } from './runtime.js';
 
 function stopSignals(handler: (count: number) => void): () => void {
@@ -39,7 +48,11 @@ const runtime: Runtime = {
 };
 
 const actions: CommandActions = {
-  serve: (config) => serveCommand(config, runtime),
+  // A dedicated relay gets V8 flags that only a fresh Node takes (relay-process-flags.ts).
+  serve: (config) =>
+    hasRelayProcessFlags(process.execArgv)
+      ? serveCommand(config, runtime)
+      : relaunch(RELAY_PROCESS_FLAGS, process.stderr),
   host: (config) => hostCommand(config, runtime),
   discover: (config) => discoverCommand(config, runtime),
   room: (config) => (config.mode === 'create' ? createCommand(config, runtime) : joinCommand(config, runtime)),
@@ -57,6 +70,7 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
 // a chat session watches stdout itself and leaves the room.
 process.stdout.on('error', () => {});
 process.stderr.on('error', () => {});
+watchParent();
 
 const code = await runCli(process.argv, actions, process.env, {
   writeOut: (text) => void process.stdout.write(text),

@@ -1,7 +1,10 @@
 // The real `tincan` command in child processes: failures before any room (unreachable, bad address,
-// port in use), the graceful shutdown of `serve`, and the `host` command.
+// port in use), the graceful shutdown of `serve`, its relay process, and the `host` command.
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RELAY_PROCESS_FLAGS } from '../../src-main/engine/index.js';
+import { waitUntil } from '../support/wait.js';
 import { killAll, spawnCli } from './helpers/cli-process.js';
 import { enter, freePort, refused, startServe } from './helpers/cli-scenarios.js';
 
@@ -64,6 +67,38 @@ describe('serve shutdown', () => {
     expect(events.at(-1)).toMatchObject({ event: 'server-closed' });
     // The client takes a shutdown for a restart and tries to come back; the user sees why.
     await alice.waitForLine('stdout', /^\* reconnecting \(attempt 1\)…: the server is shutting down$/);
+  });
+});
+
+describe('the relay process of serve', () => {
+  /** The processes `pid` started (Linux: the kernel lists a process's children per thread). */
+  function childrenOf(pid: number): number[] {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  }
+  const alive = (pid: number): boolean => existsSync(`/proc/${pid}`);
+
+  it.runIf(process.platform === 'linux')('relays in a Node started with the relay V8 flags', async () => {
+    const { proc: server, port } = await startServe();
+    const [relay, ...others] = childrenOf(server.child.pid as number);
+    expect(others).toEqual([]);
+    const argv = readFileSync(`/proc/${relay}/cmdline`, 'utf8').split('\0');
+    for (const flag of RELAY_PROCESS_FLAGS) expect(argv).toContain(flag);
+    // It is the server: members chat through it.
+    const alice = await enter('create', port, 'flags', 'alice');
+    const bob = await enter('join', port, 'flags', 'bob');
+    bob.writeLine('hi from bob');
+    await alice.waitForLine('stdout', /^bob: hi from bob$/);
+  });
+
+  it.runIf(process.platform === 'linux')('a killed launcher takes the relay down cleanly', async () => {
+    const { proc: server, port } = await startServe({ logLevel: 'info' });
+    const [relay] = childrenOf(server.child.pid as number);
+    const alice = await enter('create', port, 'orphan', 'alice');
+    server.signal('SIGKILL');
+    // The relay notices its parent is gone, closes the room (the member is told) and exits.
+    await alice.waitForLine('stdout', /^\* reconnecting \(attempt 1\)…: the server is shutting down$/);
+    await server.waitForLine('stderr', /"event":"server-closed"/);
+    await waitUntil(() => !alive(relay as number), { timeoutMs: 5_000, what: 'the relay process exited' });
   });
 });
 
