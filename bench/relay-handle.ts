@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { RELAY_PROCESS_FLAGS } from '../src-main/engine/index.js';
 import { C_RELAY_THREAD } from './c-relay.js';
 import { relayEntry } from './relay-bundle.js';
 import type { RelayStatsMessage } from './relay-process.js';
@@ -68,6 +69,8 @@ export class RelayHandle {
   static async start(options: RelayStartOptions): Promise<RelayHandle> {
     // --expose-gc only lets the bench force a collection before reading live memory, between phases.
     const execArgv: string[] = ['--expose-gc'];
+    // Our relay runs as `tincan serve` runs it (src-main/engine/server/relay-process-flags.ts).
+    if (options.impl === 'real') execArgv.push(...RELAY_PROCESS_FLAGS);
     if (options.cpuProfDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfDir);
     // Confined to one core, V8's helper threads (concurrent marking, compilation) can only preempt
     // the event loop, for a scheduler slice of 10-20 ms at a time: keep the collector on the loop.
