@@ -111,6 +111,7 @@ function phaseLine(p: PhaseReport): string {
     `relay CPU ${p.relayCpuPct}% (sys ${p.relayCpuSystemPct}) ${p.relayCpuMicrosPerDelivery} µs/delivery RSS ${p.relayRssMB} MB${p.relayLoopDelayMs ? ` loop delay p99 ${p.relayLoopDelayMs.p99} max ${p.relayLoopDelayMs.max} ms` : ''}  ` +
     `relay in/out ${p.relayInPerSec ?? '?'}/${p.relayOutPerSec ?? '?'} per s  kernel UDP drops ${p.kernelUdpRcvbufDrops ?? '?'}  ` +
     `gen CPU ${p.generatorCpuPct.join('+')}% ${p.generatorCpuMicrosPerDelivery} µs/delivery${p.senderRealtime ? ' (sender real-time)' : ''}${p.relayRealtime ? ' (relay real-time)' : ''}${p.maxSendLagMs > 20 ? ` send lag ${p.maxSendLagMs} ms` : ''}${p.generatorSkipped > 0 ? ` skipped ${p.generatorSkipped}` : ''}` +
+    (p.stealMs?.some((ms) => ms > 0) ? `  steal ${p.stealMs.map((ms, cpu) => `cpu${cpu} ${ms}`).join(' ')} ms` : '') +
     (generatorBound(p) ? '  [GENERATOR-BOUND: offered rate not reached]' : '')
   );
 }

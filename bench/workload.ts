@@ -7,6 +7,7 @@ import path from 'node:path';
 import { loadOrCreateHostIdentity } from '../src-main/engine/index.js';
 import { nowMicros, sleep, sleepUntil } from './clock.js';
 import { cpuPlan } from './cpu-plan.js';
+import { readStealMs, stealBetween } from './cpu-steal.js';
 import { machineInfo } from './machine.js';
 import { GeneratorPool, type PhaseTotals } from './gen/generator-pool.js';
 import { encryptedSendsNative } from './gen/native-udp.js';
@@ -101,6 +102,8 @@ export interface PhaseReport {
   relayOutPerSec: number | null;
   /** Kernel-wide UDP receive-buffer drops during the window (Linux), all sockets on the machine. */
   kernelUdpRcvbufDrops: number | null;
+  /** CPU time the hypervisor took per CPU over the window, ms (bench/cpu-steal.ts); with --pin CPU 0 is the relay's. */
+  stealMs: number[] | null;
   /** Encrypted runs: received datagrams opened, refused, not sealed, and room keys taken (else null). */
   sealed: SealedCounts | null;
   relayServerStats: unknown;
@@ -295,6 +298,7 @@ export class Workload {
     await sleepUntil(measureStart);
     const before = await this.relay.stats();
     const udpBefore = readUdpCounters();
+    const stealBefore = readStealMs();
     const rssSamples: { atSec: number; rssMB: number }[] = [{ atSec: 0, rssMB: round(before.rssBytes / MB, 1) }];
     let sampler: NodeJS.Timeout | null = null;
     if (plan.rssSampleEveryMs > 0) {
@@ -310,8 +314,9 @@ export class Workload {
     if (sampler) clearInterval(sampler);
     const after = await this.relay.stats();
     const udpAfter = readUdpCounters();
+    const stealMs = stealBetween(stealBefore, readStealMs());
     const totals = await phase;
-    return report(plan, totals, before, after, this.join.joined, rssSamples, udpBefore, udpAfter);
+    return { ...report(plan, totals, before, after, this.join.joined, rssSamples, udpBefore, udpAfter), stealMs };
   }
 
   async stop(): Promise<void> {
@@ -364,7 +369,7 @@ function report(
   rssSamplesMB: { atSec: number; rssMB: number }[],
   udpBefore: UdpCounters | null,
   udpAfter: UdpCounters | null,
-): Omit<PhaseReport, 'relayRealtime'> {
+): Omit<PhaseReport, 'relayRealtime' | 'stealMs'> {
   const seconds = totals.windowMicros / 1e6;
   const relayCpu = after.cpuUserMicros + after.cpuSystemMicros - before.cpuUserMicros - before.cpuSystemMicros;
   rssSamplesMB.push({ atSec: round(seconds, 1), rssMB: round(after.rssBytes / MB, 1) });

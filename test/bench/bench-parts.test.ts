@@ -1,12 +1,14 @@
 // The bench's small parts: latency stamps in message text, the CPU-profile reader, and one whole
 // scenario through child processes (relay process + generator worker) as `npm run bench` runs it.
 import fs from 'node:fs';
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { plainTextOffset, readStamp, textTemplate, writeStamp, STAMP_DIGITS } from '../../bench/gen/chat-text.js';
 import { topSelfFrames } from '../../bench/cpuprofile-top.js';
 import { Workload } from '../../bench/workload.js';
 import { loadNativeGenUdp } from '../../bench/gen/native-udp.js';
 import { cpuPlan } from '../../bench/cpu-plan.js';
+import { readStealMs, stealBetween } from '../../bench/cpu-steal.js';
 import { searchMaxRate } from '../../bench/rate-search.js';
 import { RelayHandle } from '../../bench/relay-handle.js';
 import { C_RELAY_THREAD, loadCRelay } from '../../bench/c-relay.js';
@@ -81,6 +83,15 @@ describe('CPU plan of a pinned run', () => {
   });
 });
 
+describe('CPU steal of a window', () => {
+  it('reads a count per CPU from /proc/stat and subtracts per CPU', () => {
+    const now = readStealMs();
+    expect(now).toHaveLength(os.cpus().length);
+    expect(stealBetween([10, 20], [30, 20])).toEqual([20, 0]);
+    expect(stealBetween(null, now)).toBeNull();
+  });
+});
+
 describe('cpuprofile reader', () => {
   const frame = (id: number, functionName: string) => ({
     id,
@@ -149,6 +160,9 @@ describe('bench scenario through child processes', () => {
       expect(p.relayInPerSec).toBeGreaterThan(0); // the server's counters came through (added up over shards)
       expect(p.generatorCpuPct).toHaveLength(1);
       expect(p.relayRealtime).toBe(false); // only pinned runs raise the relay
+      // Steal is read per CPU of this machine over the window (0 or more ms each).
+      expect(p.stealMs).toHaveLength(os.cpus().length);
+      for (const ms of p.stealMs ?? []) expect(ms).toBeGreaterThanOrEqual(0);
     } finally {
       await w.stop();
     }
