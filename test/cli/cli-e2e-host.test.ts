@@ -93,12 +93,17 @@ describe('the relay process of serve', () => {
   it.runIf(process.platform === 'linux')('a killed launcher takes the relay down cleanly', async () => {
     const { proc: server, port } = await startServe({ logLevel: 'info' });
     const [relay] = childrenOf(server.child.pid as number);
-    const alice = await enter('create', port, 'orphan', 'alice');
-    server.signal('SIGKILL');
-    // The relay notices its parent is gone, closes the room (the member is told) and exits.
-    await alice.waitForLine('stdout', /^\* reconnecting \(attempt 1\)…: the server is shutting down$/);
-    await server.waitForLine('stderr', /"event":"server-closed"/);
-    await waitUntil(() => !alive(relay as number), { timeoutMs: 5_000, what: 'the relay process exited' });
+    try {
+      const alice = await enter('create', port, 'orphan', 'alice');
+      server.signal('SIGKILL');
+      // The relay notices its parent is gone, closes the room (the member is told) and exits.
+      await alice.waitForLine('stdout', /^\* reconnecting \(attempt 1\)…: the server is shutting down$/);
+      await server.waitForLine('stderr', /"event":"server-closed"/);
+      await waitUntil(() => !alive(relay as number), { timeoutMs: 5_000, what: 'the relay process exited' });
+    } finally {
+      // killAll() reaches only the launcher: never leave an orphaned relay behind a failure.
+      if (relay !== undefined && alive(relay)) process.kill(relay, 'SIGKILL');
+    }
   });
 });
 
