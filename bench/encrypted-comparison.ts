@@ -3,6 +3,8 @@
 // back, its ratios taken within the pair, the verdict on the medians of those ratios. This machine's
 // CPU figures drift by tens of per cent within minutes (the plain relay alone measured 33–53 % in
 // eleven), so one pair settles little; `--pairs N` runs more.
+import hdr from 'hdr-histogram-js';
+import { newLatencyHistogram } from './gen/load-generator.js';
 import type { PhaseReport } from './workload.js';
 
 export const ENCRYPTED_MAX_CPU_RATIO = 1.3;
@@ -31,6 +33,11 @@ export interface EncryptedComparison {
   cpuMicrosPerDelivery: Ratioed;
   p50Ms: Ratioed;
   p99Ms: Ratioed;
+  /**
+   * p99 over every delivery of all pairs' windows, per side (histograms added up), and its ratio:
+   * reported beside the verdict, which stays on the pairs' median ratio.
+   */
+  pooledP99Ms: Ratioed;
   handshakesPerSec: { plain: number | null; tls: number | null };
   generatorBound: { plain: boolean; encrypted: boolean };
   /** Each pair's own figures, in run order. */
@@ -74,6 +81,24 @@ function ratioed(pairs: readonly RunPair[], of: (p: PhaseReport) => number): Rat
   };
 }
 
+/** The 99th percentile of all deliveries of `phases`, in ms; null when a phase has no histogram. */
+export function pooledP99Of(phases: readonly PhaseReport[]): number | null {
+  if (phases.some((p) => !p.latencyHistogram)) return null;
+  const all = newLatencyHistogram();
+  for (const p of phases) all.add(hdr.decodeFromCompressedBase64(p.latencyHistogram));
+  return Math.round(all.getValueAtPercentile(99)) / 1000;
+}
+
+function pooledP99(pairs: readonly RunPair[]): Ratioed {
+  const plain = pooledP99Of(pairs.map((x) => x.plain));
+  const encrypted = pooledP99Of(pairs.map((x) => x.encrypted));
+  return {
+    plain,
+    encrypted,
+    encryptedOverPlain: plain !== null && encrypted !== null ? ratio(encrypted, plain) : null,
+  };
+}
+
 /** Compares the pairs (at least one) against the targets. */
 export function compareEncrypted(pairs: readonly RunPair[]): EncryptedComparison {
   if (pairs.length === 0) throw new RangeError('compareEncrypted needs at least one pair');
@@ -95,6 +120,7 @@ export function compareEncrypted(pairs: readonly RunPair[]): EncryptedComparison
     cpuMicrosPerDelivery: ratioed(pairs, (p) => p.relayCpuMicrosPerDelivery),
     p50Ms: ratioed(pairs, (p) => p.latencyMs.p50),
     p99Ms,
+    pooledP99Ms: pooledP99(pairs),
     handshakesPerSec: {
       plain: median(pairs.map((x) => x.plainHandshakesPerSec)),
       tls: median(pairs.map((x) => x.tlsHandshakesPerSec)),

@@ -269,6 +269,9 @@ async function encryptedBeside(
   log(
     `    latency p50 ${String(c.p50Ms.encrypted)} vs ${String(c.p50Ms.plain)} ms; p99 ${String(c.p99Ms.encrypted)} vs ${String(c.p99Ms.plain)} ms = ${String(c.p99Ms.encryptedOverPlain)}x [≤ ${t.maxP99Ratio}x: ${yes(t.p99Within)}]`,
   );
+  log(
+    `    p99 of all pairs' deliveries together: ${String(c.pooledP99Ms.encrypted)} vs ${String(c.pooledP99Ms.plain)} ms = ${String(c.pooledP99Ms.encryptedOverPlain)}x (the verdict is on the pairs' median ratio)`,
+  );
   if (last)
     log(
       `    TLS handshakes ${String(c.handshakesPerSec.tls)}/s (plain TCRP ${String(c.handshakesPerSec.plain)}/s), ${last.join.joined}/${last.join.users} members, ${opts.handshakeConcurrency} at a time`,

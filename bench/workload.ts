@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import hdr from 'hdr-histogram-js';
 import { loadOrCreateHostIdentity } from '../src-main/engine/index.js';
 import { nowMicros, sleep, sleepUntil } from './clock.js';
 import { cpuPlan } from './cpu-plan.js';
@@ -74,6 +75,8 @@ export interface PhaseReport {
   lossPct: number;
   deliveriesPerSec: number;
   latencyMs: LatencySummaryMs;
+  /** The window's whole latency histogram (µs, HdrHistogram compressed base64): for pooling runs. */
+  latencyHistogram: string;
   relayCpuPct: number;
   /** The kernel's share of relayCpuPct (on loopback the sender's sendmsg also runs the receiver's UDP stack). */
   relayCpuSystemPct: number;
@@ -385,6 +388,7 @@ function report(
     lossPct: totals.expected > 0 ? round((100 * (totals.expected - totals.received)) / totals.expected, 4) : 0,
     deliveriesPerSec: round(totals.received / seconds, 1),
     latencyMs: summarize(totals),
+    latencyHistogram: hdr.encodeIntoCompressedBase64(totals.latency),
     relayCpuPct: round((100 * relayCpu) / totals.windowMicros, 1),
     relayCpuSystemPct: round((100 * (after.cpuSystemMicros - before.cpuSystemMicros)) / totals.windowMicros, 1),
     relayCpuMicrosPerDelivery: totals.received > 0 ? round(relayCpu / totals.received, 2) : 0,

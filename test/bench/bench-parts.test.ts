@@ -2,6 +2,7 @@
 // scenario through child processes (relay process + generator worker) as `npm run bench` runs it.
 import fs from 'node:fs';
 import os from 'node:os';
+import hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { plainTextOffset, readStamp, textTemplate, writeStamp, STAMP_DIGITS } from '../../bench/gen/chat-text.js';
 import { topSelfFrames } from '../../bench/cpuprofile-top.js';
@@ -155,6 +156,8 @@ describe('bench scenario through child processes', () => {
       expect(p.receivedDeliveries).toBe(p.expectedDeliveries);
       expect(p.lossPct).toBe(0);
       expect(p.latencyMs.count).toBe(p.receivedDeliveries);
+      // The whole histogram is kept too (for pooling pairs), and it is the same window.
+      expect(hdr.decodeFromCompressedBase64(p.latencyHistogram).totalCount).toBe(p.receivedDeliveries);
       expect(p.relayRssMB).toBeGreaterThan(0);
       expect(p.relayCpuPct).toBeGreaterThan(0);
       expect(p.relayInPerSec).toBeGreaterThan(0); // the server's counters came through (added up over shards)

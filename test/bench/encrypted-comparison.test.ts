@@ -1,7 +1,10 @@
 // The encrypted comparison's verdict over pairs of runs: ratios within each pair, targets judged on
-// their medians, any lost delivery or generator-bound run counted against it. Pure: fixed figures.
+// their medians, any lost delivery or generator-bound run counted against it; the pooled p99 beside
+// it. Pure: fixed figures.
 import { describe, expect, it } from 'vitest';
-import { compareEncrypted, median, type RunPair } from '../../bench/encrypted-comparison.js';
+import hdr from 'hdr-histogram-js';
+import { compareEncrypted, median, pooledP99Of, type RunPair } from '../../bench/encrypted-comparison.js';
+import { newLatencyHistogram } from '../../bench/gen/load-generator.js';
 import { parseBenchOptions } from '../../bench/options.js';
 import type { PhaseReport } from '../../bench/workload.js';
 
@@ -61,6 +64,39 @@ describe('encrypted comparison', () => {
   it('misses a target when the median ratio is above it', () => {
     const c = compareEncrypted([pair(phase(40, 2), phase(56, 5)), pair(phase(40, 2), phase(52, 4.2))]);
     expect(c.targets).toMatchObject({ cpuWithin: false, p99Within: false, met: false });
+  });
+
+  it('pools the deliveries of all windows for a p99 beside the verdict, which it leaves alone', () => {
+    /** A window's histogram: `fast` deliveries at 100 µs and `slow` at 2 ms. */
+    const windowOf = (fast: number, slow: number): string => {
+      const h = newLatencyHistogram();
+      h.recordValueWithCount(100, fast);
+      if (slow > 0) h.recordValueWithCount(2_000, slow);
+      return hdr.encodeIntoCompressedBase64(h);
+    };
+    const c = compareEncrypted([
+      // The first encrypted window alone has 1 % slow (its own p99 is fast); the two together 1.5 %.
+      pair(
+        phase(40, 0.1, { latencyHistogram: windowOf(200, 0) }),
+        phase(44, 0.1, { latencyHistogram: windowOf(99, 1) }),
+      ),
+      pair(
+        phase(40, 0.1, { latencyHistogram: windowOf(200, 0) }),
+        phase(44, 0.1, { latencyHistogram: windowOf(98, 2) }),
+      ),
+    ]);
+    expect(pooledP99Of([phase(1, 1, { latencyHistogram: windowOf(99, 1) })])).toBe(0.1);
+    expect(c.pooledP99Ms.plain).toBe(0.1);
+    expect(c.pooledP99Ms.encrypted).toBeCloseTo(2, 2);
+    expect(c.pooledP99Ms.encryptedOverPlain).toBeCloseTo(20, 0);
+    expect(c.p99Ms.encryptedOverPlain).toBe(1);
+    expect(c.targets.p99Within).toBe(true);
+    // Runs without histograms (older result files) pool to nothing.
+    expect(compareEncrypted([pair(phase(40, 2), phase(44, 2))]).pooledP99Ms).toEqual({
+      plain: null,
+      encrypted: null,
+      encryptedOverPlain: null,
+    });
   });
 
   it('has a median for odd and even counts, and none for no values', () => {
