@@ -319,7 +319,7 @@ export class Workload {
     const udpAfter = readUdpCounters();
     const stealMs = stealBetween(stealBefore, readStealMs());
     const totals = await phase;
-    return { ...report(plan, totals, before, after, this.join.joined, rssSamples, udpBefore, udpAfter), stealMs };
+    return report(plan, totals, before, after, this.join.joined, rssSamples, udpBefore, udpAfter, stealMs);
   }
 
   async stop(): Promise<void> {
@@ -372,7 +372,8 @@ function report(
   rssSamplesMB: { atSec: number; rssMB: number }[],
   udpBefore: UdpCounters | null,
   udpAfter: UdpCounters | null,
-): Omit<PhaseReport, 'relayRealtime' | 'stealMs'> {
+  stealMs: number[] | null,
+): Omit<PhaseReport, 'relayRealtime'> {
   const seconds = totals.windowMicros / 1e6;
   const relayCpu = after.cpuUserMicros + after.cpuSystemMicros - before.cpuUserMicros - before.cpuSystemMicros;
   rssSamplesMB.push({ atSec: round(seconds, 1), rssMB: round(after.rssBytes / MB, 1) });
@@ -417,6 +418,7 @@ function report(
       counterRate(before.server, after.server, 'datagramsRelayed', seconds) ??
       counterRate(before.server, after.server, 'datagramsOut', seconds),
     kernelUdpRcvbufDrops: udpBefore && udpAfter ? udpAfter.rcvbufErrors - udpBefore.rcvbufErrors : null,
+    stealMs,
     sealed: totals.sealed,
     relayServerStats: after.server,
   };
