@@ -1,9 +1,10 @@
 // The real `tincan` command in child processes: failures before any room (unreachable, bad address,
 // port in use), the graceful shutdown of `serve`, its relay process, and the `host` command.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer as createTcpServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RELAY_PROCESS_FLAGS } from '../../src-main/engine/index.js';
+import { childrenOf, commandLineOf } from '../support/processes.js';
 import { waitUntil } from '../support/wait.js';
 import { killAll, spawnCli } from './helpers/cli-process.js';
 import { enter, freePort, refused, startServe } from './helpers/cli-scenarios.js';
@@ -71,17 +72,13 @@ describe('serve shutdown', () => {
 });
 
 describe('the relay process of serve', () => {
-  /** The processes `pid` started (Linux: the kernel lists a process's children per thread). */
-  function childrenOf(pid: number): number[] {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-  }
   const alive = (pid: number): boolean => existsSync(`/proc/${pid}`);
 
   it.runIf(process.platform === 'linux')('relays in a Node started with the relay V8 flags', async () => {
     const { proc: server, port } = await startServe();
     const [relay, ...others] = childrenOf(server.child.pid as number);
     expect(others).toEqual([]);
-    const argv = readFileSync(`/proc/${relay}/cmdline`, 'utf8').split('\0');
+    const argv = commandLineOf(relay as number);
     for (const flag of RELAY_PROCESS_FLAGS) expect(argv).toContain(flag);
     // It is the server: members chat through it.
     const alice = await enter('create', port, 'flags', 'alice');

@@ -2,7 +2,7 @@
 // flags), passes on only messages that pass the guard, replaces a child that dies, and closes them
 // all. The real shard-process runs on a SO_REUSEPORT group; a stand-in child
 // (fixtures/chatty-shard.mjs) sends what no shard should.
-import { openSync, readFileSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src-main/engine/log.js';
@@ -15,14 +15,14 @@ import {
   type ShardProcess,
 } from '../../src-main/engine/server/shard-supervisor.js';
 import { loadUdpBatch } from '../../src-main/engine/server/udp-batch.js';
+import { commandLineOf } from '../support/processes.js';
 import { waitUntil } from '../support/wait.js';
 
 const batch = process.platform === 'linux' ? loadUdpBatch() : null;
 
 /** The relay V8 flags on a running process's command line (Linux), in the order given. */
 function relayFlagsOf(pid: number): string[] {
-  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  return argv.filter((arg) => RELAY_PROCESS_FLAGS.includes(arg));
+  return commandLineOf(pid).filter((arg) => RELAY_PROCESS_FLAGS.includes(arg));
 }
 
 /** What the hooks saw, in order. */
