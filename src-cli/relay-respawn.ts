@@ -8,7 +8,7 @@ import { constants } from 'node:os';
 import { ExitCode } from './errors.js';
 
 /** Set in the child's environment: it was started by relaunch() and has a parent on IPC. */
-export const RELAY_CHILD_ENV = 'TINCAN_RELAY_CHILD';
+const RELAY_CHILD_ENV = 'TINCAN_RELAY_CHILD';
 
 /** Runs this command again under Node with `flags` added; resolves with the child's exit code. */
 export function relaunch(flags: readonly string[], stderr: NodeJS.WritableStream): Promise<number> {
