@@ -112,6 +112,9 @@ function phaseLine(p: PhaseReport): string {
     `relay in/out ${p.relayInPerSec ?? '?'}/${p.relayOutPerSec ?? '?'} per s  kernel UDP drops ${p.kernelUdpRcvbufDrops ?? '?'}  ` +
     `gen CPU ${p.generatorCpuPct.join('+')}% ${p.generatorCpuMicrosPerDelivery} µs/delivery${p.senderRealtime ? ' (sender real-time)' : ''}${p.relayRealtime ? ' (relay real-time)' : ''}${p.maxSendLagMs > 20 ? ` send lag ${p.maxSendLagMs} ms` : ''}${p.generatorSkipped > 0 ? ` skipped ${p.generatorSkipped}` : ''}` +
     (p.stealMs?.some((ms) => ms > 0) ? `  steal ${p.stealMs.map((ms, cpu) => `cpu${cpu} ${ms}`).join(' ')} ms` : '') +
+    (p.machineHolds.length > 0
+      ? `  held ${p.machineHolds.map((h) => `cpu${h.cpu} ${h.heldMs.toFixed(1)} ms (longest ${h.longestMs.toFixed(1)})`).join(' ')}`
+      : '') +
     (generatorBound(p) ? '  [GENERATOR-BOUND: offered rate not reached]' : '')
   );
 }

@@ -12,7 +12,7 @@ import { readStealMs, stealBetween } from './cpu-steal.js';
 import { machineInfo } from './machine.js';
 import { GeneratorPool, type PhaseTotals } from './gen/generator-pool.js';
 import { encryptedSendsNative } from './gen/native-udp.js';
-import type { Dialect, GenIo, GenRoomSpec, JoinResult, SealedCounts } from './gen/types.js';
+import type { Dialect, GenIo, GenRoomSpec, JoinResult, MachineHold, SealedCounts } from './gen/types.js';
 import { RelayHandle, type RelayImpl } from './relay-handle.js';
 import type { RelayStatsMessage } from './relay-process.js';
 import { readUdpCounters, type UdpCounters } from './udp-drops.js';
@@ -107,6 +107,11 @@ export interface PhaseReport {
   kernelUdpRcvbufDrops: number | null;
   /** CPU time the hypervisor took per CPU over the window, ms (bench/cpu-steal.ts); with --pin CPU 0 is the relay's. */
   stealMs: number[] | null;
+  /**
+   * Pinned runs: how long the machine held the relay's CPU and the generator's from a canary at the
+   * highest priority (bench/native/gen_canary.c) — the hypervisor or the kernel, never our code.
+   */
+  machineHolds: MachineHold[];
   /** Encrypted runs: received datagrams opened, refused, not sealed, and room keys taken (else null). */
   sealed: SealedCounts | null;
   relayServerStats: unknown;
@@ -235,6 +240,7 @@ export class Workload {
         rxPollMicros: spec.rxPollMicros,
         encryption: fingerprint ? { fingerprint } : null,
         sendFromJs: spec.sendFromJs === true,
+        canaryCpus: plan !== null ? [parseInt(plan.relay, 10), parseInt(plan.generator, 10)] : [],
       });
       // Let the join notices drain (a big room announces every join to every member) before
       // anything is measured: wait until the relay is mostly idle, at most 60 s.
@@ -419,6 +425,7 @@ function report(
       counterRate(before.server, after.server, 'datagramsOut', seconds),
     kernelUdpRcvbufDrops: udpBefore && udpAfter ? udpAfter.rcvbufErrors - udpBefore.rcvbufErrors : null,
     stealMs,
+    machineHolds: totals.machineHolds,
     sealed: totals.sealed,
     relayServerStats: after.server,
   };

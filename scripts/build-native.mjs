@@ -30,7 +30,7 @@ const targets = [
   {
     // Seals and opens encrypted members' datagrams with Node's OpenSSL (gen_sealed.c): -z now, as sealed-aead.
     name: 'gen-udp',
-    sources: ['bench/native/gen_udp.c', 'bench/native/gen_sealed.c'],
+    sources: ['bench/native/gen_udp.c', 'bench/native/gen_sealed.c', 'bench/native/gen_canary.c'],
     output: 'bench/native/build/gen_udp.node',
     flags: ['-pthread', '-Wl,-z,now'],
     fallback: 'node:dgram',

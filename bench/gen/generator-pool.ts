@@ -118,7 +118,12 @@ export class GeneratorPool {
     const concurrency = Math.max(1, Math.floor(config.handshakeConcurrency / n));
     const results = await Promise.all(
       this.generators.map((g, i) =>
-        g.join({ ...config, handshakeConcurrency: concurrency, rooms: config.rooms.filter((_, r) => r % n === i) }),
+        g.join({
+          ...config,
+          handshakeConcurrency: concurrency,
+          rooms: config.rooms.filter((_, r) => r % n === i),
+          canaryCpus: i === 0 ? config.canaryCpus : undefined,
+        }),
       ),
     );
     const stormStartMicros = Math.min(...results.map((r) => r.stormStartMicros));
@@ -168,6 +173,7 @@ export class GeneratorPool {
       windowStartMicros: spec.measureStart,
       latency,
       cpuMicrosPerProcess: [],
+      machineHolds: [],
     };
     for (const r of results) {
       totals.users += r.users;
@@ -193,6 +199,7 @@ export class GeneratorPool {
       totals.maxSendLagMs = Math.max(totals.maxSendLagMs, r.maxSendLagMs);
       totals.senderRealtime &&= r.senderRealtime;
       totals.cpuMicrosPerProcess.push(r.cpuMicros);
+      totals.machineHolds.push(...r.machineHolds);
       latency.add(hdr.decodeFromCompressedBase64(r.histogram));
     }
     return totals;

@@ -23,6 +23,7 @@ import {
 } from '../../src-shared/protocol/index.js';
 import { OPENED_REPLY, type SealedChannel } from '../../src-main/engine/index.js';
 import { nowMicros, sleepUntil } from '../clock.js';
+import { describeSpells, lateSpells } from '../late-spells.js';
 import { plainTextOffset, readStamp, STAMP_DIGITS, textTemplate, writeStamp } from './chat-text.js';
 import { handshake, NO_STATUS } from './handshake.js';
 import {
@@ -37,7 +38,7 @@ import {
 } from './native-udp.js';
 import { runLimited } from './run-limited.js';
 import { tlsHandshake, TRUST_REFUSED } from './tls-handshake.js';
-import type { GeneratorConfig, JoinResult, PhaseResult, PhaseSpec, SealedCounts } from './types.js';
+import type { GeneratorConfig, JoinResult, MachineHold, PhaseResult, PhaseSpec, SealedCounts } from './types.js';
 
 interface SimUser {
   roomIndex: number;
@@ -88,6 +89,9 @@ export function newLatencyHistogram(): hdr.Histogram {
   });
 }
 
+/** How often each canary wakes (bench/native/gen_canary.c). */
+const CANARY_INTERVAL_MICROS = 2_000;
+
 export class LoadGenerator {
   private readonly users: SimUser[] = [];
   /** Send order: interleaves rooms so consecutive sends hit different rooms. */
@@ -113,6 +117,9 @@ export class LoadGenerator {
   private unknown = 0;
   private sendErrors = 0;
   private histogram = newLatencyHistogram();
+  private canariesRunning = false;
+  /** The canaries' view of the last window (collectNative). */
+  private machineHolds: MachineHold[] = [];
   private sealedCounts: SealedCounts = { opened: 0, refused: 0, notSealed: 0, bufferDropped: 0, roomKeys: 0 };
   /** Encrypted members on native io: whose socket an fd is, and the timer that drains the thread. */
   private readonly userByFd = new Map<number, number>();
@@ -310,6 +317,7 @@ export class LoadGenerator {
     this.unknown = 0;
     this.sendErrors = 0;
     this.histogram = newLatencyHistogram();
+    this.machineHolds = [];
     this.sealedCounts = { opened: 0, refused: 0, notSealed: 0, bufferDropped: 0, roomKeys: 0 };
     this.native?.setWindow(spec.measureStart, spec.measureEnd);
 
@@ -399,6 +407,7 @@ export class LoadGenerator {
       histogram: hdr.encodeIntoCompressedBase64(this.histogram),
       cpuMicros,
       windowMicros: spec.measureEnd - spec.measureStart,
+      machineHolds: this.machineHolds,
     };
   }
 
@@ -490,6 +499,7 @@ export class LoadGenerator {
       histogram: hdr.encodeIntoCompressedBase64(this.histogram),
       cpuMicros,
       windowMicros: spec.measureEnd - spec.measureStart,
+      machineHolds: this.machineHolds,
     };
   }
 
@@ -497,6 +507,8 @@ export class LoadGenerator {
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
     if (this.rawTimer) clearInterval(this.rawTimer);
     if (this.native) {
+      if (this.canariesRunning) this.native.stopCanaries?.();
+      this.canariesRunning = false;
       for (const fd of this.fds.splice(0)) this.native.closeSocket(fd);
       this.native.stopReceiver();
     }
@@ -525,6 +537,19 @@ export class LoadGenerator {
     for (let i = 0; i < s.latency.length; i += 2) {
       this.histogram.recordValueWithCount(s.latency[i] as number, s.latency[i + 1] as number);
     }
+    this.machineHolds = s.holds ?? [];
+    if (process.env['TINCAN_BENCH_TRACE_LATE']) this.traceLate(native);
+  }
+
+  /** TINCAN_BENCH_TRACE_LATE=N: prints the N spells (default 12) that held most deliveries beyond p99. */
+  private traceLate(native: NativeGenUdp): void {
+    const timeline = native.takeTimeline?.();
+    if (timeline === undefined || timeline.max.length === 0) return;
+    const p99 = this.histogram.getValueAtPercentile(99);
+    const wallMinusMono = Date.now() * 1000 - nowMicros();
+    const top = Number(process.env['TINCAN_BENCH_TRACE_LATE']) || 12;
+    const lines = describeSpells(timeline, lateSpells(timeline, p99), p99, wallMinusMono, top, this.config.canaryCpus);
+    for (const line of lines) console.error(`[generator ${process.pid}] ${line}`);
   }
 
   private openNativeSockets(native: NativeGenUdp): void {
@@ -537,6 +562,12 @@ export class LoadGenerator {
       this.config.rxPollMicros ?? 0,
       encrypted ? RAW_BUFFER_BYTES : 0,
     );
+    const canaries = this.config.canaryCpus ?? [];
+    if (canaries.length > 0 && native.startCanaries) {
+      // A wake-up every 2 ms per CPU: holds from ~2 ms up are seen, for ~0.1 % of each CPU.
+      native.startCanaries(canaries, CANARY_INTERVAL_MICROS);
+      this.canariesRunning = true;
+    }
     const open = (localAddress: string): [number, number] => {
       const pair = native.open(localAddress, this.config.udpHost, this.config.udpPort, 1 << 20);
       this.fds.push(pair[0]);

@@ -6,6 +6,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import type { Timeline } from '../late-spells.js';
+import type { MachineHold } from './types.js';
+
 export interface NativeGenStats {
   received: number;
   outside: number;
@@ -19,6 +22,8 @@ export interface NativeGenStats {
   sealedRefused?: number;
   /** Pairs: latency µs, count. */
   latency: Float64Array;
+  /** Per running canary (startCanaries), over the window. Missing from older binaries. */
+  holds?: MachineHold[];
 }
 
 export interface NativeSendCounts {
@@ -68,6 +73,14 @@ export interface NativeGenUdp {
   setRoomKey?(fd: number, cipherId: number, epoch: number, key: Uint8Array, iv: Uint8Array): void;
   setWindow(startMicros: number, endMicros: number): void;
   takeStats(): NativeGenStats;
+  /** The window's latency per millisecond of send stamps (late-spells.ts). Missing from older binaries. */
+  takeTimeline?(): Timeline;
+  /**
+   * Starts a canary thread on each CPU (at most 2), waking every intervalMicros at the highest
+   * real-time priority; returns how many got it. Missing from older binaries.
+   */
+  startCanaries?(cpus: number[], intervalMicros: number): number;
+  stopCanaries?(): void;
   stopReceiver(): void;
   /**
    * Starts the paced sender thread. meta holds SENDER_META_INTS numbers per user in send order: fd,

@@ -42,6 +42,20 @@ export interface GeneratorConfig {
    * half of the encrypted comparison is paced like the encrypted half.
    */
   sendFromJs?: boolean;
+  /**
+   * Native io, pinned runs: CPUs to watch with a canary each (bench/native/gen_canary.c), so that
+   * every phase says how long the machine held each CPU from us. The pool gives it to one worker.
+   */
+  canaryCpus?: number[];
+}
+
+/** How long the machine held one CPU from the highest-priority thread over a window (a canary's view). */
+export interface MachineHold {
+  cpu: number;
+  /** Held time summed over wake-ups late by 0.2 ms or more, ms. */
+  heldMs: number;
+  holds: number;
+  longestMs: number;
 }
 
 export type GenIo = 'native' | 'dgram';
@@ -101,6 +115,8 @@ export interface PhaseResult {
   /** The generator process's own CPU over the window, µs. */
   cpuMicros: number;
   windowMicros: number;
+  /** Per watched CPU (config.canaryCpus), the machine's holds over the window; empty without canaries. */
+  machineHolds: MachineHold[];
 }
 
 /** Datagrams the encrypted members received over a phase, by what became of them. */

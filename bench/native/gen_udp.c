@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gen_canary.h"
 #include "gen_sealed.h"
 
 #define BATCH 64
@@ -32,6 +33,17 @@
 // Latency buckets: 1 µs wide below FINE_LIMIT µs, 1 ms wide above, up to COARSE_LIMIT ms.
 #define FINE_LIMIT 65536
 #define COARSE_LIMIT 120000
+// The window's timeline, so that a trace can tell when the tail happened and whether the sender was
+// behind then (takeTimeline): per millisecond of send stamps, the latest delivery, how many took
+// LATE_MICROS or more, and the sender's largest lag behind its schedule. Two minutes at most; static,
+// so the sender thread never writes into memory that was freed.
+#define TIMELINE_BUCKET_MICROS 1000
+#define TIMELINE_MAX_BUCKETS 120000
+#define LATE_MICROS 500
+static uint32_t timeline_max[TIMELINE_MAX_BUCKETS], timeline_late[TIMELINE_MAX_BUCKETS],
+    timeline_lag[TIMELINE_MAX_BUCKETS];
+// Per canary (gen_canary.c): its CPU's longest hold per bucket.
+static uint32_t timeline_held[CANARY_MAX][TIMELINE_MAX_BUCKETS];
 
 typedef struct {
   double received, outside, notices, acks, unknown;
@@ -60,6 +72,8 @@ static struct {
   // float64, host byte order) each followed by the datagram.
   uint8_t *raw_buf;
   size_t raw_len, raw_cap;
+  // The window's timeline length in buckets (see timeline_max).
+  size_t timeline_len;
 } rx = {.lock = PTHREAD_MUTEX_INITIALIZER, .epfd = -1, .wakefd = -1};
 
 // The paced sender: one thread sends every user's chat at its scheduled instant, so the offered load
@@ -175,6 +189,12 @@ static void classify(const uint8_t *b, size_t len, double now) {
   s->received++;
   double latency = now - stamp;
   if (latency < 1) latency = 1;
+  size_t bucket = (size_t)((stamp - rx.window_start) / TIMELINE_BUCKET_MICROS);
+  if (bucket < rx.timeline_len) {
+    uint32_t micros = latency > 4e9 ? 4000000000u : (uint32_t)latency;
+    if (micros > timeline_max[bucket]) timeline_max[bucket] = micros;
+    if (micros >= LATE_MICROS) timeline_late[bucket]++;
+  }
   if (latency < FINE_LIMIT) s->fine[(uint32_t)latency]++;
   else {
     double ms = latency / 1000;
@@ -315,6 +335,9 @@ static void *send_loop(void *arg) {
     k++;
     double stamp = now_micros();
     write_stamp(u->bytes + u->stamp_at, stamp);
+    size_t bucket = (size_t)((stamp - rx.window_start) / TIMELINE_BUCKET_MICROS);
+    if (stamp >= rx.window_start && bucket < rx.timeline_len && lag > timeline_lag[bucket])
+      timeline_lag[bucket] = lag > 4e9 ? 4000000000u : (uint32_t)lag;
     if (u->id_at >= 0) {
       uint32_t id = ++u->next_id;
       uint8_t *p = u->bytes + u->id_at;
@@ -604,13 +627,63 @@ static napi_value set_window(napi_env env, napi_callback_info info) {
       napi_get_value_double(env, argv[1], &end) != napi_ok || !rx.stats) {
     return throw_error(env, "setWindow(start, end) after startReceiver");
   }
+  double buckets = (end - start) / TIMELINE_BUCKET_MICROS + 1;
   pthread_mutex_lock(&rx.lock);
   memset(rx.stats, 0, sizeof(stats_t));
+  memset(timeline_max, 0, sizeof timeline_max);
+  memset(timeline_late, 0, sizeof timeline_late);
+  memset(timeline_lag, 0, sizeof timeline_lag);
+  memset(timeline_held, 0, sizeof timeline_held);
+  rx.timeline_len = buckets <= 0 ? 0 : buckets < TIMELINE_MAX_BUCKETS ? (size_t)buckets : TIMELINE_MAX_BUCKETS;
+  uint32_t *held[CANARY_MAX];
+  for (int i = 0; i < CANARY_MAX; i++) held[i] = timeline_held[i];
+  canaries_set_window(start, end, held, rx.timeline_len, TIMELINE_BUCKET_MICROS);
   rx.window_start = start;
   rx.window_end = end;
   rx.real_minus_mono = real_minus_mono();
   pthread_mutex_unlock(&rx.lock);
   return NULL;
+}
+
+// takeTimeline() → { startMicros, bucketMicros, lateMicros, max, late, lag, held } for the current
+// window (Uint32Arrays, one number per bucket of send stamps): the highest latency (µs), the
+// deliveries that took lateMicros or more, the sender's largest lag (µs), and per running canary its
+// CPU's longest hold (µs). A diagnostic, read once a phase.
+static napi_value take_timeline(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result, ab, max, late, lag, held;
+  uint32_t *out;
+  pthread_mutex_lock(&rx.lock);
+  size_t n = rx.timeline_len;
+  if (napi_create_arraybuffer(env, (3 + CANARY_MAX) * n * sizeof(uint32_t), (void **)&out, &ab) != napi_ok) {
+    pthread_mutex_unlock(&rx.lock);
+    return throw_error(env, "takeTimeline: out of memory");
+  }
+  memcpy(out, timeline_max, n * sizeof(uint32_t));
+  memcpy(out + n, timeline_late, n * sizeof(uint32_t));
+  memcpy(out + 2 * n, timeline_lag, n * sizeof(uint32_t));
+  for (int i = 0; i < CANARY_MAX; i++) memcpy(out + (3 + i) * n, timeline_held[i], n * sizeof(uint32_t));
+  double start = rx.window_start;
+  pthread_mutex_unlock(&rx.lock);
+  napi_create_array(env, &held);
+  canary_stats_t unused;
+  for (int i = 0; i < CANARY_MAX && canaries_stats(i, &unused) >= 0; i++) {
+    napi_value one;
+    napi_create_typedarray(env, napi_uint32_array, n, ab, (3 + i) * n * sizeof(uint32_t), &one);
+    napi_set_element(env, held, (uint32_t)i, one);
+  }
+  napi_create_typedarray(env, napi_uint32_array, n, ab, 0, &max);
+  napi_create_typedarray(env, napi_uint32_array, n, ab, n * sizeof(uint32_t), &late);
+  napi_create_typedarray(env, napi_uint32_array, n, ab, 2 * n * sizeof(uint32_t), &lag);
+  napi_create_object(env, &result);
+  set_number(env, result, "startMicros", start);
+  set_number(env, result, "bucketMicros", TIMELINE_BUCKET_MICROS);
+  set_number(env, result, "lateMicros", LATE_MICROS);
+  napi_set_named_property(env, result, "max", max);
+  napi_set_named_property(env, result, "late", late);
+  napi_set_named_property(env, result, "lag", lag);
+  napi_set_named_property(env, result, "held", held);
+  return result;
 }
 
 // takeRaw() → Buffer of the records received since the last call (raw mode; empty otherwise).
@@ -682,6 +755,19 @@ static napi_value take_stats(napi_env env, napi_callback_info info) {
   set_number(env, result, "sealedRefused", s->sealed_refused);
   napi_set_named_property(env, result, "latency", latency);
   pthread_mutex_unlock(&rx.lock);
+  napi_value holds;
+  napi_create_array(env, &holds);
+  canary_stats_t c;
+  for (int i = 0, cpu; i < CANARY_MAX && (cpu = canaries_stats(i, &c)) >= 0; i++) {
+    napi_value one;
+    napi_create_object(env, &one);
+    set_number(env, one, "cpu", cpu);
+    set_number(env, one, "heldMs", c.held_micros / 1000);
+    set_number(env, one, "holds", c.holds);
+    set_number(env, one, "longestMs", c.longest_micros / 1000);
+    napi_set_element(env, holds, (uint32_t)i, one);
+  }
+  napi_set_named_property(env, result, "holds", holds);
   return result;
 }
 
@@ -749,6 +835,38 @@ static napi_value calibrate(napi_env env, napi_callback_info info) {
   return value;
 }
 
+// startCanaries(cpus: number[], intervalMicros) → how many run at real-time priority
+// (gen_canary.c); their holds are reported per window by takeStats and takeTimeline.
+static napi_value start_canaries(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], result;
+  uint32_t count, interval;
+  int cpus[CANARY_MAX];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 ||
+      napi_get_array_length(env, argv[0], &count) != napi_ok || count < 1 || count > CANARY_MAX ||
+      napi_get_value_uint32(env, argv[1], &interval) != napi_ok)
+    return throw_error(env, "startCanaries(cpus: 1-2 CPU numbers, intervalMicros)");
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value v;
+    int32_t cpu;
+    if (napi_get_element(env, argv[0], i, &v) != napi_ok || napi_get_value_int32(env, v, &cpu) != napi_ok || cpu < 0 ||
+        cpu >= CPU_SETSIZE)
+      return throw_error(env, "startCanaries: a CPU number is not valid");
+    cpus[i] = cpu;
+  }
+  int realtime = canaries_start(cpus, (int)count, interval);
+  if (realtime < 0) return throw_error(env, "startCanaries: already running, or no thread");
+  napi_create_int32(env, realtime, &result);
+  return result;
+}
+
+static napi_value stop_canaries(napi_env env, napi_callback_info info) {
+  (void)env;
+  (void)info;
+  canaries_stop();
+  return NULL;
+}
+
 // stopReceiver(): wakes the thread and waits for it.
 static napi_value stop_receiver(napi_env env, napi_callback_info info) {
   (void)info;
@@ -762,6 +880,7 @@ static napi_value stop_receiver(napi_env env, napi_callback_info info) {
   free(rx.stats);
   rx.stats = NULL;
   free(rx.raw_buf);
+  rx.timeline_len = 0;
   rx.raw_buf = NULL;
   room_keys_clear();
   rx.raw_len = rx.raw_cap = 0;
@@ -778,6 +897,9 @@ NAPI_MODULE_INIT() {
       {"startReceiver", NULL, start_receiver, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setWindow", NULL, set_window, NULL, NULL, NULL, napi_enumerable, NULL},
       {"takeStats", NULL, take_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"takeTimeline", NULL, take_timeline, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"startCanaries", NULL, start_canaries, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"stopCanaries", NULL, stop_canaries, NULL, NULL, NULL, napi_enumerable, NULL},
       {"takeRaw", NULL, take_raw, NULL, NULL, NULL, napi_enumerable, NULL},
       {"takeRawInto", NULL, take_raw_into, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stopReceiver", NULL, stop_receiver, NULL, NULL, NULL, napi_enumerable, NULL},

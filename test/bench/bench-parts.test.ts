@@ -166,6 +166,7 @@ describe('bench scenario through child processes', () => {
       // Steal is read per CPU of this machine over the window (0 or more ms each).
       expect(p.stealMs).toHaveLength(os.cpus().length);
       for (const ms of p.stealMs ?? []) expect(ms).toBeGreaterThanOrEqual(0);
+      expect(p.machineHolds).toEqual([]); // canaries watch pinned runs only
     } finally {
       await w.stop();
     }
