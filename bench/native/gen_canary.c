@@ -45,7 +45,11 @@ static void *canary_loop(void *arg) {
   cpu_set_t one;
   CPU_ZERO(&one);
   CPU_SET(c->cpu, &one);
-  pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+  // Not allowed on that CPU (a cpuset): a canary elsewhere would measure the wrong CPU, so none.
+  if (pthread_setaffinity_np(pthread_self(), sizeof one, &one) != 0) {
+    c->cpu = -1;
+    return NULL;
+  }
   double due = mono_micros();
   while (!state.stop) {
     due += c->interval;
@@ -100,6 +104,8 @@ void canaries_stop(void) {
   state.count = 0;
 }
 
+int canaries_running(void) { return state.count; }
+
 void canaries_set_window(double window_start, double window_end, uint32_t **timelines, size_t buckets,
                          uint32_t bucket_micros) {
   pthread_mutex_lock(&state.lock);
@@ -115,7 +121,7 @@ void canaries_set_window(double window_start, double window_end, uint32_t **time
 }
 
 int canaries_stats(int i, canary_stats_t *out) {
-  if (i < 0 || i >= state.count) return -1;
+  if (i < 0 || i >= state.count || state.canaries[i].cpu < 0) return -1;
   pthread_mutex_lock(&state.lock);
   *out = state.canaries[i].stats;
   pthread_mutex_unlock(&state.lock);

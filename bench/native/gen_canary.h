@@ -15,9 +15,12 @@ typedef struct {
 // interval_micros at real-time priority. Returns how many run at real-time priority, or -1.
 int canaries_start(const int *cpus, int count, uint32_t interval_micros);
 void canaries_stop(void);
+// How many canaries were started (those that could not be placed included).
+int canaries_running(void);
 // The window in monotonic µs, and where each canary writes its longest hold per timeline bucket
 // (timelines[i] has `buckets` entries of bucket_micros each from window_start; NULL: none).
 void canaries_set_window(double window_start, double window_end, uint32_t **timelines, size_t buckets,
                          uint32_t bucket_micros);
-// Copies out and keeps the stats of canary i over the window; the CPU it runs on, or -1.
+// Copies out the stats of canary i over the window; the CPU it runs on, or -1 (no such canary, or
+// it could not be placed on its CPU).
 int canaries_stats(int i, canary_stats_t *out);

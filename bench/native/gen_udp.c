@@ -666,8 +666,8 @@ static napi_value take_timeline(napi_env env, napi_callback_info info) {
   double start = rx.window_start;
   pthread_mutex_unlock(&rx.lock);
   napi_create_array(env, &held);
-  canary_stats_t unused;
-  for (int i = 0; i < CANARY_MAX && canaries_stats(i, &unused) >= 0; i++) {
+  // One per canary started, in order (one that could not be placed stays all zeros).
+  for (int i = 0; i < canaries_running(); i++) {
     napi_value one;
     napi_create_typedarray(env, napi_uint32_array, n, ab, (3 + i) * n * sizeof(uint32_t), &one);
     napi_set_element(env, held, (uint32_t)i, one);
@@ -758,14 +758,15 @@ static napi_value take_stats(napi_env env, napi_callback_info info) {
   napi_value holds;
   napi_create_array(env, &holds);
   canary_stats_t c;
-  for (int i = 0, cpu; i < CANARY_MAX && (cpu = canaries_stats(i, &c)) >= 0; i++) {
+  for (int i = 0, k = 0, cpu; i < canaries_running(); i++) {
+    if ((cpu = canaries_stats(i, &c)) < 0) continue;
     napi_value one;
     napi_create_object(env, &one);
     set_number(env, one, "cpu", cpu);
     set_number(env, one, "heldMs", c.held_micros / 1000);
     set_number(env, one, "holds", c.holds);
     set_number(env, one, "longestMs", c.longest_micros / 1000);
-    napi_set_element(env, holds, (uint32_t)i, one);
+    napi_set_element(env, holds, (uint32_t)k++, one);
   }
   napi_set_named_property(env, result, "holds", holds);
   return result;
