@@ -141,6 +141,39 @@ describe('native sealed AEAD', () => {
     });
   }
 
+  it('keeps keys apart when many of both ciphers are used in turn (the native keys share a context per cipher)', () => {
+    const nat = native ? nativeBackend(native) : nodeCryptoBackend;
+    const keys = Array.from({ length: 24 }, (_, i) => {
+      const cipher = CIPHERS[i % 2] as (typeof CIPHERS)[number];
+      const bytes = randomBytes(32);
+      return { cipher, bytes, sealer: nat(cipher, bytes), opener: nat(cipher, bytes) };
+    });
+    const sealed = [];
+    for (let i = 0; i < 200; i++) {
+      const k = keys[randomInt(keys.length)] as (typeof keys)[number];
+      const iv = randomBytes(12);
+      const aad = randomBytes(14);
+      const plaintext = randomBytes(randomInt(0, 200));
+      const buf = Buffer.alloc(aad.length + plaintext.length + SEALED_TAG_BYTES);
+      aad.copy(buf);
+      plaintext.copy(buf, aad.length);
+      const n = k.sealer.sealInPlace(iv, i, buf, 0, aad.length, plaintext.length);
+      const nonce = nonceFor(iv, i, Buffer.alloc(12));
+      expect(buf.subarray(aad.length, aad.length + n)).toEqual(
+        sealWith(nodeCryptoBackend, k.cipher, k.bytes, nonce, aad, plaintext),
+      );
+      sealed.push({ k, iv, i, buf, n, aad, plaintext });
+    }
+    // Opened in another order, each under its own key; another key of the same cipher refuses it.
+    for (const d of sealed.reverse()) {
+      const other = keys.find((k) => k !== d.k && k.cipher === d.k.cipher) as (typeof keys)[number];
+      const copy = Buffer.from(d.buf);
+      expect(other.opener.openInPlace(d.iv, d.i, copy, 0, d.aad.length, d.n)).toBe(-1);
+      expect(d.k.opener.openInPlace(d.iv, d.i, d.buf, 0, d.aad.length, d.n)).toBe(d.plaintext.length);
+      expect(d.buf.subarray(d.aad.length, d.aad.length + d.plaintext.length)).toEqual(d.plaintext);
+    }
+  });
+
   it('throws a clear error for bad arguments instead of reading out of bounds', () => {
     if (!native) return;
     const handle = native.createKey(SealedCipher.AES_256_GCM, randomBytes(32));
