@@ -49,10 +49,13 @@ typedef struct {
   EVP_CIPHER_CTX *aes_gcm, *chacha20_poly1305;
 } shared_contexts;
 
-// A key: the context of its cipher (its instance's) and the key bytes, wiped when it is collected.
+// A key: the context of its cipher (its instance's), the key bytes and, when it was made with one,
+// its nonce base (IV), so that a datagram's call names only the counter. Wiped when collected.
 typedef struct {
   EVP_CIPHER_CTX *ctx;
   uint8_t key[KEY_BYTES];
+  uint8_t iv[NONCE_BYTES];
+  int has_iv;
 } sealed_key;
 
 static void free_shared(napi_env env, void *data, void *hint) {
@@ -95,17 +98,22 @@ static napi_value make_int(napi_env env, int32_t value) {
   return result;
 }
 
-// createKey(cipherId, key) → handle: a copy of the key, wiped when the handle is collected.
+// createKey(cipherId, key[, iv]) → handle: a copy of the key (and of the 12-byte IV the counter
+// calls use), wiped when the handle is collected.
 static napi_value create_key(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   uint32_t cipher_id;
-  uint8_t *key;
-  size_t key_len;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 ||
-      napi_get_value_uint32(env, argv[0], &cipher_id) != napi_ok || !get_bytes(env, argv[1], &key, &key_len))
-    return fail(env, "createKey(cipherId: number, key: Uint8Array)");
+  uint8_t *key, *iv = NULL;
+  size_t key_len, iv_len = 0;
+  napi_valuetype third = napi_undefined;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_uint32(env, argv[0], &cipher_id) != napi_ok || !get_bytes(env, argv[1], &key, &key_len) ||
+      (argc > 2 && (napi_typeof(env, argv[2], &third) != napi_ok ||
+                    (third != napi_undefined && !get_bytes(env, argv[2], &iv, &iv_len)))))
+    return fail(env, "createKey(cipherId: number, key: Uint8Array, iv?: Uint8Array)");
   if (key_len != KEY_BYTES) return fail(env, "createKey: a key is 32 bytes");
+  if (iv != NULL && iv_len != NONCE_BYTES) return fail(env, "createKey: an IV is 12 bytes");
   shared_contexts *shared = NULL;
   if (napi_get_instance_data(env, (void **)&shared) != napi_ok || shared == NULL)
     return fail(env, "createKey: the addon has no contexts");
@@ -117,6 +125,9 @@ static napi_value create_key(napi_env env, napi_callback_info info) {
   if (k == NULL) return fail(env, "createKey: out of memory");
   k->ctx = ctx;
   memcpy(k->key, key, KEY_BYTES);
+  k->has_iv = iv != NULL;
+  if (iv != NULL) memcpy(k->iv, iv, NONCE_BYTES);
+  else memset(k->iv, 0, NONCE_BYTES);
   // Keyed once here, so that a key OpenSSL refuses is refused now rather than at the first datagram.
   static const uint8_t zero_nonce[NONCE_BYTES];
   if (!arm(k, zero_nonce, 1)) {
@@ -212,22 +223,31 @@ typedef struct {
 // A counter is a whole number below 2^53, as the JS side keeps it.
 #define COUNTER_LIMIT 9007199254740992.0
 
-static int read_in_place(napi_env env, napi_callback_info info, in_place_args *a) {
+// `bound`: the counter calls (handle, counter, buf, …), whose IV is the key's own; else the IV is
+// the second argument.
+static int read_in_place(napi_env env, napi_callback_info info, in_place_args *a, int bound) {
   size_t argc = 7;
   napi_value argv[7];
-  void *key;
-  uint8_t *iv;
+  void *handle;
+  const uint8_t *iv;
   size_t iv_len;
   double counter;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7) return 0;
-  if (napi_get_value_external(env, argv[0], &key) != napi_ok || key == NULL) return 0;
-  if (!get_bytes(env, argv[1], &iv, &iv_len) || iv_len != NONCE_BYTES) return 0;
-  if (napi_get_value_double(env, argv[2], &counter) != napi_ok || !(counter >= 0 && counter < COUNTER_LIMIT) ||
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != (bound ? 6u : 7u)) return 0;
+  if (napi_get_value_external(env, argv[0], &handle) != napi_ok || handle == NULL) return 0;
+  const sealed_key *key = handle;
+  napi_value *rest = argv + (bound ? 1 : 2);
+  if (bound) {
+    if (!key->has_iv) return 0;
+    iv = key->iv;
+  } else if (!get_bytes(env, argv[1], (uint8_t **)&iv, &iv_len) || iv_len != NONCE_BYTES) {
+    return 0;
+  }
+  if (napi_get_value_double(env, rest[0], &counter) != napi_ok || !(counter >= 0 && counter < COUNTER_LIMIT) ||
       counter != (double)(uint64_t)counter)
     return 0;
-  if (!get_bytes(env, argv[3], &a->buf, &a->buf_len) || napi_get_value_uint32(env, argv[4], &a->aad_at) != napi_ok ||
-      napi_get_value_uint32(env, argv[5], &a->aad_len) != napi_ok ||
-      napi_get_value_uint32(env, argv[6], &a->length) != napi_ok)
+  if (!get_bytes(env, rest[1], &a->buf, &a->buf_len) || napi_get_value_uint32(env, rest[2], &a->aad_at) != napi_ok ||
+      napi_get_value_uint32(env, rest[3], &a->aad_len) != napi_ok ||
+      napi_get_value_uint32(env, rest[4], &a->length) != napi_ok)
     return 0;
   if (a->aad_at > MAX_BYTES || a->aad_len > MAX_BYTES || a->length > MAX_BYTES) return 0;
   a->key = key;
@@ -240,10 +260,8 @@ static int read_in_place(napi_env env, napi_callback_info info, in_place_args *a
 // sealInPlace(handle, iv, counter, buf, aadAt, aadLength, length) → length + 16: the header
 // buf[aadAt, aadAt + aadLength) is the associated data, the `length` bytes after it are replaced by
 // their ciphertext, and the tag follows.
-static napi_value seal_in_place(napi_env env, napi_callback_info info) {
-  in_place_args a;
-  if (!read_in_place(env, info, &a))
-    return fail(env, "sealInPlace(handle, iv: 12 bytes, counter < 2^53, buf, aadAt, aadLength, length)");
+static napi_value seal_at(napi_env env, const in_place_args *p) {
+  in_place_args a = *p;
   size_t text_at = (size_t)a.aad_at + a.aad_len;
   if (text_at + a.length + TAG_BYTES > a.buf_len) return fail(env, "sealInPlace: buf is too short");
   uint8_t *text = a.buf + text_at;
@@ -258,13 +276,27 @@ static napi_value seal_in_place(napi_env env, napi_callback_info info) {
   return make_int(env, (int32_t)(a.length + TAG_BYTES));
 }
 
+static napi_value seal_in_place(napi_env env, napi_callback_info info) {
+  in_place_args a;
+  if (!read_in_place(env, info, &a, 0))
+    return fail(env, "sealInPlace(handle, iv: 12 bytes, counter < 2^53, buf, aadAt, aadLength, length)");
+  return seal_at(env, &a);
+}
+
+// sealCounter(handle, counter, buf, aadAt, aadLength, length): sealInPlace under the IV the key was
+// made with (createKey's third argument), so a datagram's call reads no IV object.
+static napi_value seal_counter(napi_env env, napi_callback_info info) {
+  in_place_args a;
+  if (!read_in_place(env, info, &a, 1))
+    return fail(env, "sealCounter(handle of a key made with an IV, counter < 2^53, buf, aadAt, aadLength, length)");
+  return seal_at(env, &a);
+}
+
 // openInPlace(handle, iv, counter, buf, aadAt, aadLength, sealedLength) → plaintext length, the
 // plaintext replacing the ciphertext after the header; -1 when the tag does not verify (the
 // ciphertext's bytes are then garbage the caller must not use). sealedLength counts the tag.
-static napi_value open_in_place(napi_env env, napi_callback_info info) {
-  in_place_args a;
-  if (!read_in_place(env, info, &a))
-    return fail(env, "openInPlace(handle, iv: 12 bytes, counter < 2^53, buf, aadAt, aadLength, sealedLength)");
+static napi_value open_at(napi_env env, const in_place_args *p) {
+  in_place_args a = *p;
   size_t text_at = (size_t)a.aad_at + a.aad_len;
   if (text_at + a.length > a.buf_len) return fail(env, "openInPlace: buf is too short");
   if (a.length < TAG_BYTES) return make_int(env, -1);
@@ -280,6 +312,21 @@ static napi_value open_in_place(napi_env env, napi_callback_info info) {
     return fail(env, "openInPlace: OpenSSL failed");
   if (EVP_CipherFinal_ex(ctx, text + (length > 0 ? n : 0), &tail) != 1) return make_int(env, -1);
   return make_int(env, (int32_t)length);
+}
+
+static napi_value open_in_place(napi_env env, napi_callback_info info) {
+  in_place_args a;
+  if (!read_in_place(env, info, &a, 0))
+    return fail(env, "openInPlace(handle, iv: 12 bytes, counter < 2^53, buf, aadAt, aadLength, sealedLength)");
+  return open_at(env, &a);
+}
+
+// openCounter(handle, counter, buf, aadAt, aadLength, sealedLength): openInPlace under the key's IV.
+static napi_value open_counter(napi_env env, napi_callback_info info) {
+  in_place_args a;
+  if (!read_in_place(env, info, &a, 1))
+    return fail(env, "openCounter(handle of a key made with an IV, counter < 2^53, buf, aadAt, aadLength, sealedLength)");
+  return open_at(env, &a);
 }
 
 static napi_value module_init(napi_env env, napi_value exports) {
@@ -298,6 +345,8 @@ static napi_value module_init(napi_env env, napi_value exports) {
       {"open", NULL, open_sealed, NULL, NULL, NULL, napi_default, NULL},
       {"sealInPlace", NULL, seal_in_place, NULL, NULL, NULL, napi_default, NULL},
       {"openInPlace", NULL, open_in_place, NULL, NULL, NULL, napi_default, NULL},
+      {"sealCounter", NULL, seal_counter, NULL, NULL, NULL, napi_default, NULL},
+      {"openCounter", NULL, open_counter, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -116,6 +116,34 @@ describe('native sealed AEAD', () => {
         }
       });
 
+      it('seals and opens by counter under the IV the key was made with, the same bytes as in place', () => {
+        for (const backend of [nat, nodeCryptoBackend]) {
+          const key = randomBytes(32);
+          const iv = randomBytes(12);
+          const withIv = backend(cipher, key, iv);
+          const opener = backend(cipher, key, iv);
+          for (const counter of [0, 7, 2 ** 32, 2 ** 53 - 1]) {
+            const aad = randomBytes(14);
+            const plaintext = randomBytes(randomInt(0, 300));
+            const a = Buffer.concat([aad, plaintext, Buffer.alloc(SEALED_TAG_BYTES)]);
+            const b = Buffer.from(a);
+            expect(withIv.sealCounter(counter, a, 0, aad.length, plaintext.length)).toBe(
+              plaintext.length + SEALED_TAG_BYTES,
+            );
+            backend(cipher, key).sealInPlace(iv, counter, b, 0, aad.length, plaintext.length);
+            expect(a).toEqual(b);
+            expect(opener.openCounter(counter, a, 0, aad.length, a.length - aad.length)).toBe(plaintext.length);
+            expect(a.subarray(aad.length, aad.length + plaintext.length)).toEqual(plaintext);
+            // Another key's IV is not this one's: refused.
+            expect(
+              backend(cipher, key, randomBytes(12)).openCounter(counter, b, 0, aad.length, b.length - aad.length),
+            ).toBe(-1);
+          }
+          // A key made without an IV has no counter calls.
+          expect(() => backend(cipher, key).sealCounter(0, Buffer.alloc(64), 0, 14, 1)).toThrow(/without an IV/);
+        }
+      });
+
       it('refuses a tampered tag, AAD or ciphertext, a wrong key or nonce, and a short input', () => {
         for (const backend of [nat, nodeCryptoBackend]) {
           const key = randomBytes(32);
@@ -206,5 +234,16 @@ describe('native sealed AEAD', () => {
       expect(() => call(native.seal, handle, iv, bad, Buffer.alloc(4), Buffer.alloc(40), 0)).toThrow();
     }
     expect(openInPlace(handle, iv, 0, Buffer.alloc(40), 0, 14, SEALED_TAG_BYTES - 1)).toBe(-1);
+    const { sealCounter, openCounter } = native;
+    if (sealCounter === undefined || openCounter === undefined) return;
+    expect(() => native.createKey(SealedCipher.AES_256_GCM, randomBytes(32), randomBytes(11))).toThrow(/12 bytes/);
+    // A key made without an IV has no counter calls; one made with it needs no IV argument.
+    expect(() => sealCounter(handle, 0, Buffer.alloc(80), 0, 14, 1)).toThrow();
+    const withIv = native.createKey(SealedCipher.AES_256_GCM, randomBytes(32), iv);
+    expect(sealCounter(withIv, 0, Buffer.alloc(80), 0, 14, 1)).toBe(1 + SEALED_TAG_BYTES);
+    expect(() => sealCounter(withIv, 0, Buffer.alloc(20), 0, 14, 1)).toThrow(/too short/);
+    expect(() => sealCounter(withIv, 2 ** 53, Buffer.alloc(80), 0, 14, 1)).toThrow();
+    expect(() => call(openCounter, withIv, 0, 'x'.repeat(80), 0, 14, 17)).toThrow();
+    expect(() => call(sealCounter, withIv, iv, 0, Buffer.alloc(80), 0, 14, 1)).toThrow(); // the in-place arguments: refused
   });
 });

@@ -1,8 +1,8 @@
 // The two AEADs a sealed datagram may name, behind one seal/open pair per key. Nonce = IV XOR the
 // 64-bit counter in its last 8 bytes (as TLS 1.3 and QUIC); the header is the associated data.
-// Two backends with the same bytes: the native addon (sealed-aead-native.ts: one reused OpenSSL
-// context per key, nothing allocated per datagram) when it loads, else node:crypto (a Cipheriv per
-// datagram).
+// Two backends with the same bytes: the native addon (sealed-aead-native.ts: keys re-key one OpenSSL
+// context per cipher, nothing allocated per datagram) when it loads, else node:crypto (a Cipheriv
+// per datagram).
 import { createCipheriv, createDecipheriv, type CipherGCMTypes, type CipherChaCha20Poly1305Types } from 'node:crypto';
 import {
   SEALED_IV_BYTES,
@@ -52,17 +52,35 @@ export interface AeadKey {
    * bytes are garbage).
    */
   openInPlace(iv: Buffer, counter: number, buf: Buffer, aadAt: number, aadLength: number, sealedLength: number): number;
+  /**
+   * sealInPlace under the IV the key was made with (the backend's third argument): what a sealer
+   * calls per datagram, so that the native backend reads no IV object. Throws for a key made
+   * without an IV.
+   */
+  sealCounter(counter: number, buf: Buffer, aadAt: number, aadLength: number, length: number): number;
+  /** openInPlace under the key's own IV, as sealCounter. */
+  openCounter(counter: number, buf: Buffer, aadAt: number, aadLength: number, sealedLength: number): number;
 }
 
-/** Makes the AeadKey of a 32-byte key. */
-export type AeadBackend = (cipher: SealedCipherId, key: Buffer) => AeadKey;
+/** Makes the AeadKey of a 32-byte key, with the 12-byte IV its counter calls use. */
+export type AeadBackend = (cipher: SealedCipherId, key: Buffer, iv?: Buffer) => AeadKey;
 
-/** The in-place calls on top of seal/open, through views and a nonce of their own. */
-function withViews(aead: Pick<AeadKey, 'seal' | 'open'>): AeadKey {
+function noIv(): never {
+  throw new Error('this key was made without an IV: use sealInPlace / openInPlace');
+}
+
+/** The in-place and counter calls on top of seal/open, through views and a nonce of their own. */
+function withViews(aead: Pick<AeadKey, 'seal' | 'open'>, iv?: Buffer): AeadKey {
   const nonce = Buffer.alloc(SEALED_IV_BYTES);
   return {
     seal: aead.seal,
     open: aead.open,
+    sealCounter(counter, buf, aadAt, aadLength, length) {
+      return iv === undefined ? noIv() : this.sealInPlace(iv, counter, buf, aadAt, aadLength, length);
+    },
+    openCounter(counter, buf, aadAt, aadLength, sealedLength) {
+      return iv === undefined ? noIv() : this.openInPlace(iv, counter, buf, aadAt, aadLength, sealedLength);
+    },
     sealInPlace(iv, counter, buf, aadAt, aadLength, length) {
       const at = aadAt + aadLength;
       const plaintext = buf.subarray(at, at + length);
@@ -82,35 +100,40 @@ function withViews(aead: Pick<AeadKey, 'seal' | 'open'>): AeadKey {
 }
 
 /** node:crypto: a new Cipheriv or Decipheriv (and its Buffers) per call. Works everywhere. */
-export const nodeCryptoBackend: AeadBackend = (cipher, key) =>
-  withViews({
-    seal(nonce, aad, plaintext, out, at) {
-      const c = createCipheriv(ALGORITHMS[cipher] as CipherGCMTypes, key, nonce, { authTagLength: SEALED_TAG_BYTES });
-      c.setAAD(aad);
-      const body = c.update(plaintext);
-      const tail = c.final();
-      body.copy(out, at);
-      tail.copy(out, at + body.length);
-      c.getAuthTag().copy(out, at + plaintext.length);
-      return plaintext.length + SEALED_TAG_BYTES;
-    },
-    open(nonce, aad, sealed, out, at) {
-      if (sealed.length < SEALED_TAG_BYTES) return -1;
-      const tagAt = sealed.length - SEALED_TAG_BYTES;
-      const d = createDecipheriv(ALGORITHMS[cipher] as CipherGCMTypes, key, nonce, { authTagLength: SEALED_TAG_BYTES });
-      d.setAAD(aad);
-      d.setAuthTag(sealed.subarray(tagAt));
-      const body = d.update(sealed.subarray(0, tagAt));
-      try {
-        const tail = d.final();
+export const nodeCryptoBackend: AeadBackend = (cipher, key, iv) =>
+  withViews(
+    {
+      seal(nonce, aad, plaintext, out, at) {
+        const c = createCipheriv(ALGORITHMS[cipher] as CipherGCMTypes, key, nonce, { authTagLength: SEALED_TAG_BYTES });
+        c.setAAD(aad);
+        const body = c.update(plaintext);
+        const tail = c.final();
         body.copy(out, at);
         tail.copy(out, at + body.length);
-        return tagAt;
-      } catch {
-        return -1;
-      }
+        c.getAuthTag().copy(out, at + plaintext.length);
+        return plaintext.length + SEALED_TAG_BYTES;
+      },
+      open(nonce, aad, sealed, out, at) {
+        if (sealed.length < SEALED_TAG_BYTES) return -1;
+        const tagAt = sealed.length - SEALED_TAG_BYTES;
+        const d = createDecipheriv(ALGORITHMS[cipher] as CipherGCMTypes, key, nonce, {
+          authTagLength: SEALED_TAG_BYTES,
+        });
+        d.setAAD(aad);
+        d.setAuthTag(sealed.subarray(tagAt));
+        const body = d.update(sealed.subarray(0, tagAt));
+        try {
+          const tail = d.final();
+          body.copy(out, at);
+          tail.copy(out, at + body.length);
+          return tagAt;
+        } catch {
+          return -1;
+        }
+      },
     },
-  });
+    iv,
+  );
 
 /**
  * One key on the native addon. A class, so every key has the same hidden class: keys made as object
@@ -118,9 +141,15 @@ export const nodeCryptoBackend: AeadBackend = (cipher, key) =>
  * relay's per-datagram `aead.sealInPlace` / `aead.openInPlace` loads megamorphic runtime lookups.
  */
 class NativeAeadKey implements AeadKey {
+  /**
+   * `iv`: the key's own IV, or null. `counterCalls`: the handle holds it too (made with it by a
+   * binary that has the counter calls), so sealCounter passes only the counter.
+   */
   constructor(
     private readonly native: Required<SealedAeadNative>,
     private readonly handle: NativeKeyHandle,
+    private readonly iv: Buffer | null,
+    private readonly counterCalls: boolean,
   ) {}
 
   seal(nonce: Buffer, aad: Buffer, plaintext: Buffer, out: Buffer, at: number): number {
@@ -145,19 +174,39 @@ class NativeAeadKey implements AeadKey {
   ): number {
     return this.native.openInPlace(this.handle, iv, counter, buf, aadAt, aadLength, sealedLength);
   }
+
+  sealCounter(counter: number, buf: Buffer, aadAt: number, aadLength: number, length: number): number {
+    if (this.counterCalls) return this.native.sealCounter(this.handle, counter, buf, aadAt, aadLength, length);
+    return this.iv === null ? noIv() : this.sealInPlace(this.iv, counter, buf, aadAt, aadLength, length);
+  }
+
+  openCounter(counter: number, buf: Buffer, aadAt: number, aadLength: number, sealedLength: number): number {
+    if (this.counterCalls) return this.native.openCounter(this.handle, counter, buf, aadAt, aadLength, sealedLength);
+    return this.iv === null ? noIv() : this.openInPlace(this.iv, counter, buf, aadAt, aadLength, sealedLength);
+  }
 }
 
-/** The native addon's backend: the key is expanded once, each call re-arms the context's nonce. */
+/** The native addon's backend: each call re-keys the cipher's shared context with this key and nonce. */
 export function nativeBackend(native: SealedAeadNative): AeadBackend {
-  return (cipher, key) => {
-    const handle = native.createKey(cipher, key);
+  // Binaries built before the counter calls take no IV in createKey (a third argument is refused).
+  const counterCalls = native.sealCounter !== undefined && native.openCounter !== undefined;
+  return (cipher, key, iv) => {
+    const handle = counterCalls && iv !== undefined ? native.createKey(cipher, key, iv) : native.createKey(cipher, key);
     // A binary built before the in-place calls existed still works, through views.
     if (native.sealInPlace === undefined || native.openInPlace === undefined)
-      return withViews({
-        seal: (nonce, aad, plaintext, out, at) => native.seal(handle, nonce, aad, plaintext, out, at),
-        open: (nonce, aad, sealed, out, at) => native.open(handle, nonce, aad, sealed, out, at),
-      });
-    return new NativeAeadKey(native as Required<SealedAeadNative>, handle);
+      return withViews(
+        {
+          seal: (nonce, aad, plaintext, out, at) => native.seal(handle, nonce, aad, plaintext, out, at),
+          open: (nonce, aad, sealed, out, at) => native.open(handle, nonce, aad, sealed, out, at),
+        },
+        iv,
+      );
+    return new NativeAeadKey(
+      native as Required<SealedAeadNative>,
+      handle,
+      iv ?? null,
+      counterCalls && iv !== undefined,
+    );
   };
 }
 

@@ -1,5 +1,5 @@
-// Optional native AEAD for sealed datagrams (native/sealed-aead): one reused OpenSSL context per key,
-// sealing and opening into the caller's Buffers, so a datagram costs no JS object and no garbage.
+// Optional native AEAD for sealed datagrams (native/sealed-aead): keys re-key one OpenSSL context per
+// cipher, sealing and opening into the caller's Buffers, so a datagram costs no JS object and no garbage.
 // Built by `npm install` (Linux); when it is missing, disabled (TINCAN_SEALED_AEAD=off) or cannot
 // load — under Electron, whose BoringSSL lacks these symbols — aead.ts uses node:crypto.
 import { existsSync } from 'node:fs';
@@ -7,12 +7,15 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** An opaque handle: one cipher context keyed once, freed when the handle is collected. */
+/** An opaque handle: a copy of one key (and IV), wiped when the handle is collected. */
 export type NativeKeyHandle = object;
 
 export interface SealedAeadNative {
-  /** A context for cipher id 1 (AES-256-GCM) or 2 (ChaCha20-Poly1305) under a 32-byte key. */
-  createKey(cipherId: number, key: Uint8Array): NativeKeyHandle;
+  /**
+   * A key for cipher id 1 (AES-256-GCM) or 2 (ChaCha20-Poly1305): 32 bytes, and the 12-byte IV the
+   * counter calls use (binaries built before those ignore it).
+   */
+  createKey(cipherId: number, key: Uint8Array, iv?: Uint8Array): NativeKeyHandle;
   /** Ciphertext then 16-byte tag at out[at…); returns plaintext length + 16. In place allowed. */
   seal(
     handle: NativeKeyHandle,
@@ -43,6 +46,27 @@ export interface SealedAeadNative {
     aadAt: number,
     aadLength: number,
     length: number,
+  ): number;
+  /**
+   * sealInPlace under the IV the key was made with: a datagram's call reads no IV object. Throws for
+   * a key made without one. Missing from binaries built before it.
+   */
+  sealCounter?(
+    handle: NativeKeyHandle,
+    counter: number,
+    buf: Uint8Array,
+    aadAt: number,
+    aadLength: number,
+    length: number,
+  ): number;
+  /** openInPlace under the key's IV, as sealCounter. */
+  openCounter?(
+    handle: NativeKeyHandle,
+    counter: number,
+    buf: Uint8Array,
+    aadAt: number,
+    aadLength: number,
+    sealedLength: number,
   ): number;
   /** The reverse of sealInPlace over sealedLength bytes (tag included): plaintext length, or -1. */
   openInPlace?(

@@ -71,7 +71,7 @@ export class Sealer {
     backend: AeadBackend = defaultAeadBackend(),
   ) {
     this.limit = Math.min(limit, COUNTER_MAX);
-    this.aead = backend(cipher, key.key);
+    this.aead = backend(cipher, key.key, key.iv);
   }
 
   /** Datagrams sealed so far (= the next counter). */
@@ -119,7 +119,7 @@ export class Sealer {
     const textAt = headerLength + SEALED_LENGTH_BYTES;
     copyInto(message, start, end, out, textAt);
     zeroFill(out, textAt + length, headerLength + padded);
-    return headerLength + this.aead.sealInPlace(this.key.iv, counter, out, 0, headerLength, padded);
+    return headerLength + this.aead.sealCounter(counter, out, 0, headerLength, padded);
   }
 }
 
@@ -134,7 +134,7 @@ export class Opener {
     private readonly key: DirectionKey,
     backend: AeadBackend = defaultAeadBackend(),
   ) {
-    this.aead = backend(cipher, key.key);
+    this.aead = backend(cipher, key.key, key.iv);
   }
 
   /**
@@ -161,7 +161,7 @@ export class Opener {
     if (!this.window.fresh(counter)) return 'replayed';
     const sealedAt = start + headerLength;
     if (end - sealedAt < SEALED_TAG_BYTES) return 'bad-tag';
-    const opened = this.aead.openInPlace(this.key.iv, counter, bytes, start, headerLength, end - sealedAt);
+    const opened = this.aead.openCounter(counter, bytes, start, headerLength, end - sealedAt);
     if (opened < 0) return 'bad-tag';
     // Authentic from here on: a bad length is our peer's bug, still not worth more than a drop.
     if (opened < SEALED_LENGTH_BYTES) return 'bad-padding';
