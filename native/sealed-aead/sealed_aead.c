@@ -225,14 +225,12 @@ typedef struct {
 
 // `bound`: the counter calls (handle, counter, buf, …), whose IV is the key's own; else the IV is
 // the second argument.
-static int read_in_place(napi_env env, napi_callback_info info, in_place_args *a, int bound) {
-  size_t argc = 7;
-  napi_value argv[7];
+static int read_in_place(napi_env env, size_t argc, napi_value *argv, in_place_args *a, int bound) {
   void *handle;
   const uint8_t *iv;
   size_t iv_len;
   double counter;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != (bound ? 6u : 7u)) return 0;
+  if (argc != (bound ? 6u : 7u)) return 0;
   if (napi_get_value_external(env, argv[0], &handle) != napi_ok || handle == NULL) return 0;
   const sealed_key *key = handle;
   napi_value *rest = argv + (bound ? 1 : 2);
@@ -276,21 +274,6 @@ static napi_value seal_at(napi_env env, const in_place_args *p) {
   return make_int(env, (int32_t)(a.length + TAG_BYTES));
 }
 
-static napi_value seal_in_place(napi_env env, napi_callback_info info) {
-  in_place_args a;
-  if (!read_in_place(env, info, &a, 0))
-    return fail(env, "sealInPlace(handle, iv: 12 bytes, counter < 2^53, buf, aadAt, aadLength, length)");
-  return seal_at(env, &a);
-}
-
-// sealCounter(handle, counter, buf, aadAt, aadLength, length): sealInPlace under the IV the key was
-// made with (createKey's third argument), so a datagram's call reads no IV object.
-static napi_value seal_counter(napi_env env, napi_callback_info info) {
-  in_place_args a;
-  if (!read_in_place(env, info, &a, 1))
-    return fail(env, "sealCounter(handle of a key made with an IV, counter < 2^53, buf, aadAt, aadLength, length)");
-  return seal_at(env, &a);
-}
 
 // openInPlace(handle, iv, counter, buf, aadAt, aadLength, sealedLength) → plaintext length, the
 // plaintext replacing the ciphertext after the header; -1 when the tag does not verify (the
@@ -314,19 +297,38 @@ static napi_value open_at(napi_env env, const in_place_args *p) {
   return make_int(env, (int32_t)length);
 }
 
-static napi_value open_in_place(napi_env env, napi_callback_info info) {
-  in_place_args a;
-  if (!read_in_place(env, info, &a, 0))
-    return fail(env, "openInPlace(handle, iv: 12 bytes, counter < 2^53, buf, aadAt, aadLength, sealedLength)");
-  return open_at(env, &a);
-}
+// The four exported in-place calls share one callback; each property's data says which it is.
+// sealCounter / openCounter take (handle, counter, buf, aadAt, aadLength, length) and use the IV the
+// key was made with (createKey's third argument), so a datagram's call reads no IV object.
+typedef struct {
+  int bound; // the IV is the key's own, not an argument
+  napi_value (*op)(napi_env env, const in_place_args *a);
+  const char *usage;
+} in_place_kind;
 
-// openCounter(handle, counter, buf, aadAt, aadLength, sealedLength): openInPlace under the key's IV.
-static napi_value open_counter(napi_env env, napi_callback_info info) {
+static const in_place_kind SEAL_IN_PLACE = {
+    0, seal_at,
+    "sealInPlace(handle, iv: 12 bytes, counter < 2^53, buf, aadAt, aadLength, length)"};
+static const in_place_kind SEAL_COUNTER = {
+    1, seal_at,
+    "sealCounter(handle of a key made with an IV, counter < 2^53, buf, aadAt, aadLength, length)"};
+static const in_place_kind OPEN_IN_PLACE = {
+    0, open_at,
+    "openInPlace(handle, iv: 12 bytes, counter < 2^53, buf, aadAt, aadLength, sealedLength)"};
+static const in_place_kind OPEN_COUNTER = {
+    1, open_at,
+    "openCounter(handle of a key made with an IV, counter < 2^53, buf, aadAt, aadLength, sealedLength)"};
+
+static napi_value in_place_call(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  void *data;
   in_place_args a;
-  if (!read_in_place(env, info, &a, 1))
-    return fail(env, "openCounter(handle of a key made with an IV, counter < 2^53, buf, aadAt, aadLength, sealedLength)");
-  return open_at(env, &a);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, &data) != napi_ok || data == NULL)
+    return fail(env, "sealed-aead: bad call");
+  const in_place_kind *kind = data;
+  if (!read_in_place(env, argc, argv, &a, kind->bound)) return fail(env, kind->usage);
+  return kind->op(env, &a);
 }
 
 static napi_value module_init(napi_env env, napi_value exports) {
@@ -343,10 +345,10 @@ static napi_value module_init(napi_env env, napi_value exports) {
       {"createKey", NULL, create_key, NULL, NULL, NULL, napi_default, NULL},
       {"seal", NULL, seal, NULL, NULL, NULL, napi_default, NULL},
       {"open", NULL, open_sealed, NULL, NULL, NULL, napi_default, NULL},
-      {"sealInPlace", NULL, seal_in_place, NULL, NULL, NULL, napi_default, NULL},
-      {"openInPlace", NULL, open_in_place, NULL, NULL, NULL, napi_default, NULL},
-      {"sealCounter", NULL, seal_counter, NULL, NULL, NULL, napi_default, NULL},
-      {"openCounter", NULL, open_counter, NULL, NULL, NULL, napi_default, NULL},
+      {"sealInPlace", NULL, in_place_call, NULL, NULL, NULL, napi_default, (void *)&SEAL_IN_PLACE},
+      {"openInPlace", NULL, in_place_call, NULL, NULL, NULL, napi_default, (void *)&OPEN_IN_PLACE},
+      {"sealCounter", NULL, in_place_call, NULL, NULL, NULL, napi_default, (void *)&SEAL_COUNTER},
+      {"openCounter", NULL, in_place_call, NULL, NULL, NULL, napi_default, (void *)&OPEN_COUNTER},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

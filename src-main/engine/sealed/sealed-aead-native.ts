@@ -10,6 +10,16 @@ import { fileURLToPath } from 'node:url';
 /** An opaque handle: a copy of one key (and IV), wiped when the handle is collected. */
 export type NativeKeyHandle = object;
 
+/** sealCounter / openCounter: (handle, counter, buf, aadAt, aadLength, length) → as the in-place calls. */
+export type CounterCall = (
+  handle: NativeKeyHandle,
+  counter: number,
+  buf: Uint8Array,
+  aadAt: number,
+  aadLength: number,
+  length: number,
+) => number;
+
 export interface SealedAeadNative {
   /**
    * A key for cipher id 1 (AES-256-GCM) or 2 (ChaCha20-Poly1305): 32 bytes, and the 12-byte IV the
@@ -51,23 +61,9 @@ export interface SealedAeadNative {
    * sealInPlace under the IV the key was made with: a datagram's call reads no IV object. Throws for
    * a key made without one. Missing from binaries built before it.
    */
-  sealCounter?(
-    handle: NativeKeyHandle,
-    counter: number,
-    buf: Uint8Array,
-    aadAt: number,
-    aadLength: number,
-    length: number,
-  ): number;
-  /** openInPlace under the key's IV, as sealCounter. */
-  openCounter?(
-    handle: NativeKeyHandle,
-    counter: number,
-    buf: Uint8Array,
-    aadAt: number,
-    aadLength: number,
-    sealedLength: number,
-  ): number;
+  sealCounter?: CounterCall;
+  /** openInPlace under the key's IV, as sealCounter (`length` counts the tag). */
+  openCounter?: CounterCall;
   /** The reverse of sealInPlace over sealedLength bytes (tag included): plaintext length, or -1. */
   openInPlace?(
     handle: NativeKeyHandle,
