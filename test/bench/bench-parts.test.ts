@@ -13,6 +13,7 @@ import { readStealMs, stealBetween } from '../../bench/cpu-steal.js';
 import { searchMaxRate } from '../../bench/rate-search.js';
 import { RelayHandle } from '../../bench/relay-handle.js';
 import { C_RELAY_THREAD, loadCRelay } from '../../bench/c-relay.js';
+import { policyOf } from '../support/processes.js';
 
 describe('chat text stamps', () => {
   it('round-trips a stamp through a plain chat line', () => {
@@ -184,14 +185,6 @@ describe('bench scenario through child processes', () => {
     30_000,
   );
 });
-
-/** The scheduling policy of a thread (field 41 of /proc/PID/task/TID/stat): 0 normal, 1 FIFO. */
-function policyOf(pid: number, tid = pid): number {
-  const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-  // Fields after the command name, which is in parentheses and may hold spaces.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[41 - 3]);
-}
 
 describe.runIf(process.platform === 'linux')('the relay at real-time priority for a pinned phase', () => {
   /** A relay child on loopback, unpinned: setRealtime works on any relay process. */

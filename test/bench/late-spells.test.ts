@@ -1,10 +1,10 @@
 // The late-delivery trace (bench/late-spells.ts) and the machine-hold canaries that feed it
 // (bench/native/gen_canary.c), on the real native generator module.
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeSpells, lateSpells, type Timeline } from '../../bench/late-spells.js';
 import { loadNativeGenUdp } from '../../bench/gen/native-udp.js';
 import { nowMicros } from '../../bench/clock.js';
+import { threadsOf } from '../support/processes.js';
 
 /** A timeline of `n` 1 ms buckets, each at `base` µs, with the given buckets set. */
 function timeline(
@@ -77,28 +77,18 @@ describe('late spells', () => {
   });
 });
 
-/** The scheduling policy (1: FIFO) and allowed CPUs of each thread of this process. */
-function threads(): { policy: number; cpus: string }[] {
-  return fs.readdirSync('/proc/self/task').map((tid) => {
-    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const status = fs.readFileSync(`/proc/self/task/${tid}/status`, 'utf8');
-    return { policy: Number(fields[41 - 3]), cpus: /Cpus_allowed_list:\s*(\S+)/.exec(status)?.[1] ?? '' };
-  });
-}
-
 describe.runIf(process.platform === 'linux')('machine-hold canaries (native generator)', () => {
   it('run one thread per CPU asked for and report each CPU over the window', async () => {
     const native = loadNativeGenUdp();
     if (typeof native === 'string') throw new Error(native); // built by npm install on Linux
     if (!native.startCanaries || !native.takeTimeline) throw new Error('gen_udp.node predates the canaries');
     native.startReceiver(0xff, 0x82, 0x81, 7, 0, 0);
-    const before = threads().length;
+    const before = threadsOf('self').length;
     const realtime = native.startCanaries([0], 1_000);
     try {
-      expect(threads().length).toBe(before + 1);
+      expect(threadsOf('self').length).toBe(before + 1);
       // Real-time when allowed (root, or CAP_SYS_NICE); then it is the thread on CPU 0 alone.
-      if (realtime === 1) expect(threads().some((t) => t.policy === 1 && t.cpus === '0')).toBe(true);
+      if (realtime === 1) expect(threadsOf('self').some((t) => t.policy === 1 && t.cpus === '0')).toBe(true);
       else expect(realtime).toBe(0);
       const start = nowMicros();
       native.setWindow(start, start + 100_000);
@@ -117,6 +107,6 @@ describe.runIf(process.platform === 'linux')('machine-hold canaries (native gene
       native.stopCanaries?.();
       native.stopReceiver();
     }
-    expect(threads().length).toBe(before - 1); // the receiver's thread and the canary are gone
+    expect(threadsOf('self').length).toBe(before - 1); // the receiver's thread and the canary are gone
   });
 });
