@@ -258,39 +258,36 @@ static int read_in_place(napi_env env, size_t argc, napi_value *argv, in_place_a
 // sealInPlace(handle, iv, counter, buf, aadAt, aadLength, length) → length + 16: the header
 // buf[aadAt, aadAt + aadLength) is the associated data, the `length` bytes after it are replaced by
 // their ciphertext, and the tag follows.
-static napi_value seal_at(napi_env env, const in_place_args *p) {
-  in_place_args a = *p;
-  size_t text_at = (size_t)a.aad_at + a.aad_len;
-  if (text_at + a.length + TAG_BYTES > a.buf_len) return fail(env, "sealInPlace: buf is too short");
-  uint8_t *text = a.buf + text_at;
+static napi_value seal_at(napi_env env, const in_place_args *a) {
+  size_t text_at = (size_t)a->aad_at + a->aad_len;
+  if (text_at + a->length + TAG_BYTES > a->buf_len) return fail(env, "sealInPlace: buf is too short");
+  uint8_t *text = a->buf + text_at;
   int n = 0, tail = 0;
-  EVP_CIPHER_CTX *ctx = a.key->ctx;
-  if (!arm(a.key, a.nonce, 1) ||
-      (a.aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, a.buf + a.aad_at, (int)a.aad_len) != 1) ||
-      (a.length > 0 && EVP_CipherUpdate(ctx, text, &n, text, (int)a.length) != 1) ||
-      EVP_CipherFinal_ex(ctx, text + (a.length > 0 ? n : 0), &tail) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, TAG_BYTES, text + a.length) != 1)
+  EVP_CIPHER_CTX *ctx = a->key->ctx;
+  if (!arm(a->key, a->nonce, 1) ||
+      (a->aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, a->buf + a->aad_at, (int)a->aad_len) != 1) ||
+      (a->length > 0 && EVP_CipherUpdate(ctx, text, &n, text, (int)a->length) != 1) ||
+      EVP_CipherFinal_ex(ctx, text + (a->length > 0 ? n : 0), &tail) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, TAG_BYTES, text + a->length) != 1)
     return fail(env, "sealInPlace: OpenSSL failed");
-  return make_int(env, (int32_t)(a.length + TAG_BYTES));
+  return make_int(env, (int32_t)(a->length + TAG_BYTES));
 }
-
 
 // openInPlace(handle, iv, counter, buf, aadAt, aadLength, sealedLength) → plaintext length, the
 // plaintext replacing the ciphertext after the header; -1 when the tag does not verify (the
 // ciphertext's bytes are then garbage the caller must not use). sealedLength counts the tag.
-static napi_value open_at(napi_env env, const in_place_args *p) {
-  in_place_args a = *p;
-  size_t text_at = (size_t)a.aad_at + a.aad_len;
-  if (text_at + a.length > a.buf_len) return fail(env, "openInPlace: buf is too short");
-  if (a.length < TAG_BYTES) return make_int(env, -1);
-  size_t length = a.length - TAG_BYTES;
-  uint8_t *text = a.buf + text_at;
+static napi_value open_at(napi_env env, const in_place_args *a) {
+  size_t text_at = (size_t)a->aad_at + a->aad_len;
+  if (text_at + a->length > a->buf_len) return fail(env, "openInPlace: buf is too short");
+  if (a->length < TAG_BYTES) return make_int(env, -1);
+  size_t length = a->length - TAG_BYTES;
+  uint8_t *text = a->buf + text_at;
   uint8_t tag[TAG_BYTES];
   memcpy(tag, text + length, TAG_BYTES);
   int n = 0, tail = 0;
-  EVP_CIPHER_CTX *ctx = a.key->ctx;
-  if (!arm(a.key, a.nonce, 0) || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, TAG_BYTES, tag) != 1 ||
-      (a.aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, a.buf + a.aad_at, (int)a.aad_len) != 1) ||
+  EVP_CIPHER_CTX *ctx = a->key->ctx;
+  if (!arm(a->key, a->nonce, 0) || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, TAG_BYTES, tag) != 1 ||
+      (a->aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, a->buf + a->aad_at, (int)a->aad_len) != 1) ||
       (length > 0 && EVP_CipherUpdate(ctx, text, &n, text, (int)length) != 1))
     return fail(env, "openInPlace: OpenSSL failed");
   if (EVP_CipherFinal_ex(ctx, text + (length > 0 ? n : 0), &tail) != 1) return make_int(env, -1);
