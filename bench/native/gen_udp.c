@@ -76,6 +76,18 @@ static struct {
   size_t timeline_len;
 } rx = {.lock = PTHREAD_MUTEX_INITIALIZER, .epfd = -1, .wakefd = -1};
 
+#define NO_BUCKET ((size_t)-1)
+
+// The timeline bucket of a send stamp in the current window, or NO_BUCKET outside it.
+static size_t timeline_bucket(double stamp) {
+  if (stamp < rx.window_start) return NO_BUCKET;
+  size_t bucket = (size_t)((stamp - rx.window_start) / TIMELINE_BUCKET_MICROS);
+  return bucket < rx.timeline_len ? bucket : NO_BUCKET;
+}
+
+// µs as the timeline keeps them (uint32, capped).
+static uint32_t timeline_micros(double micros) { return micros > 4e9 ? 4000000000u : (uint32_t)micros; }
+
 // The paced sender: one thread sends every user's chat at its scheduled instant, so the offered load
 // is smooth and never arrives in bursts because the JS event loop was late.
 #define MAX_BACKLOG_MICROS 50000
@@ -189,9 +201,9 @@ static void classify(const uint8_t *b, size_t len, double now) {
   s->received++;
   double latency = now - stamp;
   if (latency < 1) latency = 1;
-  size_t bucket = (size_t)((stamp - rx.window_start) / TIMELINE_BUCKET_MICROS);
-  if (bucket < rx.timeline_len) {
-    uint32_t micros = latency > 4e9 ? 4000000000u : (uint32_t)latency;
+  size_t bucket = timeline_bucket(stamp);
+  if (bucket != NO_BUCKET) {
+    uint32_t micros = timeline_micros(latency);
     if (micros > timeline_max[bucket]) timeline_max[bucket] = micros;
     if (micros >= LATE_MICROS) timeline_late[bucket]++;
   }
@@ -335,9 +347,8 @@ static void *send_loop(void *arg) {
     k++;
     double stamp = now_micros();
     write_stamp(u->bytes + u->stamp_at, stamp);
-    size_t bucket = (size_t)((stamp - rx.window_start) / TIMELINE_BUCKET_MICROS);
-    if (stamp >= rx.window_start && bucket < rx.timeline_len && lag > timeline_lag[bucket])
-      timeline_lag[bucket] = lag > 4e9 ? 4000000000u : (uint32_t)lag;
+    size_t bucket = timeline_bucket(stamp);
+    if (bucket != NO_BUCKET && lag > timeline_lag[bucket]) timeline_lag[bucket] = timeline_micros(lag);
     if (u->id_at >= 0) {
       uint32_t id = ++u->next_id;
       uint8_t *p = u->bytes + u->id_at;
