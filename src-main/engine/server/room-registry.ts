@@ -36,9 +36,12 @@ export class Member implements Bucket {
   announced = false;
   /** False once the token is revoked; a stale reference must not act. */
   active = true;
-  lastSeen: number;
-  bucketTokens: number;
-  bucketAt: number;
+  // Written per datagram with times and fractions, so each starts as a number: a field first
+  // defined as undefined (a bare declaration, under ES2022 class fields) would hold every
+  // Date.now() as its own young heap object, and each scavenge would copy one per member.
+  lastSeen = 0;
+  bucketTokens = 0;
+  bucketAt = 0;
   /** Last time a rate-limit error was sent, so errors themselves stay rate-limited. */
   lastRateError = 0;
   /** HELLO's own budget: member lists are answered apart from the chat rate. */
