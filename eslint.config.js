@@ -100,6 +100,14 @@ export default tseslint.config(
           selector: 'TSAsExpression > TSAsExpression[typeAnnotation.type="TSUnknownKeyword"]',
           message: 'No `as unknown as`: narrow the value, or comment why a Node internal needs it.',
         },
+        {
+          // A bare `x: number;` is first defined as undefined (ES2022 class fields), so V8 keeps the
+          // field as a pointer: every time or fraction written to it is then a new heap object its
+          // owner keeps alive, which each scavenge copies (BENCHMARKS.md, 2026-12-07).
+          selector:
+            "PropertyDefinition:not([value]):not([readonly=true]):not([declare=true])[typeAnnotation.typeAnnotation.type='TSNumberKeyword']",
+          message: 'Give a mutable number field an initial number (`x = 0`), so V8 stores it unboxed.',
+        },
       ],
     },
   },

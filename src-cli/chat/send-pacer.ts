@@ -13,8 +13,8 @@ export const DEFAULT_PACE: PacerOptions = { ratePerSecond: 40, burst: 150 };
 export class SendPacer {
   private readonly queue: string[] = [];
   private head = 0;
-  private tokens: number;
-  private last: number;
+  private tokens = 0;
+  private last = 0;
   private timer: NodeJS.Timeout | null = null;
   private held = false;
   private stopped = false;

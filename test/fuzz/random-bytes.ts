@@ -3,7 +3,7 @@
 
 /** mulberry32: tiny, fast, good enough to pick bytes; not for anything secret. */
 export class Rng {
-  private state: number;
+  private state = 0;
   constructor(readonly seed: number) {
     this.state = seed >>> 0;
   }

@@ -82,7 +82,7 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
   private current: PortMappingStatus = emptyStatus('pending');
   private session: Session | null = null;
   private held: Held[] = [];
-  private leaseSeconds: number;
+  private leaseSeconds = 0;
   private renewTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private starting: Promise<PortMappingStatus> | null = null;

@@ -41,7 +41,7 @@ export interface SegmentLogOptions {
 export class SegmentLog {
   /** Start offset of every record, then the end of the last one. */
   private offsets: number[] = [0];
-  private fd: number;
+  private fd = 0;
   /** Bytes cut off the end by the last scan. */
   private droppedBytes = 0;
 

@@ -36,7 +36,7 @@ export class ListModel {
   unseen = 0;
   /** Scrolled to the "new since you left" marker once. */
   placed = false;
-  private seenEnd: number;
+  private seenEnd = 0;
   /** Height put above the rows on screen by older history, not yet added to the scroll offset. */
   private anchorShift = 0;
 
