@@ -26,7 +26,7 @@ import { bindUdp, closeTcp, LISTEN_ATTEMPTS, listenTcp, resolveHost, udpTypeFor 
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import type { ServerEvents } from './server-events.js';
 import type { HostIdentity } from './host-identity.js';
-import { RoomLifecycle } from './room-lifecycle.js';
+import { RoomLifecycle, SWEEP_STEPS } from './room-lifecycle.js';
 import { RoomRegistry, type Member, type Room } from './room-registry.js';
 import { SealedRooms, type SealedStats } from './sealed-rooms.js';
 import { TcrpConnection } from './tcrp-connection.js';
@@ -106,6 +106,8 @@ export class ChatServer extends EventEmitter<ServerEvents> {
   private sealed: SealedRooms | null = null;
   private readonly udpSecretForTests: UdpSecretForTests | null;
   private sweeper: NodeJS.Timeout | null = null;
+  /** Sweeper steps taken in the current pass (see SWEEP_STEPS). */
+  private sweepSteps = 0;
   private readonly connections = new Set<TcrpConnection>();
   private readonly pending = new Set<TcrpConnection>();
   private readonly refusing = new Set<TcrpConnection>();
@@ -177,7 +179,7 @@ export class ChatServer extends EventEmitter<ServerEvents> {
   }
 
   private started(host: string): { host: string; tcpPort: number; udpPort: number } {
-    this.sweeper = setInterval(() => this.sweep(), this.options.sweepIntervalMs);
+    this.sweeper = setInterval(() => this.sweep(), Math.max(1, this.options.sweepIntervalMs / SWEEP_STEPS));
     this.sweeper.unref();
     this.log.info('server-listening', { host, tcpPort: this.boundTcpPort, udpPort: this.boundUdpPort });
     return { host, tcpPort: this.boundTcpPort, udpPort: this.boundUdpPort };
@@ -388,10 +390,12 @@ export class ChatServer extends EventEmitter<ServerEvents> {
     this.perIp.remove(conn.ip);
   }
 
+  /** One step of the sweeper's pass over the rooms; the password backoff is swept once per pass. */
   private sweep(): void {
     const now = Date.now();
-    this.lifecycle?.sweep(now, this.options.inactivityTimeoutMs, this.options.tokenTtlMs);
-    this.admission?.backoff.sweep(now);
+    this.lifecycle?.sweepStep(now, this.options.inactivityTimeoutMs, this.options.tokenTtlMs);
+    this.sweepSteps = (this.sweepSteps + 1) % SWEEP_STEPS;
+    if (this.sweepSteps === 0) this.admission?.backoff.sweep(now);
   }
 
   /** Tells every member of every room that the server is shutting down, then closes both sockets. */

@@ -52,7 +52,7 @@ export interface ServerOptions {
   /** Kernel socket buffers for the UDP socket. */
   udpReceiveBufferBytes: number;
   udpSendBufferBytes: number;
-  /** How often the sweeper checks for inactivity and expired tokens. */
+  /** How often the sweeper checks each member for inactivity and expired tokens (in steps spread over it). */
   sweepIntervalMs: number;
   /** Batched UDP through the native accelerator when it is built (Linux): sendmmsg per message, recvmmsg reads. */
   nativeUdp: boolean;
