@@ -22,8 +22,8 @@ export type ClosedReasonName = ServerClosedReason;
 
 /**
  * The sweeper goes through the rooms in this many steps per interval: one pass over 5,000 members
- * took ~0.4 ms, which held up every datagram behind it; an eighth of it does not show in the relay's
- * tail (BENCHMARKS.md, 2026-12-07).
+ * took ~0.4 ms, as long as a scavenge, and held up every datagram behind it; a step takes ~0.1 ms
+ * (BENCHMARKS.md, 2026-12-07).
  */
 export const SWEEP_STEPS = 8;
 
@@ -149,7 +149,7 @@ export class RoomLifecycle {
 
   /**
    * Inactivity and token expiry for the next 1/SWEEP_STEPS of the rooms (at least one), so every
-   * room is checked once in SWEEP_STEPS calls; runs on the sweeper timer, never per datagram.
+   * room is checked about once in SWEEP_STEPS calls; runs on the sweeper timer, never per datagram.
    */
   sweepStep(now: number, inactivityMs: number, tokenTtlMs: number): void {
     const timedOut: Member[] = [];
