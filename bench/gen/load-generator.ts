@@ -89,8 +89,20 @@ export function newLatencyHistogram(): hdr.Histogram {
   });
 }
 
-/** How often each canary wakes (bench/native/gen_canary.c). */
+/** How often each canary wakes (bench/native/gen_canary.c), unless TINCAN_BENCH_CANARY_MICROS says. */
 const CANARY_INTERVAL_MICROS = 2_000;
+/** The native side refuses shorter intervals. */
+const CANARY_INTERVAL_MIN_MICROS = 100;
+
+/**
+ * The canaries' interval. A canary sees a hold shorter than its interval only if the hold covers one
+ * of its wake-ups, so a diagnostic run may ask for a shorter one, at the cost of that many more
+ * wake-ups per CPU (held times are comparable only between runs at the same interval).
+ */
+function canaryIntervalMicros(): number {
+  const asked = Number(process.env['TINCAN_BENCH_CANARY_MICROS']);
+  return Number.isInteger(asked) && asked >= CANARY_INTERVAL_MIN_MICROS ? asked : CANARY_INTERVAL_MICROS;
+}
 
 export class LoadGenerator {
   private readonly users: SimUser[] = [];
@@ -564,8 +576,8 @@ export class LoadGenerator {
     );
     const canaries = this.config.canaryCpus ?? [];
     if (canaries.length > 0 && native.startCanaries) {
-      // A wake-up every 2 ms per CPU: holds from ~2 ms up are seen, for ~0.1 % of each CPU.
-      native.startCanaries(canaries, CANARY_INTERVAL_MICROS);
+      // By default a wake-up every 2 ms per CPU: holds from ~2 ms up are seen, for ~0.1 % of each CPU.
+      native.startCanaries(canaries, canaryIntervalMicros());
       this.canariesRunning = true;
     }
     const open = (localAddress: string): [number, number] => {
