@@ -18,6 +18,9 @@ import { MinimalRelay } from './minimal-relay.js';
 import { NaiveRelay } from './naive-relay.js';
 import { traceStalls, wallClock } from './stall-trace.js';
 
+/** Stall-trace lines kept between two stats requests; more are counted, not kept. */
+const TRACE_LINES_KEPT = 10_000;
+
 interface RelayServer {
   listen(): Promise<{ host: string; tcpPort: number; udpPort: number }>;
   close(): Promise<void> | void;
@@ -93,11 +96,28 @@ async function main(): Promise<void> {
   const loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
   const traceMs = Number(process.env['TINCAN_BENCH_TRACE_STALLS'] ?? 0);
-  const trace = (line: string): void => console.error(`[relay ${process.pid}] ${line}`);
+  // Trace lines wait in memory until the next stats request (the edges of a window): written as they
+  // come, to a log file, the relay's loop would block on the file system in the middle of the window
+  // it is tracing.
+  const traced: string[] = [];
+  let untraced = 0;
+  const trace = (line: string): void => {
+    if (traced.length < TRACE_LINES_KEPT) traced.push(`[relay ${process.pid}] ${line}`);
+    else untraced++;
+  };
+  const flushTrace = (): void => {
+    if (untraced > 0) traced.push(`[relay ${process.pid}] ${untraced} more trace lines dropped`);
+    if (traced.length > 0) console.error(traced.join('\n'));
+    traced.length = 0;
+    untraced = 0;
+  };
   if (traceMs > 0) traceStalls(traceMs, trace);
   process.on('message', async (msg: { type?: string; collect?: boolean }) => {
     if (msg.type === 'stats') {
-      if (traceMs > 0) trace(`stats request at ${wallClock()}`);
+      if (traceMs > 0) {
+        trace(`stats request at ${wallClock()}`);
+        flushTrace();
+      }
       if (msg.collect) (globalThis as { gc?: () => void }).gc?.();
       let serverStats: unknown;
       try {
@@ -125,6 +145,7 @@ async function main(): Promise<void> {
       loopDelay.reset();
       send(reply);
     } else if (msg.type === 'close') {
+      flushTrace();
       void Promise.resolve(server.close()).finally(() => process.exit(0));
     }
   });

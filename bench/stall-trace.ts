@@ -2,7 +2,8 @@
 // MS is printed with its wall-clock end, the process's CPU over it and the collections inside it.
 // CPU close to the stall's length means the relay itself was busy (a batch, a collection); much less
 // means it was waiting for its CPU, and a scheduler trace (`perf record -e sched:sched_switch -C 0`)
-// over the same seconds says who had it.
+// over the same seconds says who had it. The relay child prints the lines at the window's edges, not
+// as they come (a write to a log file could block the loop being traced).
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 
 interface Collection {
