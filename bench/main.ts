@@ -102,6 +102,11 @@ function plan(
   };
 }
 
+/** The canaries' held time per CPU over a phase, relay's CPU first: "12/8". */
+function heldMs(p: PhaseReport): string {
+  return p.machineHolds.map((h) => h.heldMs.toFixed(0)).join('/');
+}
+
 function phaseLine(p: PhaseReport): string {
   const l = p.latencyMs;
   return (
@@ -256,7 +261,9 @@ async function encryptedBeside(
     if (opts.pairs > 1) {
       const c = compareEncrypted([pairs.at(-1) as RunPair]);
       log(
-        `  pair ${i + 1}: relay CPU ${e.relayCpuPct}% vs ${p.relayCpuPct}% = ${String(c.relayCpuPct.encryptedOverPlain)}x; p99 ${e.latencyMs.p99} vs ${p.latencyMs.p99} ms = ${String(c.p99Ms.encryptedOverPlain)}x; loss ${e.lossPct}% vs ${p.lossPct}%`,
+        `  pair ${i + 1}: relay CPU ${e.relayCpuPct}% vs ${p.relayCpuPct}% = ${String(c.relayCpuPct.encryptedOverPlain)}x; p99 ${e.latencyMs.p99} vs ${p.latencyMs.p99} ms = ${String(c.p99Ms.encryptedOverPlain)}x; loss ${e.lossPct}% vs ${p.lossPct}%` +
+          // A pair's ratio means little when the machine held one window's CPUs far longer.
+          (e.machineHolds.length > 0 ? `; held ${heldMs(e)} vs ${heldMs(p)} ms (relay's/generator's CPU)` : ''),
       );
     }
   }
