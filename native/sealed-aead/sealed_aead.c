@@ -92,6 +92,36 @@ static int arm(const sealed_key *k, const uint8_t *nonce, int enc) {
   return EVP_CipherInit_ex(k->ctx, NULL, NULL, k->key, nonce, enc) == 1;
 }
 
+// Seals in[0, length) into dest (which may be in itself) under `aad`: ciphertext, then the tag.
+static int seal_bytes(const sealed_key *k, const uint8_t *nonce, const uint8_t *aad, size_t aad_len,
+                      const uint8_t *in, size_t length, uint8_t *dest) {
+  EVP_CIPHER_CTX *ctx = k->ctx;
+  int n = 0, tail = 0;
+  return arm(k, nonce, 1) && (aad_len == 0 || EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1) &&
+         (length == 0 || EVP_CipherUpdate(ctx, dest, &n, in, (int)length) == 1) &&
+         EVP_CipherFinal_ex(ctx, dest + (length > 0 ? n : 0), &tail) == 1 &&
+         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, TAG_BYTES, dest + length) == 1;
+}
+
+// Opens in[0, length), its tag right after, into dest (which may be in itself) under `aad`:
+// OPENED, or NOT_AUTHENTIC when the tag does not verify (dest then holds garbage), or
+// OPENSSL_FAILED.
+enum { OPENED, NOT_AUTHENTIC, OPENSSL_FAILED };
+static int open_bytes(const sealed_key *k, const uint8_t *nonce, const uint8_t *aad, size_t aad_len,
+                      const uint8_t *in, size_t length, uint8_t *dest) {
+  // The tag is copied first: opening in place overwrites nothing after the ciphertext, but keep the
+  // context's view of it independent of dest anyway.
+  uint8_t tag[TAG_BYTES];
+  memcpy(tag, in + length, TAG_BYTES);
+  EVP_CIPHER_CTX *ctx = k->ctx;
+  int n = 0, tail = 0;
+  if (!arm(k, nonce, 0) || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, TAG_BYTES, tag) != 1 ||
+      (aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1) ||
+      (length > 0 && EVP_CipherUpdate(ctx, dest, &n, in, (int)length) != 1))
+    return OPENSSL_FAILED;
+  return EVP_CipherFinal_ex(ctx, dest + (length > 0 ? n : 0), &tail) == 1 ? OPENED : NOT_AUTHENTIC;
+}
+
 static napi_value make_int(napi_env env, int32_t value) {
   napi_value result;
   napi_create_int32(env, value, &result);
@@ -173,14 +203,7 @@ static napi_value seal(napi_env env, napi_callback_info info) {
   call_args a;
   if (!read_args(env, info, &a)) return fail(env, "seal(handle, nonce: 12 bytes, aad, plaintext, out, at)");
   if ((size_t)a.at > a.out_len || a.out_len - a.at < a.input_len + TAG_BYTES) return fail(env, "seal: out is too short");
-  uint8_t *dest = a.out + a.at;
-  int n = 0, tail = 0;
-  EVP_CIPHER_CTX *ctx = a.key->ctx;
-  if (!arm(a.key, a.nonce, 1) ||
-      (a.aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, a.aad, (int)a.aad_len) != 1) ||
-      (a.input_len > 0 && EVP_CipherUpdate(ctx, dest, &n, a.input, (int)a.input_len) != 1) ||
-      EVP_CipherFinal_ex(ctx, dest + (a.input_len > 0 ? n : 0), &tail) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, TAG_BYTES, dest + a.input_len) != 1)
+  if (!seal_bytes(a.key, a.nonce, a.aad, a.aad_len, a.input, a.input_len, a.out + a.at))
     return fail(env, "seal: OpenSSL failed");
   return make_int(env, (int32_t)(a.input_len + TAG_BYTES));
 }
@@ -194,18 +217,9 @@ static napi_value open_sealed(napi_env env, napi_callback_info info) {
   if (a.input_len < TAG_BYTES) return make_int(env, -1);
   size_t length = a.input_len - TAG_BYTES;
   if ((size_t)a.at > a.out_len || a.out_len - a.at < length) return fail(env, "open: out is too short");
-  // The tag is copied first: opening in place overwrites nothing after the ciphertext, but keep
-  // the context's view of it independent of `out` anyway.
-  uint8_t tag[TAG_BYTES];
-  memcpy(tag, a.input + length, TAG_BYTES);
-  uint8_t *dest = a.out + a.at;
-  int n = 0, tail = 0;
-  EVP_CIPHER_CTX *ctx = a.key->ctx;
-  if (!arm(a.key, a.nonce, 0) || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, TAG_BYTES, tag) != 1 ||
-      (a.aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, a.aad, (int)a.aad_len) != 1) ||
-      (length > 0 && EVP_CipherUpdate(ctx, dest, &n, a.input, (int)length) != 1))
-    return fail(env, "open: OpenSSL failed");
-  if (EVP_CipherFinal_ex(ctx, dest + (length > 0 ? n : 0), &tail) != 1) return make_int(env, -1);
+  int opened = open_bytes(a.key, a.nonce, a.aad, a.aad_len, a.input, length, a.out + a.at);
+  if (opened == OPENSSL_FAILED) return fail(env, "open: OpenSSL failed");
+  if (opened == NOT_AUTHENTIC) return make_int(env, -1);
   return make_int(env, (int32_t)length);
 }
 
@@ -262,13 +276,7 @@ static napi_value seal_at(napi_env env, const in_place_args *a) {
   size_t text_at = (size_t)a->aad_at + a->aad_len;
   if (text_at + a->length + TAG_BYTES > a->buf_len) return fail(env, "sealInPlace: buf is too short");
   uint8_t *text = a->buf + text_at;
-  int n = 0, tail = 0;
-  EVP_CIPHER_CTX *ctx = a->key->ctx;
-  if (!arm(a->key, a->nonce, 1) ||
-      (a->aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, a->buf + a->aad_at, (int)a->aad_len) != 1) ||
-      (a->length > 0 && EVP_CipherUpdate(ctx, text, &n, text, (int)a->length) != 1) ||
-      EVP_CipherFinal_ex(ctx, text + (a->length > 0 ? n : 0), &tail) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, TAG_BYTES, text + a->length) != 1)
+  if (!seal_bytes(a->key, a->nonce, a->buf + a->aad_at, a->aad_len, text, a->length, text))
     return fail(env, "sealInPlace: OpenSSL failed");
   return make_int(env, (int32_t)(a->length + TAG_BYTES));
 }
@@ -282,15 +290,9 @@ static napi_value open_at(napi_env env, const in_place_args *a) {
   if (a->length < TAG_BYTES) return make_int(env, -1);
   size_t length = a->length - TAG_BYTES;
   uint8_t *text = a->buf + text_at;
-  uint8_t tag[TAG_BYTES];
-  memcpy(tag, text + length, TAG_BYTES);
-  int n = 0, tail = 0;
-  EVP_CIPHER_CTX *ctx = a->key->ctx;
-  if (!arm(a->key, a->nonce, 0) || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, TAG_BYTES, tag) != 1 ||
-      (a->aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, a->buf + a->aad_at, (int)a->aad_len) != 1) ||
-      (length > 0 && EVP_CipherUpdate(ctx, text, &n, text, (int)length) != 1))
-    return fail(env, "openInPlace: OpenSSL failed");
-  if (EVP_CipherFinal_ex(ctx, text + (length > 0 ? n : 0), &tail) != 1) return make_int(env, -1);
+  int opened = open_bytes(a->key, a->nonce, a->buf + a->aad_at, a->aad_len, text, length, text);
+  if (opened == OPENSSL_FAILED) return fail(env, "openInPlace: OpenSSL failed");
+  if (opened == NOT_AUTHENTIC) return make_int(env, -1);
   return make_int(env, (int32_t)length);
 }
 
