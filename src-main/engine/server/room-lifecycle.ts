@@ -155,14 +155,15 @@ export class RoomLifecycle {
     const timedOut: Member[] = [];
     const expired: Member[] = [];
     const rooms = this.registry.rooms;
-    if (this.sweepCursor === null) this.startSweepPass();
+    let cursor = this.sweepCursor ?? this.startSweepPass();
     // A pass's share per step is fixed when it starts, so rooms closing during it cannot stretch it
     // past SWEEP_STEPS steps; rooms opening during it raise the share.
     for (let budget = Math.max(this.sweepShare, Math.ceil(rooms.size / SWEEP_STEPS)); budget > 0; budget--) {
-      let next = (this.sweepCursor as Iterator<Room>).next();
+      let next = cursor.next();
       if (next.done === true) {
         // The pass is over: the next one begins here (a step is never more than all the rooms).
-        next = this.startSweepPass().next();
+        cursor = this.startSweepPass();
+        next = cursor.next();
         if (next.done === true) return;
       }
       const room = next.value;
