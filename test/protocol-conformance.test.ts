@@ -6,8 +6,14 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UdpPeer } from './support/raw-udp.js';
 import { startServer, type TestServer } from './support/server.js';
-import { waitUntil } from './support/wait.js';
-import { parseWireScripts, SCRIPT_TOKEN_BYTES, stepLength, type WireStep } from './support/wire-script.js';
+import { letTimePass, waitUntil } from './support/wait.js';
+import {
+  parseWireScripts,
+  SCRIPT_TOKEN_BYTES,
+  stepLength,
+  type WaitStep,
+  type WireStep,
+} from './support/wire-script.js';
 
 const doc = readFileSync(new URL('../PROTOCOL.md', import.meta.url), 'utf8');
 const scripts = parseWireScripts(doc);
@@ -99,7 +105,8 @@ async function tcpExpect(step: WireStep, peer: Peer): Promise<void> {
   match(step, peer, got);
 }
 
-async function run(step: WireStep, ports: { tcpPort: number; udpPort: number }): Promise<void> {
+async function run(step: WireStep | WaitStep, ports: { tcpPort: number; udpPort: number }): Promise<void> {
+  if (step.kind === 'wait') return letTimePass(step.ms, `line ${step.line}: ${step.peer} sends nothing`);
   let peer = peers.get(step.peer);
   if (!peer) {
     peer = await Peer.open();
@@ -120,7 +127,9 @@ describe('PROTOCOL.md conformance examples', () => {
   });
 
   for (const script of scripts) {
-    it(script.title, async () => {
+    // A script that waits (a quiet time the protocol counts) gets that long on top of the usual limit.
+    const waits = script.steps.reduce((ms, step) => ms + (step.kind === 'wait' ? step.ms : 0), 0);
+    it(script.title, { timeout: 20_000 + waits }, async () => {
       server = await startServer({});
       const ports = { tcpPort: server.tcpPort, udpPort: server.udpPort };
       for (const step of script.steps) await run(step, ports);

@@ -9,15 +9,16 @@ import {
   type ConnectionState,
   type Member,
 } from '../../src-main/engine/index.js';
-import { Status, TINCAN_DIALECT_VERSION } from '../../src-shared/protocol/index.js';
+import { Status } from '../../src-shared/protocol/index.js';
+import { LossyUdpRelay } from '../faults/lossy-udp-relay.js';
+import { Rng } from '../fuzz/random-bytes.js';
 import { ClientFactory } from '../support/clients.js';
-import { must } from '../support/must.js';
-import { JOIN, request } from '../support/raw-tcrp.js';
 import { waitForEvent } from '../support/events.js';
 import { startServer as startTestServer } from '../support/server.js';
 import { becomesTrue } from '../support/wait.js';
 
 const servers: ChatServer[] = [];
+const relays: LossyUdpRelay[] = [];
 const clients = new ClientFactory({
   handshakeTimeoutMs: 2000,
   heartbeatIntervalMs: 100,
@@ -28,13 +29,18 @@ const clients = new ClientFactory({
 
 afterEach(async () => {
   await clients.leaveAll();
+  for (const r of relays.splice(0)) r.close();
   for (const s of servers.splice(0)) await s.close();
 });
 
 // UDP port 0: a separate random port, so the UDP bind cannot collide with a socket that happens to
 // hold the TCP port's number (and the client's udpPort option gets exercised).
-async function startServer(tcpPort = 0, udpPort = 0): Promise<{ tcpPort: number; udpPort: number }> {
-  const server = await startTestServer({ port: tcpPort, udpPort, heartbeatIntervalMs: 100, inactivityTimeoutMs: 3000 });
+async function startServer(
+  tcpPort = 0,
+  udpPort = 0,
+  heartbeatIntervalMs = 100,
+): Promise<{ tcpPort: number; udpPort: number }> {
+  const server = await startTestServer({ port: tcpPort, udpPort, heartbeatIntervalMs, inactivityTimeoutMs: 3000 });
   servers.push(server);
   return { tcpPort: server.tcpPort, udpPort: server.udpPort };
 }
@@ -45,12 +51,12 @@ function makeClient(ports: { tcpPort: number; udpPort: number }, over: Partial<C
 
 const names = (members: Member[]): string[] => members.map((m) => `${m.name}${m.host ? '*' : ''}`).sort();
 
-/** Host alice and member bob, both connected, alice having seen bob join. */
-async function pair(ports: { tcpPort: number; udpPort: number }, over: Partial<ClientOptions> = {}) {
+/** Host alice and member bob, both connected, alice having seen bob join; bob may reach the server by `bobPorts`. */
+async function pair(ports: { tcpPort: number; udpPort: number }, over: Partial<ClientOptions> = {}, bobPorts = ports) {
   const host = makeClient(ports, { username: 'alice', mode: 'create', ...over });
   await host.connect();
   const joined = waitForEvent(host, 'joined', (m) => m.name === 'bob');
-  const member = makeClient(ports, { username: 'bob', mode: 'join', ...over });
+  const member = makeClient(bobPorts, { username: 'bob', mode: 'join', ...over });
   await member.connect();
   await joined;
   return { host, member };
@@ -113,21 +119,41 @@ describe('ChatClient with the real ChatServer', () => {
   });
 
   it('reports a member whose new session took over as reconnected, never as left', async () => {
-    const ports = await startServer();
-    const { host, member } = await pair(ports);
+    // Heartbeats of 200 ms: a seat opened in clear is resumed after 400 ms of silence (PROTOCOL.md §4).
+    const ports = await startServer(0, 0, 200);
+    // Bob's datagrams cross a relay that can stop the server's answers: the server still hears his
+    // heartbeats, his client hears no PONG, presumes the server lost and resumes its seat. His seat
+    // still talked one heartbeat before, so his first attempts (20 ms apart, then 40…) meet
+    // NAME_TAKEN, and he tries again until it is quiet.
+    let downCut = false;
+    const relay = await LossyUdpRelay.start(
+      ports.udpPort,
+      { loss: 0, delayMs: 0, jitterMs: 0, dropIf: (direction) => direction === 'down' && downCut },
+      new Rng(3),
+    );
+    relays.push(relay);
+    const { host, member } = await pair(
+      ports,
+      { reconnectBaseDelayMs: 20, reconnectMaxDelayMs: 100 },
+      { tcpPort: ports.tcpPort, udpPort: relay.port },
+    );
+    const reasons: string[] = [];
+    member.on('state', (state, info) => {
+      if (state === 'reconnecting' && info?.reason !== undefined) reasons.push(info.reason);
+    });
     const left: string[] = [];
     host.on('left', (info) => left.push(info.name));
-    const reconnected = waitForEvent(host, 'reconnected');
-    // A second session of bob resumes the first, as bob's client does when it lost the server.
-    const resumed = await request(ports.tcpPort, {
-      room: member.options.room,
-      operation: JOIN,
-      payload: { username: 'bob', tincan: TINCAN_DIALECT_VERSION, resume: must(member.token, "bob's token") },
-    });
-    expect(resumed.status).toBe(Status.OK);
+    const reconnected = waitForEvent(host, 'reconnected', () => true, 10_000);
+    const resumed = waitForEvent(member, 'connected', (info) => info.resumed === true, 10_000);
+    downCut = true;
+    await waitForEvent(member, 'state', (state) => state === 'reconnecting', 10_000);
+    downCut = false;
+    await resumed;
     expect((await reconnected)[0]).toEqual({ name: 'bob' });
     expect(left).toEqual([]);
     expect(names(host.members)).toEqual(['alice*', 'bob']);
+    expect(reasons[0]).toBe('no answer to 3 heartbeats');
+    expect(reasons.slice(1)).toContain(HandshakeError.fromStatus(Status.NAME_TAKEN).message);
   });
 
   it('enforces the room password', async () => {

@@ -15,7 +15,7 @@ import {
 import type { ChatServer } from '../../src-main/engine/server/chat-server.js';
 import { CREATE, JOIN, handshake, request } from '../support/raw-tcrp.js';
 import { UdpPeer } from '../support/raw-udp.js';
-import { SHORT_TIMEOUTS, startServer } from '../support/server.js';
+import { CLEAR_SEAT_QUIET_MS, QUICK_HEARTBEATS, SHORT_TIMEOUTS, startServer } from '../support/server.js';
 import { waitUntil } from '../support/wait.js';
 
 let server: ChatServer | null = null;
@@ -28,7 +28,11 @@ afterEach(async () => {
 });
 
 async function start(historySize?: number): Promise<ChatServer> {
-  server = await startServer({ ...SHORT_TIMEOUTS, ...(historySize === undefined ? {} : { historySize }) });
+  server = await startServer({
+    ...SHORT_TIMEOUTS,
+    ...QUICK_HEARTBEATS,
+    ...(historySize === undefined ? {} : { historySize }),
+  });
   return server;
 }
 
@@ -196,8 +200,9 @@ describe('catch-up for late joiners', () => {
     await host.peer.sendChat(s.udpPort, 'lobby', host.token, 'line 4');
     await host.peer.sendChat(s.udpPort, 'lobby', host.token, 'line 5');
     await waitUntil(() => s.stats().datagramsIn >= seen + 2, { what: 'lines 4 and 5 reached the server' });
-    await p.quiet(100);
-    // Carol saw up to 3 (say her client lost 4 and 5), then resumes from the same socket.
+    // Carol saw up to 3 (say her client lost 4 and 5); once her seat, opened in clear, went quiet, she
+    // resumes from the same socket.
+    await p.quiet(CLEAR_SEAT_QUIET_MS);
     const back = await joinAskingCatchUp(s, 'carol', { since: 3, resume: carol.token.toString() });
     expect(back.resumed).toBe(true);
     const events = await hello(s, p, back.token);

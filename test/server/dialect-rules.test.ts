@@ -14,7 +14,13 @@ import {
 import { CREATE, JOIN, request } from '../support/raw-tcrp.js';
 import { RawMember } from '../support/raw-udp.js';
 import { letTimePass, waitUntil } from '../support/wait.js';
-import { SHORT_TIMEOUTS, startServer, type TestServer } from '../support/server.js';
+import {
+  CLEAR_SEAT_QUIET_MS,
+  QUICK_HEARTBEATS,
+  SHORT_TIMEOUTS,
+  startServer,
+  type TestServer,
+} from '../support/server.js';
 
 let server: TestServer;
 const members: RawMember[] = [];
@@ -132,7 +138,7 @@ describe('heartbeat and timeout', () => {
 
 describe('a resumed session', () => {
   it('is RECONNECTED to version-2 members, LEFT "reconnected" to version 1, a notice to plain', async () => {
-    server = await startServer({ ...SHORT_TIMEOUTS });
+    server = await startServer({ ...SHORT_TIMEOUTS, ...QUICK_HEARTBEATS });
     const v2 = await member('host', 2, true);
     const v1 = await member('old', 1);
     const plain = await member('plain', false);
@@ -140,6 +146,8 @@ describe('a resumed session', () => {
     await waitUntil(() => v2.has('joined') && plain.texts.includes('* bob joined the room'), {
       what: 'everyone to see bob join',
     });
+    // Opened in clear, bob's seat is resumed once it went quiet, as after his client lost the server.
+    await letTimePass(CLEAR_SEAT_QUIET_MS, "bob's first session silent");
     const resumed = await request(server.tcpPort, {
       room: 'lobby',
       operation: JOIN,

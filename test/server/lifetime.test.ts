@@ -6,7 +6,7 @@ import { createLogger } from '../../src-main/engine/log.js';
 import { CREATE, handshake, JOIN } from '../support/raw-tcrp.js';
 import { UdpPeer } from '../support/raw-udp.js';
 import { letTimePass, waitUntil } from '../support/wait.js';
-import { SHORT_TIMEOUTS, startServer } from '../support/server.js';
+import { CLEAR_SEAT_QUIET_MS, QUICK_HEARTBEATS, SHORT_TIMEOUTS, startServer } from '../support/server.js';
 
 let server: ChatServer;
 const peers: UdpPeer[] = [];
@@ -87,7 +87,7 @@ describe('inactivity', () => {
 
 describe('resume', () => {
   it('replaces the old session of the same member and announces "reconnected"', async () => {
-    server = await startServer(SHORT_TIMEOUTS);
+    server = await startServer({ ...SHORT_TIMEOUTS, ...QUICK_HEARTBEATS });
     const host = await handshake(server.tcpPort, CREATE, 'lobby', 'alice');
     const a = await peer();
     a.sendChat(server.udpPort, 'lobby', host.token, '');
@@ -96,6 +96,8 @@ describe('resume', () => {
     b1.sendChat(server.udpPort, 'lobby', first.token, encodeClientControl({ kind: 'hello' }));
     expect(await a.nextText()).toBe('* bob joined the room');
     await b1.next(); // MEMBERS
+    // Opened in clear, bob's seat is resumed once it went quiet, as after his client lost the server.
+    await letTimePass(CLEAR_SEAT_QUIET_MS, "bob's first session silent");
 
     const second = await handshake(server.tcpPort, JOIN, 'lobby', 'bob', {
       tincan: true,

@@ -17,7 +17,7 @@ import { waitForEvent } from '../support/events.js';
 import { handshake as rawHandshake, JOIN, request } from '../support/raw-tcrp.js';
 import { RawMember } from '../support/raw-udp.js';
 import { startServer, type TestServer } from '../support/server.js';
-import { waitUntil } from '../support/wait.js';
+import { letTimePass, waitUntil } from '../support/wait.js';
 
 let identity: HostIdentity;
 beforeAll(async () => {
@@ -34,8 +34,8 @@ afterEach(async () => {
   server = null;
 });
 
-async function tlsServer(): Promise<TestServer> {
-  server = await startServer({ identity });
+async function tlsServer(options: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
+  server = await startServer({ identity, ...options });
   return server;
 }
 
@@ -89,7 +89,8 @@ describe("each member's transport", () => {
   });
 
   it('changes when a plain seat is resumed inside TLS (with the password)', async () => {
-    const s = await tlsServer();
+    // Heartbeats of 200 ms: a seat opened in clear may be resumed after 400 ms of silence (§4).
+    const s = await tlsServer({ heartbeatIntervalMs: 200, inactivityTimeoutMs: 10_000 });
     const ports = { tcpPort: s.tcpPort, udpPort: s.udpPort };
     const alice = clients.make(ports, { password: 'pw', ...tls() });
     await alice.connect();
@@ -97,6 +98,7 @@ describe("each member's transport", () => {
     raws.push(bob);
     await waitUntil(() => transports(alice.members)['bob'] === true, { what: 'alice to see bob on a plain seat' });
 
+    await letTimePass(600, "bob's plain session silent for longer than two heartbeats");
     const changed = waitForEvent(alice, 'members', (list: Member[]) => transports(list)['bob'] === false);
     const resumed = await handshake({
       host: '127.0.0.1',

@@ -37,6 +37,13 @@ export const SHORT_TIMEOUTS: Partial<ServerOptions> = {
   sweepIntervalMs: 50,
 };
 
+/**
+ * Heartbeats of 100 ms, so a seat opened in clear may be resumed once it sent nothing for 200 ms
+ * (PROTOCOL.md §4); a test resuming such a seat lets CLEAR_SEAT_QUIET_MS pass after its last datagram.
+ */
+export const QUICK_HEARTBEATS: Partial<ServerOptions> = { heartbeatIntervalMs: 100 };
+export const CLEAR_SEAT_QUIET_MS = 300;
+
 /** Everything short, caps small enough to reach with a few sockets: the hostile and fault suites. */
 export const FAST_OPTIONS: Partial<ServerOptions> = {
   udpPort: null, // same number as TCP, as in production: our ChatClient assumes it by default

@@ -4,11 +4,13 @@
 // A line is `<peer> <tcp|udp><'>'|'<'> <bytes>`: '>' the peer sends, '<' the server must answer
 // exactly. Bytes are hex pairs; `hh*N` repeats a byte N times; `{token}` is a 32-byte token: captured
 // where the server sends it, and the peer's captured token where the peer sends it. A line that starts
-// with spaces continues the bytes of the line above; `#` starts a comment.
+// with spaces continues the bytes of the line above; `#` starts a comment. `<peer> waits <N> ms`: the
+// peer sends nothing for N ms (a time the protocol counts, such as a seat's quiet time).
 
 export type Piece = { kind: 'bytes'; bytes: number[] } | { kind: 'token' };
 
 export interface WireStep {
+  kind: 'bytes';
   peer: string;
   channel: 'tcp' | 'udp';
   direction: 'send' | 'expect';
@@ -17,15 +19,23 @@ export interface WireStep {
   line: number;
 }
 
+export interface WaitStep {
+  kind: 'wait';
+  peer: string;
+  ms: number;
+  line: number;
+}
+
 export interface WireScript {
   title: string;
-  steps: WireStep[];
+  steps: (WireStep | WaitStep)[];
 }
 
 /** The length of a token our server issues, and of every `{token}` in a script. */
 export const SCRIPT_TOKEN_BYTES = 32;
 
 const STEP = /^(\w+) (tcp|udp)([<>]) (.*)$/u;
+const WAIT = /^(\w+) waits (\d+) ms$/u;
 const OPEN = /^```conformance (.+)$/u;
 
 export function parseWireScripts(doc: string): WireScript[] {
@@ -48,13 +58,19 @@ export function parseWireScripts(doc: string): WireScript[] {
     if (text.trim() === '') return;
     if (/^\s/u.test(text)) {
       const last = current.steps.at(-1);
-      if (!last) throw new Error(`line ${lineNo}: continuation without a step`);
+      if (last?.kind !== 'bytes') throw new Error(`line ${lineNo}: continuation without a step`);
       last.pieces.push(...parsePieces(text.trim(), lineNo));
+      return;
+    }
+    const wait = WAIT.exec(text);
+    if (wait) {
+      current.steps.push({ kind: 'wait', peer: wait[1] as string, ms: Number(wait[2]), line: lineNo });
       return;
     }
     const m = STEP.exec(text);
     if (!m) throw new Error(`line ${lineNo}: not a step: ${raw}`);
     current.steps.push({
+      kind: 'bytes',
       peer: m[1] as string,
       channel: m[2] as 'tcp' | 'udp',
       direction: m[3] === '>' ? 'send' : 'expect',

@@ -13,7 +13,7 @@ import { HashQueue } from './hash-queue.js';
 import { LocalBudgets, type AdmissionBudgets } from './admission-budgets.js';
 import { budgetKey } from './ip-budget.js';
 import { LimitLog } from './limit-log.js';
-import type { ServerOptions } from './options.js';
+import { announcedHeartbeatMs, type ServerOptions } from './options.js';
 import { hashPassword, unmatchableHash, verifyPassword, type PasswordHash } from './password.js';
 import { PasswordBackoff } from './rate-limit.js';
 import type { Member, RoomRegistry } from './room-registry.js';
@@ -52,9 +52,18 @@ type Options = Pick<
   | 'refusalsPerIpPerSecond'
   | 'refusalBurstPerIp'
   | 'encryptedOnly'
+  | 'heartbeatIntervalMs'
+  | 'inactivityTimeoutMs'
 >;
 
 type Refusal = Exclude<AdmissionResult, { status: typeof Status.OK }>;
+
+/**
+ * A seat opened in clear is resumed only after it was silent this many announced heartbeats. Its
+ * token (and the password it joined with) crossed the wire, so someone who read them could present
+ * them; its own client stops sending before it resumes, while a seat still talking is in use.
+ */
+const QUIET_HEARTBEATS_BEFORE_CLEAR_RESUME = 2;
 
 /** The answers that tell an outsider which rooms exist, need a password or hold a name. */
 const ENUMERATION: ReadonlySet<number> = new Set([
@@ -170,8 +179,9 @@ export class Admission {
    * Same room, same name, same IP, the old token and proof that the token was not just sniffed: the
    * new session replaces the old one. The proof (PROTOCOL.md, "Encrypted transport"): for a seat
    * opened inside TLS, its resume proof or the room password, presented inside TLS; for a seat opened
-   * in clear, the room password. Without it the request is an ordinary join, so a live seat answers
-   * NAME_TAKEN and its member is never locked out by someone holding its token.
+   * in clear, the room password, and only once the seat went quiet (both may have been sniffed).
+   * Without it the request is an ordinary join, so a live seat answers NAME_TAKEN and its member is
+   * never locked out by someone holding its token.
    */
   private async tryResume(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult | null> {
     const token = req.request.resume;
@@ -214,6 +224,9 @@ export class Admission {
       // Opened inside TLS: never resumed in clear.
       if (!req.encrypted) return false;
       if (proofMatches(old.resumeProof, req.request.proof)) return true;
+    } else if (this.stillTalking(old)) {
+      // Opened in clear: all it could prove with may have been sniffed, so a live seat stays its member's.
+      return false;
     }
     const stored = old.room.password;
     // A room without a password has no secret to prove a seat opened in clear with.
@@ -225,6 +238,12 @@ export class Admission {
     if (!('value' in done)) return done;
     if (!done.value) this.backoff.recordFailure(key, Date.now());
     return done.value;
+  }
+
+  /** A datagram came from the seat within the quiet time a resume in clear waits for. */
+  private stillTalking(seat: Member): boolean {
+    const quietMs = QUIET_HEARTBEATS_BEFORE_CLEAR_RESUME * announcedHeartbeatMs(this.options);
+    return seat.endpointKnown && Date.now() - seat.lastSeen < quietMs;
   }
 
   private async create(req: AdmissionRequest, check: CommitCheck): Promise<AdmissionResult> {

@@ -3,11 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { HISTORY_LIMIT } from '../chat-service.js';
 import { record, texts } from './service-recorder.js';
-import { serviceFactory } from './test-services.js';
+import { factoriesWith, serviceFactory } from './test-services.js';
 import { Status, TINCAN_DIALECT_VERSION } from '../../../src-shared/protocol/index.js';
 import { must } from '../../../test/support/must.js';
 import { JOIN, request } from '../../../test/support/raw-tcrp.js';
 import { RawMember } from '../../../test/support/raw-udp.js';
+import { CLEAR_SEAT_QUIET_MS, QUICK_HEARTBEATS } from '../../../test/support/server.js';
+import { letTimePass } from '../../../test/support/wait.js';
 
 const makeService = serviceFactory();
 
@@ -106,7 +108,7 @@ describe('ChatService events per change', () => {
 
 describe('a member whose connection came back', () => {
   it('shows "bob reconnected." and keeps bob in the member list', async () => {
-    const a = makeService();
+    const a = makeService(undefined, factoriesWith(QUICK_HEARTBEATS));
     const recA = record(a);
     const hosted = await a.hostRoom({ room: 'back', username: 'alice', password: '', port: 0, bindHost: '127.0.0.1' });
     const info = must(a.serverInfo(), 'the hosted server');
@@ -119,7 +121,9 @@ describe('a member whose connection came back', () => {
     });
     try {
       await recA.until('alice to see bob join', () => texts(recA, hosted.id).includes('bob joined the room.'));
-      // Bob's new session takes over the old one, as our client does after losing the server.
+      // Bob's new session takes over the old one, as our client does after losing the server (his
+      // seat, opened in clear, once it went quiet: PROTOCOL.md §4).
+      await letTimePass(CLEAR_SEAT_QUIET_MS, "bob's first session silent");
       const resumed = await request(info.tcpPort, {
         room: 'back',
         operation: JOIN,

@@ -4,25 +4,30 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { silentLogger, type ClientOptions } from '../../engine/index.js';
+import { ChatServer, silentLogger, type ClientOptions, type ServerOptions } from '../../engine/index.js';
 import { createBackend, type Backend, type BackendOptions } from '../backend.js';
 import { ChatService } from '../chat-service.js';
-import { realFactories } from '../factories.js';
+import { realFactories, type ChatFactories } from '../factories.js';
 
 /**
  * Registers the clean-up in the calling file and returns a maker of services on the real engine;
  * their clients give up a handshake after 2 s unless `clientDefaults` says otherwise.
  */
-export function serviceFactory(): (clientDefaults?: Partial<ClientOptions>) => ChatService {
+export function serviceFactory(): (clientDefaults?: Partial<ClientOptions>, factories?: ChatFactories) => ChatService {
   const services: ChatService[] = [];
   afterEach(async () => {
     await Promise.all(services.splice(0).map((s) => s.shutdown(2000)));
   });
-  return (clientDefaults = { handshakeTimeoutMs: 2000 }) => {
-    const service = new ChatService({ factories: realFactories, clientDefaults });
+  return (clientDefaults = { handshakeTimeoutMs: 2000 }, factories = realFactories) => {
+    const service = new ChatService({ factories, clientDefaults });
     services.push(service);
     return service;
   };
+}
+
+/** The real factories, with the hosted server's own options changed by `server` (still the real ChatServer). */
+export function factoriesWith(server: Partial<ServerOptions>): ChatFactories {
+  return { ...realFactories, createServer: (options) => new ChatServer({ ...options, nativeUdp: false, ...server }) };
 }
 
 /** As serviceFactory, for whole backends, each in a fresh data folder. */
