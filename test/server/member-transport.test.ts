@@ -12,6 +12,7 @@ import {
   type HostIdentity,
   type Member,
 } from '../../src-main/engine/index.js';
+import { roomEncryption } from '../../src-shared/room-encryption.js';
 import { ClientFactory } from '../support/clients.js';
 import { waitForEvent } from '../support/events.js';
 import { handshake as rawHandshake, JOIN, request } from '../support/raw-tcrp.js';
@@ -112,6 +113,41 @@ describe("each member's transport", () => {
     });
     expect(resumed).toMatchObject({ resumed: true, transport: 'tls' });
     expect(transports((await changed)[0])).toEqual({ alice: false, bob: false });
+  });
+});
+
+describe('a room with a plain spec client and encrypted clients', () => {
+  it('carries chat both ways, sealed for the encrypted ones, and is not called encrypted', async () => {
+    const s = await tlsServer();
+    const ports = { tcpPort: s.tcpPort, udpPort: s.udpPort };
+    const alice = clients.make(ports, tls());
+    expect((await alice.connect()).transport).toBe('tls');
+    const bob = clients.make(ports, { username: 'bob', mode: 'join', ...tls() });
+    expect((await bob.connect()).transport).toBe('tls');
+    // A client that speaks only the course spec: raw TCRP, then `room token text` datagrams.
+    const pat = await RawMember.join({ ...ports, room: 'lobby', username: 'pat', tincan: false });
+    raws.push(pat);
+    await waitUntil(() => alice.members.length === 3 && bob.members.length === 3, { what: 'pat in both lists' });
+
+    const fromPat = Promise.all([
+      waitForEvent(alice, 'message', (m) => m.from === 'pat' && m.text === 'hi from the spec side'),
+      waitForEvent(bob, 'message', (m) => m.from === 'pat' && m.text === 'hi from the spec side'),
+    ]);
+    await pat.chat(0, 'hi from the spec side');
+    await fromPat;
+    const atBob = waitForEvent(bob, 'message', (m) => m.from === 'alice' && m.text === 'hello pat');
+    alice.send('hello pat');
+    await atBob;
+    await waitUntil(() => pat.texts.includes('alice: hello pat'), { what: "alice's line at pat" });
+
+    // Two sealed sessions, and not one datagram refused or sent in clear to them.
+    expect(s.stats().sealed).toMatchObject({ sessions: 2, refused: 0 });
+    expect(s.dropped('sealed-only') + s.dropped('sealed-bad-tag') + s.dropped('sealed-replayed')).toBe(0);
+    for (const client of [alice, bob]) {
+      expect(client.sealedDrops).toEqual({ malformed: 0, 'unknown-epoch': 0, 'bad-tag': 0, replayed: 0 });
+      // What the app's header and the CLI say (one rule, src-shared/room-encryption.ts).
+      expect(roomEncryption('encrypted', client.members)).toMatchObject({ level: 'partly', plainMembers: ['pat'] });
+    }
   });
 });
 
