@@ -17,6 +17,8 @@ export interface Impairment {
 export class LossyUdpRelay {
   readonly counts = { forwarded: 0, dropped: 0 };
   private readonly flows = new Map<string, dgram.Socket>();
+  /** Each client that sent through the relay, to inject datagrams to (see injectDown). */
+  private readonly clients = new Map<string, { address: string; port: number }>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
@@ -68,10 +70,21 @@ export class LossyUdpRelay {
       socket.on('error', () => undefined);
       socket.on('message', (reply) => this.later('down', reply, () => this.front.send(reply, from.port, from.address)));
       this.flows.set(key, socket);
+      this.clients.set(key, { address: from.address, port: from.port });
       upstream = socket;
     }
     const out = upstream;
     this.later('up', msg, () => out.send(msg, this.serverPort, '127.0.0.1'));
+  }
+
+  /**
+   * Sends `bytes` to every client from the relay's front socket, where its datagrams from the server
+   * come from: what an attacker on the path injects, replays or modifies.
+   */
+  async injectDown(bytes: Uint8Array): Promise<void> {
+    for (const c of this.clients.values()) {
+      await new Promise<void>((resolve) => this.front.send(bytes, c.port, c.address, () => resolve()));
+    }
   }
 
   close(): void {
