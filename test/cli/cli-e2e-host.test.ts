@@ -112,9 +112,12 @@ describe('tincan host', () => {
       /^\* server listening on 127\.0\.0\.1:(\d+) \(UDP port (\d+)\)$/,
     );
     const port = Number(listening[1]);
+    const fingerprint = (await host.waitForLine('stderr', /^\* host certificate fingerprint: ([0-9a-f]{64})$/))[1];
     await host.waitForLine('stderr', /^\* connected to room "den" as alice \(host\)$/);
 
-    const bob = await enter('join', port, 'den', 'bob');
+    // A member pinning the fingerprint the host printed gets in over TLS.
+    const bob = await enter('join', port, 'den', 'bob', ['--fingerprint', fingerprint as string]);
+    await bob.waitForLine('stderr', /^\* encrypted: TLS 1\.3/);
     await host.waitForLine('stdout', /^\* bob joined the room$/);
     bob.writeLine('knock knock');
     await host.waitForLine('stdout', /^bob: knock knock$/);

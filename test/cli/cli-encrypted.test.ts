@@ -1,12 +1,17 @@
 // The CLI over TLS with real processes: `serve` prints its fingerprint, members pin it or learn it
 // on first use, a wrong pin is refused with a message that says what to do, and --plain still
-// speaks the spec dialect to the same server; --cipher picks the cipher of a member's sealed datagrams.
+// speaks the spec dialect to the same server; --cipher picks the cipher of a member's sealed datagrams;
+// `serve --identity` keeps its fingerprint across restarts, and a member that met it refuses another
+// certificate or a plain answer on that address.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src-cli/errors.js';
 import { SealedCipher, SEALED_CLIENT_MARKER } from '../../src-shared/protocol/index.js';
 import { LossyUdpRelay } from '../faults/lossy-udp-relay.js';
 import { Rng } from '../fuzz/random-bytes.js';
-import { killAll, spawnCli } from './helpers/cli-process.js';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { killAll, spawnCli, type CliProcess } from './helpers/cli-process.js';
 import { CONNECTED, enter, LISTENING, startServe } from './helpers/cli-scenarios.js';
 
 /** The second line `serve` prints. (Tests here run several CLI processes one after another, each loading TypeScript first: 60 s.) */
@@ -91,4 +96,60 @@ describe('tincan over TLS', () => {
     expect((await wrong.waitForExit()).code).toBe(ExitCode.USAGE);
     expect(wrong.lines.stderr.join('\n')).toContain('--cipher must be aes-256-gcm or chacha20-poly1305');
   }, 60_000);
+
+  it('serve --identity keeps its fingerprint across restarts; a member that met it refuses another and a plain answer', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tincan-identities-'));
+    const [first, other] = [join(root, 'first'), join(root, 'other')];
+    // Alice's own data folder, kept from one run of hers to the next: her known hosts live there.
+    const aliceData = mkdtempSync(join(tmpdir(), 'tincan-alice-'));
+    const alice = (port: number) =>
+      spawnCli(['create', `127.0.0.1:${port}`, 'lobby', '--name', 'alice'], { dataDir: aliceData });
+    try {
+      const a = await startServe({ extra: ['--identity', first] });
+      const port = a.port;
+      const original = (await a.proc.waitForLine('stdout', FINGERPRINT))[1] as string;
+      expect(statSync(first).mode & 0o777).toBe(0o700);
+      expect(statSync(join(first, 'host-key.pem')).mode & 0o777).toBe(0o600);
+      const met = alice(port);
+      await met.waitForLine(
+        'stderr',
+        new RegExp(`^\\* first connection to 127\\.0\\.0\\.1:${port}: its certificate ${original}`),
+      );
+      await met.waitForLine('stderr', CONNECTED);
+      await stop(met, a.proc);
+
+      // The same identity after a restart: the same fingerprint, and alice knows it without a word.
+      const b = await startServe({ extra: ['--identity', first], port });
+      expect((await b.proc.waitForLine('stdout', FINGERPRINT))[1]).toBe(original);
+      const again = alice(port);
+      await again.waitForLine('stderr', CONNECTED);
+      expect(again.lines.stderr.some((line) => line.startsWith('* first connection'))).toBe(false);
+      await stop(again, b.proc);
+
+      // Another identity on that address: refused, with both fingerprints and what to do.
+      const c = await startServe({ extra: ['--identity', other], port });
+      const changed = (await c.proc.waitForLine('stdout', FINGERPRINT))[1] as string;
+      expect(changed).not.toBe(original);
+      const refusedChange = alice(port);
+      expect((await refusedChange.waitForExit()).code).toBe(ExitCode.FAILURE);
+      expect(refusedChange.lines.stderr.join('\n')).toContain(`its certificate changed from ${original} to ${changed}`);
+      await stop(c.proc);
+
+      // A server on that address answering in plain (the sharded relay speaks no TLS): a downgrade.
+      const d = await startServe({ extra: ['--workers', '2'], port });
+      const refusedPlain = alice(port);
+      expect((await refusedPlain.waitForExit()).code).toBe(ExitCode.FAILURE);
+      expect(refusedPlain.lines.stderr.join('\n')).toContain('it answered without TLS, but it spoke TLS before');
+      await stop(d.proc);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(aliceData, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
+
+/** Ends each process (SIGTERM) and waits until it is gone, so its port is free again. */
+async function stop(...procs: CliProcess[]): Promise<void> {
+  for (const proc of procs) proc.signal('SIGTERM');
+  await Promise.all(procs.map((proc) => proc.exited));
+}

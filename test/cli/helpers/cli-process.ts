@@ -21,10 +21,10 @@ type Stream = 'stdout' | 'stderr';
 
 const running = new Set<CliProcess>();
 
-function childEnv(): NodeJS.ProcessEnv {
-  // Each process its own data folder: no host identity or known host leaks into the user's, or
-  // from one test into the next (a port reused by another server must be a first contact).
-  const dataDir = mkdtempSync(join(tmpdir(), 'tincan-cli-'));
+function childEnv(dataDir = mkdtempSync(join(tmpdir(), 'tincan-cli-'))): NodeJS.ProcessEnv {
+  // Each process its own data folder unless a test shares one (a member that met a host before):
+  // no host identity or known host leaks into the user's, or from one test into the next (a port
+  // reused by another server must be a first contact).
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1', TINCAN_DATA_DIR: dataDir };
   delete env.TINCAN_PASSWORD;
   return env;
@@ -40,15 +40,17 @@ export class CliProcess {
   /**
    * `shared`: outlives single tests (a server for a whole describe); killAll() leaves it alone.
    * `netns`: run inside that network namespace (`ip netns exec` execs, so signals reach the CLI).
+   * `dataDir`: the data folder (known hosts, identity) to use instead of a fresh one.
    */
   constructor(
     readonly args: string[],
     private readonly shared = false,
     netns?: string,
+    dataDir?: string,
   ) {
     const command = [process.execPath, '--import', 'tsx', MAIN, ...args];
     const [file, ...rest] = netns === undefined ? command : ['ip', 'netns', 'exec', netns, ...command];
-    this.child = spawn(file as string, rest, { cwd: ROOT, env: childEnv(), stdio: 'pipe' });
+    this.child = spawn(file as string, rest, { cwd: ROOT, env: childEnv(dataDir), stdio: 'pipe' });
     for (const stream of ['stdout', 'stderr'] as const) {
       let partial = '';
       this.child[stream].setEncoding('utf8');
@@ -156,8 +158,11 @@ export class CliProcess {
   }
 }
 
-export function spawnCli(args: string[], options: { shared?: boolean; netns?: string } = {}): CliProcess {
-  return new CliProcess(args, options.shared ?? false, options.netns);
+export function spawnCli(
+  args: string[],
+  options: { shared?: boolean; netns?: string; dataDir?: string } = {},
+): CliProcess {
+  return new CliProcess(args, options.shared ?? false, options.netns, options.dataDir);
 }
 
 /** Kills every CLI process still running and waits until they are gone. */

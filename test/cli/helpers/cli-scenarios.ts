@@ -7,7 +7,7 @@ export const LISTENING = /^tincan server listening on 127\.0\.0\.1:(\d+) \(TCP\)
 export const CONNECTED = /^\* connected to room "(.+)" as (.+)$/;
 
 export async function startServe(
-  options: { shared?: boolean; logLevel?: string; extra?: string[] } = {},
+  options: { shared?: boolean; logLevel?: string; extra?: string[]; port?: number } = {},
 ): Promise<{ proc: CliProcess; port: number }> {
   const proc = spawnCli(
     [
@@ -15,7 +15,7 @@ export async function startServe(
       '--host',
       '127.0.0.1',
       '--port',
-      '0',
+      String(options.port ?? 0),
       '--log-level',
       options.logLevel ?? 'warn',
       ...(options.extra ?? []),
@@ -33,8 +33,9 @@ export async function enter(
   room: string,
   name: string,
   extra: string[] = [],
+  options: { dataDir?: string } = {},
 ): Promise<CliProcess> {
-  const proc = spawnCli([mode, `127.0.0.1:${port}`, room, '--name', name, ...extra]);
+  const proc = spawnCli([mode, `127.0.0.1:${port}`, room, '--name', name, ...extra], options);
   await proc.waitForLine('stderr', CONNECTED);
   return proc;
 }
