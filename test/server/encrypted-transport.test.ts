@@ -1,10 +1,12 @@
 // TLS on the TCRP port between our client and our server, on real sockets: the chat works, a spec
 // client still works on the same port, nothing secret crosses TCP in clear, a certificate other
 // than the expected one or a plain answer from a host expected to speak TLS is refused before
-// anything is sent, and the host identity survives a restart.
+// anything is sent, and the host identity survives a restart. The server speaks TLS 1.3 only, with an
+// ECDSA P-256 certificate, and never resumes a TLS session.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   generateHostIdentity,
@@ -20,7 +22,14 @@ import {
 import { SealedCipher } from '../../src-shared/protocol/index.js';
 import { ClientFactory } from '../support/clients.js';
 import { waitForEvent } from '../support/events.js';
-import { closedByServer, handshake as rawHandshake, CREATE, JOIN, openSilent } from '../support/raw-tcrp.js';
+import {
+  closedByServer,
+  handshake as rawHandshake,
+  CREATE,
+  JOIN,
+  openSilent,
+  requestFrame,
+} from '../support/raw-tcrp.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitUntil } from '../support/wait.js';
@@ -108,6 +117,33 @@ describe('TLS between our client and our server', () => {
     expect(spec.status).toBe(0);
     expect(spec.info).toBeNull();
     expect(spec.token.length).toBeGreaterThan(0);
+  });
+
+  it('speaks TLS 1.3 only, with its ECDSA P-256 certificate, and resumes no TLS session', async () => {
+    const s = await server(identity);
+    const open = (options: ConnectionOptions) =>
+      new Promise<TLSSocket>((resolve, reject) => {
+        const socket = tlsConnect({ host: '127.0.0.1', port: s.tcpPort, rejectUnauthorized: false, ...options });
+        cleanups.push(() => void socket.destroy());
+        socket.once('secureConnect', () => resolve(socket));
+        socket.once('error', reject);
+      });
+    await expect(open({ maxVersion: 'TLSv1.2' })).rejects.toThrow(/protocol version|unsupported protocol/i);
+
+    // A whole TCRP exchange inside TLS, so any ticket the server would send has been sent.
+    const sessions: Buffer[] = [];
+    const first = await open({});
+    first.on('session', (session: Buffer) => sessions.push(session));
+    expect(first.getProtocol()).toBe('TLSv1.3');
+    const cert = first.getPeerX509Certificate();
+    expect(cert?.publicKey.asymmetricKeyType).toBe('ec');
+    expect(cert?.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(cert?.fingerprint256.replaceAll(':', '').toLowerCase()).toBe(identity.fingerprint);
+    first.write(requestFrame({ operation: CREATE, room: 'lobby', payload: { username: 'alice', tincan: true } }));
+    await closedByServer(first);
+    // Offering whatever session came back, if any, still gets a full handshake.
+    const second = await open(sessions[0] === undefined ? {} : { session: sessions[0] });
+    expect(second.isSessionReused()).toBe(false);
   });
 
   it('cuts a TLS handshake that stalls, like a slow TCRP request', async () => {
