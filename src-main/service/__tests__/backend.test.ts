@@ -1,8 +1,10 @@
 // The backend both adapters build: a request through its dispatcher reaches a real service (hosting
 // on loopback), and a successful host is remembered in the prefs of its data folder.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../engine/index.js';
+import { createBackend } from '../backend.js';
 import { backendFactory, dataFolderFactory } from './test-services.js';
 
 const makeBackend = backendFactory();
@@ -54,6 +56,21 @@ describe('createBackend: encrypted transport', () => {
     expect(seen.state).toBe('connected');
     const knownHosts = join(member.dataDir, 'known-hosts.json');
     expect(JSON.parse(readFileSync(knownHosts, 'utf8'))).toEqual({ [`127.0.0.1:${port}`]: fingerprint });
+  });
+
+  it('keeps the host identity across a restart of the app: same data folder, same fingerprint', async () => {
+    const den = { room: 'den', username: 'carol', password: '', port: 0, bindHost: '127.0.0.1' };
+    const first = makeBackend();
+    const fingerprint = (await first.service.hostRoom(den)).share?.fingerprint;
+    expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(join(first.dataDir, 'identity', 'host-key.pem')).mode & 0o777).toBe(0o600);
+    await first.service.shutdown(2000);
+    const again = createBackend({ dataDir: first.dataDir, logger: silentLogger, nearby: false });
+    try {
+      expect((await again.service.hostRoom(den)).share?.fingerprint).toBe(fingerprint);
+    } finally {
+      await again.service.shutdown(2000);
+    }
   });
 });
 
