@@ -96,11 +96,16 @@ describe('sealed datagrams through the relay', () => {
     const chatsWithSeq = (p: SealedPeer) => p.events.flatMap((e) => (e.kind === 'chat' ? [e] : []));
 
     const before = alice.probe.received.length;
+    const [bobBefore, carolBefore] = [bob.probe.received.length, carol.probe.received.length];
     await alice.chat(7, 'with my ack');
     await waitUntil(() => acks(alice).length === 1, { what: "alice's ACK" });
     await waitUntil(() => bob.chats().includes('with my ack') && carol.chats().includes('with my ack'), {
       what: 'bob and carol to read alice',
     });
+    // Sealed once for the room: bob and carol got the very same bytes (one key, one counter).
+    const toBob = bob.probe.received.slice(bobBefore);
+    expect(toBob).toHaveLength(1);
+    expect(carol.probe.received.slice(carolBefore)).toEqual(toBob);
     const seq = chatsWithSeq(bob).find((e) => e.text === 'with my ack')?.seq;
     expect(acks(alice)[0]).toEqual({ kind: 'ack', id: 7, seq });
     // The ACK came sealed under alice's own key (epoch 0); she got nothing of her own message.
