@@ -63,6 +63,9 @@ test('the invite text pasted into the Join form fills it, and Join enters the ro
   await expect(b.getByLabel('Room name')).toHaveValue('invite room');
   await expect(b.getByRole('status').filter({ hasText: 'Filled in from an invite' })).toBeVisible();
   await expect(b.getByRole('heading', { name: 'invite room', level: 1 })).toHaveCount(0);
+  // The invite and the form both say how the password would travel (#16 item 5).
+  expect(invite).toContain('Encrypted: the Tincan app connects over TLS, checks the host fingerprint below');
+  await expect(b.getByText('Sent inside TLS, only to the host whose fingerprint is shown above.')).toBeVisible();
 
   await b.getByLabel('Your display name').fill('Bob');
   await b.getByRole('button', { name: 'Join room' }).click();
