@@ -355,7 +355,13 @@ describe('malformed datagrams', () => {
         ['bad-utf8', plain, plain.datagram(Uint8Array.of(0x68, 0xc3, 0x28))],
         ['bad-control', tin, tin.datagram(Uint8Array.of(0xff, 0x02, 1, 2))], // heartbeat without its nonce
         ['bad-control', tin, tin.datagram(Uint8Array.of(0xff, 0x7e))], // unknown kind
+        // Bytes after a fixed-length body (PROTOCOL.md §2): dropped, not read as the shorter kind.
+        ['bad-control', tin, tin.datagram(Uint8Array.of(0xff, 0x02, 0, 0, 0, 1, 0))], // HEARTBEAT + 1
+        ['bad-control', tin, tin.datagram(Uint8Array.of(0xff, 0x01, 0))], // HELLO + 1
+        ['bad-control', tin, tin.datagram(Uint8Array.of(0xff, 0x03, 0))], // LEAVE + 1: tin stays
+        ['bad-control', tin, tin.datagram(Uint8Array.of(0xff, 0x04, 0))], // CLOSE_ROOM + 1: the room stays
       ];
+      const listsBefore = tin.events.filter((e) => e.kind === 'members').length;
       for (const [reason, from, bytes] of cases) {
         const before = srv.dropped(reason);
         await from.probe.sendRaw(bytes, srv.udpPort);
@@ -366,7 +372,9 @@ describe('malformed datagrams', () => {
       expect(tin.texts).toEqual([]);
       expect(tin.chats()).toEqual([]);
       expect(tin.events.filter((e) => e.kind === 'error' || e.kind === 'pong')).toEqual([]);
+      expect(tin.events.filter((e) => e.kind === 'members')).toHaveLength(listsBefore); // HELLO + 1 unanswered
       expect(plain.texts).toEqual([]);
+      expect(srv.roomSummary(room)).toMatchObject({ members: 2 }); // LEAVE + 1 and CLOSE_ROOM + 1 did nothing
     } finally {
       tin.close();
       plain.close();
