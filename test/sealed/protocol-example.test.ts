@@ -1,8 +1,11 @@
-// PROTOCOL.md §8's example is what the code produces from the same fixed secret, and its tables
-// name the bytes the code uses.
+// PROTOCOL.md §8's examples (a client datagram, the ACK, a ROOM_KEY and a room datagram under that
+// key) are what the code produces from the same fixed secret, and its tables name the bytes the code uses.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  encodeChatEvent,
+  encodeRoomKeyMessage,
+  utf8Encode,
   SEALED_CLIENT_HEADER_BYTES,
   SEALED_CLIENT_PLAINTEXT_MAX,
   SEALED_SERVER_HEADER_BYTES,
@@ -63,6 +66,24 @@ describe('PROTOCOL.md sealed datagrams (v1)', () => {
     const documented = exampleHex('datagram (94 B)');
     expect(documented.toString('hex')).toBe(out.subarray(0, length).toString('hex'));
     expect(documented.length).toBe(SEALED_SERVER_HEADER_BYTES + 64 + 16);
+  });
+
+  it('gives the exact ROOM_KEY the code seals, and the room datagram sealed under that key', () => {
+    const own = new Sealer(SealedCipher.AES_256_GCM, keys.serverToClient, SEALED_SERVER_PLAINTEXT_MAX);
+    const out = Buffer.alloc(UDP_SERVER_MAX_BYTES);
+    sealServerDatagram(own, 0, Buffer.from('ff870000000100000001', 'hex'), out); // counter 0: the ACK above
+    const key = Buffer.from(Array.from({ length: 32 }, (_, i) => 0x40 + i));
+    const iv = Buffer.from(Array.from({ length: 12 }, (_, i) => 0x60 + i));
+    const roomKey = encodeRoomKeyMessage({ cipher: SealedCipher.AES_256_GCM, epoch: 1, key, iv });
+    expect(roomKey).toHaveLength(51);
+    let length = sealServerDatagram(own, 0, roomKey, out);
+    expect(exampleHex('room key (94 B)').toString('hex')).toBe(out.subarray(0, length).toString('hex'));
+
+    const room = new Sealer(SealedCipher.AES_256_GCM, { key, iv }, SEALED_SERVER_PLAINTEXT_MAX);
+    const chat = encodeChatEvent(1, utf8Encode('alice'), utf8Encode('hi'));
+    expect(Buffer.from(chat).toString('hex')).toBe('ff820000000105616c6963656869');
+    length = sealServerDatagram(room, 1, chat, out);
+    expect(exampleHex('room chat (94 B)').toString('hex')).toBe(out.subarray(0, length).toString('hex'));
   });
 
   it('lists the key management kinds with their bytes', () => {
