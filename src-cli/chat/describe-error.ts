@@ -64,6 +64,8 @@ export function describeConnectError(err: unknown, target: ConnectTarget): strin
       return `refusing ${address}: it presented certificate ${String((coded as { presented?: unknown }).presented)}, not the pinned ${String((coded as { expected?: unknown }).expected)}; someone may be intercepting the connection`;
     case 'CERTIFICATE_CHANGED':
       return `refusing ${address}: its certificate changed from ${String((coded as { expected?: unknown }).expected)} to ${String((coded as { presented?: unknown }).presented)}; someone may be intercepting the connection. If the host really made a new identity, check the new fingerprint with the host and run again with --fingerprint ${String((coded as { presented?: unknown }).presented)} to trust it`;
+    case 'ENCRYPTION_REQUIRED':
+      return `${address} admits encrypted members only; connect without --plain (the Tincan client encrypts by default)`;
     case 'DOWNGRADE':
       return `refusing ${address}: it answered without TLS, but it spoke TLS before (or its fingerprint is pinned); someone may be stripping the encryption. If the host really turned TLS off, --plain connects in clear`;
     case 'TIMEOUT':

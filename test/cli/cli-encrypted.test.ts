@@ -57,6 +57,20 @@ describe('tincan over TLS', () => {
     await alice.waitForLine('stdout', /^carol: plain hello$/);
   }, 60_000);
 
+  it('serve --encrypted-only refuses a --plain member, saying what to do, and admits a TLS one', async () => {
+    const { port } = await startServe({ extra: ['--encrypted-only'] });
+    const alice = await enter('create', port, 'lobby', 'alice');
+    await alice.waitForLine('stderr', /^\* encrypted: TLS 1\.3/);
+    const carol = spawnCli(['join', `127.0.0.1:${port}`, 'lobby', '--name', 'carol', '--plain']);
+    expect((await carol.waitForExit()).code).toBe(ExitCode.FAILURE);
+    expect(carol.lines.stderr.join('\n')).toContain(
+      `127.0.0.1:${port} admits encrypted members only; connect without --plain`,
+    );
+    const bob = await enter('join', port, 'lobby', 'bob');
+    bob.child.stdin.write('sealed hello\n');
+    await alice.waitForLine('stdout', /^bob: sealed hello$/);
+  }, 60_000);
+
   it("--cipher chacha20-poly1305 seals the member's datagrams with ChaCha20; another name is a usage error", async () => {
     const { proc: server, port } = await startServe();
     const udpPort = Number((await server.waitForLine('stdout', LISTENING))[2]);
