@@ -3,6 +3,7 @@
 // UTF-8 checks, relaying. Invariants: the members stay (nothing but LEAVE/CLOSE may remove them, and
 // the generator never sends those), and every datagram the server sends back is well-formed: a
 // decodable structured event for Tincan members, valid UTF-8 for plain ones, never over 4094 bytes.
+// `body` and `checkOutgoing` are shared with the sealed relay fuzz (sealed-relay-fuzz.ts).
 import {
   CONTROL_MARKER,
   decodeServerEvent,
@@ -26,7 +27,8 @@ export interface RelayFuzzReport {
 
 const LEAVE_OR_CLOSE = new Set([0x03, 0x04]);
 
-function body(rng: Rng): Uint8Array {
+/** A random message body that never leaves or closes the room. */
+export function body(rng: Rng): Uint8Array {
   let msg: Uint8Array;
   switch (rng.int(6)) {
     case 0:
@@ -51,7 +53,7 @@ function body(rng: Rng): Uint8Array {
 }
 
 /** Checks one datagram the server sent to a member; returns a problem or null. */
-function checkOutgoing(bytes: Buffer, tincan: boolean): string | null {
+export function checkOutgoing(bytes: Buffer, tincan: boolean): string | null {
   if (bytes.length > UDP_SERVER_MAX_BYTES) return `server sent ${bytes.length} bytes (> ${UDP_SERVER_MAX_BYTES})`;
   if (tincan && bytes[0] === CONTROL_MARKER) {
     return decodeServerEvent(bytes, 1) === null // its members offer version 1 (RawMember)
