@@ -55,6 +55,11 @@ for (const target of CODEC_TARGETS) {
 }
 console.log(`codec inputs: ${total}`);
 
+/** The server's drop counters that moved, as JSON. */
+function droppedSummary(dropped: Record<string, number>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(dropped).filter(([, n]) => n > 0)));
+}
+
 /** A reply tally as `OK=3 BAD_REQUEST=5 none=2`: status names where the code is one. */
 function describeReplies(replies: Record<string, number>): string {
   return Object.entries(replies)
@@ -171,7 +176,7 @@ try {
     `  relay              ${String(report.datagrams).padStart(9)} datagrams    ${report.findings.length} findings  ${report.ms} ms`,
   );
   console.log(
-    `    server: relayed=${s.datagramsRelayed} dropped=${JSON.stringify(Object.fromEntries(Object.entries(s.dropped).filter(([, n]) => n > 0)))}; members received ${report.received}`,
+    `    server: relayed=${s.datagramsRelayed} dropped=${droppedSummary(s.dropped)}; members received ${report.received}`,
   );
   for (const f of report.findings.slice(0, 5)) console.log(`    ${f}`);
 } finally {
@@ -210,7 +215,7 @@ try {
       .join(' ')}`,
   );
   console.log(
-    `    server: relayed=${s.datagramsRelayed} rotations=${s.sealed?.rotations} dropped=${JSON.stringify(Object.fromEntries(Object.entries(s.dropped).filter(([, n]) => n > 0)))}; members received ${report.received}`,
+    `    server: relayed=${s.datagramsRelayed} rotations=${s.sealed?.rotations} dropped=${droppedSummary(s.dropped)}; members received ${report.received}`,
   );
   for (const f of report.findings.slice(0, 5)) console.log(`    ${f}`);
 } finally {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { ChatServer, silentLogger, type ClientOptions, type ServerOptions } from '../../engine/index.js';
+import { silentLogger, type ClientOptions, type ServerOptions } from '../../engine/index.js';
 import { createBackend, type Backend, type BackendOptions } from '../backend.js';
 import { ChatService } from '../chat-service.js';
 import { realFactories, type ChatFactories } from '../factories.js';
@@ -27,7 +27,7 @@ export function serviceFactory(): (clientDefaults?: Partial<ClientOptions>, fact
 
 /** The real factories, with the hosted server's own options changed by `server` (still the real ChatServer). */
 export function factoriesWith(server: Partial<ServerOptions>): ChatFactories {
-  return { ...realFactories, createServer: (options) => new ChatServer({ ...options, nativeUdp: false, ...server }) };
+  return { ...realFactories, createServer: (options) => realFactories.createServer({ ...options, ...server }) };
 }
 
 /** As serviceFactory, for whole backends, each in a fresh data folder. */
